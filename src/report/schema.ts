@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+/**
+ * The one report schema (schemaVersion 1) shared by `ice-doctor probe --json`, the page's export and the
+ * server API. Field meanings follow RFC 4787 (mapping/filtering), RFC 5780 (tests) and RFC 3489 (legacy
+ * label). Every `null` verdict has a reason in `reasons`.
+ */
+
+export const transportAddressSchema = z.object({
+  address: z.string(),
+  port: z.number().int().min(0).max(65535),
+  family: z.enum(['IPv4', 'IPv6']),
+});
+
+/** RFC 4787 behaviour, for mapping (§4.1) and filtering (§5). */
+export const behaviourSchema = z.enum(['endpoint-independent', 'address-dependent', 'address-and-port-dependent']);
+
+/** The legacy RFC 3489 §5 label. */
+export const legacyNatTypeSchema = z.enum([
+  'open-internet',
+  'full-cone',
+  'restricted-cone',
+  'port-restricted-cone',
+  'symmetric',
+  'symmetric-udp-firewall',
+  'udp-blocked',
+]);
+
+/** One test of the probe: what was sent where, what came back, and what it showed. */
+export const testResultSchema = z.object({
+  name: z.string(),
+  /** The server address the requests went to, `ip:port`, with the transport. */
+  target: z.string(),
+  transport: z.enum(['udp', 'tcp', 'tls']),
+  requestsSent: z.number().int().min(0),
+  responsesReceived: z.number().int().min(0),
+  rttMs: z.number().nullable(),
+  /** The source address of the reply as the socket saw it. */
+  replySource: transportAddressSchema.nullable(),
+  mappedAddress: transportAddressSchema.nullable(),
+  /** One of: `ok`, `timeout`, `error`, `unexpected-source`, `skipped`, and test-specific words. */
+  verdict: z.string(),
+  detail: z.string().optional(),
+});
+
+/** STUN reachability of one server URL over one transport. */
+export const reachabilitySchema = z.object({
+  url: z.string(),
+  transport: z.enum(['udp', 'tcp', 'tls']),
+  reachable: z.boolean(),
+  rttMs: z.number().nullable(),
+  mappedAddress: transportAddressSchema.nullable(),
+  error: z.string().optional(),
+});
+
+export const probeReportSchema = z.object({
+  schemaVersion: z.literal(1),
+  tool: z.literal('ice-doctor'),
+  kind: z.literal('probe'),
+  startedAt: z.string(),
+  servers: z.array(z.string()),
+  udp: z.boolean(),
+  publicAddress: transportAddressSchema.nullable(),
+  localAddress: transportAddressSchema.nullable(),
+  natPresent: z.boolean().nullable(),
+  mapping: behaviourSchema.nullable(),
+  /** How mapping was judged: RFC 5780 §4.3 against one server, or comparing mapped addresses across servers. */
+  mappingMethod: z.enum(['rfc5780', 'multi-server', 'none']),
+  filtering: behaviourSchema.nullable(),
+  legacyNatType: legacyNatTypeSchema.nullable(),
+  hairpinning: z.boolean().nullable(),
+  portPreservation: z.boolean().nullable(),
+  /** Binding lifetime in seconds (RFC 5780 §4.6), when measured: a lower bound and an upper bound. */
+  bindingLifetime: z
+    .object({ minS: z.number(), maxS: z.number().nullable() })
+    .nullable(),
+  /** Whether the RFC 5780 server honoured CHANGE-REQUEST; null when not tested. */
+  serverHonoursChangeRequest: z.boolean().nullable(),
+  summary: z.string(),
+  /** Why a verdict is null or was judged the way it was, keyed by field name. */
+  reasons: z.record(z.string(), z.string()),
+  reachability: z.array(reachabilitySchema),
+  tests: z.array(testResultSchema),
+  durationMs: z.number(),
+});
+
+export type TransportAddressJson = z.infer<typeof transportAddressSchema>;
+export type Behaviour = z.infer<typeof behaviourSchema>;
+export type LegacyNatType = z.infer<typeof legacyNatTypeSchema>;
+export type TestResult = z.infer<typeof testResultSchema>;
+export type Reachability = z.infer<typeof reachabilitySchema>;
+export type ProbeReport = z.infer<typeof probeReportSchema>;

@@ -1,0 +1,145 @@
+import codec from '@msimerson/stun';
+import type { Family, TransportAddress } from './address.js';
+import { Attr, HEADER_BYTES, MAGIC_COOKIE, type StunClass, classOf, methodOf } from './constants.js';
+import { StunDecodeError } from './errors.js';
+
+/** One attribute as it stands on the wire: its type, the offset of its 4-byte header, and its value. */
+export interface RawAttribute {
+  type: number;
+  /** Offset in bytes of the attribute header from the start of the message. */
+  offset: number;
+  value: Buffer;
+}
+
+/**
+ * A decoded STUN message (RFC 8489 §5): the header fields, every attribute in wire order, and the exact
+ * bytes received, which MESSAGE-INTEGRITY and FINGERPRINT are checked against (never a re-encoding).
+ */
+export interface StunMessage {
+  type: number;
+  method: number;
+  cls: StunClass;
+  /** 12 bytes. */
+  transactionId: Buffer;
+  attributes: RawAttribute[];
+  raw: Buffer;
+  /** Parsed attribute values from the codec, keyed by attribute type (first occurrence wins). */
+  values: ReadonlyMap<number, unknown>;
+}
+
+/** ERROR-CODE value (RFC 8489 §14.8). */
+export interface StunErrorCode {
+  code: number;
+  reason: string;
+}
+
+/** True when `buf` could be a STUN message: the two top bits are 0 and the magic cookie is present. */
+export function looksLikeStun(buf: Buffer): boolean {
+  return buf.length >= HEADER_BYTES && (buf[0]! & 0xc0) === 0 && buf.readUInt32BE(4) === MAGIC_COOKIE;
+}
+
+/**
+ * Decodes one STUN message. Every length is validated before anything is read, then the codec parses
+ * the attribute values; any failure is reported as a {@link StunDecodeError}, never another exception.
+ * Implements the message structure checks of RFC 8489 §5 and §14 (attribute padding to 4 bytes).
+ * @param buf exactly one message (a datagram, or one frame cut from a TCP stream).
+ * @throws StunDecodeError when the bytes are not a well-formed STUN message.
+ */
+export function decodeMessage(buf: Buffer): StunMessage {
+  if (buf.length < HEADER_BYTES) throw new StunDecodeError('short-header', `${buf.length} bytes is shorter than a STUN header`);
+  if ((buf[0]! & 0xc0) !== 0) throw new StunDecodeError('not-stun', 'the two top bits of a STUN message must be 0');
+  if (buf.readUInt32BE(4) !== MAGIC_COOKIE) throw new StunDecodeError('no-cookie', 'magic cookie missing (RFC 3489 message?)');
+  const length = buf.readUInt16BE(2);
+  if (length % 4 !== 0) throw new StunDecodeError('bad-length', `message length ${length} is not a multiple of 4`);
+  if (length !== buf.length - HEADER_BYTES) {
+    throw new StunDecodeError('bad-length', `header says ${length} bytes of attributes, ${buf.length - HEADER_BYTES} arrived`);
+  }
+  const attributes = walkAttributes(buf);
+  const values = new Map<number, unknown>();
+  try {
+    const parsed = codec.decode(buf);
+    for (const a of attributes) {
+      if (!values.has(a.type)) values.set(a.type, parsed.getAttribute(a.type)?.value);
+    }
+  } catch (err) {
+    throw new StunDecodeError('bad-attribute', `attribute value rejected: ${(err as Error).message}`);
+  }
+  const type = buf.readUInt16BE(0);
+  return {
+    type,
+    method: methodOf(type),
+    cls: classOf(type),
+    transactionId: Buffer.from(buf.subarray(8, 20)),
+    attributes,
+    raw: buf,
+    values,
+  };
+}
+
+function walkAttributes(buf: Buffer): RawAttribute[] {
+  const out: RawAttribute[] = [];
+  let off = HEADER_BYTES;
+  while (off < buf.length) {
+    if (off + 4 > buf.length) throw new StunDecodeError('attribute-overrun', `attribute header at ${off} overruns the message`);
+    const type = buf.readUInt16BE(off);
+    const len = buf.readUInt16BE(off + 2);
+    const end = off + 4 + len;
+    if (end > buf.length) throw new StunDecodeError('attribute-overrun', `attribute 0x${type.toString(16)} overruns the message`);
+    out.push({ type, offset: off, value: buf.subarray(off + 4, end) });
+    off = end + ((4 - (len % 4)) % 4);
+  }
+  if (off !== buf.length) throw new StunDecodeError('attribute-overrun', 'last attribute padding overruns the message');
+  return out;
+}
+
+/** The first attribute of `type`, or undefined. */
+export function findAttribute(msg: StunMessage, type: number): RawAttribute | undefined {
+  return msg.attributes.find((a) => a.type === type);
+}
+
+function asAddress(v: unknown): TransportAddress | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const { address, port, family } = v as { address?: unknown; port?: unknown; family?: unknown };
+  if (typeof address !== 'string' || typeof port !== 'number') return undefined;
+  return { address, port, family: (family === 'IPv6' ? 'IPv6' : 'IPv4') as Family };
+}
+
+/**
+ * An address attribute's value: MAPPED-ADDRESS, XOR-MAPPED-ADDRESS (un-XORed), RESPONSE-ORIGIN,
+ * OTHER-ADDRESS, XOR-PEER-ADDRESS, XOR-RELAYED-ADDRESS (RFC 8489 §14.1–14.2, RFC 5780 §7.3–7.4).
+ */
+export function getAddress(msg: StunMessage, type: number): TransportAddress | undefined {
+  return asAddress(msg.values.get(type));
+}
+
+/** A 32-bit attribute's value (CHANGE-REQUEST, LIFETIME, CHANNEL-NUMBER, FINGERPRINT ...), or undefined. */
+export function getUint32(msg: StunMessage, type: number): number | undefined {
+  const v = findAttribute(msg, type)?.value;
+  return v && v.length >= 4 ? v.readUInt32BE(0) : undefined;
+}
+
+/** RESPONSE-PORT (RFC 5780 §7.5): a 16-bit port followed by 2 bytes of padding. */
+export function getResponsePort(msg: StunMessage): number | undefined {
+  const v = findAttribute(msg, Attr.RESPONSE_PORT)?.value;
+  return v && v.length >= 2 ? v.readUInt16BE(0) : undefined;
+}
+
+/** A UTF-8 string attribute (USERNAME, REALM, NONCE, SOFTWARE), or undefined. */
+export function getString(msg: StunMessage, type: number): string | undefined {
+  return findAttribute(msg, type)?.value.toString('utf8');
+}
+
+/** ERROR-CODE (RFC 8489 §14.8): class × 100 + number, and the reason phrase. */
+export function getErrorCode(msg: StunMessage): StunErrorCode | undefined {
+  const v = findAttribute(msg, Attr.ERROR_CODE)?.value;
+  if (!v || v.length < 4) return undefined;
+  return { code: (v[2]! & 0x07) * 100 + v[3]!, reason: v.subarray(4).toString('utf8') };
+}
+
+/** UNKNOWN-ATTRIBUTES (RFC 8489 §14.9): the attribute types the peer did not understand. */
+export function getUnknownAttributes(msg: StunMessage): number[] {
+  const v = findAttribute(msg, Attr.UNKNOWN_ATTRIBUTES)?.value;
+  const out: number[] = [];
+  if (v) for (let i = 0; i + 2 <= v.length; i += 2) out.push(v.readUInt16BE(i));
+  return out;
+}
