@@ -13,7 +13,11 @@ export const transportAddressSchema = z.object({
 });
 
 /** RFC 4787 behaviour, for mapping (§4.1) and filtering (§5). */
-export const behaviourSchema = z.enum(['endpoint-independent', 'address-dependent', 'address-and-port-dependent']);
+export const behaviourSchema = z.enum([
+  'endpoint-independent',
+  'address-dependent',
+  'address-and-port-dependent',
+]);
 
 /** The legacy RFC 3489 §5 label. */
 export const legacyNatTypeSchema = z.enum([
@@ -71,9 +75,7 @@ export const probeReportSchema = z.object({
   hairpinning: z.boolean().nullable(),
   portPreservation: z.boolean().nullable(),
   /** Binding lifetime in seconds (RFC 5780 §4.6), when measured: a lower bound and an upper bound. */
-  bindingLifetime: z
-    .object({ minS: z.number(), maxS: z.number().nullable() })
-    .nullable(),
+  bindingLifetime: z.object({ minS: z.number(), maxS: z.number().nullable() }).nullable(),
   /** Whether the RFC 5780 server honoured CHANGE-REQUEST; null when not tested. */
   serverHonoursChangeRequest: z.boolean().nullable(),
   summary: z.string(),
@@ -90,3 +92,27 @@ export type LegacyNatType = z.infer<typeof legacyNatTypeSchema>;
 export type TestResult = z.infer<typeof testResultSchema>;
 export type Reachability = z.infer<typeof reachabilitySchema>;
 export type ProbeReport = z.infer<typeof probeReportSchema>;
+
+/** The bundled server as the self-test ran it. */
+export const selfTestServerSchema = z.object({
+  udp: z.array(transportAddressSchema),
+  tcp: z.array(transportAddressSchema),
+  otherAddress: transportAddressSchema.nullable(),
+  limitations: z.array(z.string()),
+});
+
+/**
+ * What `ice-doctor` (no subcommand) prints with `--json`: the probe of the public servers (null when they
+ * are unreachable, with the one-line reason) and the self-test of the bundled server on loopback.
+ */
+export const diagnosisReportSchema = z.object({
+  schemaVersion: z.literal(1),
+  tool: z.literal('ice-doctor'),
+  kind: z.literal('diagnosis'),
+  public: probeReportSchema.nullable(),
+  publicUnreachable: z.string().nullable(),
+  selfTest: z.object({ server: selfTestServerSchema, probe: probeReportSchema }),
+  durationMs: z.number(),
+});
+
+export type DiagnosisReport = z.infer<typeof diagnosisReportSchema>;

@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { parseMs, publicServers } from '../config.js';
+import { renderDiagnosisText } from '../diagnosis/render-text.js';
+import { runDiagnosis } from '../diagnosis/run.js';
+import { diagnosisReportSchema } from '../report/schema.js';
+import { startProgress } from './progress.js';
+
+interface MainFlags {
+  json?: boolean;
+  timeout: string;
+  server?: string[];
+}
+
+/**
+ * The default action of `ice-doctor`: probe the public servers and self-test the bundled server on
+ * loopback; prints a report and exits 0 even offline (public part then replaced by a one-line reason).
+ */
+export function registerMain(program: Command): void {
+  program
+    .option('--json', 'print the report as one JSON object (schemaVersion 1)')
+    .option('--timeout <ms>', 'deadline of each probe, in ms', '3000')
+    .option(
+      '--server <url...>',
+      'public STUN servers to probe instead of the defaults (env ICE_DOCTOR_STUN_SERVERS)',
+    )
+    .action(async (flags: MainFlags) => {
+      const timeoutMs = parseMs('--timeout', flags.timeout);
+      const progress = startProgress('starting');
+      const report = await runDiagnosis({
+        servers: publicServers(flags.server),
+        timeoutMs,
+        onProgress: (t) => progress.update(t),
+      }).finally(() => progress.stop());
+      process.stdout.write(
+        flags.json
+          ? `${JSON.stringify(diagnosisReportSchema.parse(report))}\n`
+          : `${renderDiagnosisText(report)}\n`,
+      );
+    });
+}

@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { parseMs, parseSeconds, publicServers } from '../config.js';
+import { probeReportSchema } from '../report/schema.js';
+import { renderProbeText } from '../stun-probe/render-text.js';
+import { runProbe } from '../stun-probe/run-probe.js';
+import { startProgress } from './progress.js';
+
+interface ProbeFlags {
+  json?: boolean;
+  timeout: string;
+  hairpin?: boolean;
+  lifetime?: boolean;
+  maxLifetime: string;
+  insecure?: boolean;
+}
+
+/**
+ * `ice-doctor probe [URL...]`: NAT behaviour (RFC 5780) and STUN reachability against the given servers
+ * (default: the public list). Exit 0 when a report was produced and at least one server answered, 1 when
+ * no server answered on any transport, 2 on usage errors.
+ */
+export function registerProbe(program: Command): void {
+  program
+    .command('probe')
+    .description('probe NAT mapping/filtering (RFC 5780) and STUN reachability over UDP/TCP/TLS')
+    .argument('[url...]', 'stun:host[:port][?transport=tcp] or stuns:host[:port] (default: public servers)')
+    .option('--json', 'print the report as one JSON object (schemaVersion 1)')
+    .option('--timeout <ms>', 'deadline for the whole probe, in ms', '5000')
+    .option('--hairpin', 'also test hairpinning (RFC 5780 §4.5; some firewalls flag it)')
+    .option('--lifetime', 'also measure the binding lifetime (RFC 5780 §4.6; slow)')
+    .option('--max-lifetime <s>', 'upper bound of the lifetime search, in seconds', '60')
+    .option('--insecure', 'accept any TLS certificate for stuns: URLs')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  ice-doctor probe stun:stun.example.org\n  ice-doctor probe --json stun:203.0.113.10:3478 stuns:turn.example.org:5349',
+    )
+    .action(async (urls: string[], flags: ProbeFlags) => {
+      const timeoutMs = parseMs('--timeout', flags.timeout);
+      const maxLifetimeS = flags.lifetime ? parseSeconds('--max-lifetime', flags.maxLifetime) : undefined;
+      const progress = startProgress('probing');
+      const report = await runProbe({
+        urls: publicServers(urls),
+        timeoutMs,
+        hairpin: flags.hairpin,
+        maxLifetimeS,
+        insecure: flags.insecure,
+        onProgress: (t) => progress.update(t),
+      }).finally(() => progress.stop());
+      process.stdout.write(
+        flags.json ? `${JSON.stringify(probeReportSchema.parse(report))}\n` : `${renderProbeText(report)}\n`,
+      );
+      if (!report.reachability.some((r) => r.reachable)) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,35 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { type TransportAddress, transportAddress } from '../stun/address.js';
+import type { StunUrl } from './url.js';
+
+/** Why a server could not be resolved, in one line. */
+export class ResolveError extends Error {
+  override readonly name = 'ResolveError';
+}
+
+/**
+ * Resolves a URL's host to one transport address (IPv4 preferred), failing fast: an IP literal needs no
+ * lookup; a name gets one `getaddrinfo` bounded by `timeoutMs`.
+ * @throws ResolveError with a one-line reason (`ENOTFOUND`, timeout) — never hangs past `timeoutMs`.
+ */
+export async function resolveServer(url: StunUrl, timeoutMs: number): Promise<TransportAddress> {
+  if (isIP(url.host)) return transportAddress(url.host, url.port);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new ResolveError(`${url.host}: DNS lookup timed out after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    const found = await Promise.race([lookup(url.host, { family: 0, order: 'ipv4first' }), timeout]);
+    return transportAddress(found.address, url.port);
+  } catch (err) {
+    if (err instanceof ResolveError) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new ResolveError(`${url.host}: cannot resolve (${code})`);
+  } finally {
+    clearTimeout(timer);
+  }
+}

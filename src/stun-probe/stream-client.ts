@@ -1,0 +1,113 @@
+import { isIP, type Socket, connect as tcpConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { type TransportAddress, transportAddress } from '../stun/address.js';
+import { StunDecodeError } from '../stun/errors.js';
+import { StreamFramer } from '../stun/framing.js';
+import { decodeMessage, type StunMessage } from '../stun/message.js';
+
+/** Options of one STUN-over-TCP/TLS exchange (RFC 8489 §6.2.2, §6.2.3). */
+export interface StreamExchangeOptions {
+  transport: 'tcp' | 'tls';
+  to: TransportAddress;
+  /** SNI and certificate name for TLS; omitted for IP literals. */
+  serverName?: string;
+  /** Accept any TLS certificate (self-signed test servers). */
+  insecure?: boolean;
+  /** Hard limit for connect + request + response, in ms. */
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+/** The outcome of one exchange over a stream. */
+export interface StreamExchangeResult {
+  response: StunMessage | null;
+  /** The server's address as connected, and our local address on that connection. */
+  remote: TransportAddress | null;
+  local: TransportAddress | null;
+  connectMs: number | null;
+  /** Time until the connection was refused (a TCP RST: one round trip of the path), in ms. */
+  refusedMs: number | null;
+  /** From writing the request to reading the response, in ms. */
+  rttMs: number | null;
+  /** One-line reason when there is no response (ECONNREFUSED, timeout, a TLS certificate error code ...). */
+  failure: string | null;
+}
+
+/**
+ * Opens a TCP or TLS connection, sends one STUN request, reads the framed response with the same
+ * transaction ID, and closes. Never rejects; every failure is a one-line `failure`.
+ */
+export function streamExchange(
+  request: Buffer,
+  transactionId: Buffer,
+  opts: StreamExchangeOptions,
+): Promise<StreamExchangeResult> {
+  const start = performance.now();
+  return new Promise((resolve) => {
+    let socket: Socket;
+    let connectMs: number | null = null;
+    let refusedMs: number | null = null;
+    let sentAt = 0;
+    let settled = false;
+    const framer = new StreamFramer();
+    const finish = (r: Pick<StreamExchangeResult, 'response' | 'failure'>): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal.removeEventListener('abort', onAbort);
+      const remote = socket.remoteAddress
+        ? transportAddress(socket.remoteAddress, socket.remotePort ?? 0)
+        : null;
+      const local = socket.localAddress ? transportAddress(socket.localAddress, socket.localPort ?? 0) : null;
+      socket.destroy();
+      resolve({
+        ...r,
+        remote,
+        local,
+        connectMs,
+        refusedMs,
+        rttMs: r.response ? performance.now() - sentAt : null,
+      });
+    };
+    const onAbort = (): void => finish({ response: null, failure: 'aborted' });
+    const timer = setTimeout(
+      () => finish({ response: null, failure: `no answer within ${opts.timeoutMs} ms` }),
+      opts.timeoutMs,
+    );
+    const onConnect = (): void => {
+      connectMs = performance.now() - start;
+      sentAt = performance.now();
+      socket.write(request);
+    };
+    if (opts.transport === 'tls') {
+      const servername = opts.serverName && !isIP(opts.serverName) ? opts.serverName : undefined;
+      socket = tlsConnect(
+        { host: opts.to.address, port: opts.to.port, servername, rejectUnauthorized: !opts.insecure },
+        onConnect,
+      );
+    } else {
+      socket = tcpConnect({ host: opts.to.address, port: opts.to.port }, onConnect);
+    }
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        for (const frame of framer.push(chunk)) {
+          if (frame.kind !== 'stun') continue;
+          const msg = decodeMessage(frame.bytes);
+          if (msg.transactionId.equals(transactionId)) finish({ response: msg, failure: null });
+        }
+      } catch (err) {
+        finish({
+          response: null,
+          failure: err instanceof StunDecodeError ? `garbage from server: ${err.message}` : String(err),
+        });
+      }
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNREFUSED') refusedMs = performance.now() - start;
+      finish({ response: null, failure: err.code ?? err.message });
+    });
+    socket.on('close', () => finish({ response: null, failure: 'connection closed before a response' }));
+    if (opts.signal.aborted) onAbort();
+    else opts.signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,90 @@
+import type { TestResult } from '../report/schema.js';
+import { formatAddress } from '../stun/address.js';
+import { fromExpectedSource } from './classify.js';
+import type { BindingObservation, ProbeObservations } from './observations.js';
+
+type Triple = { I: BindingObservation; II: BindingObservation; III: BindingObservation };
+
+/** The verdict word of one exchange: `ok`, `timeout`, `error-420`, `unexpected-source` ... */
+export function verdictOf(o: BindingObservation): string {
+  if (o.errorCode !== null) return `error-${o.errorCode}`;
+  if (o.failure !== null)
+    return o.failure === 'timeout' ? 'timeout' : o.failure === 'aborted' ? 'aborted' : 'error';
+  if (o.transport === 'udp' && !fromExpectedSource(o)) return 'unexpected-source';
+  return 'ok';
+}
+
+function detailOf(o: BindingObservation): string | undefined {
+  const parts: string[] = [];
+  if (o.change) parts.push(`CHANGE-REQUEST${o.change.ip ? ' ip' : ''}${o.change.port ? ' port' : ''}`);
+  if (o.expectedSource && o.source && !fromExpectedSource(o))
+    parts.push(`expected reply from ${formatAddress(o.expectedSource)}`);
+  if (o.responseOrigin && o.source && o.responseOrigin.address !== o.source.address) {
+    parts.push(
+      `RESPONSE-ORIGIN ${formatAddress(o.responseOrigin)} differs from the datagram source (server behind NAT?)`,
+    );
+  }
+  if (o.failure && o.failure !== 'timeout' && o.failure !== 'aborted') parts.push(o.failure);
+  return parts.length ? parts.join('; ') : undefined;
+}
+
+/** One report row per exchange. */
+export function toTestResult(o: BindingObservation): TestResult {
+  const detail = detailOf(o);
+  return {
+    name: o.name,
+    target: `${o.server} ${formatAddress(o.target)}`,
+    transport: o.transport,
+    requestsSent: o.requestsSent,
+    responsesReceived: o.source ? 1 : 0,
+    rttMs: o.rttMs === null ? null : Math.round(o.rttMs * 100) / 100,
+    replySource: o.source,
+    mappedAddress: o.mapped,
+    verdict: verdictOf(o),
+    ...(detail ? { detail } : {}),
+  };
+}
+
+/**
+ * Every exchange of a probe as report rows: mapping I (each server), II, III, filtering I–III (the RFC 5780
+ * server and, after them, the others), TCP/TLS bindings, hairpinning and lifetime summaries.
+ */
+export function testResults(obs: ProbeObservations, otherFiltering: Triple[]): TestResult[] {
+  const rows: BindingObservation[] = [...obs.mappingTestI];
+  if (obs.mappingTestII) rows.push(obs.mappingTestII);
+  if (obs.mappingTestIII) rows.push(obs.mappingTestIII);
+  for (const f of [obs.filtering, ...otherFiltering]) if (f) rows.push(f.I, f.II, f.III);
+  rows.push(...obs.streams);
+  const out = rows.map(toTestResult);
+  if (obs.hairpin) {
+    out.push({
+      name: 'hairpinning',
+      target: formatAddress(obs.hairpin.target),
+      transport: 'udp',
+      requestsSent: 1,
+      responsesReceived: obs.hairpin.received ? 1 : 0,
+      rttMs: obs.hairpin.received ? Math.round(obs.hairpin.waitedMs * 100) / 100 : null,
+      replySource: null,
+      mappedAddress: obs.hairpin.target,
+      verdict: obs.hairpin.received ? 'hairpin' : 'no-hairpin',
+    });
+  }
+  if (obs.lifetime) {
+    out.push({
+      name: 'binding-lifetime',
+      target: obs.rfc5780Server ?? '',
+      transport: 'udp',
+      requestsSent: obs.lifetime.trials.length,
+      responsesReceived: obs.lifetime.trials.filter((t) => t.alive).length,
+      rttMs: null,
+      replySource: null,
+      mappedAddress: null,
+      verdict:
+        obs.lifetime.maxS === null
+          ? `alive after ${obs.lifetime.minS} s`
+          : `${obs.lifetime.minS}–${obs.lifetime.maxS} s`,
+      detail: obs.lifetime.trials.map((t) => `${t.waitS}s:${t.alive ? 'alive' : 'gone'}`).join(' '),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Debian's coturn server binary. */
+export const TURNSERVER = '/usr/bin/turnserver';
+/** True when coturn is installed (tests that need it are skipped, and counted, otherwise). */
+export const coturnAvailable = existsSync(TURNSERVER);
+
+/** A coturn process started by a test. */
+export interface Coturn {
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `turnserver -c <own config>` (never the system config, which disables RFC 5780) listening on
+ * `ips` (two IPs enable RFC 5780 in coturn 4.6.1) at `port` and `port + 1`, STUN only, no auth, and waits
+ * until its log says it listens. Extra config lines may be added. Stopped by PID.
+ * @throws Error when coturn does not come up within 5 s.
+ */
+export async function startCoturn(ips: string[], port: number, extra: string[] = []): Promise<Coturn> {
+  const dir = mkdtempSync(join(tmpdir(), 'idl-coturn-'));
+  const conf = join(dir, 'turnserver.conf');
+  writeFileSync(
+    conf,
+    [
+      ...ips.map((ip) => `listening-ip=${ip}`),
+      `listening-port=${port}`,
+      `alt-listening-port=${port + 1}`,
+      'no-tls',
+      'no-dtls',
+      'no-cli',
+      'no-auth',
+      'stun-only',
+      'simple-log',
+      'log-file=stdout',
+      `pidfile=${join(dir, 'turnserver.pid')}`,
+      ...extra,
+    ].join('\n'),
+  );
+  const child: ChildProcess = spawn(TURNSERVER, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`coturn did not start in 5 s:\n${log}`)), 5000);
+    const onData = (b: Buffer): void => {
+      log += b.toString();
+      if (/Total (UDP|General) servers|IO method/.test(log)) {
+        clearTimeout(timer);
+        setTimeout(resolve, 300);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`coturn exited with ${code}:\n${log}`));
+    });
+  });
+  return {
+    pid: child.pid!,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeReportSchema } from '../../src/report/schema.js';
+import { buildMessage } from '../../src/stun/build.js';
+import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
+import { decodeMessage } from '../../src/stun/message.js';
+import { runProbe } from '../../src/stun-probe/run-probe.js';
+import { type Coturn, coturnAvailable, startCoturn } from '../helpers/coturn.js';
+
+const COTURN_PORT = 23_478;
+
+describe.skipIf(!coturnAvailable)('probe against real coturn on 127.0.0.1 + 127.0.0.2 (RFC 5780)', () => {
+  let coturn: Coturn;
+  beforeAll(async () => {
+    coturn = await startCoturn(['127.0.0.1', '127.0.0.2'], COTURN_PORT);
+  });
+  afterAll(async () => coturn?.stop());
+
+  it('finds no NAT, endpoint-independent mapping and filtering, open internet, over UDP and TCP', async () => {
+    const r = probeReportSchema.parse(
+      await runProbe({ urls: [`stun:127.0.0.1:${COTURN_PORT}`], timeoutMs: 5000, hairpin: true }),
+    );
+    expect(r).toMatchObject({
+      udp: true,
+      natPresent: false,
+      mapping: 'endpoint-independent',
+      mappingMethod: 'rfc5780',
+      filtering: 'endpoint-independent',
+      legacyNatType: 'open-internet',
+      hairpinning: true,
+      serverHonoursChangeRequest: true,
+    });
+    expect(r.publicAddress?.address).toBe('127.0.0.1');
+    const byName = Object.fromEntries(r.tests.map((t) => [t.name, t]));
+    expect(byName['filtering-II']?.replySource).toEqual({
+      address: '127.0.0.2',
+      port: COTURN_PORT + 1,
+      family: 'IPv4',
+    });
+    expect(byName['filtering-III']?.replySource).toEqual({
+      address: '127.0.0.1',
+      port: COTURN_PORT + 1,
+      family: 'IPv4',
+    });
+    expect(byName['mapping-II']?.replySource?.address).toBe('127.0.0.2');
+    expect(r.reachability.map((x) => [x.transport, x.reachable])).toEqual([
+      ['udp', true],
+      ['tcp', true],
+    ]);
+  });
+
+  it('a closed port on the same host: UDP silent, TCP refused, report produced after the calibrated wait', async () => {
+    const r = await runProbe({ urls: ['stun:127.0.0.1:9'], timeoutMs: 4000 });
+    expect(r.udp).toBe(false);
+    expect(r.reachability.find((x) => x.transport === 'tcp')?.error).toBe('ECONNREFUSED');
+    expect(r.reasons.udp).toMatch(/no TCP\/TLS reply either/);
+    const testI = r.tests.find((t) => t.name === 'mapping-I');
+    expect(testI).toMatchObject({ verdict: 'timeout', requestsSent: 4, responsesReceived: 0 });
+  });
+});
+
+/**
+ * A real UDP peer that answers Binding with OTHER-ADDRESS but always from the socket it was asked on,
+ * whatever CHANGE-REQUEST says: the behaviour of old public servers that makes naive tools say "full cone".
+ */
+function startChangeIgnoringServer(): Promise<Socket> {
+  const s = createSocket('udp4');
+  s.on('message', (buf, rinfo) => {
+    const req = decodeMessage(buf);
+    const res = buildMessage({
+      method: StunMethod.binding,
+      cls: StunClass.successResponse,
+      transactionId: req.transactionId,
+      attributes: [
+        { type: Attr.XOR_MAPPED_ADDRESS, address: { address: rinfo.address, port: rinfo.port } },
+        { type: Attr.OTHER_ADDRESS, address: { address: '127.0.0.3', port: s.address().port + 1 } },
+      ],
+    });
+    s.send(res, rinfo.port, rinfo.address);
+  });
+  return new Promise((resolve) => s.bind(0, '127.0.0.1', () => resolve(s)));
+}
+
+describe('probe against a server that ignores CHANGE-REQUEST', () => {
+  it('reports the server, and does not call the filtering endpoint-independent', async () => {
+    const server = await startChangeIgnoringServer();
+    try {
+      const r = await runProbe({ urls: [`stun:127.0.0.1:${server.address().port}`], timeoutMs: 3000 });
+      expect(r.filtering).toBeNull();
+      expect(r.legacyNatType).toBeNull();
+      expect(r.serverHonoursChangeRequest).toBe(false);
+      expect(r.reasons.filtering).toMatch(/ignored CHANGE-REQUEST/);
+      expect(r.tests.find((t) => t.name === 'filtering-II')?.verdict).toBe('unexpected-source');
+    } finally {
+      server.close();
+    }
+  });
+});
