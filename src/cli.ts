@@ -17,6 +17,7 @@ function buildProgram(): Command {
     )
     .version('0.1.0')
     .showHelpAfterError()
+    .enablePositionalOptions()
     .exitOverride();
   registerMain(program);
   registerProbe(program);

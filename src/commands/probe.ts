@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { parseMs, parseSeconds, publicServers } from '../config.js';
+import { UserError } from '../errors.js';
 import { probeReportSchema } from '../report/schema.js';
 import { renderProbeText } from '../stun-probe/render-text.js';
 import { runProbe } from '../stun-probe/run-probe.js';
@@ -46,6 +47,10 @@ export function registerProbe(program: Command): void {
         insecure: flags.insecure,
         onProgress: (t) => progress.update(t),
       }).finally(() => progress.stop());
+      const unresolved = report.reachability.filter((r) => r.error?.includes('cannot resolve'));
+      if (!flags.json && unresolved.length === report.reachability.length) {
+        throw new UserError('dns', unresolved.map((r) => r.error).join('; '), 1);
+      }
       process.stdout.write(
         flags.json ? `${JSON.stringify(probeReportSchema.parse(report))}\n` : `${renderProbeText(report)}\n`,
       );

@@ -4,6 +4,7 @@ import { type TransportAddress, transportAddress } from '../stun/address.js';
 import { StunDecodeError } from '../stun/errors.js';
 import { StreamFramer } from '../stun/framing.js';
 import { decodeMessage, type StunMessage } from '../stun/message.js';
+import { describeSocketError } from './tls-errors.js';
 
 /** Options of one STUN-over-TCP/TLS exchange (RFC 8489 §6.2.2, §6.2.3). */
 export interface StreamExchangeOptions {
@@ -104,7 +105,7 @@ export function streamExchange(
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ECONNREFUSED') refusedMs = performance.now() - start;
-      finish({ response: null, failure: err.code ?? err.message });
+      finish({ response: null, failure: err.code ? describeSocketError(err.code) : err.message });
     });
     socket.on('close', () => finish({ response: null, failure: 'connection closed before a response' }));
     if (opts.signal.aborted) onAbort();

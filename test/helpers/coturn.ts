@@ -8,6 +8,13 @@ export const TURNSERVER = '/usr/bin/turnserver';
 /** True when coturn is installed (tests that need it are skipped, and counted, otherwise). */
 export const coturnAvailable = existsSync(TURNSERVER);
 
+/** TLS listener of a test coturn: port and PEM files. */
+export interface CoturnTls {
+  port: number;
+  certFile: string;
+  keyFile: string;
+}
+
 /** A coturn process started by a test. */
 export interface Coturn {
   pid: number;
@@ -17,11 +24,19 @@ export interface Coturn {
 /**
  * Starts `turnserver -c <own config>` (never the system config, which disables RFC 5780) listening on
  * `ips` (two IPs enable RFC 5780 in coturn 4.6.1) at `port` and `port + 1`, STUN only, no auth, and waits
- * until its log says it listens. Extra config lines may be added. Stopped by PID.
+ * until its log says it listens. Extra config lines may be added; with `tls`, STUN over TLS too. Stopped by PID.
  * @throws Error when coturn does not come up within 5 s.
  */
-export async function startCoturn(ips: string[], port: number, extra: string[] = []): Promise<Coturn> {
+export async function startCoturn(
+  ips: string[],
+  port: number,
+  extra: string[] = [],
+  tls?: CoturnTls,
+): Promise<Coturn> {
   const dir = mkdtempSync(join(tmpdir(), 'idl-coturn-'));
+  const tlsLines = tls
+    ? [`tls-listening-port=${tls.port}`, `cert=${tls.certFile}`, `pkey=${tls.keyFile}`]
+    : ['no-tls'];
   const conf = join(dir, 'turnserver.conf');
   writeFileSync(
     conf,
@@ -29,7 +44,7 @@ export async function startCoturn(ips: string[], port: number, extra: string[] =
       ...ips.map((ip) => `listening-ip=${ip}`),
       `listening-port=${port}`,
       `alt-listening-port=${port + 1}`,
-      'no-tls',
+      ...tlsLines,
       'no-dtls',
       'no-cli',
       'no-auth',

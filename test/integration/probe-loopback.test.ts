@@ -52,7 +52,9 @@ describe.skipIf(!coturnAvailable)('probe against real coturn on 127.0.0.1 + 127.
   it('a closed port on the same host: UDP silent, TCP refused, report produced after the calibrated wait', async () => {
     const r = await runProbe({ urls: ['stun:127.0.0.1:9'], timeoutMs: 4000 });
     expect(r.udp).toBe(false);
-    expect(r.reachability.find((x) => x.transport === 'tcp')?.error).toBe('ECONNREFUSED');
+    expect(r.reachability.find((x) => x.transport === 'tcp')?.error).toBe(
+      'connection refused (nothing listens on that port) (ECONNREFUSED)',
+    );
     expect(r.reasons.udp).toMatch(/no TCP\/TLS reply either/);
     const testI = r.tests.find((t) => t.name === 'mapping-I');
     expect(testI).toMatchObject({ verdict: 'timeout', requestsSent: 4, responsesReceived: 0 });

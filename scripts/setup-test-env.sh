@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests use as real peers and lab tools: coturn (turnserver,
+# turnutils_natdiscovery), stund and the classic stun client, iptables/nftables/conntrack/iproute2 for the
+# network-namespace NAT lab. Needs root (the lab does too); without root it says so and installs nothing.
+set -euo pipefail
+packages=(coturn stun-server stun-client iptables nftables conntrack iproute2 procps)
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup-test-env: not root; skipping apt-get (lab tests will be reported as skipped)." >&2
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+# Debian starts coturn and stund as services when installed; the tests start their own, by PID.
+for svc in coturn stun-server; do
+  if command -v systemctl >/dev/null 2>&1; then systemctl stop "$svc" >/dev/null 2>&1 || true; fi
+done
+echo "setup-test-env: installed ${packages[*]}"

@@ -1,0 +1,100 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { diagnosisReportSchema, probeReportSchema } from '../../src/report/schema.js';
+
+const run = promisify(execFile);
+const CLI = 'dist/cli.js';
+
+/** Runs the built CLI and returns its exit code and output (never rejects on a non-zero exit). */
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const started = performance.now();
+  try {
+    const { stdout, stderr } = await run('node', [CLI, ...args], {
+      env: { ...process.env, ...env },
+      timeout: 20_000,
+    });
+    return { code: 0, stdout, stderr, ms: performance.now() - started };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr, ms: performance.now() - started };
+  }
+}
+
+describe('ice-doctor CLI (built dist/cli.js)', () => {
+  it('the main job, offline: one line about the public servers, a self-test report, exit 0, within 5 s', async () => {
+    const r = await cli(['--json'], {
+      ICE_DOCTOR_STUN_SERVERS: 'stun:unreachable.invalid,stun:also-unreachable.invalid',
+    });
+    expect(r.code).toBe(0);
+    expect(r.ms).toBeLessThan(5000);
+    const report = diagnosisReportSchema.parse(JSON.parse(r.stdout));
+    expect(report.public).toBeNull();
+    expect(report.publicUnreachable).toMatch(/DNS lookup failed for all 2/);
+    expect(report.selfTest.probe).toMatchObject({
+      udp: true,
+      natPresent: false,
+      mapping: 'endpoint-independent',
+      filtering: 'endpoint-independent',
+      legacyNatType: 'open-internet',
+    });
+  });
+
+  it('the main job prints human text with the offline line', async () => {
+    const r = await cli([], { ICE_DOCTOR_STUN_SERVERS: 'stun:unreachable.invalid' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/public STUN servers are unreachable/);
+    expect(r.stdout).toMatch(/Self-test: bundled RFC 5780 STUN server on 127\.0\.0\.1:\d+/);
+    expect(r.stdout).toMatch(/RFC 3489 type +open-internet/);
+  });
+
+  it('probe --json gives one object that matches the schema and the DESIGN.md contract', async () => {
+    const r = await cli(['probe', '--json', 'stun:127.0.0.1:9', '--timeout', '3000']);
+    expect(r.code).toBe(1);
+    const report = probeReportSchema.parse(JSON.parse(r.stdout));
+    for (const key of [
+      'udp',
+      'publicAddress',
+      'natPresent',
+      'mapping',
+      'filtering',
+      'legacyNatType',
+      'hairpinning',
+      'tests',
+      'durationMs',
+    ]) {
+      expect(report).toHaveProperty(key);
+    }
+    expect(report.udp).toBe(false);
+    expect(report.legacyNatType).toBe('udp-blocked');
+  });
+
+  it('an unresolvable server fails fast with a one-line reason and exit 1', async () => {
+    const r = await cli(['probe', 'stun:no-such-host.invalid']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/no-such-host\.invalid: cannot resolve \(ENOTFOUND\)/);
+    expect(r.ms).toBeLessThan(3000);
+  });
+
+  it.each([
+    [['probe', '--timeout', 'soon', 'stun:127.0.0.1'], /--timeout must be a whole number/],
+    [['probe', 'turn:127.0.0.1'], /not a STUN URL/],
+    [['--no-such-flag'], /unknown option/],
+  ])('usage errors exit 2 without a stack trace: %s', async (args, message) => {
+    const r = await cli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('--help documents each command', async () => {
+    const top = await cli(['--help']);
+    expect(top.stdout).toMatch(/probe/);
+    expect(top.stdout).toMatch(/serve/);
+    const probe = await cli(['probe', '--help']);
+    expect(probe.stdout).toMatch(/--json/);
+    expect(probe.stdout).toMatch(/--hairpin/);
+    expect(probe.stdout).toMatch(/--max-lifetime/);
+  });
+});
