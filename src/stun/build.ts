@@ -1,6 +1,6 @@
 import codec from '@msimerson/stun';
-import type { TransportAddress } from './address.js';
-import { HEADER_BYTES, type StunClass, messageType } from './constants.js';
+import { type TransportAddress, transportAddress } from './address.js';
+import { HEADER_BYTES, messageType, type StunClass } from './constants.js';
 import { appendFingerprint, appendIntegrity, type IntegrityAlgorithm } from './integrity.js';
 
 /**
@@ -40,7 +40,8 @@ function rawAttribute(type: number, value: Buffer): Buffer {
 /**
  * Encodes a STUN message (RFC 8489 §5): typed attributes through the codec, raw ones appended in order,
  * then MESSAGE-INTEGRITY and FINGERPRINT computed over the final bytes (§14.5, §14.7).
- * @throws TypeError when the transaction ID is not 12 bytes or the codec rejects an attribute value.
+ * @throws TypeError when the transaction ID is not 12 bytes, an address is not an IP literal or its port is
+ *   outside 0–65535, or the codec rejects an attribute value.
  */
 export function buildMessage(opts: BuildOptions): Buffer {
   if (opts.transactionId.length !== 12) throw new TypeError('transaction ID must be 12 bytes');
@@ -55,6 +56,8 @@ export function buildMessage(opts: BuildOptions): Buffer {
       continue;
     }
     if (!viaCodec) throw new TypeError('typed attributes must come before raw ones');
+    // The codec silently keeps port 0 for a bad port and fails later with a plain Error for a bad IP.
+    if ('address' in a) transportAddress(a.address.address, a.address.port);
     const added =
       'address' in a
         ? msg.addAttribute(a.type, a.address.address, a.address.port)

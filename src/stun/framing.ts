@@ -20,7 +20,8 @@ export class StreamFramer {
 
   /**
    * Feeds bytes and returns every complete frame.
-   * @throws StunDecodeError when the stream is neither STUN nor ChannelData (the connection must close).
+   * @throws StunDecodeError when the stream is neither STUN nor ChannelData (the connection must close); frames
+   *   completed earlier in the same chunk are dropped with it.
    */
   push(chunk: Buffer): StreamFrame[] {
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);

@@ -22,7 +22,12 @@ export function shortTermKey(password: string): Buffer {
  * OpaqueString (RFC 8265) preparation is not applied: ASCII credentials, the common case, are unaffected.
  * @returns 16 bytes (MD5) or 32 bytes (SHA-256).
  */
-export function longTermKey(username: string, realm: string, password: string, hash: 'md5' | 'sha256' = 'md5'): Buffer {
+export function longTermKey(
+  username: string,
+  realm: string,
+  password: string,
+  hash: 'md5' | 'sha256' = 'md5',
+): Buffer {
   return createHash(hash).update(`${username}:${realm}:${password}`, 'utf8').digest();
 }
 
@@ -60,8 +65,8 @@ export function appendFingerprint(msg: Buffer): Buffer {
 }
 
 /**
- * Checks MESSAGE-INTEGRITY (or -SHA256, which may be truncated to ≥16 bytes) over the bytes as received
- * (RFC 8489 §14.5–14.6).
+ * Checks MESSAGE-INTEGRITY (or -SHA256, which may be truncated to 16–32 bytes in steps of 4) over the bytes as
+ * received (RFC 8489 §14.5–14.6); a value of any other length is `'invalid'`.
  * @returns `'absent'` when the message has no such attribute, else whether the HMAC matches.
  */
 export function verifyIntegrity(
@@ -72,7 +77,11 @@ export function verifyIntegrity(
   const mi = findAttribute(msg, MI_TYPE[alg]);
   if (!mi) return 'absent';
   const expected = mi.value;
-  if (alg === 'sha1' ? expected.length !== 20 : expected.length < 16 || expected.length > 32) return 'invalid';
+  const badLength =
+    alg === 'sha1'
+      ? expected.length !== 20
+      : expected.length < 16 || expected.length > 32 || expected.length % 4 !== 0;
+  if (badLength) return 'invalid';
   const head = Buffer.from(msg.raw.subarray(0, mi.offset));
   head.writeUInt16BE(mi.offset - HEADER_BYTES + 4 + expected.length, 2);
   const computed = createHmac(alg, key).update(head).digest().subarray(0, expected.length);

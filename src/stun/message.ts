@@ -1,6 +1,6 @@
 import codec from '@msimerson/stun';
 import type { Family, TransportAddress } from './address.js';
-import { Attr, HEADER_BYTES, MAGIC_COOKIE, type StunClass, classOf, methodOf } from './constants.js';
+import { Attr, classOf, HEADER_BYTES, MAGIC_COOKIE, methodOf, type StunClass } from './constants.js';
 import { StunDecodeError } from './errors.js';
 
 /** One attribute as it stands on the wire: its type, the offset of its 4-byte header, and its value. */
@@ -23,7 +23,10 @@ export interface StunMessage {
   transactionId: Buffer;
   attributes: RawAttribute[];
   raw: Buffer;
-  /** Parsed attribute values from the codec, keyed by attribute type (first occurrence wins). */
+  /**
+   * Parsed attribute values from the codec, keyed by attribute type (first occurrence wins); IPv6 XOR-*-ADDRESS
+   * values are un-XORed by ice-doctor, as the codec gets them wrong.
+   */
   values: ReadonlyMap<number, unknown>;
 }
 
@@ -40,19 +43,27 @@ export function looksLikeStun(buf: Buffer): boolean {
 
 /**
  * Decodes one STUN message. Every length is validated before anything is read, then the codec parses
- * the attribute values; any failure is reported as a {@link StunDecodeError}, never another exception.
+ * the attribute values (IPv6 XOR addresses are un-XORed here, see {@link StunMessage.values}); any failure
+ * is reported as a {@link StunDecodeError}, never another exception.
  * Implements the message structure checks of RFC 8489 §5 and §14 (attribute padding to 4 bytes).
  * @param buf exactly one message (a datagram, or one frame cut from a TCP stream).
  * @throws StunDecodeError when the bytes are not a well-formed STUN message.
  */
 export function decodeMessage(buf: Buffer): StunMessage {
-  if (buf.length < HEADER_BYTES) throw new StunDecodeError('short-header', `${buf.length} bytes is shorter than a STUN header`);
-  if ((buf[0]! & 0xc0) !== 0) throw new StunDecodeError('not-stun', 'the two top bits of a STUN message must be 0');
-  if (buf.readUInt32BE(4) !== MAGIC_COOKIE) throw new StunDecodeError('no-cookie', 'magic cookie missing (RFC 3489 message?)');
+  if (buf.length < HEADER_BYTES)
+    throw new StunDecodeError('short-header', `${buf.length} bytes is shorter than a STUN header`);
+  if ((buf[0]! & 0xc0) !== 0)
+    throw new StunDecodeError('not-stun', 'the two top bits of a STUN message must be 0');
+  if (buf.readUInt32BE(4) !== MAGIC_COOKIE)
+    throw new StunDecodeError('no-cookie', 'magic cookie missing (RFC 3489 message?)');
   const length = buf.readUInt16BE(2);
-  if (length % 4 !== 0) throw new StunDecodeError('bad-length', `message length ${length} is not a multiple of 4`);
+  if (length % 4 !== 0)
+    throw new StunDecodeError('bad-length', `message length ${length} is not a multiple of 4`);
   if (length !== buf.length - HEADER_BYTES) {
-    throw new StunDecodeError('bad-length', `header says ${length} bytes of attributes, ${buf.length - HEADER_BYTES} arrived`);
+    throw new StunDecodeError(
+      'bad-length',
+      `header says ${length} bytes of attributes, ${buf.length - HEADER_BYTES} arrived`,
+    );
   }
   const attributes = walkAttributes(buf);
   const values = new Map<number, unknown>();
@@ -65,30 +76,63 @@ export function decodeMessage(buf: Buffer): StunMessage {
     throw new StunDecodeError('bad-attribute', `attribute value rejected: ${(err as Error).message}`);
   }
   const type = buf.readUInt16BE(0);
+  const transactionId = Buffer.from(buf.subarray(8, 20));
+  for (const t of XOR_ADDRESS_TYPES) {
+    const a = attributes.find((x) => x.type === t);
+    if (a && getFamily(values.get(t)) === 'IPv6') values.set(t, xorAddressIpv6(a.value, transactionId));
+  }
   return {
     type,
     method: methodOf(type),
     cls: classOf(type),
-    transactionId: Buffer.from(buf.subarray(8, 20)),
+    transactionId,
     attributes,
     raw: buf,
     values,
   };
 }
 
+const XOR_ADDRESS_TYPES = [Attr.XOR_MAPPED_ADDRESS, Attr.XOR_PEER_ADDRESS, Attr.XOR_RELAYED_ADDRESS] as const;
+
+function getFamily(v: unknown): unknown {
+  return typeof v === 'object' && v !== null ? (v as { family?: unknown }).family : undefined;
+}
+
+/**
+ * An IPv6 XOR-*-ADDRESS value un-XORed from its wire bytes (RFC 8489 §14.2: the address is XORed with the
+ * magic cookie followed by the transaction ID). The codec cannot do this: it parses the attributes before
+ * it stores the transaction ID, so it XORs bytes 4–15 of the address with zeros. Called only after the
+ * codec accepted the value as IPv6, so it holds 4 + 16 bytes; checked again all the same.
+ */
+function xorAddressIpv6(value: Buffer, transactionId: Buffer): TransportAddress {
+  if (value.length < 20) throw new StunDecodeError('bad-attribute', 'IPv6 XOR address shorter than 20 bytes');
+  const key = Buffer.alloc(16);
+  key.writeUInt32BE(MAGIC_COOKIE, 0);
+  transactionId.copy(key, 4);
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2)
+    groups.push(((value.readUInt16BE(4 + i) ^ key.readUInt16BE(i)) >>> 0).toString(16));
+  // The WHATWG URL serializer prints IPv6 in the RFC 5952 compressed form, as the codec does for the rest.
+  const address = new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);
+  return { address, port: value.readUInt16BE(2) ^ (MAGIC_COOKIE >>> 16), family: 'IPv6' };
+}
+
 function walkAttributes(buf: Buffer): RawAttribute[] {
   const out: RawAttribute[] = [];
   let off = HEADER_BYTES;
   while (off < buf.length) {
-    if (off + 4 > buf.length) throw new StunDecodeError('attribute-overrun', `attribute header at ${off} overruns the message`);
+    if (off + 4 > buf.length)
+      throw new StunDecodeError('attribute-overrun', `attribute header at ${off} overruns the message`);
     const type = buf.readUInt16BE(off);
     const len = buf.readUInt16BE(off + 2);
     const end = off + 4 + len;
-    if (end > buf.length) throw new StunDecodeError('attribute-overrun', `attribute 0x${type.toString(16)} overruns the message`);
+    if (end > buf.length)
+      throw new StunDecodeError('attribute-overrun', `attribute 0x${type.toString(16)} overruns the message`);
     out.push({ type, offset: off, value: buf.subarray(off + 4, end) });
     off = end + ((4 - (len % 4)) % 4);
   }
-  if (off !== buf.length) throw new StunDecodeError('attribute-overrun', 'last attribute padding overruns the message');
+  if (off !== buf.length)
+    throw new StunDecodeError('attribute-overrun', 'last attribute padding overruns the message');
   return out;
 }
 
