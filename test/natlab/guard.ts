@@ -1,0 +1,51 @@
+import { run } from './exec.js';
+import type { Lab } from './topology.js';
+
+/** The only destinations lab traffic may reach: the LAN range (RFC 6598) and TEST-NET-3 (RFC 5737). */
+export const ALLOWED_NETS = ['100.64.0.0/10', '203.0.113.0/24'] as const;
+
+const NETS = `{ ${ALLOWED_NETS.join(', ')} }`;
+
+/**
+ * nftables ruleset (table `inet idl_guard`) for the lan host: output is dropped unless it leaves via
+ * loopback or goes to {@link ALLOWED_NETS}. `inet` covers IPv6 too, so IPv6 egress is dropped as well.
+ * Dropped UDP sends fail locally with EPERM.
+ */
+const LAN_GUARD = `
+table inet idl_guard {
+  chain output_guard {
+    type filter hook output priority filter; policy drop;
+    oifname "lo" accept
+    ip daddr ${NETS} accept
+  }
+}
+`;
+
+/**
+ * nftables ruleset (table `inet idl_guard`) for the router: forwards only between {@link ALLOWED_NETS};
+ * unsolicited UDP addressed to the router itself from the public side is dropped silently (no ICMP), as a
+ * home NAT does. The NAT scenarios add their own tables and never touch this one.
+ */
+const ROUTER_GUARD = `
+table inet idl_guard {
+  chain forward_guard {
+    type filter hook forward priority filter; policy drop;
+    ip saddr ${NETS} ip daddr ${NETS} accept
+  }
+  chain input_guard {
+    type filter hook input priority filter; policy accept;
+    iifname "wan0" meta l4proto udp drop
+  }
+}
+`;
+
+/** Installs the lan egress guard and the router's forward guard (nftables tables `inet idl_guard`). */
+export async function installGuards(lab: Lab): Promise<void> {
+  await loadRuleset(lab.ns.lan, LAN_GUARD);
+  await loadRuleset(lab.ns.nat, ROUTER_GUARD);
+}
+
+/** Loads a multi-line nft ruleset text into namespace `ns`, passed as one `nft` argument (atomic). */
+export async function loadRuleset(ns: string, ruleset: string): Promise<void> {
+  await run('ip', ['netns', 'exec', ns, 'nft', ruleset]);
+}

@@ -1,0 +1,179 @@
+import { nsRun, run } from './exec.js';
+import { loadRuleset } from './guard.js';
+import { ADDR, IFACE, type Lab } from './topology.js';
+
+/** The router behaviours the lab can set up (see {@link applyScenario}). */
+export const SCENARIOS = [
+  'masquerade',
+  'masquerade-random',
+  'full-cone',
+  'restricted-cone',
+  'udp-dropped',
+  'routed',
+] as const;
+
+/** One of {@link SCENARIOS}. */
+export type Scenario = (typeof SCENARIOS)[number];
+
+/** RFC 4787 mapping / filtering behaviour names, as in the probe's JSON. */
+export type Behaviour = 'endpoint-independent' | 'address-dependent' | 'address-and-port-dependent';
+
+/** RFC 3489 legacy NAT type labels, as in the probe's JSON. */
+export type LegacyNatType =
+  | 'open-internet'
+  | 'full-cone'
+  | 'restricted-cone'
+  | 'port-restricted-cone'
+  | 'symmetric'
+  | 'symmetric-udp-firewall'
+  | 'udp-blocked';
+
+/** The verdict fields a NAT probe must report, i.e. the subset of the `probe --json` contract the lab checks. */
+export interface Verdict {
+  udp: boolean;
+  natPresent: boolean | null;
+  mapping: Behaviour | null;
+  filtering: Behaviour | null;
+  legacyNatType: LegacyNatType | null;
+}
+
+const EIM: Behaviour = 'endpoint-independent';
+const ADF: Behaviour = 'address-dependent';
+const APD: Behaviour = 'address-and-port-dependent';
+
+/** What a correct probe reports from lan, per scenario (RFC 4787 terms + RFC 3489 label). */
+export const EXPECTED: Readonly<Record<Scenario, Verdict>> = {
+  masquerade: {
+    udp: true,
+    natPresent: true,
+    mapping: EIM,
+    filtering: APD,
+    legacyNatType: 'port-restricted-cone',
+  },
+  'masquerade-random': {
+    udp: true,
+    natPresent: true,
+    mapping: APD,
+    filtering: APD,
+    legacyNatType: 'symmetric',
+  },
+  'full-cone': { udp: true, natPresent: true, mapping: EIM, filtering: EIM, legacyNatType: 'full-cone' },
+  'restricted-cone': {
+    udp: true,
+    natPresent: true,
+    mapping: EIM,
+    filtering: ADF,
+    legacyNatType: 'restricted-cone',
+  },
+  'udp-dropped': {
+    udp: false,
+    natPresent: null,
+    mapping: null,
+    filtering: null,
+    legacyNatType: 'udp-blocked',
+  },
+  routed: { udp: true, natPresent: false, mapping: EIM, filtering: EIM, legacyNatType: 'open-internet' },
+};
+
+/** nftables table owned by the scenarios in the router namespace (the guard's table is separate). */
+const NAT_TABLE = 'idl_nat';
+
+const MASQUERADE_RULE = `oifname "${IFACE.routerPub}" ip saddr ${ADDR.lanNet} masquerade`;
+
+/**
+ * Full cone (EIM + EIF): masquerade (Linux keeps the source port when it is free, so mapped port = lan
+ * port), remember every UDP source port lan sends from, and DNAT any UDP arriving at the router's public
+ * address on a remembered port to the lan host, whoever sends it.
+ */
+const FULL_CONE = `
+table ip ${NAT_TABLE} {
+  set outports {
+    type inet_service; flags dynamic,timeout; timeout 120s;
+  }
+  chain track {
+    type filter hook forward priority filter; policy accept;
+    iifname "${IFACE.routerLan}" oifname "${IFACE.routerPub}" meta l4proto udp update @outports { udp sport }
+  }
+  chain pre {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname "${IFACE.routerPub}" ip daddr ${ADDR.routerPub} udp dport @outports dnat to ${ADDR.lanHost}
+  }
+  chain post {
+    type nat hook postrouting priority srcnat; policy accept;
+    ${MASQUERADE_RULE}
+  }
+}
+`;
+
+/**
+ * Restricted cone (EIM + address-dependent filtering): like {@link FULL_CONE} but remembers
+ * (lan source port, destination IP) pairs, and DNATs an incoming packet only when its (destination port,
+ * source IP) pair is remembered, i.e. lan has sent to that IP (any port) from that port.
+ */
+const RESTRICTED_CONE = `
+table ip ${NAT_TABLE} {
+  set outpeers {
+    type inet_service . ipv4_addr; flags dynamic,timeout; timeout 120s;
+  }
+  chain track {
+    type filter hook forward priority filter; policy accept;
+    iifname "${IFACE.routerLan}" oifname "${IFACE.routerPub}" meta l4proto udp update @outpeers { udp sport . ip daddr }
+  }
+  chain pre {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname "${IFACE.routerPub}" ip daddr ${ADDR.routerPub} udp dport . ip saddr @outpeers dnat to ${ADDR.lanHost}
+  }
+  chain post {
+    type nat hook postrouting priority srcnat; policy accept;
+    ${MASQUERADE_RULE}
+  }
+}
+`;
+
+/**
+ * Sets the router (and pub's route back to lan) for `scenario`, after clearing every previous scenario's
+ * rules and the conntrack table so no old mapping survives:
+ * - `masquerade`: iptables MASQUERADE → EIM + address-and-port-dependent filtering (port-restricted cone).
+ * - `masquerade-random`: MASQUERADE --random-fully → a fresh random port per destination (symmetric).
+ * - `full-cone`, `restricted-cone`: nftables dynamic sets + DNAT, see {@link FULL_CONE}, {@link RESTRICTED_CONE}.
+ * - `udp-dropped`: MASQUERADE, and every forwarded UDP packet dropped (TCP passes).
+ * - `routed`: no NAT; pub gets a route to 100.64.0.0/24 via the router.
+ */
+export async function applyScenario(lab: Lab, scenario: Scenario): Promise<void> {
+  await resetRouter(lab);
+  const iptables = (args: readonly string[]) => nsRun(lab.ns.nat, 'iptables', args);
+  const masquerade = ['-t', 'nat', '-A', 'POSTROUTING', '-o', IFACE.routerPub, '-j', 'MASQUERADE'];
+  switch (scenario) {
+    case 'masquerade':
+      await iptables(masquerade);
+      break;
+    case 'masquerade-random':
+      await iptables([...masquerade, '--random-fully']);
+      break;
+    case 'full-cone':
+      await loadRuleset(lab.ns.nat, FULL_CONE);
+      break;
+    case 'restricted-cone':
+      await loadRuleset(lab.ns.nat, RESTRICTED_CONE);
+      break;
+    case 'udp-dropped':
+      await iptables(masquerade);
+      await iptables(['-A', 'FORWARD', '-p', 'udp', '-j', 'DROP']);
+      break;
+    case 'routed':
+      await run('ip', ['-n', lab.ns.pub, 'route', 'add', ADDR.lanNet, 'via', ADDR.routerPub]);
+      break;
+  }
+}
+
+async function resetRouter(lab: Lab): Promise<void> {
+  const { nat, pub } = lab.ns;
+  await nsRun(nat, 'iptables', ['-t', 'nat', '-F']);
+  await nsRun(nat, 'iptables', ['-F', 'FORWARD']);
+  const tables = await nsRun(nat, 'nft', ['list', 'tables']);
+  if (tables.stdout.includes(`table ip ${NAT_TABLE}`))
+    await nsRun(nat, 'nft', ['delete', 'table', 'ip', NAT_TABLE]);
+  const routes = await run('ip', ['-n', pub, 'route', 'show', ADDR.lanNet]);
+  if (routes.stdout.trim() !== '') await run('ip', ['-n', pub, 'route', 'del', ADDR.lanNet]);
+  await nsRun(nat, 'conntrack', ['-F']);
+}
