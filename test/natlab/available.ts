@@ -21,3 +21,15 @@ export async function labAvailable(): Promise<boolean> {
   }
   return true;
 }
+
+/** Most repetitions {@link labRuns} accepts, to keep every loop bounded. */
+const MAX_RUNS = 100;
+
+/**
+ * How many times each lab check repeats, from env `NATLAB_RUNS` (default 1; clamped to 1..100). Acceptance
+ * asks for 10/10: `NATLAB_RUNS=10`.
+ */
+export function labRuns(): number {
+  const parsed = Number.parseInt(process.env.NATLAB_RUNS ?? '1', 10);
+  return Number.isFinite(parsed) ? Math.min(Math.max(parsed, 1), MAX_RUNS) : 1;
+}

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labAvailable, labRuns } from './available.js';
+import { observeNat, startReflector, summarizeObservation } from './nat-behaviour.js';
+import { applyScenario, EXPECTED, SCENARIOS, type Scenario } from './scenarios.js';
+import { ADDR, createLab, destroyLab, type Lab } from './topology.js';
+
+// The lab itself, proved with raw node sockets only (no ice-doctor code): each router scenario gives the
+// RFC 4787 mapping/filtering it is meant to give.
+const available = await labAvailable();
+const runs = labRuns();
+
+/** Extra facts per scenario beyond the RFC 4787 verdict. */
+const EXTRA: Readonly<
+  Record<Scenario, { portPreserved: boolean; distinctMappings: number; tcpFrom: string }>
+> = {
+  masquerade: { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
+  'masquerade-random': { portPreserved: false, distinctMappings: 3, tcpFrom: ADDR.routerPub },
+  'full-cone': { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
+  'restricted-cone': { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
+  'udp-dropped': { portPreserved: false, distinctMappings: 0, tcpFrom: ADDR.routerPub },
+  routed: { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.lanHost },
+};
+
+describe.skipIf(!available)('natlab scenarios (raw sockets)', () => {
+  let lab: Lab;
+
+  beforeAll(async () => {
+    lab = await createLab();
+    await startReflector(lab);
+  });
+
+  afterAll(async () => {
+    if (lab) await destroyLab(lab);
+  });
+
+  it.each(SCENARIOS)(
+    '%s behaves as designed',
+    async (scenario) => {
+      for (let i = 0; i < runs; i++) {
+        await applyScenario(lab, scenario);
+        const observation = await observeNat(lab);
+        const summary = summarizeObservation(observation);
+        const { legacyNatType: _, ...expected } = EXPECTED[scenario];
+        const extra = EXTRA[scenario];
+        const context = `run ${i + 1}/${runs}: ${JSON.stringify(observation)}`;
+        expect({ ...summary, tcpFrom: observation.tcpSeen?.split(':')[0] }, context).toEqual({
+          ...expected,
+          ...extra,
+        });
+        expect(observation.guardBlocked, 'lan egress guard drops 198.51.100.53').toBe(true);
+      }
+    },
+    runs * 10_000,
+  );
+});
