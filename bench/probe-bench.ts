@@ -18,7 +18,7 @@ import { verdictMismatches } from '../test/natlab/parsers.js';
 import { applyScenario, EXPECTED, SCENARIOS, type Scenario, type Verdict } from '../test/natlab/scenarios.js';
 import { startCoturn, startStund } from '../test/natlab/servers.js';
 import { runIceDoctorProbe, runNatDiscovery, runStunClient, type ToolRun } from '../test/natlab/tools.js';
-import { type Lab, withLab } from '../test/natlab/topology.js';
+import { createLab, destroyLab, type Lab } from '../test/natlab/topology.js';
 import { durationStats, formatTable } from './stats.js';
 
 /** A benchmarked tool: how to run it from lan, and which verdict fields it claims to report. */
@@ -130,7 +130,14 @@ async function main(): Promise<void> {
   }
   const startedAt = new Date();
   const records: RunRecord[] = [];
-  await withLab(async (lab) => {
+  const lab = await createLab();
+  // Ctrl-C / kill must not leave namespaces or servers behind: tear down, then exit.
+  const onSignal = (): void => {
+    void destroyLab(lab).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
     await startCoturn(lab);
     await startStund(lab);
     for (const scenario of scenarios) {
@@ -143,7 +150,11 @@ async function main(): Promise<void> {
         }
       }
     }
-  });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await destroyLab(lab);
+  }
 
   const summary = summarize(records, scenarios);
   const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));

@@ -168,13 +168,3 @@ export async function cleanupLeftovers(): Promise<void> {
     if (match && !pidAlive(Number(match[1]))) rmSync(join(tmpdir(), entry), { recursive: true, force: true });
   }
 }
-
-/** Creates a lab, runs `body` with it and always tears it down (also when `body` throws). */
-export async function withLab<T>(body: (lab: Lab) => Promise<T>): Promise<T> {
-  const lab = await createLab();
-  try {
-    return await body(lab);
-  } finally {
-    await destroyLab(lab);
-  }
-}
