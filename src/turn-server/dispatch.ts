@@ -1,0 +1,115 @@
+import type { Logger } from 'pino';
+import { formatAddress } from '../stun/address.js';
+import { decodeClassicMessage, looksLikeClassicBindingRequest } from '../stun/classic.js';
+import { classOf, HEADER_BYTES, methodOf, StunClass } from '../stun/constants.js';
+import { StunDecodeError } from '../stun/errors.js';
+import { verifyFingerprint } from '../stun/integrity.js';
+import { decodeMessage, looksLikeStun } from '../stun/message.js';
+import { errorResponse } from './error-response.js';
+import type { Dialect, HandlerTable, InboundContext, InboundRequest, Reply } from './handler.js';
+
+/** Turns one datagram or one TCP frame into at most one reply. Never throws. */
+export type Dispatch = (bytes: Buffer, ctx: InboundContext) => Reply | null;
+
+/** What a dispatcher needs: handlers by method, the SOFTWARE value for its own 400s, a logger. */
+export interface DispatcherOptions {
+  handlers: HandlerTable;
+  software: string;
+  log: Logger;
+}
+
+type Parsed = { request: InboundRequest } | { malformed: Dialect } | null;
+
+function parse(bytes: Buffer): Parsed {
+  const stun = looksLikeStun(bytes);
+  if (!stun && !looksLikeClassicBindingRequest(bytes)) return null;
+  const dialect: Dialect = stun ? { kind: 'rfc5389' } : { kind: 'rfc3489', idPrefix: bytes.readUInt32BE(4) };
+  try {
+    const message = stun ? decodeMessage(bytes) : decodeClassicMessage(bytes).message;
+    return { request: { message, dialect } };
+  } catch (err) {
+    if (err instanceof StunDecodeError) return { malformed: dialect };
+    throw err;
+  }
+}
+
+/**
+ * The front door shared by every listener (RFC 8489 §6.3): classifies the bytes, then
+ * - drops anything that is not STUN, every indication and response, and requests whose FINGERPRINT is
+ *   present but wrong (RFC 8489 §7.3: such a message is silently discarded);
+ * - answers 400 to a request that carries the magic cookie (or is an RFC 3489 Binding request) but does
+ *   not decode: bad lengths, overrunning or malformed attributes;
+ * - hands a decoded request to the handler registered for its method, and answers 400 to a method with no
+ *   handler (today only Binding has one; TURN methods plug in here).
+ * A handler that throws is a defect: it is logged at error level and nothing is sent.
+ */
+export function createDispatcher(opts: DispatcherOptions): Dispatch {
+  const { handlers, software, log } = opts;
+  const debug = (ctx: InboundContext, msg: string, extra: Record<string, unknown> = {}): void => {
+    if (log.isLevelEnabled('debug')) {
+      log.debug(
+        {
+          transport: ctx.transport,
+          local: formatAddress(ctx.local),
+          remote: formatAddress(ctx.remote),
+          ...extra,
+        },
+        msg,
+      );
+    }
+  };
+  return (bytes, ctx) => {
+    try {
+      const parsed = parse(bytes);
+      if (parsed === null) {
+        debug(ctx, 'dropped: not STUN', { bytes: bytes.length });
+        return null;
+      }
+      if ('malformed' in parsed) {
+        if (classOf(bytes.readUInt16BE(0)) !== StunClass.request) return null;
+        debug(ctx, 'malformed request: 400', { bytes: bytes.length });
+        const answered = {
+          method: methodOf(bytes.readUInt16BE(0)),
+          transactionId: bytes.subarray(8, HEADER_BYTES),
+        };
+        return {
+          bytes: errorResponse(answered, parsed.malformed, 400, software),
+          from: ctx.localRole,
+          to: ctx.remote,
+        };
+      }
+      const { message } = parsed.request;
+      if (verifyFingerprint(message) === 'invalid') {
+        debug(ctx, 'dropped: bad FINGERPRINT');
+        return null;
+      }
+      if (message.cls !== StunClass.request) {
+        debug(ctx, 'dropped: not a request', { cls: message.cls, method: message.method });
+        return null;
+      }
+      const handler = handlers.get(message.method);
+      const reply = handler
+        ? handler(parsed.request, ctx)
+        : {
+            bytes: errorResponse(message, parsed.request.dialect, 400, software),
+            from: ctx.localRole,
+            to: ctx.remote,
+          };
+      debug(ctx, 'request', {
+        method: message.method,
+        dialect: parsed.request.dialect.kind,
+        bytes: bytes.length,
+        replyBytes: reply?.bytes.length ?? 0,
+        replyFrom: reply?.from,
+        replyTo: reply ? formatAddress(reply.to) : undefined,
+      });
+      return reply;
+    } catch (err) {
+      log.error(
+        { err, remote: formatAddress(ctx.remote), bytes: bytes.toString('hex') },
+        'defect: request handling threw',
+      );
+      return null;
+    }
+  };
+}

@@ -1,0 +1,51 @@
+import type { AttributeSpec } from '../stun/build.js';
+import { Attr, isComprehensionRequired, StunClass } from '../stun/constants.js';
+import type { StunMessage } from '../stun/message.js';
+import { type Answered, encodeResponse } from './encode-response.js';
+import type { Dialect } from './handler.js';
+
+/** At most this many types are listed in UNKNOWN-ATTRIBUTES, which bounds the size of a 420 response. */
+export const MAX_UNKNOWN_ATTRIBUTES = 16;
+
+const REASONS: Record<number, string> = { 400: 'Bad Request', 420: 'Unknown Attribute' };
+
+/**
+ * The comprehension-required attribute types (RFC 8489 §14: 0x0000–0x7FFF) of `msg` that are not in
+ * `known`, each once, in wire order, at most {@link MAX_UNKNOWN_ATTRIBUTES}.
+ */
+export function unknownComprehensionRequired(msg: StunMessage, known: ReadonlySet<number>): number[] {
+  const out: number[] = [];
+  for (const a of msg.attributes) {
+    if (out.length === MAX_UNKNOWN_ATTRIBUTES) break;
+    if (isComprehensionRequired(a.type) && !known.has(a.type) && !out.includes(a.type)) out.push(a.type);
+  }
+  return out;
+}
+
+function unknownAttributesValue(types: number[], dialect: Dialect): Buffer {
+  const list = dialect.kind === 'rfc3489' && types.length % 2 === 1 ? [...types, types.at(-1)!] : types;
+  const value = Buffer.alloc(list.length * 2);
+  for (const [i, t] of list.entries()) value.writeUInt16BE(t, i * 2);
+  return value;
+}
+
+/**
+ * An error response (RFC 8489 §6.3.4): ERROR-CODE with the standard reason phrase, UNKNOWN-ATTRIBUTES
+ * when `unknown` is given (420, RFC 8489 §14.9; RFC 3489 clients get an even count, §11.2.10),
+ * SOFTWARE, and FINGERPRINT for RFC 5389 clients.
+ * @param code 400 (Bad Request) or 420 (Unknown Attribute).
+ * @param software SOFTWARE value, or '' for none.
+ */
+export function errorResponse(
+  answered: Answered,
+  dialect: Dialect,
+  code: 400 | 420,
+  software: string,
+  unknown: number[] = [],
+): Buffer {
+  const typed: AttributeSpec[] = [{ type: Attr.ERROR_CODE, error: { code, reason: REASONS[code]! } }];
+  if (software) typed.push({ type: Attr.SOFTWARE, bytes: software });
+  if (unknown.length > 0)
+    typed.push({ type: Attr.UNKNOWN_ATTRIBUTES, raw: unknownAttributesValue(unknown, dialect) });
+  return encodeResponse(dialect, answered, StunClass.errorResponse, typed);
+}

@@ -1,0 +1,171 @@
+import { isIP } from 'node:net';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { MAX_SOFTWARE_BYTES } from './binding-responder.js';
+
+/** The embedded default: two loopback IPs (Linux routes all of 127.0.0.0/8 to `lo`). */
+export const DEFAULT_ADDRESSES: readonly string[] = ['127.0.0.1', '127.0.0.2'];
+/** The IANA STUN port (RFC 8489 §18.5), the default primary port P1. */
+export const DEFAULT_PORT = 3478;
+/** Default SOFTWARE value (RFC 8489 §14.14). */
+export const DEFAULT_SOFTWARE = 'ice-doctor';
+
+const UNSPECIFIED = new Set(['0.0.0.0', '::', '0:0:0:0:0:0:0:0']);
+
+const ipLiteral = z
+  .string()
+  .refine((s) => isIP(s) !== 0, { message: 'not an IPv4 or IPv6 address' })
+  .refine((s) => !UNSPECIFIED.has(s), {
+    message: 'a wildcard address cannot be a RESPONSE-ORIGIN; name one IP',
+  });
+
+const portNumber = z.number().int().min(0).max(65535);
+
+const settingsSchema = z
+  .object({
+    addresses: z
+      .array(ipLiteral)
+      .min(1)
+      .max(2)
+      .default([...DEFAULT_ADDRESSES]),
+    port: portNumber.default(DEFAULT_PORT),
+    altPort: portNumber.min(1).optional(),
+    tcp: z.boolean().default(true),
+    software: z
+      .string()
+      .refine((s) => Buffer.byteLength(s, 'utf8') <= MAX_SOFTWARE_BYTES, {
+        message: `longer than ${MAX_SOFTWARE_BYTES} bytes`,
+      })
+      .default(DEFAULT_SOFTWARE),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    const [a1, a2] = o.addresses;
+    if (a1 !== undefined && a2 !== undefined) {
+      if (a1 === a2)
+        ctx.addIssue({ code: 'custom', path: ['addresses'], message: 'the two addresses must differ' });
+      if (isIP(a1) !== isIP(a2)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['addresses'],
+          message: 'the two addresses must be of one family',
+        });
+      }
+    }
+    if (o.port === 0 && o.altPort !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['altPort'],
+        message: 'cannot be set when the port is 0 (picked)',
+      });
+    }
+    if (o.port !== 0 && (o.altPort ?? o.port + 1) === o.port) {
+      ctx.addIssue({ code: 'custom', path: ['altPort'], message: 'must differ from the port' });
+    }
+    if (o.port === 65535 && o.altPort === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['altPort'],
+        message: 'port 65535 has no port+1; set the alt port',
+      });
+    }
+  });
+
+/**
+ * Options of {@link startStunServer} as a caller writes them; every field is optional.
+ * - `addresses`: 1 or 2 IP literals of one family (default 127.0.0.1, 127.0.0.2). A second address that
+ *   cannot be bound (EADDRNOTAVAIL) is dropped and reported in `limitations`.
+ * - `port`: primary port P1 (default 3478); 0 picks a free pair usable on both IPs, UDP and TCP.
+ * - `altPort`: alternate port P2 (default port + 1; not allowed with port 0, where it is P1 + 1).
+ * - `tcp`: also serve Binding over TCP on the same addresses and ports (default true).
+ * - `software`: SOFTWARE value, at most 128 UTF-8 bytes ('' for none).
+ * - `logger`: pino logger; requests are logged at debug level (default: silent).
+ */
+export type StunServerOptions = z.input<typeof settingsSchema> & { logger?: Logger };
+
+/** Validated options; `altPort` is `null` when picked with the primary port (port 0). */
+export interface ResolvedStunServerOptions {
+  addresses: string[];
+  port: number;
+  altPort: number | null;
+  tcp: boolean;
+  software: string;
+}
+
+const FLAG_OF: Record<string, string> = {
+  addresses: '--listen',
+  port: '--port',
+  altPort: '--alt-port',
+  tcp: '--no-tcp',
+  software: 'software',
+};
+
+function oneLine(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid options';
+  const field = String(issue.path[0] ?? '');
+  const where = FLAG_OF[field] ?? (field || 'options');
+  const index = issue.path.length > 1 ? ` (entry ${String(issue.path[1])})` : '';
+  return `${where}${index}: ${issue.message}`;
+}
+
+/**
+ * Validates server options (the one place they are checked, for the API and the CLI alike).
+ * @throws ConfigError with a one-line message naming the flag, e.g. `--port: Too big: expected number
+ *   to be <=65535`.
+ */
+export function parseStunServerOptions(input: unknown): ResolvedStunServerOptions {
+  const { logger: _ignored, ...data } = (typeof input === 'object' && input !== null ? input : {}) as Record<
+    string,
+    unknown
+  >;
+  const parsed = settingsSchema.safeParse(data);
+  if (!parsed.success) throw new ConfigError(oneLine(parsed.error));
+  const o = parsed.data;
+  return {
+    addresses: o.addresses,
+    port: o.port,
+    altPort: o.port === 0 ? null : (o.altPort ?? o.port + 1),
+    tcp: o.tcp,
+    software: o.software,
+  };
+}
+
+/** The raw flags of `ice-doctor serve` as commander hands them over. */
+export interface ServeFlags {
+  listen?: string;
+  port?: string;
+  altPort?: string;
+  tcp?: boolean;
+}
+
+const decimal = (flag: string) =>
+  z
+    .string()
+    .regex(/^\d{1,5}$/, { message: `${flag}: not a port number` })
+    .transform(Number)
+    .optional();
+
+const flagsSchema = z.object({
+  listen: z.string().optional(),
+  port: decimal('--port'),
+  altPort: decimal('--alt-port'),
+  tcp: z.boolean().optional(),
+});
+
+/**
+ * Turns `serve` flags into validated options: `--listen A1[,A2]`, `--port N`, `--alt-port N`, `--no-tcp`.
+ * @throws ConfigError with a one-line message naming the flag.
+ */
+export function parseServeFlags(flags: ServeFlags): ResolvedStunServerOptions {
+  const parsed = flagsSchema.safeParse(flags);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues[0]?.message ?? 'invalid flags');
+  const f = parsed.data;
+  return parseStunServerOptions({
+    ...(f.listen !== undefined && { addresses: f.listen.split(',').map((s) => s.trim()) }),
+    ...(f.port !== undefined && { port: f.port }),
+    ...(f.altPort !== undefined && { altPort: f.altPort }),
+    ...(f.tcp !== undefined && { tcp: f.tcp }),
+  });
+}

@@ -1,0 +1,108 @@
+/**
+ * The `ice-doctor serve` contract, run as a child process from the sources (node --import tsx): one JSON
+ * line on stdout once listening, a served Binding, exit 0 on SIGTERM/SIGINT, exit 2 with one line on bad
+ * flags.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { describe, expect, it } from 'vitest';
+import type { TransportAddress } from '../../src/stun/address.js';
+import { Attr } from '../../src/stun/constants.js';
+import { decodeMessage, getAddress } from '../../src/stun/message.js';
+import { bindingRequest, udpClient } from './stun-server-helpers.js';
+
+const CLI = ['--import', 'tsx', 'src/cli.ts', 'serve'];
+
+interface ServeLine {
+  udp: TransportAddress[];
+  tcp: TransportAddress[];
+  otherAddress: TransportAddress | null;
+  limitations: string[];
+}
+
+function serve(args: string[]): ChildProcess {
+  return spawn(process.execPath, [...CLI, ...args], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no line within 20 s')), 20_000);
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      clearTimeout(timer);
+      resolve(line);
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code} before printing`)));
+  });
+}
+
+function exitCode(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+describe('ice-doctor serve', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'prints one JSON line, serves, and exits 0 on %s',
+    async (signal) => {
+      const child = serve(['--listen', '127.0.0.1,127.0.0.2', '--port', '0', '--json']);
+      try {
+        const line = JSON.parse(await firstLine(child)) as ServeLine;
+        expect(Object.keys(line)).toEqual(['udp', 'tcp', 'otherAddress', 'limitations']);
+        expect(line.udp).toHaveLength(4);
+        expect(line.tcp).toEqual(line.udp);
+        expect(line.otherAddress).toEqual(line.udp[3]);
+        expect(line.limitations).toEqual([]);
+        const client = await udpClient();
+        client.send(bindingRequest().bytes, line.udp[0]!);
+        const got = await client.next(2000);
+        await client.close();
+        expect(getAddress(decodeMessage(got!.bytes), Attr.RESPONSE_ORIGIN)).toEqual(line.udp[0]);
+      } finally {
+        child.kill(signal);
+      }
+      expect(await exitCode(child)).toBe(0);
+    },
+  );
+
+  it('logs requests as pino JSON on stderr with --verbose, and keeps stdout to the one line', async () => {
+    const child = serve(['--port', '0', '--json', '--no-tcp', '--verbose']);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    try {
+      const line = JSON.parse(await firstLine(child)) as ServeLine;
+      expect(line.tcp).toEqual([]);
+      const client = await udpClient();
+      client.send(bindingRequest().bytes, line.udp[0]!);
+      await client.next(2000);
+      await client.close();
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exitCode(child)).toBe(0);
+    const entries = stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: number; msg: string });
+    expect(entries.some((e) => e.level === 20 && e.msg === 'request')).toBe(true);
+  });
+
+  it.each([
+    [['--port', 'x'], 'ice-doctor: --port: not a port number\n'],
+    [['--listen', '127.0.0.1,::1'], 'ice-doctor: --listen: the two addresses must be of one family\n'],
+  ])('rejects %j with exit 2 and one line on stderr', async (args, message) => {
+    const child = serve(args);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    expect(await exitCode(child)).toBe(2);
+    expect(stderr).toBe(message);
+  });
+});
