@@ -37,13 +37,16 @@ export class StreamFramer {
         kind = 'stun';
         frameBytes = HEADER_BYTES + buf.readUInt16BE(2);
         consumed = frameBytes;
-      } else if (top === 1) {
+      } else if ((buf[0]! & 0xf0) === 0x40) {
         kind = 'channel-data';
         const len = buf.readUInt16BE(2);
         frameBytes = 4 + len;
         consumed = frameBytes + ((4 - (len % 4)) % 4);
       } else {
-        throw new StunDecodeError('not-stun', 'stream carries neither STUN nor ChannelData');
+        throw new StunDecodeError(
+          'not-stun',
+          'stream carries neither STUN nor ChannelData (channel 0x4000–0x4FFF)',
+        );
       }
       if (buf.length < consumed) break;
       frames.push({ kind, bytes: buf.subarray(0, frameBytes) });

@@ -507,7 +507,7 @@ const stunFrame: fc.Arbitrary<Frame> = fc.oneof(
 
 const channelDataFrame: fc.Arbitrary<Frame> = fc
   .record({
-    channel: fc.integer({ min: 0x4000, max: 0x7fff }),
+    channel: fc.integer({ min: 0x4000, max: 0x4fff }),
     data: fc.uint8Array({ maxLength: 70 }),
     padByte: fc.nat(255),
   })

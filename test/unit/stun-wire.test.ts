@@ -621,3 +621,15 @@ describe('StreamFramer (RFC 8489 §6.2.2, RFC 8656 §12.5)', () => {
     expect(() => new StreamFramer().push(Buffer.from('\u00c0abc', 'latin1'))).toThrow(StunDecodeError);
   });
 });
+
+describe('StreamFramer rejects reserved channel numbers (RFC 8656 §12: 0x5000–0x7FFF)', () => {
+  it.each([0x50, 0x5f, 0x7f])('first byte 0x%s closes the stream', (first) => {
+    const frame = Buffer.from([first, 0x00, 0x00, 0x04, 1, 2, 3, 4]);
+    expect(() => new StreamFramer().push(frame)).toThrow(StunDecodeError);
+  });
+
+  it('accepts the last valid channel, 0x4FFF', () => {
+    const frame = Buffer.from([0x4f, 0xff, 0x00, 0x02, 9, 9, 0, 0]);
+    expect(new StreamFramer().push(frame)).toEqual([{ kind: 'channel-data', bytes: frame.subarray(0, 6) }]);
+  });
+});
