@@ -1,3 +1,4 @@
+import { behaviourSchema, legacyNatTypeSchema } from '../../src/report/schema.js';
 import type { Behaviour, LegacyNatType, Verdict } from './scenarios.js';
 
 const BEHAVIOUR_WORDS: Readonly<Record<string, Behaviour>> = {
@@ -99,20 +100,8 @@ export function parseStunClient(output: string): Verdict {
   return { udp: false, natPresent: null, mapping: null, filtering: null, legacyNatType: null };
 }
 
-const LEGACY_TYPES: readonly LegacyNatType[] = [
-  'open-internet',
-  'full-cone',
-  'restricted-cone',
-  'port-restricted-cone',
-  'symmetric',
-  'symmetric-udp-firewall',
-  'udp-blocked',
-];
-const BEHAVIOURS: readonly Behaviour[] = [
-  'endpoint-independent',
-  'address-dependent',
-  'address-and-port-dependent',
-];
+const LEGACY_TYPES: readonly LegacyNatType[] = legacyNatTypeSchema.options;
+const BEHAVIOURS: readonly Behaviour[] = behaviourSchema.options;
 
 /**
  * Extracts the {@link Verdict} fields from `ice-doctor probe --json` stdout (one JSON object, DESIGN.md

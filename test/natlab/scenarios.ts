@@ -1,6 +1,9 @@
+import type { Behaviour, LegacyNatType } from '../../src/report/schema.js';
 import { nsRun, run } from './exec.js';
 import { loadRuleset } from './guard.js';
 import { ADDR, IFACE, type Lab } from './topology.js';
+
+export type { Behaviour, LegacyNatType };
 
 /** The router behaviours the lab can set up (see {@link applyScenario}). */
 export const SCENARIOS = [
@@ -14,19 +17,6 @@ export const SCENARIOS = [
 
 /** One of {@link SCENARIOS}. */
 export type Scenario = (typeof SCENARIOS)[number];
-
-/** RFC 4787 mapping / filtering behaviour names, as in the probe's JSON. */
-export type Behaviour = 'endpoint-independent' | 'address-dependent' | 'address-and-port-dependent';
-
-/** RFC 3489 legacy NAT type labels, as in the probe's JSON. */
-export type LegacyNatType =
-  | 'open-internet'
-  | 'full-cone'
-  | 'restricted-cone'
-  | 'port-restricted-cone'
-  | 'symmetric'
-  | 'symmetric-udp-firewall'
-  | 'udp-blocked';
 
 /** The verdict fields a NAT probe must report, i.e. the subset of the `probe --json` contract the lab checks. */
 export interface Verdict {
