@@ -1,3 +1,4 @@
+import { responsePortAttribute } from '../stun/build.js';
 import { bindingTest, type UdpTarget } from './nat-tests.js';
 import type { LifetimeObservation } from './observations.js';
 import { bindingRequest } from './requests.js';
@@ -29,7 +30,7 @@ async function trial(server: UdpTarget, waitS: number, rtt: RttEstimator): Promi
     const first = await bindingTest(x, 'lifetime-I', server, server.address);
     if (!first.mapped) return false;
     await new Promise((r) => setTimeout(r, waitS * 1000));
-    const req = bindingRequest(null, first.mapped.port);
+    const req = bindingRequest([responsePortAttribute(first.mapped.port)]);
     const watch = x.expect(req.transactionId);
     const direct = await y.transact(req.bytes, req.transactionId, server.address);
     watch.cancel();

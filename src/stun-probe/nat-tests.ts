@@ -1,4 +1,5 @@
 import type { TransportAddress } from '../stun/address.js';
+import { changeRequestAttribute } from '../stun/build.js';
 import type { BindingObservation, HairpinObservation } from './observations.js';
 import { bindingRequest, type SentTest, toObservation } from './requests.js';
 import type { RttEstimator } from './rtt.js';
@@ -19,7 +20,7 @@ export async function bindingTest(
   to: TransportAddress,
   change: BindingObservation['change'] = null,
 ): Promise<BindingObservation> {
-  const req = bindingRequest(change);
+  const req = bindingRequest(change ? [changeRequestAttribute(change.ip, change.port)] : []);
   const sent: SentTest = {
     name,
     server: server.url,

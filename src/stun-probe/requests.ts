@@ -1,5 +1,5 @@
 import type { Transport, TransportAddress } from '../stun/address.js';
-import { type AttributeSpec, buildMessage, changeRequestValue, responsePortValue } from '../stun/build.js';
+import { type AttributeSpec, buildMessage } from '../stun/build.js';
 import { Attr, StunClass, StunMethod } from '../stun/constants.js';
 import { getAddress, getErrorCode, type StunMessage } from '../stun/message.js';
 import { newTransactionId } from '../stun/transaction-id.js';
@@ -13,16 +13,11 @@ export interface BindingRequest {
 }
 
 /**
- * Builds a Binding request (RFC 8489 §7.1) with FINGERPRINT, and optionally CHANGE-REQUEST (RFC 5780 §7.2)
- * and RESPONSE-PORT (§7.5).
+ * Builds a Binding request (RFC 8489 §7.1) with a fresh transaction ID, the given attributes (e.g.
+ * `changeRequestAttribute`, `responsePortAttribute` for RFC 5780 §7.2 and §7.5) and FINGERPRINT.
  */
-export function bindingRequest(change: ChangeRequest | null = null, responsePort?: number): BindingRequest {
+export function bindingRequest(attributes: AttributeSpec[] = []): BindingRequest {
   const transactionId = newTransactionId();
-  const attributes: AttributeSpec[] = [];
-  if (change)
-    attributes.push({ type: Attr.CHANGE_REQUEST, uint32: changeRequestValue(change.ip, change.port) });
-  if (responsePort !== undefined)
-    attributes.push({ type: Attr.RESPONSE_PORT, raw: responsePortValue(responsePort) });
   const bytes = buildMessage({
     method: StunMethod.binding,
     cls: StunClass.request,

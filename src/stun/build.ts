@@ -1,6 +1,6 @@
 import codec from '@msimerson/stun';
 import { type TransportAddress, transportAddress } from './address.js';
-import { HEADER_BYTES, messageType, type StunClass } from './constants.js';
+import { Attr, HEADER_BYTES, messageType, type StunClass } from './constants.js';
 import { appendFingerprint, appendIntegrity, type IntegrityAlgorithm } from './integrity.js';
 
 /**
@@ -85,4 +85,14 @@ export function responsePortValue(port: number): Buffer {
 /** CHANGE-REQUEST value (RFC 5780 §7.2) as the 32-bit number to encode. */
 export function changeRequestValue(changeIp: boolean, changePort: boolean): number {
   return (changeIp ? 0x04 : 0) | (changePort ? 0x02 : 0);
+}
+
+/** A CHANGE-REQUEST attribute (RFC 5780 §7.2) asking the server to answer from its other IP and/or port. */
+export function changeRequestAttribute(changeIp: boolean, changePort: boolean): AttributeSpec {
+  return { type: Attr.CHANGE_REQUEST, uint32: changeRequestValue(changeIp, changePort) };
+}
+
+/** A RESPONSE-PORT attribute (RFC 5780 §7.5), written raw because the codec encodes it 2 bytes long. */
+export function responsePortAttribute(port: number): AttributeSpec {
+  return { type: Attr.RESPONSE_PORT, raw: responsePortValue(port) };
 }

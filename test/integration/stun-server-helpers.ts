@@ -1,11 +1,8 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { TransportAddress } from '../../src/stun/address.js';
-import { type AttributeSpec, buildMessage } from '../../src/stun/build.js';
-import { StunClass, StunMethod } from '../../src/stun/constants.js';
 import { StreamFramer } from '../../src/stun/framing.js';
 import { decodeMessage, type StunMessage } from '../../src/stun/message.js';
-import { newTransactionId } from '../../src/stun/transaction-id.js';
 
 /** A datagram received by a test client: its bytes and where it came from. */
 export interface Received {
@@ -58,18 +55,7 @@ export async function udpClient(address = '127.0.0.1'): Promise<UdpClient> {
   };
 }
 
-/** A Binding request with a fresh transaction ID and FINGERPRINT. */
-export function bindingRequest(attributes: AttributeSpec[] = []): { bytes: Buffer; transactionId: Buffer } {
-  const transactionId = newTransactionId();
-  const bytes = buildMessage({
-    method: StunMethod.binding,
-    cls: StunClass.request,
-    transactionId,
-    attributes,
-    fingerprint: true,
-  });
-  return { bytes, transactionId };
-}
+export { bindingRequest } from '../../src/stun-probe/requests.js';
 
 /** A TCP connection that collects STUN frames and knows when it was closed. */
 export interface TcpClient {

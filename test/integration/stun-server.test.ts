@@ -8,7 +8,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { type TransportAddress, transportAddress } from '../../src/stun/address.js';
-import { changeRequestValue, responsePortValue } from '../../src/stun/build.js';
+import { changeRequestAttribute, responsePortAttribute } from '../../src/stun/build.js';
 import { Attr, StunClass } from '../../src/stun/constants.js';
 import { verifyFingerprint } from '../../src/stun/integrity.js';
 import {
@@ -22,10 +22,7 @@ import { MAX_UNPADDED_RESPONSE_BYTES } from '../../src/turn-server/binding-respo
 import { type RunningStunServer, startStunServer } from '../../src/turn-server/server.js';
 import { bindingRequest, sleep, tcpClient, type UdpClient, udpClient } from './stun-server-helpers.js';
 
-const change = (ip: boolean, port: boolean) => ({
-  type: Attr.CHANGE_REQUEST,
-  uint32: changeRequestValue(ip, port),
-});
+const change = changeRequestAttribute;
 
 describe('STUN server on two loopback IPs × two ports', () => {
   let server: RunningStunServer;
@@ -104,10 +101,7 @@ describe('STUN server on two loopback IPs × two ports', () => {
   it('sends to RESPONSE-PORT on the client IP, not to the source port', async () => {
     const other = await udpClient();
     try {
-      client.send(
-        bindingRequest([{ type: Attr.RESPONSE_PORT, raw: responsePortValue(other.port) }]).bytes,
-        a1p1,
-      );
+      client.send(bindingRequest([responsePortAttribute(other.port)]).bytes, a1p1);
       const got = await other.next();
       expect(got?.from).toEqual(a1p1);
       expect(getAddress(decodeMessage(got!.bytes), Attr.XOR_MAPPED_ADDRESS)?.port).toBe(client.port);

@@ -7,8 +7,8 @@ import { type TransportAddress, transportAddress } from '../../src/stun/address.
 import {
   type AttributeSpec,
   buildMessage,
-  changeRequestValue,
-  responsePortValue,
+  changeRequestAttribute,
+  responsePortAttribute,
 } from '../../src/stun/build.js';
 import { ClassicAttr, decodeClassicMessage } from '../../src/stun/classic.js';
 import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
@@ -75,9 +75,7 @@ function ctx(
   return { transport, localRole, local: ADDR[localRole], remote };
 }
 
-function change(ip: boolean, port: boolean): AttributeSpec {
-  return { type: Attr.CHANGE_REQUEST, uint32: changeRequestValue(ip, port) };
-}
+const change = changeRequestAttribute;
 
 function decoded(bytes: Buffer): StunMessage {
   const msg = decodeMessage(bytes);
@@ -176,35 +174,21 @@ describe('respondToBinding: one IP address (RFC 5780 §6)', () => {
 
 describe('respondToBinding: RESPONSE-PORT (RFC 5780 §7.5)', () => {
   it('sends to that port on the client IP, mapping the real source', () => {
-    const reply = respondToBinding(
-      request([{ type: Attr.RESPONSE_PORT, raw: responsePortValue(41000) }]),
-      ctx(),
-      FULL,
-    );
+    const reply = respondToBinding(request([responsePortAttribute(41000)]), ctx(), FULL);
     expect(reply.to).toEqual({ ...CLIENT, port: 41000 });
     expect(getAddress(decoded(reply.bytes), Attr.XOR_MAPPED_ADDRESS)).toEqual(CLIENT);
   });
 
   it('combines with CHANGE-REQUEST', () => {
-    const reply = respondToBinding(
-      request([change(true, true), { type: Attr.RESPONSE_PORT, raw: responsePortValue(41000) }]),
-      ctx(),
-      FULL,
-    );
+    const reply = respondToBinding(request([change(true, true), responsePortAttribute(41000)]), ctx(), FULL);
     expect(reply.from).toBe('A2:P2');
     expect(reply.to.port).toBe(41000);
   });
 
   it.each([
-    ['port 0', [{ type: Attr.RESPONSE_PORT, raw: responsePortValue(0) }]],
+    ['port 0', [responsePortAttribute(0)]],
     ['a 2-byte value', [{ type: Attr.RESPONSE_PORT, raw: Buffer.from([0x9c, 0x40]) }]],
-    [
-      'PADDING too',
-      [
-        { type: Attr.RESPONSE_PORT, raw: responsePortValue(41000) },
-        { type: Attr.PADDING, raw: Buffer.alloc(8) },
-      ],
-    ],
+    ['PADDING too', [responsePortAttribute(41000), { type: Attr.PADDING, raw: Buffer.alloc(8) }]],
   ] as [string, AttributeSpec[]][])('answers 400 to RESPONSE-PORT with %s, to the source', (_name, attrs) => {
     const reply = respondToBinding(request(attrs), ctx(), FULL);
     expect(reply.to).toEqual(CLIENT);
@@ -286,7 +270,7 @@ describe('respondToBinding: unknown attributes (RFC 8489 §6.3.1)', () => {
 
 describe('respondToBinding over TCP', () => {
   it('answers CHANGE-REQUEST with a flag set, and RESPONSE-PORT, with 420 naming them', () => {
-    const attrs = [change(true, false), { type: Attr.RESPONSE_PORT, raw: responsePortValue(41000) }];
+    const attrs = [change(true, false), responsePortAttribute(41000)];
     const reply = respondToBinding(request(attrs), ctx('A1:P1', 'tcp'), FULL);
     const res = decoded(reply.bytes);
     expect(getErrorCode(res)?.code).toBe(420);
