@@ -3,6 +3,7 @@ import { parseMs, parseSeconds, publicServers } from '../config.js';
 import { UserError } from '../errors.js';
 import { probeReportSchema } from '../report/schema.js';
 import { renderProbeText } from '../stun-probe/render-text.js';
+import { isResolveFailure } from '../stun-probe/resolve.js';
 import { runProbe } from '../stun-probe/run-probe.js';
 import { startProgress } from './progress.js';
 
@@ -47,7 +48,7 @@ export function registerProbe(program: Command): void {
         insecure: flags.insecure,
         onProgress: (t) => progress.update(t),
       }).finally(() => progress.stop());
-      const unresolved = report.reachability.filter((r) => r.error?.includes('cannot resolve'));
+      const unresolved = report.reachability.filter((r) => isResolveFailure(r.error));
       if (!flags.json && unresolved.length === report.reachability.length) {
         throw new UserError('dns', unresolved.map((r) => r.error).join('; '), 1);
       }

@@ -1,4 +1,5 @@
 import type { DiagnosisReport, ProbeReport } from '../report/schema.js';
+import { isResolveFailure } from '../stun-probe/resolve.js';
 import { runProbe } from '../stun-probe/run-probe.js';
 import { DEFAULT_ADDRESSES } from '../turn-server/options.js';
 import { startStunServer } from '../turn-server/server.js';
@@ -16,7 +17,7 @@ export interface DiagnosisOptions {
 export function publicUnreachableReason(report: ProbeReport): string | null {
   if (report.reachability.some((r) => r.reachable)) return null;
   const errors = report.reachability.map((r) => r.error ?? 'no answer');
-  const dns = errors.filter((e) => /ENOTFOUND|EAI_AGAIN|cannot resolve|DNS/.test(e)).length;
+  const dns = report.reachability.filter((r) => isResolveFailure(r.error)).length;
   if (dns === errors.length && dns > 0) {
     return `public STUN servers are unreachable: DNS lookup failed for all ${dns} (offline?)`;
   }

@@ -3,9 +3,23 @@ import { isIP } from 'node:net';
 import { type TransportAddress, transportAddress } from '../stun/address.js';
 import type { StunUrl } from './url.js';
 
-/** Why a server could not be resolved, in one line. */
+const CANNOT_RESOLVE = ': cannot resolve (';
+
+/** Why a server could not be resolved, in one line: `<host>: cannot resolve (<cause>)`. */
 export class ResolveError extends Error {
   override readonly name = 'ResolveError';
+  /**
+   * @param host the name that was looked up.
+   * @param cause the resolver's code (`ENOTFOUND`, `EAI_AGAIN` ...) or the timeout.
+   */
+  constructor(host: string, cause: string) {
+    super(`${host}${CANNOT_RESOLVE}${cause})`);
+  }
+}
+
+/** True when a report's error text is a {@link ResolveError} message (the server name did not resolve). */
+export function isResolveFailure(text: string | undefined): boolean {
+  return text?.includes(CANNOT_RESOLVE) ?? false;
 }
 
 /**
@@ -18,7 +32,7 @@ export async function resolveServer(url: StunUrl, timeoutMs: number): Promise<Tr
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new ResolveError(`${url.host}: DNS lookup timed out after ${timeoutMs} ms`)),
+      () => reject(new ResolveError(url.host, `DNS lookup timed out after ${timeoutMs} ms`)),
       timeoutMs,
     );
   });
@@ -28,7 +42,7 @@ export async function resolveServer(url: StunUrl, timeoutMs: number): Promise<Tr
   } catch (err) {
     if (err instanceof ResolveError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new ResolveError(`${url.host}: cannot resolve (${code})`);
+    throw new ResolveError(url.host, code);
   } finally {
     clearTimeout(timer);
   }

@@ -45,3 +45,8 @@ export class RttEstimator {
     return () => this.listeners.delete(listener);
   }
 }
+
+/** An RTT as reported: ms rounded to 0.01 ms (sub-millisecond paths stay visible); null stays null. */
+export function reportedMs(ms: number | null): number | null {
+  return ms === null ? null : Math.round(ms * 100) / 100;
+}

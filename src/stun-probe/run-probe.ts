@@ -14,7 +14,7 @@ import {
 import type { BindingObservation, ProbeObservations, ServerObservation } from './observations.js';
 import { bindingRequest, toObservation } from './requests.js';
 import { ResolveError, resolveServer } from './resolve.js';
-import { RttEstimator } from './rtt.js';
+import { RttEstimator, reportedMs } from './rtt.js';
 import { streamExchange } from './stream-client.js';
 import { testResults } from './test-results.js';
 import { StunUdpClient } from './udp-client.js';
@@ -226,7 +226,7 @@ function reachability(servers: ServerObservation[], obs: ProbeObservations): Rea
       url,
       transport: o.transport,
       reachable: o.failure === null && o.source !== null,
-      rttMs: o.rttMs === null ? null : Math.round(o.rttMs * 100) / 100,
+      rttMs: reportedMs(o.rttMs),
       mappedAddress: o.mapped,
       ...(o.failure !== null ? { error: o.failure } : {}),
     };

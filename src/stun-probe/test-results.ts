@@ -2,6 +2,7 @@ import type { TestResult } from '../report/schema.js';
 import { formatAddress } from '../stun/address.js';
 import { fromExpectedSource } from './classify.js';
 import type { BindingObservation, ProbeObservations } from './observations.js';
+import { reportedMs } from './rtt.js';
 
 type Triple = { I: BindingObservation; II: BindingObservation; III: BindingObservation };
 
@@ -37,7 +38,7 @@ export function toTestResult(o: BindingObservation): TestResult {
     transport: o.transport,
     requestsSent: o.requestsSent,
     responsesReceived: o.source ? 1 : 0,
-    rttMs: o.rttMs === null ? null : Math.round(o.rttMs * 100) / 100,
+    rttMs: reportedMs(o.rttMs),
     replySource: o.source,
     mappedAddress: o.mapped,
     verdict: verdictOf(o),
@@ -63,7 +64,7 @@ export function testResults(obs: ProbeObservations, otherFiltering: Triple[]): T
       transport: 'udp',
       requestsSent: 1,
       responsesReceived: obs.hairpin.received ? 1 : 0,
-      rttMs: obs.hairpin.received ? Math.round(obs.hairpin.waitedMs * 100) / 100 : null,
+      rttMs: reportedMs(obs.hairpin.received ? obs.hairpin.waitedMs : null),
       replySource: null,
       mappedAddress: obs.hairpin.target,
       verdict: obs.hairpin.received ? 'hairpin' : 'no-hairpin',
