@@ -1,9 +1,6 @@
 import { HEADER_BYTES } from './constants.js';
 import { StunDecodeError } from './errors.js';
 
-/** Largest frame accepted from a stream: a 65,535-byte STUN body plus its header, in bytes. */
-export const MAX_FRAME_BYTES = 65_535 + HEADER_BYTES;
-
 /** A frame cut from a TCP/TLS stream: a STUN message or a ChannelData message (RFC 8656 §12.4). */
 export interface StreamFrame {
   kind: 'stun' | 'channel-data';

@@ -42,32 +42,32 @@ function parse(bytes: Buffer): Parsed {
  * - hands a decoded request to the handler registered for its method, and answers 400 to a method with no
  *   handler (today only Binding has one; TURN methods plug in here).
  * A handler that throws is a defect: it is logged at error level and nothing is sent.
+ * The logger's level is read once, here: with debug off, no log object is built per datagram.
  */
 export function createDispatcher(opts: DispatcherOptions): Dispatch {
   const { handlers, software, log } = opts;
+  const debugOn = log.isLevelEnabled('debug');
   const debug = (ctx: InboundContext, msg: string, extra: Record<string, unknown> = {}): void => {
-    if (log.isLevelEnabled('debug')) {
-      log.debug(
-        {
-          transport: ctx.transport,
-          local: formatAddress(ctx.local),
-          remote: formatAddress(ctx.remote),
-          ...extra,
-        },
-        msg,
-      );
-    }
+    log.debug(
+      {
+        transport: ctx.transport,
+        local: formatAddress(ctx.local),
+        remote: formatAddress(ctx.remote),
+        ...extra,
+      },
+      msg,
+    );
   };
   return (bytes, ctx) => {
     try {
       const parsed = parse(bytes);
       if (parsed === null) {
-        debug(ctx, 'dropped: not STUN', { bytes: bytes.length });
+        if (debugOn) debug(ctx, 'dropped: not STUN', { bytes: bytes.length });
         return null;
       }
       if ('malformed' in parsed) {
         if (classOf(bytes.readUInt16BE(0)) !== StunClass.request) return null;
-        debug(ctx, 'malformed request: 400', { bytes: bytes.length });
+        if (debugOn) debug(ctx, 'malformed request: 400', { bytes: bytes.length });
         const answered = {
           method: methodOf(bytes.readUInt16BE(0)),
           transactionId: bytes.subarray(8, HEADER_BYTES),
@@ -80,11 +80,11 @@ export function createDispatcher(opts: DispatcherOptions): Dispatch {
       }
       const { message } = parsed.request;
       if (verifyFingerprint(message) === 'invalid') {
-        debug(ctx, 'dropped: bad FINGERPRINT');
+        if (debugOn) debug(ctx, 'dropped: bad FINGERPRINT');
         return null;
       }
       if (message.cls !== StunClass.request) {
-        debug(ctx, 'dropped: not a request', { cls: message.cls, method: message.method });
+        if (debugOn) debug(ctx, 'dropped: not a request', { cls: message.cls, method: message.method });
         return null;
       }
       const handler = handlers.get(message.method);
@@ -95,14 +95,15 @@ export function createDispatcher(opts: DispatcherOptions): Dispatch {
             from: ctx.localRole,
             to: ctx.remote,
           };
-      debug(ctx, 'request', {
-        method: message.method,
-        dialect: parsed.request.dialect.kind,
-        bytes: bytes.length,
-        replyBytes: reply?.bytes.length ?? 0,
-        replyFrom: reply?.from,
-        replyTo: reply ? formatAddress(reply.to) : undefined,
-      });
+      if (debugOn)
+        debug(ctx, 'request', {
+          method: message.method,
+          dialect: parsed.request.dialect.kind,
+          bytes: bytes.length,
+          replyBytes: reply?.bytes.length ?? 0,
+          replyFrom: reply?.from,
+          replyTo: reply ? formatAddress(reply.to) : undefined,
+        });
       return reply;
     } catch (err) {
       log.error(
