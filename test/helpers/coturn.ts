@@ -22,9 +22,41 @@ export interface Coturn {
 }
 
 /**
- * Starts `turnserver -c <own config>` (never the system config, which disables RFC 5780) listening on
- * `ips` (two IPs enable RFC 5780 in coturn 4.6.1) at `port` and `port + 1`, STUN only, no auth, and waits
- * until its log says it listens. Extra config lines may be added; with `tls`, STUN over TLS too. Stopped by PID.
+ * coturn configuration for an RFC 5780 STUN-only server (never the system config, which disables RFC 5780):
+ * listening on `ips` (two IPs enable RFC 5780 in coturn 4.6.1) at `port` and `port + 1`, no auth, no CLI,
+ * no DTLS, TLS only when `tls` is given, log to stdout, pid file and user DB in `dir`, then `extra` lines.
+ */
+export function coturnStunConfig(
+  ips: string[],
+  port: number,
+  dir: string,
+  extra: string[] = [],
+  tls?: CoturnTls,
+): string {
+  const tlsLines = tls
+    ? [`tls-listening-port=${tls.port}`, `cert=${tls.certFile}`, `pkey=${tls.keyFile}`]
+    : ['no-tls'];
+  return [
+    ...ips.map((ip) => `listening-ip=${ip}`),
+    `listening-port=${port}`,
+    `alt-listening-port=${port + 1}`,
+    ...tlsLines,
+    'no-dtls',
+    'no-cli',
+    'no-auth',
+    'stun-only',
+    'simple-log',
+    'log-file=stdout',
+    `pidfile=${join(dir, 'turnserver.pid')}`,
+    `userdb=${join(dir, 'turndb')}`,
+    ...extra,
+    '',
+  ].join('\n');
+}
+
+/**
+ * Starts `turnserver -c` with {@link coturnStunConfig} on loopback addresses and waits until its log says
+ * it listens. Stopped by PID.
  * @throws Error when coturn does not come up within 5 s.
  */
 export async function startCoturn(
@@ -34,27 +66,8 @@ export async function startCoturn(
   tls?: CoturnTls,
 ): Promise<Coturn> {
   const dir = mkdtempSync(join(tmpdir(), 'idl-coturn-'));
-  const tlsLines = tls
-    ? [`tls-listening-port=${tls.port}`, `cert=${tls.certFile}`, `pkey=${tls.keyFile}`]
-    : ['no-tls'];
   const conf = join(dir, 'turnserver.conf');
-  writeFileSync(
-    conf,
-    [
-      ...ips.map((ip) => `listening-ip=${ip}`),
-      `listening-port=${port}`,
-      `alt-listening-port=${port + 1}`,
-      ...tlsLines,
-      'no-dtls',
-      'no-cli',
-      'no-auth',
-      'stun-only',
-      'simple-log',
-      'log-file=stdout',
-      `pidfile=${join(dir, 'turnserver.pid')}`,
-      ...extra,
-    ].join('\n'),
-  );
+  writeFileSync(conf, coturnStunConfig(ips, port, dir, extra, tls));
   const child: ChildProcess = spawn(TURNSERVER, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   await new Promise<void>((resolve, reject) => {

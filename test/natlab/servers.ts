@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { coturnStunConfig } from '../helpers/coturn.js';
 import { nsRun } from './exec.js';
 import { agentArgs, CLI_PATH, systemTool } from './paths.js';
 import type { LabProcess } from './processes.js';
@@ -36,25 +37,7 @@ export async function waitForStun(lab: Lab, address: string, port: number): Prom
  */
 export async function startCoturn(lab: Lab): Promise<LabProcess> {
   const config = join(lab.tmpDir, 'turnserver.conf');
-  writeFileSync(
-    config,
-    [
-      `listening-ip=${ADDR.pubPrimary}`,
-      `listening-ip=${ADDR.pubSecondary}`,
-      `listening-port=${STUN_PORT}`,
-      `alt-listening-port=${STUN_PORT + 1}`,
-      'no-auth',
-      'stun-only',
-      'no-cli',
-      'no-tls',
-      'no-dtls',
-      'log-file=stdout',
-      'simple-log',
-      `pidfile=${join(lab.tmpDir, 'turnserver.pid')}`,
-      `userdb=${join(lab.tmpDir, 'turndb')}`,
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(config, coturnStunConfig([ADDR.pubPrimary, ADDR.pubSecondary], STUN_PORT, lab.tmpDir));
   const proc = lab.start('pub', 'coturn', systemTool('turnserver'), ['-c', config]);
   await waitReady(proc, () => waitForStun(lab, ADDR.pubPrimary, STUN_PORT));
   return proc;
