@@ -68,8 +68,11 @@ export const probeReportSchema = z.object({
   localAddress: transportAddressSchema.nullable(),
   natPresent: z.boolean().nullable(),
   mapping: behaviourSchema.nullable(),
-  /** How mapping was judged: RFC 5780 §4.3 against one server, or comparing mapped addresses across servers. */
-  mappingMethod: z.enum(['rfc5780', 'multi-server', 'none']),
+  /**
+   * How mapping was judged: RFC 5780 §4.3 against one server, comparing mapped addresses across servers, or
+   * `local-address` (the mapped address is this host's own: no NAT, so nothing is translated).
+   */
+  mappingMethod: z.enum(['rfc5780', 'multi-server', 'local-address', 'none']),
   filtering: behaviourSchema.nullable(),
   legacyNatType: legacyNatTypeSchema.nullable(),
   hairpinning: z.boolean().nullable(),

@@ -46,7 +46,7 @@ function judgeMapping(
   if (!natPresent) {
     return {
       mapping: 'endpoint-independent',
-      method: 'rfc5780',
+      method: 'local-address',
       reason: "no NAT: the mapped address is this host's own address",
     };
   }

@@ -24,7 +24,7 @@ describe.skipIf(!coturnAvailable)('probe against real coturn on 127.0.0.1 + 127.
       udp: true,
       natPresent: false,
       mapping: 'endpoint-independent',
-      mappingMethod: 'rfc5780',
+      mappingMethod: 'local-address',
       filtering: 'endpoint-independent',
       legacyNatType: 'open-internet',
       hairpinning: true,

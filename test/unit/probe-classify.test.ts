@@ -150,6 +150,7 @@ describe('classify: the six lab scenarios (RFC 4787 terms, RFC 3489 label)', () 
     expect(v).toMatchObject({
       natPresent: false,
       mapping: 'endpoint-independent',
+      mappingMethod: 'local-address',
       legacyNatType: 'open-internet',
     });
   });
