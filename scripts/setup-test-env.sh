@@ -3,7 +3,7 @@
 # turnutils_natdiscovery), stund and the classic stun client, iptables/nftables/conntrack/iproute2 for the
 # network-namespace NAT lab, openssl for the self-signed certificates of the TLS tests. Needs root (the lab does too); without root it says so and installs nothing.
 set -euo pipefail
-packages=(coturn stun-server stun-client openssl iptables nftables conntrack iproute2 procps)
+packages=(coturn stun-server stun-client docker-compose openssl iptables nftables conntrack iproute2 procps)
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup-test-env: not root; skipping apt-get (lab tests will be reported as skipped)." >&2
   exit 0

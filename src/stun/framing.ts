@@ -10,7 +10,9 @@ export interface StreamFrame {
 
 /**
  * Cuts STUN messages and ChannelData out of a byte stream (RFC 8489 §6.2.2, RFC 8656 §12.5: over TCP a
- * ChannelData message is padded to a multiple of 4 bytes). Holds at most one partial frame.
+ * ChannelData message is padded to a multiple of 4 bytes). ChannelData is any frame whose first two bits are
+ * 01: channels 0x4000–0x7FFF, RFC 5766's range, which clients such as coturn's still use (RFC 8656 §12
+ * narrowed it to 0x4FFF). Holds at most one partial frame.
  */
 export class StreamFramer {
   private pending: Buffer = Buffer.alloc(0);
@@ -34,7 +36,7 @@ export class StreamFramer {
         kind = 'stun';
         frameBytes = HEADER_BYTES + buf.readUInt16BE(2);
         consumed = frameBytes;
-      } else if ((buf[0]! & 0xf0) === 0x40) {
+      } else if (top === 1) {
         kind = 'channel-data';
         const len = buf.readUInt16BE(2);
         frameBytes = 4 + len;
@@ -42,7 +44,7 @@ export class StreamFramer {
       } else {
         throw new StunDecodeError(
           'not-stun',
-          'stream carries neither STUN nor ChannelData (channel 0x4000–0x4FFF)',
+          'stream carries neither STUN nor ChannelData (channel 0x4000–0x7FFF)',
         );
       }
       if (buf.length < consumed) break;

@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { UserError } from '../errors.js';
 import { formatAddress } from '../stun/address.js';
 
@@ -52,14 +53,29 @@ export function refuseEarlyConnection(socket: Socket): void {
   socket.destroy();
 }
 
+/** PEM certificate chain and private key of a TLS listener. */
+export interface TlsKeyPair {
+  cert: string;
+  key: string;
+}
+
+/** Longest a TLS handshake may take before the connection is dropped, in ms. */
+export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+
 /**
- * Opens one TCP listening socket. Until a listener replaces it, the `connection` listener is
+ * Opens one TCP listening socket, or with `tls` a TLS one (RFC 8656 §3.1 `turns:`, TLS 1.2 or later).
+ * Until a listener replaces it, the `connection` (TLS: `secureConnection`) listener is
  * {@link refuseEarlyConnection}, so no accepted socket is ever left unowned. The server gets an `error`
- * listener that ignores late errors.
+ * listener that ignores late errors; failed TLS handshakes just close their connection.
  * @throws BindError when the operating system refuses.
  */
-export function bindTcp(address: string, port: number): Promise<Server> {
-  const server = createServer(refuseEarlyConnection);
+export function bindTcp(address: string, port: number, tls?: TlsKeyPair): Promise<Server> {
+  const server = tls
+    ? createTlsServer(
+        { ...tls, minVersion: 'TLSv1.2', handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS },
+        refuseEarlyConnection,
+      ).on('tlsClientError', () => undefined)
+    : createServer(refuseEarlyConnection);
   return new Promise((resolve, reject) => {
     const onError = (err: unknown): void => {
       server.close();

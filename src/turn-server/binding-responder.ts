@@ -103,7 +103,7 @@ function paddedSuccess(req: InboundRequest, attrs: AttributeSpec[]): Buffer {
  *   RFC 5780 §6's letter asks for 420 there too, but a conforming client sends CHANGE-REQUEST only after
  *   seeing OTHER-ADDRESS, which this server then never sends, and the port pair still serves clients that
  *   want to test port-dependent filtering.
- * - Over TCP a response can only go back on the connection, so CHANGE-REQUEST with a flag set and
+ * - Over TCP or TLS a response can only go back on the connection, so CHANGE-REQUEST with a flag set and
  *   RESPONSE-PORT are answered 420 with UNKNOWN-ATTRIBUTES naming them (RFC 5780 §6.1 treats an
  *   unhonourable CHANGE-REQUEST as 420); CHANGE-REQUEST with no flag set is answered normally.
  * - RESPONSE-PORT sends the response to that port on the client's IP (RFC 5780 §7.5); with PADDING, or
@@ -134,7 +134,7 @@ export function respondToBinding(req: InboundRequest, ctx: InboundContext, confi
   const changeIp = (flags & ChangeFlag.ip) !== 0;
   const changePort = (flags & ChangeFlag.port) !== 0;
   const responsePortAttr = findAttribute(msg, Attr.RESPONSE_PORT);
-  if (ctx.transport === 'tcp') {
+  if (ctx.transport !== 'udp') {
     const unusable: number[] = [];
     if (changeIp || changePort) unusable.push(Attr.CHANGE_REQUEST);
     if (responsePortAttr) unusable.push(Attr.RESPONSE_PORT);

@@ -6,16 +6,37 @@ import { StunDecodeError } from '../stun/errors.js';
 import { verifyFingerprint } from '../stun/integrity.js';
 import { decodeMessage, looksLikeStun } from '../stun/message.js';
 import { errorResponse } from './error-response.js';
-import type { Dialect, HandlerTable, InboundContext, InboundRequest, Reply } from './handler.js';
+import type {
+  ChannelDataHandler,
+  Dialect,
+  HandlerTable,
+  InboundContext,
+  InboundRequest,
+  IndicationHandler,
+  Reply,
+} from './handler.js';
 
-/** Turns one datagram or one TCP frame into at most one reply. Never throws. */
-export type Dispatch = (bytes: Buffer, ctx: InboundContext) => Reply | null;
+/**
+ * Turns one datagram or one TCP/TLS frame into at most one reply, maybe later (a promise that never
+ * rejects). Never throws.
+ */
+export type Dispatch = (bytes: Buffer, ctx: InboundContext) => Reply | null | Promise<Reply | null>;
 
-/** What a dispatcher needs: handlers by method, the SOFTWARE value for its own 400s, a logger. */
+/**
+ * What a dispatcher needs: request handlers by method, indication handlers by method (TURN's Send), the
+ * ChannelData handler (TURN), the SOFTWARE value for its own 400s, a logger.
+ */
 export interface DispatcherOptions {
   handlers: HandlerTable;
+  indications?: ReadonlyMap<number, IndicationHandler>;
+  channelData?: ChannelDataHandler;
   software: string;
   log: Logger;
+}
+
+/** True when the first byte starts a ChannelData message: its two top bits are 01 (RFC 8656 §12.4). */
+export function isChannelData(bytes: Buffer): boolean {
+  return bytes.length > 0 && (bytes[0]! & 0xc0) === 0x40;
 }
 
 type Parsed = { request: InboundRequest } | { malformed: Dialect } | null;
@@ -35,17 +56,26 @@ function parse(bytes: Buffer): Parsed {
 
 /**
  * The front door shared by every listener (RFC 8489 §6.3): classifies the bytes, then
- * - drops anything that is not STUN, every indication and response, and requests whose FINGERPRINT is
- *   present but wrong (RFC 8489 §7.3: such a message is silently discarded);
+ * - hands ChannelData (first two bits 01) to the ChannelData handler when there is one (RFC 8656 §12.4);
+ * - drops anything else that is not STUN, every response, and messages whose FINGERPRINT is present but
+ *   wrong (RFC 8489 §7.3: such a message is silently discarded);
+ * - hands an indication to the indication handler of its method, if any (RFC 8489 §6.3.2);
  * - answers 400 to a request that carries the magic cookie (or is an RFC 3489 Binding request) but does
  *   not decode: bad lengths, overrunning or malformed attributes;
  * - hands a decoded request to the handler registered for its method, and answers 400 to a method with no
- *   handler (today only Binding has one; TURN methods plug in here).
+ *   handler.
  * A handler that throws is a defect: it is logged at error level and nothing is sent.
  * The logger's level is read once, here: with debug off, no log object is built per datagram.
  */
 export function createDispatcher(opts: DispatcherOptions): Dispatch {
-  const { handlers, software, log } = opts;
+  const { handlers, indications, channelData, software, log } = opts;
+  const failed = (err: unknown, ctx: InboundContext, bytes: Buffer): null => {
+    log.error(
+      { err, remote: formatAddress(ctx.remote), bytes: bytes.toString('hex') },
+      'defect: request handling threw',
+    );
+    return null;
+  };
   const debugOn = log.isLevelEnabled('debug');
   const debug = (ctx: InboundContext, msg: string, extra: Record<string, unknown> = {}): void => {
     log.debug(
@@ -60,6 +90,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatch {
   };
   return (bytes, ctx) => {
     try {
+      if (channelData && isChannelData(bytes)) {
+        channelData(bytes, ctx);
+        return null;
+      }
       const parsed = parse(bytes);
       if (parsed === null) {
         if (debugOn) debug(ctx, 'dropped: not STUN', { bytes: bytes.length });
@@ -83,6 +117,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatch {
         if (debugOn) debug(ctx, 'dropped: bad FINGERPRINT');
         return null;
       }
+      if (message.cls === StunClass.indication) {
+        indications?.get(message.method)?.(parsed.request, ctx);
+        return null;
+      }
       if (message.cls !== StunClass.request) {
         if (debugOn) debug(ctx, 'dropped: not a request', { cls: message.cls, method: message.method });
         return null;
@@ -95,6 +133,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatch {
             from: ctx.localRole,
             to: ctx.remote,
           };
+      if (reply instanceof Promise) return reply.catch((err: unknown) => failed(err, ctx, bytes));
       if (debugOn)
         debug(ctx, 'request', {
           method: message.method,
@@ -106,11 +145,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatch {
         });
       return reply;
     } catch (err) {
-      log.error(
-        { err, remote: formatAddress(ctx.remote), bytes: bytes.toString('hex') },
-        'defect: request handling threw',
-      );
-      return null;
+      return failed(err, ctx, bytes);
     }
   };
 }

@@ -14,12 +14,41 @@ export interface InboundRequest {
   dialect: Dialect;
 }
 
-/** Where a message arrived: its transport, the local socket (by role and address), and the sender. */
+/**
+ * The path back to one client: its 5-tuple (RFC 8656 §2) and a way to send it bytes that are not the reply
+ * to a request (Data indications, ChannelData). Over UDP it sends from the socket the client talks to; over
+ * TCP/TLS it writes on the client's connection.
+ */
+export interface ClientLink {
+  /** The 5-tuple as one string: transport, local address and port, remote address and port. */
+  readonly key: string;
+  /** Sends one message to the client; over a stream the caller has already padded ChannelData. Never throws. */
+  send(bytes: Buffer): void;
+  /** Over TCP/TLS, `cb` runs once when the connection closes; over UDP it never runs. */
+  onClose(cb: () => void): void;
+  /**
+   * Over TCP/TLS, `true` suspends the idle timeout while an allocation lives on the connection (RFC 8656
+   * §5: the allocation lasts as long as the connection) and `false` restores it; over UDP a no-op.
+   */
+  keepOpen(held: boolean): void;
+}
+
+/** Where a message arrived: its transport, the local socket (by role and address), the sender, the way back. */
 export interface InboundContext {
-  transport: 'udp' | 'tcp';
+  transport: 'udp' | 'tcp' | 'tls';
   localRole: SocketRole;
   local: TransportAddress;
   remote: TransportAddress;
+  link: ClientLink;
+}
+
+/** The 5-tuple key of {@link ClientLink.key}. */
+export function fiveTupleKey(
+  transport: InboundContext['transport'],
+  local: TransportAddress,
+  remote: TransportAddress,
+): string {
+  return `${transport} ${local.address} ${local.port} ${remote.address} ${remote.port}`;
 }
 
 /**
@@ -33,11 +62,21 @@ export interface Reply {
 }
 
 /**
- * Answers one request of one method. Must not throw for anything a client can send; returns `null` to
- * send nothing. Handlers are keyed by method in a {@link HandlerTable}, so a TURN engine can add Allocate,
- * Refresh, CreatePermission and ChannelBind next to Binding.
+ * Answers one request of one method. Must not throw (nor reject) for anything a client can send; returns
+ * `null` to send nothing, or a promise when the answer needs I/O first (Allocate binds a relay socket).
+ * Handlers are keyed by method in a {@link HandlerTable}: Binding, and the TURN engine's Allocate, Refresh,
+ * CreatePermission and ChannelBind.
  */
-export type RequestHandler = (request: InboundRequest, ctx: InboundContext) => Reply | null;
+export type RequestHandler = (
+  request: InboundRequest,
+  ctx: InboundContext,
+) => Reply | null | Promise<Reply | null>;
 
 /** Request handlers keyed by STUN method number (RFC 8489 §18.2). */
 export type HandlerTable = ReadonlyMap<number, RequestHandler>;
+
+/** Handles one indication (RFC 8489 §6.3.2; TURN's Send, RFC 8656 §11.2). Never throws; nothing is answered. */
+export type IndicationHandler = (indication: InboundRequest, ctx: InboundContext) => void;
+
+/** Handles one ChannelData message from a client (RFC 8656 §12.4): bytes are the whole message. Never throws. */
+export type ChannelDataHandler = (bytes: Buffer, ctx: InboundContext) => void;

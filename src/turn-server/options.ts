@@ -155,17 +155,29 @@ const flagsSchema = z.object({
 });
 
 /**
- * Turns `serve` flags into validated options: `--listen A1[,A2]`, `--port N`, `--alt-port N`, `--no-tcp`.
+ * Turns `serve` flags into validated options: `--listen A1[,A2]` (up to two IPs per family, each family
+ * validated as one RFC 5780 set), `--port N`, `--alt-port N`, `--no-tcp`.
+ * @returns the options, with `addresses` holding every family's addresses, the first-named family first.
  * @throws ConfigError with a one-line message naming the flag.
  */
 export function parseServeFlags(flags: ServeFlags): ResolvedStunServerOptions {
   const parsed = flagsSchema.safeParse(flags);
   if (!parsed.success) throw new ConfigError(parsed.error.issues[0]?.message ?? 'invalid flags');
   const f = parsed.data;
-  return parseStunServerOptions({
-    ...(f.listen !== undefined && { addresses: f.listen.split(',').map((s) => s.trim()) }),
+  const common = {
     ...(f.port !== undefined && { port: f.port }),
     ...(f.altPort !== undefined && { altPort: f.altPort }),
     ...(f.tcp !== undefined && { tcp: f.tcp }),
-  });
+  };
+  if (f.listen === undefined) return parseStunServerOptions(common);
+  const all = f.listen.split(',').map((s) => s.trim());
+  const first = isIP(all[0] ?? '');
+  const groups = [
+    all.filter((a) => isIP(a) === first || isIP(a) === 0),
+    all.filter((a) => isIP(a) !== first && isIP(a) !== 0),
+  ];
+  const resolved = groups
+    .filter((g) => g.length > 0)
+    .map((g) => parseStunServerOptions({ ...common, addresses: g }));
+  return { ...resolved[0]!, addresses: resolved.flatMap((r) => r.addresses) };
 }

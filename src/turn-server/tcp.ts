@@ -6,18 +6,22 @@ import { type StreamFrame, StreamFramer } from '../stun/framing.js';
 import { looksLikeStun } from '../stun/message.js';
 import { refuseEarlyConnection } from './bind.js';
 import type { Dispatch } from './dispatch.js';
+import { type ClientLink, fiveTupleKey, type Reply } from './handler.js';
 import { closeQuietly } from './ports.js';
 import type { SocketRole } from './socket-role.js';
 
-/** A connection idle this long is closed. */
+/** A connection idle this long is closed, unless an allocation lives on it. */
 export const TCP_IDLE_TIMEOUT_MS = 30_000;
 /** Most connections accepted at once on each listening socket; the operating system queues the rest. */
 export const MAX_TCP_CONNECTIONS = 1024;
-/** A connection whose unsent replies exceed this (a client that does not read) is closed. */
+/**
+ * A connection whose unsent bytes exceed this is a client that does not read: a reply that would pass it
+ * closes the connection; relayed data that would pass it is dropped, as UDP would lose it.
+ */
 export const MAX_PENDING_WRITE_BYTES = 64 * 1024;
 
-/** The TCP side of the server: one listening socket per role, replies on the same connection. */
-export interface TcpListener {
+/** The stream side of the server (TCP or TLS): one listening socket per role, replies on the same connection. */
+export interface StreamListener {
   /** Local address of each listening socket, primary first. */
   readonly addresses: TransportAddress[];
   /** Closes every listening socket and every open connection; resolves when all are closed. Idempotent. */
@@ -37,29 +41,42 @@ function canStartStun(start: Buffer): boolean {
 
 /**
  * True when every frame cut from the stream is an RFC 8489 message (magic cookie present: RFC 3489 had no
- * STUN over TCP) and so is the start of any partial frame held back. The partial frame begins inside
- * `chunk` when the framer holds no more than `chunk` (else it began in an earlier chunk and was checked
- * then). ChannelData is refused: no TURN allocation exists to carry it.
+ * STUN over TCP) or, when an allocation lives on the connection (`channelData`), ChannelData; and so is the
+ * start of any partial frame held back. The partial frame begins inside `chunk` when the framer holds no
+ * more than `chunk` (else it began in an earlier chunk and was checked then). Without an allocation,
+ * ChannelData can only be garbage: HTTP's `GET`, `HEAD`, `POST` start with bytes 0x40–0x7F.
  */
-function onlyStun(framer: StreamFramer, chunk: Buffer, frames: StreamFrame[]): boolean {
-  if (!frames.every((f) => f.kind === 'stun' && looksLikeStun(f.bytes))) return false;
+function isStunOrChannelData(
+  framer: StreamFramer,
+  chunk: Buffer,
+  frames: StreamFrame[],
+  channelData: boolean,
+): boolean {
+  const ok = (f: StreamFrame): boolean => (f.kind === 'channel-data' ? channelData : looksLikeStun(f.bytes));
+  if (!frames.every(ok)) return false;
   const pending = framer.bufferedBytes;
-  return pending === 0 || pending > chunk.length || canStartStun(chunk.subarray(chunk.length - pending));
+  if (pending === 0 || pending > chunk.length) return true;
+  const start = chunk.subarray(chunk.length - pending);
+  return (channelData && (start[0]! & 0xc0) === 0x40) || canStartStun(start);
 }
 
 /**
- * Takes over bound TCP servers. Each connection is cut into frames by {@link StreamFramer} (RFC 8489
- * §6.2.2); each STUN frame goes through `dispatch` and its reply is written back on the same connection.
- * A stream that is not RFC 8489 STUN (HTTP, TLS, ChannelData until a TURN engine exists; seen as soon as a
- * frame's first 8 bytes are in), a connection idle for {@link TCP_IDLE_TIMEOUT_MS}, or one that stops reading
- * its replies ({@link MAX_PENDING_WRITE_BYTES}) is closed. Nothing here throws from an event handler.
+ * Takes over bound TCP or TLS servers. Each connection (for TLS: each connection whose handshake
+ * completed) is cut into frames by {@link StreamFramer} (RFC 8489 §6.2.2, RFC 8656 §12.5); each frame goes
+ * through `dispatch` with a {@link ClientLink} that writes on the connection, and its reply is written back
+ * on the same connection. A stream that is neither RFC 8489 STUN nor ChannelData (HTTP, TLS on the plain
+ * port; seen as soon as a frame's first 8 bytes are in), a connection idle for {@link TCP_IDLE_TIMEOUT_MS}
+ * with no allocation on it, or one that stops reading its replies ({@link MAX_PENDING_WRITE_BYTES}) is
+ * closed. Nothing here throws from an event handler.
+ * @param transport `'tls'` when the servers are `tls.Server`s (connections are taken on `secureConnection`).
  */
-export function listenTcp(
+export function listenStream(
   servers: ReadonlyMap<SocketRole, Server>,
   addresses: ReadonlyMap<SocketRole, TransportAddress>,
   dispatch: Dispatch,
   log: Logger,
-): TcpListener {
+  transport: 'tcp' | 'tls' = 'tcp',
+): StreamListener {
   const connections = new Set<Socket>();
   const accept = (role: SocketRole, local: TransportAddress, socket: Socket): void => {
     const remote = remoteOf(socket);
@@ -69,9 +86,35 @@ export function listenTcp(
     }
     connections.add(socket);
     const framer = new StreamFramer();
-    socket.setTimeout(TCP_IDLE_TIMEOUT_MS, () => socket.destroy());
-    socket.on('error', (err) => log.debug({ err, role }, 'TCP connection error'));
+    const idle = (): void => {
+      socket.destroy();
+    };
+    let allocated = false;
+    socket.setTimeout(TCP_IDLE_TIMEOUT_MS, idle);
+    socket.on('error', (err) => log.debug({ err, role, transport }, 'stream connection error'));
     socket.on('close', () => connections.delete(socket));
+    const link: ClientLink = {
+      key: fiveTupleKey(transport, local, remote),
+      send(bytes) {
+        if (socket.destroyed || socket.writableLength + bytes.length > MAX_PENDING_WRITE_BYTES) return;
+        socket.write(bytes);
+      },
+      onClose(cb) {
+        socket.once('close', cb);
+      },
+      keepOpen(held) {
+        allocated = held;
+        socket.setTimeout(held ? 0 : TCP_IDLE_TIMEOUT_MS, idle);
+      },
+    };
+    const writeReply = (reply: Reply | null): void => {
+      if (!reply || socket.destroyed) return;
+      if (socket.writableLength + reply.bytes.length > MAX_PENDING_WRITE_BYTES) {
+        socket.destroy();
+        return;
+      }
+      socket.write(reply.bytes);
+    };
     socket.on('data', (chunk: Buffer) => {
       let frames: StreamFrame[] | undefined;
       try {
@@ -79,28 +122,25 @@ export function listenTcp(
       } catch {
         frames = undefined;
       }
-      if (!frames || !onlyStun(framer, chunk, frames)) {
-        log.debug({ role }, 'TCP stream is not STUN: closing');
+      if (!frames || !isStunOrChannelData(framer, chunk, frames, allocated)) {
+        log.debug({ role, transport }, 'stream is neither STUN nor ChannelData: closing');
         socket.destroy();
         return;
       }
       for (const frame of frames) {
         if (socket.destroyed) return;
-        const reply = dispatch(frame.bytes, { transport: 'tcp', localRole: role, local, remote });
-        if (!reply) continue;
-        if (socket.writableLength + reply.bytes.length > MAX_PENDING_WRITE_BYTES) {
-          socket.destroy();
-          return;
-        }
-        socket.write(reply.bytes);
+        const reply = dispatch(frame.bytes, { transport, localRole: role, local, remote, link });
+        if (reply instanceof Promise) reply.then(writeReply);
+        else writeReply(reply);
       }
     });
   };
+  const event = transport === 'tls' ? 'secureConnection' : 'connection';
   for (const [role, server] of servers) {
     const local = addresses.get(role)!;
     server.maxConnections = MAX_TCP_CONNECTIONS;
-    server.off('connection', refuseEarlyConnection);
-    server.on('connection', (socket: Socket) => accept(role, local, socket));
+    server.off(event, refuseEarlyConnection);
+    server.on(event, (socket: Socket) => accept(role, local, socket));
   }
   let closing: Promise<void> | undefined;
   return {

@@ -2,6 +2,7 @@ import type dgram from 'node:dgram';
 import type { Logger } from 'pino';
 import type { TransportAddress } from '../stun/address.js';
 import type { Dispatch } from './dispatch.js';
+import { type ClientLink, fiveTupleKey, type Reply } from './handler.js';
 import { closeQuietly } from './ports.js';
 import type { SocketRole } from './socket-role.js';
 
@@ -14,8 +15,9 @@ export interface UdpListener {
 }
 
 /**
- * Takes over bound UDP sockets: each datagram goes through `dispatch` together with its 5-tuple, and the
- * reply is sent from the socket of the role the reply names (which is how CHANGE-REQUEST is honoured,
+ * Takes over bound UDP sockets: each datagram goes through `dispatch` together with its 5-tuple and a
+ * {@link ClientLink} that sends from the socket it arrived on, and the reply (now or when its promise
+ * settles) is sent from the socket of the role the reply names (which is how CHANGE-REQUEST is honoured,
  * RFC 5780 §6.1). A reply naming a role with no socket is dropped and logged. Nothing here throws from an
  * event handler; send errors (e.g. ICMP-unreachable) are ignored, as UDP loses packets anyway.
  * @param sockets bound sockets by role (see `bindServerSockets`).
@@ -27,6 +29,22 @@ export function listenUdp(
   dispatch: Dispatch,
   log: Logger,
 ): UdpListener {
+  const sendFrom = (socket: dgram.Socket, bytes: Buffer, to: TransportAddress): void => {
+    try {
+      socket.send(bytes, to.port, to.address, () => undefined);
+    } catch (err) {
+      log.debug({ err }, 'UDP send refused (socket closing?)');
+    }
+  };
+  const sendReply = (reply: Reply | null): void => {
+    if (!reply) return;
+    const out = sockets.get(reply.from);
+    if (!out) {
+      log.error({ role: reply.from }, 'defect: reply names a socket role the server does not have');
+      return;
+    }
+    sendFrom(out, reply.bytes, reply.to);
+  };
   for (const [role, socket] of sockets) {
     const local = addresses.get(role)!;
     socket.on('message', (bytes, rinfo) => {
@@ -35,18 +53,15 @@ export function listenUdp(
         port: rinfo.port,
         family: rinfo.family === 'IPv6' ? 'IPv6' : 'IPv4',
       };
-      const reply = dispatch(bytes, { transport: 'udp', localRole: role, local, remote });
-      if (!reply) return;
-      const out = sockets.get(reply.from);
-      if (!out) {
-        log.error({ role: reply.from }, 'defect: reply names a socket role the server does not have');
-        return;
-      }
-      try {
-        out.send(reply.bytes, reply.to.port, reply.to.address, () => undefined);
-      } catch (err) {
-        log.debug({ err }, 'UDP send refused (socket closing?)');
-      }
+      const link: ClientLink = {
+        key: fiveTupleKey('udp', local, remote),
+        send: (out) => sendFrom(socket, out, remote),
+        onClose: () => undefined,
+        keepOpen: () => undefined,
+      };
+      const reply = dispatch(bytes, { transport: 'udp', localRole: role, local, remote, link });
+      if (reply instanceof Promise) reply.then(sendReply);
+      else sendReply(reply);
     });
   }
   let closing: Promise<void> | undefined;

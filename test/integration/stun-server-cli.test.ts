@@ -1,7 +1,7 @@
 /**
  * The `ice-doctor serve` contract, run as a child process from the sources (node --import tsx): one JSON
- * line on stdout once listening, a served Binding, exit 0 on SIGTERM/SIGINT, exit 2 with one line on bad
- * flags.
+ * line on stdout once listening (STUN endpoints and the TURN block), a served Binding, exit 0 on
+ * SIGTERM/SIGINT, exit 2 with one line on bad flags.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -52,7 +52,7 @@ describe('ice-doctor serve', () => {
       const child = serve(['--listen', '127.0.0.1,127.0.0.2', '--port', '0', '--json']);
       try {
         const line = JSON.parse(await firstLine(child)) as ServeLine;
-        expect(Object.keys(line)).toEqual(['udp', 'tcp', 'otherAddress', 'limitations']);
+        expect(Object.keys(line)).toEqual(['udp', 'tcp', 'otherAddress', 'limitations', 'turn']);
         expect(line.udp).toHaveLength(4);
         expect(line.tcp).toEqual(line.udp);
         expect(line.otherAddress).toEqual(line.udp[3]);
@@ -95,7 +95,9 @@ describe('ice-doctor serve', () => {
 
   it.each([
     [['--port', 'x'], 'ice-doctor: --port: not a port number\n'],
-    [['--listen', '127.0.0.1,::1'], 'ice-doctor: --listen: the two addresses must be of one family\n'],
+    [['--listen', '127.0.0.1,127.0.0.2,127.0.0.3'], 'ice-doctor: --listen: Too big: expected array to have <=2 items\n'],
+    [['--relay-ports', '10-20'], "ice-doctor: --relay-ports: '10-20' is not a range like 49160-49200 within 1024–65535\n"],
+    [['--allow-peer', '10.0.0.0/33'], "ice-doctor: --allow-peer: '10.0.0.0/33' is not a CIDR\n"],
   ])('rejects %j with exit 2 and one line on stderr', async (args, message) => {
     const child = serve(args);
     let stderr = '';

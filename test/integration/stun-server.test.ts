@@ -193,7 +193,7 @@ describe('STUN server on two loopback IPs × two ports', () => {
     it.each([
       ['HTTP', Buffer.from('GET / HTTP/1.1\r\n\r\n')],
       ['TLS', Buffer.from('16030100050100000100', 'hex')],
-      ['ChannelData (no TURN yet)', Buffer.from('4000000461626364', 'hex')],
+      ['ChannelData with no allocation on the connection', Buffer.from('4000000461626364', 'hex')],
       [
         'a Binding request then HTTP in one chunk',
         Buffer.concat([bindingRequest().bytes, Buffer.from('GET /')]),

@@ -622,14 +622,14 @@ describe('StreamFramer (RFC 8489 §6.2.2, RFC 8656 §12.5)', () => {
   });
 });
 
-describe('StreamFramer rejects reserved channel numbers (RFC 8656 §12: 0x5000–0x7FFF)', () => {
-  it.each([0x50, 0x5f, 0x7f])('first byte 0x%s closes the stream', (first) => {
-    const frame = Buffer.from([first, 0x00, 0x00, 0x04, 1, 2, 3, 4]);
-    expect(() => new StreamFramer().push(frame)).toThrow(StunDecodeError);
+describe('StreamFramer channel numbers: RFC 5766 range 0x4000–0x7FFF (coturn and restund clients use it)', () => {
+  it.each([0x40, 0x4f, 0x50, 0x7f])('first byte 0x%s is ChannelData, padded to 4 bytes', (first) => {
+    const frame = Buffer.from([first, 0xff, 0x00, 0x02, 9, 9, 0, 0]);
+    expect(new StreamFramer().push(frame)).toEqual([{ kind: 'channel-data', bytes: frame.subarray(0, 6) }]);
   });
 
-  it('accepts the last valid channel, 0x4FFF', () => {
-    const frame = Buffer.from([0x4f, 0xff, 0x00, 0x02, 9, 9, 0, 0]);
-    expect(new StreamFramer().push(frame)).toEqual([{ kind: 'channel-data', bytes: frame.subarray(0, 6) }]);
+  it.each([0x80, 0xbf, 0xff])('first byte 0x%s closes the stream', (first) => {
+    const frame = Buffer.from([first, 0x00, 0x00, 0x04, 1, 2, 3, 4]);
+    expect(() => new StreamFramer().push(frame)).toThrow(StunDecodeError);
   });
 });

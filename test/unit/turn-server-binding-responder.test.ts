@@ -67,12 +67,14 @@ function request(attributes: AttributeSpec[] = [], fingerprint = false): Inbound
   return { message: decodeMessage(raw), dialect: { kind: 'rfc5389' } };
 }
 
+const NO_LINK = { key: 'test', send: () => undefined, onClose: () => undefined, keepOpen: () => undefined };
+
 function ctx(
   localRole: SocketRole = 'A1:P1',
   transport: 'udp' | 'tcp' = 'udp',
   remote = CLIENT,
 ): InboundContext {
-  return { transport, localRole, local: ADDR[localRole], remote };
+  return { transport, localRole, local: ADDR[localRole], remote, link: NO_LINK };
 }
 
 const change = changeRequestAttribute;
@@ -229,6 +231,7 @@ describe('respondToBinding: PADDING (RFC 5780 §7.6) and the amplification bound
       localRole: 'A1:P1',
       local: sockets.get('A1:P1')!,
       remote: v6('2001:db8::99', 1),
+      link: NO_LINK,
     };
     const padded = respondToBinding(request([{ type: Attr.PADDING, raw: Buffer.alloc(0) }]), c, config);
     expect(padded.bytes.length).toBe(260);

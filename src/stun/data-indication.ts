@@ -1,0 +1,31 @@
+import type { TransportAddress } from './address.js';
+import { Attr, HEADER_BYTES, MAGIC_COOKIE, messageType, StunClass, StunMethod } from './constants.js';
+import { newTransactionId } from './transaction-id.js';
+import { writeXorAddress } from './xor-address.js';
+
+/**
+ * Encodes a Data indication (RFC 8656 §11.4): XOR-PEER-ADDRESS and DATA, no MESSAGE-INTEGRITY (indications
+ * are not authenticated), a fresh transaction ID. Written directly, without the codec: this is the relay's
+ * hot path for peers without a channel.
+ * @param data at most 65535 − 40 bytes, which any UDP payload over IPv4 is.
+ * @throws TypeError when `peer.address` is not an IP literal.
+ */
+export function encodeDataIndication(peer: Pick<TransportAddress, 'address' | 'port'>, data: Buffer): Buffer {
+  const addrValue = peer.address.includes(':') ? 20 : 8;
+  const pad = (4 - (data.length % 4)) % 4;
+  const length = 4 + addrValue + 4 + data.length + pad;
+  const out = Buffer.alloc(HEADER_BYTES + length);
+  out.writeUInt16BE(messageType(StunMethod.data, StunClass.indication), 0);
+  out.writeUInt16BE(length, 2);
+  out.writeUInt32BE(MAGIC_COOKIE, 4);
+  newTransactionId().copy(out, 8);
+  let off = HEADER_BYTES;
+  out.writeUInt16BE(Attr.XOR_PEER_ADDRESS, off);
+  out.writeUInt16BE(addrValue, off + 2);
+  writeXorAddress(out, off + 4, peer);
+  off += 4 + addrValue;
+  out.writeUInt16BE(Attr.DATA, off);
+  out.writeUInt16BE(data.length, off + 2);
+  data.copy(out, off + 4);
+  return out;
+}

@@ -1,0 +1,295 @@
+import type dgram from 'node:dgram';
+import type { Family, TransportAddress } from '../stun/address.js';
+import { encodeChannelData } from '../stun/channel-data.js';
+import { encodeDataIndication } from '../stun/data-indication.js';
+import { type Allocation, ByteBucket, type ChannelBinding, peerKeyOf } from './allocation.js';
+import type { Authenticated } from './auth.js';
+import type { InboundContext } from './handler.js';
+import { RelayPorts } from './relay-ports.js';
+import { CHANNEL_HOLD_S, type TurnConfig } from './turn-config.js';
+
+/** What {@link AllocationTable.create} needs besides the relay socket. */
+export interface NewAllocation {
+  ctx: InboundContext;
+  auth: Authenticated;
+  family: Family;
+  socket: dgram.Socket;
+  port: number;
+  lifetimeS: number;
+  transactionId: Buffer;
+}
+
+/** How often expired allocations, permissions, channels and reservations are swept, in ms. */
+export const SWEEP_INTERVAL_MS = 1000;
+
+/**
+ * The one owner of every allocation, relay socket and timer of the TURN server (the pion/turn allocation
+ * manager pattern): allocations by 5-tuple (RFC 8656 §2.2), counts per user for quotas, the relay port pools
+ * by family, and ONE sweep interval that expires allocations (§7), permissions (§9) and channel bindings
+ * (§12). Relayed data in both directions goes through here: O(1) map lookups, no per-packet JSON.
+ */
+export class AllocationTable {
+  private readonly byKey = new Map<string, Allocation>();
+  private readonly perUser = new Map<string, number>();
+  private readonly pending = new Set<string>();
+  private readonly pools = new Map<Family, RelayPorts>();
+  private readonly sweeper: NodeJS.Timeout;
+  private permissionCount = 0;
+  private channelCount = 0;
+
+  constructor(private readonly config: TurnConfig) {
+    for (const [family, relay] of Object.entries(config.relay) as [Family, TurnConfig['relay'][Family]][]) {
+      if (relay) this.pools.set(family, new RelayPorts(relay.ip, relay.ports));
+    }
+    this.sweeper = setInterval(() => this.sweep(Date.now()), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  /** The relay port pool of `family`, or undefined when the server relays no such family (440). */
+  pool(family: Family): RelayPorts | undefined {
+    return this.pools.get(family);
+  }
+
+  /** The allocation of a 5-tuple, if any. */
+  get(key: string): Allocation | undefined {
+    return this.byKey.get(key);
+  }
+
+  /** Allocations alive now. */
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  /** Relay ports bound now, reserved ones included, over every family. */
+  get relayPortsBound(): number {
+    let n = 0;
+    for (const p of this.pools.values()) n += p.boundCount;
+    return n;
+  }
+
+  /**
+   * Claims the 5-tuple and a quota slot for an Allocate in progress (the relay socket is bound
+   * asynchronously). Returns `'exists'` when the 5-tuple has or is getting an allocation (437),
+   * `'user-quota'`/`'total-quota'` when a quota is full (486), else `'ok'`; on `'ok'` the caller must
+   * later call {@link create} or {@link abandon}.
+   */
+  claim(key: string, username: string): 'ok' | 'exists' | 'user-quota' | 'total-quota' {
+    if (this.byKey.has(key) || this.pending.has(key)) return 'exists';
+    const mine = this.perUser.get(username) ?? 0;
+    if (mine >= this.config.quotas.perUser) return 'user-quota';
+    if (this.byKey.size + this.pending.size >= this.config.quotas.total) return 'total-quota';
+    this.pending.add(key);
+    this.perUser.set(username, mine + 1);
+    return 'ok';
+  }
+
+  /** Gives back a claim whose Allocate failed. */
+  abandon(key: string, username: string): void {
+    if (this.pending.delete(key)) this.dropUser(username);
+  }
+
+  private dropUser(username: string): void {
+    const n = (this.perUser.get(username) ?? 1) - 1;
+    if (n <= 0) this.perUser.delete(username);
+    else this.perUser.set(username, n);
+  }
+
+  /** Turns a claim into a live allocation that relays, expires and closes with its relay socket. */
+  create(n: NewAllocation): Allocation {
+    const { ctx, auth, family, socket, port } = n;
+    const relayCfg = this.config.relay[family]!;
+    const now = Date.now();
+    const cap = this.config.quotas.bandwidthBytesPerS;
+    const allocation: Allocation = {
+      link: ctx.link,
+      transport: ctx.transport,
+      client: ctx.remote,
+      username: auth.username,
+      key: auth.key,
+      integrity: auth.integrity,
+      relay: socket,
+      relayPort: port,
+      relayed: { address: relayCfg.externalIp ?? relayCfg.ip, port, family },
+      allocateTransactionId: n.transactionId,
+      expiresAtMs: now + n.lifetimeS * 1000,
+      permissions: new Map(),
+      channelsByNumber: new Map(),
+      channelsByPeer: new Map(),
+      bucket: cap === null ? null : new ByteBucket(cap, now),
+      closed: false,
+    };
+    this.pending.delete(ctx.link.key);
+    this.byKey.set(ctx.link.key, allocation);
+    socket.on('message', (data, rinfo) => {
+      try {
+        this.fromPeer(allocation, data, rinfo);
+      } catch (err) {
+        this.config.log.error({ err, client: ctx.link.key }, 'defect: relaying peer data threw');
+      }
+    });
+    ctx.link.keepOpen(true);
+    ctx.link.onClose(() => this.close(allocation, 'connection closed'));
+    this.config.metrics?.allocations.inc({ transport: ctx.transport });
+    this.config.metrics?.allocationsTotal.inc({ transport: ctx.transport });
+    this.config.log.info(
+      { client: ctx.link.key, user: auth.username, relayed: `${allocation.relayed.address}:${port}` },
+      'allocation created',
+    );
+    return allocation;
+  }
+
+  /** Deletes an allocation: closes its relay socket, forgets its permissions and channels. Idempotent. */
+  close(a: Allocation, why: string): void {
+    if (a.closed) return;
+    a.closed = true;
+    this.byKey.delete(a.link.key);
+    this.dropUser(a.username);
+    this.pools.get(a.relayed.family)?.release(a.relayPort, a.relay);
+    this.permissionCount -= a.permissions.size;
+    this.config.metrics?.permissions.dec(a.permissions.size);
+    a.permissions.clear();
+    for (const c of [...a.channelsByNumber.values()]) this.forgetChannel(a, c);
+    a.link.keepOpen(false);
+    this.config.metrics?.allocations.dec({ transport: a.transport });
+    this.config.log.info({ client: a.link.key, user: a.username, why }, 'allocation deleted');
+  }
+
+  /** Installs or refreshes a permission for `ip` (RFC 8656 §9) for the configured lifetime. */
+  permit(a: Allocation, ip: string, nowMs: number): void {
+    if (!a.permissions.has(ip)) {
+      this.permissionCount++;
+      this.config.metrics?.permissions.inc();
+    }
+    a.permissions.set(ip, nowMs + this.config.lifetimes.permissionS * 1000);
+  }
+
+  /**
+   * Binds or refreshes `channel` to `peer` (RFC 8656 §12.2), after the caller checked the rebinding rules
+   * with {@link channelConflict}; also installs or refreshes the peer's permission.
+   */
+  bindChannel(a: Allocation, channel: number, peer: TransportAddress, nowMs: number): void {
+    const expiresAtMs = nowMs + this.config.lifetimes.channelS * 1000;
+    const peerKey = peerKeyOf(peer);
+    let binding = a.channelsByNumber.get(channel);
+    if (!binding || binding.peerKey !== peerKey) {
+      this.forgetChannel(a, a.channelsByNumber.get(channel));
+      this.forgetChannel(a, a.channelsByPeer.get(peerKey));
+      binding = { number: channel, peer, peerKey, expiresAtMs, heldUntilMs: 0, live: false };
+      a.channelsByNumber.set(channel, binding);
+      a.channelsByPeer.set(peerKey, binding);
+    }
+    if (!binding.live) {
+      binding.live = true;
+      this.channelCount++;
+      this.config.metrics?.channels.inc();
+    }
+    binding.expiresAtMs = expiresAtMs;
+    binding.heldUntilMs = expiresAtMs + CHANNEL_HOLD_S * 1000;
+    this.permit(a, peer.address, nowMs);
+  }
+
+  /** Removes a binding (one past its hold time, or the whole allocation's) from both maps and the gauge. */
+  private forgetChannel(a: Allocation, c: ChannelBinding | undefined): void {
+    if (!c) return;
+    a.channelsByNumber.delete(c.number);
+    a.channelsByPeer.delete(c.peerKey);
+    this.expireChannel(c);
+  }
+
+  private expireChannel(c: ChannelBinding): void {
+    if (!c.live) return;
+    c.live = false;
+    this.channelCount--;
+    this.config.metrics?.channels.dec();
+  }
+
+  /**
+   * True when binding `channel` to `peer` breaks RFC 8656 §12.2: the number is bound (or held after expiry)
+   * to another peer, or the peer to another number (answered 400).
+   */
+  channelConflict(a: Allocation, channel: number, peer: TransportAddress, nowMs: number): boolean {
+    const byNumber = a.channelsByNumber.get(channel);
+    if (byNumber && byNumber.heldUntilMs > nowMs && byNumber.peerKey !== peerKeyOf(peer)) return true;
+    const byPeer = a.channelsByPeer.get(peerKeyOf(peer));
+    return byPeer !== undefined && byPeer.heldUntilMs > nowMs && byPeer.number !== channel;
+  }
+
+  /** True when the allocation has a live permission for `ip`. */
+  permitted(a: Allocation, ip: string, nowMs: number): boolean {
+    const until = a.permissions.get(ip);
+    return until !== undefined && until > nowMs;
+  }
+
+  /**
+   * Relays client data to a peer from the relay socket (Send indication or ChannelData, RFC 8656 §11.2,
+   * §12.6), counting it; over the bandwidth cap it is dropped.
+   */
+  toPeer(a: Allocation, peer: Pick<TransportAddress, 'address' | 'port'>, data: Buffer, nowMs: number): void {
+    if (a.bucket && !a.bucket.take(data.length, nowMs)) {
+      this.config.metrics?.quotaRejections.inc({ reason: 'bandwidth' });
+      return;
+    }
+    try {
+      a.relay.send(data, peer.port, peer.address, () => undefined);
+    } catch {
+      return;
+    }
+    this.config.metrics?.relayedPackets.inc({ direction: 'client-to-peer' });
+    this.config.metrics?.relayedBytes.inc({ direction: 'client-to-peer' }, data.length);
+  }
+
+  /**
+   * Relays a datagram from a peer to the client (RFC 8656 §11.3, §12.7): dropped without a permission for
+   * the peer's IP; as ChannelData when a live channel is bound to the peer's address (padded over TCP/TLS),
+   * else as a Data indication.
+   */
+  private fromPeer(a: Allocation, data: Buffer, rinfo: dgram.RemoteInfo): void {
+    const now = Date.now();
+    if (a.closed || !this.permitted(a, rinfo.address, now)) return;
+    if (a.bucket && !a.bucket.take(data.length, now)) {
+      this.config.metrics?.quotaRejections.inc({ reason: 'bandwidth' });
+      return;
+    }
+    const channel = a.channelsByPeer.get(peerKeyOf(rinfo));
+    const out =
+      channel?.live && channel.expiresAtMs > now
+        ? encodeChannelData(channel.number, data, a.transport !== 'udp')
+        : encodeDataIndication(rinfo, data);
+    a.link.send(out);
+    this.config.metrics?.relayedPackets.inc({ direction: 'peer-to-client' });
+    this.config.metrics?.relayedBytes.inc({ direction: 'peer-to-client' }, data.length);
+  }
+
+  /** Expires allocations, permissions and channel bindings, and frees stale port reservations. */
+  sweep(nowMs: number): void {
+    for (const a of this.byKey.values()) {
+      if (a.expiresAtMs <= nowMs) {
+        this.close(a, 'expired');
+        continue;
+      }
+      for (const [ip, until] of a.permissions) {
+        if (until > nowMs) continue;
+        a.permissions.delete(ip);
+        this.permissionCount--;
+        this.config.metrics?.permissions.dec();
+      }
+      for (const c of a.channelsByNumber.values()) {
+        if (c.expiresAtMs <= nowMs) this.expireChannel(c);
+        if (c.heldUntilMs <= nowMs) this.forgetChannel(a, c);
+      }
+    }
+    for (const p of this.pools.values()) p.sweep(nowMs);
+  }
+
+  /** Permissions and live channel bindings now, over every allocation. */
+  get counts(): { allocations: number; permissions: number; channels: number } {
+    return { allocations: this.byKey.size, permissions: this.permissionCount, channels: this.channelCount };
+  }
+
+  /** Deletes every allocation, frees every reservation and stops the sweep (shutdown). */
+  closeAll(): void {
+    clearInterval(this.sweeper);
+    for (const a of [...this.byKey.values()]) this.close(a, 'server shutting down');
+    for (const p of this.pools.values()) p.close();
+  }
+}

@@ -1,0 +1,151 @@
+import type { AttributeSpec } from '../stun/build.js';
+import { Attr } from '../stun/constants.js';
+import { type IntegrityAlgorithm, longTermKey, verifyIntegrity } from '../stun/integrity.js';
+import { findAttribute, getString, type StunMessage } from '../stun/message.js';
+import { restPassword, restUsernameExpiry } from '../stun/rest-credentials.js';
+import { NONCE_COOKIE, NonceIssuer } from './nonce.js';
+
+/** Why a request was not authenticated; the label of the auth-failure metric. */
+export type AuthFailureReason =
+  | 'no-credentials'
+  | 'unknown-user'
+  | 'bad-integrity'
+  | 'stale-nonce'
+  | 'expired-rest-credentials'
+  | 'malformed';
+
+/** An authenticated request: who, with which key, and which MESSAGE-INTEGRITY the response must carry. */
+export interface Authenticated {
+  ok: true;
+  username: string;
+  /** Long-term key (RFC 8489 §9.2.2): 16 bytes (MD5) or 32 bytes (SHA-256). */
+  key: Buffer;
+  /** The integrity attribute the client used, and the one its responses get (RFC 8489 §9.2.4). */
+  integrity: IntegrityAlgorithm;
+}
+
+/** A refused request: the error code and the attributes (REALM, NONCE, ...) its error response carries. */
+export interface AuthRefusal {
+  ok: false;
+  code: 400 | 401 | 438;
+  reason: AuthFailureReason;
+  attributes: AttributeSpec[];
+}
+
+/** Long-term credentials the server accepts: static users, and TURN REST API shared secrets. */
+export interface CredentialSource {
+  realm: string;
+  /** username → password; a `Map`, so a username like `__proto__` is just a missing key. */
+  users: ReadonlyMap<string, string>;
+  /** TURN REST API secrets, newest first; several during a rotation. */
+  authSecrets: readonly string[];
+  /** Seconds a nonce stays valid. */
+  nonceLifetimeS: number;
+}
+
+/** PASSWORD-ALGORITHM numbers (RFC 8489 §18.5). */
+const PasswordAlgorithm = { md5: 0x0001, sha256: 0x0002 } as const;
+
+/** PASSWORD-ALGORITHMS value this server offers (RFC 8489 §14.11): SHA-256 first, then MD5, no parameters. */
+const OFFERED_ALGORITHMS = Buffer.from([0x00, 0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00]);
+
+const DUMMY_PASSWORD = '\u0000ice-doctor-no-such-user';
+
+/**
+ * The long-term credential mechanism of RFC 8489 §9.2 for a TURN server (RFC 8656 §5), stateless:
+ * nonces are HMACs ({@link NonceIssuer}), so unauthenticated requests create no state.
+ *
+ * Order of checks (RFC 8489 §9.2.4): no MESSAGE-INTEGRITY(-SHA256) → 401 with REALM, NONCE and
+ * PASSWORD-ALGORITHMS; integrity without USERNAME, REALM or NONCE → 400; a PASSWORD-ALGORITHMS that differs
+ * from the offered list or a PASSWORD-ALGORITHM not in it → 400 (bid-down protection); a nonce that is not
+ * this server's or has expired → 438 with a new NONCE; an expired TURN REST username → 401; an unknown user
+ * or a wrong HMAC → 401. The HMAC is checked in constant time, and an unknown user costs the same work as a
+ * known one. USERHASH (username anonymity) is not offered.
+ */
+export class Authenticator {
+  private readonly nonces: NonceIssuer;
+
+  constructor(private readonly source: CredentialSource) {
+    this.nonces = new NonceIssuer(source.nonceLifetimeS);
+  }
+
+  /** REALM, a fresh NONCE for `clientIp` and PASSWORD-ALGORITHMS: the attributes of a 401 or 438. */
+  challenge(clientIp: string, nowMs: number = Date.now()): AttributeSpec[] {
+    return [
+      { type: Attr.REALM, bytes: this.source.realm },
+      { type: Attr.NONCE, bytes: this.nonces.issue(clientIp, nowMs) },
+      { type: Attr.PASSWORD_ALGORITHMS, raw: OFFERED_ALGORITHMS },
+    ];
+  }
+
+  private refuse(
+    code: 400 | 401 | 438,
+    reason: AuthFailureReason,
+    clientIp: string,
+    nowMs: number,
+  ): AuthRefusal {
+    return { ok: false, code, reason, attributes: code === 400 ? [] : this.challenge(clientIp, nowMs) };
+  }
+
+  /** The password algorithm the request asks for, or `null` when its negotiation is malformed. */
+  private passwordAlgorithm(msg: StunMessage, nonce: string): 'md5' | 'sha256' | null {
+    const offered = findAttribute(msg, Attr.PASSWORD_ALGORITHMS);
+    const chosen = findAttribute(msg, Attr.PASSWORD_ALGORITHM);
+    if (!nonce.startsWith(NONCE_COOKIE) || (!offered && !chosen)) return 'md5';
+    if (!offered || !chosen || !offered.value.equals(OFFERED_ALGORITHMS) || chosen.value.length < 4)
+      return null;
+    const alg = chosen.value.readUInt16BE(0);
+    if (alg === PasswordAlgorithm.sha256) return 'sha256';
+    return alg === PasswordAlgorithm.md5 ? 'md5' : null;
+  }
+
+  /** Candidate passwords for `username`: its static password and the REST password under each secret. */
+  private passwords(username: string, nowMs: number): string[] | 'expired' {
+    const out: string[] = [];
+    const stat = this.source.users.get(username);
+    if (stat !== undefined) out.push(stat);
+    if (this.source.authSecrets.length > 0) {
+      const expiry = restUsernameExpiry(username);
+      if (expiry !== null) {
+        if (expiry * 1000 <= nowMs && out.length === 0) return 'expired';
+        if (expiry * 1000 > nowMs)
+          for (const s of this.source.authSecrets) out.push(restPassword(s, username));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Authenticates one request (RFC 8489 §9.2.4).
+   * @param clientIp the source IP, which nonces are bound to.
+   * @param nowMs current time, ms since the epoch.
+   * @returns {@link Authenticated}, or an {@link AuthRefusal} to answer with.
+   */
+  authenticate(msg: StunMessage, clientIp: string, nowMs: number = Date.now()): Authenticated | AuthRefusal {
+    const integrity: IntegrityAlgorithm | null = findAttribute(msg, Attr.MESSAGE_INTEGRITY_SHA256)
+      ? 'sha256'
+      : findAttribute(msg, Attr.MESSAGE_INTEGRITY)
+        ? 'sha1'
+        : null;
+    if (!integrity) return this.refuse(401, 'no-credentials', clientIp, nowMs);
+    const username = getString(msg, Attr.USERNAME);
+    const realm = getString(msg, Attr.REALM);
+    const nonce = getString(msg, Attr.NONCE);
+    if (username === undefined || realm === undefined || nonce === undefined)
+      return this.refuse(400, 'malformed', clientIp, nowMs);
+    const hash = this.passwordAlgorithm(msg, nonce);
+    if (!hash) return this.refuse(400, 'malformed', clientIp, nowMs);
+    if (this.nonces.check(nonce, clientIp, nowMs) !== 'valid')
+      return this.refuse(438, 'stale-nonce', clientIp, nowMs);
+    if (realm !== this.source.realm) return this.refuse(401, 'bad-integrity', clientIp, nowMs);
+    const candidates = this.passwords(username, nowMs);
+    if (candidates === 'expired') return this.refuse(401, 'expired-rest-credentials', clientIp, nowMs);
+    const tried = candidates.length > 0 ? candidates : [DUMMY_PASSWORD];
+    for (const password of tried) {
+      const key = longTermKey(username, realm, password, hash);
+      if (verifyIntegrity(msg, key, integrity) === 'valid' && candidates.length > 0)
+        return { ok: true, username, key, integrity };
+    }
+    return this.refuse(401, candidates.length > 0 ? 'bad-integrity' : 'unknown-user', clientIp, nowMs);
+  }
+}

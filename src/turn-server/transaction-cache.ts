@@ -1,0 +1,62 @@
+/** How long a response is kept for retransmissions, in ms: RFC 8489 §6.3.1 asks for ~Ti = 39.5 s over UDP. */
+export const TRANSACTION_CACHE_MS = 40_000;
+/** Most responses kept at once; beyond it the oldest are dropped (a flood cannot grow memory without bound). */
+export const TRANSACTION_CACHE_MAX = 20_000;
+
+interface Entry {
+  /** `null` while the answer is still being computed (Allocate binding its relay socket). */
+  bytes: Buffer | null;
+  expiresAtMs: number;
+}
+
+/**
+ * Responses to authenticated TURN requests by 5-tuple + transaction ID, so that a retransmitted request is
+ * answered with the same bytes instead of being processed twice (RFC 8489 §6.3.1; RFC 8656 §7.2 for
+ * Allocate, where a second processing would answer 437). Insertion-ordered, bounded in size and age.
+ */
+export class TransactionCache {
+  private readonly entries = new Map<string, Entry>();
+
+  /** The key of one transaction: the client's 5-tuple key and the 12-byte transaction ID. */
+  static key(fiveTuple: string, transactionId: Buffer): string {
+    return `${fiveTuple} ${transactionId.toString('hex')}`;
+  }
+
+  /**
+   * `undefined` when the transaction is new; `null` when it is still being answered (drop the retransmission);
+   * else the response already sent.
+   */
+  lookup(key: string, nowMs: number): Buffer | null | undefined {
+    const e = this.entries.get(key);
+    if (!e || e.expiresAtMs <= nowMs) return undefined;
+    return e.bytes;
+  }
+
+  /** Records a transaction as in progress (`null`) or answered. */
+  store(key: string, bytes: Buffer | null, nowMs: number): void {
+    this.entries.delete(key);
+    this.entries.set(key, { bytes, expiresAtMs: nowMs + TRANSACTION_CACHE_MS });
+    if (this.entries.size > TRANSACTION_CACHE_MAX) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+
+  /** Forgets a transaction (an in-progress one that produced no response). */
+  forget(key: string): void {
+    this.entries.delete(key);
+  }
+
+  /** Drops expired entries; entries are in insertion order, so it stops at the first live one. */
+  sweep(nowMs: number): void {
+    for (const [key, e] of this.entries) {
+      if (e.expiresAtMs > nowMs) break;
+      this.entries.delete(key);
+    }
+  }
+
+  /** Responses held now. */
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,141 @@
+import { Attr, StunMethod } from '../stun/constants.js';
+import { allocate } from './allocate.js';
+import { AllocationTable } from './allocation-table.js';
+import { Authenticator } from './auth.js';
+import { channelBind } from './channel-bind.js';
+import { createPermission } from './create-permission.js';
+import { unknownComprehensionRequired } from './error-response.js';
+import type { ChannelDataHandler, IndicationHandler, RequestHandler } from './handler.js';
+import { refresh } from './refresh.js';
+import { channelDataHandler, sendIndicationHandler } from './relay-in.js';
+import { TransactionCache } from './transaction-cache.js';
+import type { TurnConfig } from './turn-config.js';
+import type { TurnMethod, TurnOutcome, TurnState } from './turn-method.js';
+import { turnError, turnSuccess } from './turn-reply.js';
+
+/**
+ * Comprehension-required attributes TURN requests may carry (RFC 8489 §14, RFC 8656 §18). DONT-FRAGMENT is
+ * deliberately absent (the server cannot set DF: §7.2 says to treat it as unknown, 420), and so is USERHASH
+ * (username anonymity is not offered).
+ */
+const KNOWN_ATTRIBUTES: ReadonlySet<number> = new Set([
+  Attr.USERNAME,
+  Attr.MESSAGE_INTEGRITY,
+  Attr.MESSAGE_INTEGRITY_SHA256,
+  Attr.REALM,
+  Attr.NONCE,
+  Attr.PASSWORD_ALGORITHM,
+  Attr.ERROR_CODE,
+  Attr.UNKNOWN_ATTRIBUTES,
+  Attr.CHANNEL_NUMBER,
+  Attr.LIFETIME,
+  Attr.XOR_PEER_ADDRESS,
+  Attr.DATA,
+  Attr.XOR_RELAYED_ADDRESS,
+  Attr.XOR_MAPPED_ADDRESS,
+  Attr.REQUESTED_ADDRESS_FAMILY,
+  Attr.EVEN_PORT,
+  Attr.REQUESTED_TRANSPORT,
+  Attr.RESERVATION_TOKEN,
+  Attr.PADDING,
+]);
+
+const METHOD_NAMES: ReadonlyMap<number, string> = new Map([
+  [StunMethod.allocate, 'Allocate'],
+  [StunMethod.refresh, 'Refresh'],
+  [StunMethod.createPermission, 'CreatePermission'],
+  [StunMethod.channelBind, 'ChannelBind'],
+]);
+
+/** The TURN server's engine, ready to plug into the dispatcher beside Binding. */
+export interface TurnEngine {
+  /** Allocate, Refresh, CreatePermission and ChannelBind by method number. */
+  readonly handlers: ReadonlyMap<number, RequestHandler>;
+  /** The Send indication handler by method number. */
+  readonly indications: ReadonlyMap<number, IndicationHandler>;
+  readonly channelData: ChannelDataHandler;
+  /** The allocation table, for counts (allocations, relay ports bound, permissions, channels). */
+  readonly table: AllocationTable;
+  /** Deletes every allocation and stops every timer. Idempotent. */
+  close(): void;
+}
+
+/**
+ * Builds the TURN engine (RFC 8656) over one {@link AllocationTable}. Every request goes through one
+ * pipeline: (1) a retransmission is answered from the {@link TransactionCache} with the bytes sent before,
+ * or dropped while its first copy is still in progress; (2) long-term authentication (RFC 8489 §9.2: 401,
+ * 438, 400) — unauthenticated requests create no state and are not cached; (3) unknown
+ * comprehension-required attributes → 420 with UNKNOWN-ATTRIBUTES; (4) the method's logic; (5) the
+ * response carries MESSAGE-INTEGRITY with the user's key and is cached. Requests and their outcomes are
+ * counted in the metrics; nothing here throws for client input.
+ */
+export function createTurnEngine(config: TurnConfig): TurnEngine {
+  const table = new AllocationTable(config);
+  const state: TurnState = { config, table };
+  const auth = new Authenticator(config.credentials);
+  const cache = new TransactionCache();
+  const sweeper = setInterval(() => cache.sweep(Date.now()), 5000);
+  sweeper.unref();
+  const { software, metrics } = config;
+
+  const pipeline =
+    (name: string, method: TurnMethod): RequestHandler =>
+    (req, ctx) => {
+      const msg = req.message;
+      const reply = (bytes: Buffer) => ({ bytes, from: ctx.localRole, to: ctx.remote });
+      const nowMs = Date.now();
+      const cacheKey = TransactionCache.key(ctx.link.key, msg.transactionId);
+      const cached = cache.lookup(cacheKey, nowMs);
+      if (cached === null) return null;
+      if (cached) return reply(cached);
+      const who = auth.authenticate(msg, ctx.remote.address, nowMs);
+      if (!who.ok) {
+        metrics?.authFailures.inc({ reason: who.reason });
+        metrics?.requests.inc({ method: name, outcome: String(who.code) });
+        return reply(turnError(msg, who.code, null, who.attributes, software));
+      }
+      const finish = (outcome: TurnOutcome): ReturnType<RequestHandler> => {
+        metrics?.requests.inc({ method: name, outcome: outcome.ok ? 'success' : String(outcome.code) });
+        const bytes = outcome.ok
+          ? turnSuccess(msg, who, outcome.attributes, software)
+          : turnError(msg, outcome.code, who, outcome.attributes ?? [], software);
+        cache.store(cacheKey, bytes, Date.now());
+        return reply(bytes);
+      };
+      const unknown = unknownComprehensionRequired(msg, KNOWN_ATTRIBUTES);
+      if (unknown.length > 0) {
+        const value = Buffer.alloc(unknown.length * 2);
+        unknown.forEach((t, i) => {
+          value.writeUInt16BE(t, i * 2);
+        });
+        return finish({ ok: false, code: 420, attributes: [{ type: Attr.UNKNOWN_ATTRIBUTES, raw: value }] });
+      }
+      const outcome = method({ message: msg, ctx, auth: who, nowMs }, state);
+      if (!(outcome instanceof Promise)) return finish(outcome);
+      cache.store(cacheKey, null, nowMs);
+      return outcome.then(finish, (err: unknown) => {
+        cache.forget(cacheKey);
+        throw err;
+      });
+    };
+
+  const methods: [number, TurnMethod][] = [
+    [StunMethod.allocate, allocate],
+    [StunMethod.refresh, refresh],
+    [StunMethod.createPermission, createPermission],
+    [StunMethod.channelBind, channelBind],
+  ];
+  let closed = false;
+  return {
+    handlers: new Map(methods.map(([m, fn]) => [m, pipeline(METHOD_NAMES.get(m)!, fn)])),
+    indications: new Map([[StunMethod.send, sendIndicationHandler(state)]]),
+    channelData: channelDataHandler(state),
+    table,
+    close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(sweeper);
+      table.closeAll();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import type { TransportAddress } from '../stun/address.js';
+import type { AttributeSpec } from '../stun/build.js';
+import { Attr } from '../stun/constants.js';
+import { findAttribute, type StunMessage } from '../stun/message.js';
+import { readXorAddress } from '../stun/xor-address.js';
+import type { Allocation } from './allocation.js';
+import type { AllocationTable } from './allocation-table.js';
+import type { Authenticated } from './auth.js';
+import type { InboundContext } from './handler.js';
+import type { TurnConfig } from './turn-config.js';
+import type { TurnErrorCode } from './turn-reply.js';
+
+/** An authenticated TURN request, ready for its method's logic. */
+export interface TurnRequest {
+  message: StunMessage;
+  ctx: InboundContext;
+  auth: Authenticated;
+  nowMs: number;
+}
+
+/** What a method's logic decided: a success with its attributes, or an error code (with attributes). */
+export type TurnOutcome =
+  | { ok: true; attributes: AttributeSpec[] }
+  | { ok: false; code: TurnErrorCode; attributes?: AttributeSpec[] };
+
+/** The state every TURN method works on. */
+export interface TurnState {
+  config: TurnConfig;
+  table: AllocationTable;
+}
+
+/** The logic of one TURN request method after authentication (RFC 8656 §7–§12). */
+export type TurnMethod = (req: TurnRequest, state: TurnState) => TurnOutcome | Promise<TurnOutcome>;
+
+/** An error outcome. */
+export function refuse(code: TurnErrorCode, attributes?: AttributeSpec[]): TurnOutcome {
+  return attributes ? { ok: false, code, attributes } : { ok: false, code };
+}
+
+/**
+ * The allocation a non-Allocate request is about (RFC 8656 §7.3, §9.2, §11.2): the one on the request's
+ * 5-tuple, created by the same username. 437 without one; 441 when another username created it.
+ */
+export function ownAllocation(req: TurnRequest, state: TurnState): Allocation | TurnOutcome {
+  const a = state.table.get(req.ctx.link.key);
+  if (!a) return refuse(437);
+  if (a.username !== req.auth.username) return refuse(441);
+  return a;
+}
+
+/** Every XOR-PEER-ADDRESS of a message, in order, or `null` when one of them is malformed. */
+export function peerAddresses(msg: StunMessage): TransportAddress[] | null {
+  const out: TransportAddress[] = [];
+  for (const a of msg.attributes) {
+    if (a.type !== Attr.XOR_PEER_ADDRESS) continue;
+    const peer = readXorAddress(a.value, msg.raw);
+    if (!peer) return null;
+    out.push(peer);
+  }
+  return out;
+}
+
+/**
+ * Checks one peer against the allocation and the peer policy (RFC 8656 §9.1, §21.3): 443 when its family
+ * differs from the relayed address's, 403 when the policy denies it (counted in the denied-peers metric).
+ * @returns `null` when the peer may be used.
+ */
+export function checkPeer(
+  a: Allocation,
+  peer: TransportAddress,
+  state: TurnState,
+  method: 'CreatePermission' | 'ChannelBind' | 'Send',
+): TurnOutcome | null {
+  if (peer.family !== a.relayed.family) return refuse(443);
+  const decision = state.config.peerPolicy(peer.address);
+  if (decision.allowed) return null;
+  state.config.metrics?.deniedPeers.inc({ method });
+  state.config.log.info(
+    { client: a.link.key, peer: peer.address, rule: decision.rule, method },
+    'peer denied',
+  );
+  return refuse(403);
+}
+
+/** True when the message has the attribute. */
+export function has(msg: StunMessage, type: number): boolean {
+  return findAttribute(msg, type) !== undefined;
+}
+
+/**
+ * The lifetime to grant for a requested one (RFC 8656 §7.2 and §7.3): min(requested, max), but never below
+ * the default; the default when none was requested. In seconds.
+ */
+export function grantedLifetimeS(requestedS: number | undefined, state: TurnState): number {
+  const { allocationDefaultS, allocationMaxS } = state.config.lifetimes;
+  if (requestedS === undefined) return allocationDefaultS;
+  return Math.max(allocationDefaultS, Math.min(requestedS, allocationMaxS));
+}
+
+/** A LIFETIME attribute (RFC 8656 §18.2), in seconds. */
+export function lifetimeAttribute(seconds: number): AttributeSpec {
+  return { type: Attr.LIFETIME, uint32: seconds };
+}

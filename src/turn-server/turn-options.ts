@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { DEFAULT_RELAY_PORTS, type PortRange } from './relay-ports.js';
+import { RFC_LIFETIMES, type TurnLifetimes } from './turn-config.js';
+
+/** The IANA port of STUN/TURN over TLS (RFC 8489 §18.5, `turns:`). */
+export const DEFAULT_TLS_PORT = 5349;
+/** Default realm (RFC 8489 §14.9). */
+export const DEFAULT_REALM = 'ice-doctor';
+/** Username of the user generated when none is configured (its password is random and printed). */
+export const GENERATED_USER = 'ice-doctor';
+/** Default quotas: allocations per user and in total (coturn's default is unlimited; these are generous but finite). */
+export const DEFAULT_USER_QUOTA = 100;
+export const DEFAULT_TOTAL_QUOTA = 2000;
+/** Seconds a nonce is valid (coturn's default). */
+export const DEFAULT_NONCE_LIFETIME_S = 600;
+/** Peers the embedded default (every listening address on loopback) allows, and says so. */
+export const LOOPBACK_PEERS: readonly string[] = ['127.0.0.0/8', '::1/128'];
+
+/** Validated TURN settings of `ice-doctor serve` and of the API. */
+export interface TurnSettings {
+  realm: string;
+  /** username → password, from `--user u:p` (a `Map`: usernames are input). */
+  users: Map<string, string>;
+  /** The user generated because none was configured, with its password; `null` otherwise. */
+  generatedUser: { username: string; password: string } | null;
+  authSecrets: string[];
+  /** One external IP per family at most. */
+  externalIps: string[];
+  relayPorts: PortRange;
+  /** Peer allow-list (CIDRs); `allowPeersDefaulted` tells whether it is the loopback default. */
+  allowPeers: string[];
+  allowPeersDefaulted: boolean;
+  denyPeers: string[];
+  /** `null`: no TLS listener. 0 picks a free port. */
+  tlsPort: number | null;
+  tlsCertFile: string | null;
+  tlsKeyFile: string | null;
+  lifetimes: TurnLifetimes;
+  nonceLifetimeS: number;
+  userQuota: number;
+  totalQuota: number;
+  /** Bytes per second per allocation, `null` for no cap. */
+  bandwidthBytesPerS: number | null;
+  /** `null`: no metrics endpoint. */
+  metricsPort: number | null;
+  metricsHost: string;
+}
+
+/** The TURN flags of `ice-doctor serve`, as commander hands them over (strings, repeatable ones as arrays). */
+export interface TurnFlags {
+  realm?: string;
+  user?: string[];
+  authSecret?: string[];
+  externalIp?: string;
+  relayPorts?: string;
+  allowPeer?: string[];
+  denyPeer?: string[];
+  tlsPort?: string;
+  tls?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  allocationLifetime?: string;
+  maxAllocationLifetime?: string;
+  permissionLifetime?: string;
+  channelLifetime?: string;
+  nonceLifetime?: string;
+  userQuota?: string;
+  totalQuota?: string;
+  bandwidth?: string;
+  metricsPort?: string;
+  metricsHost?: string;
+}
+
+const count = (flag: string, min = 1) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, { message: `${flag}: not a whole number` })
+    .transform(Number)
+    .refine((n) => n >= min, { message: `${flag}: must be at least ${min}` })
+    .optional();
+
+const port = (flag: string) =>
+  z
+    .string()
+    .regex(/^\d{1,5}$/, { message: `${flag}: not a port number` })
+    .transform(Number)
+    .refine((n) => n <= 65535, { message: `${flag}: must be 0–65535` })
+    .optional();
+
+function parseRange(text: string): PortRange {
+  const m = /^(\d{1,5})-(\d{1,5})$/.exec(text.trim());
+  const min = Number(m?.[1]);
+  const max = Number(m?.[2]);
+  if (!m || min < 1024 || max > 65535 || min > max)
+    throw new ConfigError(`--relay-ports: '${text}' is not a range like 49160-49200 within 1024–65535`);
+  return { min, max };
+}
+
+function parseUsers(entries: string[]): Map<string, string> {
+  const users = new Map<string, string>();
+  for (const e of entries) {
+    const colon = e.indexOf(':');
+    if (colon < 1 || colon === e.length - 1)
+      throw new ConfigError(`--user: '${e.split(':')[0]}' needs the form name:password`);
+    users.set(e.slice(0, colon), e.slice(colon + 1));
+  }
+  return users;
+}
+
+function parseIps(flag: string, text: string | undefined): string[] {
+  if (!text) return [];
+  const ips = text.split(',').map((s) => s.trim());
+  for (const ip of ips) if (isIP(ip) === 0) throw new ConfigError(`${flag}: '${ip}' is not an IP address`);
+  if (new Set(ips.map(isIP)).size !== ips.length)
+    throw new ConfigError(`${flag}: at most one IPv4 and one IPv6 address`);
+  return ips;
+}
+
+const flagsSchema = z.object({
+  tlsPort: port('--tls-port'),
+  metricsPort: port('--metrics-port'),
+  allocationLifetime: count('--allocation-lifetime'),
+  maxAllocationLifetime: count('--max-allocation-lifetime'),
+  permissionLifetime: count('--permission-lifetime'),
+  channelLifetime: count('--channel-lifetime'),
+  nonceLifetime: count('--nonce-lifetime'),
+  userQuota: count('--user-quota'),
+  totalQuota: count('--total-quota'),
+  bandwidth: count('--bandwidth', 1000),
+});
+
+/**
+ * Turns the TURN flags of `serve` into {@link TurnSettings}. Environment variables fill flags that are not
+ * given: `ICE_DOCTOR_REALM`, `ICE_DOCTOR_AUTH_SECRET` (comma-separated for rotation),
+ * `ICE_DOCTOR_EXTERNAL_IP`, `ICE_DOCTOR_RELAY_PORTS`. Without `--user` and `--auth-secret` a user
+ * {@link GENERATED_USER} with a random password is created (no anonymous relaying, ever). Without
+ * `--allow-peer`, loopback peers are allowed only when every listening address is loopback (the embedded
+ * default); otherwise the deny-by-default peer policy stands alone.
+ * @param listen the listening addresses, to decide the peer allow-list default.
+ * @param portZero true when the STUN port is 0 (picked): the TLS port then defaults to 0 too.
+ * @throws ConfigError with a one-line message naming the flag.
+ */
+export function parseTurnFlags(
+  flags: TurnFlags,
+  listen: readonly string[],
+  portZero: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): TurnSettings {
+  const parsed = flagsSchema.safeParse(flags);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues[0]?.message ?? 'invalid flags');
+  const f = parsed.data;
+  const users = parseUsers(flags.user ?? []);
+  const authSecrets = flags.authSecret?.length
+    ? flags.authSecret
+    : (env.ICE_DOCTOR_AUTH_SECRET ?? '').split(',').filter((s) => s.length > 0);
+  const generatedUser =
+    users.size === 0 && authSecrets.length === 0
+      ? { username: GENERATED_USER, password: randomBytes(12).toString('base64url') }
+      : null;
+  if (generatedUser) users.set(generatedUser.username, generatedUser.password);
+  const realm = flags.realm ?? env.ICE_DOCTOR_REALM ?? DEFAULT_REALM;
+  if (realm.length === 0 || Buffer.byteLength(realm) > 763) throw new ConfigError('--realm: 1–763 bytes');
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined))
+    throw new ConfigError('--tls-cert and --tls-key go together');
+  const allLoopback = listen.every((a) => a.startsWith('127.') || a === '::1');
+  const allowGiven = (flags.allowPeer?.length ?? 0) > 0;
+  const lifetimes: TurnLifetimes = {
+    allocationDefaultS: f.allocationLifetime ?? RFC_LIFETIMES.allocationDefaultS,
+    allocationMaxS:
+      f.maxAllocationLifetime ?? Math.max(RFC_LIFETIMES.allocationMaxS, f.allocationLifetime ?? 0),
+    permissionS: f.permissionLifetime ?? RFC_LIFETIMES.permissionS,
+    channelS: f.channelLifetime ?? RFC_LIFETIMES.channelS,
+  };
+  if (lifetimes.allocationMaxS < lifetimes.allocationDefaultS)
+    throw new ConfigError('--max-allocation-lifetime: must be at least --allocation-lifetime');
+  const relayText = flags.relayPorts ?? env.ICE_DOCTOR_RELAY_PORTS;
+  return {
+    realm,
+    users,
+    generatedUser,
+    authSecrets,
+    externalIps: parseIps('--external-ip', flags.externalIp ?? env.ICE_DOCTOR_EXTERNAL_IP),
+    relayPorts: relayText ? parseRange(relayText) : { ...DEFAULT_RELAY_PORTS },
+    allowPeers: allowGiven ? flags.allowPeer! : allLoopback ? [...LOOPBACK_PEERS] : [],
+    allowPeersDefaulted: !allowGiven && allLoopback,
+    denyPeers: flags.denyPeer ?? [],
+    tlsPort: flags.tls === false ? null : (f.tlsPort ?? (portZero ? 0 : DEFAULT_TLS_PORT)),
+    tlsCertFile: flags.tlsCert ?? null,
+    tlsKeyFile: flags.tlsKey ?? null,
+    lifetimes,
+    nonceLifetimeS: f.nonceLifetime ?? DEFAULT_NONCE_LIFETIME_S,
+    userQuota: f.userQuota ?? DEFAULT_USER_QUOTA,
+    totalQuota: f.totalQuota ?? DEFAULT_TOTAL_QUOTA,
+    bandwidthBytesPerS: f.bandwidth ?? null,
+    metricsPort: f.metricsPort ?? null,
+    metricsHost: flags.metricsHost ?? '127.0.0.1',
+  };
+}

@@ -1,0 +1,166 @@
+import { isIPv6 } from 'node:net';
+import { type Logger, pino } from 'pino';
+import type { Family, TransportAddress } from '../stun/address.js';
+import { createTurnMetrics, type MetricsServer, startMetricsServer } from './metrics.js';
+import { DEFAULT_ADDRESSES, DEFAULT_SOFTWARE } from './options.js';
+import { createPeerPolicy } from './peer-policy.js';
+import { type RunningStunServer, type ServerPlugins, startStunServer } from './server.js';
+import { generateSelfSignedCredentials, loadTlsCredentials, type TlsCredentials } from './tls-credentials.js';
+import type { RelayFamilyConfig } from './turn-config.js';
+import { createTurnEngine, type TurnEngine } from './turn-engine.js';
+import type { TurnSettings } from './turn-options.js';
+
+/** What {@link startTurnServer} takes: the STUN listener settings and the validated TURN settings. */
+export interface TurnServerOptions {
+  /** Up to two IPs per family (default 127.0.0.1, 127.0.0.2); each family gets its own RFC 5780 set. */
+  addresses?: string[];
+  /** Primary port P1 (default 3478; 0 picks). */
+  port?: number;
+  altPort?: number;
+  tcp?: boolean;
+  software?: string;
+  turn: TurnSettings;
+  logger?: Logger;
+}
+
+/** The certificate of the `turns:` listener, as reported. */
+export interface CertificateInfo {
+  selfSigned: boolean;
+  fingerprint256: string;
+  names: string[];
+  notAfter: string;
+}
+
+/** A running STUN/TURN server. */
+export interface RunningTurnServer {
+  /** One listener set per address family, the primary's first. */
+  readonly fronts: RunningStunServer[];
+  /** UDP, TCP and TLS addresses of TURN clients: A1:P1 of each family and each TLS listener. */
+  readonly turnUdp: TransportAddress[];
+  readonly turnTcp: TransportAddress[];
+  readonly turnTls: TransportAddress[];
+  readonly realm: string;
+  /** Configured usernames (never passwords) and the generated user, whose password is shown to its operator. */
+  readonly usernames: string[];
+  readonly generatedUser: { username: string; password: string } | null;
+  readonly authSecretCount: number;
+  readonly relay: (RelayFamilyConfig & { family: Family })[];
+  readonly allowPeers: string[];
+  readonly allowPeersDefaulted: boolean;
+  readonly certificate: CertificateInfo | null;
+  readonly metricsUrl: string | null;
+  readonly engine: TurnEngine;
+  /** Closes every allocation, socket, timer and the metrics endpoint. Idempotent. */
+  close(): Promise<void>;
+}
+
+function byFamily(addresses: string[]): string[][] {
+  const v4 = addresses.filter((a) => !isIPv6(a));
+  const v6 = addresses.filter((a) => isIPv6(a));
+  const groups = isIPv6(addresses[0]!) ? [v6, v4] : [v4, v6];
+  return groups.filter((g) => g.length > 0);
+}
+
+async function tlsCredentials(turn: TurnSettings, addresses: string[]): Promise<TlsCredentials | null> {
+  if (turn.tlsPort === null) return null;
+  if (turn.tlsCertFile && turn.tlsKeyFile) return loadTlsCredentials(turn.tlsCertFile, turn.tlsKeyFile);
+  return generateSelfSignedCredentials(['localhost', ...addresses, ...turn.externalIps]);
+}
+
+/**
+ * Starts the bundled STUN/TURN server: the RFC 5780 Binding responder and the RFC 8656 TURN engine on the
+ * same sockets, over UDP, TCP and TLS, for IPv4 and/or IPv6, with long-term and TURN REST authentication,
+ * the deny-by-default peer policy, quotas, and Prometheus metrics when a metrics port is set. Without
+ * certificate files the TLS listener uses a self-signed certificate generated now (`certificate.selfSigned`).
+ * @throws ConfigError for invalid settings (bad CIDR, unreadable certificate); UserError `address-in-use`
+ *   and friends when a socket cannot be bound. Nothing is left listening when it throws.
+ */
+export async function startTurnServer(opts: TurnServerOptions): Promise<RunningTurnServer> {
+  const { turn } = opts;
+  const log = opts.logger ?? pino({ level: 'silent' });
+  const addresses = opts.addresses ?? [...DEFAULT_ADDRESSES];
+  const groups = byFamily(addresses);
+  const peerPolicy = createPeerPolicy({ allow: turn.allowPeers, deny: turn.denyPeers });
+  const cert = await tlsCredentials(turn, addresses);
+  const relay: RunningTurnServer['relay'] = groups.map((g) => {
+    const family: Family = isIPv6(g[0]!) ? 'IPv6' : 'IPv4';
+    const externalIp = turn.externalIps.find((ip) => isIPv6(ip) === (family === 'IPv6'));
+    return { family, ip: g[0]!, ports: turn.relayPorts, ...(externalIp && { externalIp }) };
+  });
+  const metrics = createTurnMetrics();
+  const engine = createTurnEngine({
+    credentials: {
+      realm: turn.realm,
+      users: turn.users,
+      authSecrets: turn.authSecrets,
+      nonceLifetimeS: turn.nonceLifetimeS,
+    },
+    software: opts.software ?? DEFAULT_SOFTWARE,
+    lifetimes: turn.lifetimes,
+    relay: Object.fromEntries(relay.map((r) => [r.family, r])),
+    quotas: { perUser: turn.userQuota, total: turn.totalQuota, bandwidthBytesPerS: turn.bandwidthBytesPerS },
+    peerPolicy,
+    metrics,
+    log,
+  });
+  const fronts: RunningStunServer[] = [];
+  let metricsServer: MetricsServer | null = null;
+  const closeAll = async (): Promise<void> => {
+    engine.close();
+    await Promise.all([...fronts.map((f) => f.close()), metricsServer?.close()]);
+  };
+  try {
+    for (const group of groups) {
+      const plugins: ServerPlugins = {
+        handlers: engine.handlers,
+        indications: engine.indications,
+        channelData: engine.channelData,
+        ...(cert && turn.tlsPort !== null && { tls: { cert: cert.cert, key: cert.key, port: turn.tlsPort } }),
+      };
+      fronts.push(
+        await startStunServer(
+          {
+            addresses: group,
+            port: opts.port ?? 3478,
+            ...(opts.altPort !== undefined && { altPort: opts.altPort }),
+            ...(opts.tcp !== undefined && { tcp: opts.tcp }),
+            ...(opts.software !== undefined && { software: opts.software }),
+            logger: log,
+          },
+          plugins,
+        ),
+      );
+    }
+    if (turn.metricsPort !== null)
+      metricsServer = await startMetricsServer(metrics, { host: turn.metricsHost, port: turn.metricsPort });
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    fronts,
+    turnUdp: fronts.map((f) => f.primary),
+    turnTcp: fronts.flatMap((f) => f.tcp.slice(0, 1)),
+    turnTls: fronts.flatMap((f) => (f.tls ? [f.tls] : [])),
+    realm: turn.realm,
+    usernames: [...turn.users.keys()],
+    generatedUser: turn.generatedUser,
+    authSecretCount: turn.authSecrets.length,
+    relay,
+    allowPeers: turn.allowPeers,
+    allowPeersDefaulted: turn.allowPeersDefaulted,
+    certificate: cert && {
+      selfSigned: cert.selfSigned,
+      fingerprint256: cert.fingerprint256,
+      names: cert.names,
+      notAfter: cert.notAfter.toISOString(),
+    },
+    metricsUrl: metricsServer?.url ?? null,
+    engine,
+    close() {
+      closing ??= closeAll();
+      return closing;
+    },
+  };
+}
