@@ -1,0 +1,232 @@
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { isIP, type Socket, connect as tcpConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { type Transport, type TransportAddress, transportAddress } from '../stun/address.js';
+import { StunDecodeError } from '../stun/errors.js';
+import { type StreamFrame, StreamFramer } from '../stun/framing.js';
+import { looksLikeStun } from '../stun/message.js';
+import { describeSocketError } from './tls-errors.js';
+
+/**
+ * Why a link stopped carrying messages: `closed` (the server closed the connection), `unreachable` (UDP:
+ * an ICMP port-unreachable came back), `garbage` (bytes that are neither STUN nor ChannelData on a stream),
+ * `error` (any other socket error). `message` is one line in plain words.
+ */
+export interface LinkFailure {
+  kind: 'closed' | 'unreachable' | 'garbage' | 'error';
+  message: string;
+}
+
+/** What a link hands up: a frame, a datagram that is neither STUN nor ChannelData, or its end. */
+export interface LinkEvents {
+  frame: (frame: StreamFrame) => void;
+  /** UDP only: a datagram that is neither STUN nor ChannelData (the link stays up). */
+  garbage: (bytes: Buffer) => void;
+  failure: (failure: LinkFailure) => void;
+}
+
+/**
+ * One client transport to a TURN server (RFC 8656 §3.1): a connected UDP socket, or a TCP or TLS
+ * connection whose bytes are cut into STUN and ChannelData frames (RFC 8656 §12.5). Owns its socket;
+ * `close()` frees it. ChannelData written over a stream is padded to 4 bytes by the caller.
+ */
+export interface TurnLink {
+  readonly transport: Transport;
+  /** True for TCP/TLS: nothing is lost, so requests are not retransmitted (RFC 8489 §6.2.2). */
+  readonly reliable: boolean;
+  readonly local: TransportAddress;
+  readonly remote: TransportAddress;
+  send(bytes: Buffer): void;
+  close(): void;
+}
+
+/** What to connect to. */
+export interface LinkOptions {
+  transport: Transport;
+  to: TransportAddress;
+  /** SNI and certificate name for TLS (ignored for IP literals, which are checked against the IP). */
+  serverName?: string;
+  /** Accept any TLS certificate. */
+  insecure?: boolean;
+  /** Limit for the TCP/TLS handshake, in ms. */
+  connectTimeoutMs: number;
+  signal: AbortSignal;
+  events: LinkEvents;
+}
+
+/**
+ * A connection that could not be made: `code` is the socket or TLS error code (`ECONNREFUSED`,
+ * `DEPTH_ZERO_SELF_SIGNED_CERT`, `CERT_HAS_EXPIRED`, `ERR_TLS_CERT_ALTNAME_INVALID` ...), `timeout` or
+ * `aborted`; `message` is the plain-words version from {@link describeSocketError}.
+ */
+export class LinkConnectError extends Error {
+  override readonly name = 'LinkConnectError';
+  /**
+   * @param code the error code as Node reports it.
+   * @param elapsedMs time from the connect call to the failure, in ms.
+   */
+  constructor(
+    readonly code: string,
+    readonly elapsedMs: number,
+  ) {
+    super(describeSocketError(code));
+  }
+}
+
+/** A link whose `send` and `close` do nothing once it is closed (by the caller or by a failure). */
+class GuardedLink implements TurnLink {
+  readonly reliable: boolean;
+  open = true;
+
+  constructor(
+    readonly transport: Transport,
+    readonly local: TransportAddress,
+    readonly remote: TransportAddress,
+    private readonly write: (bytes: Buffer) => void,
+    private readonly end: () => void,
+  ) {
+    this.reliable = transport !== 'udp';
+  }
+
+  send(bytes: Buffer): void {
+    if (this.open) this.write(bytes);
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.end();
+  }
+}
+
+/** Classifies one UDP datagram from the server: STUN, ChannelData (cut to its length), or neither. */
+function datagramFrame(bytes: Buffer): StreamFrame | null {
+  if (looksLikeStun(bytes)) return { kind: 'stun', bytes };
+  if (bytes.length >= 4 && (bytes[0]! & 0xf0) === 0x40) {
+    const end = 4 + bytes.readUInt16BE(2);
+    if (end <= bytes.length) return { kind: 'channel-data', bytes: bytes.subarray(0, end) };
+  }
+  return null;
+}
+
+function udpLink(socket: UdpSocket, events: LinkEvents): TurnLink {
+  const local = socket.address();
+  const remote = socket.remoteAddress();
+  socket.on('message', (bytes) => {
+    const frame = datagramFrame(bytes);
+    if (frame) events.frame(frame);
+    else events.garbage(bytes);
+  });
+  socket.on('error', (err: NodeJS.ErrnoException) => {
+    events.failure(
+      err.code === 'ECONNREFUSED'
+        ? { kind: 'unreachable', message: 'UDP port unreachable (ICMP): nothing listens on that UDP port' }
+        : { kind: 'error', message: err.code ? describeSocketError(err.code) : err.message },
+    );
+  });
+  return new GuardedLink(
+    'udp',
+    transportAddress(local.address, local.port),
+    transportAddress(remote.address, remote.port),
+    (bytes) => socket.send(bytes),
+    () => socket.close(),
+  );
+}
+
+async function openUdp(opts: LinkOptions): Promise<TurnLink> {
+  const socket = createSocket({ type: opts.to.family === 'IPv6' ? 'udp6' : 'udp4' });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.connect(opts.to.port, opts.to.address, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    socket.close();
+    throw new LinkConnectError((err as NodeJS.ErrnoException).code ?? 'error', 0);
+  }
+  return udpLink(socket, opts.events);
+}
+
+function streamLink(socket: Socket, transport: 'tcp' | 'tls', events: LinkEvents): TurnLink {
+  const framer = new StreamFramer();
+  const link = new GuardedLink(
+    transport,
+    transportAddress(socket.localAddress!, socket.localPort!),
+    transportAddress(socket.remoteAddress!, socket.remotePort!),
+    (bytes) => socket.write(bytes),
+    () => socket.destroy(),
+  );
+  const fail = (f: LinkFailure): void => {
+    if (!link.open) return;
+    link.close();
+    events.failure(f);
+  };
+  socket.on('data', (chunk: Buffer) => {
+    let frames: StreamFrame[];
+    try {
+      frames = framer.push(chunk);
+    } catch (err) {
+      const why = err instanceof StunDecodeError ? err.message : String(err);
+      fail({
+        kind: 'garbage',
+        message: `the server sent bytes that are neither STUN nor ChannelData (${why})`,
+      });
+      return;
+    }
+    for (const f of frames) events.frame(f);
+  });
+  socket.on('error', (err: NodeJS.ErrnoException) =>
+    fail({ kind: 'error', message: err.code ? describeSocketError(err.code) : err.message }),
+  );
+  socket.on('close', () => fail({ kind: 'closed', message: 'the server closed the connection' }));
+  return link;
+}
+
+function openStream(opts: LinkOptions, transport: 'tcp' | 'tls'): Promise<TurnLink> {
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    const { to } = opts;
+    const socket: Socket =
+      transport === 'tls'
+        ? tlsConnect({
+            host: to.address,
+            port: to.port,
+            servername: opts.serverName && !isIP(opts.serverName) ? opts.serverName : undefined,
+            rejectUnauthorized: !opts.insecure,
+          })
+        : tcpConnect({ host: to.address, port: to.port });
+    const give = (code: string): void => {
+      cleanup();
+      socket.destroy();
+      reject(new LinkConnectError(code, performance.now() - start));
+    };
+    const onError = (err: NodeJS.ErrnoException): void => give(err.code ?? err.message);
+    const onAbort = (): void => give('aborted');
+    const timer = setTimeout(() => give('timeout'), opts.connectTimeoutMs);
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      opts.signal.removeEventListener('abort', onAbort);
+    };
+    socket.once('error', onError);
+    socket.once(transport === 'tls' ? 'secureConnect' : 'connect', () => {
+      cleanup();
+      resolve(streamLink(socket, transport, opts.events));
+    });
+    if (opts.signal.aborted) onAbort();
+    else opts.signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Opens a link: a connected UDP socket (no handshake), or a TCP/TLS connection within
+ * `connectTimeoutMs` (RFC 8656 §3.1; TLS per RFC 8489 §6.2.3, certificate checked unless `insecure`).
+ * @throws LinkConnectError with the socket or TLS error code (`ECONNREFUSED`, a certificate code,
+ *   `timeout`, `aborted`).
+ */
+export function openTurnLink(opts: LinkOptions): Promise<TurnLink> {
+  return opts.transport === 'udp' ? openUdp(opts) : openStream(opts, opts.transport);
+}

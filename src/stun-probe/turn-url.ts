@@ -1,0 +1,83 @@
+import { ConfigError } from '../errors.js';
+import type { Transport } from '../stun/address.js';
+import { DEFAULT_STUN_PORT, DEFAULT_STUNS_PORT, type StunUrl } from './url.js';
+
+/** A parsed `turn:`/`turns:` URL (RFC 7065 §3). */
+export interface TurnUrl {
+  scheme: 'turn' | 'turns';
+  /** Host name or IP literal (IPv6 without brackets). */
+  host: string;
+  port: number;
+  /**
+   * The transports the URL names, in check order: `turn:` without `?transport=` means UDP and TCP,
+   * `?transport=udp|tcp` narrows it; `turns:` is TLS over TCP.
+   */
+  transports: Transport[];
+}
+
+/** One URL over one transport: what a single check runs against. */
+export interface TurnTarget {
+  /** Normalised per transport: `turn:host:port?transport=udp`, `turn:host:port?transport=tcp`, `turns:host:port`. */
+  url: string;
+  scheme: 'turn' | 'turns';
+  host: string;
+  port: number;
+  transport: Transport;
+}
+
+/**
+ * Parses `turn:host[:port][?transport=udp|tcp]` or `turns:host[:port][?transport=tcp]` (RFC 7065 §3.1;
+ * default ports 3478 and 5349, RFC 8656 §4). IPv6 literals are bracketed: `turn:[::1]:3478`.
+ * `turns:…?transport=udp` would be DTLS, which ice-doctor does not speak.
+ * @throws ConfigError for another scheme, a missing or bad host or port, or an unsupported transport.
+ */
+export function parseTurnUrl(input: string): TurnUrl {
+  const m = /^(turns?):(?:\/\/)?(\[[0-9a-fA-F:.]+\]|[^:?/[\]@]+)(?::(\d+))?(?:\?transport=([a-z]+))?$/i.exec(
+    input.trim(),
+  );
+  if (!m) {
+    throw new ConfigError(
+      `not a TURN URL: "${input}" (expected turn:host[:port][?transport=udp|tcp] or turns:host[:port])`,
+    );
+  }
+  const scheme = m[1]!.toLowerCase() as TurnUrl['scheme'];
+  const host = m[2]!.replace(/^\[|\]$/g, '');
+  const port =
+    m[3] === undefined ? (scheme === 'turns' ? DEFAULT_STUNS_PORT : DEFAULT_STUN_PORT) : Number(m[3]);
+  if (port < 1 || port > 65535) throw new ConfigError(`bad port in "${input}" (1–65535)`);
+  const transport = m[4]?.toLowerCase();
+  if (transport !== undefined && transport !== 'udp' && transport !== 'tcp')
+    throw new ConfigError(`unknown transport "${transport}" in "${input}" (udp or tcp)`);
+  if (scheme === 'turns') {
+    if (transport === 'udp')
+      throw new ConfigError(`turns:…?transport=udp is DTLS, not supported ("${input}")`);
+    return { scheme, host, port, transports: ['tls'] };
+  }
+  return { scheme, host, port, transports: transport === undefined ? ['udp', 'tcp'] : [transport] };
+}
+
+/** The single-transport targets of a parsed URL, each with its normalised URL. */
+export function turnTargets(u: TurnUrl): TurnTarget[] {
+  const hostPart = u.host.includes(':') ? `[${u.host}]` : u.host;
+  return u.transports.map((transport) => ({
+    url: `${u.scheme}:${hostPart}:${u.port}${transport === 'tls' ? '' : `?transport=${transport}`}`,
+    scheme: u.scheme,
+    host: u.host,
+    port: u.port,
+    transport,
+  }));
+}
+
+/**
+ * The STUN URL that reaches the same server over the same transport, for helpers that take one
+ * (`resolveServer`): `turn:` → `stun:`, `turns:` → `stuns:` (RFC 7064/7065 share host and port rules).
+ */
+export function asStunUrl(t: TurnTarget): StunUrl {
+  return {
+    url: t.url.replace(/^turn/, 'stun'),
+    scheme: t.scheme === 'turns' ? 'stuns' : 'stun',
+    host: t.host,
+    port: t.port,
+    transport: t.transport,
+  };
+}
