@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerMain } from './commands/main-job.js';
 import { registerProbe } from './commands/probe.js';
 import { registerServe } from './commands/serve.js';
+import { registerTurnCheck } from './commands/turn-check.js';
 import { UserError } from './errors.js';
 
 /**
@@ -22,6 +23,7 @@ function buildProgram(): Command {
   registerMain(program);
   registerProbe(program);
   registerServe(program);
+  registerTurnCheck(program);
   return program;
 }
 

@@ -119,3 +119,131 @@ export const diagnosisReportSchema = z.object({
 });
 
 export type DiagnosisReport = z.infer<typeof diagnosisReportSchema>;
+
+/**
+ * The steps of `ice-doctor turn-check`, in the order they run (RFC 8656): `peer-*` steps belong to the second
+ * allocation on the same server, which serves as the first one's peer; `bound-send-indication` steps run
+ * only when ChannelData did not come through, to tell which direction drops it.
+ */
+export const turnStepNameSchema = z.enum([
+  'resolve',
+  'connect',
+  'allocate',
+  'peer-allocate',
+  'create-permission',
+  'peer-create-permission',
+  'send-indication',
+  'peer-send-indication',
+  'channel-bind',
+  'peer-channel-bind',
+  'channel-data',
+  'peer-channel-data',
+  'bound-send-indication',
+  'peer-bound-send-indication',
+  'refresh',
+  'delete',
+  'deleted-check',
+  'peer-delete',
+]);
+
+/** What went wrong (or deserves a warning), one code per cause; the message says it in plain words. */
+export const turnDiagnosisCodeSchema = z.enum([
+  'resolve-failed',
+  'tcp-port-closed',
+  'udp-port-unreachable',
+  'connect-timeout',
+  'connection-failed',
+  'tls-self-signed',
+  'tls-expired',
+  'tls-not-yet-valid',
+  'tls-wrong-name',
+  'tls-unknown-ca',
+  'tls-incomplete-chain',
+  'tls-not-verified',
+  'udp-silent',
+  'no-answer',
+  'connection-closed',
+  'unparseable-response',
+  'deadline-exceeded',
+  'wrong-credentials',
+  'stale-nonce-loop',
+  'bad-auth-challenge',
+  'forbidden',
+  'forbidden-peer',
+  'quota-reached',
+  'insufficient-capacity',
+  'unsupported-transport',
+  'allocation-mismatch',
+  'error-response',
+  'integrity-missing',
+  'integrity-invalid',
+  'relayed-address-missing',
+  'relay-address-private',
+  'relay-no-data',
+  'no-channel-data',
+  'channel-data-ignored',
+  'refresh-lifetime',
+  'allocation-not-deleted',
+]);
+
+/** One step of a TURN check: its verdict, how long it took, how many requests it sent. */
+export const turnStepSchema = z.object({
+  name: turnStepNameSchema,
+  status: z.enum(['ok', 'fail', 'skipped']),
+  /** Wall time of the step in ms; null when skipped. */
+  durationMs: z.number().nullable(),
+  /** Requests, indications or ChannelData messages sent, retransmissions included. */
+  sent: z.number().int().min(0),
+  detail: z.string(),
+});
+
+/** One finding: `fail` makes the check fail, `warn` does not. */
+export const turnDiagnosisSchema = z.object({
+  code: turnDiagnosisCodeSchema,
+  severity: z.enum(['fail', 'warn']),
+  /** The step it was found at, or null when it concerns the whole check. */
+  step: turnStepNameSchema.nullable(),
+  /** What is wrong, in plain words, with what to change. */
+  message: z.string(),
+});
+
+/** One TURN URL over one transport. */
+export const turnTargetReportSchema = z.object({
+  /** Normalised: `turn:host:port?transport=udp|tcp` or `turns:host:port`. */
+  url: z.string(),
+  transport: z.enum(['udp', 'tcp', 'tls']),
+  server: transportAddressSchema.nullable(),
+  ok: z.boolean(),
+  credentials: z.enum(['long-term', 'rest']),
+  username: z.string(),
+  realm: z.string().nullable(),
+  /** Whether the TLS certificate was verified; null for udp/tcp. */
+  tlsVerified: z.boolean().nullable(),
+  relayedAddress: transportAddressSchema.nullable(),
+  peerRelayedAddress: transportAddressSchema.nullable(),
+  mappedAddress: transportAddressSchema.nullable(),
+  /** LIFETIME granted by the Allocate success response, in seconds. */
+  lifetimeS: z.number().nullable(),
+  steps: z.array(turnStepSchema),
+  diagnoses: z.array(turnDiagnosisSchema),
+  durationMs: z.number(),
+});
+
+/** What `ice-doctor turn-check --json` prints. */
+export const turnCheckReportSchema = z.object({
+  schemaVersion: z.literal(1),
+  tool: z.literal('ice-doctor'),
+  kind: z.literal('turn-check'),
+  startedAt: z.string(),
+  ok: z.boolean(),
+  summary: z.string(),
+  targets: z.array(turnTargetReportSchema),
+  durationMs: z.number(),
+});
+
+export type TurnStepName = z.infer<typeof turnStepNameSchema>;
+export type TurnDiagnosisCode = z.infer<typeof turnDiagnosisCodeSchema>;
+export type TurnStep = z.infer<typeof turnStepSchema>;
+export type TurnDiagnosis = z.infer<typeof turnDiagnosisSchema>;
+export type TurnTargetReport = z.infer<typeof turnTargetReportSchema>;
+export type TurnCheckReport = z.infer<typeof turnCheckReportSchema>;

@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import { parseMs, parseSeconds } from '../config.js';
+import { turnCheckReportSchema } from '../report/schema.js';
+import {
+  credentialFlagsFromEnv,
+  DEFAULT_REST_TTL_S,
+  resolveTurnCredentials,
+} from '../stun-probe/turn-credentials.js';
+import { renderTurnCheckText } from '../stun-probe/turn-render-text.js';
+import { runTurnCheck } from '../stun-probe/turn-run.js';
+import { parseTurnUrl } from '../stun-probe/turn-url.js';
+import { startProgress } from './progress.js';
+
+interface TurnCheckFlags {
+  user?: string;
+  password?: string;
+  authSecret?: string;
+  restUser?: string;
+  restTtl: string;
+  insecure?: boolean;
+  json?: boolean;
+  timeout: string;
+}
+
+const EXAMPLES = `
+Examples:
+  ice-doctor turn-check turn:turn.example.org --user alice --password s3cret
+  ice-doctor turn-check 'turn:203.0.113.10:3478?transport=udp' turns:turn.example.org:5349 --user alice --password s3cret
+  ice-doctor turn-check turns:turn.example.org --auth-secret "$STATIC_AUTH_SECRET" --rest-user probe --json
+  ICE_DOCTOR_TURN_USER=alice ICE_DOCTOR_TURN_PASSWORD=s3cret ice-doctor turn-check turn:turn.example.org
+
+For each URL and transport (turn: = UDP and TCP unless ?transport= narrows it; turns: = TLS) it allocates a
+relay, makes a second allocation on the same server as the peer, installs permissions and channels, sends
+data both ways as Send indications and as ChannelData, refreshes and deletes, and names what is wrong.
+Credentials may also come from ICE_DOCTOR_TURN_USER, ICE_DOCTOR_TURN_PASSWORD, ICE_DOCTOR_TURN_SECRET.
+Exit status: 0 every check passed, 1 a check failed, 2 usage error.`;
+
+/**
+ * `ice-doctor turn-check URL... (--user U --password P | --auth-secret S [--rest-user NAME])`: checks TURN
+ * servers end to end (RFC 8656) and names what is wrong in plain words. Exit 0 when every check passes, 1
+ * when any fails, 2 on usage errors (bad URL, missing or conflicting credentials) — thrown as ConfigError
+ * before anything is sent. With `--json`, exactly one JSON object matching `turnCheckReportSchema`.
+ */
+export function registerTurnCheck(program: Command): void {
+  program
+    .command('turn-check')
+    .description(
+      'check TURN servers end to end (allocate, permissions, relay both ways, channels, refresh, delete)',
+    )
+    .argument('<url...>', 'turn:host[:port][?transport=udp|tcp] or turns:host[:port]')
+    .option('--user <name>', 'long-term credential user name')
+    .option('--password <password>', 'long-term credential password')
+    .option('--auth-secret <secret>', "mint TURN REST credentials from the server's static-auth-secret")
+    .option('--rest-user <name>', 'user part of the minted TURN REST user name (default: ice-doctor)')
+    .option(
+      '--rest-ttl <s>',
+      'lifetime of minted TURN REST credentials, in seconds',
+      String(DEFAULT_REST_TTL_S),
+    )
+    .option('--insecure', 'do not verify the TLS certificate of turns: servers (and say so in the report)')
+    .option('--json', 'print the report as one JSON object (schemaVersion 1)')
+    .option('--timeout <ms>', 'deadline for each URL and transport, in ms', '10000')
+    .addHelpText('after', EXAMPLES)
+    .action(async (urls: string[], flags: TurnCheckFlags) => {
+      for (const u of urls) parseTurnUrl(u);
+      const timeoutMs = parseMs('--timeout', flags.timeout);
+      const credentials = resolveTurnCredentials({
+        ...credentialFlagsFromEnv(flags),
+        restTtlS: parseSeconds('--rest-ttl', flags.restTtl),
+      });
+      const progress = startProgress('turn-check');
+      const report = await runTurnCheck({
+        urls,
+        credentials,
+        insecure: flags.insecure ?? false,
+        timeoutMs,
+        onProgress: (t) => progress.update(t),
+      }).finally(() => progress.stop());
+      process.stdout.write(
+        flags.json
+          ? `${JSON.stringify(turnCheckReportSchema.parse(report))}\n`
+          : `${renderTurnCheckText(report)}\n`,
+      );
+      process.exitCode = report.ok ? 0 : 1;
+    });
+}

@@ -1,0 +1,543 @@
+import {
+  type TurnCheckReport,
+  type TurnDiagnosis,
+  type TurnDiagnosisCode,
+  type TurnStep,
+  type TurnStepName,
+  type TurnTargetReport,
+  turnStepNameSchema,
+} from '../report/schema.js';
+import { formatAddress, type TransportAddress } from '../stun/address.js';
+import { reportedMs } from './rtt.js';
+import { describeSocketError } from './tls-errors.js';
+import { addressScope } from './turn-address-scope.js';
+import {
+  type ConnectObservation,
+  type DataObservation,
+  REFRESH_LIFETIME_S,
+  type RequestObservation,
+  type ResolveObservation,
+  type TurnObservation,
+  type TurnTargetObservations,
+} from './turn-observations.js';
+import { STREAM_WAIT_MS } from './turn-retransmit.js';
+
+/**
+ * The steps a check reports, in the order of the schema's enum (which is the order they run in); UDP has no
+ * `connect`. The `bound-send-indication` steps are listed only when they ran.
+ */
+const STREAM_STEPS: readonly TurnStepName[] = turnStepNameSchema.options;
+const UDP_STEPS: readonly TurnStepName[] = STREAM_STEPS.filter((s) => s !== 'connect');
+const OPTIONAL_STEPS: ReadonlySet<TurnStepName> = new Set([
+  'bound-send-indication',
+  'peer-bound-send-indication',
+]);
+
+/** What one observation amounts to: the step's verdict and what it tells the user. */
+interface Judged {
+  status: 'ok' | 'fail';
+  detail: string;
+  findings: Finding[];
+}
+
+type Finding = Omit<TurnDiagnosis, 'step'>;
+
+const fail = (code: TurnDiagnosisCode, message: string): Finding => ({ code, severity: 'fail', message });
+
+const TLS_CODES: ReadonlyMap<string, TurnDiagnosisCode> = new Map([
+  ['DEPTH_ZERO_SELF_SIGNED_CERT', 'tls-self-signed'],
+  ['SELF_SIGNED_CERT_IN_CHAIN', 'tls-unknown-ca'],
+  ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'tls-unknown-ca'],
+  ['UNABLE_TO_GET_ISSUER_CERT', 'tls-unknown-ca'],
+  ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tls-incomplete-chain'],
+  ['CERT_HAS_EXPIRED', 'tls-expired'],
+  ['CERT_NOT_YET_VALID', 'tls-not-yet-valid'],
+  ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls-wrong-name'],
+]);
+
+const TLS_FIX: ReadonlyMap<TurnDiagnosisCode, string> = new Map([
+  ['tls-self-signed', 'browsers reject it too: use a certificate from a public CA (e.g. Let’s Encrypt)'],
+  ['tls-unknown-ca', 'browsers reject it too: use a certificate from a public CA, with its full chain'],
+  ['tls-incomplete-chain', 'configure the full chain file (coturn cert= with the intermediates appended)'],
+  ['tls-expired', 'renew it'],
+  ['tls-not-yet-valid', 'check the clock of this host and of the server'],
+  ['tls-wrong-name', 'get one whose subjectAltName lists the host name in the turns: URL'],
+]);
+
+function judgeResolve(o: ResolveObservation): Judged {
+  if (o.address) return { status: 'ok', detail: o.address.address, findings: [] };
+  const error = o.error ?? 'no address';
+  return {
+    status: 'fail',
+    detail: error,
+    findings: [fail('resolve-failed', `${error}: check the host name in the URL and this host's DNS.`)],
+  };
+}
+
+function judgeConnect(o: ConnectObservation, t: TurnTargetObservations): Judged {
+  const where = t.server ? formatAddress(t.server) : t.host;
+  const proto = t.transport === 'tls' ? 'TLS' : 'TCP';
+  if (o.errorCode === null) {
+    const verified =
+      t.transport !== 'tls' ? '' : t.insecure ? ', certificate NOT verified' : ', certificate verified';
+    return { status: 'ok', detail: `${proto} connected${verified}`, findings: [] };
+  }
+  const words = describeSocketError(o.errorCode);
+  const tls = TLS_CODES.get(o.errorCode);
+  if (tls) {
+    const fix = TLS_FIX.get(tls)!;
+    return {
+      status: 'fail',
+      detail: words,
+      findings: [
+        fail(
+          tls,
+          `TLS certificate problem at ${where}: ${words}. WebRTC clients will not connect over turns:; ${fix}. ` +
+            'Run with --insecure to check the rest of the server without verifying the certificate.',
+        ),
+      ],
+    };
+  }
+  if (o.errorCode === 'ECONNREFUSED') {
+    return {
+      status: 'fail',
+      detail: words,
+      findings: [
+        fail(
+          'tcp-port-closed',
+          `${proto} port ${where} is closed (connection refused): nothing listens there, or a firewall rejects it. ` +
+            `Check the server's ${t.transport === 'tls' ? 'tls-listening-port' : 'listening-port'} and firewall.`,
+        ),
+      ],
+    };
+  }
+  if (o.errorCode === 'timeout') {
+    return {
+      status: 'fail',
+      detail: `no ${proto} handshake within ${Math.round(o.durationMs)} ms`,
+      findings: [
+        fail(
+          'connect-timeout',
+          `No ${proto} connection to ${where} within ${Math.round(o.durationMs)} ms: a firewall drops it silently, or the host is down.`,
+        ),
+      ],
+    };
+  }
+  return {
+    status: 'fail',
+    detail: words,
+    findings: [fail('connection-failed', `${proto} connection to ${where} failed: ${words}.`)],
+  };
+}
+
+const STEP_WORDS: ReadonlyMap<TurnStepName, string> = new Map([
+  ['allocate', 'Allocate'],
+  ['peer-allocate', 'Allocate (second allocation)'],
+  ['create-permission', 'CreatePermission'],
+  ['peer-create-permission', 'CreatePermission (second allocation)'],
+  ['channel-bind', 'ChannelBind'],
+  ['peer-channel-bind', 'ChannelBind (second allocation)'],
+  ['refresh', 'Refresh'],
+  ['delete', 'Refresh(LIFETIME 0)'],
+  ['deleted-check', 'CreatePermission after the delete'],
+  ['peer-delete', 'Refresh(LIFETIME 0) (second allocation)'],
+]);
+
+function noResponse(o: RequestObservation, t: TurnTargetObservations): Finding {
+  const f = o.failure!;
+  const what = STEP_WORDS.get(o.step) ?? o.step;
+  const where = t.server ? formatAddress(t.server) : t.host;
+  switch (f.kind) {
+    case 'timeout':
+      if (t.transport === 'udp' && o.step === 'allocate') {
+        return fail(
+          'udp-silent',
+          `No reply over UDP from ${where} within ${Math.round(o.durationMs)} ms (${o.sent} requests): UDP is ` +
+            'silently dropped (a firewall or security group) or no TURN server listens on that UDP port.',
+        );
+      }
+      return fail(
+        'no-answer',
+        o.step === 'allocate'
+          ? `Connected over ${t.transport.toUpperCase()}, but ${where} sent no STUN answer to Allocate within ` +
+              `${STREAM_WAIT_MS} ms: is it a TURN server on that port?`
+          : `The server stopped answering: no reply to ${what} within ${Math.round(o.durationMs)} ms.`,
+      );
+    case 'unreachable':
+      return fail(
+        'udp-port-unreachable',
+        `UDP port ${where} is closed: an ICMP port-unreachable came back (nothing listens on it).`,
+      );
+    case 'closed':
+      return fail('connection-closed', `The server closed the connection instead of answering ${what}.`);
+    case 'garbage':
+    case 'unparseable':
+      return fail(
+        'unparseable-response',
+        `The answer to ${what} is not a well-formed STUN message (${f.message}): is ${where} a TURN server?`,
+      );
+    case 'aborted':
+      return fail('deadline-exceeded', `The check ran out of time (--timeout) during ${what}.`);
+    default:
+      return fail('connection-failed', `${what} failed: ${f.message}.`);
+  }
+}
+
+function errorFinding(o: RequestObservation, t: TurnTargetObservations): Finding {
+  const what = STEP_WORDS.get(o.step) ?? o.step;
+  const code = o.errorCode!;
+  const said = `${code} ${o.errorReason ?? ''}`.trim();
+  const isPermission = o.step.endsWith('create-permission') || o.step.endsWith('channel-bind');
+  switch (code) {
+    case 401:
+      if (!o.authenticated) {
+        return fail(
+          'bad-auth-challenge',
+          `The server answered ${what} with ${said} but without the REALM and NONCE a client needs to authenticate.`,
+        );
+      }
+      return fail(
+        'wrong-credentials',
+        t.credentials === 'rest'
+          ? `Wrong credentials: the server refused the TURN REST username "${t.username}" (${said}) although the ` +
+              `request carried the nonce it had just issued. The --auth-secret does not match the server's ` +
+              'static-auth-secret, or the clocks differ by more than the credential lifetime.'
+          : `Wrong credentials: the server refused user "${t.username}"${t.realm ? ` in realm "${t.realm}"` : ''} ` +
+              `(${said}) although the request carried the nonce it had just issued: wrong password or unknown user.`,
+      );
+    case 438:
+      return fail(
+        'stale-nonce-loop',
+        `The server keeps answering ${said}: it rejected ${o.challenges.filter((c) => c === 438).length + 1} ` +
+          'requests in a row even with the nonce it had just issued. Its nonce handling is broken ' +
+          '(coturn: check stale-nonce; a load balancer spreading one client over several servers does this too).',
+      );
+    case 403:
+      return isPermission
+        ? fail(
+            'forbidden-peer',
+            `The server forbids relaying to the peer (${said} on ${what}). The peer here is the server's own ` +
+              'relayed address; a server that refuses it (coturn: loopback peers need allow-loopback-peers, ' +
+              'private ones may be in denied-peer-ip) will also refuse peers in those ranges for real calls.',
+          )
+        : fail('forbidden', `The server refuses ${what} for this user or address (${said}).`);
+    case 486:
+      return fail(
+        'quota-reached',
+        `Allocation quota reached (${said}): this user already holds as many allocations as the server allows ` +
+          '(coturn: user-quota / total-quota). Close stale sessions or raise the quota.',
+      );
+    case 508:
+      return fail(
+        'insufficient-capacity',
+        `The server has no capacity left (${said} on ${what}): it ran out of relay ports or channels ` +
+          '(coturn: min-port/max-port).',
+      );
+    case 442:
+      return fail('unsupported-transport', `The server does not relay UDP (${said}).`);
+    case 437:
+      return fail('allocation-mismatch', `The server lost the allocation (${said} on ${what}).`);
+    default:
+      return fail('error-response', `The server answered ${what} with ${said}.`);
+  }
+}
+
+function lifetimeWords(s: number | null): string {
+  return s === null ? 'no LIFETIME' : `lifetime ${s} s`;
+}
+
+function successDetail(o: RequestObservation): string {
+  const auth = o.challenges.length > 0 ? `, after ${o.challenges.join(', ')}` : '';
+  if (o.step === 'allocate' || o.step === 'peer-allocate') {
+    const relayed = o.relayed ? `relayed ${formatAddress(o.relayed)}` : 'no relayed address';
+    const mapped = o.mapped ? `, mapped ${formatAddress(o.mapped)}` : '';
+    return `${relayed}${mapped}, ${lifetimeWords(o.lifetimeS)}${auth}`;
+  }
+  if (o.step === 'refresh') return lifetimeWords(o.lifetimeS);
+  return `success${auth}`;
+}
+
+function judgeRequest(o: RequestObservation, t: TurnTargetObservations): Judged {
+  const what = STEP_WORDS.get(o.step) ?? o.step;
+  if (o.step === 'deleted-check') {
+    const after = `after ${reportedMs(o.durationMs)} ms`;
+    if (o.success || o.errorCode === 403) {
+      return {
+        status: 'fail',
+        detail: `the deleted allocation still answers CreatePermission ${after}`,
+        findings: [
+          fail(
+            'allocation-not-deleted',
+            `Refresh(LIFETIME 0) did not delete the allocation: ${Math.round(o.durationMs)} ms later the server ` +
+              'still treats it as alive, so its relayed port stays taken until the allocation times out.',
+          ),
+        ],
+      };
+    }
+    if (o.errorCode !== null)
+      return {
+        status: 'ok',
+        detail: `gone ${after} (${o.errorCode} ${o.errorReason ?? ''})`.trim(),
+        findings: [],
+      };
+    if (o.failure?.kind === 'closed' || o.failure?.kind === 'error')
+      return { status: 'ok', detail: `gone ${after} (the server dropped the connection)`, findings: [] };
+  }
+  if ((o.step === 'delete' || o.step === 'peer-delete') && o.errorCode === 437 && o.sent > 1)
+    return { status: 'ok', detail: 'gone (437 to a retransmission)', findings: [] };
+  if (o.failure) {
+    const f = noResponse(o, t);
+    return { status: 'fail', detail: o.failure.message, findings: [f] };
+  }
+  if (!o.success) {
+    const f = errorFinding(o, t);
+    return { status: 'fail', detail: `${o.errorCode} ${o.errorReason ?? ''}`.trim(), findings: [f] };
+  }
+  const findings: Finding[] = [];
+  if (o.integrity === 'absent') {
+    findings.push(
+      fail(
+        'integrity-missing',
+        `The ${what} success response has no MESSAGE-INTEGRITY: libwebrtc (Chrome, Safari, most apps) discards ` +
+          'such responses, so the call fails at this step even though the server said yes.',
+      ),
+    );
+  } else if (o.integrity === 'invalid') {
+    findings.push(
+      fail(
+        'integrity-invalid',
+        `The ${what} success response carries a MESSAGE-INTEGRITY that does not match the credentials: clients ` +
+          'discard it.',
+      ),
+    );
+  }
+  if ((o.step === 'allocate' || o.step === 'peer-allocate') && !o.relayed) {
+    findings.push(
+      fail(
+        'relayed-address-missing',
+        `The ${what} success response has no XOR-RELAYED-ADDRESS: nothing to relay through.`,
+      ),
+    );
+  }
+  if (o.step === 'refresh' && !o.lifetimeS) {
+    findings.push(
+      fail(
+        'refresh-lifetime',
+        `Refresh asked for ${REFRESH_LIFETIME_S} s and the server answered ${lifetimeWords(o.lifetimeS)}: a ` +
+          'zero or missing LIFETIME means the allocation expires now, so clients that refresh lose their relay.',
+      ),
+    );
+  }
+  const integrityNote =
+    o.integrity === 'absent'
+      ? ' — no MESSAGE-INTEGRITY'
+      : o.integrity === 'invalid'
+        ? ' — bad MESSAGE-INTEGRITY'
+        : '';
+  return {
+    status: findings.length > 0 ? 'fail' : 'ok',
+    detail: `${successDetail(o)}${integrityNote}`,
+    findings,
+  };
+}
+
+const RECEIVED_WORDS = { 'data-indication': 'a Data indication', 'channel-data': 'ChannelData' } as const;
+
+function judgeData(o: DataObservation, all: TurnObservation[]): Judged {
+  const got = o.received
+    ? `arrived as ${RECEIVED_WORDS[o.received]} in ${reportedMs(o.durationMs)} ms`
+    : null;
+  const sentWords = `sent ${o.sent}× as ${o.via === 'channel-data' ? 'ChannelData' : 'a Send indication'}`;
+  if (o.step === 'send-indication' || o.step === 'peer-send-indication') {
+    if (o.received) return { status: 'ok', detail: got!, findings: [] };
+    return {
+      status: 'fail',
+      detail: `never arrived (${sentWords})`,
+      findings: [
+        fail(
+          'relay-no-data',
+          'Data sent through the relay never reached the other allocation: the server accepts allocations and ' +
+            'permissions but does not relay (a firewall between its relay ports, or relay-ip unreachable from itself).',
+        ),
+      ],
+    };
+  }
+  const wanted = o.received === 'channel-data';
+  if (wanted) return { status: 'ok', detail: got!, findings: [] };
+  const isBound = o.step.endsWith('bound-send-indication');
+  const detail = got ? `${got}, not ChannelData` : `never arrived (${sentWords})`;
+  if (isBound) return { status: 'fail', detail, findings: [] };
+  const boundStep = o.step === 'channel-data' ? 'bound-send-indication' : 'peer-bound-send-indication';
+  const bound = all.find((x): x is DataObservation => x.step === boundStep);
+  const findings: Finding[] = [];
+  if (o.received === null && bound?.received) {
+    findings.push(
+      fail(
+        'channel-data-ignored',
+        'The server ignores ChannelData from the client: data sent on a bound channel never left the relay, ' +
+          'while a Send indication on the same path did. Clients switch to ChannelData once a channel is bound, ' +
+          'so media stops after the first seconds.',
+      ),
+    );
+  }
+  if (o.received === 'data-indication' || bound?.received === 'data-indication') {
+    findings.push(
+      fail(
+        'no-channel-data',
+        'The server sends relayed data only as Data indications although a channel is bound: it never sends ' +
+          'ChannelData (RFC 8656 §12.6), which costs 36 bytes per packet and breaks clients that expect it.',
+      ),
+    );
+  } else if (o.received === null && !bound?.received) {
+    findings.push(
+      fail(
+        'no-channel-data',
+        'No ChannelData from the server: once a channel is bound, relayed data does not arrive at all.',
+      ),
+    );
+  }
+  return { status: 'fail', detail, findings };
+}
+
+function judge(o: TurnObservation, t: TurnTargetObservations): Judged {
+  switch (o.step) {
+    case 'resolve':
+      return judgeResolve(o);
+    case 'connect':
+      return judgeConnect(o, t);
+    case 'send-indication':
+    case 'peer-send-indication':
+    case 'channel-data':
+    case 'peer-channel-data':
+    case 'bound-send-indication':
+    case 'peer-bound-send-indication':
+      return judgeData(o, t.observations);
+    default:
+      return judgeRequest(o, t);
+  }
+}
+
+function relayScopeFinding(
+  server: TransportAddress | null,
+  relayed: TransportAddress | null,
+): Finding | null {
+  if (!server || !relayed) return null;
+  const relayedScope = addressScope(relayed.address);
+  if (addressScope(server.address) !== 'public' || relayedScope === 'public') return null;
+  return fail(
+    'relay-address-private',
+    `The server hands out relayed address ${formatAddress(relayed)}, a ${relayedScope} address, though you reach ` +
+      `it at the public address ${server.address}: peers on the Internet cannot send to it. The external IP is ` +
+      `not configured (coturn: external-ip=${server.address}/${relayed.address}).`,
+  );
+}
+
+function firstRequest(t: TurnTargetObservations, step: TurnStepName): RequestObservation | undefined {
+  return t.observations.find((o): o is RequestObservation => o.step === step);
+}
+
+/**
+ * Judges one target's observations (pure): a verdict and detail per step in the order of RFC 8656 use
+ * (steps that could not run are `skipped`, naming the failure before them), and the findings, one per
+ * code, each in plain words with what to change. Adds `relay-address-private` (relayed address private or
+ * loopback while the server is reached on a public one) and a `tls-not-verified` warning under `--insecure`.
+ * `ok` is true when no finding is a failure.
+ */
+export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
+  const judged = new Map<TurnStepName, TurnStep>();
+  const diagnoses = new Map<TurnDiagnosisCode, TurnDiagnosis>();
+  const add = (f: Finding, step: TurnStepName | null): void => {
+    if (!diagnoses.has(f.code)) diagnoses.set(f.code, { ...f, step });
+  };
+  if (t.insecure) {
+    add(
+      {
+        code: 'tls-not-verified',
+        severity: 'warn',
+        message: 'The TLS certificate was NOT verified (--insecure): this check says nothing about it.',
+      },
+      'connect',
+    );
+  }
+  for (const o of t.observations) {
+    const j = judge(o, t);
+    const sent = 'sent' in o ? o.sent : 0;
+    judged.set(o.step, {
+      name: o.step,
+      status: j.status,
+      durationMs: reportedMs(o.durationMs),
+      sent,
+      detail: j.detail,
+    });
+    for (const f of j.findings) add(f, o.step);
+  }
+  const allocate = firstRequest(t, 'allocate');
+  const scope = relayScopeFinding(t.server, allocate?.relayed ?? null);
+  if (scope) add(scope, 'allocate');
+  const order = t.transport === 'udp' ? UDP_STEPS : STREAM_STEPS;
+  const steps: TurnStep[] = [];
+  let firstFailure: TurnStepName | null = null;
+  for (const name of order) {
+    const step = judged.get(name);
+    if (step) {
+      if (step.status === 'fail' && !firstFailure) firstFailure = step.name;
+      steps.push(step);
+    } else if (!OPTIONAL_STEPS.has(name)) {
+      const why = firstFailure ? `not run: ${firstFailure} failed` : 'not run';
+      steps.push({ name, status: 'skipped', durationMs: null, sent: 0, detail: why });
+    }
+  }
+  const list = [...diagnoses.values()];
+  return {
+    url: t.url,
+    transport: t.transport,
+    server: t.server,
+    ok: !list.some((d) => d.severity === 'fail') && !steps.some((s) => s.status === 'fail'),
+    credentials: t.credentials,
+    username: t.username,
+    realm: t.realm,
+    tlsVerified: t.transport === 'tls' ? !t.insecure : null,
+    relayedAddress: allocate?.relayed ?? null,
+    peerRelayedAddress: firstRequest(t, 'peer-allocate')?.relayed ?? null,
+    mappedAddress: allocate?.mapped ?? null,
+    lifetimeS: allocate?.success ? allocate.lifetimeS : null,
+    steps,
+    diagnoses: list,
+    durationMs: reportedMs(t.durationMs)!,
+  };
+}
+
+/** The verdict of a whole run: one line saying which checks failed and the first reason of each. */
+function summarize(targets: TurnTargetReport[]): string {
+  const failed = targets.filter((t) => !t.ok);
+  if (failed.length === 0)
+    return `All ${targets.length} TURN check${targets.length === 1 ? '' : 's'} passed: allocate, permissions, relay both ways, channels, refresh, delete.`;
+  const reasons = failed.map((t) => {
+    const first = t.diagnoses.find((d) => d.severity === 'fail');
+    return `${t.url}: ${first?.code ?? 'failed'}`;
+  });
+  return `${failed.length} of ${targets.length} TURN checks failed — ${reasons.join('; ')}.`;
+}
+
+/**
+ * The `turn-check` report (schemaVersion 1) of every target's observations, judged by {@link diagnoseTarget}.
+ * @param startedAt ISO 8601 time the run began.
+ * @param durationMs wall time of the whole run, in ms.
+ */
+export function turnCheckReport(
+  observed: TurnTargetObservations[],
+  startedAt: string,
+  durationMs: number,
+): TurnCheckReport {
+  const targets = observed.map(diagnoseTarget);
+  return {
+    schemaVersion: 1,
+    tool: 'ice-doctor',
+    kind: 'turn-check',
+    startedAt,
+    ok: targets.every((t) => t.ok),
+    summary: summarize(targets),
+    targets,
+    durationMs: reportedMs(durationMs)!,
+  };
+}

@@ -1,0 +1,59 @@
+import pc from 'picocolors';
+import type { TurnCheckReport, TurnStep, TurnTargetReport } from '../report/schema.js';
+import { formatAddress } from '../stun/address.js';
+
+const STATUS = {
+  ok: pc.green('ok  '),
+  fail: pc.red('FAIL'),
+  skipped: pc.dim('skip'),
+} as const;
+
+function stepLine(s: TurnStep): string {
+  const ms = s.durationMs === null ? '' : `${s.durationMs} ms`;
+  const sent = s.sent > 1 ? pc.dim(` (${s.sent} sent)`) : '';
+  const detail = s.status === 'skipped' ? pc.dim(s.detail) : s.detail;
+  return `    ${STATUS[s.status]} ${s.name.padEnd(27)} ${ms.padStart(10)}  ${detail}${sent}`;
+}
+
+function targetLines(t: TurnTargetReport): string[] {
+  const mark = t.ok ? pc.green('✔') : pc.red('✘');
+  const server = t.server ? ` ${formatAddress(t.server)}` : '';
+  const who = `${t.credentials === 'rest' ? 'REST user' : 'user'} ${t.username}${t.realm ? `, realm ${t.realm}` : ''}`;
+  const lines = [`${mark} ${pc.bold(t.url)}${server}  ${pc.dim(`${who}, ${t.durationMs} ms`)}`];
+  const facts = [
+    t.relayedAddress ? `relayed ${formatAddress(t.relayedAddress)}` : null,
+    t.mappedAddress ? `mapped ${formatAddress(t.mappedAddress)}` : null,
+    t.lifetimeS !== null ? `lifetime ${t.lifetimeS} s` : null,
+    t.tlsVerified === false ? pc.yellow('certificate NOT verified') : null,
+  ].filter((x): x is string => x !== null);
+  if (facts.length > 0) lines.push(`    ${facts.join('   ')}`);
+  const skipped = t.steps.filter((s) => s.status === 'skipped');
+  for (const s of t.steps) if (s.status !== 'skipped') lines.push(stepLine(s));
+  if (skipped.length > 0) {
+    const names =
+      skipped.length > 3
+        ? `${skipped[0]!.name} … ${skipped.at(-1)!.name}`
+        : skipped.map((s) => s.name).join(', ');
+    lines.push(
+      `    ${STATUS.skipped} ${pc.dim(`${skipped.length} step${skipped.length === 1 ? '' : 's'} not run (${names}): ${skipped[0]!.detail.replace(/^not run: /, '')}`)}`,
+    );
+  }
+  for (const d of t.diagnoses) {
+    const sign = d.severity === 'fail' ? pc.red('✘') : pc.yellow('!');
+    lines.push(`  ${sign} ${pc.bold(d.code)}: ${d.message}`);
+  }
+  return lines;
+}
+
+/**
+ * Renders a `turn-check` report as human text: the one-line verdict first, then per target the addresses,
+ * one line per step that ran (status, ms, detail), one line for the steps that did not, and each finding in
+ * plain words. Colours come from picocolors,
+ * which turns itself off when stdout is not a TTY or NO_COLOR is set.
+ */
+export function renderTurnCheckText(r: TurnCheckReport): string {
+  const lines = [`${r.ok ? pc.green('●') : pc.red('●')} ${pc.bold(r.summary)}`, ''];
+  for (const t of r.targets) lines.push(...targetLines(t), '');
+  lines.push(pc.dim(`Finished in ${r.durationMs} ms.`));
+  return lines.join('\n');
+}
