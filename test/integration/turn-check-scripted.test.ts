@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TurnTargetReport } from '../../src/report/schema.js';
+import { buildMessage } from '../../src/stun/build.js';
+import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
+import { longTermKey } from '../../src/stun/integrity.js';
+import { decodeMessage, findAttribute } from '../../src/stun/message.js';
+import { runTurnCheck } from '../../src/stun-probe/turn-run.js';
+
+/** How the scripted server answers authenticated requests. */
+type Mode = 'stale-nonce' | 'quota' | 'capacity' | 'garbage' | 'no-integrity';
+
+const REALM = 'scripted.test';
+const KEY = longTermKey('alice', REALM, 'wonderland');
+
+/**
+ * A UDP responder that plays one TURN server misbehaviour on loopback: a request without
+ * MESSAGE-INTEGRITY gets a proper 401 with REALM and a fresh NONCE; a signed one gets what `mode` says.
+ */
+class ScriptedTurn {
+  mode: Mode = 'quota';
+  requests = 0;
+  private constructor(private readonly socket: Socket) {
+    socket.on('message', (bytes, rinfo) => {
+      const reply = this.answer(bytes);
+      if (reply) socket.send(reply, rinfo.port, rinfo.address);
+    });
+  }
+
+  static async start(): Promise<ScriptedTurn> {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    return new ScriptedTurn(socket);
+  }
+
+  get port(): number {
+    return this.socket.address().port;
+  }
+
+  private error(method: number, transactionId: Buffer, code: number, reason: string, nonce: boolean): Buffer {
+    return buildMessage({
+      method,
+      cls: StunClass.errorResponse,
+      transactionId,
+      attributes: [
+        { type: Attr.ERROR_CODE, error: { code, reason } },
+        ...(nonce
+          ? [
+              { type: Attr.REALM, bytes: REALM },
+              { type: Attr.NONCE, bytes: randomBytes(8).toString('hex') },
+            ]
+          : []),
+      ],
+    });
+  }
+
+  private answer(bytes: Buffer): Buffer | null {
+    let msg: ReturnType<typeof decodeMessage>;
+    try {
+      msg = decodeMessage(bytes);
+    } catch {
+      return null;
+    }
+    if (msg.cls !== StunClass.request) return null;
+    this.requests++;
+    const { method, transactionId } = msg;
+    if (!findAttribute(msg, Attr.MESSAGE_INTEGRITY))
+      return this.error(method, transactionId, 401, 'Unauthorized', true);
+    switch (this.mode) {
+      case 'stale-nonce':
+        return this.error(method, transactionId, 438, 'Stale Nonce', true);
+      case 'quota':
+        return this.error(method, transactionId, 486, 'Allocation Quota Reached', false);
+      case 'capacity':
+        return this.error(method, transactionId, 508, 'Insufficient Capacity', false);
+      case 'garbage':
+        return Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n');
+      case 'no-integrity':
+        return buildMessage({
+          method,
+          cls: StunClass.successResponse,
+          transactionId,
+          attributes:
+            method === StunMethod.allocate
+              ? [
+                  {
+                    type: Attr.XOR_RELAYED_ADDRESS,
+                    address: { address: '127.0.0.1', port: 40_000 + this.requests },
+                  },
+                  { type: Attr.LIFETIME, uint32: 600 },
+                ]
+              : [{ type: Attr.LIFETIME, uint32: 600 }],
+          // Signed only for the methods a careful server signs, to show the check names the one that is not.
+          integrityKey: method === StunMethod.allocate ? undefined : KEY,
+        });
+    }
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+describe('turn-check against a scripted UDP server (real sockets, one misbehaviour each)', () => {
+  let server: ScriptedTurn;
+  beforeAll(async () => {
+    server = await ScriptedTurn.start();
+  });
+  afterAll(() => server?.close());
+
+  async function checkAs(mode: Mode): Promise<TurnTargetReport> {
+    server.mode = mode;
+    server.requests = 0;
+    const r = await runTurnCheck({
+      urls: [`turn:127.0.0.1:${server.port}?transport=udp`],
+      credentials: { credentials: { username: 'alice', password: 'wonderland' }, source: 'long-term' },
+      insecure: false,
+      timeoutMs: 8000,
+    });
+    return r.targets[0]!;
+  }
+
+  it('438 again and again, even with the nonce just issued: stale-nonce-loop after 4 requests', async () => {
+    const t = await checkAs('stale-nonce');
+    expect(t.diagnoses.map((d) => d.code)).toEqual(['stale-nonce-loop']);
+    expect(t.diagnoses[0]?.message).toMatch(/rejected 3 requests in a row/);
+    expect(t.steps.find((s) => s.name === 'allocate')).toMatchObject({ status: 'fail', sent: 4 });
+    expect(server.requests).toBe(4);
+  });
+
+  it.each([
+    ['quota', 'quota-reached', /486 Allocation Quota Reached/],
+    ['capacity', 'insufficient-capacity', /508 Insufficient Capacity/],
+  ] as const)('%s → %s', async (mode, code, words) => {
+    const t = await checkAs(mode);
+    expect(t.diagnoses.map((d) => d.code)).toEqual([code]);
+    expect(t.diagnoses[0]?.message).toMatch(words);
+  });
+
+  it('replies that are not STUN: unparseable-response, fast once the 401 calibrated the RTO', async () => {
+    const started = performance.now();
+    const t = await checkAs('garbage');
+    expect(t.diagnoses.map((d) => d.code)).toEqual(['unparseable-response']);
+    expect(t.diagnoses[0]?.message).toMatch(/neither STUN nor ChannelData/);
+    expect(performance.now() - started).toBeLessThan(1500);
+  });
+
+  it('an Allocate success without MESSAGE-INTEGRITY: integrity-missing on allocate, data never relayed', async () => {
+    const t = await checkAs('no-integrity');
+    const codes = t.diagnoses.map((d) => d.code);
+    expect(codes).toContain('integrity-missing');
+    expect(t.diagnoses.find((d) => d.code === 'integrity-missing')?.step).toBe('allocate');
+    expect(codes).toContain('relay-no-data');
+    expect(t.steps.find((s) => s.name === 'create-permission')?.status).toBe('ok');
+  });
+});
