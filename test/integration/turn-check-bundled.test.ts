@@ -1,0 +1,110 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { turnCheckReportSchema } from '../../src/report/schema.js';
+import type { TransportAddress } from '../../src/stun/address.js';
+import { resolveTurnCredentials, type TurnCredentialFlags } from '../../src/stun-probe/turn-credentials.js';
+import { runTurnCheck } from '../../src/stun-probe/turn-run.js';
+
+const CLI = 'dist/cli.js';
+
+/** The TURN part of `ice-doctor serve --json`. */
+interface ServedTurn {
+  udp: TransportAddress[];
+  tcp: TransportAddress[];
+  tls: TransportAddress[];
+  realm: string;
+}
+
+/** Starts `ice-doctor serve --port 0 --json` on 127.0.0.1 and resolves with its TURN endpoints. */
+function serve(args: string[]): Promise<{ child: ChildProcess; turn: ServedTurn }> {
+  const child = spawn('node', [CLI, 'serve', '--port', '0', '--json', '--listen', '127.0.0.1', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr?.on('data', (b: Buffer) => {
+    err += b.toString();
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve printed no endpoints in 5 s:\n${err}`)), 5000);
+    child.stdout?.on('data', (b: Buffer) => {
+      out += b.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) {
+        clearTimeout(timer);
+        resolve({ child, turn: (JSON.parse(line) as { turn: ServedTurn }).turn });
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code}:\n${err}`));
+    });
+  });
+}
+
+async function check(urls: string[], flags: TurnCredentialFlags, insecure: boolean) {
+  return turnCheckReportSchema.parse(
+    await runTurnCheck({ urls, credentials: resolveTurnCredentials(flags), insecure, timeoutMs: 8000 }),
+  );
+}
+
+describe.skipIf(!existsSync(CLI))('turn-check against the bundled server (ice-doctor serve)', () => {
+  let child: ChildProcess | undefined;
+  let turn: ServedTurn;
+  let urls: string[];
+  beforeAll(async () => {
+    const base = 50_000 + Math.floor(Math.random() * 90) * 100;
+    ({ child, turn } = await serve([
+      '--user',
+      'alice:wonderland',
+      '--auth-secret',
+      'bundled-secret',
+      '--relay-ports',
+      `${base}-${base + 99}`,
+    ]));
+    const at = (a: TransportAddress | undefined): string => `127.0.0.1:${a?.port}`;
+    urls = [
+      `turn:${at(turn.udp[0])}?transport=udp`,
+      `turn:${at(turn.tcp[0])}?transport=tcp`,
+      `turns:${at(turn.tls[0])}`,
+    ];
+  });
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      process.kill(child.pid!, 'SIGTERM');
+      await exited;
+    }
+  });
+
+  it('serve --json lists TURN endpoints over udp, tcp and tls', () => {
+    expect(turn.udp).toHaveLength(1);
+    expect(turn.tcp).toHaveLength(1);
+    expect(turn.tls).toHaveLength(1);
+  });
+
+  it('passes over UDP, TCP and TLS (self-signed certificate, --insecure) with long-term credentials', async () => {
+    const r = await check(urls, { user: 'alice', password: 'wonderland' }, true);
+    expect(r.targets.map((t) => t.transport)).toEqual(['udp', 'tcp', 'tls']);
+    for (const t of r.targets) {
+      expect(t.ok, `${t.url}: ${JSON.stringify(t.diagnoses)}`).toBe(true);
+      expect(t.steps.every((s) => s.status === 'ok')).toBe(true);
+      expect(t.realm).toBe(turn.realm);
+      expect(t.relayedAddress?.address).toBe('127.0.0.1');
+    }
+    expect(r.targets[2]?.diagnoses.map((d) => d.code)).toEqual(['tls-not-verified']);
+  });
+
+  it('passes with TURN REST credentials minted from the shared secret', async () => {
+    const r = await check(urls.slice(0, 2), { authSecret: 'bundled-secret' }, false);
+    expect(r.ok, JSON.stringify(r.targets.map((t) => t.diagnoses))).toBe(true);
+  });
+
+  it('names wrong credentials, and the self-signed certificate without --insecure', async () => {
+    const wrong = await check([urls[0]!], { user: 'alice', password: 'nope' }, false);
+    expect(wrong.targets[0]?.diagnoses.map((d) => d.code)).toEqual(['wrong-credentials']);
+    const tls = await check([urls[2]!], { user: 'alice', password: 'wonderland' }, false);
+    expect(tls.targets[0]?.diagnoses.map((d) => d.code)).toEqual(['tls-self-signed']);
+  });
+});
