@@ -159,6 +159,7 @@ class TargetRun {
     return o;
   }
 
+  /** Resolves the host (at most 2 s, `resolveServer`); null when it does not resolve. */
   async resolve(): Promise<TransportAddress | null> {
     this.progress('resolve');
     const start = performance.now();
@@ -202,6 +203,10 @@ class TargetRun {
     }
   }
 
+  /**
+   * Allocate with REQUESTED-TRANSPORT UDP (RFC 8656 §7.1); a session that could not connect is recorded as
+   * this step's failure. Null unless the allocation succeeded with a relayed address.
+   */
   async allocate(
     session: TurnSession | LinkConnectError,
     step: 'allocate' | 'peer-allocate',
@@ -219,7 +224,10 @@ class TargetRun {
     return o.success && o.relayed ? { session, relayed: o.relayed } : null;
   }
 
-  /** CreatePermission both ways; true when both succeeded. */
+  /**
+   * CreatePermission both ways (RFC 8656 §9): each allocation for the other's relayed address; true when
+   * both succeeded.
+   */
   async permissions(a: Allocated, b: Allocated): Promise<boolean> {
     this.progress('create-permission');
     const [pa, pb] = await Promise.all([
@@ -231,7 +239,10 @@ class TargetRun {
     return pa.success && pb.success;
   }
 
-  /** Send indications both ways, before any channel is bound: each must arrive as a Data indication. */
+  /**
+   * Send indications both ways (RFC 8656 §11), before any channel is bound: each must arrive as a Data
+   * indication.
+   */
   async sendIndications(a: Allocated, b: Allocated): Promise<void> {
     this.progress('send-indication');
     const both = await Promise.all([
@@ -253,7 +264,10 @@ class TargetRun {
     for (const o of both) this.record(o);
   }
 
-  /** ChannelBind both ways; true when both succeeded. */
+  /**
+   * ChannelBind both ways (RFC 8656 §12.1), channel 0x4000 to the other's relayed address; true when both
+   * succeeded.
+   */
   async channels(a: Allocated, b: Allocated): Promise<boolean> {
     this.progress('channel-bind');
     const [ca, cb] = await Promise.all([
@@ -340,6 +354,7 @@ class TargetRun {
     this.record({ ...last!, sent, durationMs: performance.now() - start });
   }
 
+  /** Closes every session this run opened. */
   close(): void {
     for (const s of this.sessions) s.close();
   }
