@@ -1,8 +1,11 @@
 import type { DiagnosisReport, ProbeReport } from '../report/schema.js';
+import { formatAddress } from '../stun/address.js';
 import { isResolveFailure } from '../stun-probe/resolve.js';
 import { runProbe } from '../stun-probe/run-probe.js';
+import { runTurnCheck } from '../stun-probe/turn-run.js';
 import { DEFAULT_ADDRESSES } from '../turn-server/options.js';
-import { startStunServer } from '../turn-server/server.js';
+import { parseTurnFlags } from '../turn-server/turn-options.js';
+import { startTurnServer } from '../turn-server/turn-server.js';
 
 /** What the main job probes and how long it may take. */
 export interface DiagnosisOptions {
@@ -25,24 +28,38 @@ export function publicUnreachableReason(report: ProbeReport): string | null {
 }
 
 /**
- * The main job: probes the public servers and, at the same time, self-tests the bundled RFC 5780 server
- * started on the embedded default (127.0.0.1 and 127.0.0.2, free ports) — so a report is produced even
- * offline. The server is closed before returning.
+ * The main job: probes the public servers and, at the same time, self-tests the bundled STUN/TURN server
+ * started on the embedded default (127.0.0.1 and 127.0.0.2, free ports, a generated user, a self-signed
+ * certificate): its RFC 5780 probe, and `turn-check` end to end over UDP, TCP and TLS (the certificate is
+ * the one it just generated, so it is not verified) — so a report is produced even offline. The server is
+ * closed before returning.
  * @throws UserError when the bundled server cannot listen at all.
  */
 export async function runDiagnosis(opts: DiagnosisOptions): Promise<DiagnosisReport> {
   const started = performance.now();
-  opts.onProgress?.('starting the bundled STUN server');
-  const server = await startStunServer({ addresses: [...DEFAULT_ADDRESSES], port: 0 });
+  opts.onProgress?.('starting the bundled STUN/TURN server');
+  const addresses = [...DEFAULT_ADDRESSES];
+  const server = await startTurnServer({ addresses, port: 0, turn: parseTurnFlags({}, addresses, true, {}) });
+  const stun = server.fronts[0]!;
+  const user = server.generatedUser!;
   try {
     opts.onProgress?.('probing public servers and the bundled server');
-    const primary = server.primary;
-    const [pub, self] = await Promise.all([
+    const primary = stun.primary;
+    const [pub, self, turn] = await Promise.all([
       runProbe({ urls: opts.servers, timeoutMs: opts.timeoutMs }),
       runProbe({
         urls: [`stun:${primary.address}:${primary.port}`],
         timeoutMs: opts.timeoutMs,
         hairpin: true,
+      }),
+      runTurnCheck({
+        urls: [
+          `turn:${formatAddress(server.turnUdp[0]!)}`,
+          ...server.turnTls.map((a) => `turns:${formatAddress(a)}`),
+        ],
+        credentials: { credentials: user, source: 'long-term' },
+        insecure: true,
+        timeoutMs: opts.timeoutMs,
       }),
     ]);
     const publicUnreachable = publicUnreachableReason(pub);
@@ -54,12 +71,13 @@ export async function runDiagnosis(opts: DiagnosisOptions): Promise<DiagnosisRep
       publicUnreachable,
       selfTest: {
         server: {
-          udp: server.udp,
-          tcp: server.tcp,
-          otherAddress: server.otherAddress,
-          limitations: server.limitations,
+          udp: stun.udp,
+          tcp: stun.tcp,
+          otherAddress: stun.otherAddress,
+          limitations: stun.limitations,
         },
         probe: self,
+        turn,
       },
       durationMs: Math.round(performance.now() - started),
     };

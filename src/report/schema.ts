@@ -105,22 +105,6 @@ export const selfTestServerSchema = z.object({
 });
 
 /**
- * What `ice-doctor` (no subcommand) prints with `--json`: the probe of the public servers (null when they
- * are unreachable, with the one-line reason) and the self-test of the bundled server on loopback.
- */
-export const diagnosisReportSchema = z.object({
-  schemaVersion: z.literal(1),
-  tool: z.literal('ice-doctor'),
-  kind: z.literal('diagnosis'),
-  public: probeReportSchema.nullable(),
-  publicUnreachable: z.string().nullable(),
-  selfTest: z.object({ server: selfTestServerSchema, probe: probeReportSchema }),
-  durationMs: z.number(),
-});
-
-export type DiagnosisReport = z.infer<typeof diagnosisReportSchema>;
-
-/**
  * The steps of `ice-doctor turn-check`, in the order they run (RFC 8656): `peer-*` steps belong to the second
  * allocation on the same server, which serves as the first one's peer; `bound-send-indication` steps run
  * only when ChannelData did not come through, to tell which direction drops it.
@@ -247,3 +231,25 @@ export type TurnStep = z.infer<typeof turnStepSchema>;
 export type TurnDiagnosis = z.infer<typeof turnDiagnosisSchema>;
 export type TurnTargetReport = z.infer<typeof turnTargetReportSchema>;
 export type TurnCheckReport = z.infer<typeof turnCheckReportSchema>;
+
+/**
+ * What `ice-doctor` (no subcommand) prints with `--json`: the probe of the public servers (null when they
+ * are unreachable, with the one-line reason) and the self-test of the bundled STUN/TURN server on loopback:
+ * its RFC 5780 probe and a TURN check end to end.
+ */
+export const diagnosisReportSchema = z.object({
+  schemaVersion: z.literal(1),
+  tool: z.literal('ice-doctor'),
+  kind: z.literal('diagnosis'),
+  public: probeReportSchema.nullable(),
+  publicUnreachable: z.string().nullable(),
+  selfTest: z.object({
+    server: selfTestServerSchema,
+    probe: probeReportSchema,
+    /** `ice-doctor turn-check` run against the bundled TURN server over UDP, TCP and TLS. */
+    turn: turnCheckReportSchema,
+  }),
+  durationMs: z.number(),
+});
+
+export type DiagnosisReport = z.infer<typeof diagnosisReportSchema>;

@@ -22,7 +22,7 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 describe('ice-doctor CLI (built dist/cli.js)', () => {
-  it('the main job, offline: one line about the public servers, a self-test report, exit 0, within 5 s', async () => {
+  it('the main job, offline: one line about the public servers, a STUN and a TURN self-test, exit 0, within 5 s', async () => {
     const r = await cli(['--json'], {
       ICE_DOCTOR_STUN_SERVERS: 'stun:unreachable.invalid,stun:also-unreachable.invalid',
     });
@@ -38,6 +38,12 @@ describe('ice-doctor CLI (built dist/cli.js)', () => {
       filtering: 'endpoint-independent',
       legacyNatType: 'open-internet',
     });
+    const turn = report.selfTest.turn;
+    expect(turn.targets.map((t) => t.transport)).toEqual(['udp', 'tcp', 'tls']);
+    for (const t of turn.targets) {
+      expect(t.ok, JSON.stringify(t.diagnoses)).toBe(true);
+      expect(t.steps.find((s) => s.name === 'channel-data')?.status).toBe('ok');
+    }
   });
 
   it('the main job prints human text with the offline line', async () => {
@@ -45,6 +51,7 @@ describe('ice-doctor CLI (built dist/cli.js)', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/public STUN servers are unreachable/);
     expect(r.stdout).toMatch(/Self-test: bundled RFC 5780 STUN server on 127\.0\.0\.1:\d+/);
+    expect(r.stdout).toMatch(/Self-test: bundled TURN server/);
     expect(r.stdout).toMatch(/RFC 3489 type +open-internet/);
   });
 
