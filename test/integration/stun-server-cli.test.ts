@@ -95,8 +95,14 @@ describe('ice-doctor serve', () => {
 
   it.each([
     [['--port', 'x'], 'ice-doctor: --port: not a port number\n'],
-    [['--listen', '127.0.0.1,127.0.0.2,127.0.0.3'], 'ice-doctor: --listen: Too big: expected array to have <=2 items\n'],
-    [['--relay-ports', '10-20'], "ice-doctor: --relay-ports: '10-20' is not a range like 49160-49200 within 1024–65535\n"],
+    [
+      ['--listen', '127.0.0.1,127.0.0.2,127.0.0.3'],
+      'ice-doctor: --listen: Too big: expected array to have <=2 items\n',
+    ],
+    [
+      ['--relay-ports', '10-20'],
+      "ice-doctor: --relay-ports: '10-20' is not a range like 49160-49200 within 1024–65535\n",
+    ],
     [['--allow-peer', '10.0.0.0/33'], "ice-doctor: --allow-peer: '10.0.0.0/33' is not a CIDR\n"],
   ])('rejects %j with exit 2 and one line on stderr', async (args, message) => {
     const child = serve(args);
