@@ -133,17 +133,20 @@ export function createDispatcher(opts: DispatcherOptions): Dispatch {
             from: ctx.localRole,
             to: ctx.remote,
           };
-      if (reply instanceof Promise) return reply.catch((err: unknown) => failed(err, ctx, bytes));
-      if (debugOn)
-        debug(ctx, 'request', {
-          method: message.method,
-          dialect: parsed.request.dialect.kind,
-          bytes: bytes.length,
-          replyBytes: reply?.bytes.length ?? 0,
-          replyFrom: reply?.from,
-          replyTo: reply ? formatAddress(reply.to) : undefined,
-        });
-      return reply;
+      const logged = (r: Reply | null): Reply | null => {
+        if (debugOn)
+          debug(ctx, 'request', {
+            method: message.method,
+            dialect: parsed.request.dialect.kind,
+            bytes: bytes.length,
+            replyBytes: r?.bytes.length ?? 0,
+            replyFrom: r?.from,
+            replyTo: r ? formatAddress(r.to) : undefined,
+          });
+        return r;
+      };
+      if (reply instanceof Promise) return reply.then(logged, (err: unknown) => failed(err, ctx, bytes));
+      return logged(reply);
     } catch (err) {
       return failed(err, ctx, bytes);
     }
