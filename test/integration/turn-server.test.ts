@@ -38,6 +38,13 @@ const peerAttr = (address: string, port: number) => ({
   type: Attr.XOR_PEER_ADDRESS,
   address: { address, port },
 });
+const sendIndication = (peerPort: number, text: string): Buffer =>
+  buildMessage({
+    method: StunMethod.send,
+    cls: StunClass.indication,
+    transactionId: newTransactionId(),
+    attributes: [peerAttr('127.0.0.1', peerPort), { type: Attr.DATA, bytes: Buffer.from(text) }],
+  });
 const channelAttr = (n: number) => ({
   type: Attr.CHANNEL_NUMBER,
   raw: Buffer.from([n >> 8, n & 0xff, 0, 0]),
@@ -74,17 +81,7 @@ describe('TURN server over UDP', () => {
     expect(getUint32(ok, Attr.LIFETIME)).toBe(600);
     const bound = s.engine.table.relayPortsBound;
 
-    c.send(
-      buildMessage({
-        method: StunMethod.send,
-        cls: StunClass.indication,
-        transactionId: newTransactionId(),
-        attributes: [
-          peerAttr('127.0.0.1', peer.address.port),
-          { type: Attr.DATA, bytes: Buffer.from('before') },
-        ],
-      }),
-    );
+    c.send(sendIndication(peer.address.port, 'before'));
     await new Promise((r) => setTimeout(r, 150));
     expect(peer.count()).toBe(0);
 
@@ -94,17 +91,7 @@ describe('TURN server over UDP', () => {
       ALICE,
     );
     expect(perm.cls).toBe(StunClass.successResponse);
-    c.send(
-      buildMessage({
-        method: StunMethod.send,
-        cls: StunClass.indication,
-        transactionId: newTransactionId(),
-        attributes: [
-          peerAttr('127.0.0.1', peer.address.port),
-          { type: Attr.DATA, bytes: Buffer.from('hello') },
-        ],
-      }),
-    );
+    c.send(sendIndication(peer.address.port, 'hello'));
     const data = decodeMessage(
       await c.waitFor((b) => (b[0]! & 0xc0) === 0 && decodeMessage(b).method === StunMethod.data),
     );
