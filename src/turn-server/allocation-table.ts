@@ -34,8 +34,6 @@ export class AllocationTable {
   private readonly pending = new Set<string>();
   private readonly pools = new Map<Family, RelayPorts>();
   private readonly sweeper: NodeJS.Timeout;
-  private permissionCount = 0;
-  private channelCount = 0;
 
   constructor(private readonly config: TurnConfig) {
     for (const [family, relay] of Object.entries(config.relay) as [Family, TurnConfig['relay'][Family]][]) {
@@ -145,7 +143,6 @@ export class AllocationTable {
     this.byKey.delete(a.link.key);
     this.dropUser(a.username);
     this.pools.get(a.relayed.family)?.release(a.relayPort, a.relay);
-    this.permissionCount -= a.permissions.size;
     this.config.metrics?.permissions.dec(a.permissions.size);
     a.permissions.clear();
     for (const c of [...a.channelsByNumber.values()]) this.forgetChannel(a, c);
@@ -157,7 +154,6 @@ export class AllocationTable {
   /** Installs or refreshes a permission for `ip` (RFC 8656 §9) for the configured lifetime. */
   permit(a: Allocation, ip: string, nowMs: number): void {
     if (!a.permissions.has(ip)) {
-      this.permissionCount++;
       this.config.metrics?.permissions.inc();
     }
     a.permissions.set(ip, nowMs + this.config.lifetimes.permissionS * 1000);
@@ -180,7 +176,6 @@ export class AllocationTable {
     }
     if (!binding.live) {
       binding.live = true;
-      this.channelCount++;
       this.config.metrics?.channels.inc();
     }
     binding.expiresAtMs = expiresAtMs;
@@ -199,7 +194,6 @@ export class AllocationTable {
   private expireChannel(c: ChannelBinding): void {
     if (!c.live) return;
     c.live = false;
-    this.channelCount--;
     this.config.metrics?.channels.dec();
   }
 
@@ -270,7 +264,6 @@ export class AllocationTable {
       for (const [ip, until] of a.permissions) {
         if (until > nowMs) continue;
         a.permissions.delete(ip);
-        this.permissionCount--;
         this.config.metrics?.permissions.dec();
       }
       for (const c of a.channelsByNumber.values()) {
@@ -279,11 +272,6 @@ export class AllocationTable {
       }
     }
     for (const p of this.pools.values()) p.sweep(nowMs);
-  }
-
-  /** Permissions and live channel bindings now, over every allocation. */
-  get counts(): { allocations: number; permissions: number; channels: number } {
-    return { allocations: this.byKey.size, permissions: this.permissionCount, channels: this.channelCount };
   }
 
   /** Deletes every allocation, frees every reservation and stops the sweep (shutdown). */

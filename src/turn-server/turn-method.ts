@@ -1,7 +1,7 @@
 import type { TransportAddress } from '../stun/address.js';
 import type { AttributeSpec } from '../stun/build.js';
 import { Attr } from '../stun/constants.js';
-import { findAttribute, type StunMessage } from '../stun/message.js';
+import type { StunMessage } from '../stun/message.js';
 import { readXorAddress } from '../stun/xor-address.js';
 import type { Allocation } from './allocation.js';
 import type { AllocationTable } from './allocation-table.js';
@@ -80,11 +80,6 @@ export function checkPeer(
     'peer denied',
   );
   return refuse(403);
-}
-
-/** True when the message has the attribute. */
-export function has(msg: StunMessage, type: number): boolean {
-  return findAttribute(msg, type) !== undefined;
 }
 
 /**
