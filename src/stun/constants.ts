@@ -101,3 +101,19 @@ export function methodOf(type: number): number {
 export function classOf(type: number): StunClass {
   return (((type & 0x0100) >> 7) | ((type & 0x0010) >> 4)) as StunClass;
 }
+
+/** Reason phrases of the STUN and TURN error codes ice-doctor sends (RFC 8489 §14.8, RFC 8656 §19). */
+export const ERROR_REASONS: ReadonlyMap<number, string> = new Map([
+  [400, 'Bad Request'],
+  [401, 'Unauthenticated'],
+  [403, 'Forbidden'],
+  [420, 'Unknown Attribute'],
+  [437, 'Allocation Mismatch'],
+  [438, 'Stale Nonce'],
+  [440, 'Address Family not Supported'],
+  [441, 'Wrong Credentials'],
+  [442, 'Unsupported Transport Protocol'],
+  [443, 'Peer Address Family Mismatch'],
+  [486, 'Allocation Quota Reached'],
+  [508, 'Insufficient Capacity'],
+]);

@@ -2,6 +2,7 @@ import codec from '@msimerson/stun';
 import type { Family, TransportAddress } from './address.js';
 import { Attr, classOf, HEADER_BYTES, MAGIC_COOKIE, methodOf, type StunClass } from './constants.js';
 import { StunDecodeError } from './errors.js';
+import { readXorAddress } from './xor-address.js';
 
 /** One attribute as it stands on the wire: its type, the offset of its 4-byte header, and its value. */
 export interface RawAttribute {
@@ -77,9 +78,13 @@ export function decodeMessage(buf: Buffer): StunMessage {
   }
   const type = buf.readUInt16BE(0);
   const transactionId = Buffer.from(buf.subarray(8, 20));
+  // The codec parses attributes before it stores the transaction ID, so it XORs IPv6 bytes 4–15 with zeros.
   for (const t of XOR_ADDRESS_TYPES) {
     const a = attributes.find((x) => x.type === t);
-    if (a && getFamily(values.get(t)) === 'IPv6') values.set(t, xorAddressIpv6(a.value, transactionId));
+    if (!a || getFamily(values.get(t)) !== 'IPv6') continue;
+    const fixed = readXorAddress(a.value, buf);
+    if (!fixed) throw new StunDecodeError('bad-attribute', 'IPv6 XOR address shorter than 20 bytes');
+    values.set(t, fixed);
   }
   return {
     type,
@@ -96,25 +101,6 @@ const XOR_ADDRESS_TYPES = [Attr.XOR_MAPPED_ADDRESS, Attr.XOR_PEER_ADDRESS, Attr.
 
 function getFamily(v: unknown): unknown {
   return typeof v === 'object' && v !== null ? (v as { family?: unknown }).family : undefined;
-}
-
-/**
- * An IPv6 XOR-*-ADDRESS value un-XORed from its wire bytes (RFC 8489 §14.2: the address is XORed with the
- * magic cookie followed by the transaction ID). The codec cannot do this: it parses the attributes before
- * it stores the transaction ID, so it XORs bytes 4–15 of the address with zeros. Called only after the
- * codec accepted the value as IPv6, so it holds 4 + 16 bytes; checked again all the same.
- */
-function xorAddressIpv6(value: Buffer, transactionId: Buffer): TransportAddress {
-  if (value.length < 20) throw new StunDecodeError('bad-attribute', 'IPv6 XOR address shorter than 20 bytes');
-  const key = Buffer.alloc(16);
-  key.writeUInt32BE(MAGIC_COOKIE, 0);
-  transactionId.copy(key, 4);
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2)
-    groups.push(((value.readUInt16BE(4 + i) ^ key.readUInt16BE(i)) >>> 0).toString(16));
-  // The WHATWG URL serializer prints IPv6 in the RFC 5952 compressed form, as the codec does for the rest.
-  const address = new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);
-  return { address, port: value.readUInt16BE(2) ^ (MAGIC_COOKIE >>> 16), family: 'IPv6' };
 }
 
 function walkAttributes(buf: Buffer): RawAttribute[] {

@@ -5,6 +5,7 @@ import { BindError } from './bind.js';
 import {
   grantedLifetimeS,
   lifetimeAttribute,
+  REQUESTED_FAMILY,
   refuse,
   type TurnMethod,
   type TurnOutcome,
@@ -12,12 +13,6 @@ import {
 
 /** REQUESTED-TRANSPORT protocol number for UDP (RFC 8656 §18.6: IANA protocol 17). */
 export const UDP_PROTOCOL = 17;
-
-/** REQUESTED-ADDRESS-FAMILY values (RFC 8656 §18.10). */
-const FAMILY_OF: ReadonlyMap<number, Family> = new Map([
-  [0x01, 'IPv4'],
-  [0x02, 'IPv6'],
-]);
 
 type Checked = { family: Family; evenPort: boolean; reserveNext: boolean; token: Buffer | undefined };
 
@@ -35,7 +30,7 @@ function checkRequest(msg: Parameters<TurnMethod>[0]['message']): Checked | Turn
   let family: Family = 'IPv4';
   if (familyAttr) {
     if (familyAttr.value.length !== 4) return refuse(400);
-    const f = FAMILY_OF.get(familyAttr.value[0]!);
+    const f = REQUESTED_FAMILY.get(familyAttr.value[0]!);
     if (!f) return refuse(440);
     family = f;
   }

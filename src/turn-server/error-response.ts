@@ -1,13 +1,11 @@
 import type { AttributeSpec } from '../stun/build.js';
-import { Attr, isComprehensionRequired, StunClass } from '../stun/constants.js';
+import { Attr, ERROR_REASONS, isComprehensionRequired, StunClass } from '../stun/constants.js';
 import type { StunMessage } from '../stun/message.js';
 import { type Answered, encodeResponse } from './encode-response.js';
 import type { Dialect } from './handler.js';
 
 /** At most this many types are listed in UNKNOWN-ATTRIBUTES, which bounds the size of a 420 response. */
 export const MAX_UNKNOWN_ATTRIBUTES = 16;
-
-const REASONS: Record<number, string> = { 400: 'Bad Request', 420: 'Unknown Attribute' };
 
 /**
  * The comprehension-required attribute types (RFC 8489 §14: 0x0000–0x7FFF) of `msg` that are not in
@@ -22,7 +20,11 @@ export function unknownComprehensionRequired(msg: StunMessage, known: ReadonlySe
   return out;
 }
 
-function unknownAttributesValue(types: number[], dialect: Dialect): Buffer {
+/**
+ * The UNKNOWN-ATTRIBUTES value (RFC 8489 §14.9): each type as 16 bits; for RFC 3489 clients the count is
+ * made even by repeating the last (RFC 3489 §11.2.10).
+ */
+export function unknownAttributesValue(types: number[], dialect: Dialect): Buffer {
   const list = dialect.kind === 'rfc3489' && types.length % 2 === 1 ? [...types, types.at(-1)!] : types;
   const value = Buffer.alloc(list.length * 2);
   for (const [i, t] of list.entries()) value.writeUInt16BE(t, i * 2);
@@ -43,7 +45,9 @@ export function errorResponse(
   software: string,
   unknown: number[] = [],
 ): Buffer {
-  const typed: AttributeSpec[] = [{ type: Attr.ERROR_CODE, error: { code, reason: REASONS[code]! } }];
+  const typed: AttributeSpec[] = [
+    { type: Attr.ERROR_CODE, error: { code, reason: ERROR_REASONS.get(code)! } },
+  ];
   if (software) typed.push({ type: Attr.SOFTWARE, bytes: software });
   if (unknown.length > 0)
     typed.push({ type: Attr.UNKNOWN_ATTRIBUTES, raw: unknownAttributesValue(unknown, dialect) });

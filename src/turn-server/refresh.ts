@@ -4,6 +4,7 @@ import {
   grantedLifetimeS,
   lifetimeAttribute,
   ownAllocation,
+  REQUESTED_FAMILY,
   refuse,
   type TurnMethod,
 } from './turn-method.js';
@@ -22,8 +23,7 @@ export const refresh: TurnMethod = (req, state) => {
   if (lifetime && lifetime.value.length !== 4) return refuse(400);
   const family = findAttribute(req.message, Attr.REQUESTED_ADDRESS_FAMILY);
   if (family) {
-    const wanted = family.value[0] === 0x02 ? 'IPv6' : family.value[0] === 0x01 ? 'IPv4' : null;
-    if (wanted !== a.relayed.family) return refuse(443);
+    if (REQUESTED_FAMILY.get(family.value[0]!) !== a.relayed.family) return refuse(443);
   }
   const requested = getUint32(req.message, Attr.LIFETIME);
   if (requested === 0) {

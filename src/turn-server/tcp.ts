@@ -5,7 +5,7 @@ import { MAGIC_COOKIE } from '../stun/constants.js';
 import { type StreamFrame, StreamFramer } from '../stun/framing.js';
 import { looksLikeStun } from '../stun/message.js';
 import { refuseEarlyConnection } from './bind.js';
-import type { Dispatch } from './dispatch.js';
+import { type Dispatch, isChannelData } from './dispatch.js';
 import { type ClientLink, fiveTupleKey, type Reply } from './handler.js';
 import { closeQuietly } from './ports.js';
 import type { SocketRole } from './socket-role.js';
@@ -57,7 +57,7 @@ function isStunOrChannelData(
   const pending = framer.bufferedBytes;
   if (pending === 0 || pending > chunk.length) return true;
   const start = chunk.subarray(chunk.length - pending);
-  return (channelData && (start[0]! & 0xc0) === 0x40) || canStartStun(start);
+  return (channelData && isChannelData(start)) || canStartStun(start);
 }
 
 /**

@@ -4,7 +4,7 @@ import { AllocationTable } from './allocation-table.js';
 import { Authenticator } from './auth.js';
 import { channelBind } from './channel-bind.js';
 import { createPermission } from './create-permission.js';
-import { unknownComprehensionRequired } from './error-response.js';
+import { unknownAttributesValue, unknownComprehensionRequired } from './error-response.js';
 import type { ChannelDataHandler, IndicationHandler, RequestHandler } from './handler.js';
 import { refresh } from './refresh.js';
 import { channelDataHandler, sendIndicationHandler } from './relay-in.js';
@@ -104,10 +104,7 @@ export function createTurnEngine(config: TurnConfig): TurnEngine {
       };
       const unknown = unknownComprehensionRequired(msg, KNOWN_ATTRIBUTES);
       if (unknown.length > 0) {
-        const value = Buffer.alloc(unknown.length * 2);
-        unknown.forEach((t, i) => {
-          value.writeUInt16BE(t, i * 2);
-        });
+        const value = unknownAttributesValue(unknown, { kind: 'rfc5389' });
         return finish({ ok: false, code: 420, attributes: [{ type: Attr.UNKNOWN_ATTRIBUTES, raw: value }] });
       }
       const outcome = method({ message: msg, ctx, auth: who, nowMs }, state);

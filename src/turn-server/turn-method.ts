@@ -1,4 +1,4 @@
-import type { TransportAddress } from '../stun/address.js';
+import type { Family, TransportAddress } from '../stun/address.js';
 import type { AttributeSpec } from '../stun/build.js';
 import { Attr } from '../stun/constants.js';
 import type { StunMessage } from '../stun/message.js';
@@ -31,6 +31,12 @@ export interface TurnState {
 
 /** The logic of one TURN request method after authentication (RFC 8656 §7–§12). */
 export type TurnMethod = (req: TurnRequest, state: TurnState) => TurnOutcome | Promise<TurnOutcome>;
+
+/** REQUESTED-ADDRESS-FAMILY values (RFC 8656 §18.10): the first byte of the attribute. */
+export const REQUESTED_FAMILY: ReadonlyMap<number, Family> = new Map([
+  [0x01, 'IPv4'],
+  [0x02, 'IPv6'],
+]);
 
 /** An error outcome. */
 export function refuse(code: TurnErrorCode, attributes?: AttributeSpec[]): TurnOutcome {

@@ -1,26 +1,10 @@
 import type { AttributeSpec } from '../stun/build.js';
 import { buildMessage } from '../stun/build.js';
-import { Attr, StunClass } from '../stun/constants.js';
+import { Attr, ERROR_REASONS, StunClass } from '../stun/constants.js';
 import type { StunMessage } from '../stun/message.js';
 import type { Authenticated } from './auth.js';
 
-/** Reason phrases of the error codes a TURN server sends (RFC 8489 §14.8, RFC 8656 §19). */
-export const TURN_REASONS: ReadonlyMap<number, string> = new Map([
-  [400, 'Bad Request'],
-  [401, 'Unauthenticated'],
-  [403, 'Forbidden'],
-  [420, 'Unknown Attribute'],
-  [437, 'Allocation Mismatch'],
-  [438, 'Stale Nonce'],
-  [440, 'Address Family not Supported'],
-  [441, 'Wrong Credentials'],
-  [442, 'Unsupported Transport Protocol'],
-  [443, 'Peer Address Family Mismatch'],
-  [486, 'Allocation Quota Reached'],
-  [508, 'Insufficient Capacity'],
-]);
-
-/** The error codes of {@link TURN_REASONS}. */
+/** The error codes a TURN server sends (see {@link ERROR_REASONS}). */
 export type TurnErrorCode = 400 | 401 | 403 | 420 | 437 | 438 | 440 | 441 | 442 | 443 | 486 | 508;
 
 function typedFirst(attrs: AttributeSpec[]): AttributeSpec[] {
@@ -63,7 +47,7 @@ export function turnError(
   software: string,
 ): Buffer {
   const all: AttributeSpec[] = [
-    { type: Attr.ERROR_CODE, error: { code, reason: TURN_REASONS.get(code)! } },
+    { type: Attr.ERROR_CODE, error: { code, reason: ERROR_REASONS.get(code)! } },
     ...attrs,
   ];
   if (software) all.push({ type: Attr.SOFTWARE, bytes: software });
