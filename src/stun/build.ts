@@ -38,9 +38,8 @@ function rawAttribute(type: number, value: Buffer): Buffer {
 }
 
 /**
- * Encodes a STUN message (RFC 8489 §5): the typed attributes through the codec, then the raw ones, each
- * group in the order given (callers may mix them: the codec can only encode its own attributes first), then
- * MESSAGE-INTEGRITY and FINGERPRINT computed over the final bytes (§14.5, §14.7).
+ * Encodes a STUN message (RFC 8489 §5): typed attributes through the codec, raw ones appended in order,
+ * then MESSAGE-INTEGRITY and FINGERPRINT computed over the final bytes (§14.5, §14.7).
  * @throws TypeError when the transaction ID is not 12 bytes, an address is not an IP literal or its port is
  *   outside 0–65535, or the codec rejects an attribute value.
  */
@@ -49,11 +48,14 @@ export function buildMessage(opts: BuildOptions): Buffer {
   const type = messageType(opts.method, opts.cls);
   const msg = codec.createMessage(type, opts.transactionId);
   const parts: Buffer[] = [];
+  let viaCodec = true;
   for (const a of opts.attributes ?? []) {
     if ('raw' in a) {
+      viaCodec = false;
       parts.push(rawAttribute(a.type, a.raw));
       continue;
     }
+    if (!viaCodec) throw new TypeError('typed attributes must come before raw ones');
     // The codec silently keeps port 0 for a bad port and fails later with a plain Error for a bad IP.
     if ('address' in a) transportAddress(a.address.address, a.address.port);
     const added =

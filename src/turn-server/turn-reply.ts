@@ -7,6 +7,10 @@ import type { Authenticated } from './auth.js';
 /** The error codes a TURN server sends (see {@link ERROR_REASONS}). */
 export type TurnErrorCode = 400 | 401 | 403 | 420 | 437 | 438 | 440 | 441 | 442 | 443 | 486 | 508;
 
+function typedFirst(attrs: AttributeSpec[]): AttributeSpec[] {
+  return [...attrs.filter((a) => !('raw' in a)), ...attrs.filter((a) => 'raw' in a)];
+}
+
 /**
  * Encodes a TURN success response: `attrs`, SOFTWARE, then MESSAGE-INTEGRITY (or -SHA256, as the request
  * used) with the requester's long-term key (RFC 8489 §9.2.4: every response to an authenticated request
@@ -23,7 +27,7 @@ export function turnSuccess(
     method: request.method,
     cls: StunClass.successResponse,
     transactionId: request.transactionId,
-    attributes: all,
+    attributes: typedFirst(all),
     integrityKey: auth.key,
     integrityAlgorithm: auth.integrity,
     fingerprint: true,
@@ -51,7 +55,7 @@ export function turnError(
     method: request.method,
     cls: StunClass.errorResponse,
     transactionId: request.transactionId,
-    attributes: all,
+    attributes: typedFirst(all),
     ...(auth && { integrityKey: auth.key, integrityAlgorithm: auth.integrity }),
     fingerprint: true,
   });

@@ -141,11 +141,13 @@ export class RawTurnClient {
       raw.push({ type: Attr.PASSWORD_ALGORITHMS, raw: this.algorithms });
       raw.push({ type: Attr.PASSWORD_ALGORITHM, raw: Buffer.from([0, 2, 0, 0]) });
     }
+    const typed = attributes.filter((a) => !('raw' in a));
+    const rawGiven = attributes.filter((a) => 'raw' in a);
     return buildMessage({
       method,
       cls: StunClass.request,
       transactionId,
-      attributes: [...attributes, ...auth, ...raw],
+      attributes: [...typed, ...auth, ...rawGiven, ...raw],
       integrityKey: longTermKey(s.username, this.realm, s.password, s.sha256Key ? 'sha256' : 'md5'),
       integrityAlgorithm: s.integrity ?? 'sha1',
       fingerprint: true,

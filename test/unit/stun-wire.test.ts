@@ -114,30 +114,6 @@ describe('message type (RFC 8489 §5, figure 3)', () => {
   });
 });
 
-describe('buildMessage attribute order', () => {
-  it('encodes typed attributes first, then raw ones, each group in the order given', () => {
-    const m = decodeMessage(
-      buildMessage({
-        method: StunMethod.binding,
-        cls: StunClass.request,
-        transactionId: newTransactionId(),
-        attributes: [
-          { type: Attr.RESPONSE_PORT, raw: Buffer.from([0, 9, 0, 0]) },
-          { type: Attr.SOFTWARE, bytes: 'a' },
-          { type: Attr.PADDING, raw: Buffer.alloc(4) },
-          { type: Attr.USERNAME, bytes: 'u' },
-        ],
-      }),
-    );
-    expect(m.attributes.map((a) => a.type)).toEqual([
-      Attr.SOFTWARE,
-      Attr.USERNAME,
-      Attr.RESPONSE_PORT,
-      Attr.PADDING,
-    ]);
-  });
-});
-
 describe('RFC 5780 attributes', () => {
   it('CHANGE-REQUEST carries the flags in the low bits of a 32-bit value (§7.2)', () => {
     expect(changeRequestValue(false, false)).toBe(0);
