@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
-import type { Transport } from '../stun/address.js';
-import { DEFAULT_STUN_PORT, DEFAULT_STUNS_PORT, type StunUrl } from './url.js';
+import { formatAddress, type Transport } from '../stun/address.js';
+import { DEFAULT_STUN_PORT, DEFAULT_STUNS_PORT, parseHostPort, type StunUrl } from './url.js';
 
 /** A parsed `turn:`/`turns:` URL (RFC 7065 §3). */
 export interface TurnUrl {
@@ -32,20 +32,16 @@ export interface TurnTarget {
  * @throws ConfigError for another scheme, a missing or bad host or port, or an unsupported transport.
  */
 export function parseTurnUrl(input: string): TurnUrl {
-  const m = /^(turns?):(?:\/\/)?(\[[0-9a-fA-F:.]+\]|[^:?/[\]@]+)(?::(\d+))?(?:\?transport=([a-z]+))?$/i.exec(
-    input.trim(),
-  );
-  if (!m) {
+  const m = /^(turns?):(?:\/\/)?([^?@]*)(?:\?transport=([a-z]+))?$/i.exec(input.trim());
+  const scheme = (m?.[1]?.toLowerCase() ?? 'turn') as TurnUrl['scheme'];
+  const at = m && parseHostPort(m[2]!, scheme === 'turns' ? DEFAULT_STUNS_PORT : DEFAULT_STUN_PORT, input);
+  if (!m || !at) {
     throw new ConfigError(
       `not a TURN URL: "${input}" (expected turn:host[:port][?transport=udp|tcp] or turns:host[:port])`,
     );
   }
-  const scheme = m[1]!.toLowerCase() as TurnUrl['scheme'];
-  const host = m[2]!.replace(/^\[|\]$/g, '');
-  const port =
-    m[3] === undefined ? (scheme === 'turns' ? DEFAULT_STUNS_PORT : DEFAULT_STUN_PORT) : Number(m[3]);
-  if (port < 1 || port > 65535) throw new ConfigError(`bad port in "${input}" (1–65535)`);
-  const transport = m[4]?.toLowerCase();
+  const { host, port } = at;
+  const transport = m[3]?.toLowerCase();
   if (transport !== undefined && transport !== 'udp' && transport !== 'tcp')
     throw new ConfigError(`unknown transport "${transport}" in "${input}" (udp or tcp)`);
   if (scheme === 'turns') {
@@ -58,9 +54,9 @@ export function parseTurnUrl(input: string): TurnUrl {
 
 /** The single-transport targets of a parsed URL, each with its normalised URL. */
 export function turnTargets(u: TurnUrl): TurnTarget[] {
-  const hostPart = u.host.includes(':') ? `[${u.host}]` : u.host;
+  const hostPort = formatAddress({ address: u.host, port: u.port });
   return u.transports.map((transport) => ({
-    url: `${u.scheme}:${hostPart}:${u.port}${transport === 'tls' ? '' : `?transport=${transport}`}`,
+    url: `${u.scheme}:${hostPort}${transport === 'tls' ? '' : `?transport=${transport}`}`,
     scheme: u.scheme,
     host: u.host,
     port: u.port,
