@@ -5,6 +5,7 @@ import { encodeDataIndication } from '../stun/data-indication.js';
 import { type Allocation, ByteBucket, type ChannelBinding, peerKeyOf } from './allocation.js';
 import type { Authenticated } from './auth.js';
 import type { InboundContext } from './handler.js';
+import type { TurnMetrics } from './metrics.js';
 import { RelayPorts } from './relay-ports.js';
 import { CHANNEL_HOLD_S, type TurnConfig } from './turn-config.js';
 
@@ -17,6 +18,30 @@ export interface NewAllocation {
   port: number;
   lifetimeS: number;
   transactionId: Buffer;
+}
+
+/** The hot path's metrics, with their label children bound once: no label object per packet. */
+interface RelayCounters {
+  toPeer(bytes: number): void;
+  toClient(bytes: number): void;
+  overCap(): void;
+}
+
+function relayCounters(m: TurnMetrics): RelayCounters {
+  const direction = (d: 'client-to-peer' | 'peer-to-client') => {
+    const packets = m.relayedPackets.labels(d);
+    const bytes = m.relayedBytes.labels(d);
+    return (n: number): void => {
+      packets.inc();
+      bytes.inc(n);
+    };
+  };
+  const overCap = m.quotaRejections.labels('bandwidth');
+  return {
+    toPeer: direction('client-to-peer'),
+    toClient: direction('peer-to-client'),
+    overCap: () => overCap.inc(),
+  };
 }
 
 /** How often expired allocations, permissions, channels and reservations are swept, in ms. */
@@ -34,11 +59,13 @@ export class AllocationTable {
   private readonly pending = new Set<string>();
   private readonly pools = new Map<Family, RelayPorts>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly counters: RelayCounters | null;
 
   constructor(private readonly config: TurnConfig) {
     for (const [family, relay] of Object.entries(config.relay) as [Family, TurnConfig['relay'][Family]][]) {
       if (relay) this.pools.set(family, new RelayPorts(relay.ip, relay.ports));
     }
+    this.counters = config.metrics && relayCounters(config.metrics);
     this.sweeper = setInterval(() => this.sweep(Date.now()), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
   }
@@ -219,17 +246,20 @@ export class AllocationTable {
    * §12.6), counting it; over the bandwidth cap it is dropped.
    */
   toPeer(a: Allocation, peer: Pick<TransportAddress, 'address' | 'port'>, data: Buffer, nowMs: number): void {
-    if (a.bucket && !a.bucket.take(data.length, nowMs)) {
-      this.config.metrics?.quotaRejections.inc({ reason: 'bandwidth' });
-      return;
-    }
+    if (!this.admit(a, data.length, nowMs)) return;
     try {
       a.relay.send(data, peer.port, peer.address, () => undefined);
     } catch {
       return;
     }
-    this.config.metrics?.relayedPackets.inc({ direction: 'client-to-peer' });
-    this.config.metrics?.relayedBytes.inc({ direction: 'client-to-peer' }, data.length);
+    this.counters?.toPeer(data.length);
+  }
+
+  /** True when the bandwidth cap lets `bytes` through now; a drop is counted. */
+  private admit(a: Allocation, bytes: number, nowMs: number): boolean {
+    if (!a.bucket || a.bucket.take(bytes, nowMs)) return true;
+    this.counters?.overCap();
+    return false;
   }
 
   /**
@@ -240,18 +270,14 @@ export class AllocationTable {
   private fromPeer(a: Allocation, data: Buffer, rinfo: dgram.RemoteInfo): void {
     const now = Date.now();
     if (a.closed || !this.permitted(a, rinfo.address, now)) return;
-    if (a.bucket && !a.bucket.take(data.length, now)) {
-      this.config.metrics?.quotaRejections.inc({ reason: 'bandwidth' });
-      return;
-    }
+    if (!this.admit(a, data.length, now)) return;
     const channel = a.channelsByPeer.get(peerKeyOf(rinfo));
     const out =
       channel?.live && channel.expiresAtMs > now
         ? encodeChannelData(channel.number, data, a.transport !== 'udp')
         : encodeDataIndication(rinfo, data);
     a.link.send(out);
-    this.config.metrics?.relayedPackets.inc({ direction: 'peer-to-client' });
-    this.config.metrics?.relayedBytes.inc({ direction: 'peer-to-client' }, data.length);
+    this.counters?.toClient(data.length);
   }
 
   /** Expires allocations, permissions and channel bindings, and frees stale port reservations. */

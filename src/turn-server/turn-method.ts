@@ -68,7 +68,7 @@ export function peerAddresses(msg: StunMessage): TransportAddress[] | null {
 
 /**
  * Checks one peer against the allocation and the peer policy (RFC 8656 §9.1, §21.3): 443 when its family
- * differs from the relayed address's, 403 when the policy denies it (counted in the denied-peers metric).
+ * differs from the relayed address's, 403 when the policy denies it (counted in the denied-peers metric; logged at debug level only, as a flood of denied Send indications must not become a flood of log lines).
  * @returns `null` when the peer may be used.
  */
 export function checkPeer(
@@ -81,7 +81,7 @@ export function checkPeer(
   const decision = state.config.peerPolicy(peer.address);
   if (decision.allowed) return null;
   state.config.metrics?.deniedPeers.inc({ method });
-  state.config.log.info(
+  state.config.log.debug(
     { client: a.link.key, peer: peer.address, rule: decision.rule, method },
     'peer denied',
   );

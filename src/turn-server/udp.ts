@@ -14,6 +14,40 @@ export interface UdpListener {
   close(): Promise<void>;
 }
 
+/** Sends a datagram, ignoring a refusal (the socket is closing); UDP loses packets anyway. */
+function sendQuietly(socket: dgram.Socket, bytes: Buffer, to: TransportAddress, log: Logger): void {
+  try {
+    socket.send(bytes, to.port, to.address, () => undefined);
+  } catch (err) {
+    log.debug({ err }, 'UDP send refused (socket closing?)');
+  }
+}
+
+/**
+ * The way back to a UDP client: the socket its datagram arrived on. One object per datagram with its
+ * methods on the prototype (no closures), as it is made on the relay's hot path.
+ */
+class UdpLink implements ClientLink {
+  readonly key: string;
+
+  constructor(
+    private readonly socket: dgram.Socket,
+    local: TransportAddress,
+    private readonly remote: TransportAddress,
+    private readonly log: Logger,
+  ) {
+    this.key = fiveTupleKey('udp', local, remote);
+  }
+
+  send(bytes: Buffer): void {
+    sendQuietly(this.socket, bytes, this.remote, this.log);
+  }
+
+  onClose(): void {}
+
+  keepOpen(): void {}
+}
+
 /**
  * Takes over bound UDP sockets: each datagram goes through `dispatch` together with its 5-tuple and a
  * {@link ClientLink} that sends from the socket it arrived on, and the reply (now or when its promise
@@ -29,13 +63,6 @@ export function listenUdp(
   dispatch: Dispatch,
   log: Logger,
 ): UdpListener {
-  const sendFrom = (socket: dgram.Socket, bytes: Buffer, to: TransportAddress): void => {
-    try {
-      socket.send(bytes, to.port, to.address, () => undefined);
-    } catch (err) {
-      log.debug({ err }, 'UDP send refused (socket closing?)');
-    }
-  };
   const sendReply = (reply: Reply | null): void => {
     if (!reply) return;
     const out = sockets.get(reply.from);
@@ -43,7 +70,7 @@ export function listenUdp(
       log.error({ role: reply.from }, 'defect: reply names a socket role the server does not have');
       return;
     }
-    sendFrom(out, reply.bytes, reply.to);
+    sendQuietly(out, reply.bytes, reply.to, log);
   };
   for (const [role, socket] of sockets) {
     const local = addresses.get(role)!;
@@ -53,12 +80,7 @@ export function listenUdp(
         port: rinfo.port,
         family: rinfo.family === 'IPv6' ? 'IPv6' : 'IPv4',
       };
-      const link: ClientLink = {
-        key: fiveTupleKey('udp', local, remote),
-        send: (out) => sendFrom(socket, out, remote),
-        onClose: () => undefined,
-        keepOpen: () => undefined,
-      };
+      const link = new UdpLink(socket, local, remote, log);
       const reply = dispatch(bytes, { transport: 'udp', localRole: role, local, remote, link });
       if (reply instanceof Promise) reply.then(sendReply);
       else sendReply(reply);
