@@ -6,14 +6,31 @@ import { StreamFramer } from '../stun/framing.js';
 import { decodeMessage, type StunMessage } from '../stun/message.js';
 import { describeSocketError } from './tls-errors.js';
 
-/** Options of one STUN-over-TCP/TLS exchange (RFC 8489 §6.2.2, §6.2.3). */
-export interface StreamExchangeOptions {
+/** Where and how to open a TCP or TLS connection to a STUN/TURN server (RFC 8489 §6.2.2, §6.2.3). */
+export interface StreamConnectOptions {
   transport: 'tcp' | 'tls';
   to: TransportAddress;
-  /** SNI and certificate name for TLS; omitted for IP literals. */
+  /** SNI and certificate name for TLS; ignored for IP literals, which are checked against the IP. */
   serverName?: string;
   /** Accept any TLS certificate (self-signed test servers). */
   insecure?: boolean;
+}
+
+/**
+ * Starts a TCP or TLS connection to `opts.to`; for TLS the certificate is verified unless `insecure`, with
+ * `serverName` as SNI and certificate name unless it is an IP literal. Errors arrive as the socket's
+ * `error` event.
+ * @param onConnect called once the connection (for TLS: the handshake) is up.
+ */
+export function connectStream(opts: StreamConnectOptions, onConnect: () => void): Socket {
+  const { address: host, port } = opts.to;
+  if (opts.transport === 'tcp') return tcpConnect({ host, port }, onConnect);
+  const servername = opts.serverName && !isIP(opts.serverName) ? opts.serverName : undefined;
+  return tlsConnect({ host, port, servername, rejectUnauthorized: !opts.insecure }, onConnect);
+}
+
+/** Options of one STUN-over-TCP/TLS exchange (RFC 8489 §6.2.2, §6.2.3). */
+export interface StreamExchangeOptions extends StreamConnectOptions {
   /** Hard limit for connect + request + response, in ms. */
   timeoutMs: number;
   signal: AbortSignal;
@@ -80,15 +97,7 @@ export function streamExchange(
       sentAt = performance.now();
       socket.write(request);
     };
-    if (opts.transport === 'tls') {
-      const servername = opts.serverName && !isIP(opts.serverName) ? opts.serverName : undefined;
-      socket = tlsConnect(
-        { host: opts.to.address, port: opts.to.port, servername, rejectUnauthorized: !opts.insecure },
-        onConnect,
-      );
-    } else {
-      socket = tcpConnect({ host: opts.to.address, port: opts.to.port }, onConnect);
-    }
+    socket = connectStream(opts, onConnect);
     socket.on('data', (chunk: Buffer) => {
       try {
         for (const frame of framer.push(chunk)) {

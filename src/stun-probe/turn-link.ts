@@ -1,10 +1,10 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { isIP, type Socket, connect as tcpConnect } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import type { Socket } from 'node:net';
 import { type Transport, type TransportAddress, transportAddress } from '../stun/address.js';
 import { StunDecodeError } from '../stun/errors.js';
 import { type StreamFrame, StreamFramer } from '../stun/framing.js';
 import { looksLikeStun } from '../stun/message.js';
+import { connectStream, type StreamConnectOptions } from './stream-client.js';
 import { describeSocketError } from './tls-errors.js';
 
 /**
@@ -40,14 +40,9 @@ export interface TurnLink {
   close(): void;
 }
 
-/** What to connect to. */
-export interface LinkOptions {
+/** What to connect to: over TCP/TLS, as {@link StreamConnectOptions} says. */
+export interface LinkOptions extends Omit<StreamConnectOptions, 'transport'> {
   transport: Transport;
-  to: TransportAddress;
-  /** SNI and certificate name for TLS (ignored for IP literals, which are checked against the IP). */
-  serverName?: string;
-  /** Accept any TLS certificate. */
-  insecure?: boolean;
   /** Limit for the TCP/TLS handshake, in ms. */
   connectTimeoutMs: number;
   signal: AbortSignal;
@@ -188,16 +183,10 @@ function streamLink(socket: Socket, transport: 'tcp' | 'tls', events: LinkEvents
 function openStream(opts: LinkOptions, transport: 'tcp' | 'tls'): Promise<TurnLink> {
   const start = performance.now();
   return new Promise((resolve, reject) => {
-    const { to } = opts;
-    const socket: Socket =
-      transport === 'tls'
-        ? tlsConnect({
-            host: to.address,
-            port: to.port,
-            servername: opts.serverName && !isIP(opts.serverName) ? opts.serverName : undefined,
-            rejectUnauthorized: !opts.insecure,
-          })
-        : tcpConnect({ host: to.address, port: to.port });
+    const socket = connectStream({ ...opts, transport }, () => {
+      cleanup();
+      resolve(streamLink(socket, transport, opts.events));
+    });
     const give = (code: string): void => {
       cleanup();
       socket.destroy();
@@ -212,10 +201,6 @@ function openStream(opts: LinkOptions, transport: 'tcp' | 'tls'): Promise<TurnLi
       opts.signal.removeEventListener('abort', onAbort);
     };
     socket.once('error', onError);
-    socket.once(transport === 'tls' ? 'secureConnect' : 'connect', () => {
-      cleanup();
-      resolve(streamLink(socket, transport, opts.events));
-    });
     if (opts.signal.aborted) onAbort();
     else opts.signal.addEventListener('abort', onAbort, { once: true });
   });
