@@ -155,6 +155,17 @@ const flagsSchema = z.object({
 });
 
 /**
+ * Listening addresses grouped by family, the first-named family first (each group is one RFC 5780 set);
+ * a string that is not an IP stays in the first group, where validation names it.
+ */
+export function byFamily(addresses: readonly string[]): string[][] {
+  const first = isIP(addresses[0] ?? '');
+  const same = addresses.filter((a) => isIP(a) === first || isIP(a) === 0);
+  const other = addresses.filter((a) => isIP(a) !== first && isIP(a) !== 0);
+  return [same, other].filter((g) => g.length > 0);
+}
+
+/**
  * Turns `serve` flags into validated options: `--listen A1[,A2]` (up to two IPs per family, each family
  * validated as one RFC 5780 set), `--port N`, `--alt-port N`, `--no-tcp`.
  * @returns the options, with `addresses` holding every family's addresses, the first-named family first.
@@ -170,14 +181,8 @@ export function parseServeFlags(flags: ServeFlags): ResolvedStunServerOptions {
     ...(f.tcp !== undefined && { tcp: f.tcp }),
   };
   if (f.listen === undefined) return parseStunServerOptions(common);
-  const all = f.listen.split(',').map((s) => s.trim());
-  const first = isIP(all[0] ?? '');
-  const groups = [
-    all.filter((a) => isIP(a) === first || isIP(a) === 0),
-    all.filter((a) => isIP(a) !== first && isIP(a) !== 0),
-  ];
-  const resolved = groups
-    .filter((g) => g.length > 0)
-    .map((g) => parseStunServerOptions({ ...common, addresses: g }));
+  const resolved = byFamily(f.listen.split(',').map((s) => s.trim())).map((g) =>
+    parseStunServerOptions({ ...common, addresses: g }),
+  );
   return { ...resolved[0]!, addresses: resolved.flatMap((r) => r.addresses) };
 }

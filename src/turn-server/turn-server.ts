@@ -2,7 +2,7 @@ import { isIPv6 } from 'node:net';
 import { type Logger, pino } from 'pino';
 import type { Family, TransportAddress } from '../stun/address.js';
 import { createTurnMetrics, type MetricsServer, startMetricsServer } from './metrics.js';
-import { DEFAULT_ADDRESSES, DEFAULT_SOFTWARE } from './options.js';
+import { byFamily, DEFAULT_ADDRESSES, DEFAULT_SOFTWARE } from './options.js';
 import { createPeerPolicy } from './peer-policy.js';
 import { type RunningStunServer, type ServerPlugins, startStunServer } from './server.js';
 import { generateSelfSignedCredentials, loadTlsCredentials, type TlsCredentials } from './tls-credentials.js';
@@ -52,13 +52,6 @@ export interface RunningTurnServer {
   readonly engine: TurnEngine;
   /** Closes every allocation, socket, timer and the metrics endpoint. Idempotent. */
   close(): Promise<void>;
-}
-
-function byFamily(addresses: string[]): string[][] {
-  const v4 = addresses.filter((a) => !isIPv6(a));
-  const v6 = addresses.filter((a) => isIPv6(a));
-  const groups = isIPv6(addresses[0]!) ? [v6, v4] : [v4, v6];
-  return groups.filter((g) => g.length > 0);
 }
 
 async function tlsCredentials(turn: TurnSettings, addresses: string[]): Promise<TlsCredentials | null> {
