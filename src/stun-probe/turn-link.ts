@@ -1,6 +1,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { Socket } from 'node:net';
 import { type Transport, type TransportAddress, transportAddress } from '../stun/address.js';
+import { CHANNEL_DATA_HEADER_BYTES, readChannelData } from '../stun/channel-data.js';
 import { StunDecodeError } from '../stun/errors.js';
 import { type StreamFrame, StreamFramer } from '../stun/framing.js';
 import { looksLikeStun } from '../stun/message.js';
@@ -94,14 +95,15 @@ class GuardedLink implements TurnLink {
   }
 }
 
-/** Classifies one UDP datagram from the server: STUN, ChannelData (cut to its length), or neither. */
+/**
+ * Classifies one UDP datagram from the server: STUN, ChannelData (`readChannelData`: channel 0x4000–0x7FFF,
+ * cut to its length, as `StreamFramer` does over TCP/TLS), or neither.
+ */
 function datagramFrame(bytes: Buffer): StreamFrame | null {
   if (looksLikeStun(bytes)) return { kind: 'stun', bytes };
-  if (bytes.length >= 4 && (bytes[0]! & 0xf0) === 0x40) {
-    const end = 4 + bytes.readUInt16BE(2);
-    if (end <= bytes.length) return { kind: 'channel-data', bytes: bytes.subarray(0, end) };
-  }
-  return null;
+  const cd = readChannelData(bytes);
+  if (!cd) return null;
+  return { kind: 'channel-data', bytes: bytes.subarray(0, CHANNEL_DATA_HEADER_BYTES + cd.data.length) };
 }
 
 function udpLink(socket: UdpSocket, events: LinkEvents): TurnLink {

@@ -1,5 +1,6 @@
 import type { TransportAddress } from '../stun/address.js';
 import { type AttributeSpec, buildMessage } from '../stun/build.js';
+import { encodeChannelData, readChannelData } from '../stun/channel-data.js';
 import { Attr, StunClass, StunMethod } from '../stun/constants.js';
 import { StunDecodeError } from '../stun/errors.js';
 import type { StreamFrame } from '../stun/framing.js';
@@ -200,14 +201,10 @@ export class TurnSession {
    * Sends a ChannelData message (RFC 8656 §12.4): 2-byte channel, 2-byte length, the data, padded to a
    * multiple of 4 bytes over TCP/TLS (§12.5).
    * @param channel 0x4000–0x4FFF.
+   * @throws RangeError (from `encodeChannelData`) for a channel outside 0x4000–0x7FFF or over 65535 bytes.
    */
   channelData(channel: number, data: Buffer): void {
-    const pad = this.link.reliable ? (4 - (data.length % 4)) % 4 : 0;
-    const out = Buffer.alloc(4 + data.length + pad);
-    out.writeUInt16BE(channel, 0);
-    out.writeUInt16BE(data.length, 2);
-    data.copy(out, 4);
-    this.link.send(out);
+    this.link.send(encodeChannelData(channel, data, this.link.reliable));
   }
 
   /**
@@ -293,8 +290,8 @@ export class TurnSession {
 
   private onFrame(frame: StreamFrame): void {
     if (frame.kind === 'channel-data') {
-      const channel = frame.bytes.readUInt16BE(0);
-      this.emitRelayed({ via: 'channel-data', peer: null, channel, data: frame.bytes.subarray(4) });
+      const cd = readChannelData(frame.bytes);
+      if (cd) this.emitRelayed({ via: 'channel-data', peer: null, channel: cd.channel, data: cd.data });
       return;
     }
     let msg: StunMessage;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TransportAddress } from '../stun/address.js';
 import type { AttributeSpec } from '../stun/build.js';
+import { MIN_CHANNEL } from '../stun/channel-data.js';
 import { Attr, StunClass, StunMethod } from '../stun/constants.js';
 import { getAddress, getErrorCode, getUint32 } from '../stun/message.js';
 import { ResolveError, resolveServer } from './resolve.js';
@@ -34,7 +35,7 @@ export interface TurnCheckOptions {
 /** REQUESTED-TRANSPORT value (RFC 8656 §18.7): protocol 17 (UDP) in the first byte, then 3 RFFU bytes. */
 const REQUESTED_TRANSPORT_UDP = 17 << 24;
 /** The channel both allocations bind to the other's relayed address (RFC 8656 §12: 0x4000–0x4FFF). */
-const CHANNEL = 0x4000;
+const CHANNEL = MIN_CHANNEL;
 const DNS_TIMEOUT_MS = 2000;
 /** Pause between the requests that check a deletion, in ms, and how many at most (2 s in all). */
 const DELETE_POLL_MS = 250;
