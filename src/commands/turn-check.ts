@@ -8,7 +8,7 @@ import {
 } from '../stun-probe/turn-credentials.js';
 import { renderTurnCheckText } from '../stun-probe/turn-render-text.js';
 import { runTurnCheck } from '../stun-probe/turn-run.js';
-import { parseTurnUrl } from '../stun-probe/turn-url.js';
+import { parseTurnTargets } from '../stun-probe/turn-url.js';
 import { startProgress } from './progress.js';
 
 interface TurnCheckFlags {
@@ -62,7 +62,7 @@ export function registerTurnCheck(program: Command): void {
     .option('--timeout <ms>', 'deadline for each URL and transport, in ms', '10000')
     .addHelpText('after', EXAMPLES)
     .action(async (urls: string[], flags: TurnCheckFlags) => {
-      for (const u of urls) parseTurnUrl(u);
+      const targets = parseTurnTargets(urls);
       const timeoutMs = parseMs('--timeout', flags.timeout);
       const credentials = resolveTurnCredentials({
         ...credentialFlagsFromEnv(flags),
@@ -70,7 +70,7 @@ export function registerTurnCheck(program: Command): void {
       });
       const progress = startProgress('turn-check');
       const report = await runTurnCheck({
-        urls,
+        targets,
         credentials,
         insecure: flags.insecure ?? false,
         timeoutMs,

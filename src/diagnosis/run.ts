@@ -3,6 +3,7 @@ import { formatAddress } from '../stun/address.js';
 import { isResolveFailure } from '../stun-probe/resolve.js';
 import { runProbe } from '../stun-probe/run-probe.js';
 import { runTurnCheck } from '../stun-probe/turn-run.js';
+import { parseTurnTargets } from '../stun-probe/turn-url.js';
 import { DEFAULT_ADDRESSES } from '../turn-server/options.js';
 import { parseTurnFlags } from '../turn-server/turn-options.js';
 import { startTurnServer } from '../turn-server/turn-server.js';
@@ -53,10 +54,10 @@ export async function runDiagnosis(opts: DiagnosisOptions): Promise<DiagnosisRep
         hairpin: true,
       }),
       runTurnCheck({
-        urls: [
+        targets: parseTurnTargets([
           `turn:${formatAddress(server.turnUdp[0]!)}`,
           ...server.turnTls.map((a) => `turns:${formatAddress(a)}`),
-        ],
+        ]),
         credentials: { credentials: user, source: 'long-term' },
         insecure: true,
         timeoutMs: opts.timeoutMs,

@@ -2,12 +2,12 @@ import type { TurnCheckReport } from '../report/schema.js';
 import type { ResolvedTurnCredentials } from './turn-credentials.js';
 import { turnCheckReport } from './turn-diagnose.js';
 import { checkTurnTarget } from './turn-steps.js';
-import { parseTurnUrl, turnTargets } from './turn-url.js';
+import type { TurnTarget } from './turn-url.js';
 
 /** What `turn-check` runs. */
 export interface TurnRunOptions {
-  /** `turn:` / `turns:` URLs (RFC 7065); each expands to one target per transport. */
-  urls: string[];
+  /** One target per URL and transport, from `parseTurnTargets` (RFC 7065 URLs). */
+  targets: TurnTarget[];
   credentials: ResolvedTurnCredentials;
   insecure: boolean;
   /** Deadline for each target's check, in ms (targets run in parallel). */
@@ -16,16 +16,15 @@ export interface TurnRunOptions {
 }
 
 /**
- * Plan → run → report: parses every URL first (so a bad one fails before any traffic), then checks every
- * target in parallel, each under its own deadline, and judges the observations (see `diagnoseTarget`).
- * @throws ConfigError for a URL that is not `turn:`/`turns:` (before anything is sent).
+ * Run → report, on the plan the caller built with `parseTurnTargets` (which is where a bad URL fails, before
+ * any traffic): checks every target in parallel, each under its own deadline, and judges the observations
+ * (see `diagnoseTarget`).
  */
 export async function runTurnCheck(opts: TurnRunOptions): Promise<TurnCheckReport> {
-  const targets = opts.urls.flatMap((u) => turnTargets(parseTurnUrl(u)));
   const startedAt = new Date().toISOString();
   const start = performance.now();
   const observed = await Promise.all(
-    targets.map((t) =>
+    opts.targets.map((t) =>
       checkTurnTarget(t, {
         credentials: opts.credentials.credentials,
         credentialSource: opts.credentials.source,

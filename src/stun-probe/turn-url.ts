@@ -65,6 +65,15 @@ export function turnTargets(u: TurnUrl): TurnTarget[] {
 }
 
 /**
+ * The plan of a `turn-check`: every URL parsed (so a bad one fails before any traffic) and expanded into its
+ * single-transport targets, in the order given.
+ * @throws ConfigError for a URL that is not `turn:`/`turns:` (see {@link parseTurnUrl}).
+ */
+export function parseTurnTargets(urls: readonly string[]): TurnTarget[] {
+  return urls.flatMap((u) => turnTargets(parseTurnUrl(u)));
+}
+
+/**
  * The STUN URL that reaches the same server over the same transport, for helpers that take one
  * (`resolveServer`): `turn:` → `stun:`, `turns:` → `stuns:` (RFC 7064/7065 share host and port rules).
  */

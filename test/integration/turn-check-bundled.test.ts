@@ -5,6 +5,7 @@ import { turnCheckReportSchema } from '../../src/report/schema.js';
 import type { TransportAddress } from '../../src/stun/address.js';
 import { resolveTurnCredentials, type TurnCredentialFlags } from '../../src/stun-probe/turn-credentials.js';
 import { runTurnCheck } from '../../src/stun-probe/turn-run.js';
+import { parseTurnTargets } from '../../src/stun-probe/turn-url.js';
 
 const CLI = 'dist/cli.js';
 
@@ -45,7 +46,12 @@ function serve(args: string[]): Promise<{ child: ChildProcess; turn: ServedTurn 
 
 async function check(urls: string[], flags: TurnCredentialFlags, insecure: boolean) {
   return turnCheckReportSchema.parse(
-    await runTurnCheck({ urls, credentials: resolveTurnCredentials(flags), insecure, timeoutMs: 8000 }),
+    await runTurnCheck({
+      targets: parseTurnTargets(urls),
+      credentials: resolveTurnCredentials(flags),
+      insecure,
+      timeoutMs: 8000,
+    }),
   );
 }
 

@@ -8,6 +8,7 @@ import {
 } from '../../src/report/schema.js';
 import { resolveTurnCredentials, type TurnCredentialFlags } from '../../src/stun-probe/turn-credentials.js';
 import { runTurnCheck } from '../../src/stun-probe/turn-run.js';
+import { parseTurnTargets } from '../../src/stun-probe/turn-url.js';
 import { coturnAvailable } from '../helpers/coturn.js';
 import { coturnForSuite, freePort } from '../helpers/coturn-turn.js';
 import { selfSignedCert } from '../helpers/self-signed.js';
@@ -22,7 +23,7 @@ async function check(
   opts: { insecure?: boolean; timeoutMs?: number } = {},
 ): Promise<TurnCheckReport> {
   const report = await runTurnCheck({
-    urls,
+    targets: parseTurnTargets(urls),
     credentials: resolveTurnCredentials(flags),
     insecure: opts.insecure ?? false,
     timeoutMs: opts.timeoutMs ?? 8000,

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TurnTargetReport, turnCheckReportSchema } from '../../src/report/schema.js';
 import { runTurnCheck } from '../../src/stun-probe/turn-run.js';
+import { parseTurnTargets } from '../../src/stun-probe/turn-url.js';
 import { freePort } from '../helpers/coturn-turn.js';
 
 const nodeTurnInstalled = existsSync('node_modules/node-turn/lib/server.js');
@@ -70,7 +71,7 @@ describe.skipIf(!nodeTurnInstalled)('turn-check against node-turn 0.0.6 (what it
   it('over UDP: ChannelBind without MESSAGE-INTEGRITY, client ChannelData ignored, Refresh LIFETIME 0', async () => {
     const r = turnCheckReportSchema.parse(
       await runTurnCheck({
-        urls: [`turn:127.0.0.1:${port}?transport=udp`],
+        targets: parseTurnTargets([`turn:127.0.0.1:${port}?transport=udp`]),
         credentials: { credentials: { username: 'alice', password: 'wonderland' }, source: 'long-term' },
         insecure: false,
         timeoutMs: 8000,
@@ -112,7 +113,7 @@ describe.skipIf(!nodeTurnInstalled)('turn-check against node-turn 0.0.6 (what it
 
   it('node-turn has no TCP listener: the tcp half of turn: is a closed port', async () => {
     const r = await runTurnCheck({
-      urls: [`turn:127.0.0.1:${port}`],
+      targets: parseTurnTargets([`turn:127.0.0.1:${port}`]),
       credentials: { credentials: { username: 'alice', password: 'wonderland' }, source: 'long-term' },
       insecure: false,
       timeoutMs: 8000,
@@ -123,7 +124,7 @@ describe.skipIf(!nodeTurnInstalled)('turn-check against node-turn 0.0.6 (what it
 
   it('a wrong password is wrong credentials', async () => {
     const r = await runTurnCheck({
-      urls: [`turn:127.0.0.1:${port}?transport=udp`],
+      targets: parseTurnTargets([`turn:127.0.0.1:${port}?transport=udp`]),
       credentials: { credentials: { username: 'alice', password: 'nope' }, source: 'long-term' },
       insecure: false,
       timeoutMs: 8000,

@@ -7,6 +7,7 @@ import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
 import { longTermKey } from '../../src/stun/integrity.js';
 import { decodeMessage, findAttribute } from '../../src/stun/message.js';
 import { runTurnCheck } from '../../src/stun-probe/turn-run.js';
+import { parseTurnTargets } from '../../src/stun-probe/turn-url.js';
 
 /** How the scripted server answers authenticated requests. */
 type Mode = 'stale-nonce' | 'quota' | 'capacity' | 'garbage' | 'no-integrity';
@@ -113,7 +114,7 @@ describe('turn-check against a scripted UDP server (real sockets, one misbehavio
     server.mode = mode;
     server.requests = 0;
     const r = await runTurnCheck({
-      urls: [`turn:127.0.0.1:${server.port}?transport=udp`],
+      targets: parseTurnTargets([`turn:127.0.0.1:${server.port}?transport=udp`]),
       credentials: { credentials: { username: 'alice', password: 'wonderland' }, source: 'long-term' },
       insecure: false,
       timeoutMs: 8000,

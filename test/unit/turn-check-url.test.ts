@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { asStunUrl, parseTurnUrl, turnTargets } from '../../src/stun-probe/turn-url.js';
+import { asStunUrl, parseTurnTargets, parseTurnUrl, turnTargets } from '../../src/stun-probe/turn-url.js';
 
 describe('parseTurnUrl (RFC 7065)', () => {
   it.each([
@@ -50,6 +50,14 @@ describe('turnTargets', () => {
       port: 5349,
       transport: 'tls',
     });
+  });
+
+  it('parseTurnTargets expands every URL in order, and a bad one throws before any target is returned', () => {
+    expect(parseTurnTargets(['turns:a.example', 'turn:b.example?transport=tcp']).map((t) => t.url)).toEqual([
+      'turns:a.example:5349',
+      'turn:b.example:3478?transport=tcp',
+    ]);
+    expect(() => parseTurnTargets(['turn:a.example', 'stun:b.example'])).toThrow(/not a TURN URL: "stun:b/);
   });
 
   it('asStunUrl keeps host, port and transport for the resolver', () => {
