@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { turnCheckReportSchema } from '../../src/report/schema.js';
 import type { TransportAddress } from '../../src/stun/address.js';
@@ -7,6 +6,7 @@ import { resolveTurnCredentials, type TurnCredentialFlags } from '../../src/stun
 import { runTurnCheck } from '../../src/stun-probe/turn-run.js';
 import { parseTurnTargets } from '../../src/stun-probe/turn-url.js';
 
+/** The built CLI (`npm run build`, which `npm test` runs first), as users get it. */
 const CLI = 'dist/cli.js';
 
 /** The TURN part of `ice-doctor serve --json`. */
@@ -55,7 +55,7 @@ async function check(urls: string[], flags: TurnCredentialFlags, insecure: boole
   );
 }
 
-describe.skipIf(!existsSync(CLI))('turn-check against the bundled server (ice-doctor serve)', () => {
+describe('turn-check against the bundled server (ice-doctor serve)', () => {
   let child: ChildProcess | undefined;
   let turn: ServedTurn;
   let urls: string[];
