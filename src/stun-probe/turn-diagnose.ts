@@ -17,6 +17,7 @@ import {
   REFRESH_LIFETIME_S,
   type RequestObservation,
   type ResolveObservation,
+  stillAllocated,
   type TurnObservation,
   type TurnTargetObservations,
 } from './turn-observations.js';
@@ -261,7 +262,7 @@ function judgeRequest(o: RequestObservation, t: TurnTargetObservations): Judged 
   const what = STEP_WORDS.get(o.step) ?? o.step;
   if (o.step === 'deleted-check') {
     const after = `after ${reportedMs(o.durationMs)} ms`;
-    if (o.success || o.errorCode === 403) {
+    if (stillAllocated(o)) {
       return {
         status: 'fail',
         detail: `the deleted allocation still answers CreatePermission ${after}`,

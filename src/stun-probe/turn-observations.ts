@@ -46,6 +46,14 @@ export interface RequestObservation {
   lifetimeS: number | null;
 }
 
+/**
+ * True when a CreatePermission answer shows the allocation still exists: success, or 403 for the peer (a
+ * deleted allocation gets 437 Allocation Mismatch). The rule the deletion check polls on and is judged by.
+ */
+export function stillAllocated(o: RequestObservation): boolean {
+  return o.success || o.errorCode === 403;
+}
+
 /** Steps that send data through the relays rather than a request. */
 export type DataStepName = Extract<
   TurnStepName,

@@ -13,6 +13,7 @@ import {
   type DataStepName,
   REFRESH_LIFETIME_S,
   type RequestObservation,
+  stillAllocated,
   type TurnObservation,
   type TurnTargetObservations,
 } from './turn-observations.js';
@@ -359,11 +360,6 @@ class TargetRun {
   close(): void {
     for (const s of this.sessions) s.close();
   }
-}
-
-/** True when a CreatePermission answer shows the allocation still exists: success, or 403 for the peer. */
-function stillAllocated(o: RequestObservation): boolean {
-  return o.success || o.errorCode === 403;
 }
 
 /** A peer connection that failed after the first succeeded, reported on the peer's Allocate step. */
