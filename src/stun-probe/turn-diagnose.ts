@@ -44,6 +44,19 @@ interface Judged {
 type Finding = Omit<TurnDiagnosis, 'step'>;
 
 const fail = (code: TurnDiagnosisCode, message: string): Finding => ({ code, severity: 'fail', message });
+/** A step that passed with nothing to report. */
+const stepOk = (detail: string): Judged => ({ status: 'ok', detail, findings: [] });
+/** A step that failed for one reason. */
+const stepFailed = (detail: string, finding: Finding): Judged => ({
+  status: 'fail',
+  detail,
+  findings: [finding],
+});
+
+/** The server as the messages name it: the address connected to, else the host of the URL. */
+function serverWords(t: TurnTargetObservations): string {
+  return t.server ? formatAddress(t.server) : t.host;
+}
 
 const TLS_CODES: ReadonlyMap<string, TurnDiagnosisCode> = new Map([
   ['DEPTH_ZERO_SELF_SIGNED_CERT', 'tls-self-signed'],
@@ -66,69 +79,55 @@ const TLS_FIX: ReadonlyMap<TurnDiagnosisCode, string> = new Map([
 ]);
 
 function judgeResolve(o: ResolveObservation): Judged {
-  if (o.address) return { status: 'ok', detail: o.address.address, findings: [] };
+  if (o.address) return stepOk(o.address.address);
   const error = o.error ?? 'no address';
-  return {
-    status: 'fail',
-    detail: error,
-    findings: [fail('resolve-failed', `${error}: check the host name in the URL and this host's DNS.`)],
-  };
+  return stepFailed(
+    error,
+    fail('resolve-failed', `${error}: check the host name in the URL and this host's DNS.`),
+  );
 }
 
 function judgeConnect(o: ConnectObservation, t: TurnTargetObservations): Judged {
-  const where = t.server ? formatAddress(t.server) : t.host;
+  const where = serverWords(t);
   const proto = t.transport === 'tls' ? 'TLS' : 'TCP';
   if (o.errorCode === null) {
     const verified =
       t.transport !== 'tls' ? '' : t.insecure ? ', certificate NOT verified' : ', certificate verified';
-    return { status: 'ok', detail: `${proto} connected${verified}`, findings: [] };
+    return stepOk(`${proto} connected${verified}`);
   }
   const words = describeSocketError(o.errorCode);
   const tls = TLS_CODES.get(o.errorCode);
   if (tls) {
     const fix = TLS_FIX.get(tls)!;
-    return {
-      status: 'fail',
-      detail: words,
-      findings: [
-        fail(
-          tls,
-          `TLS certificate problem at ${where}: ${words}. WebRTC clients will not connect over turns:; ${fix}. ` +
-            'Run with --insecure to check the rest of the server without verifying the certificate.',
-        ),
-      ],
-    };
+    return stepFailed(
+      words,
+      fail(
+        tls,
+        `TLS certificate problem at ${where}: ${words}. WebRTC clients will not connect over turns:; ${fix}. ` +
+          'Run with --insecure to check the rest of the server without verifying the certificate.',
+      ),
+    );
   }
   if (o.errorCode === 'ECONNREFUSED') {
-    return {
-      status: 'fail',
-      detail: words,
-      findings: [
-        fail(
-          'tcp-port-closed',
-          `${proto} port ${where} is closed (connection refused): nothing listens there, or a firewall rejects it. ` +
-            `Check the server's ${t.transport === 'tls' ? 'tls-listening-port' : 'listening-port'} and firewall.`,
-        ),
-      ],
-    };
+    return stepFailed(
+      words,
+      fail(
+        'tcp-port-closed',
+        `${proto} port ${where} is closed (connection refused): nothing listens there, or a firewall rejects it. ` +
+          `Check the server's ${t.transport === 'tls' ? 'tls-listening-port' : 'listening-port'} and firewall.`,
+      ),
+    );
   }
   if (o.errorCode === 'timeout') {
-    return {
-      status: 'fail',
-      detail: `no ${proto} handshake within ${Math.round(o.durationMs)} ms`,
-      findings: [
-        fail(
-          'connect-timeout',
-          `No ${proto} connection to ${where} within ${Math.round(o.durationMs)} ms: a firewall drops it silently, or the host is down.`,
-        ),
-      ],
-    };
+    return stepFailed(
+      `no ${proto} handshake within ${Math.round(o.durationMs)} ms`,
+      fail(
+        'connect-timeout',
+        `No ${proto} connection to ${where} within ${Math.round(o.durationMs)} ms: a firewall drops it silently, or the host is down.`,
+      ),
+    );
   }
-  return {
-    status: 'fail',
-    detail: words,
-    findings: [fail('connection-failed', `${proto} connection to ${where} failed: ${words}.`)],
-  };
+  return stepFailed(words, fail('connection-failed', `${proto} connection to ${where} failed: ${words}.`));
 }
 
 const STEP_WORDS: ReadonlyMap<TurnStepName, string> = new Map([
@@ -144,10 +143,20 @@ const STEP_WORDS: ReadonlyMap<TurnStepName, string> = new Map([
   ['peer-delete', 'Refresh(LIFETIME 0) (second allocation)'],
 ]);
 
+/** A request step in plain words: `ChannelBind (second allocation)`. */
+function stepWords(step: TurnStepName): string {
+  return STEP_WORDS.get(step) ?? step;
+}
+
+/** The error response as the server said it, `403 Forbidden` (for a step that got one). */
+function saidWords(o: RequestObservation): string {
+  return `${o.errorCode} ${o.errorReason ?? ''}`.trim();
+}
+
 function noResponse(o: RequestObservation, t: TurnTargetObservations): Finding {
   const f = o.failure!;
-  const what = STEP_WORDS.get(o.step) ?? o.step;
-  const where = t.server ? formatAddress(t.server) : t.host;
+  const what = stepWords(o.step);
+  const where = serverWords(t);
   switch (f.kind) {
     case 'timeout':
       if (t.transport === 'udp' && o.step === 'allocate') {
@@ -185,9 +194,9 @@ function noResponse(o: RequestObservation, t: TurnTargetObservations): Finding {
 }
 
 function errorFinding(o: RequestObservation, t: TurnTargetObservations): Finding {
-  const what = STEP_WORDS.get(o.step) ?? o.step;
+  const what = stepWords(o.step);
   const code = o.errorCode!;
-  const said = `${code} ${o.errorReason ?? ''}`.trim();
+  const said = saidWords(o);
   const isPermission = o.step.endsWith('create-permission') || o.step.endsWith('channel-bind');
   switch (code) {
     case 401:
@@ -259,41 +268,27 @@ function successDetail(o: RequestObservation): string {
 }
 
 function judgeRequest(o: RequestObservation, t: TurnTargetObservations): Judged {
-  const what = STEP_WORDS.get(o.step) ?? o.step;
+  const what = stepWords(o.step);
   if (o.step === 'deleted-check') {
     const after = `after ${reportedMs(o.durationMs)} ms`;
     if (stillAllocated(o)) {
-      return {
-        status: 'fail',
-        detail: `the deleted allocation still answers CreatePermission ${after}`,
-        findings: [
-          fail(
-            'allocation-not-deleted',
-            `Refresh(LIFETIME 0) did not delete the allocation: ${Math.round(o.durationMs)} ms later the server ` +
-              'still treats it as alive, so its relayed port stays taken until the allocation times out.',
-          ),
-        ],
-      };
+      return stepFailed(
+        `the deleted allocation still answers CreatePermission ${after}`,
+        fail(
+          'allocation-not-deleted',
+          `Refresh(LIFETIME 0) did not delete the allocation: ${Math.round(o.durationMs)} ms later the server ` +
+            'still treats it as alive, so its relayed port stays taken until the allocation times out.',
+        ),
+      );
     }
-    if (o.errorCode !== null)
-      return {
-        status: 'ok',
-        detail: `gone ${after} (${o.errorCode} ${o.errorReason ?? ''})`.trim(),
-        findings: [],
-      };
+    if (o.errorCode !== null) return stepOk(`gone ${after} (${saidWords(o)})`);
     if (o.failure?.kind === 'closed' || o.failure?.kind === 'error')
-      return { status: 'ok', detail: `gone ${after} (the server dropped the connection)`, findings: [] };
+      return stepOk(`gone ${after} (the server dropped the connection)`);
   }
   if ((o.step === 'delete' || o.step === 'peer-delete') && o.errorCode === 437 && o.sent > 1)
-    return { status: 'ok', detail: 'gone (437 to a retransmission)', findings: [] };
-  if (o.failure) {
-    const f = noResponse(o, t);
-    return { status: 'fail', detail: o.failure.message, findings: [f] };
-  }
-  if (!o.success) {
-    const f = errorFinding(o, t);
-    return { status: 'fail', detail: `${o.errorCode} ${o.errorReason ?? ''}`.trim(), findings: [f] };
-  }
+    return stepOk('gone (437 to a retransmission)');
+  if (o.failure) return stepFailed(o.failure.message, noResponse(o, t));
+  if (!o.success) return stepFailed(saidWords(o), errorFinding(o, t));
   const findings: Finding[] = [];
   if (o.integrity === 'absent') {
     findings.push(
@@ -350,21 +345,18 @@ function judgeData(o: DataObservation, all: TurnObservation[]): Judged {
     : null;
   const sentWords = `sent ${o.sent}× as ${o.via === 'channel-data' ? 'ChannelData' : 'a Send indication'}`;
   if (o.step === 'send-indication' || o.step === 'peer-send-indication') {
-    if (o.received) return { status: 'ok', detail: got!, findings: [] };
-    return {
-      status: 'fail',
-      detail: `never arrived (${sentWords})`,
-      findings: [
-        fail(
-          'relay-no-data',
-          'Data sent through the relay never reached the other allocation: the server accepts allocations and ' +
-            'permissions but does not relay (a firewall between its relay ports, or relay-ip unreachable from itself).',
-        ),
-      ],
-    };
+    if (o.received) return stepOk(got!);
+    return stepFailed(
+      `never arrived (${sentWords})`,
+      fail(
+        'relay-no-data',
+        'Data sent through the relay never reached the other allocation: the server accepts allocations and ' +
+          'permissions but does not relay (a firewall between its relay ports, or relay-ip unreachable from itself).',
+      ),
+    );
   }
   const wanted = o.received === 'channel-data';
-  if (wanted) return { status: 'ok', detail: got!, findings: [] };
+  if (wanted) return stepOk(got!);
   const isBound = o.step.endsWith('bound-send-indication');
   const detail = got ? `${got}, not ChannelData` : `never arrived (${sentWords})`;
   if (isBound) return { status: 'fail', detail, findings: [] };
