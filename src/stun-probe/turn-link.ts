@@ -1,6 +1,6 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import type { Socket } from 'node:net';
-import { type Transport, type TransportAddress, transportAddress } from '../stun/address.js';
+import type { Transport } from '../stun/address.js';
 import { CHANNEL_DATA_HEADER_BYTES, readChannelData } from '../stun/channel-data.js';
 import { StunDecodeError } from '../stun/errors.js';
 import { type StreamFrame, StreamFramer } from '../stun/framing.js';
@@ -35,8 +35,6 @@ export interface TurnLink {
   readonly transport: Transport;
   /** True for TCP/TLS: nothing is lost, so requests are not retransmitted (RFC 8489 §6.2.2). */
   readonly reliable: boolean;
-  readonly local: TransportAddress;
-  readonly remote: TransportAddress;
   send(bytes: Buffer): void;
   close(): void;
 }
@@ -71,17 +69,16 @@ export class LinkConnectError extends Error {
 
 /** A link whose `send` and `close` do nothing once it is closed (by the caller or by a failure). */
 class GuardedLink implements TurnLink {
-  readonly reliable: boolean;
   open = true;
 
   constructor(
     readonly transport: Transport,
-    readonly local: TransportAddress,
-    readonly remote: TransportAddress,
     private readonly write: (bytes: Buffer) => void,
     private readonly end: () => void,
-  ) {
-    this.reliable = transport !== 'udp';
+  ) {}
+
+  get reliable(): boolean {
+    return this.transport !== 'udp';
   }
 
   send(bytes: Buffer): void {
@@ -107,8 +104,6 @@ function datagramFrame(bytes: Buffer): StreamFrame | null {
 }
 
 function udpLink(socket: UdpSocket, events: LinkEvents): TurnLink {
-  const local = socket.address();
-  const remote = socket.remoteAddress();
   socket.on('message', (bytes) => {
     const frame = datagramFrame(bytes);
     if (frame) events.frame(frame);
@@ -123,8 +118,6 @@ function udpLink(socket: UdpSocket, events: LinkEvents): TurnLink {
   });
   return new GuardedLink(
     'udp',
-    transportAddress(local.address, local.port),
-    transportAddress(remote.address, remote.port),
     (bytes) => socket.send(bytes),
     () => socket.close(),
   );
@@ -151,8 +144,6 @@ function streamLink(socket: Socket, transport: 'tcp' | 'tls', events: LinkEvents
   const framer = new StreamFramer();
   const link = new GuardedLink(
     transport,
-    transportAddress(socket.localAddress!, socket.localPort!),
-    transportAddress(socket.remoteAddress!, socket.remotePort!),
     (bytes) => socket.write(bytes),
     () => socket.destroy(),
   );

@@ -117,16 +117,6 @@ export class TurnSession {
     return session;
   }
 
-  /** Our address on the link as the socket sees it. */
-  get local(): TransportAddress {
-    return this.link.local;
-  }
-
-  /** True over TCP/TLS. */
-  get reliable(): boolean {
-    return this.link.reliable;
-  }
-
   /** The realm the server announced in its 401, once known. */
   get realm(): string | null {
     return this.auth?.realm ?? null;
