@@ -1,18 +1,12 @@
 import type { TurnCheckReport } from '../report/schema.js';
-import type { ResolvedTurnCredentials } from './turn-credentials.js';
 import { turnCheckReport } from './turn-diagnose.js';
-import { checkTurnTarget } from './turn-steps.js';
+import { checkTurnTarget, type TurnCheckOptions } from './turn-steps.js';
 import type { TurnTarget } from './turn-url.js';
 
-/** What `turn-check` runs. */
-export interface TurnRunOptions {
+/** What `turn-check` runs: the targets, each checked with the same options, in parallel. */
+export interface TurnRunOptions extends TurnCheckOptions {
   /** One target per URL and transport, from `parseTurnTargets` (RFC 7065 URLs). */
   targets: TurnTarget[];
-  credentials: ResolvedTurnCredentials;
-  insecure: boolean;
-  /** Deadline for each target's check, in ms (targets run in parallel). */
-  timeoutMs: number;
-  onProgress?: (text: string) => void;
 }
 
 /**
@@ -23,16 +17,6 @@ export interface TurnRunOptions {
 export async function runTurnCheck(opts: TurnRunOptions): Promise<TurnCheckReport> {
   const startedAt = new Date().toISOString();
   const start = performance.now();
-  const observed = await Promise.all(
-    opts.targets.map((t) =>
-      checkTurnTarget(t, {
-        credentials: opts.credentials.credentials,
-        credentialSource: opts.credentials.source,
-        insecure: opts.insecure,
-        timeoutMs: opts.timeoutMs,
-        onProgress: opts.onProgress,
-      }),
-    ),
-  );
+  const observed = await Promise.all(opts.targets.map((t) => checkTurnTarget(t, opts)));
   return turnCheckReport(observed, startedAt, performance.now() - start);
 }

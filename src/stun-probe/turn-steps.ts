@@ -7,6 +7,7 @@ import { Attr, StunClass, StunMethod } from '../stun/constants.js';
 import { getAddress, getErrorCode, getUint32 } from '../stun/message.js';
 import { ResolveError, resolveServer } from './resolve.js';
 import { RttEstimator } from './rtt.js';
+import type { ResolvedTurnCredentials } from './turn-credentials.js';
 import { LinkConnectError } from './turn-link.js';
 import {
   type DataObservation,
@@ -17,14 +18,13 @@ import {
   type TurnObservation,
   type TurnTargetObservations,
 } from './turn-observations.js';
-import { type RelayedData, type TurnCredentials, TurnSession } from './turn-session.js';
+import { type RelayedData, TurnSession } from './turn-session.js';
 import { asStunUrl, type TurnTarget } from './turn-url.js';
 
 /** How to check one target. */
 export interface TurnCheckOptions {
-  credentials: TurnCredentials;
-  /** Where the credentials came from: `--user/--password` or minted from `--auth-secret`. */
-  credentialSource: 'long-term' | 'rest';
+  /** The credentials, and where they came from: `--user/--password` or minted from `--auth-secret`. */
+  credentials: ResolvedTurnCredentials;
   /** Accept any TLS certificate (and report that it was not verified). */
   insecure: boolean;
   /** Deadline for the whole check of this target, in ms; what ran by then is still reported. */
@@ -191,7 +191,7 @@ class TargetRun {
         insecure: this.opts.insecure,
         connectTimeoutMs: Math.min(this.opts.timeoutMs, 5000),
         signal: this.signal,
-        credentials: this.opts.credentials,
+        credentials: this.opts.credentials.credentials,
         rtt: this.rtt,
       });
       this.sessions.push(session);
@@ -414,8 +414,8 @@ export async function checkTurnTarget(
     url: target.url,
     transport: target.transport,
     host: target.host,
-    credentials: opts.credentialSource,
-    username: opts.credentials.username,
+    credentials: opts.credentials.source,
+    username: opts.credentials.credentials.username,
     insecure: opts.insecure && target.transport === 'tls',
     server,
     realm,
