@@ -53,9 +53,15 @@ const stepFailed = (detail: string, finding: Finding): Judged => ({
   findings: [finding],
 });
 
+/** The address the resolve step found (what every later step talks to), or null. */
+function resolvedServer(t: TurnTargetObservations): TransportAddress | null {
+  return t.observations.find((o): o is ResolveObservation => o.step === 'resolve')?.address ?? null;
+}
+
 /** The server as the messages name it: the address connected to, else the host of the URL. */
 function serverWords(t: TurnTargetObservations): string {
-  return t.server ? formatAddress(t.server) : t.host;
+  const server = resolvedServer(t);
+  return server ? formatAddress(server) : t.host;
 }
 
 const TLS_CODES: ReadonlyMap<string, TurnDiagnosisCode> = new Map([
@@ -465,7 +471,8 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
     for (const f of j.findings) add(f, o.step);
   }
   const allocate = firstRequest(t, 'allocate');
-  const scope = relayScopeFinding(t.server, allocate?.relayed ?? null);
+  const server = resolvedServer(t);
+  const scope = relayScopeFinding(server, allocate?.relayed ?? null);
   if (scope) add(scope, 'allocate');
   const order = t.transport === 'udp' ? UDP_STEPS : STREAM_STEPS;
   const steps: TurnStep[] = [];
@@ -484,7 +491,7 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
   return {
     url: t.url,
     transport: t.transport,
-    server: t.server,
+    server,
     ok: !list.some((d) => d.severity === 'fail') && !steps.some((s) => s.status === 'fail'),
     credentials: t.credentials,
     username: t.username,

@@ -92,7 +92,6 @@ export interface TurnTargetObservations {
   username: string;
   /** `--insecure`: the TLS certificate was not verified. */
   insecure: boolean;
-  server: TransportAddress | null;
   realm: string | null;
   observations: TurnObservation[];
   durationMs: number;

@@ -417,7 +417,6 @@ export async function checkTurnTarget(
     credentials: opts.credentials.source,
     username: opts.credentials.credentials.username,
     insecure: opts.insecure && target.transport === 'tls',
-    server,
     realm,
     observations: run.out,
     durationMs: performance.now() - start,

@@ -116,7 +116,6 @@ function target(
     credentials: 'long-term',
     username: 'alice',
     insecure: false,
-    server: SERVER,
     realm: 'example.org',
     observations,
     durationMs: 1100.456,
@@ -139,6 +138,7 @@ describe('diagnoseTarget: a passing check', () => {
     expect(r.steps.map((s) => s.name).slice(0, 3)).toEqual(['resolve', 'allocate', 'peer-allocate']);
     expect(r.steps.every((s) => s.status === 'ok')).toBe(true);
     expect(r).toMatchObject({
+      server: SERVER,
       relayedAddress: RELAY_A,
       peerRelayedAddress: RELAY_B,
       lifetimeS: 600,
@@ -367,7 +367,13 @@ describe('diagnoseTarget: failures, each named by its own code', () => {
 
   it('a private relayed address is fine when the server itself is reached privately', () => {
     const allocate = req('allocate', { relayed: addr('10.0.0.5', 50000), lifetimeS: 600 });
-    expect(diagnoseTarget(target(passing({ allocate }), { server: addr('10.0.0.5', 3478) })).ok).toBe(true);
+    const resolve = {
+      step: 'resolve',
+      durationMs: 0.1,
+      address: addr('10.0.0.5', 3478),
+      error: null,
+    } as const;
+    expect(diagnoseTarget(target(passing({ resolve, allocate }))).ok).toBe(true);
   });
 
   it('Send indications that never arrive: relay-no-data', () => {
@@ -451,19 +457,17 @@ describe('diagnoseTarget: failures, each named by its own code', () => {
 
   it('resolve failure: resolve-failed, nothing else runs', () => {
     const r = diagnoseTarget(
-      target(
-        [
-          {
-            step: 'resolve',
-            durationMs: 2,
-            address: null,
-            error: 'nope.invalid: cannot resolve (ENOTFOUND)',
-          },
-        ],
-        { server: null },
-      ),
+      target([
+        {
+          step: 'resolve',
+          durationMs: 2,
+          address: null,
+          error: 'nope.invalid: cannot resolve (ENOTFOUND)',
+        },
+      ]),
     );
     expect(r.diagnoses.map((d) => d.code)).toEqual(['resolve-failed']);
+    expect(r.server).toBeNull();
     expect(r.steps.filter((s) => s.status === 'skipped')).toHaveLength(r.steps.length - 1);
   });
 });
