@@ -1,11 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { TURNSERVER } from './coturn.js';
+import { type CoturnProcess, spawnCoturn } from './coturn.js';
 
 /** How a test coturn TURN server authenticates and what it relays. */
 export interface CoturnTurnOptions {
@@ -23,15 +20,11 @@ export interface CoturnTurnOptions {
 }
 
 /** A coturn TURN server started by a test, on 127.0.0.1. */
-export interface CoturnTurn {
-  pid: number;
+export interface CoturnTurn extends CoturnProcess {
   /** UDP and TCP listening port. */
   port: number;
   /** TLS listening port (0 without TLS). */
   tlsPort: number;
-  /** Everything coturn logged so far (for a failing test's message). */
-  log(): string;
-  stop(): Promise<void>;
 }
 
 /** A port free for both TCP and UDP on 127.0.0.1 right now (the OS picks it). */
@@ -93,56 +86,20 @@ export function coturnTurnConfig(
 }
 
 /**
- * Starts `/usr/bin/turnserver -c <conf>` with {@link coturnTurnConfig} on free loopback ports and resolves
- * once its log says its servers run. Stopped by PID (SIGTERM) with `stop()`.
+ * Starts `/usr/bin/turnserver -c <conf>` (`spawnCoturn`) with {@link coturnTurnConfig} on free loopback ports
+ * and resolves once its log says its servers run. Stopped by PID (SIGTERM) with `stop()`.
  * @throws Error when coturn exits or does not come up within 5 s (with its log).
  */
 export async function startCoturnTurn(opts: CoturnTurnOptions): Promise<CoturnTurn> {
-  const dir = mkdtempSync(join(tmpdir(), 'idl-coturn-turn-'));
   const port = await freePort();
   const tlsPort = opts.tls ? await freePort() : 0;
   const relayBase = 20_000 + Math.floor(Math.random() * 400) * 100;
-  const conf = join(dir, 'turnserver.conf');
-  writeFileSync(
-    conf,
-    coturnTurnConfig(opts, { port, tlsPort, relayPorts: [relayBase, relayBase + 99] }, dir),
+  const relayPorts: [number, number] = [relayBase, relayBase + 99];
+  const coturn = await spawnCoturn(
+    (dir) => coturnTurnConfig(opts, { port, tlsPort, relayPorts }, dir),
+    /Total General servers/,
   );
-  const child: ChildProcess = spawn(TURNSERVER, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const collect = (b: Buffer): void => {
-    log += b.toString();
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`coturn did not start in 5 s:\n${log}`)), 5000);
-    const poll = setInterval(() => {
-      if (/Total General servers/.test(log)) {
-        clearTimeout(timer);
-        clearInterval(poll);
-        resolve();
-      }
-    }, 20);
-    void exited.then(() => {
-      clearTimeout(timer);
-      clearInterval(poll);
-      reject(new Error(`coturn exited with ${child.exitCode}:\n${log}`));
-    });
-  });
-  return {
-    pid: child.pid!,
-    port,
-    tlsPort,
-    log: () => log,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        process.kill(child.pid!, 'SIGTERM');
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { ...coturn, port, tlsPort };
 }
 
 /**

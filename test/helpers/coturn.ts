@@ -54,47 +54,72 @@ export function coturnStunConfig(
   ].join('\n');
 }
 
+/** A coturn process started from a config file written for it, with everything it logged. */
+export interface CoturnProcess extends Coturn {
+  /** Everything coturn logged so far (for a failing test's message). */
+  log(): string;
+}
+
 /**
- * Starts `turnserver -c` with {@link coturnStunConfig} on loopback addresses and waits until its log says
- * it listens. Stopped by PID.
- * @throws Error when coturn does not come up within 5 s.
+ * Writes `config(dir)` to a fresh temporary `dir`, starts `turnserver -c` on it, and resolves once its log
+ * matches `ready` (then `settleMs` later). Stopped by PID (SIGTERM) with `stop()`, which also removes `dir`.
+ * @param config the configuration text; `dir` is where its pid file and user DB go.
+ * @throws Error when coturn exits or does not come up within 5 s (with its log).
  */
-export async function startCoturn(
-  ips: string[],
-  port: number,
-  extra: string[] = [],
-  tls?: CoturnTls,
-): Promise<Coturn> {
+export async function spawnCoturn(
+  config: (dir: string) => string,
+  ready: RegExp,
+  settleMs = 0,
+): Promise<CoturnProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'idl-coturn-'));
   const conf = join(dir, 'turnserver.conf');
-  writeFileSync(conf, coturnStunConfig(ips, port, dir, extra, tls));
+  writeFileSync(conf, config(dir));
   const child: ChildProcess = spawn(TURNSERVER, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let log = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`coturn did not start in 5 s:\n${log}`)), 5000);
     const onData = (b: Buffer): void => {
       log += b.toString();
-      if (/Total (UDP|General) servers|IO method/.test(log)) {
+      if (ready.test(log)) {
         clearTimeout(timer);
-        setTimeout(resolve, 300);
+        setTimeout(resolve, settleMs);
       }
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
+    void exited.then(() => {
       clearTimeout(timer);
-      reject(new Error(`coturn exited with ${code}:\n${log}`));
+      reject(new Error(`coturn exited with ${child.exitCode}:\n${log}`));
     });
   });
   return {
     pid: child.pid!,
+    log: () => log,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) {
+        process.kill(child.pid!, 'SIGTERM');
         await exited;
       }
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts `turnserver -c` with {@link coturnStunConfig} on loopback addresses and waits until its log says
+ * it listens. Stopped by PID.
+ * @throws Error when coturn does not come up within 5 s.
+ */
+export function startCoturn(
+  ips: string[],
+  port: number,
+  extra: string[] = [],
+  tls?: CoturnTls,
+): Promise<Coturn> {
+  return spawnCoturn(
+    (dir) => coturnStunConfig(ips, port, dir, extra, tls),
+    /Total (UDP|General) servers|IO method/,
+    300,
+  );
 }
