@@ -4,6 +4,7 @@ import { turnCheckReportSchema } from '../report/schema.js';
 import {
   credentialFlagsFromEnv,
   DEFAULT_REST_TTL_S,
+  DEFAULT_REST_USER,
   resolveTurnCredentials,
 } from '../stun-probe/turn-credentials.js';
 import { renderTurnCheckText } from '../stun-probe/turn-render-text.js';
@@ -51,7 +52,10 @@ export function registerTurnCheck(program: Command): void {
     .option('--user <name>', 'long-term credential user name')
     .option('--password <password>', 'long-term credential password')
     .option('--auth-secret <secret>', "mint TURN REST credentials from the server's static-auth-secret")
-    .option('--rest-user <name>', 'user part of the minted TURN REST user name (default: ice-doctor)')
+    .option(
+      '--rest-user <name>',
+      `user part of the minted TURN REST user name (default: ${DEFAULT_REST_USER})`,
+    )
     .option(
       '--rest-ttl <s>',
       'lifetime of minted TURN REST credentials, in seconds',
