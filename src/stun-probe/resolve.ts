@@ -24,10 +24,14 @@ export function isResolveFailure(text: string | undefined): boolean {
 
 /**
  * Resolves a URL's host to one transport address (IPv4 preferred), failing fast: an IP literal needs no
- * lookup; a name gets one `getaddrinfo` bounded by `timeoutMs`.
+ * lookup; a name gets one `getaddrinfo` bounded by `timeoutMs`. Takes any parsed STUN or TURN URL (both
+ * have host and port).
  * @throws ResolveError with a one-line reason (`ENOTFOUND`, timeout) — never hangs past `timeoutMs`.
  */
-export async function resolveServer(url: StunUrl, timeoutMs: number): Promise<TransportAddress> {
+export async function resolveServer(
+  url: Pick<StunUrl, 'host' | 'port'>,
+  timeoutMs: number,
+): Promise<TransportAddress> {
   if (isIP(url.host)) return transportAddress(url.host, url.port);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

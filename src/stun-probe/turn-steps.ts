@@ -19,7 +19,7 @@ import {
   type TurnTargetObservations,
 } from './turn-observations.js';
 import { type RelayedData, TurnSession } from './turn-session.js';
-import { asStunUrl, type TurnTarget } from './turn-url.js';
+import type { TurnTarget } from './turn-url.js';
 
 /** How to check one target. */
 export interface TurnCheckOptions {
@@ -166,10 +166,7 @@ class TargetRun {
     this.progress('resolve');
     const start = performance.now();
     try {
-      const address = await resolveServer(
-        asStunUrl(this.target),
-        Math.min(DNS_TIMEOUT_MS, this.opts.timeoutMs),
-      );
+      const address = await resolveServer(this.target, Math.min(DNS_TIMEOUT_MS, this.opts.timeoutMs));
       this.record({ step: 'resolve', durationMs: performance.now() - start, address, error: null });
       return address;
     } catch (err) {

@@ -1,6 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { formatAddress, type Transport } from '../stun/address.js';
-import { DEFAULT_STUN_PORT, DEFAULT_STUNS_PORT, parseHostPort, type StunUrl } from './url.js';
+import { DEFAULT_STUN_PORT, DEFAULT_STUNS_PORT, parseHostPort } from './url.js';
 
 /** A parsed `turn:`/`turns:` URL (RFC 7065 §3). */
 export interface TurnUrl {
@@ -71,18 +71,4 @@ export function turnTargets(u: TurnUrl): TurnTarget[] {
  */
 export function parseTurnTargets(urls: readonly string[]): TurnTarget[] {
   return urls.flatMap((u) => turnTargets(parseTurnUrl(u)));
-}
-
-/**
- * The STUN URL that reaches the same server over the same transport, for helpers that take one
- * (`resolveServer`): `turn:` → `stun:`, `turns:` → `stuns:` (RFC 7064/7065 share host and port rules).
- */
-export function asStunUrl(t: TurnTarget): StunUrl {
-  return {
-    url: t.url.replace(/^turn/, 'stun'),
-    scheme: t.scheme === 'turns' ? 'stuns' : 'stun',
-    host: t.host,
-    port: t.port,
-    transport: t.transport,
-  };
 }

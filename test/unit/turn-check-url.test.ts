@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { asStunUrl, parseTurnTargets, parseTurnUrl, turnTargets } from '../../src/stun-probe/turn-url.js';
+import { resolveServer } from '../../src/stun-probe/resolve.js';
+import { parseTurnTargets, parseTurnUrl, turnTargets } from '../../src/stun-probe/turn-url.js';
 
 describe('parseTurnUrl (RFC 7065)', () => {
   it.each([
@@ -60,20 +61,11 @@ describe('turnTargets', () => {
     expect(() => parseTurnTargets(['turn:a.example', 'stun:b.example'])).toThrow(/not a TURN URL: "stun:b/);
   });
 
-  it('asStunUrl keeps host, port and transport for the resolver', () => {
-    const [udp, tcp] = turnTargets(parseTurnUrl('turn:example.org:3479'));
-    expect(asStunUrl(udp!)).toMatchObject({
-      scheme: 'stun',
-      host: 'example.org',
-      port: 3479,
-      transport: 'udp',
-    });
-    expect(asStunUrl(tcp!).url).toBe('stun:example.org:3479?transport=tcp');
-    const [tls] = turnTargets(parseTurnUrl('turns:example.org'));
-    expect(asStunUrl(tls!)).toMatchObject({
-      scheme: 'stuns',
-      url: 'stuns:example.org:5349',
-      transport: 'tls',
-    });
+  it('a target goes to resolveServer as it is: host and port kept, IPv6 unbracketed, default ports', async () => {
+    const [udp, tcp] = turnTargets(parseTurnUrl('turn:203.0.113.10:3479'));
+    expect(await resolveServer(udp!, 100)).toEqual({ address: '203.0.113.10', port: 3479, family: 'IPv4' });
+    expect(await resolveServer(tcp!, 100)).toEqual({ address: '203.0.113.10', port: 3479, family: 'IPv4' });
+    const [tls] = turnTargets(parseTurnUrl('turns:[2001:db8::1]'));
+    expect(await resolveServer(tls!, 100)).toEqual({ address: '2001:db8::1', port: 5349, family: 'IPv6' });
   });
 });
