@@ -10,6 +10,7 @@ import {
 import { formatAddress, type TransportAddress } from '../stun/address.js';
 import { reportedMs } from './rtt.js';
 import { describeSocketError } from './tls-errors.js';
+import { STREAM_WAIT_MS } from './transaction.js';
 import { addressScope } from './turn-address-scope.js';
 import {
   type ConnectObservation,
@@ -21,7 +22,6 @@ import {
   type TurnObservation,
   type TurnTargetObservations,
 } from './turn-observations.js';
-import { STREAM_WAIT_MS } from './turn-retransmit.js';
 
 /**
  * The steps a check reports, in the order of the schema's enum (which is the order they run in); UDP has no

@@ -8,8 +8,8 @@ import { longTermKey, verifyIntegrity } from '../stun/integrity.js';
 import { decodeMessage, getAddress, getErrorCode, getString, type StunMessage } from '../stun/message.js';
 import { newTransactionId } from '../stun/transaction-id.js';
 import type { RttEstimator } from './rtt.js';
+import { type SendUntilResult, sendUntil } from './transaction.js';
 import { type LinkFailure, type LinkOptions, openTurnLink, type TurnLink } from './turn-link.js';
-import { type SendUntilResult, sendUntil } from './turn-retransmit.js';
 
 /** Long-term credentials (RFC 8489 §9.2), static or minted from a TURN REST secret. */
 export interface TurnCredentials {

@@ -3,12 +3,7 @@ import { type TransportAddress, transportAddress } from '../stun/address.js';
 import { StunClass } from '../stun/constants.js';
 import { decodeMessage, type StunMessage } from '../stun/message.js';
 import type { RttEstimator } from './rtt.js';
-import {
-  nextDeadlineOffsetMs,
-  PROBE_POLICY,
-  type RetransmitPolicy,
-  type TransactionResult,
-} from './transaction.js';
+import { PROBE_POLICY, type RetransmitPolicy, sendUntil, type TransactionResult } from './transaction.js';
 
 interface Pending {
   finish: (response: StunMessage, source: TransportAddress) => void;
@@ -69,7 +64,7 @@ export class StunUdpClient {
 
   /**
    * Runs one transaction: sends `request` to `to`, retransmits per `policy` with the estimator's current
-   * RTO, and resolves with the first response carrying `transactionId` (whatever its source: the caller
+   * RTO ({@link sendUntil}), and resolves with the first response carrying `transactionId` (whatever its source: the caller
    * judges the source). Never rejects.
    */
   transact(
@@ -79,55 +74,29 @@ export class StunUdpClient {
     policy: RetransmitPolicy = PROBE_POLICY,
   ): Promise<TransactionResult> {
     const key = transactionId.toString('hex');
-    const start = performance.now();
-    let lastSend = start;
-    let sent = 0;
-    let timer: NodeJS.Timeout | undefined;
-    return new Promise<TransactionResult>((resolve) => {
-      const done = (r: Omit<TransactionResult, 'requestsSent' | 'elapsedMs'>): void => {
-        clearTimeout(timer);
-        this.pending.delete(key);
-        unsubscribe();
-        this.signal.removeEventListener('abort', onAbort);
-        resolve({ ...r, requestsSent: sent, elapsedMs: performance.now() - start });
-      };
-      const onAbort = (): void => done({ response: null, source: null, rttMs: null, failure: 'aborted' });
-      const send = (): void => {
-        lastSend = performance.now();
-        sent++;
+    let sendFailed = (_reason: string): void => undefined;
+    return sendUntil<{ response: StunMessage; source: TransportAddress }>({
+      send: () =>
         this.socket.send(request, to.port, to.address, (err) => {
-          if (err) done({ response: null, source: null, rttMs: null, failure: err.message });
-        });
-      };
-      const schedule = (): void => {
-        clearTimeout(timer);
-        const due = start + nextDeadlineOffsetMs(sent, this.rtt.rtoMs, policy);
-        timer = setTimeout(tick, Math.max(0, due - performance.now()));
-      };
-      const tick = (): void => {
-        if (sent >= policy.rc) {
-          done({ response: null, source: null, rttMs: null, failure: 'timeout' });
-          return;
-        }
-        send();
-        schedule();
-      };
-      const unsubscribe = this.rtt.onChange(schedule);
-      this.pending.set(key, {
-        finish: (response, source) => {
-          const rttMs = performance.now() - lastSend;
-          if (sent === 1) this.rtt.observe(rttMs);
-          done({ response, source, rttMs, failure: null });
-        },
-      });
-      if (this.signal.aborted) {
-        onAbort();
-        return;
-      }
-      this.signal.addEventListener('abort', onAbort, { once: true });
-      send();
-      schedule();
-    });
+          if (err) sendFailed(err.message);
+        }),
+      listen: (done, fail) => {
+        sendFailed = fail;
+        this.pending.set(key, { finish: (response, source) => done({ response, source }) });
+        return () => this.pending.delete(key);
+      },
+      reliable: false,
+      rtt: this.rtt,
+      signal: this.signal,
+      policy,
+    }).then((r) => ({
+      requestsSent: r.sent,
+      response: r.value?.response ?? null,
+      source: r.value?.source ?? null,
+      rttMs: r.sinceLastSendMs,
+      elapsedMs: r.elapsedMs,
+      failure: r.failure,
+    }));
   }
 
   /**
