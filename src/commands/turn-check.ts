@@ -6,17 +6,15 @@ import {
   DEFAULT_REST_TTL_S,
   DEFAULT_REST_USER,
   resolveTurnCredentials,
+  type TurnCredentialFlags,
 } from '../stun-probe/turn-credentials.js';
 import { renderTurnCheckText } from '../stun-probe/turn-render-text.js';
 import { runTurnCheck } from '../stun-probe/turn-run.js';
 import { parseTurnTargets } from '../stun-probe/turn-url.js';
 import { startProgress } from './progress.js';
 
-interface TurnCheckFlags {
-  user?: string;
-  password?: string;
-  authSecret?: string;
-  restUser?: string;
+/** Commander's flags: the credential flags as given, `--rest-ttl` and `--timeout` still text. */
+interface TurnCheckFlags extends Omit<TurnCredentialFlags, 'restTtlS'> {
   restTtl: string;
   insecure?: boolean;
   json?: boolean;
