@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { pathKindSchema } from '../report/browser-schema.js';
+import { probeReportSchema, transportAddressSchema } from '../report/schema.js';
+
+/**
+ * The report server's JSON API, shared by the server (which builds the responses) and the page (which
+ * validates them before use). No field ever carries a static TURN secret: TURN credentials in
+ * `/api/ice-servers` are minted per request (TURN REST API, draft-uberti-behave-turn-rest-00) or are the
+ * operator's static user for a server configured with one.
+ */
+
+/** One entry of `RTCConfiguration.iceServers` (W3C WebRTC §4.2.4), with one URL. */
+export const iceServerSchema = z.object({
+  urls: z.string(),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+
+/** One row of the page's path matrix: a URL × transport, tested in its own peer connection. */
+export const pathTargetSchema = z.object({
+  /** Stable id, e.g. `stun-1`, `turn-udp-1`; used as `pathId` in the report. */
+  id: z.string(),
+  kind: pathKindSchema,
+  /** Label of the server it belongs to (`bundled`, or the host of a configured URL). */
+  server: z.string(),
+  iceServer: iceServerSchema,
+});
+
+/**
+ * `GET /api/ice-servers` (rate-limited per client IP; `Cache-Control: no-store`): the ICE servers with
+ * fresh credentials for this visitor, and the matrix of paths to test.
+ */
+export const iceConfigSchema = z.object({
+  /** Every server at once, for the `iceTransportPolicy: 'all'` call and the two-peer test. */
+  iceServers: z.array(iceServerSchema),
+  targets: z.array(pathTargetSchema),
+  /** Lifetime of the minted TURN credentials in s, and their expiry (ISO 8601); null when static. */
+  credentialTtlS: z.number().nullable(),
+  expiresAt: z.string().nullable(),
+});
+
+/** `GET /api/config`: how to reach signaling, and who the server thinks the visitor is. */
+export const pageConfigSchema = z.object({
+  version: z.string(),
+  /** The visitor's address and port as the report server's socket saw the request (no proxy headers). */
+  visitor: transportAddressSchema,
+  signaling: z.object({
+    /** Path of the WebSocket endpoint on both the HTTP and HTTPS ports. */
+    path: z.string(),
+    httpPort: z.number().int().nullable(),
+    httpsPort: z.number().int().nullable(),
+  }),
+});
+
+/** `GET /api/probe`: the report server's own RFC 5780 probe of its STUN server, or why there is none. */
+export const serverProbeSchema = z.object({
+  report: probeReportSchema.nullable(),
+  reason: z.string().nullable(),
+});
+
+export type IceServer = z.infer<typeof iceServerSchema>;
+export type PathTarget = z.infer<typeof pathTargetSchema>;
+export type IceConfig = z.infer<typeof iceConfigSchema>;
+export type PageConfig = z.infer<typeof pageConfigSchema>;
+export type ServerProbe = z.infer<typeof serverProbeSchema>;
