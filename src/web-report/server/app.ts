@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import express, { type Express, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { IceConfig, PageConfig, ServerProbe } from '../api-schema.js';
+import { apiErrorHandler, apiNotFound, pageNotFound } from './api-errors.js';
+import { type ListenPorts, securityHeaders } from './security-headers.js';
+import { visitorAddress } from './visitor.js';
+
+/** Path of the signaling WebSocket on both listeners. */
+export const SIGNALING_PATH = '/signal';
+
+/** What the express app serves; every function is called per request. */
+export interface ReportAppDeps {
+  /** Folder of the built page (index.html, app.js, style.css), a file system path. */
+  publicDir: string;
+  /** The `/api/ice-servers` body with fresh credentials. */
+  iceConfig: () => IceConfig;
+  /** The rate limiter in front of `/api/ice-servers`. */
+  iceRateLimit: RequestHandler;
+  /** The `/api/probe` body. */
+  serverProbe: () => ServerProbe;
+  ports: () => ListenPorts;
+  version: string;
+  log: Logger;
+}
+
+/** 503 in plain text when the page was never built: `npm run build` makes dist/web-report/public/. */
+function pageNotBuilt(publicDir: string): RequestHandler {
+  return (_req, res, next) => {
+    if (existsSync(join(publicDir, 'index.html'))) return next();
+    res
+      .status(503)
+      .type('text/plain')
+      .send(`the report page is not built: no index.html in ${publicDir} (run npm run build)\n`);
+  };
+}
+
+/**
+ * The report server's express 5 app (shared by its HTTP and HTTPS listeners):
+ * - helmet with the strict CSP ({@link securityHeaders}) on every response;
+ * - `GET /api/ice-servers` (`iceConfigSchema`, rate-limited per client IP), `GET /api/config`
+ *   (`pageConfigSchema`), `GET /api/probe` (`serverProbeSchema`); every `/api` response has
+ *   `Cache-Control: no-store`; other `/api` paths answer JSON 404;
+ * - the built page from `publicDir` (`/` is index.html), plain-text 404 elsewhere;
+ * - errors as JSON `{error, message}`, never a stack trace.
+ */
+export function createReportApp(deps: ReportAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(securityHeaders(deps.ports));
+  app.use('/api', (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  app.get('/api/ice-servers', deps.iceRateLimit, (_req, res) => {
+    res.json(deps.iceConfig());
+  });
+  app.get('/api/config', (req, res) => {
+    const ports = deps.ports();
+    const body: PageConfig = {
+      version: deps.version,
+      visitor: visitorAddress(req.socket),
+      signaling: { path: SIGNALING_PATH, httpPort: ports.http, httpsPort: ports.https },
+    };
+    res.json(body);
+  });
+  app.get('/api/probe', (_req, res) => {
+    res.json(deps.serverProbe());
+  });
+  app.use('/api', apiNotFound);
+  app.get('/', pageNotBuilt(deps.publicDir));
+  app.use(express.static(deps.publicDir, { index: 'index.html', redirect: false, dotfiles: 'ignore' }));
+  app.use(pageNotFound);
+  app.use(apiErrorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,142 @@
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { fileURLToPath } from 'node:url';
+import { type Logger, pino } from 'pino';
+import { ConfigError } from '../../errors.js';
+import { formatAddress, type TransportAddress } from '../../stun/address.js';
+import { generateSelfSignedCredentials, type TlsCredentials } from '../../turn-server/tls-credentials.js';
+import { createReportApp } from './app.js';
+import { buildIceConfig, DEFAULT_CREDENTIAL_TTL_S, type PageIceServer } from './ice-config.js';
+import { clientRateLimiter, DEFAULT_ICE_RATE_LIMIT, type RateLimit } from './ice-rate-limit.js';
+import { listenOn } from './listen.js';
+import type { ListenPorts } from './security-headers.js';
+import { type ServerProbeRunner, startServerProbe } from './server-probe.js';
+import { packageVersion } from './version.js';
+
+/** Where `npm run build` puts the page (from src/web-report/server/ and dist/web-report/server/ alike). */
+export const DEFAULT_PUBLIC_DIR = new URL('../../../dist/web-report/public/', import.meta.url);
+
+/** What {@link startReportServer} takes; every field is optional. */
+export interface ReportServerOptions {
+  /** IP to listen on (default 127.0.0.1); a wildcard (`0.0.0.0`, `::`) is allowed. */
+  host?: string;
+  /** HTTP port (default 0: picked); null: no HTTP listener. */
+  httpPort?: number | null;
+  /** HTTPS port (default 0: picked); null: no HTTPS listener. */
+  httpsPort?: number | null;
+  /** Certificate and key of the HTTPS listener (default: self-signed for `localhost` and `host`). */
+  tls?: TlsCredentials;
+  /** The servers the page tests, in path-matrix order (default none). */
+  iceServers?: readonly PageIceServer[];
+  /** Lifetime of minted TURN credentials, in s (default 600). */
+  credentialTtlS?: number;
+  /** Rate limit of `/api/ice-servers` per client IP (default 30 per 60 000 ms). */
+  iceRateLimit?: RateLimit;
+  /** The server's own probe of its STUN server, started once in the background (default: none). */
+  probe?: ServerProbeRunner | null;
+  /** Folder of the built page (default {@link DEFAULT_PUBLIC_DIR}). */
+  publicDir?: URL | string;
+  /** pino logger (default silent). */
+  logger?: Logger;
+}
+
+/** A running report server. */
+export interface RunningReportServer {
+  /** The bound HTTP and HTTPS addresses (null when that listener is off). */
+  readonly http: TransportAddress | null;
+  readonly https: TransportAddress | null;
+  /** The page's URLs, e.g. `http://127.0.0.1:8080/` (null when that listener is off). */
+  readonly urls: { http: string | null; https: string | null };
+  /** The HTTPS listener's certificate: generated (self-signed) or given. */
+  readonly certificate: { selfSigned: boolean; fingerprint256: string } | null;
+  /** Closes both listeners and every connection, socket and timer. Idempotent. */
+  close(): Promise<void>;
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::']);
+
+function pageUrl(scheme: 'http' | 'https', a: TransportAddress | null): string | null {
+  if (a === null) return null;
+  const host = WILDCARDS.has(a.address) ? (a.family === 'IPv6' ? '::1' : '127.0.0.1') : a.address;
+  return `${scheme}://${formatAddress({ address: host, port: a.port })}/`;
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/**
+ * Starts the web report server: one express app (see `createReportApp`) served over HTTP and HTTPS.
+ * TURN credentials in `/api/ice-servers` are minted per request; the server's own STUN probe (`probe`)
+ * starts now in the background.
+ * @throws ConfigError when both listeners are off or `credentialTtlS` is not positive; UserError
+ *   `address-in-use` (and friends) when a port cannot be bound. Nothing is left listening when it throws.
+ */
+export async function startReportServer(opts: ReportServerOptions = {}): Promise<RunningReportServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const httpPort = opts.httpPort === undefined ? 0 : opts.httpPort;
+  const httpsPort = opts.httpsPort === undefined ? 0 : opts.httpsPort;
+  const ttlS = opts.credentialTtlS ?? DEFAULT_CREDENTIAL_TTL_S;
+  if (httpPort === null && httpsPort === null)
+    throw new ConfigError('the report server needs an HTTP or HTTPS port');
+  if (!(ttlS > 0 && Number.isFinite(ttlS)))
+    throw new ConfigError(`credential lifetime must be positive, not ${ttlS} s`);
+  const log = opts.logger ?? pino({ level: 'silent' });
+  const iceServers = opts.iceServers ?? [];
+  const tls =
+    httpsPort === null
+      ? null
+      : (opts.tls ??
+        (await generateSelfSignedCredentials(['localhost', ...(WILDCARDS.has(host) ? [] : [host])])));
+  const publicDir = opts.publicDir ?? DEFAULT_PUBLIC_DIR;
+  const ports: ListenPorts = { http: null, https: null };
+  const limiter = clientRateLimiter(opts.iceRateLimit ?? DEFAULT_ICE_RATE_LIMIT);
+  const app = createReportApp({
+    publicDir: typeof publicDir === 'string' ? publicDir : fileURLToPath(publicDir),
+    iceConfig: () => buildIceConfig(iceServers, ttlS),
+    iceRateLimit: limiter.middleware,
+    serverProbe: startServerProbe(opts.probe ?? null, log),
+    ports: () => ports,
+    version: packageVersion(),
+    log,
+  });
+  const servers: Server[] = [];
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      limiter.close();
+      await Promise.all(servers.map(closeServer));
+    })();
+    return closing;
+  };
+  try {
+    let http: TransportAddress | null = null;
+    let https: TransportAddress | null = null;
+    if (httpPort !== null) {
+      const server = createHttpServer(app);
+      servers.push(server);
+      http = await listenOn(server, host, httpPort, 'the report page (HTTP)');
+      ports.http = http.port;
+    }
+    if (tls !== null && httpsPort !== null) {
+      const server = createHttpsServer({ cert: tls.cert, key: tls.key }, app);
+      servers.push(server);
+      https = await listenOn(server, host, httpsPort, 'the report page (HTTPS)');
+      ports.https = https.port;
+    }
+    log.info({ http: pageUrl('http', http), https: pageUrl('https', https) }, 'report page listening');
+    return {
+      http,
+      https,
+      urls: { http: pageUrl('http', http), https: pageUrl('https', https) },
+      certificate: tls && { selfSigned: tls.selfSigned, fingerprint256: tls.fingerprint256 },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
