@@ -1,11 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { formatAddress } from '../stun/address.js';
 import { parseServeFlags } from '../turn-server/options.js';
+import { loadTlsCredentials } from '../turn-server/tls-credentials.js';
 import { parseTurnFlags, type TurnFlags } from '../turn-server/turn-options.js';
 import { type RunningTurnServer, startTurnServer } from '../turn-server/turn-server.js';
+import { startBundledReport } from '../web-report/server/bundled-report.js';
+import { parseReportFlags, type ReportFlags } from '../web-report/server/report-flags.js';
+import type { RunningReportServer } from '../web-report/server/report-server.js';
 
-interface ServeCommandFlags extends TurnFlags {
+interface ServeCommandFlags extends TurnFlags, ReportFlags {
   listen?: string;
   port?: string;
   altPort?: string;
@@ -23,8 +28,30 @@ const collect = (value: string, previous: string[] = []): string[] => [
 ];
 const collectWhole = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-/** The human description of a running server: STUN endpoints, TURN endpoints, auth, relay, peers, TLS. */
-function renderServeText(server: RunningTurnServer): string {
+/** Bytes of the report page's per-process TURN REST secret (crypto random, never printed). */
+const PAGE_SECRET_BYTES = 32;
+
+/** What serve prints about: the STUN/TURN server, the operator's secret count, the report page. */
+interface Served {
+  server: RunningTurnServer;
+  /** `--auth-secret`s configured by the operator (the report page's own secret is not counted). */
+  authSecrets: number;
+  report: RunningReportServer | null;
+}
+
+/** The lines about the report page: which URL to open. */
+function reportLines(report: RunningReportServer | null): string[] {
+  if (report === null) return ['  report page: off (--no-report)'];
+  const { http, https } = report.urls;
+  const tls = report.certificate?.selfSigned ? ', self-signed certificate' : '';
+  return [
+    `Open ${http ?? https} in a browser to see whether calls connect from there` +
+      (http && https ? ` (or ${https}${tls}).` : '.'),
+  ];
+}
+
+/** The human description of a running server: STUN endpoints, TURN endpoints, auth, relay, peers, TLS, page. */
+function renderServeText({ server, authSecrets, report }: Served): string {
   const stun = server.fronts[0]!;
   const list = (addrs: { address: string; port: number }[]): string => addrs.map(formatAddress).join('  ');
   const lines = [
@@ -47,8 +74,8 @@ function renderServeText(server: RunningTurnServer): string {
       `  user  ${server.generatedUser.username} / password ${server.generatedUser.password}  (generated: no --user or --auth-secret given)`,
     );
   else if (server.usernames.length > 0) lines.push(`  users ${server.usernames.join(', ')}`);
-  if (server.authSecretCount > 0)
-    lines.push(`  TURN REST API: ${server.authSecretCount} shared secret(s) (username = <expiry>:<user>)`);
+  if (authSecrets > 0)
+    lines.push(`  TURN REST API: ${authSecrets} shared secret(s) (username = <expiry>:<user>)`);
   for (const r of server.relay)
     lines.push(
       `  relay ${r.family} ${r.ip} ports ${r.ports.min}-${r.ports.max}` +
@@ -66,12 +93,13 @@ function renderServeText(server: RunningTurnServer): string {
         ` for ${server.certificate.names.join(', ')}; SHA-256 ${server.certificate.fingerprint256}`,
     );
   if (server.metricsUrl) lines.push(`  metrics ${server.metricsUrl}`);
+  lines.push(...reportLines(report));
   lines.push('Serving until SIGINT/SIGTERM (Ctrl-C).');
   return `${lines.join('\n')}\n`;
 }
 
 /** The one JSON line of `serve --json`. */
-function serveJson(server: RunningTurnServer): string {
+function serveJson({ server, authSecrets, report }: Served): string {
   const stun = server.fronts[0]!;
   return JSON.stringify({
     udp: server.fronts.flatMap((f) => f.udp),
@@ -85,13 +113,14 @@ function serveJson(server: RunningTurnServer): string {
       realm: server.realm,
       usernames: server.usernames,
       generatedUser: server.generatedUser,
-      authSecrets: server.authSecretCount,
+      authSecrets,
       relay: server.relay,
       allowPeers: server.allowPeers,
       allowPeersDefaulted: server.allowPeersDefaulted,
       certificate: server.certificate,
       metricsUrl: server.metricsUrl,
     },
+    report: report && { url: report.urls.http, httpsUrl: report.urls.https },
   });
 }
 
@@ -109,9 +138,13 @@ function untilSignal(): Promise<NodeJS.Signals> {
 
 /**
  * `ice-doctor serve [options]`: runs the bundled STUN/TURN server (RFC 8489 Binding with RFC 5780, RFC 8656
- * TURN over UDP, TCP and TLS) until SIGINT/SIGTERM, then deletes every allocation, closes every socket and
- * exits 0. Once listening it prints the endpoints (with `--json`: exactly one line
- * `{"udp":[...],"tcp":[...],"otherAddress":...,"limitations":[...],"turn":{...}}` on stdout). Logs are pino
+ * TURN over UDP, TCP and TLS) and, unless `--no-report`, the web report page beside it (HTTP and HTTPS,
+ * src/web-report/server) until SIGINT/SIGTERM, then deletes every allocation, closes every socket and
+ * exits 0. The page's TURN credentials are minted from a random per-process TURN REST secret that the
+ * TURN server accepts besides the operator's; static `--user` passwords never reach the page. Once
+ * listening it prints the endpoints and the page's URL (with `--json`: exactly one line
+ * `{"udp":[...],"tcp":[...],"otherAddress":...,"limitations":[...],"turn":{...},"report":{"url":...,
+ * "httpsUrl":...}|null}` on stdout). Logs are pino
  * JSON on stderr: allocations at info level, every request with `--verbose`. Environment:
  * `ICE_DOCTOR_LISTEN` (when no --listen), `ICE_DOCTOR_REALM`, `ICE_DOCTOR_AUTH_SECRET`,
  * `ICE_DOCTOR_EXTERNAL_IP`, `ICE_DOCTOR_RELAY_PORTS`.
@@ -150,6 +183,16 @@ export function registerServe(program: Command): void {
     .option('--bandwidth <bytes/s>', 'relayed bytes per second per allocation (default: no cap)')
     .option('--metrics-port <n>', 'serve Prometheus metrics on this port (default: off)')
     .option('--metrics-host <ip>', 'address of the metrics endpoint (default: 127.0.0.1)')
+    .option('--report-port <n>', 'HTTP port of the report page (default: 8080; 0 with --port 0)')
+    .option('--report-https-port <n>', 'HTTPS port of the report page (default: 8443; 0 with --port 0)')
+    .option('--report-host <ip>', 'address of the report page (default: the first --listen address)')
+    .option('--no-report', 'do not serve the report page')
+    .option(
+      '--page-ice-server <url[;cred]>',
+      'another STUN/TURN server the page tests: stun:host[:port], or turn:/turns: with ;secret=S, ' +
+        ';secret-env=VAR (TURN REST secret) or ;user=NAME:PASSWORD (shown to visitors); repeatable',
+      collectWhole,
+    )
     .option('--json', 'print the endpoints as one JSON line once listening')
     .option('--verbose', 'log every request as JSON on stderr')
     .addHelpText(
@@ -161,30 +204,56 @@ export function registerServe(program: Command): void {
         '  ice-doctor serve --listen 203.0.113.10,203.0.113.11 --user alice:s3cret --relay-ports 49160-49200',
         '  ice-doctor serve --listen 10.0.0.5 --external-ip 198.51.100.7 --auth-secret "$SECRET" --metrics-port 9641',
         '',
+        '  ice-doctor serve --page-ice-server "turns:turn.example.org:5349;secret-env=TURN_SECRET"',
+        '',
         'Peers on private, loopback and link-local ranges (and 169.254.169.254) are refused with 403 unless',
         'allowed with --allow-peer; when every listening address is loopback, loopback peers are allowed.',
+        '',
+        'The report page (http://<report-host>:8080/ and https://…:8443/, self-signed unless --tls-cert) tests',
+        'from a browser which paths connect: STUN on each server IP, TURN over UDP, TCP and TLS, a call',
+        'between two browsers. Its TURN credentials are minted per visitor from a random secret of this',
+        'process (valid 10 minutes); --user passwords are never shown to it. A --page-ice-server with',
+        ';user=NAME:PASSWORD hands that password to every visitor: use ;secret-env= where you can.',
       ].join('\n'),
     )
     .action(async (flags: ServeCommandFlags) => {
       const listen = flags.listen ?? process.env.ICE_DOCTOR_LISTEN;
       const options = parseServeFlags({ ...flags, ...(listen !== undefined && { listen }) });
       const turn = parseTurnFlags(flags, options.addresses, options.port === 0);
+      const reportSettings = parseReportFlags(flags, options.addresses, options.port === 0);
+      const tls =
+        turn.tlsCertFile && turn.tlsKeyFile ? loadTlsCredentials(turn.tlsCertFile, turn.tlsKeyFile) : null;
       const logger = pino(
         { level: flags.verbose ? 'debug' : 'info' },
         pino.destination({ dest: 2, sync: true }),
       );
+      const pageSecret = reportSettings && randomBytes(PAGE_SECRET_BYTES).toString('base64url');
       const server = await startTurnServer({
         addresses: options.addresses,
         port: options.port,
         ...(options.altPort !== null && { altPort: options.altPort }),
         tcp: options.tcp,
-        turn,
+        turn: pageSecret ? { ...turn, authSecrets: [...turn.authSecrets, pageSecret] } : turn,
         logger,
       });
+      let report: RunningReportServer | null = null;
+      try {
+        if (reportSettings && pageSecret)
+          report = await startBundledReport(server, {
+            settings: reportSettings,
+            restSecret: pageSecret,
+            ...(tls && { tls }),
+            logger: logger.child({ component: 'report' }),
+          });
+      } catch (err) {
+        await server.close();
+        throw err;
+      }
       const signal = untilSignal();
-      process.stdout.write(flags.json ? `${serveJson(server)}\n` : renderServeText(server));
+      const served: Served = { server, authSecrets: turn.authSecrets.length, report };
+      process.stdout.write(flags.json ? `${serveJson(served)}\n` : renderServeText(served));
       logger.info({ signal: await signal }, 'stopping: deleting allocations and closing sockets');
-      await server.close();
+      await Promise.all([server.close(), report?.close()]);
       process.exitCode = 0;
     });
 }

@@ -52,7 +52,7 @@ describe('ice-doctor serve', () => {
       const child = serve(['--listen', '127.0.0.1,127.0.0.2', '--port', '0', '--json']);
       try {
         const line = JSON.parse(await firstLine(child)) as ServeLine;
-        expect(Object.keys(line)).toEqual(['udp', 'tcp', 'otherAddress', 'limitations', 'turn']);
+        expect(Object.keys(line)).toEqual(['udp', 'tcp', 'otherAddress', 'limitations', 'turn', 'report']);
         expect(line.udp).toHaveLength(4);
         expect(line.tcp).toEqual(line.udp);
         expect(line.otherAddress).toEqual(line.udp[3]);

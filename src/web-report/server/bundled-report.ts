@@ -1,0 +1,49 @@
+import type { Logger } from 'pino';
+import { formatAddress } from '../../stun/address.js';
+import { runProbe } from '../../stun-probe/run-probe.js';
+import type { TlsCredentials } from '../../turn-server/tls-credentials.js';
+import type { RunningTurnServer } from '../../turn-server/turn-server.js';
+import { bundledIceServer } from './bundled-ice-server.js';
+import type { ReportSettings } from './report-flags.js';
+import { type RunningReportServer, startReportServer } from './report-server.js';
+
+/** Deadline of the report server's own probe of the bundled STUN server, in ms. */
+const SERVER_PROBE_TIMEOUT_MS = 5000;
+
+/** What {@link startBundledReport} needs beside the running STUN/TURN server. */
+export interface BundledReportOptions {
+  settings: ReportSettings;
+  /** A TURN REST secret the bundled server accepts (added to its `authSecrets`); never shown. */
+  restSecret: string;
+  /** The HTTPS certificate (the operator's `--tls-cert`), or undefined for a self-signed one. */
+  tls?: TlsCredentials;
+  logger: Logger;
+}
+
+/**
+ * Starts the report page beside the bundled STUN/TURN server of `ice-doctor serve`: its path matrix is the
+ * bundled server's (credentials minted from `restSecret`) followed by `--page-ice-server`s, and its own
+ * probe (`/api/probe`) is an RFC 5780 probe (with hairpinning, RFC 5780 §4.5) of the bundled primary
+ * address, run once in the background with a {@link SERVER_PROBE_TIMEOUT_MS} deadline.
+ * @throws as `startReportServer`.
+ */
+export function startBundledReport(
+  turn: RunningTurnServer,
+  opts: BundledReportOptions,
+): Promise<RunningReportServer> {
+  const primary = turn.fronts[0]!.primary;
+  return startReportServer({
+    host: opts.settings.host,
+    httpPort: opts.settings.httpPort,
+    httpsPort: opts.settings.httpsPort,
+    ...(opts.tls && { tls: opts.tls }),
+    iceServers: [bundledIceServer(turn, opts.restSecret), ...opts.settings.pageIceServers],
+    probe: () =>
+      runProbe({
+        urls: [`stun:${formatAddress(primary)}`],
+        timeoutMs: SERVER_PROBE_TIMEOUT_MS,
+        hairpin: true,
+      }),
+    logger: opts.logger,
+  });
+}

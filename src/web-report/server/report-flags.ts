@@ -1,0 +1,70 @@
+import { isIP } from 'node:net';
+import { ConfigError } from '../../errors.js';
+import type { PageIceServer } from './ice-config.js';
+import { parsePageIceServer } from './page-ice-server.js';
+
+/** Default HTTP and HTTPS ports of the report page under `ice-doctor serve`. */
+export const DEFAULT_REPORT_PORT = 8080;
+export const DEFAULT_REPORT_HTTPS_PORT = 8443;
+
+/** The report flags of `ice-doctor serve`, as commander hands them over. */
+export interface ReportFlags {
+  /** false with `--no-report`. */
+  report?: boolean;
+  reportPort?: string;
+  reportHttpsPort?: string;
+  reportHost?: string;
+  pageIceServer?: string[];
+}
+
+/** Validated report settings: where the page listens and which other servers it tests. */
+export interface ReportSettings {
+  host: string;
+  /** 0 picks a free port. */
+  httpPort: number;
+  httpsPort: number;
+  /** The other STUN/TURN servers of `--page-ice-server`, in the order given. */
+  pageIceServers: PageIceServer[];
+}
+
+function port(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535)
+    throw new ConfigError(`${flag}: '${text}' is not a port number`);
+  return Number(text);
+}
+
+/**
+ * Turns the report flags of `serve` into {@link ReportSettings}, or null with `--no-report`.
+ * Defaults: HTTP port {@link DEFAULT_REPORT_PORT} and HTTPS port {@link DEFAULT_REPORT_HTTPS_PORT}, both 0
+ * when the STUN port is 0 (picked); host the first `--listen` address.
+ * @param listen the STUN/TURN listening addresses.
+ * @param portZero true when `--port 0`.
+ * @param env read by `--page-ice-server …;secret-env=VAR`.
+ * @throws ConfigError with a one-line message naming the flag: a bad port, equal HTTP and HTTPS ports, a
+ *   host that is not an IP literal, a bad `--page-ice-server`.
+ */
+export function parseReportFlags(
+  flags: ReportFlags,
+  listen: readonly string[],
+  portZero: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): ReportSettings | null {
+  if (flags.report === false) return null;
+  const httpPort = port('--report-port', flags.reportPort, portZero ? 0 : DEFAULT_REPORT_PORT);
+  const httpsPort = port(
+    '--report-https-port',
+    flags.reportHttpsPort,
+    portZero ? 0 : DEFAULT_REPORT_HTTPS_PORT,
+  );
+  if (httpPort !== 0 && httpPort === httpsPort)
+    throw new ConfigError('--report-https-port: must differ from --report-port');
+  const host = flags.reportHost ?? listen[0] ?? '127.0.0.1';
+  if (isIP(host) === 0) throw new ConfigError(`--report-host: '${host}' is not an IP address`);
+  return {
+    host,
+    httpPort,
+    httpsPort,
+    pageIceServers: (flags.pageIceServer ?? []).map((spec) => parsePageIceServer(spec, env)),
+  };
+}
