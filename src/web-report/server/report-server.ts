@@ -2,6 +2,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { type Logger, pino } from 'pino';
+import { WebSocketServer } from 'ws';
 import { ConfigError } from '../../errors.js';
 import { formatAddress, type TransportAddress } from '../../stun/address.js';
 import { generateSelfSignedCredentials, type TlsCredentials } from '../../turn-server/tls-credentials.js';
@@ -11,6 +12,9 @@ import { clientRateLimiter, DEFAULT_ICE_RATE_LIMIT, type RateLimit } from './ice
 import { listenOn } from './listen.js';
 import type { ListenPorts } from './security-headers.js';
 import { type ServerProbeRunner, startServerProbe } from './server-probe.js';
+import { SignalingHub } from './signaling-hub.js';
+import { DEFAULT_SIGNALING_LIMITS, type SignalingLimits } from './signaling-limits.js';
+import { signalingUpgradeHandler } from './signaling-upgrade.js';
 import { packageVersion } from './version.js';
 
 /** Where `npm run build` puts the page (from src/web-report/server/ and dist/web-report/server/ alike). */
@@ -34,6 +38,13 @@ export interface ReportServerOptions {
   iceRateLimit?: RateLimit;
   /** The server's own probe of its STUN server, started once in the background (default: none). */
   probe?: ServerProbeRunner | null;
+  /** Limits of the signaling WebSocket (defaults: `DEFAULT_SIGNALING_LIMITS`). */
+  signaling?: Partial<SignalingLimits>;
+  /**
+   * Origins besides this server's own that may open the signaling WebSocket, e.g. `https://example.org`
+   * (a page hosted elsewhere); default none.
+   */
+  allowedOrigins?: readonly string[];
   /** Folder of the built page (default {@link DEFAULT_PUBLIC_DIR}). */
   publicDir?: URL | string;
   /** pino logger (default silent). */
@@ -55,6 +66,19 @@ export interface RunningReportServer {
 
 const WILDCARDS = new Set(['0.0.0.0', '::']);
 
+/** The serialized form of each allowed origin (RFC 6454 §6.2). */
+function parseOrigins(origins: readonly string[]): Set<string> {
+  return new Set(
+    origins.map((o) => {
+      try {
+        return new URL(o).origin;
+      } catch {
+        throw new ConfigError(`allowed origin '${o}' is not an origin like https://example.org`);
+      }
+    }),
+  );
+}
+
 function pageUrl(scheme: 'http' | 'https', a: TransportAddress | null): string | null {
   if (a === null) return null;
   const host = WILDCARDS.has(a.address) ? (a.family === 'IPv6' ? '::1' : '127.0.0.1') : a.address;
@@ -69,10 +93,12 @@ function closeServer(server: Server): Promise<void> {
 }
 
 /**
- * Starts the web report server: one express app (see `createReportApp`) served over HTTP and HTTPS.
- * TURN credentials in `/api/ice-servers` are minted per request; the server's own STUN probe (`probe`)
- * starts now in the background.
- * @throws ConfigError when both listeners are off or `credentialTtlS` is not positive; UserError
+ * Starts the web report server: one express app (see `createReportApp`) and one signaling hub (see
+ * `SignalingHub`, WebSocket on `/signal`) served over HTTP and HTTPS. TURN credentials in
+ * `/api/ice-servers` are minted per request; the server's own STUN probe (`probe`) starts now in the
+ * background.
+ * @throws ConfigError when both listeners are off, `credentialTtlS` is not positive or an allowed origin
+ *   is not an origin; UserError
  *   `address-in-use` (and friends) when a port cannot be bound. Nothing is left listening when it throws.
  */
 export async function startReportServer(opts: ReportServerOptions = {}): Promise<RunningReportServer> {
@@ -85,6 +111,8 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
   if (!(ttlS > 0 && Number.isFinite(ttlS)))
     throw new ConfigError(`credential lifetime must be positive, not ${ttlS} s`);
   const log = opts.logger ?? pino({ level: 'silent' });
+  const allowedOrigins = parseOrigins(opts.allowedOrigins ?? []);
+  const limits: SignalingLimits = { ...DEFAULT_SIGNALING_LIMITS, ...opts.signaling };
   const iceServers = opts.iceServers ?? [];
   const tls =
     httpsPort === null
@@ -103,11 +131,27 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
     version: packageVersion(),
     log,
   });
+  const hub = new SignalingHub(limits, log);
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.maxPayloadBytes,
+    perMessageDeflate: false,
+  });
   const servers: Server[] = [];
+  const serve = (server: Server, secure: boolean): Server => {
+    server.on(
+      'upgrade',
+      signalingUpgradeHandler({ wss, hub, secure, ports: () => ports, allowedOrigins, log }),
+    );
+    servers.push(server);
+    return server;
+  };
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       limiter.close();
+      await hub.close();
+      wss.close();
       await Promise.all(servers.map(closeServer));
     })();
     return closing;
@@ -116,14 +160,12 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
     let http: TransportAddress | null = null;
     let https: TransportAddress | null = null;
     if (httpPort !== null) {
-      const server = createHttpServer(app);
-      servers.push(server);
+      const server = serve(createHttpServer(app), false);
       http = await listenOn(server, host, httpPort, 'the report page (HTTP)');
       ports.http = http.port;
     }
     if (tls !== null && httpsPort !== null) {
-      const server = createHttpsServer({ cert: tls.cert, key: tls.key }, app);
-      servers.push(server);
+      const server = serve(createHttpsServer({ cert: tls.cert, key: tls.key }, app), true);
       https = await listenOn(server, host, httpsPort, 'the report page (HTTPS)');
       ports.https = https.port;
     }

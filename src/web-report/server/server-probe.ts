@@ -18,7 +18,7 @@ export function startServerProbe(
 ): () => ServerProbe {
   if (run === null) return () => ({ report: null, reason: noProbeReason });
   let state: ServerProbe = { report: null, reason: "the server's own probe is still running" };
-  run().then(
+  new Promise<ProbeReport>((resolve) => resolve(run())).then(
     (report) => {
       state = { report, reason: null };
     },
