@@ -1,0 +1,177 @@
+import type {
+  CandidateErrorRow,
+  PathKind,
+  PathResult,
+  SelectedPair,
+  SignalingCheck,
+  Verdict,
+} from '../../report/browser-schema.js';
+import { parseIceUrl } from './ice-url.js';
+import type { NatFacts } from './nat-facts.js';
+
+/**
+ * The page's verdict: one or two plain sentences on whether and how calls connect from this network, a
+ * stable code, and the facts behind it. Codes, in the order they are tried:
+ * `turn-credentials-rejected`, `no-path`, `signaling-blocked`, `relayed` / `direct` (from the two-peer call),
+ * `udp-blocked-tls-works`, `udp-blocked-tcp-works`, `relay-only`, `symmetric-nat`, `turn-udp-only`,
+ * `direct` / `udp-works` (from the NAT facts).
+ */
+
+/** What the verdict is judged from. */
+export interface VerdictInput {
+  paths: readonly PathResult[];
+  nat: NatFacts;
+  signaling: readonly SignalingCheck[];
+  candidateErrors: readonly CandidateErrorRow[];
+  /**
+   * The pair of the page's own `iceTransportPolicy: 'all'` call. Both ends are in this browser, so it pairs host
+   * candidates whatever the network: listed as a fact, never judged on.
+   */
+  selectedPair: SelectedPair | null;
+  /** The pair of the two-peer test (this browser ↔ another one), or null when it did not run or failed. */
+  peerPair: SelectedPair | null;
+}
+
+const LABEL: Readonly<Record<PathKind, string>> = {
+  stun: 'STUN',
+  'turn-udp': 'TURN/UDP',
+  'turn-tcp': 'TURN/TCP',
+  turns: 'TURN/TLS',
+};
+
+const isTurn = (p: PathResult): boolean => p.kind !== 'stun';
+const proved = (p: PathResult): boolean => p.proof?.ok === true;
+const portOf = (url: string): string => String(parseIceUrl(url)?.port ?? '?');
+const pairText = (p: SelectedPair): string =>
+  `${p.localType} ↔ ${p.remoteType} over ${p.protocol.toUpperCase()}` +
+  (p.relayProtocol ? ` (relayed over ${p.relayProtocol.toUpperCase()}${p.url ? ` via ${p.url}` : ''})` : '') +
+  (p.rttMs !== null ? `, RTT ${p.rttMs} ms` : '');
+
+function pathFact(p: PathResult): string {
+  const head = `${LABEL[p.kind]} ${p.url}: `;
+  if (p.kind === 'stun')
+    return (
+      head +
+      (p.gathered
+        ? `answered (srflx after ${p.firstCandidateMs ?? '?'} ms)`
+        : `no answer${p.error ? ` (${p.error})` : ''}`)
+    );
+  if (proved(p)) return `${head}relay proved (echo ${p.proof!.rttMs ?? '?'} ms)`;
+  const failed = p.proof?.assertions.find((a) => !a.ok);
+  const why = p.proof?.error ?? p.error ?? (failed ? `${failed.name}: ${failed.detail}` : undefined);
+  return `${head}${p.gathered ? 'relay candidate, but the proof failed' : 'no relay candidate'}${why ? ` (${why})` : ''}`;
+}
+
+function facts(input: VerdictInput): string[] {
+  const { nat } = input;
+  const out = [
+    `UDP: ${nat.udp ? 'works' : 'no reply'} (${nat.reasons.udp ?? ''})`,
+    `NAT: ${nat.natPresent === null ? 'unknown' : nat.natPresent ? 'present' : 'none'} (${nat.reasons.natPresent ?? ''})`,
+    `Mapping: ${nat.mapping ?? (nat.mappingVaries ? 'varies by destination' : 'not judged')} (${nat.reasons.mapping ?? ''})`,
+  ];
+  if (nat.publicAddress)
+    out.push(`Public address: ${nat.publicAddress.address} port ${nat.publicAddress.port}`);
+  out.push(...input.paths.map(pathFact));
+  const seen = new Set<string>();
+  for (const e of input.candidateErrors.filter((x) => !x.harmless)) {
+    const key = `${e.errorCode} ${e.url}`;
+    if (!seen.has(key)) out.push(`Error ${e.errorCode} from ${e.url}: ${e.explanation}`);
+    seen.add(key);
+  }
+  for (const s of input.signaling)
+    out.push(
+      `Signaling ${s.url}: ${s.ok ? `open in ${s.upgradeMs ?? '?'} ms` : `failed${s.error ? ` (${s.error})` : ''}`}`,
+    );
+  if (input.selectedPair)
+    out.push(`The page's own call (in this browser) selected ${pairText(input.selectedPair)}`);
+  if (input.peerPair) out.push(`The two-peer call selected ${pairText(input.peerPair)}`);
+  return out;
+}
+
+function judge(input: VerdictInput): { code: string; text: string } {
+  const { nat, paths, peerPair } = input;
+  const turn = paths.filter(isTurn);
+  const provedTurn = turn.filter(proved);
+  const fallback = provedTurn[0]
+    ? ` TURN works here as a fallback (${LABEL[provedTurn[0].kind]} via ${provedTurn[0].url}).`
+    : '';
+  const rejected = input.candidateErrors.some(
+    (e) => e.errorCode === 401 && parseIceUrl(e.url)?.scheme.startsWith('turn'),
+  );
+  if (turn.length > 0 && provedTurn.length === 0 && rejected)
+    return {
+      code: 'turn-credentials-rejected',
+      text: nat.udp
+        ? 'The TURN server rejects the credentials (401), so calls that need a relay will fail. Direct calls still work where both NATs allow them.'
+        : 'The TURN server rejects the credentials (401) and UDP gets no answer: no call can connect from this network until the credentials are fixed.',
+    };
+  if (!nat.udp && provedTurn.length === 0 && !peerPair)
+    return {
+      code: 'no-path',
+      text: 'No path works from this network: no STUN or TURN server answered over UDP, TCP or TLS, so calls cannot connect.',
+    };
+  if (input.signaling.length > 0 && input.signaling.every((s) => !s.ok))
+    return {
+      code: 'signaling-blocked',
+      text: 'This browser cannot open the signaling WebSocket (neither ws:// nor wss://), so a call cannot even be set up from here.',
+    };
+  if (peerPair)
+    return peerPair.localType === 'relay' || peerPair.remoteType === 'relay'
+      ? {
+          code: 'relayed',
+          text: `The call between the two browsers went through TURN${peerPair.relayProtocol ? ` over ${peerPair.relayProtocol.toUpperCase()}` : ''}: no direct path between them worked.`,
+        }
+      : {
+          code: 'direct',
+          text: `The two browsers connected directly (${peerPair.localType} ↔ ${peerPair.remoteType} over ${peerPair.protocol.toUpperCase()}), without a relay.`,
+        };
+  if (!nat.udp) {
+    const tls = provedTurn.find((p) => p.kind === 'turns');
+    const tcp = provedTurn.find((p) => p.kind === 'turn-tcp');
+    if (tls)
+      return {
+        code: 'udp-blocked-tls-works',
+        text: `UDP is blocked on this network; calls will relay over TURN/TLS on ${portOf(tls.url)}.`,
+      };
+    if (tcp)
+      return {
+        code: 'udp-blocked-tcp-works',
+        text: `UDP is blocked on this network; calls will relay over TURN/TCP on ${portOf(tcp.url)}.`,
+      };
+  }
+  if (nat.publicAddress === null && provedTurn[0])
+    return {
+      code: 'relay-only',
+      text: `Only TURN works from here: no STUN server answered, so direct calls cannot be set up and calls will relay via ${provedTurn[0].url}.`,
+    };
+  if (nat.mappingVaries)
+    return {
+      code: 'symmetric-nat',
+      text: `This network's NAT gives a new public port per destination (symmetric-like): calls to peers behind similar NATs need TURN.${provedTurn.length > 0 ? fallback : ' No TURN path works here, so such calls will fail.'}`,
+    };
+  const udpTurn = provedTurn.find((p) => p.kind === 'turn-udp');
+  const stream = turn.filter((p) => p.kind === 'turn-tcp' || p.kind === 'turns');
+  if (udpTurn && stream.length > 0 && !stream.some(proved))
+    return {
+      code: 'turn-udp-only',
+      text: 'TURN over UDP works, but TURN over TCP and TLS do not: calls work here, but users on networks that block UDP cannot be relayed (check the server’s TCP/TLS ports and certificate).',
+    };
+  if (nat.natPresent === false || nat.mapping === 'endpoint-independent')
+    return {
+      code: 'direct',
+      text: `${nat.natPresent === false ? 'UDP works and there is no NAT' : "UDP works and this network's NAT keeps one public port per socket"}: direct calls should work with most peers.${fallback}`,
+    };
+  return {
+    code: 'udp-works',
+    text: `UDP works from this network, but how its NAT maps addresses could not be judged: some calls may need TURN.${fallback}`,
+  };
+}
+
+/**
+ * The verdict of a run (see the codes above) with its facts: UDP, NAT and mapping with their reasons, the public
+ * address, one line per path, each distinct non-harmless candidate error, each signaling check, and the
+ * selected pairs.
+ */
+export function verdict(input: VerdictInput): Verdict {
+  return { ...judge(input), facts: facts(input) };
+}
