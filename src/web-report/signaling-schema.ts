@@ -55,7 +55,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('peer-left'), peerId: peerIdSchema }),
   z.object({ type: z.literal('signal'), from: peerIdSchema, payload: signalPayloadSchema }),
   /** A refused message: `bad-message`, `no-such-room`, `room-full`, `not-in-room`, `no-such-peer`,
-   * `rate-limited`. The socket stays open unless the code says otherwise. */
+   * `rate-limited`, `server-busy` (too many rooms open). The socket stays open unless the code says otherwise. */
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
 ]);
 
