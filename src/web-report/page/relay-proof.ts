@@ -31,8 +31,8 @@ export function median(values: readonly number[]): number | null {
 /**
  * The assertions of a relay proof, in order: `selected-pair` (the call selected a pair), `local-relay` (its
  * local candidate is `relay`), `url` (the local candidate's URL is the URL under test, compared with
- * {@link sameIceUrl}; a browser that does not report it passes with that said, since the proof's connection
- * has only this server), `relay-protocol` (the local candidate's `relayProtocol` matches the kind), `echo`
+ * {@link sameIceUrl}; a relay candidate whose browser does not report it passes with that said, since the
+ * proof's connection has only this server), `relay-protocol` (the local candidate's `relayProtocol` matches the kind), `echo`
  * (at least one data channel echo came back).
  * @param echoRttMs round trips of the echoes, ms.
  * @throws RangeError for a `stun` target: only TURN paths have a relay proof.
@@ -60,7 +60,14 @@ export function proofAssertions(
       { name: 'relay-protocol', ok: false, detail: 'no selected pair' },
       echo,
     ];
-  const urlOk = pair.url === null || sameIceUrl(pair.url, target.url);
+  const relay = pair.localType === 'relay';
+  const urlOk = pair.url === null ? relay : sameIceUrl(pair.url, target.url);
+  const urlDetail =
+    pair.url !== null
+      ? `local candidate from ${pair.url}${urlOk ? '' : `, not ${target.url}`}`
+      : relay
+        ? `the browser does not report the candidate's URL; the call had only ${target.url}`
+        : `a ${pair.localType} candidate comes from no server`;
   return [
     {
       name: 'selected-pair',
@@ -71,10 +78,7 @@ export function proofAssertions(
     {
       name: 'url',
       ok: urlOk,
-      detail:
-        pair.url === null
-          ? `the browser does not report the candidate's URL; the call had only ${target.url}`
-          : `local candidate from ${pair.url}${urlOk ? '' : `, not ${target.url}`}`,
+      detail: urlDetail,
     },
     {
       name: 'relay-protocol',
