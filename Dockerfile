@@ -1,4 +1,4 @@
-# ice-doctor: the bundled STUN/TURN server (and the CLI) in a small non-root image.
+# ice-doctor: the bundled STUN/TURN server with its web report page (and the CLI) in a small non-root image.
 #   docker build -t ice-doctor:local .
 #   docker run --rm --network host -e ICE_DOCTOR_LISTEN=203.0.113.10 -e ICE_DOCTOR_AUTH_SECRET=... ice-doctor:local
 # See docs/docker.md and docker-compose.yml.
@@ -11,6 +11,7 @@ COPY package.json package-lock.json ./
 # this layer stays cached while only sources change). No production dependency has an install script.
 RUN npm install --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
@@ -27,8 +28,9 @@ COPY --from=build /app/dist ./dist
 # The image's unprivileged "node" user (uid 1000); every port used is above 1024.
 USER node
 # STUN/TURN over UDP and TCP; the RFC 5780 alternate port; TURN over TLS; the relay range
-# (ICE_DOCTOR_RELAY_PORTS); Prometheus metrics when --metrics-port 9641 is given.
-EXPOSE 3478/udp 3478/tcp 3479/udp 3479/tcp 5349/tcp 49160-49200/udp 9641/tcp
+# (ICE_DOCTOR_RELAY_PORTS); Prometheus metrics when --metrics-port 9641 is given; the web report page
+# (HTTP 8080, HTTPS 8443).
+EXPOSE 3478/udp 3478/tcp 3479/udp 3479/tcp 5349/tcp 49160-49200/udp 9641/tcp 8080/tcp 8443/tcp
 # A STUN Binding probe of the server's first listening address (ICE_DOCTOR_LISTEN, else the default
 # 127.0.0.1), port ICE_DOCTOR_HEALTHCHECK_PORT (default 3478). `probe` exits 1 when no response came.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=10s --retries=3 \

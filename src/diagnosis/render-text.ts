@@ -6,7 +6,8 @@ import { renderTurnCheckText } from '../stun-probe/turn-render-text.js';
 
 /**
  * Renders the main job's report: the public-network part (or why it is missing), then the self-test of the
- * bundled server: its RFC 5780 probe and its TURN check.
+ * bundled server: its RFC 5780 probe and its TURN check; it ends with how to open the web report page
+ * (`ice-doctor serve`, then the URL it prints).
  */
 export function renderDiagnosisText(r: DiagnosisReport): string {
   const out: string[] = [];
@@ -25,6 +26,10 @@ export function renderDiagnosisText(r: DiagnosisReport): string {
     pc.dim(
       `Total ${r.durationMs} ms. Run \`ice-doctor serve\` to keep the servers running, \`ice-doctor probe --help\` to test other servers.`,
     ),
+    '',
+    pc.bold('What does a browser see?'),
+    '  Run `ice-doctor serve`, then open the URL it prints ("Open http://127.0.0.1:8080/ in a browser …")',
+    '  in the browser to test: the report page tries each STUN/TURN path and a call between two browsers.',
   );
   return out.join('\n');
 }

@@ -53,6 +53,10 @@ describe('ice-doctor CLI (built dist/cli.js)', () => {
     expect(r.stdout).toMatch(/Self-test: bundled RFC 5780 STUN server on 127\.0\.0\.1:\d+/);
     expect(r.stdout).toMatch(/Self-test: bundled TURN server/);
     expect(r.stdout).toMatch(/RFC 3489 type +open-internet/);
+    // It ends by telling how to open the web report page.
+    expect(r.stdout.trimEnd().split('\n').slice(-2).join('\n')).toMatch(
+      /Run `ice-doctor serve`, then open the URL it prints .*\n.*report page/,
+    );
   });
 
   it('probe --json gives one object that matches the schema and the DESIGN.md contract', async () => {

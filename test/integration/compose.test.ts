@@ -25,6 +25,7 @@ import type { TransportAddress } from '../../src/stun/address.js';
 import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
 import { decodeMessage, getAddress, getErrorCode } from '../../src/stun/message.js';
 import { mintRestCredentials } from '../../src/stun/rest-credentials.js';
+import { iceConfigSchema } from '../../src/web-report/api-schema.js';
 import { coturnAvailable, TURNSERVER } from '../helpers/coturn.js';
 import { freePort } from '../helpers/coturn-turn.js';
 import { RawTurnClient } from '../helpers/turn-raw.js';
@@ -109,11 +110,12 @@ const portsOf = (s: Service): string[] => (s.ports ?? []).flatMap(publishedPorts
 
 /**
  * A STUN/TURN service publishes exactly: STUN/TURN on UDP and TCP, TLS on TCP, metrics on 127.0.0.1 only,
- * and its relay range 1:1 (each pair is [host port, container port]).
+ * its relay range 1:1 (each pair is [host port, container port]), and the `extra` ports given.
  */
 function expectTurnPorts(
   s: Service,
   p: { stun: [number, number]; tls: [number, number]; metrics: [number, number]; relay: string },
+  extra: string[] = [],
 ): void {
   expect(portsOf(s).sort()).toEqual(
     [
@@ -122,6 +124,7 @@ function expectTurnPorts(
       `tcp ${p.tls[0]}->${p.tls[1]}`,
       `127.0.0.1 tcp ${p.metrics[0]}->${p.metrics[1]}`,
       ...range(p.relay).map((port) => `udp ${port}->${port}`),
+      ...extra,
     ].sort(),
   );
 }
@@ -329,17 +332,24 @@ describe.skipIf(!composeAvailable)('docker-compose.yml (docker-compose config)',
     expect(noIp.stderr).toMatch(/set this host's public IP/);
   });
 
-  it('validates: three services, coturn and report in profiles, the ports published, hardening', () => {
+  it('validates: two services, coturn in a profile, the report page in the turn service, the ports published, hardening', () => {
     expect(config.version).toBe('3.9');
-    const { turn, report, coturn } = config.services;
-    expect(Object.keys(config.services).sort()).toEqual(['coturn', 'report', 'turn']);
+    const { turn, coturn } = config.services;
+    expect(Object.keys(config.services).sort()).toEqual(['coturn', 'turn']);
     expect(turn!.profiles).toBeUndefined();
     expect(coturn!.profiles).toEqual(['coturn']);
-    expect(report!.profiles).toEqual(['report']);
 
     const relay = turn!.environment!.ICE_DOCTOR_RELAY_PORTS!;
     expect(relay).toBe('49160-49200');
-    expectTurnPorts(turn!, { stun: [3478, 3478], tls: [5349, 5349], metrics: [9641, 9641], relay });
+    // The report page runs in the turn service's process (its credentials are minted from a secret of that
+    // process): HTTP 8080 and HTTPS 8443, published as they are.
+    const flag = (name: string) => turn!.command![turn!.command!.indexOf(name) + 1];
+    expect([flag('--report-port'), flag('--report-https-port')]).toEqual(['8080', '8443']);
+    expect(turn!.command).not.toContain('--no-report');
+    expectTurnPorts(turn!, { stun: [3478, 3478], tls: [5349, 5349], metrics: [9641, 9641], relay }, [
+      'tcp 8080->8080',
+      'tcp 8443->8443',
+    ]);
     const coturnRelay = `${confValue('min-port')}-${confValue('max-port')}`;
     expectTurnPorts(coturn!, {
       stun: [3480, 3478],
@@ -347,7 +357,6 @@ describe.skipIf(!composeAvailable)('docker-compose.yml (docker-compose config)',
       metrics: [9642, 9641],
       relay: coturnRelay,
     });
-    expect(portsOf(report!)).toEqual(['tcp 8080->8080']);
     // Every service can run at once: no host port is published twice.
     const hostPorts = Object.values(config.services).flatMap((s) =>
       (s.ports ?? []).flatMap(publishedPorts).map((p) => `${p.protocol} ${p.published}`),
@@ -355,12 +364,9 @@ describe.skipIf(!composeAvailable)('docker-compose.yml (docker-compose config)',
     expect(new Set(hostPorts).size).toBe(hostPorts.length);
 
     // The ice-doctor image: ENTRYPOINT node dist/cli.js (not overridden), `serve` as the Dockerfile's CMD.
-    for (const s of [turn!, report!]) {
-      expect(s.build?.context).toBe(ROOT.replace(/\/$/, ''));
-      expect(s.entrypoint).toBeUndefined();
-    }
+    expect(turn!.build?.context).toBe(ROOT.replace(/\/$/, ''));
+    expect(turn!.entrypoint).toBeUndefined();
     expect(turn!.command![0]).toBe((JSON.parse(finalStage('CMD')!) as string[])[0]);
-    expect(report!.command).toEqual(['--help']);
 
     // Fixed container IP inside the network's subnet, used for listening and for metrics.
     const [network, attachment] = Object.entries(turn!.networks!)[0]!;
@@ -376,7 +382,7 @@ describe.skipIf(!composeAvailable)('docker-compose.yml (docker-compose config)',
       ICE_DOCTOR_REALM: 'ice-doctor',
     });
 
-    for (const s of [turn!, report!, coturn!]) {
+    for (const s of [turn!, coturn!]) {
       expect(s.read_only).toBe(true);
       expect(s.cap_drop).toEqual(['ALL']);
       expect(s.security_opt).toContain('no-new-privileges:true');
@@ -401,7 +407,7 @@ describe.skipIf(!composeAvailable)('docker-compose.yml (docker-compose config)',
     );
   });
 
-  it("runs the turn service's exact command line outside Docker: STUN, TLS, TURN REST Allocate, metrics, exit 0", async () => {
+  it("runs the turn service's exact command line outside Docker: STUN, TLS, TURN REST Allocate, metrics, the report page, exit 0", async () => {
     const turn = config.services.turn!;
     const ip = Object.values(turn.networks!)[0]!.ipv4_address!;
     const entrypoint = JSON.parse(finalStage('ENTRYPOINT')!) as string[];
@@ -420,6 +426,8 @@ describe.skipIf(!composeAvailable)('docker-compose.yml (docker-compose config)',
       ['--port', true, true],
       ['--tls-port', false, false],
       ['--metrics-port', false, false],
+      ['--report-port', false, false],
+      ['--report-https-port', false, false],
     ] as const) {
       const i = argv.indexOf(flag);
       const port = Number(argv[i + 1]);
@@ -463,6 +471,7 @@ describe.skipIf(!composeAvailable)('docker-compose.yml (docker-compose config)',
         certificate: { fingerprint256: string } | null;
         metricsUrl: string | null;
       };
+      report: { url: string; httpsUrl: string } | null;
     };
     try {
       // The environment reached the server.
@@ -514,6 +523,24 @@ describe.skipIf(!composeAvailable)('docker-compose.yml (docker-compose config)',
       const res = await fetch(served.turn.metricsUrl!);
       expect(res.status).toBe(200);
       expect(await res.text()).toMatch(/^ice_doctor_/m);
+
+      // The report page: served, with STUN/TURN URLs naming the external IP, and minted credentials (not
+      // the compose secret) that allocate on this server.
+      expect(served.report!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const page = await fetch(served.report!.url);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      const ice = iceConfigSchema.parse(await (await fetch(`${served.report!.url}api/ice-servers`)).json());
+      expect(JSON.stringify(ice)).not.toContain(SECRET);
+      for (const t of ice.targets) expect(t.iceServer.urls).toContain(`:${EXTERNAL_IP}:`);
+      const minted = ice.targets.find((t) => t.kind === 'turn-udp')!.iceServer;
+      const pageClient = await RawTurnClient.udp(served.turn.udp[0]!);
+      const pageAllocated = await pageClient.allocate({
+        username: minted.username!,
+        password: minted.credential!,
+      });
+      await pageClient.close();
+      expect(getErrorCode(pageAllocated)).toBeUndefined();
     } finally {
       child.kill('SIGTERM');
     }
