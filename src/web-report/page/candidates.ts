@@ -158,7 +158,8 @@ export function encodePriority(parts: PriorityParts): number {
 
 /**
  * The fields of an `RTCIceCandidate` (W3C WebRTC §4.8.1) the page reads. `url` and `relayProtocol` are
- * missing in older browsers and empty (`''`/null) for host candidates.
+ * missing in older browsers (pass `RTCPeerConnectionIceEvent.url` as `url` there) and empty (`''`/null) for
+ * host candidates.
  */
 export interface IceCandidateLike {
   candidate: string;

@@ -88,7 +88,7 @@ function judgeNat(
       return { nat: true, why: `the mapped address ${mapped} is none of this browser's host addresses` };
     return {
       nat: null,
-      why: `the browser hides its local address (mDNS ${hosts.some((h) => isMdnsName(h.address)) ? 'names' : 'or none'}, related address 0.0.0.0), so the mapped address ${mapped} cannot be compared with it`,
+      why: `the browser hides its local address (${hosts.some((h) => isMdnsName(h.address)) ? 'mDNS names' : 'no host candidate'}, related address 0.0.0.0), so the mapped address ${mapped} cannot be compared with it`,
     };
   });
   const found = verdicts.find((v) => v.nat === true) ?? verdicts.find((v) => v.nat === false) ?? verdicts[0]!;

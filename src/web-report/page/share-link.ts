@@ -39,10 +39,11 @@ function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
-/** Reads a whole stream into one array, throwing `share-too-large` past `limitBytes`. */
+/** Reads a whole stream into one array, throwing `share-too-large` with `tooLarge` past `limitBytes`. */
 async function collect(
   stream: ReadableStream<Uint8Array>,
   limitBytes: number,
+  tooLarge: string,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
@@ -53,7 +54,7 @@ async function collect(
     total += value.byteLength;
     if (total > limitBytes) {
       await reader.cancel();
-      throw new ShareLinkError('share-too-large', `the shared report inflates past ${limitBytes} bytes`);
+      throw new ShareLinkError('share-too-large', tooLarge);
     }
     chunks.push(value);
   }
@@ -80,13 +81,14 @@ function pipe(
  */
 export async function encodeShareFragment(report: BrowserReport): Promise<string> {
   const json = new TextEncoder().encode(JSON.stringify(report));
-  const packed = await collect(pipe(json, new CompressionStream('deflate-raw')), MAX_FRAGMENT_CHARS);
+  const tooLarge = `the report is too large for a link (more than ${MAX_FRAGMENT_CHARS} characters): download it instead`;
+  const packed = await collect(
+    pipe(json, new CompressionStream('deflate-raw')),
+    MAX_FRAGMENT_CHARS,
+    tooLarge,
+  );
   const fragment = SHARE_PREFIX + toBase64Url(packed);
-  if (fragment.length > MAX_FRAGMENT_CHARS)
-    throw new ShareLinkError(
-      'share-too-large',
-      `the report is too large for a link (${fragment.length} characters, at most ${MAX_FRAGMENT_CHARS}): download it instead`,
-    );
+  if (fragment.length > MAX_FRAGMENT_CHARS) throw new ShareLinkError('share-too-large', tooLarge);
   return fragment;
 }
 
@@ -104,7 +106,11 @@ export async function decodeShareFragment(fragment: string): Promise<BrowserRepo
   const packed = fromBase64Url(hash.slice(SHARE_PREFIX.length));
   let json: Uint8Array<ArrayBuffer>;
   try {
-    json = await collect(pipe(packed, new DecompressionStream('deflate-raw')), MAX_JSON_BYTES);
+    json = await collect(
+      pipe(packed, new DecompressionStream('deflate-raw')),
+      MAX_JSON_BYTES,
+      `the shared report inflates past ${MAX_JSON_BYTES} bytes`,
+    );
   } catch (e) {
     if (e instanceof ShareLinkError) throw e;
     throw new ShareLinkError('share-bad-encoding', 'the share link is damaged (not a compressed report)');
