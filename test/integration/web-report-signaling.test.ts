@@ -127,8 +127,10 @@ describe('signaling: rooms', () => {
     await expectMessage(b, 'peer-joined');
     one.w.ws.close();
     expect(await expectMessage(b, 'peer-left')).toEqual({ type: 'peer-left', peerId: one.joined.peerId });
+    const roomsBefore = report.signalingStats().rooms;
     b.ws.close();
     expect(await expectMessage(two.w, 'peer-left')).toEqual({ type: 'peer-left', peerId: room.peerId });
+    expect(report.signalingStats().rooms).toBe(roomsBefore - 1);
     two.w.send({ type: 'signal', to: room.peerId, payload: OFFER });
     expect(await expectMessage(two.w, 'error')).toMatchObject({ code: 'not-in-room' });
     const late = await connect(report, 'ws');
@@ -180,6 +182,8 @@ describe('signaling: rooms', () => {
     expect(await b.closed).toEqual({ code: 4000, reason: 'room expired' });
     expect(await w.closed).toEqual({ code: 4000, reason: 'room expired' });
     expect(performance.now() - started).toBeLessThan(2000);
+    await settle();
+    expect(s.signalingStats()).toEqual({ sockets: 0, rooms: 0 });
   });
 });
 
@@ -273,5 +277,6 @@ describe('signaling: limits', () => {
     expect(await b.closed).toEqual({ code: 1001, reason: 'server shutting down' });
     expect(await w.closed).toEqual({ code: 1001, reason: 'server shutting down' });
     await expect(connectSignal(signalUrl(s, 'ws'))).rejects.toThrow(/ECONNREFUSED/);
+    expect(s.signalingStats()).toEqual({ sockets: 0, rooms: 0 });
   });
 });

@@ -20,8 +20,11 @@ export interface ReportAppDeps {
   iceRateLimit: RequestHandler;
   /** The `/api/probe` body. */
   serverProbe: () => ServerProbe;
+  /** The bound ports, for `/api/config` and the CSP's ws/wss origins. */
   ports: () => ListenPorts;
+  /** ice-doctor's version, in `/api/config`. */
   version: string;
+  /** Where failed requests are logged. */
   log: Logger;
 }
 

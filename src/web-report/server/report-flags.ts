@@ -3,8 +3,9 @@ import { ConfigError } from '../../errors.js';
 import type { PageIceServer } from './ice-config.js';
 import { parsePageIceServer } from './page-ice-server.js';
 
-/** Default HTTP and HTTPS ports of the report page under `ice-doctor serve`. */
+/** Default HTTP port of the report page under `ice-doctor serve` (`--report-port`). */
 export const DEFAULT_REPORT_PORT = 8080;
+/** Default HTTPS port of the report page under `ice-doctor serve` (`--report-https-port`). */
 export const DEFAULT_REPORT_HTTPS_PORT = 8443;
 
 /** The report flags of `ice-doctor serve`, as commander hands them over. */

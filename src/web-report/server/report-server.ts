@@ -6,6 +6,7 @@ import { WebSocketServer } from 'ws';
 import { ConfigError } from '../../errors.js';
 import { formatAddress, type TransportAddress } from '../../stun/address.js';
 import { generateSelfSignedCredentials, type TlsCredentials } from '../../turn-server/tls-credentials.js';
+import type { ServerProbe } from '../api-schema.js';
 import { createReportApp } from './app.js';
 import { buildIceConfig, DEFAULT_CREDENTIAL_TTL_S, type PageIceServer } from './ice-config.js';
 import { clientRateLimiter, DEFAULT_ICE_RATE_LIMIT, type RateLimit } from './ice-rate-limit.js';
@@ -60,6 +61,8 @@ export interface RunningReportServer {
   readonly urls: { http: string | null; https: string | null };
   /** The HTTPS listener's certificate: generated (self-signed) or given. */
   readonly certificate: { selfSigned: boolean; fingerprint256: string } | null;
+  /** Signaling sockets and rooms open now (both listeners). */
+  signalingStats(): { sockets: number; rooms: number };
   /** Closes both listeners and every connection, socket and timer. Idempotent. */
   close(): Promise<void>;
 }
@@ -98,8 +101,8 @@ function closeServer(server: Server): Promise<void> {
  * `/api/ice-servers` are minted per request; the server's own STUN probe (`probe`) starts now in the
  * background.
  * @throws ConfigError when both listeners are off, `credentialTtlS` is not positive or an allowed origin
- *   is not an origin; UserError
- *   `address-in-use` (and friends) when a port cannot be bound. Nothing is left listening when it throws.
+ *   is not an origin; UserError `address-in-use` (and friends) when a port cannot be bound. Nothing is left
+ *   listening when it throws, and the probe starts only once both listeners are up.
  */
 export async function startReportServer(opts: ReportServerOptions = {}): Promise<RunningReportServer> {
   const host = opts.host ?? '127.0.0.1';
@@ -122,11 +125,12 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
   const publicDir = opts.publicDir ?? DEFAULT_PUBLIC_DIR;
   const ports: ListenPorts = { http: null, https: null };
   const limiter = clientRateLimiter(opts.iceRateLimit ?? DEFAULT_ICE_RATE_LIMIT);
+  let serverProbe: () => ServerProbe = () => ({ report: null, reason: 'the report server is starting' });
   const app = createReportApp({
     publicDir: typeof publicDir === 'string' ? publicDir : fileURLToPath(publicDir),
     iceConfig: () => buildIceConfig(iceServers, ttlS),
     iceRateLimit: limiter.middleware,
-    serverProbe: startServerProbe(opts.probe ?? null, log),
+    serverProbe: () => serverProbe(),
     ports: () => ports,
     version: packageVersion(),
     log,
@@ -169,12 +173,14 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
       https = await listenOn(server, host, httpsPort, 'the report page (HTTPS)');
       ports.https = https.port;
     }
+    serverProbe = startServerProbe(opts.probe ?? null, log);
     log.info({ http: pageUrl('http', http), https: pageUrl('https', https) }, 'report page listening');
     return {
       http,
       https,
       urls: { http: pageUrl('http', http), https: pageUrl('https', https) },
       certificate: tls && { selfSigned: tls.selfSigned, fingerprint256: tls.fingerprint256 },
+      signalingStats: () => hub.stats,
       close,
     };
   } catch (err) {

@@ -64,14 +64,9 @@ export class SignalingHub {
     this.heartbeat.unref();
   }
 
-  /** Sockets open now. */
-  get socketCount(): number {
-    return this.peers.size;
-  }
-
-  /** Rooms open now. */
-  get roomCount(): number {
-    return this.rooms.size;
+  /** Signaling sockets and rooms open now. */
+  get stats(): { sockets: number; rooms: number } {
+    return { sockets: this.peers.size, rooms: this.rooms.size };
   }
 
   /** True when another socket would exceed `maxSockets` (or the hub is closed): refuse the upgrade. */
