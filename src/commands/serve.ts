@@ -203,7 +203,6 @@ export function registerServe(program: Command): void {
         '  ice-doctor serve',
         '  ice-doctor serve --listen 203.0.113.10,203.0.113.11 --user alice:s3cret --relay-ports 49160-49200',
         '  ice-doctor serve --listen 10.0.0.5 --external-ip 198.51.100.7 --auth-secret "$SECRET" --metrics-port 9641',
-        '',
         '  ice-doctor serve --page-ice-server "turns:turn.example.org:5349;secret-env=TURN_SECRET"',
         '',
         'Peers on private, loopback and link-local ranges (and 169.254.169.254) are refused with 403 unless',
