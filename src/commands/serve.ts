@@ -221,7 +221,9 @@ export function registerServe(program: Command): void {
       const turn = parseTurnFlags(flags, options.addresses, options.port === 0);
       const reportSettings = parseReportFlags(flags, options.addresses, options.port === 0);
       const tls =
-        turn.tlsCertFile && turn.tlsKeyFile ? loadTlsCredentials(turn.tlsCertFile, turn.tlsKeyFile) : null;
+        reportSettings && turn.tlsCertFile && turn.tlsKeyFile
+          ? loadTlsCredentials(turn.tlsCertFile, turn.tlsKeyFile)
+          : null;
       const logger = pino(
         { level: flags.verbose ? 'debug' : 'info' },
         pino.destination({ dest: 2, sync: true }),

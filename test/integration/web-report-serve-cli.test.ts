@@ -6,11 +6,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { connect as tlsConnect } from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
 import { getErrorCode } from '../../src/stun/message.js';
 import { restPassword } from '../../src/stun/rest-credentials.js';
 import { parseTurnUrl } from '../../src/stun-probe/turn-url.js';
 import { iceConfigSchema } from '../../src/web-report/api-schema.js';
+import { selfSignedCert } from '../helpers/self-signed.js';
 import { RawTurnClient } from '../helpers/turn-raw.js';
 import { fetchRaw } from '../helpers/web-report.js';
 
@@ -106,6 +108,30 @@ describe('ice-doctor serve: the report page', () => {
     }
     expect(await exitCode(on)).toBe(0);
     expect(await exitCode(off)).toBe(0);
+  });
+
+  it("--tls-cert/--tls-key: the page's HTTPS listener uses the operator's certificate too", async () => {
+    const { certFile, keyFile } = selfSignedCert('page.example.org');
+    const child = serve(['--json', '--tls-cert', certFile, '--tls-key', keyFile]);
+    try {
+      const served = JSON.parse(await lineMatching(child, /^\{/)) as {
+        turn: { certificate: { fingerprint256: string; selfSigned: boolean } };
+        report: { httpsUrl: string };
+      };
+      expect(served.turn.certificate.selfSigned).toBe(true);
+      const { hostname, port } = new URL(served.report.httpsUrl);
+      const fingerprint = await new Promise<string>((resolve, reject) => {
+        const s = tlsConnect({ host: hostname, port: Number(port), rejectUnauthorized: false }, () => {
+          resolve(s.getPeerCertificate().fingerprint256);
+          s.end();
+        });
+        s.once('error', reject);
+      });
+      expect(fingerprint).toBe(served.turn.certificate.fingerprint256);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exitCode(child)).toBe(0);
   });
 
   it('--page-ice-server adds another server to the path matrix; a bad one exits 2 with one line', async () => {
