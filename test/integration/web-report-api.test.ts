@@ -202,6 +202,28 @@ describe('report server: API', () => {
     }
   });
 
+  it('GET /api/config on a dual-stack listener: an IPv4 visitor without the ::ffff: prefix; an IPv6 one as is', async () => {
+    const dual = await startReportServer({ host: '::', httpsPort: null });
+    try {
+      const port = dual.http!.port;
+      expect(dual.urls.http).toBe(`http://[::1]:${port}/`);
+      const v4 = await fetchRaw(`http://127.0.0.1:${port}/api/config`);
+      expect(pageConfigSchema.parse(JSON.parse(v4.body)).visitor).toEqual({
+        address: '127.0.0.1',
+        port: v4.localPort,
+        family: 'IPv4',
+      });
+      const v6 = await fetchRaw(`http://[::1]:${port}/api/config`);
+      expect(pageConfigSchema.parse(JSON.parse(v6.body)).visitor).toEqual({
+        address: '::1',
+        port: v6.localPort,
+        family: 'IPv6',
+      });
+    } finally {
+      await dual.close();
+    }
+  });
+
   it('GET /api/ice-servers: the bundled path matrix (STUN on both RFC 5780 IPs, TURN over UDP, TCP, TLS)', async () => {
     const res = await fetchRaw(`${http}api/ice-servers`);
     expect(res.status).toBe(200);
