@@ -39,10 +39,12 @@ table inet idl_guard {
 }
 `;
 
-/** Installs the lan egress guard and the router's forward guard (nftables tables `inet idl_guard`). */
+/** Installs each site's lan egress guard and router forward guard (nftables tables `inet idl_guard`). */
 export async function installGuards(lab: Lab): Promise<void> {
-  await loadRuleset(lab.ns.lan, LAN_GUARD);
-  await loadRuleset(lab.ns.nat, ROUTER_GUARD);
+  for (const site of lab.sites) {
+    await loadRuleset(site.ns.lan, LAN_GUARD);
+    await loadRuleset(site.ns.nat, ROUTER_GUARD);
+  }
 }
 
 /** Loads a multi-line nft ruleset text into namespace `ns`, passed as one `nft` argument (atomic). */

@@ -1,7 +1,7 @@
 import type { Behaviour, LegacyNatType } from '../../src/report/schema.js';
 import { nsRun, run } from './exec.js';
 import { loadRuleset } from './guard.js';
-import { ADDR, IFACE, type Lab } from './topology.js';
+import { IFACE, type Lab, type Site, type SiteAddresses } from './topology.js';
 
 export type { Behaviour, LegacyNatType };
 
@@ -68,14 +68,15 @@ export const EXPECTED: Readonly<Record<Scenario, Verdict>> = {
 /** nftables table owned by the scenarios in the router namespace (the guard's table is separate). */
 const NAT_TABLE = 'idl_nat';
 
-const MASQUERADE_RULE = `oifname "${IFACE.routerPub}" ip saddr ${ADDR.lanNet} masquerade`;
+const masqueradeRule = (a: SiteAddresses): string =>
+  `oifname "${IFACE.routerPub}" ip saddr ${a.lanNet} masquerade`;
 
 /**
  * Full cone (EIM + EIF): masquerade (Linux keeps the source port when it is free, so mapped port = lan
  * port), remember every UDP source port lan sends from, and DNAT any UDP arriving at the router's public
  * address on a remembered port to the lan host, whoever sends it.
  */
-const FULL_CONE = `
+const fullCone = (a: SiteAddresses): string => `
 table ip ${NAT_TABLE} {
   set outports {
     type inet_service; flags dynamic,timeout; timeout 120s;
@@ -86,21 +87,21 @@ table ip ${NAT_TABLE} {
   }
   chain pre {
     type nat hook prerouting priority dstnat; policy accept;
-    iifname "${IFACE.routerPub}" ip daddr ${ADDR.routerPub} udp dport @outports dnat to ${ADDR.lanHost}
+    iifname "${IFACE.routerPub}" ip daddr ${a.routerPub} udp dport @outports dnat to ${a.lanHost}
   }
   chain post {
     type nat hook postrouting priority srcnat; policy accept;
-    ${MASQUERADE_RULE}
+    ${masqueradeRule(a)}
   }
 }
 `;
 
 /**
- * Restricted cone (EIM + address-dependent filtering): like {@link FULL_CONE} but remembers
+ * Restricted cone (EIM + address-dependent filtering): like {@link fullCone} but remembers
  * (lan source port, destination IP) pairs, and DNATs an incoming packet only when its (destination port,
  * source IP) pair is remembered, i.e. lan has sent to that IP (any port) from that port.
  */
-const RESTRICTED_CONE = `
+const restrictedCone = (a: SiteAddresses): string => `
 table ip ${NAT_TABLE} {
   set outpeers {
     type inet_service . ipv4_addr; flags dynamic,timeout; timeout 120s;
@@ -111,27 +112,27 @@ table ip ${NAT_TABLE} {
   }
   chain pre {
     type nat hook prerouting priority dstnat; policy accept;
-    iifname "${IFACE.routerPub}" ip daddr ${ADDR.routerPub} udp dport . ip saddr @outpeers dnat to ${ADDR.lanHost}
+    iifname "${IFACE.routerPub}" ip daddr ${a.routerPub} udp dport . ip saddr @outpeers dnat to ${a.lanHost}
   }
   chain post {
     type nat hook postrouting priority srcnat; policy accept;
-    ${MASQUERADE_RULE}
+    ${masqueradeRule(a)}
   }
 }
 `;
 
 /**
- * Sets the router (and pub's route back to lan) for `scenario`, after clearing every previous scenario's
+ * Sets the router of `site` (default: site 0, `nat`) and pub's route back to its lan for `scenario`, after clearing every previous scenario's
  * rules and the conntrack table so no old mapping survives:
  * - `masquerade`: iptables MASQUERADE → EIM + address-and-port-dependent filtering (port-restricted cone).
  * - `masquerade-random`: MASQUERADE --random-fully → a fresh random port per destination (symmetric).
- * - `full-cone`, `restricted-cone`: nftables dynamic sets + DNAT, see {@link FULL_CONE}, {@link RESTRICTED_CONE}.
+ * - `full-cone`, `restricted-cone`: nftables dynamic sets + DNAT, see {@link fullCone}, {@link restrictedCone}.
  * - `udp-dropped`: MASQUERADE, and every forwarded UDP packet dropped (TCP passes).
  * - `routed`: no NAT; pub gets a route to 100.64.0.0/24 via the router.
  */
-export async function applyScenario(lab: Lab, scenario: Scenario): Promise<void> {
-  await resetRouter(lab);
-  const iptables = (args: readonly string[]) => nsRun(lab.ns.nat, 'iptables', args);
+export async function applyScenario(lab: Lab, scenario: Scenario, site: Site = lab.sites[0]!): Promise<void> {
+  await resetRouter(lab, site);
+  const iptables = (args: readonly string[]) => nsRun(site.ns.nat, 'iptables', args);
   const masquerade = ['-t', 'nat', '-A', 'POSTROUTING', '-o', IFACE.routerPub, '-j', 'MASQUERADE'];
   switch (scenario) {
     case 'masquerade':
@@ -141,29 +142,30 @@ export async function applyScenario(lab: Lab, scenario: Scenario): Promise<void>
       await iptables([...masquerade, '--random-fully']);
       break;
     case 'full-cone':
-      await loadRuleset(lab.ns.nat, FULL_CONE);
+      await loadRuleset(site.ns.nat, fullCone(site.addr));
       break;
     case 'restricted-cone':
-      await loadRuleset(lab.ns.nat, RESTRICTED_CONE);
+      await loadRuleset(site.ns.nat, restrictedCone(site.addr));
       break;
     case 'udp-dropped':
       await iptables(masquerade);
       await iptables(['-A', 'FORWARD', '-p', 'udp', '-j', 'DROP']);
       break;
     case 'routed':
-      await run('ip', ['-n', lab.ns.pub, 'route', 'add', ADDR.lanNet, 'via', ADDR.routerPub]);
+      await run('ip', ['-n', lab.ns.pub, 'route', 'add', site.addr.lanNet, 'via', site.addr.routerPub]);
       break;
   }
 }
 
-async function resetRouter(lab: Lab): Promise<void> {
-  const { nat, pub } = lab.ns;
+async function resetRouter(lab: Lab, site: Site): Promise<void> {
+  const { nat } = site.ns;
+  const { pub } = lab.ns;
   await nsRun(nat, 'iptables', ['-t', 'nat', '-F']);
   await nsRun(nat, 'iptables', ['-F', 'FORWARD']);
   const tables = await nsRun(nat, 'nft', ['list', 'tables']);
   if (tables.stdout.includes(`table ip ${NAT_TABLE}`))
     await nsRun(nat, 'nft', ['delete', 'table', 'ip', NAT_TABLE]);
-  const routes = await run('ip', ['-n', pub, 'route', 'show', ADDR.lanNet]);
-  if (routes.stdout.trim() !== '') await run('ip', ['-n', pub, 'route', 'del', ADDR.lanNet]);
+  const routes = await run('ip', ['-n', pub, 'route', 'show', site.addr.lanNet]);
+  if (routes.stdout.trim() !== '') await run('ip', ['-n', pub, 'route', 'del', site.addr.lanNet]);
   await nsRun(nat, 'conntrack', ['-F']);
 }
