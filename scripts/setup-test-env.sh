@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use as real peers and lab tools: coturn (turnserver,
 # turnutils_natdiscovery), stund and the classic stun client, iptables/nftables/conntrack/iproute2 for the
-# network-namespace NAT lab, openssl for the self-signed certificates of the TLS tests, Debian's chromium (+ a font for screenshots) for the page tests driven by Playwright (playwright-core never downloads a browser). Needs root (the lab does too); without root it says so and installs nothing.
+# network-namespace NAT lab, openssl for the self-signed certificates of the TLS tests, Debian's chromium (driven by playwright-core) and firefox-esr (driven by puppeteer-core over WebDriver BiDi) for the page tests, plus a font for screenshots; neither driver ever downloads a browser. Needs root (the lab does too); without root it says so and installs nothing.
 set -euo pipefail
-packages=(coturn stun-server stun-client docker-compose openssl iptables nftables conntrack iproute2 procps chromium fonts-dejavu-core)
+packages=(coturn stun-server stun-client docker-compose openssl iptables nftables conntrack iproute2 procps chromium firefox-esr fonts-dejavu-core)
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup-test-env: not root; skipping apt-get (lab tests will be reported as skipped)." >&2
   exit 0

@@ -68,13 +68,19 @@ export interface ServeReady {
   tcp: unknown[];
   otherAddress: unknown;
   limitations: unknown[];
+  /** The report page's URLs (null with `--no-report`). */
+  report: { url: string; httpsUrl: string | null } | null;
 }
 
 /**
  * Starts ice-doctor's bundled server in pub: `node dist/cli.js serve --listen 203.0.113.10,203.0.113.11
- * --port 3478 --json`, waits for its one-line JSON readiness report (max 15 s) and for a Binding answer.
+ * --port 3478 --json [extraArgs]` (the report page on 8080/8443 unless `--no-report` is among them), waits
+ * for its one-line JSON readiness report (max 15 s) and for a Binding answer.
  */
-export async function startIceDoctorServer(lab: Lab): Promise<{ proc: LabProcess; ready: ServeReady }> {
+export async function startIceDoctorServer(
+  lab: Lab,
+  extraArgs: readonly string[] = [],
+): Promise<{ proc: LabProcess; ready: ServeReady }> {
   const proc = lab.start('pub', 'ice-doctor serve', process.execPath, [
     CLI_PATH,
     'serve',
@@ -83,6 +89,7 @@ export async function startIceDoctorServer(lab: Lab): Promise<{ proc: LabProcess
     '--port',
     String(STUN_PORT),
     '--json',
+    ...extraArgs,
   ]);
   let ready: ServeReady | undefined;
   await waitReady(proc, async () => {
