@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { reportSchema } from '../../src/report/report-schema.js';
 import { diagnosisReportSchema, probeReportSchema } from '../../src/report/schema.js';
 
 const run = promisify(execFile);
@@ -63,6 +64,8 @@ describe('ice-doctor CLI (built dist/cli.js)', () => {
     const r = await cli(['probe', '--json', 'stun:127.0.0.1:9', '--timeout', '3000']);
     expect(r.code).toBe(1);
     const report = probeReportSchema.parse(JSON.parse(r.stdout));
+    // The one schema over every kind of report (the page's export validates against it too).
+    expect(reportSchema.parse(JSON.parse(r.stdout)).kind).toBe('probe');
     for (const key of [
       'udp',
       'publicAddress',
