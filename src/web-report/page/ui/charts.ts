@@ -1,0 +1,208 @@
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  type ChartConfiguration,
+  Colors,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+} from 'chart.js';
+import type { BrowserCandidate, PathResult } from '../../../report/browser-schema.js';
+import type { PathTarget } from '../../api-schema.js';
+import { gatheringRows, pathRtt, type ThroughputSeries, WATERFALL_TYPES } from '../chart-data.js';
+
+/**
+ * The report page's charts (chart.js 4, only the controllers, elements, scales and plugins used here are
+ * registered, so the bundle keeps nothing else). Each chart is a `<figure>` with a caption, a canvas with
+ * `role="img"`, `data-chart` (`waterfall`, `rtt`, `throughput`) and an `aria-label` that states the data in
+ * words, and a note shown instead when there is nothing to draw. Animations are off, so what is on screen
+ * (and in a screenshot) is the final state; `data-drawn="true"` once a chart was drawn with data.
+ */
+
+Chart.register(
+  BarController,
+  BarElement,
+  CategoryScale,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Legend,
+  Tooltip,
+  Colors,
+);
+
+/** The charts mounted in one container; each call redraws its chart from scratch with the given data. */
+export interface ReportCharts {
+  /** Time to the first host, srflx and relay candidate of each path (horizontal bars, ms since the run started). */
+  waterfall(candidates: BrowserCandidate[], targets: PathTarget[]): void;
+  /** Round-trip time of each path (bars, ms): the relay proof's echo RTT, else its selected pair's. */
+  rtt(paths: PathResult[]): void;
+  /** Data channel throughput of each path over time (lines, kbit/s against ms). */
+  throughput(series: ThroughputSeries[]): void;
+}
+
+type ChartKind = 'waterfall' | 'rtt' | 'throughput';
+
+/** Fill colours of the waterfall's candidate types (readable on light and dark backgrounds). */
+const TYPE_COLOURS: Readonly<Record<(typeof WATERFALL_TYPES)[number], string>> = {
+  host: '#4e79a7',
+  srflx: '#f28e2b',
+  relay: '#59a14f',
+};
+
+/** One chart's place in the page. */
+class ChartSlot {
+  readonly #canvas: HTMLCanvasElement;
+  readonly #empty: HTMLParagraphElement;
+  readonly #title: string;
+  #chart: Chart | null = null;
+
+  constructor(container: HTMLElement, kind: ChartKind, title: string, emptyText: string) {
+    const figure = document.createElement('figure');
+    figure.className = `chart chart-${kind}`;
+    const caption = document.createElement('figcaption');
+    caption.textContent = title;
+    const frame = document.createElement('div');
+    frame.style.position = 'relative';
+    this.#canvas = document.createElement('canvas');
+    this.#canvas.dataset.chart = kind;
+    this.#canvas.dataset.drawn = 'false';
+    this.#canvas.setAttribute('role', 'img');
+    this.#canvas.setAttribute('aria-label', `${title}: not measured yet`);
+    this.#empty = document.createElement('p');
+    this.#empty.className = 'chart-empty';
+    this.#empty.textContent = emptyText;
+    this.#empty.hidden = true;
+    this.#title = title;
+    frame.append(this.#canvas);
+    figure.append(caption, frame, this.#empty);
+    container.append(figure);
+  }
+
+  /** Draws `config`, or shows the empty note when it is null; `summary` is the data in words. */
+  draw(config: ChartConfiguration<'bar' | 'line'> | null, summary: string): void {
+    this.#chart?.destroy();
+    this.#chart = config === null ? null : new Chart(this.#canvas, config);
+    this.#canvas.hidden = config === null;
+    this.#empty.hidden = config !== null;
+    this.#canvas.dataset.drawn = String(config !== null);
+    this.#canvas.setAttribute('aria-label', `${this.#title}: ${summary}`);
+  }
+}
+
+const msAxis = (title: string) => ({
+  type: 'linear' as const,
+  beginAtZero: true,
+  title: { display: true, text: title },
+});
+
+/**
+ * Mounts the three charts, empty, at the end of `container`; the page calls the returned functions as its
+ * results come in.
+ */
+export function createCharts(container: HTMLElement): ReportCharts {
+  const waterfall = new ChartSlot(
+    container,
+    'waterfall',
+    'Gathering: time to the first candidate of each type, per path',
+    'No candidate was gathered.',
+  );
+  const rtt = new ChartSlot(
+    container,
+    'rtt',
+    'Round-trip time per path',
+    'No path measured a round-trip time.',
+  );
+  const throughput = new ChartSlot(
+    container,
+    'throughput',
+    'Data channel throughput per path',
+    'No throughput was measured.',
+  );
+
+  return {
+    waterfall(candidates, targets) {
+      const rows = gatheringRows(candidates, targets);
+      const words = rows.map(
+        (r) =>
+          `${r.label}: ${
+            WATERFALL_TYPES.filter((t) => r.firstMs[t] !== null)
+              .map((t) => `${t} ${r.firstMs[t]} ms`)
+              .join(', ') || 'none'
+          }`,
+      );
+      waterfall.draw(
+        rows.some((r) => WATERFALL_TYPES.some((t) => r.firstMs[t] !== null))
+          ? {
+              type: 'bar',
+              data: {
+                labels: rows.map((r) => r.label),
+                datasets: WATERFALL_TYPES.map((t) => ({
+                  label: `first ${t}`,
+                  data: rows.map((r) => r.firstMs[t]),
+                  backgroundColor: TYPE_COLOURS[t],
+                })),
+              },
+              options: {
+                animation: false,
+                indexAxis: 'y',
+                aspectRatio: Math.max(1, 3 - rows.length * 0.15),
+                scales: { x: msAxis('ms since the test started') },
+              },
+            }
+          : null,
+        words.join('; ') || 'no candidates',
+      );
+    },
+
+    rtt(paths) {
+      const rows = paths.map((p) => ({ label: p.url, rttMs: pathRtt(p) }));
+      const measured = rows.filter((r) => r.rttMs !== null);
+      rtt.draw(
+        measured.length > 0
+          ? {
+              type: 'bar',
+              data: {
+                labels: rows.map((r) => r.label),
+                datasets: [{ label: 'RTT (ms)', data: rows.map((r) => r.rttMs) }],
+              },
+              options: { animation: false, aspectRatio: 2, scales: { y: msAxis('ms') } },
+            }
+          : null,
+        rows.map((r) => `${r.label}: ${r.rttMs === null ? 'not measured' : `${r.rttMs} ms`}`).join('; ') ||
+          'no paths',
+      );
+    },
+
+    throughput(series) {
+      const drawn = series.filter((s) => s.samples.length > 0);
+      throughput.draw(
+        drawn.length > 0
+          ? {
+              type: 'line',
+              data: {
+                datasets: drawn.map((s) => ({
+                  label: s.pathId,
+                  data: s.samples.map((p) => ({ x: p.tMs, y: p.kbps })),
+                })),
+              },
+              options: {
+                animation: false,
+                aspectRatio: 2,
+                scales: { x: msAxis('ms since the measurement started'), y: msAxis('kbit/s') },
+              },
+            }
+          : null,
+        drawn
+          .map((s) => `${s.pathId}: peak ${Math.max(...s.samples.map((p) => p.kbps))} kbit/s`)
+          .join('; ') || 'not measured',
+      );
+    },
+  };
+}
