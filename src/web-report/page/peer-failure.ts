@@ -28,6 +28,11 @@ function whoHas(f: PeerFailureFacts, t: CandidateType): 'both' | 'this browser' 
   return there ? 'the other browser' : null;
 }
 
+/** The side that is not `side`. */
+function opposite(side: 'this browser' | 'the other browser'): string {
+  return side === 'this browser' ? 'the other browser' : 'this browser';
+}
+
 /**
  * The reason, tried in this order: no offer/answer; no candidates on one side; ICE connected but DTLS or
  * the data channel did not; then by the candidate types: relay on both sides (the relay itself did not
@@ -51,11 +56,11 @@ export function explainPeerFailure(f: PeerFailureFacts): string {
   if (relay === 'both')
     return `${none}, not even relay to relay: both browsers had a TURN relay, so a relay did not forward the packets (its peer policy may refuse the other relay's address)`;
   if (relay !== null)
-    return `${none}: only ${relay} got a TURN relay, and the other side's network did not exchange packets with it`;
+    return `${none}: only ${relay} got a TURN relay, and ${opposite(relay)}'s network did not exchange packets with it`;
   const srflx = whoHas(f, 'srflx');
   if (srflx === 'both')
     return `${none}: both sides are behind NATs that change the port per destination (or drop unsolicited packets) and no TURN relay was reachable`;
   if (srflx !== null)
-    return `${none}: ${srflx === 'this browser' ? 'the other browser' : 'this browser'} reached no STUN or TURN server, and the two are not on the same network`;
+    return `${none}: ${opposite(srflx)} reached no STUN or TURN server, and the two are not on the same network`;
   return `${none}: neither browser reached a STUN or TURN server, and their local addresses cannot reach each other`;
 }

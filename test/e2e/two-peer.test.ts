@@ -1,0 +1,154 @@
+/**
+ * The two-peer test between two separate Chromium instances, with `ice-doctor serve` — all inside one
+ * sealed sandbox namespace (sandbox.ts; mDNS off, so host candidates carry the sandbox's address): one page
+ * clicks `#invite`, the other opens the room link; both reach `connected` with a host ↔ host pair and show
+ * both views; a page that leaves, a room that does not exist, and a peer that never answers (the 15 s
+ * deadline) end in plain words.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, launchChromium, type RunningChromium } from './chromium.js';
+import { bundlePageModules, loadPageModules, mountTwoPeerIn, peerResultsIn } from './page-modules.js';
+import { type SandboxedServe, serveInSandbox } from './sandbox-serve.js';
+
+const canRun = chromiumAvailable() && process.getuid?.() === 0;
+
+/** How long a page may take to reach `connected` or `failed`, in ms (the call's own deadline is 15 s). */
+const OUTCOME_MS = 25_000;
+
+interface Outcome {
+  state: string | null;
+  localType: string | null;
+  remoteType: string | null;
+  relayProtocol: string | null;
+  status: string;
+}
+
+async function outcome(page: Page, state: 'connected' | 'failed'): Promise<Outcome> {
+  const el = await page.waitForSelector(`#peer-result[data-state="${state}"]`, { timeout: OUTCOME_MS });
+  return {
+    state: await el.getAttribute('data-state'),
+    localType: await el.getAttribute('data-local-type'),
+    remoteType: await el.getAttribute('data-remote-type'),
+    relayProtocol: await el.getAttribute('data-relay-protocol'),
+    status: (await page.textContent('#peer-result .peer-status')) ?? '',
+  };
+}
+
+describe.skipIf(!canRun)('two-peer test between two Chromium instances, inside a sandbox namespace', () => {
+  let served: SandboxedServe;
+  let inviter: RunningChromium;
+  let invitee: RunningChromium;
+  let bundle: string;
+
+  /** Opens the report page at `url` in `browser` with the two-peer test mounted. */
+  async function open(browser: RunningChromium, url: string): Promise<Page> {
+    const page = await browser.context.newPage();
+    await page.goto(url);
+    await loadPageModules(page, bundle);
+    await mountTwoPeerIn(page);
+    return page;
+  }
+
+  /** Clicks `#invite` in a fresh inviter page and returns it with the room link. */
+  async function invite(): Promise<{ page: Page; link: string }> {
+    const page = await open(inviter, served.url);
+    await page.click('#invite');
+    await page.waitForSelector('#invite-url', { state: 'visible', timeout: 10_000 });
+    return { page, link: await page.inputValue('#invite-url') };
+  }
+
+  beforeAll(async () => {
+    bundle = await bundlePageModules();
+    served = await serveInSandbox();
+    [inviter, invitee] = await Promise.all([
+      launchChromium({ netns: served.sandbox.ns }),
+      launchChromium({ netns: served.sandbox.ns }),
+    ]);
+  });
+
+  afterAll(async () => {
+    await inviter?.close();
+    await invitee?.close();
+    await served?.close();
+  });
+
+  it('invite → open the link in another browser: both connected, host ↔ host, both views on both pages', async () => {
+    const started = Date.now();
+    const a = await invite();
+    expect(a.link).toMatch(new RegExp(`^${served.url.replace(/[.]/g, '\\.')}#room=[A-Za-z0-9_-]{16}$`));
+    const b = await open(invitee, a.link);
+    const [va, vb] = await Promise.all([outcome(a.page, 'connected'), outcome(b, 'connected')]);
+    const connectedMs = Date.now() - started;
+    for (const v of [va, vb]) {
+      expect(v).toMatchObject({ localType: 'host', remoteType: 'host', relayProtocol: null });
+      expect(v.status).toBe('Connected directly: host ↔ host over UDP.');
+    }
+    await expect.poll(() => b.locator('.peer-view-remote').isVisible()).toBe(true);
+    await expect.poll(() => a.page.locator('.peer-view-remote').isVisible()).toBe(true);
+    for (const page of [a.page, b]) {
+      const views = await page.locator('#peer-result dl').allInnerTexts();
+      for (const v of views) {
+        expect(v).toContain('host ↔ host');
+        expect(v).toContain('100.64.90.1:');
+      }
+    }
+    const room = /#room=(.+)$/.exec(a.link)?.[1];
+    const [ra, rb] = await Promise.all([peerResultsIn(a.page), peerResultsIn(b)]);
+    expect(ra[0]).toMatchObject({
+      room,
+      role: 'broadcaster',
+      selectedPair: { localType: 'host', remoteType: 'host' },
+    });
+    expect(rb[0]).toMatchObject({
+      room,
+      role: 'watcher',
+      selectedPair: { localType: 'host', remoteType: 'host' },
+    });
+    console.info(`two-peer: inviter page opened to both connected in ${connectedMs} ms`);
+
+    await b.close();
+    await expect
+      .poll(() => a.page.textContent('#peer-result .peer-status'), { timeout: 10_000 })
+      .toBe('The other browser left; the result above stands. The link still works for another test.');
+    expect(await a.page.getAttribute('#peer-result', 'data-state')).toBe('connected');
+  });
+
+  it('a link to a room that does not exist: failed, in plain words', async () => {
+    const page = await open(invitee, `${served.url}#room=AAAAAAAAAAAAAAAA`);
+    const v = await outcome(page, 'failed');
+    expect(v.status).toBe(
+      'Failed: this invitation link is no longer valid: its room does not exist (it may have expired); ask for a new link.',
+    );
+    expect(await page.isDisabled('#invite')).toBe(true);
+  });
+
+  it('a damaged link: failed before any signaling', async () => {
+    const page = await open(invitee, `${served.url}#room=not-a-room`);
+    expect((await outcome(page, 'failed')).status).toMatch(/^Failed: this invitation link is damaged/);
+  });
+
+  it('a peer that joins but never answers: the inviter fails at the 15 s deadline and says why', async () => {
+    const a = await invite();
+    const room = /#room=(.+)$/.exec(a.link)?.[1] ?? '';
+    const silent = await invitee.context.newPage();
+    await silent.goto(served.url);
+    const wsUrl = `${served.url.replace(/^http/, 'ws')}signal`;
+    await silent.evaluate(
+      ([url, id]) =>
+        new Promise<void>((resolve) => {
+          const ws = new WebSocket(url);
+          ws.onopen = () => ws.send(JSON.stringify({ type: 'join', room: id }));
+          ws.onmessage = () => resolve();
+          Object.assign(globalThis, { silentPeer: ws });
+        }),
+      [wsUrl, room] as const,
+    );
+    await a.page.waitForSelector('#peer-result[data-state="connecting"]', { timeout: 5000 });
+    const v = await outcome(a.page, 'failed');
+    expect(v.status).toBe(
+      'Failed: the other browser sent no offer or answer within 15 s: its page may have been closed, or it cannot run WebRTC.',
+    );
+    expect(await peerResultsIn(a.page)).toEqual([{ room, role: 'broadcaster', selectedPair: null }]);
+  }, 40_000);
+});
