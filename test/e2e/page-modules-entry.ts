@@ -4,12 +4,11 @@
  * Runs in the browser only.
  */
 import type { SignalingCheck } from '../../src/report/browser-schema.js';
-import { iceConfigSchema, pageConfigSchema } from '../../src/web-report/api-schema.js';
+import { pageConfigSchema } from '../../src/web-report/api-schema.js';
 import type { ThroughputResult } from '../../src/web-report/page/throughput-meter.js';
 import { createCharts, type ReportCharts } from '../../src/web-report/page/ui/charts.js';
 import { checkSignaling } from '../../src/web-report/page/ui/signaling-check.js';
 import { measureThroughput, serveThroughputPeer } from '../../src/web-report/page/ui/throughput.js';
-import { mountTwoPeer, type PeerResult } from '../../src/web-report/page/ui/two-peer.js';
 
 async function getJson(path: string): Promise<unknown> {
   const res = await fetch(path);
@@ -40,20 +39,8 @@ export interface PageModules {
   checkSignaling(): Promise<SignalingCheck[]>;
   /** `measureThroughput` over a fresh loopback data channel. */
   throughput(durationMs: number, maxBytes?: number): Promise<ThroughputResult>;
-  /** Charts mounted in a new `<section id="charts">`. */
+  /** Charts mounted in a new `<section class="test-charts">` at the end of the body. */
   charts(): ReportCharts;
-  /** `mountTwoPeer` in a new `<section id="two-peer">` with the server's config; results collect in `peerResults`. */
-  mountTwoPeer(): Promise<void>;
-  readonly peerResults: PeerResult[];
-}
-
-const peerResults: PeerResult[] = [];
-
-function section(id: string): HTMLElement {
-  const el = document.createElement('section');
-  el.id = id;
-  document.body.append(el);
-  return el;
 }
 
 const modules: PageModules = {
@@ -64,18 +51,11 @@ const modules: PageModules = {
     return measureThroughput(await loopbackChannel(), durationMs, maxBytes === undefined ? {} : { maxBytes });
   },
   charts() {
-    return createCharts(section('charts'));
+    const section = document.createElement('section');
+    section.className = 'test-charts';
+    document.body.append(section);
+    return createCharts(section);
   },
-  async mountTwoPeer() {
-    const [config, iceConfig] = await Promise.all([getJson('/api/config'), getJson('/api/ice-servers')]);
-    mountTwoPeer(section('two-peer'), {
-      config: pageConfigSchema.parse(config),
-      iceConfig: iceConfigSchema.parse(iceConfig),
-      loc: location,
-      onResult: (r) => peerResults.push(r),
-    });
-  },
-  peerResults,
 };
 
 Object.assign(globalThis, { iceDoctorModules: modules });

@@ -3,13 +3,13 @@ import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import type { SignalingCheck } from '../../src/report/browser-schema.js';
 import type { ThroughputResult } from '../../src/web-report/page/throughput-meter.js';
-import type { PeerResult } from '../../src/web-report/page/ui/two-peer.js';
 import type { PageModules } from './page-modules-entry.js';
 
 /**
  * The report page's browser modules (src/web-report/page/ui/) bundled for a test: page-modules-entry.ts
  * as one IIFE, loaded as a same-origin script into a page the report server served, so its origin, CSP and
- * signaling endpoints are the real ones.
+ * signaling endpoints are the real ones. The host page is the server's 404 page ({@link blankPageUrl}): it
+ * has the server's headers but runs no app beside the modules under test.
  */
 
 const ENTRY = fileURLToPath(new URL('./page-modules-entry.ts', import.meta.url));
@@ -28,6 +28,11 @@ export async function bundlePageModules(): Promise<string> {
   const file = out.outputFiles[0];
   if (file === undefined) throw new Error('esbuild produced no bundle');
   return file.text;
+}
+
+/** A page of the report server at `reportUrl` that runs nothing: its 404 page, with every header of the real one. */
+export function blankPageUrl(reportUrl: string): string {
+  return new URL('__test__/blank', reportUrl).href;
 }
 
 /** Where the test serves the bundle, on the page's own origin (answered by Playwright, not the server). */
@@ -59,14 +64,4 @@ export function throughputIn(page: Page, durationMs: number, maxBytes?: number):
     ([d, m]) => (globalThis as unknown as Loaded).iceDoctorModules.throughput(d, m ?? undefined),
     [durationMs, maxBytes ?? null] as const,
   );
-}
-
-/** Mounts the two-peer test in `page` (joins at once when its URL has `#room=`). */
-export function mountTwoPeerIn(page: Page): Promise<void> {
-  return page.evaluate(() => (globalThis as unknown as Loaded).iceDoctorModules.mountTwoPeer());
-}
-
-/** The `onResult` calls of the two-peer test in `page`, so far. */
-export function peerResultsIn(page: Page): Promise<PeerResult[]> {
-  return page.evaluate(() => (globalThis as unknown as Loaded).iceDoctorModules.peerResults);
 }

@@ -1,14 +1,16 @@
 /**
- * The two-peer test between two separate Chromium instances, with `ice-doctor serve` — all inside one
- * sealed sandbox namespace (sandbox.ts; mDNS off, so host candidates carry the sandbox's address): one page
- * clicks `#invite`, the other opens the room link; both reach `connected` with a host ↔ host pair and show
- * both views; a page that leaves, a room that does not exist, and a peer that never answers (the 15 s
- * deadline) end in plain words.
+ * The report page's two-peer test between two separate Chromium instances, with `ice-doctor serve` — all
+ * inside one sealed sandbox namespace (sandbox.ts; mDNS off, so host candidates carry the sandbox's
+ * address), on the real page (main.ts mounts ui/two-peer.ts in `#peer`): one page clicks `#invite`, the
+ * other opens the room link; both reach `connected` with a host ↔ host pair, show both views and export
+ * the pair as the report's `peer`; a page that leaves, a room that does not exist, a damaged link and a
+ * peer that never answers (the 15 s deadline) end in plain words.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchChromium, type RunningChromium } from './chromium.js';
-import { bundlePageModules, loadPageModules, mountTwoPeerIn, peerResultsIn } from './page-modules.js';
+import { blankPageUrl } from './page-modules.js';
+import { downloadReport } from './report-page.js';
 import { type SandboxedServe, serveInSandbox } from './sandbox-serve.js';
 
 const canRun = chromiumAvailable() && process.getuid?.() === 0;
@@ -17,7 +19,6 @@ const canRun = chromiumAvailable() && process.getuid?.() === 0;
 const OUTCOME_MS = 25_000;
 
 interface Outcome {
-  state: string | null;
   localType: string | null;
   remoteType: string | null;
   relayProtocol: string | null;
@@ -27,7 +28,6 @@ interface Outcome {
 async function outcome(page: Page, state: 'connected' | 'failed'): Promise<Outcome> {
   const el = await page.waitForSelector(`#peer-result[data-state="${state}"]`, { timeout: OUTCOME_MS });
   return {
-    state: await el.getAttribute('data-state'),
     localType: await el.getAttribute('data-local-type'),
     remoteType: await el.getAttribute('data-remote-type'),
     relayProtocol: await el.getAttribute('data-relay-protocol'),
@@ -39,14 +39,11 @@ describe.skipIf(!canRun)('two-peer test between two Chromium instances, inside a
   let served: SandboxedServe;
   let inviter: RunningChromium;
   let invitee: RunningChromium;
-  let bundle: string;
 
-  /** Opens the report page at `url` in `browser` with the two-peer test mounted. */
+  /** Opens the report page at `url` in a new tab of `browser`. */
   async function open(browser: RunningChromium, url: string): Promise<Page> {
     const page = await browser.context.newPage();
     await page.goto(url);
-    await loadPageModules(page, bundle);
-    await mountTwoPeerIn(page);
     return page;
   }
 
@@ -59,7 +56,6 @@ describe.skipIf(!canRun)('two-peer test between two Chromium instances, inside a
   }
 
   beforeAll(async () => {
-    bundle = await bundlePageModules();
     served = await serveInSandbox();
     [inviter, invitee] = await Promise.all([
       launchChromium({ netns: served.sandbox.ns }),
@@ -73,7 +69,7 @@ describe.skipIf(!canRun)('two-peer test between two Chromium instances, inside a
     await served?.close();
   });
 
-  it('invite → open the link in another browser: both connected, host ↔ host, both views on both pages', async () => {
+  it('invite → open the link in another browser: both connected, host ↔ host, both views on both pages and in the export', async () => {
     const started = Date.now();
     const a = await invite();
     expect(a.link).toMatch(new RegExp(`^${served.url.replace(/[.]/g, '\\.')}#room=[A-Za-z0-9_-]{16}$`));
@@ -94,17 +90,10 @@ describe.skipIf(!canRun)('two-peer test between two Chromium instances, inside a
       }
     }
     const room = /#room=(.+)$/.exec(a.link)?.[1];
-    const [ra, rb] = await Promise.all([peerResultsIn(a.page), peerResultsIn(b)]);
-    expect(ra[0]).toMatchObject({
-      room,
-      role: 'broadcaster',
-      selectedPair: { localType: 'host', remoteType: 'host' },
-    });
-    expect(rb[0]).toMatchObject({
-      room,
-      role: 'watcher',
-      selectedPair: { localType: 'host', remoteType: 'host' },
-    });
+    const [ra, rb] = await Promise.all([downloadReport(a.page), downloadReport(b)]);
+    const pair = { localType: 'host', remoteType: 'host', protocol: 'udp', relayProtocol: null };
+    expect(ra.peer).toMatchObject({ room, role: 'broadcaster', selectedPair: pair });
+    expect(rb.peer).toMatchObject({ room, role: 'watcher', selectedPair: pair });
     console.info(`two-peer: inviter page opened to both connected in ${connectedMs} ms`);
 
     await b.close();
@@ -131,8 +120,7 @@ describe.skipIf(!canRun)('two-peer test between two Chromium instances, inside a
   it('a peer that joins but never answers: the inviter fails at the 15 s deadline and says why', async () => {
     const a = await invite();
     const room = /#room=(.+)$/.exec(a.link)?.[1] ?? '';
-    const silent = await invitee.context.newPage();
-    await silent.goto(served.url);
+    const silent = await open(invitee, blankPageUrl(served.url));
     const wsUrl = `${served.url.replace(/^http/, 'ws')}signal`;
     await silent.evaluate(
       ([url, id]) =>
@@ -149,6 +137,6 @@ describe.skipIf(!canRun)('two-peer test between two Chromium instances, inside a
     expect(v.status).toBe(
       'Failed: the other browser sent no offer or answer within 15 s: its page may have been closed, or it cannot run WebRTC.',
     );
-    expect(await peerResultsIn(a.page)).toEqual([{ room, role: 'broadcaster', selectedPair: null }]);
+    expect((await downloadReport(a.page)).peer).toEqual({ room, role: 'broadcaster', selectedPair: null });
   }, 40_000);
 });

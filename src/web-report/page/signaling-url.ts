@@ -19,7 +19,7 @@ export interface PageLocation {
 }
 
 /** The fragment key of an invitation link. */
-export const ROOM_KEY = 'room';
+const ROOM_KEY = 'room';
 
 /**
  * A host name as a URL's host: an IPv6 literal bracketed. `Location.hostname` already brackets one (WHATWG

@@ -15,9 +15,9 @@ import type { StatsLike } from '../stats.js';
  */
 
 /** Time a call has to connect, from its creation, in ms. */
-export const CONNECT_DEADLINE_MS = 15_000;
+const CONNECT_DEADLINE_MS = 15_000;
 /** Interval of the `getStats()` polls, in ms. */
-export const POLL_MS = 500;
+const POLL_MS = 500;
 /** Label of the call's data channel. */
 const CHANNEL_LABEL = 'ice-doctor-peer';
 

@@ -53,6 +53,7 @@ export class PeerView {
   readonly #result: HTMLDivElement;
   readonly #status: HTMLParagraphElement;
   readonly #views: Record<PeerSide, HTMLDListElement>;
+  #state: PeerState = 'waiting';
 
   constructor(section: HTMLElement) {
     const intro = element('p', {
@@ -96,13 +97,14 @@ export class PeerView {
 
   /** Sets `data-state` and the status line. */
   setState(state: PeerState, status: string): void {
+    this.#state = state;
     this.#result.dataset.state = state;
     this.#status.textContent = status;
   }
 
   /** The current `data-state`. */
   get state(): PeerState {
-    return this.#result.dataset.state as PeerState;
+    return this.#state;
   }
 
   /** Shows the invitation link and its copy button. */

@@ -7,7 +7,7 @@ import { signalingCloseReason } from '../signaling-words.js';
  */
 
 /** How long {@link SignalingClient.connect} waits for the socket to open, in ms. */
-export const CONNECT_TIMEOUT_MS = 5000;
+const CONNECT_TIMEOUT_MS = 5000;
 
 /** What the client reports. Handlers run from socket events; they should not throw. */
 export interface SignalingHandlers {
