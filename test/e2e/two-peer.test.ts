@@ -103,6 +103,17 @@ describe.skipIf(!canRun)('two-peer test between two Chromium instances, inside a
     expect(await a.page.getAttribute('#peer-result', 'data-state')).toBe('connected');
   });
 
+  it('the inviting page closes after the call connected: the invited page keeps its result and says so', async () => {
+    const a = await invite();
+    const b = await open(invitee, a.link);
+    await Promise.all([outcome(a.page, 'connected'), outcome(b, 'connected')]);
+    await a.page.close();
+    await expect
+      .poll(() => b.textContent('#peer-result .peer-status'), { timeout: 10_000 })
+      .toBe('The inviting page was closed; the result above stands.');
+    expect(await b.getAttribute('#peer-result', 'data-local-type')).toBe('host');
+  });
+
   it('a link to a room that does not exist: failed, in plain words', async () => {
     const page = await open(invitee, `${served.url}#room=AAAAAAAAAAAAAAAA`);
     const v = await outcome(page, 'failed');

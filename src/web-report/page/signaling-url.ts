@@ -1,4 +1,5 @@
 import type { PageConfig } from '../api-schema.js';
+import { hostPort } from './address.js';
 
 /**
  * Where the page's signaling WebSocket is (signaling-schema.ts: `/signal` over ws:// on the report server's
@@ -22,16 +23,11 @@ export interface PageLocation {
 const ROOM_KEY = 'room';
 
 /**
- * A host name as a URL's host: an IPv6 literal bracketed. `Location.hostname` already brackets one (WHATWG
- * URL §4.5 host serializer); a bare one is bracketed here.
+ * `scheme://host:port/path` for the signaling endpoint. `hostname` is `Location.hostname`, whose IPv6
+ * literal is already bracketed (WHATWG URL §4.5 host serializer); a bare one is bracketed here.
  */
-export function urlHost(hostname: string): string {
-  return hostname.includes(':') && !hostname.startsWith('[') ? `[${hostname}]` : hostname;
-}
-
-/** `scheme://host:port/path` for the signaling endpoint (`hostname` as {@link urlHost} takes it). */
 export function signalingUrl(scheme: SignalingScheme, hostname: string, port: number, path: string): string {
-  return `${scheme}://${urlHost(hostname)}:${port}${path.startsWith('/') ? path : `/${path}`}`;
+  return `${scheme}://${hostPort(hostname, port)}${path.startsWith('/') ? path : `/${path}`}`;
 }
 
 /**

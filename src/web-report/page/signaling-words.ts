@@ -1,5 +1,5 @@
+import { hostPort } from './address.js';
 import type { SignalingScheme } from './signaling-url.js';
-import { urlHost } from './signaling-url.js';
 
 /**
  * Plain-words explanations of signaling failures: a WebSocket that did not open (a browser's `error` event
@@ -33,7 +33,7 @@ export interface SignalingFailure {
 export function signalingCheckFailure(f: SignalingFailure): string {
   if (f.timedOut)
     return `no answer within ${SIGNALING_CHECK_TIMEOUT_MS / 1000} s: a firewall or proxy may drop the connection`;
-  const accept = `open https://${urlHost(f.hostname)}:${f.port}/ once to accept it`;
+  const accept = `open https://${hostPort(f.hostname, f.port)}/ once to accept it`;
   if (f.scheme === 'wss' && !f.pageOnThisOrigin) {
     if (f.wsOpened === true) return `the browser refused the certificate; ${accept}`;
     if (f.wsOpened === null) return `the browser refused the certificate or could not connect; ${accept}`;

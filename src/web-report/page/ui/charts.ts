@@ -88,15 +88,16 @@ class ChartSlot {
   /** Draws `config`, or shows the empty note when it is null; `summary` is the data in words. */
   draw(config: ChartConfiguration<'bar' | 'line'> | null, summary: string): void {
     this.#chart?.destroy();
-    this.#chart = config === null ? null : new Chart(this.#canvas, config);
     this.#canvas.hidden = config === null;
     this.#empty.hidden = config !== null;
+    this.#chart = config === null ? null : new Chart(this.#canvas, config);
     this.#canvas.dataset.drawn = String(config !== null);
     this.#canvas.setAttribute('aria-label', `${this.#title}: ${summary}`);
   }
 }
 
-const msAxis = (title: string) => ({
+/** A linear axis from 0 with a title. */
+const linearAxis = (title: string) => ({
   type: 'linear' as const,
   beginAtZero: true,
   title: { display: true, text: title },
@@ -153,7 +154,7 @@ export function createCharts(container: HTMLElement): ReportCharts {
                 animation: false,
                 indexAxis: 'y',
                 aspectRatio: Math.max(1, 3 - rows.length * 0.15),
-                scales: { x: msAxis('ms since the test started') },
+                scales: { x: linearAxis('ms since the test started') },
               },
             }
           : null,
@@ -172,7 +173,7 @@ export function createCharts(container: HTMLElement): ReportCharts {
                 labels: rows.map((r) => r.label),
                 datasets: [{ label: 'RTT (ms)', data: rows.map((r) => r.rttMs) }],
               },
-              options: { animation: false, aspectRatio: 2, scales: { y: msAxis('ms') } },
+              options: { animation: false, aspectRatio: 2, scales: { y: linearAxis('ms') } },
             }
           : null,
         rows.map((r) => `${r.label}: ${r.rttMs === null ? 'not measured' : `${r.rttMs} ms`}`).join('; ') ||
@@ -195,7 +196,7 @@ export function createCharts(container: HTMLElement): ReportCharts {
               options: {
                 animation: false,
                 aspectRatio: 2,
-                scales: { x: msAxis('ms since the measurement started'), y: msAxis('kbit/s') },
+                scales: { x: linearAxis('ms since the measurement started'), y: linearAxis('kbit/s') },
               },
             }
           : null,
