@@ -29,6 +29,10 @@ export interface ThroughputOptions {
   maxBytes?: number;
 }
 
+function refusedSend(err: unknown): Error {
+  return new Error(`the data channel refused a send: ${err instanceof Error ? err.message : String(err)}`);
+}
+
 function runId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(4));
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
@@ -56,6 +60,12 @@ export function measureThroughput(
       return;
     }
     const run = runId();
+    try {
+      channel.send(startMessage(run));
+    } catch (err) {
+      reject(refusedSend(err));
+      return;
+    }
     const chunk = new Uint8Array(CHUNK_BYTES);
     const meter = new ThroughputMeter(Math.min(1000, Math.max(100, durationMs / 20)));
     const startMs = performance.now();
@@ -71,9 +81,9 @@ export function measureThroughput(
       stop();
       resolve(meter.finish(performance.now() - startMs));
     };
-    const fail = (message: string): void => {
+    const fail = (error: Error): void => {
       stop();
-      reject(new Error(message));
+      reject(error);
     };
     function fill(): void {
       try {
@@ -82,7 +92,7 @@ export function measureThroughput(
           sentBytes += CHUNK_BYTES;
         }
       } catch (err) {
-        fail(`the data channel refused a send: ${err instanceof Error ? err.message : String(err)}`);
+        fail(refusedSend(err));
       }
     }
     function onMessage(event: MessageEvent): void {
@@ -93,7 +103,7 @@ export function measureThroughput(
       if (total >= sentBytes && sentBytes >= maxBytes) finish();
     }
     function onClose(): void {
-      fail('the data channel closed during the throughput test');
+      fail(new Error('the data channel closed during the throughput test'));
     }
 
     const deadline = setTimeout(finish, durationMs);
@@ -101,7 +111,6 @@ export function measureThroughput(
     channel.addEventListener('bufferedamountlow', fill);
     channel.addEventListener('message', onMessage);
     channel.addEventListener('close', onClose);
-    channel.send(startMessage(run));
     fill();
   });
 }
