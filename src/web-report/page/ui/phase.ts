@@ -1,0 +1,14 @@
+/**
+ * `document.body.dataset.phase`, the page's state for people and automation: `loading` (fetching the
+ * configuration), `running` (checks under way), `verdict` (the verdict is shown; throughput still runs),
+ * `done` (everything finished, connections closed), `failed` (the configuration could not be loaded: no
+ * checks ran), `shared` (a shared report is shown read-only), `shared-error` (a share link that cannot be read).
+ */
+
+/** The values of `data-phase`. */
+export type PagePhase = 'loading' | 'running' | 'verdict' | 'done' | 'failed' | 'shared' | 'shared-error';
+
+/** Sets `body[data-phase]`. */
+export function setPhase(phase: PagePhase): void {
+  document.body.dataset.phase = phase;
+}

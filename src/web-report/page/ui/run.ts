@@ -1,0 +1,178 @@
+import type { PathResult, SelectedPair, SignalingCheck } from '../../../report/browser-schema.js';
+import { Gathering } from './gathering.js';
+import type { IceSink } from './ice-events.js';
+import type { LoopbackCall } from './loopback-call.js';
+import { CALL_PATH_ID, DEADLINES, type PathPlan, type RunPlan } from './plan.js';
+import { runPolicyAllCall } from './policy-all-call.js';
+import { PROOF_CHANNEL, runRelayProof, THROUGHPUT_CHANNEL } from './relay-run.js';
+import type { RunState } from './run-state.js';
+import { formatMs, type RunClock } from './timing.js';
+
+/**
+ * Runs a {@link RunPlan}: every path, the mapping probe, the policy-`all` call and the signaling check at once,
+ * each bounded by its deadline (plan.ts `DEADLINES`), recording into a {@link RunState} and telling the views
+ * as results come in. It resolves once everything has a result, which is when the verdict can be judged.
+ */
+
+/** What the views hear during a run (besides candidates and errors, {@link IceSink}). */
+export interface RunEvents extends IceSink {
+  /** A path's result; `proving` while its relay proof runs (the result has no proof yet). */
+  path(result: PathResult, proving: boolean): void;
+  signaling(checks: SignalingCheck[]): void;
+  selectedPair(pair: SelectedPair | null, error: string | null): void;
+}
+
+/** What stays open after the run: the proofs' calls (for the throughput test) and everything else to close. */
+export interface RunHandles {
+  /** The connected relay proof calls, by path id. */
+  proofCalls: Map<string, LoopbackCall>;
+  /** Closes every peer connection the run opened. */
+  close(): void;
+}
+
+/** The fields of a path's result known before it runs. */
+type PathBase = Pick<PathResult, 'id' | 'url' | 'kind' | 'throughputKbps'>;
+
+const base = (p: PathPlan): PathBase => ({
+  id: p.target.id,
+  url: p.url,
+  kind: p.target.kind,
+  throughputKbps: null,
+});
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Runs `plan` (see the module comment). Never rejects: a part that fails or runs out of time is recorded as
+ * such. `signaling` is the signaling check already under way.
+ */
+export async function runChecks(
+  plan: RunPlan,
+  state: RunState,
+  events: RunEvents,
+  signaling: Promise<SignalingCheck[]>,
+  clock: RunClock,
+): Promise<RunHandles> {
+  const sink: IceSink = {
+    candidate(row) {
+      state.candidate(row);
+      events.candidate(row);
+    },
+    candidateError(row) {
+      state.candidateError(row);
+      events.candidateError(row);
+    },
+  };
+  const opened: { close(): void }[] = [];
+  const proofCalls = new Map<string, LoopbackCall>();
+  const gather = (
+    pathId: string,
+    policy: 'all' | 'relay',
+    servers: RunPlan['callServers'],
+    channels: string[],
+  ): Gathering => {
+    const g = new Gathering({ pathId, iceServers: servers, policy, channels, clock, sink });
+    opened.push(g);
+    return g;
+  };
+
+  /** A TURN path: the proof's call starts with the gathering; it is abandoned if the path does not gather. */
+  const gatherAndProve = async (p: PathPlan, g: Gathering): Promise<Omit<PathResult, keyof PathBase>> => {
+    const stop = new AbortController();
+    const proving = runRelayProof(p, g, stop.signal);
+    const outcome = await g.first(p.expect, DEADLINES.gatherMs);
+    if (!outcome.gathered) {
+      stop.abort('the path gathered no relay candidate');
+      await proving;
+      return { ...outcome, proof: null };
+    }
+    events.path({ ...base(p), ...outcome, proof: null }, true);
+    const timer = setTimeout(
+      () => stop.abort(`did not connect within ${formatMs(DEADLINES.proofMs)} of gathering`),
+      DEADLINES.proofMs,
+    );
+    const run = await proving;
+    clearTimeout(timer);
+    if (run.call) {
+      proofCalls.set(p.target.id, run.call);
+      opened.push(run.call);
+    }
+    return { ...outcome, proof: run.proof };
+  };
+
+  const runPath = async (p: PathPlan): Promise<void> => {
+    let result: PathResult;
+    try {
+      const g = gather(
+        p.target.id,
+        p.policy,
+        [p.target.iceServer],
+        p.prove ? [PROOF_CHANNEL, THROUGHPUT_CHANNEL] : ['gather'],
+      );
+      result = {
+        ...base(p),
+        ...(p.prove
+          ? await gatherAndProve(p, g)
+          : { ...(await g.first(p.expect, DEADLINES.gatherMs)), proof: null }),
+      };
+    } catch (err) {
+      result = {
+        ...base(p),
+        gathered: false,
+        firstCandidateMs: null,
+        proof: null,
+        error: `the browser refused this server: ${message(err)}`,
+      };
+    }
+    state.setPath(result);
+    events.path(result, false);
+  };
+
+  const runMapping = async (): Promise<void> => {
+    const m = plan.mapping;
+    if (!m) return;
+    try {
+      const complete = await gather(m.pathId, 'all', m.iceServers, ['mapping']).untilComplete(
+        DEADLINES.mappingMs,
+      );
+      state.mappingProbe = { pathId: m.pathId, servers: m.servers, complete };
+    } catch {
+      state.mappingProbe = null;
+    }
+  };
+
+  const runCall = async (): Promise<void> => {
+    let pair: SelectedPair | null = null;
+    let error: string | null;
+    try {
+      const g = gather(CALL_PATH_ID, 'all', plan.callServers, ['call']);
+      const config: RTCConfiguration = {
+        iceServers: plan.callServers.map((s) => ({ ...s })),
+        iceTransportPolicy: 'all',
+      };
+      const outcome = await runPolicyAllCall(g, config, DEADLINES.callMs);
+      if (outcome.call) opened.push(outcome.call);
+      pair = outcome.pair;
+      error = outcome.error;
+    } catch (err) {
+      error = `the browser refused the servers: ${message(err)}`;
+    }
+    state.selectedPair = pair;
+    events.selectedPair(pair, error);
+  };
+
+  const runSignaling = async (): Promise<void> => {
+    state.signaling = await signaling;
+    events.signaling(state.signaling);
+  };
+
+  await Promise.all([...plan.paths.map(runPath), runMapping(), runCall(), runSignaling()]);
+  return {
+    proofCalls,
+    close() {
+      for (const o of opened) o.close();
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import type { PathKind, PathResult, RelayProof } from '../../../report/browser-schema.js';
+import { type Child, h, replaceChildren } from './dom.js';
+import { formatMs } from './timing.js';
+
+/**
+ * The `#paths` matrix: one row per path (`tr[data-path]`), each tested in its own peer connection. Columns:
+ * gathered, time to its first srflx/relay candidate, the relay proof and its assertions, echo RTT, throughput.
+ * Row attributes for automation: `data-gathered` (`true`/`false`, absent while pending) and `data-proof`
+ * (`ok`, `failed`, `proving`, `none`).
+ */
+
+/** What a row needs before its result: the path's id, kind, URL and, when known, its server's label. */
+export interface PathRowHead {
+  id: string;
+  kind: PathKind;
+  url: string;
+  server?: string;
+}
+
+const KIND: Readonly<Record<PathKind, string>> = {
+  stun: 'STUN (UDP)',
+  'turn-udp': 'TURN over UDP',
+  'turn-tcp': 'TURN over TCP',
+  turns: 'TURN over TLS',
+};
+
+const COLUMNS = ['path', 'kind', 'URL', 'gathered', 'time to candidate', 'relay proof', 'RTT', 'throughput'];
+
+interface Row {
+  tr: HTMLTableRowElement;
+  gathered: HTMLTableCellElement;
+  first: HTMLTableCellElement;
+  proof: HTMLTableCellElement;
+  rtt: HTMLTableCellElement;
+  throughput: HTMLTableCellElement;
+}
+
+function proofCell(proof: RelayProof): Child[] {
+  return [
+    h('span', { class: proof.ok ? 'ok' : 'fail' }, proof.ok ? '✓ relayed' : '✗ failed'),
+    proof.error ? h('span', { class: 'explanation' }, proof.error) : null,
+    h(
+      'ul',
+      { class: 'assertions' },
+      ...proof.assertions.map((a) =>
+        h(
+          'li',
+          { class: a.ok ? 'ok' : 'fail', 'data-assertion': a.name },
+          `${a.ok ? '✓' : '✗'} ${a.name}: ${a.detail}`,
+        ),
+      ),
+    ),
+  ];
+}
+
+/** The path matrix of one run (or of a shared report). */
+export class PathTable {
+  readonly #rows = new Map<string, Row>();
+
+  /** Builds the table at the end of `section`, one pending row per path. */
+  constructor(section: HTMLElement, heads: readonly PathRowHead[]) {
+    const body = h('tbody');
+    for (const p of heads) {
+      const td = (text = '…'): HTMLTableCellElement => h('td', {}, text);
+      const row: Row = {
+        tr: h('tr', { 'data-path': p.id, 'data-kind': p.kind }),
+        gathered: td(),
+        first: td(),
+        proof: td(p.kind === 'stun' ? '—' : '…'),
+        rtt: td(),
+        throughput: td(),
+      };
+      row.tr.append(
+        h('td', {}, h('strong', {}, p.id), p.server ? h('span', { class: 'explanation' }, p.server) : null),
+        h('td', {}, KIND[p.kind]),
+        h('td', { class: 'url' }, p.url),
+        row.gathered,
+        row.first,
+        row.proof,
+        row.rtt,
+        row.throughput,
+      );
+      this.#rows.set(p.id, row);
+      body.append(row.tr);
+    }
+    const head = h('tr', {}, ...COLUMNS.map((c) => h('th', { scope: 'col' }, c)));
+    section.append(h('div', { class: 'table-scroll' }, h('table', {}, h('thead', {}, head), body)));
+  }
+
+  /** Shows a path's result; `proving` while its relay proof runs. */
+  update(p: PathResult, proving = false): void {
+    const row = this.#rows.get(p.id);
+    if (!row) return;
+    row.tr.dataset.gathered = String(p.gathered);
+    row.tr.dataset.proof = proving ? 'proving' : p.proof ? (p.proof.ok ? 'ok' : 'failed') : 'none';
+    replaceChildren(
+      row.gathered,
+      h('span', { class: p.gathered ? 'ok' : 'fail' }, p.gathered ? 'yes' : 'no'),
+      !p.gathered && p.error ? h('span', { class: 'explanation' }, p.error) : null,
+    );
+    row.first.textContent = p.firstCandidateMs === null ? '—' : formatMs(p.firstCandidateMs);
+    if (proving) row.proof.textContent = 'proving…';
+    else if (p.proof) replaceChildren(row.proof, ...proofCell(p.proof));
+    else
+      row.proof.textContent =
+        p.kind === 'stun' ? '— (gathering is the test)' : '— (nothing to relay through)';
+    row.rtt.textContent = p.proof?.rttMs == null ? '—' : formatMs(p.proof.rttMs);
+    row.throughput.textContent =
+      p.throughputKbps !== null ? `${(p.throughputKbps / 1000).toFixed(1)} Mbit/s` : proving ? '…' : '—';
+  }
+
+  /** Shows that a path's throughput test is running. */
+  measuring(pathId: string): void {
+    const row = this.#rows.get(pathId);
+    if (row) row.throughput.textContent = 'measuring…';
+  }
+
+  /** Shows why a path's throughput test failed. */
+  throughputFailed(pathId: string, why: string): void {
+    const row = this.#rows.get(pathId);
+    if (row)
+      replaceChildren(
+        row.throughput,
+        h('span', { class: 'fail' }, 'failed'),
+        h('span', { class: 'explanation' }, why),
+      );
+  }
+}
