@@ -13,7 +13,7 @@ import { byId } from './dom.js';
 export type ReportSource = (redactIps: boolean) => BrowserReport;
 
 /** `2026-11-21T07-40-32Z` from an ISO 8601 time: a file-name-safe timestamp. */
-export function fileTimestamp(iso: string): string {
+function fileTimestamp(iso: string): string {
   return iso.replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
 }
 

@@ -95,11 +95,6 @@ export class Gathering {
     });
   }
 
-  /** True once gathering reached `complete`. */
-  get complete(): boolean {
-    return this.#complete;
-  }
-
   /**
    * Waits for the first candidate of `type`, for `complete` (no more will come), or `deadlineMs`, whichever is
    * first. Never rejects.

@@ -24,7 +24,7 @@ export const DEADLINES = {
 /** `pathId` of the policy-`all` call's candidates (as in the report schema). */
 export const CALL_PATH_ID = 'call';
 /** `pathId` of the mapping probe's candidates: one connection asking every STUN target with an IP at once. */
-export const MAPPING_PATH_ID = 'mapping';
+const MAPPING_PATH_ID = 'mapping';
 
 /** One row of the path matrix: its own peer connection, gathering until its first candidate of `expect`. */
 export interface PathPlan {

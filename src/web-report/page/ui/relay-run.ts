@@ -24,7 +24,7 @@ const ECHOES = 5;
 const ECHO_MS = 1000;
 
 /** Serves the answering end's channels: the echo and the throughput peer. */
-export function serveProofChannel(channel: RTCDataChannel): void {
+function serveProofChannel(channel: RTCDataChannel): void {
   if (channel.label === PROOF_CHANNEL) serveEcho(channel);
   else if (channel.label === THROUGHPUT_CHANNEL) serveThroughputPeer(channel);
 }

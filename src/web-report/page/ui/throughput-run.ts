@@ -11,7 +11,7 @@ import { measureThroughput } from './throughput.js';
  */
 
 /** How long each path's throughput test runs, in ms. */
-export const THROUGHPUT_MS = 1500;
+const THROUGHPUT_MS = 1500;
 
 /** What the views hear: a path's test started, its new result, or why it failed. */
 export interface ThroughputEvents {

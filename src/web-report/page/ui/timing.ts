@@ -32,7 +32,7 @@ export function painted(): Promise<void> {
  * Settles like `promise`, or resolves with `onTimeout()` when `promise` has not settled within `ms`
  * milliseconds (the timer is cleared either way).
  */
-export function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
+function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<T>((resolve) => {
     timer = setTimeout(() => resolve(onTimeout()), ms);
