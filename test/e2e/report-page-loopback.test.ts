@@ -249,6 +249,26 @@ describe.skipIf(!canRun)('report page on loopback (Chromium and serve in a sandb
     await p.page.close();
   }, 60_000);
 
+  it('when the server refuses credentials (429 after 30 a minute), the page says why and runs nothing', async () => {
+    const p = await instrument(await browser.context.newPage());
+    await p.page.goto(`${wrong.url}api/config`);
+    const statuses = await p.page.evaluate(async () => {
+      const seen: number[] = [];
+      for (let i = 0; i < 40 && !seen.includes(429); i++) seen.push((await fetch('/api/ice-servers')).status);
+      return seen;
+    });
+    expect(statuses).toContain(429);
+    await p.page.goto(wrong.url);
+    await p.page.waitForFunction(() => document.body.dataset.phase === 'failed', undefined, { polling: 20 });
+    expect(await p.page.textContent('#page-error')).toMatch(
+      /cannot run: .*429 Too Many Requests.*wait a minute/,
+    );
+    expect(await p.page.getAttribute('#verdict', 'data-verdict')).toBeNull();
+    expect(await p.page.isDisabled('#export-json')).toBe(true);
+    await keepRecord(p);
+    await p.page.close();
+  });
+
   it('a screenshot of the finished page is saved and is not trivial', async () => {
     mkdirSync(join(REPO_ROOT, 'test-results'), { recursive: true });
     const png = await main.page.screenshot({ path: SCREENSHOT, fullPage: true });
@@ -261,7 +281,7 @@ describe.skipIf(!canRun)('report page on loopback (Chromium and serve in a sandb
 
   it('no page raised a CSP violation (console or securitypolicyviolation)', async () => {
     await keepRecord(main);
-    expect(records.length).toBeGreaterThanOrEqual(5);
+    expect(records.length).toBeGreaterThanOrEqual(6);
     for (const r of records) {
       expect(r.record.csp.join('\n'), `securitypolicyviolation on ${r.url}`).toBe('');
       expect(r.console.join('\n'), `console on ${r.url}`).toBe('');

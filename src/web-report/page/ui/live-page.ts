@@ -36,6 +36,11 @@ function fail(why: string): void {
   const error = byId('page-error', HTMLElement);
   error.textContent = `The checks cannot run: ${why}.`;
   error.hidden = false;
+  const verdict = byId('verdict', HTMLElement);
+  replaceChildren(
+    verdict.querySelector('.verdict-body') ?? verdict,
+    h('p', { class: 'fail' }, 'No verdict: nothing was tested.'),
+  );
   byId('status', HTMLElement).textContent = 'Not running.';
   setPhase('failed');
 }

@@ -8,7 +8,7 @@ import { h } from './dom.js';
  */
 
 const COLUMNS: readonly [string, string][] = [
-  ['t', 'ms since the run started'],
+  ['t (ms)', 'ms since the run started'],
   ['path', 'which peer connection gathered it'],
   ['type', 'host, srflx (NAT mapping seen by STUN), prflx, relay (TURN)'],
   ['foundation', 'candidates with one foundation share a base and a server'],

@@ -13,10 +13,10 @@ export function clockTime(date: Date): string {
   return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
 }
 
-/** The visitor line: `203.0.113.7 port 51234 (IPv4)`, or why it is not known. */
+/** The visitor line: `203.0.113.7:51234 (IPv4; …)`, or why it is not known. */
 export function visitorText(visitor: BrowserReport['visitor']): string {
   if (!visitor) return 'not known (or hidden in this report)';
-  return `${hostPort(visitor.address, visitor.port)} (${visitor.family}) — behind a proxy or VPN, this is its address`;
+  return `${hostPort(visitor.address, visitor.port)} (${visitor.family}; through a proxy or VPN, this is the proxy's address)`;
 }
 
 /** The credentials line: minted ones with their lifetime and expiry, static ones, or none. */
