@@ -58,7 +58,7 @@ export class CandidateTable {
         'tr',
         { class: `candidate type-${c.type}`, 'data-path': c.pathId, 'data-type': c.type },
         cell(Math.round(c.tMs), 'num'),
-        cell(c.pathId),
+        cell(c.pathId, 'path'),
         cell(c.type, 'type'),
         cell(c.foundation),
         cell(c.protocol),
@@ -92,7 +92,7 @@ export class CandidateTable {
           'data-code': String(e.errorCode),
         },
         cell(Math.round(e.tMs), 'num'),
-        cell(e.pathId),
+        cell(e.pathId, 'path'),
         h(
           'td',
           { colspan: String(COLUMNS.length - 2) },

@@ -71,7 +71,12 @@ export class PathTable {
         throughput: td(),
       };
       row.tr.append(
-        h('td', {}, h('strong', {}, p.id), p.server ? h('span', { class: 'explanation' }, p.server) : null),
+        h(
+          'td',
+          { class: 'path' },
+          h('strong', {}, p.id),
+          p.server ? h('span', { class: 'explanation' }, p.server) : null,
+        ),
         h('td', {}, KIND[p.kind]),
         h('td', { class: 'url' }, p.url),
         row.gathered,
