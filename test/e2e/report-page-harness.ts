@@ -16,18 +16,19 @@ export interface ServedPage {
 }
 
 /**
- * Starts `node dist/cli.js serve --listen 100.64.90.1 --allow-peer 100.64.0.0/10 <args>` in namespace `ns`
+ * Starts `node dist/cli.js serve --listen 100.64.90.1 [--allow-peer 100.64.0.0/10] <args>` in namespace `ns`
  * (text output, as a user runs it) and reads the URL from its `Open http://… in a browser` line.
+ * @param allowPeer relay to the sandbox's addresses (default true); without it the server's default peer
+ * policy refuses them, so no relay proof can connect.
  * @throws Error when no such line appears within 20 s (the process is stopped).
  */
-export async function servePage(ns: string, args: readonly string[]): Promise<ServedPage> {
+export async function servePage(ns: string, args: readonly string[], allowPeer = true): Promise<ServedPage> {
   const serve = startInNs(ns, 'serve', process.execPath, [
     CLI_PATH,
     'serve',
     '--listen',
     SANDBOX_IP,
-    '--allow-peer',
-    '100.64.0.0/10',
+    ...(allowPeer ? ['--allow-peer', '100.64.0.0/10'] : []),
     ...args,
   ]);
   try {

@@ -2,9 +2,11 @@
  * The report page end to end on loopback: `ice-doctor serve` and Debian's Chromium inside one sealed sandbox
  * namespace (sandbox.ts; nothing leaves it). One server is the plain bundled one, as a user starts it; a
  * second one also hands the page a TURN URL with a wrong password and one on a closed port
- * (`--page-ice-server`). Checked: the verdict within 2000 ms of navigation, host ↔ host in the policy-all call,
- * relay proofs over UDP, TCP and TLS, error rows in plain words, the export (schema, no credential, addresses
- * hidden on request), share links, the clipboard's insecure-context message, no CSP violation, a screenshot.
+ * (`--page-ice-server`), and relays to no sandbox address (no `--allow-peer`). Checked: the verdict within
+ * 2000 ms of navigation, host ↔ host in the policy-all call, relay proofs over UDP, TCP and TLS, error rows in
+ * plain words, a failed proof explained, the export (schema, no credential, addresses hidden on request),
+ * share links, the clipboard's insecure-context message, a configuration that cannot load (429), no CSP
+ * violation, a screenshot.
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,18 +66,22 @@ describe.skipIf(!canRun)('report page on loopback (Chromium and serve in a sandb
   beforeAll(async () => {
     sandbox = await createSandbox();
     plain = await servePage(sandbox.ns, ['--port', '0']);
-    wrong = await servePage(sandbox.ns, [
-      '--port',
-      '3478',
-      '--report-port',
-      '8080',
-      '--report-https-port',
-      '8443',
-      '--page-ice-server',
-      `turn:100.64.90.1:3478?transport=udp;user=nobody:${WRONG_PASSWORD}`,
-      '--page-ice-server',
-      `turn:100.64.90.1:3999?transport=tcp;user=closed:${CLOSED_PORT_PASSWORD}`,
-    ]);
+    wrong = await servePage(
+      sandbox.ns,
+      [
+        '--port',
+        '3478',
+        '--report-port',
+        '8080',
+        '--report-https-port',
+        '8443',
+        '--page-ice-server',
+        `turn:100.64.90.1:3478?transport=udp;user=nobody:${WRONG_PASSWORD}`,
+        '--page-ice-server',
+        `turn:100.64.90.1:3999?transport=tcp;user=closed:${CLOSED_PORT_PASSWORD}`,
+      ],
+      false,
+    );
     browser = await launchChromium({ netns: sandbox.ns });
   }, 90_000);
 
@@ -218,7 +224,7 @@ describe.skipIf(!canRun)('report page on loopback (Chromium and serve in a sandb
     );
   });
 
-  it('error rows: a wrong TURN password (401) and a closed port (701), each explained in plain words', async () => {
+  it('error rows: a wrong TURN password (401) and a closed port (701), each explained; a relay that refuses its peers fails its proof', async () => {
     const p = await instrument(await browser.context.newPage());
     const timed = await openTimed(p.page, wrong.url);
     await untilDone(p.page);
@@ -237,6 +243,11 @@ describe.skipIf(!canRun)('report page on loopback (Chromium and serve in a sandb
       expect(t).toBeDefined();
       expect(await p.page.getAttribute(`#paths tr[data-path="${t?.id}"]`, 'data-gathered')).toBe('false');
     }
+    const bundled = ice.targets.find((t) => t.kind === 'turn-udp' && t.server === 'bundled');
+    const refused = p.page.locator(`#paths tr[data-path="${bundled?.id}"]`);
+    expect(await refused.getAttribute('data-gathered')).toBe('true');
+    expect(await refused.getAttribute('data-proof')).toBe('failed');
+    expect(await refused.textContent()).toMatch(/ICE failed.*the TURN server did not relay between them/);
     const exported = await downloadReport(p.page);
     expect(exported.candidateErrors.some((e) => e.errorCode === 401 && !e.harmless)).toBe(true);
     expect(exported.verdict.facts.join('\n')).toMatch(/Error 401 from turn:100\.64\.90\.1:3478/);

@@ -15,9 +15,20 @@ export interface LoopbackCall {
   close(): void;
 }
 
-/** The call did not connect; `message` says how far it got. */
+/**
+ * The call did not connect; `message` says how far it got. `stage`: `ice` (no candidate pair got an answer,
+ * RFC 8445 §7.2.5.3), `dtls` (ICE connected, the DTLS handshake failed, RFC 8827 §6.5), `stopped` (the caller's
+ * signal aborted: a deadline), `refused` (the browser refused a description).
+ */
 export class CallError extends Error {
   override name = 'CallError';
+  /** @param stage see the class comment. */
+  constructor(
+    readonly stage: 'ice' | 'dtls' | 'stopped' | 'refused',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Adds candidates to `pc`; those given before `flush()` (before its remote description is set) wait in order. */
@@ -45,17 +56,16 @@ function channelsOpen(a: Gathering, stop: AbortSignal): Promise<void> {
     const abort = (): void =>
       done(
         new CallError(
+          'stopped',
           `${String(stop.reason)} (ICE ${a.pc.iceConnectionState}, connection ${a.pc.connectionState})`,
         ),
       );
     const check = (): void => {
       if (a.pc.connectionState === 'failed')
         done(
-          new CallError(
-            a.pc.iceConnectionState === 'failed'
-              ? 'ICE failed: no candidate pair got an answer'
-              : 'the connection failed after ICE (DTLS handshake)',
-          ),
+          a.pc.sctp?.transport.state === 'failed'
+            ? new CallError('dtls', 'ICE connected, but the DTLS handshake failed')
+            : new CallError('ice', 'ICE failed: no candidate pair got an answer'),
         );
       else if (channels.every((c) => c.readyState === 'open')) done(null);
     };
@@ -109,7 +119,10 @@ export async function connectLoopback(
     open.catch(() => undefined);
     b.close();
     if (err instanceof CallError) throw err;
-    throw new CallError(`the browser refused the call: ${err instanceof Error ? err.message : String(err)}`);
+    throw new CallError(
+      'refused',
+      `the browser refused the call: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   return {
     a,

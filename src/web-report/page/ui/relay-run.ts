@@ -3,7 +3,7 @@ import { relayProof } from '../relay-proof.js';
 import { readSelectedPair } from '../selected-pair.js';
 import { echoRtts, serveEcho } from './echo.js';
 import type { Gathering } from './gathering.js';
-import { connectLoopback, type LoopbackCall } from './loopback-call.js';
+import { CallError, connectLoopback, type LoopbackCall } from './loopback-call.js';
 import type { PathPlan } from './plan.js';
 import { readStats } from './stats-list.js';
 import { serveThroughputPeer } from './throughput.js';
@@ -27,6 +27,18 @@ const ECHO_MS = 1000;
 function serveProofChannel(channel: RTCDataChannel): void {
   if (channel.label === PROOF_CHANNEL) serveEcho(channel);
   else if (channel.label === THROUGHPUT_CHANNEL) serveThroughputPeer(channel);
+}
+
+/**
+ * Why a proof's call did not connect. ICE failing between two relay candidates of one TURN server means the
+ * server did not relay between its own allocations: its peer policy refused the other relay address
+ * (RFC 8656 §9: 403 to CreatePermission, which browsers do not surface as an `icecandidateerror`) or it
+ * cannot reach it.
+ */
+function whyNoCall(err: unknown): string {
+  if (err instanceof CallError && err.stage === 'ice')
+    return `${err.message}: both ends had relay candidates, but the TURN server did not relay between them (its peer policy refuses relay addresses, e.g. a 403 to CreatePermission, or it cannot reach them)`;
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** A finished proof, and its call when it connected (to measure throughput, then close). */
@@ -57,10 +69,7 @@ export async function runRelayProof(
       stop,
     );
   } catch (err) {
-    return {
-      proof: relayProof(target, null, [], err instanceof Error ? err.message : String(err)),
-      call: null,
-    };
+    return { proof: relayProof(target, null, [], whyNoCall(err)), call: null };
   }
   const channel = gathering.channels.get(PROOF_CHANNEL);
   const rtts = channel ? await echoRtts(channel, ECHOES, ECHO_MS) : [];
