@@ -18,7 +18,10 @@ export const candidateTypeSchema = z.enum(['host', 'srflx', 'prflx', 'relay']);
 
 /** One gathered candidate, as the page trickled it (RFC 8839 §5.1 candidate-attribute, decoded). */
 export const browserCandidateSchema = z.object({
-  /** Which path of the matrix gathered it (`targets[].id`), or `call` for the policy-`all` call. */
+  /**
+   * Which peer connection gathered it: a path of the matrix (`targets[].id`), `call` for the policy-`all` call,
+   * or `mapping` for the mapping probe (one connection asking every STUN server IP at once).
+   */
   pathId: z.string(),
   tMs: z.number(),
   type: candidateTypeSchema,
