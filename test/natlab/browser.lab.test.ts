@@ -95,9 +95,9 @@ describe.skipIf(!available)('report page in the NAT lab (Chromium)', () => {
         expect(view.localType).not.toBe('relay');
         expect(view.remoteType).not.toBe('relay');
       }
-      // lan's side of the pair: its host candidate (seen by pub as prflx) or its srflx; pub's side: host.
-      expect(['host', 'srflx', 'prflx']).toContain(invitee.localType);
-      expect(inviter.localType).toBe('host');
+      // lan's side: its host candidate (pub learns it as prflx) or its srflx. pub's side: its host address,
+      // which pub's own STUN server may also report as srflx (pub has two addresses on one segment).
+      for (const view of [inviter, invitee]) expect(['host', 'srflx', 'prflx']).toContain(view.localType);
     },
     TEST_TIMEOUT_MS,
   );

@@ -210,6 +210,24 @@ describe('verdict', () => {
     expect(verdictSchema.parse(v)).toEqual(v);
   });
 
+  it('UDP works but every TURN proof failed → no-relay, not direct', () => {
+    const paths = [
+      path('stun', true),
+      path('turn-udp', false),
+      path('turn-tcp', false),
+      path('turns', false),
+    ];
+    const v = verdict(input({ paths }));
+    expect(v.code).toBe('no-relay');
+    expect(v.text).toMatch(/no TURN relay works/);
+  });
+
+  it('a mapping that was not judged is said once, with its reason', () => {
+    const reasons = { ...EIM.reasons, mapping: 'not judged: no connection asked two STUN servers' };
+    const v = verdict(input({ nat: { ...UNJUDGED, reasons } }));
+    expect(v.facts).toContain('Mapping: not judged (no connection asked two STUN servers)');
+  });
+
   it('a 401 does not win once a TURN path is proved', () => {
     expect(verdict(input({ candidateErrors: [err401] })).code).toBe('direct');
   });

@@ -14,7 +14,8 @@ import type { NatFacts } from './nat-facts.js';
  * stable code, and the facts behind it. Codes, in the order they are tried:
  * `turn-credentials-rejected`, `no-path`, `signaling-blocked`, `relayed` / `direct` (from the two-peer call),
  * `udp-blocked-tls-works`, `udp-blocked-tcp-works`, `relay-only`, `symmetric-nat`, `turn-udp-only`,
- * `direct` / `udp-works` (from the NAT facts).
+ * `no-relay` (UDP works but every configured TURN path failed its proof), `direct` / `udp-works` (from the NAT
+ * facts).
  */
 
 /** What the verdict is judged from. */
@@ -62,12 +63,16 @@ function pathFact(p: PathResult): string {
   return `${head}${p.gathered ? 'relay candidate, but the proof failed' : 'no relay candidate'}${why ? ` (${why})` : ''}`;
 }
 
+/** ` (reason)`, without a leading `not judged:` that would repeat the value before it; empty for none. */
+const because = (reason: string | undefined): string =>
+  reason ? ` (${reason.replace(/^not judged:\s*/, '')})` : '';
+
 function facts(input: VerdictInput): string[] {
   const { nat } = input;
   const out = [
     `UDP: ${nat.udp ? 'works' : 'no reply'} (${nat.reasons.udp ?? ''})`,
     `NAT: ${nat.natPresent === null ? 'unknown' : nat.natPresent ? 'present' : 'none'} (${nat.reasons.natPresent ?? ''})`,
-    `Mapping: ${nat.mapping ?? (nat.mappingVaries ? 'varies by destination' : 'not judged')} (${nat.reasons.mapping ?? ''})`,
+    `Mapping: ${nat.mapping ?? (nat.mappingVaries ? 'varies by destination' : 'not judged')}${because(nat.reasons.mapping)}`,
   ];
   if (nat.publicAddress)
     out.push(`Public address: ${nat.publicAddress.address} port ${nat.publicAddress.port}`);
@@ -155,6 +160,11 @@ function judge(input: VerdictInput): { code: string; text: string } {
     return {
       code: 'turn-udp-only',
       text: 'TURN over UDP works, but TURN over TCP and TLS do not: calls work here, but users on networks that block UDP cannot be relayed (check the server’s TCP/TLS ports and certificate).',
+    };
+  if (turn.length > 0 && provedTurn.length === 0)
+    return {
+      code: 'no-relay',
+      text: 'UDP works from here, but no TURN relay works: calls with peers behind symmetric NATs or firewalls that block UDP will fail (see the path matrix for why each relay failed).',
     };
   if (nat.natPresent === false || nat.mapping === 'endpoint-independent')
     return {
