@@ -1,10 +1,12 @@
 /**
- * The page's signaling endpoints and invitation links (page/signaling-url.ts), and the plain words of
- * signaling and two-peer failures (page/signaling-words.ts, page/peer-failure.ts).
+ * The page's signaling endpoints and invitation links (page/signaling-url.ts), the plain words of
+ * signaling and two-peer failures (page/signaling-words.ts, page/peer-failure.ts), and the two-peer pair's
+ * trickled remote type (page/peer-pair.ts).
  */
 import { describe, expect, it } from 'vitest';
-import type { CandidateType } from '../../src/report/browser-schema.js';
+import type { CandidateType, SelectedPair } from '../../src/report/browser-schema.js';
 import { explainPeerFailure, type PeerFailureFacts } from '../../src/web-report/page/peer-failure.js';
+import { candidateKey, withTrickledType } from '../../src/web-report/page/peer-pair.js';
 import {
   pageSignalingUrl,
   roomFromHash,
@@ -194,5 +196,46 @@ describe('explainPeerFailure', () => {
     ],
   ])('%s', (_, facts, words) => {
     expect(explainPeerFailure({ ...base, ...facts })).toBe(words);
+  });
+});
+
+describe('withTrickledType', () => {
+  const pair = (
+    remoteType: CandidateType,
+    remoteAddress: string | null,
+    remotePort: number | null,
+  ): SelectedPair => ({
+    source: 'selectedCandidatePairId',
+    localType: 'host',
+    remoteType,
+    protocol: 'udp',
+    relayProtocol: null,
+    localAddress: '100.64.90.1',
+    localPort: 40000,
+    remoteAddress,
+    remotePort,
+    url: null,
+    rttMs: 0.5,
+    pairChanges: 0,
+    dtlsState: 'connected',
+    dtlsCipher: null,
+  });
+  const trickled = new Map<string, CandidateType>([
+    [candidateKey('100.64.90.1', 50000), 'host'],
+    [candidateKey('2001:DB8::1', 50002), 'host'],
+    [candidateKey('203.0.113.7', 61000), 'srflx'],
+  ]);
+
+  it('a prflx remote that the other browser trickled (a check that beat its candidate) gets the trickled type', () => {
+    expect(withTrickledType(pair('prflx', '100.64.90.1', 50000), trickled).remoteType).toBe('host');
+    expect(withTrickledType(pair('prflx', '203.0.113.7', 61000), trickled).remoteType).toBe('srflx');
+    expect(withTrickledType(pair('prflx', '2001:db8::1', 50002), trickled).remoteType).toBe('host');
+  });
+
+  it('a real peer-reflexive address (another port), an unknown address, or a non-prflx remote stays as read', () => {
+    expect(withTrickledType(pair('prflx', '203.0.113.7', 61001), trickled).remoteType).toBe('prflx');
+    expect(withTrickledType(pair('prflx', null, null), trickled).remoteType).toBe('prflx');
+    const relay = pair('relay', '100.64.90.1', 50000);
+    expect(withTrickledType(relay, trickled)).toBe(relay);
   });
 });

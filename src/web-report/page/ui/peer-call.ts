@@ -4,6 +4,7 @@ import type { IceServer } from '../../api-schema.js';
 import type { SignalPayload } from '../../signaling-schema.js';
 import { parseCandidateLine } from '../candidates.js';
 import { explainPeerFailure } from '../peer-failure.js';
+import { candidateKey, withTrickledType } from '../peer-pair.js';
 import { PairChangeTracker } from '../selected-pair.js';
 import type { StatsLike } from '../stats.js';
 
@@ -27,7 +28,9 @@ export interface PeerCallEvents {
   send(payload: SignalPayload): void;
   /**
    * This page's view of the selected pair: first when the call is connected (ICE, DTLS and the data
-   * channel all up), again when the pair changes or its RTT first becomes known.
+   * channel all up), again when the pair or a type changes or its RTT first becomes known. A remote
+   * candidate that stats call `prflx` but that the other browser trickled gets its trickled type
+   * (peer-pair.ts).
    */
   onPair(pair: SelectedPair): void;
   /** The other page's view, as it sent it (`result` payload). */
@@ -42,14 +45,15 @@ export class PeerCall {
   readonly #events: PeerCallEvents;
   readonly #tracker = new PairChangeTracker();
   readonly #localTypes = new Set<CandidateType>();
-  readonly #remoteTypes = new Set<CandidateType>();
+  /** The other browser's trickled candidates (`address:port` → type). */
+  readonly #trickled = new Map<string, CandidateType>();
   readonly #deadline: ReturnType<typeof setTimeout>;
   readonly #poll: ReturnType<typeof setInterval>;
   #channelOpen = false;
   #remoteDescription = false;
   #connected = false;
   #closed = false;
-  /** What the last reported pair looked like (its change count and whether it had an RTT). */
+  /** What the last reported pair looked like (its change count, types, and whether it had an RTT). */
   #reported = '';
   /** Incoming payloads, handled one at a time in arrival order. */
   #queue: Promise<void> = Promise.resolve();
@@ -148,7 +152,8 @@ export class PeerCall {
       return;
     }
     try {
-      this.#remoteTypes.add(parseCandidateLine(candidate.candidate ?? '').type);
+      const c = parseCandidateLine(candidate.candidate ?? '');
+      this.#trickled.set(candidateKey(c.address, c.port), c.type);
     } catch {
       // Not our grammar (a new extension?): the browser still decides.
     }
@@ -183,11 +188,12 @@ export class PeerCall {
       return;
     }
     if (this.#closed) return;
-    const pair = this.#tracker.poll(stats);
-    if (pair === null) return;
+    const polled = this.#tracker.poll(stats);
+    if (polled === null) return;
+    const pair = withTrickledType(polled, this.#trickled);
     this.#connected = true;
     clearTimeout(this.#deadline);
-    const shape = `${pair.pairChanges}:${pair.rttMs !== null}`;
+    const shape = `${pair.pairChanges}:${pair.localType}:${pair.remoteType}:${pair.rttMs !== null}`;
     if (shape === this.#reported) return;
     this.#reported = shape;
     this.#events.onPair(pair);
@@ -200,7 +206,7 @@ export class PeerCall {
         deadlineMs,
         remoteDescription: this.#remoteDescription,
         localTypes: this.#localTypes,
-        remoteTypes: this.#remoteTypes,
+        remoteTypes: new Set(this.#trickled.values()),
         iceConnectionState: this.#pc.iceConnectionState,
         connectionState: this.#pc.connectionState,
       }),
