@@ -80,6 +80,7 @@ export class Gathering {
         this.#raw.push(init);
         this.#forward?.(init);
       },
+      options.iceServers.length === 1 ? (options.iceServers[0]?.urls ?? null) : null,
     );
     this.pc.addEventListener('icegatheringstatechange', () => {
       if (this.pc.iceGatheringState === 'complete') this.#complete = true;

@@ -24,6 +24,8 @@ type IceEventWithUrl = RTCPeerConnectionIceEvent & { url?: string | null };
  * The end-of-candidates event (null or empty candidate) and a line the browser got wrong are not rows: a
  * listener never throws.
  * @param onCandidate also gets each raw candidate (e.g. to trickle it to the other end of a loopback call).
+ * @param soleServerUrl the connection's only STUN/TURN URL, if it has exactly one: a srflx or relay candidate
+ *   without a `url` (Firefox 153 sets neither `url` nor `relayProtocol`) came from it.
  */
 export function watchIce(
   pc: RTCPeerConnection,
@@ -31,6 +33,7 @@ export function watchIce(
   clock: RunClock,
   sink: IceSink,
   onCandidate: (row: BrowserCandidate, raw: RTCIceCandidate) => void = () => undefined,
+  soleServerUrl: string | null = null,
 ): void {
   pc.addEventListener('icecandidate', (event) => {
     const raw = event.candidate as CandidateWithUrl | null;
@@ -40,7 +43,7 @@ export function watchIce(
       row = toBrowserCandidate(
         {
           candidate: raw.candidate,
-          url: raw.url ?? (event as IceEventWithUrl).url ?? null,
+          url: raw.url || (event as IceEventWithUrl).url || (raw.type === 'host' ? null : soleServerUrl),
           relayProtocol: raw.relayProtocol,
         },
         pathId,
