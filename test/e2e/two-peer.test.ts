@@ -18,6 +18,12 @@ const canRun = chromiumAvailable() && process.getuid?.() === 0;
 /** How long a page may take to reach `connected` or `failed`, in ms (the call's own deadline is 15 s). */
 const OUTCOME_MS = 25_000;
 
+/**
+ * How long a connected page may take to show its final pair, in ms: a remote candidate learnt from a check
+ * before its trickled copy arrived reads `prflx` until the next stats poll (500 ms) after that copy.
+ */
+const SETTLE_MS = 3000;
+
 interface Outcome {
   localType: string | null;
   remoteType: string | null;
@@ -25,14 +31,21 @@ interface Outcome {
   status: string;
 }
 
-async function outcome(page: Page, state: 'connected' | 'failed'): Promise<Outcome> {
-  const el = await page.waitForSelector(`#peer-result[data-state="${state}"]`, { timeout: OUTCOME_MS });
+/** What `#peer-result` shows now. */
+async function shown(page: Page): Promise<Outcome> {
+  const el = page.locator('#peer-result');
   return {
     localType: await el.getAttribute('data-local-type'),
     remoteType: await el.getAttribute('data-remote-type'),
     relayProtocol: await el.getAttribute('data-relay-protocol'),
     status: (await page.textContent('#peer-result .peer-status')) ?? '',
   };
+}
+
+/** Waits until `#peer-result` has `data-state=state`, then returns what it shows. */
+async function outcome(page: Page, state: 'connected' | 'failed'): Promise<Outcome> {
+  await page.waitForSelector(`#peer-result[data-state="${state}"]`, { timeout: OUTCOME_MS });
+  return shown(page);
 }
 
 describe.skipIf(!canRun)('two-peer test between two Chromium instances, inside a sandbox namespace', () => {
@@ -51,8 +64,10 @@ describe.skipIf(!canRun)('two-peer test between two Chromium instances, inside a
   async function invite(): Promise<{ page: Page; link: string }> {
     const page = await open(inviter, served.url);
     await page.click('#invite');
-    await page.waitForSelector('#invite-url', { state: 'visible', timeout: 10_000 });
-    return { page, link: await page.inputValue('#invite-url') };
+    await page.waitForSelector('#invite-url:visible, #peer-result[data-state="failed"]', { timeout: 10_000 });
+    const link = await page.inputValue('#invite-url');
+    expect(link, (await page.textContent('#peer-result .peer-status')) ?? '').not.toBe('');
+    return { page, link };
   }
 
   beforeAll(async () => {
@@ -75,22 +90,30 @@ describe.skipIf(!canRun)('two-peer test between two Chromium instances, inside a
     expect(a.link).toMatch(new RegExp(`^${served.url.replace(/[.]/g, '\\.')}#room=[A-Za-z0-9_-]{16}$`));
     const linkOpened = Date.now();
     const b = await open(invitee, a.link);
-    const [va, vb] = await Promise.all([outcome(a.page, 'connected'), outcome(b, 'connected')]);
+    await Promise.all([outcome(a.page, 'connected'), outcome(b, 'connected')]);
     const connectedMs = Date.now() - started;
     const afterLinkMs = Date.now() - linkOpened;
-    for (const v of [va, vb]) {
-      expect(v).toMatchObject({ localType: 'host', remoteType: 'host', relayProtocol: null });
-      expect(v.status).toBe('Connected directly: host ↔ host over UDP.');
-    }
+    for (const page of [a.page, b])
+      await expect
+        .poll(() => shown(page), { timeout: SETTLE_MS })
+        .toEqual({
+          localType: 'host',
+          remoteType: 'host',
+          relayProtocol: null,
+          status: 'Connected directly: host ↔ host over UDP.',
+        });
     await expect.poll(() => b.locator('.peer-view-remote').isVisible()).toBe(true);
     await expect.poll(() => a.page.locator('.peer-view-remote').isVisible()).toBe(true);
-    for (const page of [a.page, b]) {
-      const views = await page.locator('#peer-result dl').allInnerTexts();
-      for (const v of views) {
-        expect(v).toContain('host ↔ host');
-        expect(v).toContain('100.64.90.1:');
-      }
-    }
+    for (const page of [a.page, b])
+      await expect
+        .poll(
+          async () =>
+            (await page.locator('#peer-result dl').allInnerTexts()).map(
+              (v) => v.includes('host ↔ host') && v.includes('100.64.90.1:'),
+            ),
+          { timeout: SETTLE_MS },
+        )
+        .toEqual([true, true]);
     const room = /#room=(.+)$/.exec(a.link)?.[1];
     const [ra, rb] = await Promise.all([downloadReport(a.page), downloadReport(b)]);
     const pair = { localType: 'host', remoteType: 'host', protocol: 'udp', relayProtocol: null };
