@@ -12,6 +12,7 @@ import type { BrowserCandidate, PathResult } from '../../src/report/browser-sche
 import type { PathTarget } from '../../src/web-report/api-schema.js';
 import type { ThroughputResult } from '../../src/web-report/page/throughput-meter.js';
 import { CHUNK_BYTES, DEFAULT_MAX_BYTES } from '../../src/web-report/page/ui/throughput.js';
+import { candidateRow } from '../helpers/browser-rows.js';
 import { chromiumAvailable, launchChromium, type RunningChromium } from './chromium.js';
 import {
   blankPageUrl,
@@ -114,23 +115,8 @@ describe.skipIf(!canRun)('report page modules in Chromium, inside a sandbox name
       { id: 'stun-1', kind: 'stun', server: 'bundled', iceServer: { urls: 'stun:100.64.90.1:3478' } },
       { id: 'turn-udp-1', kind: 'turn-udp', server: 'bundled', iceServer: { urls: 'turn:100.64.90.1:3478' } },
     ];
-    const candidate = (pathId: string, type: BrowserCandidate['type'], tMs: number): BrowserCandidate => ({
-      pathId,
-      tMs,
-      type,
-      foundation: '1',
-      protocol: 'udp',
-      address: '100.64.90.1',
-      port: 50000,
-      priority: 1,
-      typePreference: 0,
-      localPreference: 0,
-      component: 1,
-      relatedAddress: null,
-      relatedPort: null,
-      relayProtocol: type === 'relay' ? 'udp' : null,
-      url: null,
-    });
+    const candidate = (pathId: string, type: BrowserCandidate['type'], tMs: number) =>
+      candidateRow(pathId, type, tMs, '100.64.90.1');
     const candidates = [
       candidate('stun-1', 'host', 3),
       candidate('stun-1', 'srflx', 12),

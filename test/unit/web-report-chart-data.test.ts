@@ -3,9 +3,10 @@
  * candidates and the path matrix, and each path's RTT.
  */
 import { describe, expect, it } from 'vitest';
-import type { BrowserCandidate, PathResult, SelectedPair } from '../../src/report/browser-schema.js';
+import type { PathResult, SelectedPair } from '../../src/report/browser-schema.js';
 import type { PathTarget } from '../../src/web-report/api-schema.js';
 import { gatheringRows, pathRtt } from '../../src/web-report/page/chart-data.js';
+import { candidateRow } from '../helpers/browser-rows.js';
 
 const target = (id: string, kind: PathTarget['kind'], server = 'bundled'): PathTarget => ({
   id,
@@ -14,35 +15,17 @@ const target = (id: string, kind: PathTarget['kind'], server = 'bundled'): PathT
   iceServer: { urls: `${kind === 'stun' ? 'stun' : 'turn'}:192.0.2.1:3478` },
 });
 
-const candidate = (pathId: string, type: BrowserCandidate['type'], tMs: number): BrowserCandidate => ({
-  pathId,
-  tMs,
-  type,
-  foundation: '1',
-  protocol: 'udp',
-  address: '192.0.2.10',
-  port: 50000,
-  priority: 1,
-  typePreference: 0,
-  localPreference: 0,
-  component: 1,
-  relatedAddress: null,
-  relatedPort: null,
-  relayProtocol: null,
-  url: null,
-});
-
 describe('gatheringRows', () => {
   it("one row per target in order, then the other paths; each type's earliest time; prflx left out", () => {
     const rows = gatheringRows(
       [
-        candidate('turn-udp-1', 'relay', 40),
-        candidate('turn-udp-1', 'host', 5),
-        candidate('stun-1', 'srflx', 30),
-        candidate('stun-1', 'srflx', 12),
-        candidate('call', 'host', 2),
-        candidate('call', 'prflx', 1),
-        candidate('turn-udp-1', 'host', 3),
+        candidateRow('turn-udp-1', 'relay', 40),
+        candidateRow('turn-udp-1', 'host', 5),
+        candidateRow('stun-1', 'srflx', 30),
+        candidateRow('stun-1', 'srflx', 12),
+        candidateRow('call', 'host', 2),
+        candidateRow('call', 'prflx', 1),
+        candidateRow('turn-udp-1', 'host', 3),
       ],
       [
         target('stun-1', 'stun'),
