@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { behaviourSchema, legacyNatTypeSchema, transportAddressSchema } from './schema.js';
+import { natVerdictShape, transportAddressSchema } from './schema.js';
 
 /**
  * The report the web page exports (`kind: 'browser'`, schemaVersion 1): what the visitor's own browser saw.
@@ -137,16 +137,10 @@ export const browserReportSchema = z.object({
   /** The visitor's address as the report server saw the HTTP request, or null (redacted, unknown). */
   visitor: transportAddressSchema.nullable(),
   signaling: z.array(signalingCheckSchema),
-  udp: z.boolean(),
-  publicAddress: transportAddressSchema.nullable(),
-  natPresent: z.boolean().nullable(),
-  mapping: behaviourSchema.nullable(),
+  /** The NAT fields of the probe report; `filtering` is always null here (a browser never sees unsolicited
+   * packets), with a reason. */
+  ...natVerdictShape,
   mappingMethod: z.enum(['multi-server', 'local-address', 'none']),
-  /** A browser cannot test filtering (it never sees unsolicited packets): always null, with a reason. */
-  filtering: behaviourSchema.nullable(),
-  legacyNatType: legacyNatTypeSchema.nullable(),
-  hairpinning: z.boolean().nullable(),
-  reasons: z.record(z.string(), z.string()),
   candidates: z.array(browserCandidateSchema),
   candidateErrors: z.array(candidateErrorSchema),
   paths: z.array(pathResultSchema),

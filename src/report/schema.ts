@@ -57,33 +57,41 @@ export const reachabilitySchema = z.object({
   error: z.string().optional(),
 });
 
+/**
+ * The NAT verdict fields every report that judges a NAT carries with the same names, values and meanings
+ * (the probe's and the page's export); each report adds its own `mappingMethod` values.
+ */
+export const natVerdictShape = {
+  udp: z.boolean(),
+  publicAddress: transportAddressSchema.nullable(),
+  natPresent: z.boolean().nullable(),
+  mapping: behaviourSchema.nullable(),
+  filtering: behaviourSchema.nullable(),
+  legacyNatType: legacyNatTypeSchema.nullable(),
+  hairpinning: z.boolean().nullable(),
+  /** Why a verdict is null or was judged the way it was, keyed by field name. */
+  reasons: z.record(z.string(), z.string()),
+};
+
 export const probeReportSchema = z.object({
   schemaVersion: z.literal(1),
   tool: z.literal('ice-doctor'),
   kind: z.literal('probe'),
   startedAt: z.string(),
   servers: z.array(z.string()),
-  udp: z.boolean(),
-  publicAddress: transportAddressSchema.nullable(),
+  ...natVerdictShape,
   localAddress: transportAddressSchema.nullable(),
-  natPresent: z.boolean().nullable(),
-  mapping: behaviourSchema.nullable(),
   /**
    * How mapping was judged: RFC 5780 §4.3 against one server, comparing mapped addresses across servers, or
    * `local-address` (the mapped address is this host's own: no NAT, so nothing is translated).
    */
   mappingMethod: z.enum(['rfc5780', 'multi-server', 'local-address', 'none']),
-  filtering: behaviourSchema.nullable(),
-  legacyNatType: legacyNatTypeSchema.nullable(),
-  hairpinning: z.boolean().nullable(),
   portPreservation: z.boolean().nullable(),
   /** Binding lifetime in seconds (RFC 5780 §4.6), when measured: a lower bound and an upper bound. */
   bindingLifetime: z.object({ minS: z.number(), maxS: z.number().nullable() }).nullable(),
   /** Whether the RFC 5780 server honoured CHANGE-REQUEST; null when not tested. */
   serverHonoursChangeRequest: z.boolean().nullable(),
   summary: z.string(),
-  /** Why a verdict is null or was judged the way it was, keyed by field name. */
-  reasons: z.record(z.string(), z.string()),
   reachability: z.array(reachabilitySchema),
   tests: z.array(testResultSchema),
   durationMs: z.number(),
