@@ -31,7 +31,7 @@ export async function openReport(
   const verdictEl = await page.waitForSelector('[data-verdict]', { timeout: timeoutMs });
   const verdictMs = Date.now() - started;
   const code = (await verdictEl.getAttribute('data-verdict')) ?? '';
-  const text = (await verdictEl.innerText()).trim();
+  const text = ((await verdictEl.textContent()) ?? '').trim();
   await page.waitForSelector('body[data-phase="done"]', { timeout: timeoutMs });
   return { page, verdictMs, verdict: { code, text } };
 }
