@@ -73,6 +73,9 @@ export const natVerdictShape = {
   reasons: z.record(z.string(), z.string()),
 };
 
+/** Names of the shared NAT verdict fields ({@link natVerdictShape}). */
+export type NatVerdictField = keyof typeof natVerdictShape;
+
 export const probeReportSchema = z.object({
   schemaVersion: z.literal(1),
   tool: z.literal('ice-doctor'),

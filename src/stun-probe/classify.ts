@@ -1,23 +1,16 @@
-import type { Behaviour, LegacyNatType, ProbeReport } from '../report/schema.js';
+import type { Behaviour, LegacyNatType, NatVerdictField, ProbeReport } from '../report/schema.js';
 import { formatAddress, sameAddress, type TransportAddress } from '../stun/address.js';
 import type { BindingObservation, ProbeObservations } from './observations.js';
 
 /** The verdict fields of a probe report, as judged from observations alone. */
 export type Verdicts = Pick<
   ProbeReport,
-  | 'udp'
-  | 'publicAddress'
-  | 'natPresent'
-  | 'mapping'
+  | NatVerdictField
   | 'mappingMethod'
-  | 'filtering'
-  | 'legacyNatType'
-  | 'hairpinning'
   | 'portPreservation'
   | 'bindingLifetime'
   | 'serverHonoursChangeRequest'
   | 'summary'
-  | 'reasons'
 >;
 
 /** True when a test got a success response with a mapped address. */

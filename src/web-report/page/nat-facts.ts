@@ -1,4 +1,5 @@
 import type { BrowserCandidate, BrowserReport, CandidateErrorRow } from '../../report/browser-schema.js';
+import type { NatVerdictField } from '../../report/schema.js';
 import { type Family, hostPort, ipFamily, isMdnsName } from './address.js';
 import { sameIceUrl } from './ice-url.js';
 
@@ -9,18 +10,7 @@ import { sameIceUrl } from './ice-url.js';
  */
 
 /** The NAT fields of a {@link BrowserReport}, plus `mappingVaries` for the verdict. */
-export type NatFacts = Pick<
-  BrowserReport,
-  | 'udp'
-  | 'publicAddress'
-  | 'natPresent'
-  | 'mapping'
-  | 'mappingMethod'
-  | 'filtering'
-  | 'legacyNatType'
-  | 'hairpinning'
-  | 'reasons'
-> & {
+export type NatFacts = Pick<BrowserReport, NatVerdictField | 'mappingMethod'> & {
   /** True when two STUN servers saw different mapped addresses from one socket (symmetric-like NAT). */
   mappingVaries: boolean;
 };
