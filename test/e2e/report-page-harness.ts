@@ -13,6 +13,8 @@ import { SANDBOX_IP } from './sandbox.js';
 export interface ServedPage {
   readonly serve: LabProcess;
   readonly url: string;
+  /** The HTTPS page URL from the same line (`(or https://…/…)`), or null when serve printed none. */
+  readonly httpsUrl: string | null;
 }
 
 /**
@@ -35,7 +37,7 @@ export async function servePage(ns: string, args: readonly string[], allowPeer =
     const line = await serve.waitForLine((l) => l.startsWith('Open '), 20_000);
     const url = /^Open (http:\/\/\S+\/) in a browser/.exec(line)?.[1];
     if (!url) throw new Error(`serve printed no page URL: ${line}`);
-    return { serve, url };
+    return { serve, url, httpsUrl: /\(or (https:\/\/[^\s,)]+\/)/.exec(line)?.[1] ?? null };
   } catch (err) {
     await serve.stop();
     throw err;

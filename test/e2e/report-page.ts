@@ -2,23 +2,22 @@ import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { BrowserReport } from '../../src/report/browser-schema.js';
 import { reportSchema } from '../../src/report/report-schema.js';
+import { openTimed, untilDone } from './report-page-harness.js';
 
 /** Longest wait for the page's verdict in the lab, in ms (loopback acceptance is 2 s; NATs add timeouts). */
 export const VERDICT_TIMEOUT_MS = 30_000;
 
-/** A report page opened in a browser, with the time from navigation to `data-verdict` in ms. */
+/** A report page opened in a browser and run to its end. */
 export interface OpenedReport {
   readonly page: Page;
-  readonly verdictMs: number;
-  /** The `data-verdict` code and the verdict's visible text. */
+  /** The `data-verdict` code and the verdict's text. */
   readonly verdict: { code: string; text: string };
 }
 
 /**
- * Opens the report page at `url` in a new tab of `context` and waits for the verdict element's
- * `data-verdict` attribute (the contract with users' automation), then for `body[data-phase=done]` (charts
- * and throughput finished).
- * @throws Error (Playwright TimeoutError) when no verdict appears within `timeoutMs`.
+ * Opens the report page at `url` in a new tab of `context`, waits for its verdict ({@link openTimed}) and for
+ * the end of its run ({@link untilDone}: charts and throughput finished).
+ * @throws Error (Playwright TimeoutError) when either does not come within `timeoutMs`.
  */
 export async function openReport(
   context: BrowserContext,
@@ -26,14 +25,10 @@ export async function openReport(
   timeoutMs = VERDICT_TIMEOUT_MS,
 ): Promise<OpenedReport> {
   const page = await context.newPage();
-  const started = Date.now();
-  await page.goto(url);
-  const verdictEl = await page.waitForSelector('[data-verdict]', { timeout: timeoutMs });
-  const verdictMs = Date.now() - started;
-  const code = (await verdictEl.getAttribute('data-verdict')) ?? '';
-  const text = ((await verdictEl.textContent()) ?? '').trim();
-  await page.waitForSelector('body[data-phase="done"]', { timeout: timeoutMs });
-  return { page, verdictMs, verdict: { code, text } };
+  const { code } = await openTimed(page, url, timeoutMs);
+  await untilDone(page, timeoutMs);
+  const text = ((await page.textContent('#verdict')) ?? '').trim();
+  return { page, verdict: { code, text } };
 }
 
 /**
