@@ -6,6 +6,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     fileParallelism: false,
-    reporters: ['default', './test/summary-reporter.ts'],
+    reporters: ['default', './test/hardening/summary-table.ts', './test/summary-reporter.ts'],
   },
 });

@@ -1,0 +1,100 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { TransportAddress } from '../../src/stun/address.js';
+
+const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+/** The long-term credential every hardening server accepts. */
+export const HARDENING_USER = { username: 'hardening', password: 'hardening-secret' } as const;
+
+/** `ice-doctor serve` running as a child process, as an attacker would meet it. */
+export interface ServerProcess {
+  readonly pid: number;
+  /** TURN over UDP and TCP: A1:P1. */
+  readonly udp: TransportAddress;
+  readonly tcp: TransportAddress;
+  /** Everything the server wrote to stderr so far (pino JSON logs). */
+  stderr(): string;
+  /** Whether the process is still running. */
+  alive(): boolean;
+  /** Resident set size now, in bytes (`VmRSS` of /proc/PID/status). */
+  rssBytes(): number;
+  /** Open file descriptors now (/proc/PID/fd). */
+  fdCount(): number;
+  /** Sends `signal` (default SIGTERM) and resolves with how it exited, killing it after `graceMs`. */
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<{ code: number | null; signal: string | null }>;
+}
+
+/**
+ * Starts `node dist/cli.js serve` on 127.0.0.1 with a picked port, no TLS, no report page, the
+ * {@link HARDENING_USER} and `extraArgs`, and resolves once its `--json` line has told the endpoints.
+ * @throws Error when it exits or prints nothing within 10 s (with its stderr).
+ */
+export async function startServerProcess(extraArgs: readonly string[] = []): Promise<ServerProcess> {
+  const args = [
+    CLI,
+    'serve',
+    '--listen',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--no-tls',
+    '--no-report',
+    '--json',
+    '--user',
+    `${HARDENING_USER.username}:${HARDENING_USER.password}`,
+    ...extraArgs,
+  ];
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (b: Buffer) => {
+    stderr += b.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  let running = true;
+  void exited.then(() => {
+    running = false;
+  });
+  const endpoints = await new Promise<{ udp: TransportAddress; tcp: TransportAddress }>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve printed no endpoints within 10 s:\n${stderr}`));
+    }, 10_000);
+    child.stdout!.on('data', (b: Buffer) => {
+      stdout += b.toString();
+      const line = stdout.split('\n').find((l) => l.startsWith('{'));
+      if (!line || !stdout.includes('\n')) return;
+      clearTimeout(timer);
+      const parsed = JSON.parse(line) as { turn: { udp: TransportAddress[]; tcp: TransportAddress[] } };
+      resolve({ udp: parsed.turn.udp[0]!, tcp: parsed.turn.tcp[0]! });
+    });
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code} before listening:\n${stderr}`));
+    });
+  });
+  const pid = child.pid!;
+  return {
+    pid,
+    ...endpoints,
+    stderr: () => stderr,
+    alive: () => running,
+    rssBytes() {
+      const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      return Number(m?.[1] ?? 0) * 1024;
+    },
+    fdCount: () => readdirSync(`/proc/${pid}/fd`).length,
+    async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 5_000) {
+      if (!running) return exited;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    },
+  };
+}
