@@ -178,6 +178,11 @@ export function registerServe(program: Command): void {
     .option('--permission-lifetime <s>', 'permission lifetime in seconds (default: 300)')
     .option('--channel-lifetime <s>', 'channel binding lifetime in seconds (default: 600)')
     .option('--nonce-lifetime <s>', 'seconds before a nonce is stale, 438 (default: 600)')
+    .option(
+      '--auth-failure-limit <n>',
+      'failed authentications per client IP (IPv6: /64) within 60 s before its passwords go unchecked; 0 = no limit (default: 20)',
+    )
+    .option('--auth-block <s>', 'seconds a client over --auth-failure-limit is refused (default: 60)')
     .option('--user-quota <n>', 'allocations per user (default: 100)')
     .option('--total-quota <n>', 'allocations in total (default: 2000)')
     .option('--bandwidth <bytes/s>', 'relayed bytes per second per allocation (default: no cap)')
@@ -207,6 +212,10 @@ export function registerServe(program: Command): void {
         '',
         'Peers on private, loopback and link-local ranges (and 169.254.169.254) are refused with 403 unless',
         'allowed with --allow-peer; when every listening address is loopback, loopback peers are allowed.',
+        '',
+        'Password guessing: a client IP that fails --auth-failure-limit authentications (counted only with a',
+        'nonce this server sent to that IP, so spoofed floods cannot lock anyone out) gets 401 for every',
+        'request for --auth-block seconds, right password or not; logged once per block at warn level.',
         '',
         'The report page (http://<report-host>:8080/ and https://…:8443/, self-signed unless --tls-cert) tests',
         'from a browser which paths connect: STUN on each server IP, TURN over UDP, TCP and TLS, a call',

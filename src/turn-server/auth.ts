@@ -3,6 +3,7 @@ import { Attr } from '../stun/constants.js';
 import { type IntegrityAlgorithm, longTermKey, verifyIntegrity } from '../stun/integrity.js';
 import { findAttribute, getString, type StunMessage } from '../stun/message.js';
 import { restPassword, restUsernameExpiry } from '../stun/rest-credentials.js';
+import type { AuthFailureLimiter } from './auth-limiter.js';
 import { NONCE_COOKIE, NonceIssuer } from './nonce.js';
 
 /** Why a request was not authenticated; the label of the auth-failure metric. */
@@ -12,6 +13,7 @@ export type AuthFailureReason =
   | 'bad-integrity'
   | 'stale-nonce'
   | 'expired-rest-credentials'
+  | 'rate-limited'
   | 'malformed';
 
 /** An authenticated request: who, with which key, and which MESSAGE-INTEGRITY the response must carry. */
@@ -61,11 +63,25 @@ const DUMMY_PASSWORD = '\u0000ice-doctor-no-such-user';
  * this server's or has expired → 438 with a new NONCE; an expired TURN REST username → 401; an unknown user
  * or a wrong HMAC → 401. The HMAC is checked in constant time, and an unknown user costs the same work as a
  * known one. USERHASH (username anonymity) is not offered.
+ *
+ * With an {@link AuthFailureLimiter}, every 401 given to a request whose nonce was valid (wrong realm,
+ * expired REST username, unknown user, wrong HMAC) counts as a failure of its client IP; while that IP is
+ * blocked, requests with a valid nonce are answered 401 with a fresh challenge, exactly like a wrong
+ * password, without checking the password: guesses made during a block are wasted, and the answer does
+ * not tell whether a guess was right. Nonce problems (438) come first and never count, so a spoofed
+ * source cannot push a victim's IP over the limit.
  */
 export class Authenticator {
   private readonly nonces: NonceIssuer;
 
-  constructor(private readonly source: CredentialSource) {
+  /**
+   * @param source the accepted credentials.
+   * @param limiter brute-force limiter, or `null` for none.
+   */
+  constructor(
+    private readonly source: CredentialSource,
+    private readonly limiter: AuthFailureLimiter | null = null,
+  ) {
     this.nonces = new NonceIssuer(source.nonceLifetimeS);
   }
 
@@ -85,6 +101,12 @@ export class Authenticator {
     nowMs: number,
   ): AuthRefusal {
     return { ok: false, code, reason, attributes: code === 400 ? [] : this.challenge(clientIp, nowMs) };
+  }
+
+  /** A 401 for a request with a valid nonce: one failure of `clientIp` for the limiter. */
+  private failed(reason: AuthFailureReason, clientIp: string, nowMs: number): AuthRefusal {
+    this.limiter?.fail(clientIp, nowMs);
+    return this.refuse(401, reason, clientIp, nowMs);
   }
 
   /** The password algorithm the request asks for, or `null` when its negotiation is malformed. */
@@ -137,15 +159,16 @@ export class Authenticator {
     if (!hash) return this.refuse(400, 'malformed', clientIp, nowMs);
     if (this.nonces.check(nonce, clientIp, nowMs) !== 'valid')
       return this.refuse(438, 'stale-nonce', clientIp, nowMs);
-    if (realm !== this.source.realm) return this.refuse(401, 'bad-integrity', clientIp, nowMs);
+    if (this.limiter?.blocked(clientIp, nowMs)) return this.refuse(401, 'rate-limited', clientIp, nowMs);
+    if (realm !== this.source.realm) return this.failed('bad-integrity', clientIp, nowMs);
     const candidates = this.passwords(username, nowMs);
-    if (candidates === 'expired') return this.refuse(401, 'expired-rest-credentials', clientIp, nowMs);
+    if (candidates === 'expired') return this.failed('expired-rest-credentials', clientIp, nowMs);
     const tried = candidates.length > 0 ? candidates : [DUMMY_PASSWORD];
     for (const password of tried) {
       const key = longTermKey(username, realm, password, hash);
       if (verifyIntegrity(msg, key, integrity) === 'valid' && candidates.length > 0)
         return { ok: true, username, key, integrity };
     }
-    return this.refuse(401, candidates.length > 0 ? 'bad-integrity' : 'unknown-user', clientIp, nowMs);
+    return this.failed(candidates.length > 0 ? 'bad-integrity' : 'unknown-user', clientIp, nowMs);
   }
 }

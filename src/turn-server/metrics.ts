@@ -32,9 +32,15 @@ export interface TurnMetrics {
   relayedBytes: Counter<'direction'>;
   /**
    * `ice_doctor_turn_auth_failures_total{reason}`: `no-credentials`, `unknown-user`, `bad-integrity`,
-   * `stale-nonce`, `expired-rest-credentials` or `wrong-credentials` (RFC 8489 §9.2, TURN REST).
+   * `stale-nonce`, `expired-rest-credentials`, `wrong-credentials` (RFC 8489 §9.2, TURN REST) or
+   * `rate-limited` (a 401 without a password check, the client being blocked for too many failures).
    */
   authFailures: Counter<'reason'>;
+  /**
+   * `ice_doctor_turn_auth_blocks_total`: clients (an IPv4 address, an IPv6 /64) whose password checks were
+   * suspended after too many failed authentications; one per block, however many requests it refuses.
+   */
+  authBlocks: Counter;
   /**
    * `ice_doctor_turn_denied_peers_total{method}`: peer policy refusals (403), by the request or
    * indication that named the peer: `CreatePermission`, `ChannelBind` or `Send`.
@@ -62,6 +68,7 @@ const AUTH_FAILURE_REASONS = [
   'stale-nonce',
   'expired-rest-credentials',
   'wrong-credentials',
+  'rate-limited',
 ] as const;
 const PEER_METHODS = ['CreatePermission', 'ChannelBind', 'Send'] as const;
 const QUOTA_REASONS = ['user-quota', 'total-quota', 'port-range', 'bandwidth'] as const;
@@ -137,6 +144,11 @@ export function createTurnMetrics(): TurnMetrics {
       'reason',
       AUTH_FAILURE_REASONS,
     ),
+    authBlocks: new Counter({
+      name: `${PREFIX}auth_blocks_total`,
+      help: 'Clients (IPv4 address or IPv6 /64) blocked after too many failed authentications',
+      registers,
+    }),
     deniedPeers: counter(
       registry,
       'denied_peers_total',

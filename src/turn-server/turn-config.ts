@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Family } from '../stun/address.js';
 import type { CredentialSource } from './auth.js';
+import type { AuthLimitSettings } from './auth-limiter.js';
 import type { TurnMetrics } from './metrics.js';
 import type { PeerPolicy } from './peer-policy.js';
 import type { PortRange } from './relay-ports.js';
@@ -39,6 +40,8 @@ export interface TurnQuotas {
 /** Everything the TURN engine needs, validated (see `options.ts`). */
 export interface TurnConfig {
   credentials: CredentialSource;
+  /** Brute-force limiting of failed authentications per client IP; `failureLimit` 0 turns it off. */
+  authLimit: AuthLimitSettings;
   /** SOFTWARE value ('' for none). */
   software: string;
   lifetimes: TurnLifetimes;

@@ -2,6 +2,7 @@ import { Attr, StunMethod } from '../stun/constants.js';
 import { allocate } from './allocate.js';
 import { AllocationTable } from './allocation-table.js';
 import { Authenticator } from './auth.js';
+import { AuthFailureLimiter } from './auth-limiter.js';
 import { channelBind } from './channel-bind.js';
 import { createPermission } from './create-permission.js';
 import { unknownAttributesValue, unknownComprehensionRequired } from './error-response.js';
@@ -64,7 +65,8 @@ export interface TurnEngine {
  * Builds the TURN engine (RFC 8656) over one {@link AllocationTable}. Every request goes through one
  * pipeline: (1) a retransmission is answered from the {@link TransactionCache} with the bytes sent before,
  * or dropped while its first copy is still in progress; (2) long-term authentication (RFC 8489 §9.2: 401,
- * 438, 400) — unauthenticated requests create no state and are not cached; (3) unknown
+ * 438, 400) — unauthenticated requests create no state and are not cached; failed authentications are
+ * limited per client IP ({@link AuthFailureLimiter}; a block is logged once at warn level); (3) unknown
  * comprehension-required attributes → 420 with UNKNOWN-ATTRIBUTES; (4) the method's logic; (5) the
  * response carries MESSAGE-INTEGRITY with the user's key and is cached. Requests and their outcomes are
  * counted in the metrics; nothing here throws for client input.
@@ -72,7 +74,18 @@ export interface TurnEngine {
 export function createTurnEngine(config: TurnConfig): TurnEngine {
   const table = new AllocationTable(config);
   const state: TurnState = { config, table };
-  const auth = new Authenticator(config.credentials);
+  const { authLimit } = config;
+  const limiter =
+    authLimit.failureLimit > 0
+      ? new AuthFailureLimiter(authLimit, (client, failures) => {
+          config.metrics?.authBlocks.inc();
+          config.log.warn(
+            { client, failures, windowS: authLimit.windowMs / 1000, blockS: authLimit.blockMs / 1000 },
+            'too many failed authentications: password checks suspended for this client',
+          );
+        })
+      : null;
+  const auth = new Authenticator(config.credentials, limiter);
   const cache = new TransactionCache();
   const sweeper = setInterval(() => cache.sweep(Date.now()), 5000);
   sweeper.unref();

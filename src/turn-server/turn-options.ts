@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { type AuthLimitSettings, DEFAULT_AUTH_LIMIT } from './auth-limiter.js';
 import { DEFAULT_RELAY_PORTS, type PortRange } from './relay-ports.js';
 import { RFC_LIFETIMES, type TurnLifetimes } from './turn-config.js';
 
@@ -40,6 +41,8 @@ export interface TurnSettings {
   tlsKeyFile: string | null;
   lifetimes: TurnLifetimes;
   nonceLifetimeS: number;
+  /** Brute-force limiting of failed authentications per client IP (`failureLimit` 0: off). */
+  authLimit: AuthLimitSettings;
   userQuota: number;
   totalQuota: number;
   /** Bytes per second per allocation, `null` for no cap. */
@@ -67,6 +70,8 @@ export interface TurnFlags {
   permissionLifetime?: string;
   channelLifetime?: string;
   nonceLifetime?: string;
+  authFailureLimit?: string;
+  authBlock?: string;
   userQuota?: string;
   totalQuota?: string;
   bandwidth?: string;
@@ -127,6 +132,8 @@ const flagsSchema = z.object({
   permissionLifetime: count('--permission-lifetime'),
   channelLifetime: count('--channel-lifetime'),
   nonceLifetime: count('--nonce-lifetime'),
+  authFailureLimit: count('--auth-failure-limit', 0),
+  authBlock: count('--auth-block'),
   userQuota: count('--user-quota'),
   totalQuota: count('--total-quota'),
   bandwidth: count('--bandwidth', 1000),
@@ -192,6 +199,11 @@ export function parseTurnFlags(
     tlsKeyFile: flags.tlsKey ?? null,
     lifetimes,
     nonceLifetimeS: f.nonceLifetime ?? DEFAULT_NONCE_LIFETIME_S,
+    authLimit: {
+      ...DEFAULT_AUTH_LIMIT,
+      failureLimit: f.authFailureLimit ?? DEFAULT_AUTH_LIMIT.failureLimit,
+      blockMs: f.authBlock === undefined ? DEFAULT_AUTH_LIMIT.blockMs : f.authBlock * 1000,
+    },
     userQuota: f.userQuota ?? DEFAULT_USER_QUOTA,
     totalQuota: f.totalQuota ?? DEFAULT_TOTAL_QUOTA,
     bandwidthBytesPerS: f.bandwidth ?? null,

@@ -88,6 +88,7 @@ export async function startTurnServer(opts: TurnServerOptions): Promise<RunningT
       authSecrets: turn.authSecrets,
       nonceLifetimeS: turn.nonceLifetimeS,
     },
+    authLimit: turn.authLimit,
     software: opts.software ?? DEFAULT_SOFTWARE,
     lifetimes: turn.lifetimes,
     relay: Object.fromEntries(relay.map((r) => [r.family, r])),

@@ -4,8 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
+import { DEFAULT_AUTH_LIMIT } from '../../src/turn-server/auth-limiter.js';
 import { parseServeFlags, parseStunServerOptions } from '../../src/turn-server/options.js';
 import { changedRole } from '../../src/turn-server/socket-role.js';
+import { parseTurnFlags, type TurnFlags } from '../../src/turn-server/turn-options.js';
 
 describe('parseStunServerOptions', () => {
   it('fills in the embedded default', () => {
@@ -69,6 +71,33 @@ describe('parseServeFlags', () => {
     [{ listen: '127.0.0.1,nope' }, '--listen (entry 1): not an IPv4 or IPv6 address'],
   ])('rejects %j', (flags, message) => {
     expect(() => parseServeFlags(flags)).toThrow(message);
+  });
+});
+
+describe('parseTurnFlags: brute-force limit', () => {
+  const parse = (flags: TurnFlags) => parseTurnFlags({ user: ['a:b'], ...flags }, ['127.0.0.1'], true, {});
+
+  it('defaults to 20 failures within 60 s blocking for 60 s', () => {
+    expect(parse({}).authLimit).toEqual(DEFAULT_AUTH_LIMIT);
+  });
+
+  it('takes --auth-failure-limit (0 turns it off) and --auth-block in seconds', () => {
+    expect(parse({ authFailureLimit: '5', authBlock: '300' }).authLimit).toEqual({
+      ...DEFAULT_AUTH_LIMIT,
+      failureLimit: 5,
+      blockMs: 300_000,
+    });
+    expect(parse({ authFailureLimit: '0' }).authLimit.failureLimit).toBe(0);
+  });
+
+  it.each([
+    [{ authFailureLimit: '-1' }, '--auth-failure-limit: not a whole number'],
+    [{ authFailureLimit: 'lots' }, '--auth-failure-limit: not a whole number'],
+    [{ authBlock: '0' }, '--auth-block: must be at least 1'],
+    [{ authBlock: '1.5' }, '--auth-block: not a whole number'],
+  ])('rejects %j with a one-line ConfigError', (flags, message) => {
+    expect(() => parse(flags)).toThrow(ConfigError);
+    expect(() => parse(flags)).toThrow(message);
   });
 });
 
