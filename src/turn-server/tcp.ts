@@ -64,10 +64,11 @@ function isStunOrChannelData(
  * Takes over bound TCP or TLS servers. Each connection (for TLS: each connection whose handshake
  * completed) is cut into frames by {@link StreamFramer} (RFC 8489 §6.2.2, RFC 8656 §12.5); each frame goes
  * through `dispatch` with a {@link ClientLink} that writes on the connection, and its reply is written back
- * on the same connection. A stream that is neither RFC 8489 STUN nor ChannelData (HTTP, TLS on the plain
- * port; seen as soon as a frame's first 8 bytes are in), a connection idle for {@link TCP_IDLE_TIMEOUT_MS}
- * with no allocation on it, or one that stops reading its replies ({@link MAX_PENDING_WRITE_BYTES}) is
- * closed. Nothing here throws from an event handler.
+ * on the same connection, at once (Nagle's algorithm is off: a burst of replies, or relayed data, does not
+ * wait for the client's delayed ACK). A stream that is neither RFC 8489 STUN nor ChannelData (HTTP, TLS on
+ * the plain port; seen as soon as a frame's first 8 bytes are in), a connection idle for
+ * {@link TCP_IDLE_TIMEOUT_MS} with no allocation on it, or one that stops reading its replies
+ * ({@link MAX_PENDING_WRITE_BYTES}) is closed. Nothing here throws from an event handler.
  * @param transport `'tls'` when the servers are `tls.Server`s (connections are taken on `secureConnection`).
  */
 export function listenStream(
@@ -85,6 +86,7 @@ export function listenStream(
       return;
     }
     connections.add(socket);
+    socket.setNoDelay(true);
     const framer = new StreamFramer();
     const idle = (): void => {
       socket.destroy();
