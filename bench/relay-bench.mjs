@@ -1,0 +1,7 @@
+// Entry point for `npm run bench` (plain node): registers tsx so the TypeScript relay bench and the test
+// helpers it reuses load without a separate build step, then runs bench/relay/main.ts.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('./relay/main.ts');
+await main(process.argv.slice(2));

@@ -1,0 +1,240 @@
+/**
+ * The relay bench's load generator (a worker thread; commands in generator-api.ts). Each flow is one UDP
+ * socket connected to where it sends, so a send names no address (no lookup per datagram). The measured loop
+ * re-sends datagrams built once per load: no allocation per datagram on the sending side.
+ */
+import dgram from 'node:dgram';
+import { performance } from 'node:perf_hooks';
+import type { TransportAddress } from '../../src/stun/address.js';
+import { buildMessage } from '../../src/stun/build.js';
+import { CHANNEL_DATA_HEADER_BYTES, MIN_CHANNEL } from '../../src/stun/channel-data.js';
+import { StunClass, StunMethod } from '../../src/stun/constants.js';
+import { newTransactionId } from '../../src/stun/transaction-id.js';
+import type {
+  FlowPlan,
+  GeneratorCommand,
+  LatencySummary,
+  Load,
+  LoadTotals,
+  Mark,
+  OpenFlows,
+} from './generator-api.js';
+import { percentile } from './percentile.js';
+import { TurnSession } from './turn-session.js';
+import { serveRpc } from './worker-rpc.js';
+
+/** How often a saturating load looks for flows that got nothing back (then refills their window), in ms. */
+export const STALL_CHECK_MS = 100;
+/** How often a paced load sends what is due, in ms. */
+export const PACE_TICK_MS = 1;
+/** Longest sampling window of a paced load, in s: the latency sample buffer holds rate × this. */
+export const MAX_SAMPLED_S = 60;
+/** Byte offset of the send-time stamp (float64, ms) in a paced datagram: right after the ChannelData header. */
+const STAMP_OFFSET = CHANNEL_DATA_HEADER_BYTES;
+
+interface Flow {
+  socket: dgram.Socket;
+  /** The datagram of the running load, built once. */
+  packet: Buffer;
+  inFlight: number;
+  received: number;
+  receivedAtLastCheck: number;
+}
+
+let flows: Flow[] = [];
+let load: Load | null = null;
+let sent = 0;
+let received = 0;
+let errors = 0;
+let stalls = 0;
+let txCounter = 0;
+let timer: NodeJS.Timeout | undefined;
+let samples = new Float64Array(0);
+let sampleCount = 0;
+let sampling = false;
+let marks = 0;
+
+async function bound(): Promise<dgram.Socket> {
+  const socket = dgram.createSocket('udp4');
+  socket.on('error', () => {
+    errors++;
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return socket;
+}
+
+function connect(socket: dgram.Socket, to: TransportAddress): Promise<void> {
+  return new Promise((resolve) => socket.connect(to.port, to.address, resolve));
+}
+
+function localOf(socket: dgram.Socket): TransportAddress {
+  const a = socket.address();
+  return { address: a.address, port: a.port, family: 'IPv4' };
+}
+
+function send(f: Flow): void {
+  try {
+    f.socket.send(f.packet);
+    sent++;
+    f.inFlight++;
+  } catch {
+    errors++;
+  }
+}
+
+function onReply(f: Flow, bytes: Buffer): void {
+  received++;
+  f.received++;
+  if (f.inFlight > 0) f.inFlight--;
+  if (load === null) return;
+  if (load.kind === 'saturate') {
+    if (load.packet === 'binding') f.packet.writeUInt32BE(txCounter++ >>> 0, 16);
+    send(f);
+  } else if (sampling && sampleCount < samples.length && bytes.length >= STAMP_OFFSET + 8) {
+    samples[sampleCount++] = performance.now() - bytes.readDoubleLE(STAMP_OFFSET);
+  }
+}
+
+async function openFlow(plan: FlowPlan, i: number): Promise<{ flow: Flow; relayed?: TransportAddress }> {
+  const socket = await bound();
+  const flow: Flow = { socket, packet: Buffer.alloc(0), inFlight: 0, received: 0, receivedAtLastCheck: 0 };
+  let relayed: TransportAddress | undefined;
+  if (plan.kind === 'direct') {
+    await connect(socket, plan.destinations[i]!);
+  } else {
+    const session = new TurnSession(socket, plan.server, plan.credentials);
+    try {
+      relayed = await session.allocate();
+      await session.channelBind(MIN_CHANNEL, plan.peers[i]!);
+    } finally {
+      session.detach();
+    }
+    await connect(socket, plan.server);
+  }
+  socket.on('message', (bytes) => onReply(flow, bytes));
+  return relayed ? { flow, relayed } : { flow };
+}
+
+async function closeFlows(): Promise<void> {
+  stopTimer();
+  load = null;
+  await Promise.all(flows.map((f) => new Promise<void>((resolve) => f.socket.close(() => resolve()))));
+  flows = [];
+}
+
+async function open(plan: FlowPlan): Promise<OpenFlows> {
+  await closeFlows();
+  const count = plan.kind === 'direct' ? plan.destinations.length : plan.peers.length;
+  const opened = [];
+  for (let i = 0; i < count; i++) opened.push(await openFlow(plan, i));
+  flows = opened.map((o) => o.flow);
+  return { local: flows.map((f) => localOf(f.socket)), relayed: opened.flatMap((o) => o.relayed ?? []) };
+}
+
+function channelData(payloadBytes: number): Buffer {
+  const out = Buffer.alloc(CHANNEL_DATA_HEADER_BYTES + payloadBytes, 0x5a);
+  out.writeUInt16BE(MIN_CHANNEL, 0);
+  out.writeUInt16BE(payloadBytes, 2);
+  return out;
+}
+
+function bindingRequest(): Buffer {
+  return buildMessage({
+    method: StunMethod.binding,
+    cls: StunClass.request,
+    transactionId: newTransactionId(),
+  });
+}
+
+function stopTimer(): void {
+  clearInterval(timer);
+  timer = undefined;
+}
+
+function startSaturating(windowPerFlow: number): void {
+  for (const f of flows) while (f.inFlight < windowPerFlow) send(f);
+  timer = setInterval(() => {
+    for (const f of flows) {
+      if (f.received === f.receivedAtLastCheck && f.inFlight > 0) {
+        stalls++;
+        f.inFlight = 0;
+        while (f.inFlight < windowPerFlow) send(f);
+      }
+      f.receivedAtLastCheck = f.received;
+    }
+  }, STALL_CHECK_MS);
+}
+
+function startPaced(ratePerS: number): void {
+  samples = new Float64Array(Math.ceil(ratePerS * MAX_SAMPLED_S));
+  const t0 = performance.now();
+  let due = 0;
+  let next = 0;
+  timer = setInterval(() => {
+    const target = Math.floor(((performance.now() - t0) * ratePerS) / 1000);
+    for (; due < target; due++) {
+      const f = flows[next++ % flows.length]!;
+      f.packet.writeDoubleLE(performance.now(), STAMP_OFFSET);
+      send(f);
+    }
+  }, PACE_TICK_MS);
+}
+
+function start(l: Load): void {
+  if (flows.length === 0) throw new Error('no flows open');
+  stopTimer();
+  sent = received = errors = stalls = sampleCount = marks = 0;
+  sampling = false;
+  for (const f of flows) {
+    f.inFlight = f.received = f.receivedAtLastCheck = 0;
+    f.packet =
+      l.kind === 'saturate' && l.packet === 'binding'
+        ? bindingRequest()
+        : channelData(Math.max(l.payloadBytes, l.kind === 'paced' ? 8 : 0));
+  }
+  load = l;
+  if (l.kind === 'saturate') startSaturating(l.windowPerFlow);
+  else startPaced(l.ratePerS);
+}
+
+function mark(): Mark {
+  marks++;
+  if (load?.kind === 'paced') sampling = marks === 1;
+  return { atMs: performance.now(), sent, received };
+}
+
+function latency(): LatencySummary | null {
+  if (load?.kind !== 'paced') return null;
+  const sorted = samples.slice(0, sampleCount).sort();
+  return {
+    samples: sampleCount,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    maxMs: sampleCount > 0 ? sorted[sampleCount - 1]! : null,
+  };
+}
+
+async function stop(drainMs: number): Promise<LoadTotals> {
+  stopTimer();
+  sampling = false;
+  const summary = latency();
+  load = null;
+  await new Promise((resolve) => setTimeout(resolve, drainMs));
+  return { sent, received, lost: Math.max(0, sent - received), stalls, errors, latency: summary };
+}
+
+serveRpc(async (command) => {
+  const c = command as GeneratorCommand;
+  switch (c.type) {
+    case 'open':
+      return open(c.plan);
+    case 'start':
+      return start(c.load);
+    case 'mark':
+      return mark();
+    case 'stop':
+      return stop(c.drainMs);
+    case 'close':
+      return closeFlows();
+  }
+});
