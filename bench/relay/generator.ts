@@ -1,7 +1,9 @@
 /**
  * The relay bench's load generator (a worker thread; commands in generator-api.ts). Each flow is one UDP
  * socket connected to where it sends, so a send names no address (no lookup per datagram). The measured loop
- * re-sends datagrams built once per load: no allocation per datagram on the sending side.
+ * re-sends datagrams built once per load: no allocation per datagram on the sending side. Every load is
+ * bounded in time and count ({@link MAX_LOAD_MS}, {@link MAX_LOAD_DATAGRAMS}): past either it stops sending
+ * by itself, whether or not the main thread ever says stop.
  */
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
@@ -29,6 +31,10 @@ export const STALL_CHECK_MS = 100;
 export const PACE_TICK_MS = 1;
 /** Longest sampling window of a paced load, in s: the latency sample buffer holds rate × this. */
 export const MAX_SAMPLED_S = 60;
+/** A load stops sending by itself after this long, in ms, even if it is never told to stop. */
+export const MAX_LOAD_MS = 60_000;
+/** A load stops sending by itself after this many datagrams, even if it is never told to stop. */
+export const MAX_LOAD_DATAGRAMS = 20_000_000;
 /** Byte offset of the send-time stamp (float64, ms) in a paced datagram: right after the ChannelData header. */
 const STAMP_OFFSET = CHANNEL_DATA_HEADER_BYTES;
 
@@ -49,6 +55,8 @@ let errors = 0;
 let stalls = 0;
 let txCounter = 0;
 let timer: NodeJS.Timeout | undefined;
+let deadline: NodeJS.Timeout | undefined;
+let halted = false;
 let samples = new Float64Array(0);
 let sampleCount = 0;
 let sampling = false;
@@ -73,6 +81,10 @@ function localOf(socket: dgram.Socket): TransportAddress {
 }
 
 function send(f: Flow): void {
+  if (sent >= MAX_LOAD_DATAGRAMS) {
+    halt();
+    return;
+  }
   try {
     f.socket.send(f.packet);
     sent++;
@@ -88,6 +100,7 @@ function onReply(f: Flow, bytes: Buffer): void {
   if (f.inFlight > 0) f.inFlight--;
   if (load === null) return;
   if (load.kind === 'saturate') {
+    if (halted) return;
     if (load.packet === 'binding') f.packet.writeUInt32BE(txCounter++ >>> 0, 16);
     send(f);
   } else if (sampling && sampleCount < samples.length && bytes.length >= STAMP_OFFSET + 8) {
@@ -148,17 +161,29 @@ function bindingRequest(): Buffer {
 
 function stopTimer(): void {
   clearInterval(timer);
-  timer = undefined;
+  clearTimeout(deadline);
+  timer = deadline = undefined;
+}
+
+/** Stops sending (a bound of the load was reached); replies still count until the load is stopped. */
+function halt(): void {
+  stopTimer();
+  halted = true;
+}
+
+/** Sends until the flow has `windowPerFlow` datagrams in flight (or the load is halted). */
+function fill(f: Flow, windowPerFlow: number): void {
+  while (!halted && f.inFlight < windowPerFlow) send(f);
 }
 
 function startSaturating(windowPerFlow: number): void {
-  for (const f of flows) while (f.inFlight < windowPerFlow) send(f);
+  for (const f of flows) fill(f, windowPerFlow);
   timer = setInterval(() => {
     for (const f of flows) {
       if (f.received === f.receivedAtLastCheck && f.inFlight > 0) {
         stalls++;
         f.inFlight = 0;
-        while (f.inFlight < windowPerFlow) send(f);
+        fill(f, windowPerFlow);
       }
       f.receivedAtLastCheck = f.received;
     }
@@ -172,7 +197,7 @@ function startPaced(ratePerS: number): void {
   let next = 0;
   timer = setInterval(() => {
     const target = Math.floor(((performance.now() - t0) * ratePerS) / 1000);
-    for (; due < target; due++) {
+    for (; due < target && !halted; due++) {
       const f = flows[next++ % flows.length]!;
       f.packet.writeDoubleLE(performance.now(), STAMP_OFFSET);
       send(f);
@@ -184,7 +209,8 @@ function start(l: Load): void {
   if (flows.length === 0) throw new Error('no flows open');
   stopTimer();
   sent = received = errors = stalls = sampleCount = marks = 0;
-  sampling = false;
+  sampling = halted = false;
+  deadline = setTimeout(halt, MAX_LOAD_MS);
   for (const f of flows) {
     f.inFlight = f.received = f.receivedAtLastCheck = 0;
     f.packet =
