@@ -27,8 +27,10 @@ export interface ClientLink {
   /** Over TCP/TLS, `cb` runs once when the connection closes; over UDP it never runs. */
   onClose(cb: () => void): void;
   /**
-   * Over TCP/TLS, `true` suspends the idle timeout while an allocation lives on the connection (RFC 8656
-   * §5: the allocation lasts as long as the connection) and `false` restores it; over UDP a no-op.
+   * Called with `true` when an allocation is created on the link and `false` when it is deleted. Over
+   * TCP/TLS, `true` suspends the idle timeout while the allocation lives on the connection (RFC 8656 §5: the
+   * allocation lasts as long as the connection) and `false` restores it; over UDP, the link (and its
+   * context) is kept meanwhile and reused for every datagram of its 5-tuple, the relay's hot path.
    */
   keepOpen(held: boolean): void;
 }

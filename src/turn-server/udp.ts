@@ -2,7 +2,7 @@ import type dgram from 'node:dgram';
 import type { Logger } from 'pino';
 import type { TransportAddress } from '../stun/address.js';
 import type { Dispatch } from './dispatch.js';
-import { type ClientLink, fiveTupleKey, type Reply } from './handler.js';
+import { type ClientLink, fiveTupleKey, type InboundContext, type Reply } from './handler.js';
 import { closeQuietly } from './ports.js';
 import type { SocketRole } from './socket-role.js';
 
@@ -14,29 +14,70 @@ export interface UdpListener {
   close(): Promise<void>;
 }
 
-/** Sends a datagram, ignoring a refusal (the socket is closing); UDP loses packets anyway. */
+/**
+ * Sends a datagram without a completion callback (a callback costs a `process.nextTick` per datagram): a
+ * send refused at once (the socket is closing) is logged at debug level, a later failure (e.g. ICMP
+ * unreachable) is dropped by Node; UDP loses packets anyway.
+ */
 function sendQuietly(socket: dgram.Socket, bytes: Buffer, to: TransportAddress, log: Logger): void {
   try {
-    socket.send(bytes, to.port, to.address, () => undefined);
+    socket.send(bytes, to.port, to.address);
   } catch (err) {
     log.debug({ err }, 'UDP send refused (socket closing?)');
   }
 }
 
 /**
- * The way back to a UDP client: the socket its datagram arrived on. One object per datagram with its
- * methods on the prototype (no closures), as it is made on the relay's hot path.
+ * The UDP links of one socket that hold an allocation, by remote port then address: the relay's hot path
+ * (ChannelData and Send indications of a 5-tuple with an allocation) finds its link here instead of building
+ * a 5-tuple key string and two objects per datagram. Only links that hold an allocation are kept, so the
+ * cache is bounded by the allocation quotas, whatever a client sends.
+ */
+class LinkCache {
+  private readonly byPort = new Map<number, UdpLink[]>();
+
+  find(port: number, address: string): UdpLink | undefined {
+    const links = this.byPort.get(port);
+    if (!links) return undefined;
+    for (const link of links) if (link.remote.address === address) return link;
+    return undefined;
+  }
+
+  add(link: UdpLink): void {
+    const links = this.byPort.get(link.remote.port);
+    if (!links) this.byPort.set(link.remote.port, [link]);
+    else if (!links.includes(link)) links.push(link);
+  }
+
+  delete(link: UdpLink): void {
+    const links = this.byPort.get(link.remote.port);
+    if (!links) return;
+    const rest = links.filter((l) => l !== link);
+    if (rest.length > 0) this.byPort.set(link.remote.port, rest);
+    else this.byPort.delete(link.remote.port);
+  }
+}
+
+/**
+ * The way back to a UDP client: the socket its datagram arrived on, with the datagram's inbound context.
+ * Its methods are on the prototype (no closures). While an allocation lives on it ({@link keepOpen}), it is
+ * kept in its socket's {@link LinkCache} and reused, context included, for every datagram of its 5-tuple;
+ * other datagrams get a fresh one.
  */
 class UdpLink implements ClientLink {
   readonly key: string;
+  readonly ctx: InboundContext;
 
   constructor(
     private readonly socket: dgram.Socket,
+    localRole: SocketRole,
     local: TransportAddress,
-    private readonly remote: TransportAddress,
+    readonly remote: TransportAddress,
     private readonly log: Logger,
+    private readonly cache: LinkCache,
   ) {
     this.key = fiveTupleKey('udp', local, remote);
+    this.ctx = { transport: 'udp', localRole, local, remote, link: this };
   }
 
   send(bytes: Buffer): void {
@@ -45,7 +86,10 @@ class UdpLink implements ClientLink {
 
   onClose(): void {}
 
-  keepOpen(): void {}
+  keepOpen(held: boolean): void {
+    if (held) this.cache.add(this);
+    else this.cache.delete(this);
+  }
 }
 
 /**
@@ -74,14 +118,19 @@ export function listenUdp(
   };
   for (const [role, socket] of sockets) {
     const local = addresses.get(role)!;
+    const links = new LinkCache();
     socket.on('message', (bytes, rinfo) => {
-      const remote: TransportAddress = {
-        address: rinfo.address,
-        port: rinfo.port,
-        family: rinfo.family === 'IPv6' ? 'IPv6' : 'IPv4',
-      };
-      const link = new UdpLink(socket, local, remote, log);
-      const reply = dispatch(bytes, { transport: 'udp', localRole: role, local, remote, link });
+      const ctx =
+        links.find(rinfo.port, rinfo.address)?.ctx ??
+        new UdpLink(
+          socket,
+          role,
+          local,
+          { address: rinfo.address, port: rinfo.port, family: rinfo.family === 'IPv6' ? 'IPv6' : 'IPv4' },
+          log,
+          links,
+        ).ctx;
+      const reply = dispatch(bytes, ctx);
       if (reply instanceof Promise) reply.then(sendReply);
       else sendReply(reply);
     });
