@@ -17,7 +17,10 @@ export interface Credential {
 }
 
 /** REQUESTED-TRANSPORT UDP (RFC 8656 §18.6). */
-const UDP_TRANSPORT: AttributeSpec = { type: Attr.REQUESTED_TRANSPORT, raw: Buffer.from([17, 0, 0, 0]) };
+export const UDP_TRANSPORT: AttributeSpec = {
+  type: Attr.REQUESTED_TRANSPORT,
+  raw: Buffer.from([17, 0, 0, 0]),
+};
 
 /**
  * An XOR-PEER-ADDRESS (RFC 8656 §18.3) encoded here rather than by the codec, so that the family on the

@@ -1,0 +1,72 @@
+import type { TransportAddress } from '../../src/stun/address.js';
+import { appendFingerprint } from '../../src/stun/integrity.js';
+import { newTransactionId } from '../../src/stun/transaction-id.js';
+import { type ServerProcess, startServerProcess } from './server-process.js';
+import { freeTcpPort } from './ssrf/canary.js';
+import { metricValue, scrape } from './ssrf/prom-text.js';
+import { TurnSession } from './ssrf/turn-session.js';
+
+/** A hardening server child with its Prometheus endpoint. */
+export interface MeteredServer {
+  readonly server: ServerProcess;
+  /** One series of the server's metrics now, e.g. `metric('ice_doctor_turn_auth_blocks_total')`. */
+  metric(name: string, labels?: string): Promise<number>;
+  /** The pino log lines (JSON on stderr) whose `msg` is `message`. */
+  logLines(message: string): { msg: string; [key: string]: unknown }[];
+}
+
+/** Relay ports of the auth servers: above the ephemeral range, apart from the other hardening tests. */
+export const AUTH_RELAY_PORTS = '63500-63599';
+
+/**
+ * Starts a hardening server child (see server-process.ts) with a metrics endpoint on a free port and
+ * {@link AUTH_RELAY_PORTS}, plus `args`.
+ */
+export async function startMeteredServer(args: readonly string[]): Promise<MeteredServer> {
+  const port = await freeTcpPort();
+  const server = await startServerProcess([
+    '--relay-ports',
+    AUTH_RELAY_PORTS,
+    '--metrics-port',
+    String(port),
+    ...args,
+  ]);
+  const url = `http://127.0.0.1:${port}/metrics`;
+  return {
+    server,
+    metric: async (name, labels = '') => metricValue(await scrape(url), name, labels),
+    logLines: (message) =>
+      server
+        .stderr()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg: string })
+        .filter((l) => l.msg === message),
+  };
+}
+
+/** A UDP session to `server` from the loopback address `source` (127.0.0.1, 127.0.0.2 …): another client IP. */
+export function from(source: string, server: TransportAddress): Promise<TurnSession> {
+  return TurnSession.open('udp', server, source);
+}
+
+/**
+ * A captured signed request replayed under a new transaction ID: what an attacker without the password can
+ * make of it. The FINGERPRINT is recomputed (it needs no key, and a wrong one is silently discarded, RFC 8489
+ * §7.3), so the server gets as far as the nonce and MESSAGE-INTEGRITY, which covers the transaction ID.
+ */
+export function withNewTransactionId(signed: Buffer): Buffer {
+  const out = Buffer.from(signed.subarray(0, signed.length - 8));
+  newTransactionId().copy(out, 8);
+  return appendFingerprint(out);
+}
+
+/** The transaction ID of an encoded message (bytes 8–19). */
+export function transactionIdOf(bytes: Buffer): Buffer {
+  return Buffer.from(bytes.subarray(8, 20));
+}
+
+/** Sleeps `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
