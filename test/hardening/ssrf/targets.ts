@@ -99,9 +99,9 @@ export function pickInRange(cidr: string, extra = 0, seed = 1): [string, string]
       [size - 1n, 'last'],
     ];
     for (let i = 0; i < extra; i++) {
-      const high = BigInt(Math.floor(random() * 2 ** 32)) << 96n;
-      const low = BigInt(Math.floor(random() * 2 ** 32));
-      offsets.push([(high | low) % size, 'random']);
+      let r = 0n;
+      for (let w = 0; w < 4; w++) r = (r << 32n) | BigInt(Math.floor(random() * 2 ** 32));
+      offsets.push([r % size, 'random']);
     }
     for (const [offset, label] of offsets)
       if (offset < size && !out.has(v6Text(net + offset))) out.set(v6Text(net + offset), label);
