@@ -214,7 +214,7 @@ export function registerServe(program: Command): void {
         'allowed with --allow-peer; when every listening address is loopback, loopback peers are allowed.',
         '',
         'Password guessing: a client IP that fails --auth-failure-limit authentications (counted only with a',
-        'nonce this server sent to that IP, so spoofed floods cannot lock anyone out) gets 401 for every',
+        'nonce this server sent to that IP, so spoofed floods cannot lock anyone out) gets 401 for every signed',
         'request for --auth-block seconds, right password or not; logged once per block at warn level.',
         '',
         'The report page (http://<report-host>:8080/ and https://…:8443/, self-signed unless --tls-cert) tests',
