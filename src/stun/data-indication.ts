@@ -5,8 +5,9 @@ import { writeXorAddress } from './xor-address.js';
 
 /**
  * Encodes a Data indication (RFC 8656 §11.4): XOR-PEER-ADDRESS and DATA, no MESSAGE-INTEGRITY (indications
- * are not authenticated), a fresh transaction ID. Written directly, without the codec: this is the relay's
- * hot path for peers without a channel.
+ * are not authenticated), a fresh transaction ID. Written directly, without the codec, into an unzeroed
+ * buffer whose every byte is written (padding included): this is the relay's hot path for peers without a
+ * channel.
  * @param data at most 65535 − 40 bytes, which any UDP payload over IPv4 is.
  * @throws TypeError when `peer.address` is not an IP literal.
  */
@@ -14,7 +15,7 @@ export function encodeDataIndication(peer: Pick<TransportAddress, 'address' | 'p
   const addrValue = peer.address.includes(':') ? 20 : 8;
   const pad = (4 - (data.length % 4)) % 4;
   const length = 4 + addrValue + 4 + data.length + pad;
-  const out = Buffer.alloc(HEADER_BYTES + length);
+  const out = Buffer.allocUnsafe(HEADER_BYTES + length);
   out.writeUInt16BE(messageType(StunMethod.data, StunClass.indication), 0);
   out.writeUInt16BE(length, 2);
   out.writeUInt32BE(MAGIC_COOKIE, 4);
@@ -27,5 +28,6 @@ export function encodeDataIndication(peer: Pick<TransportAddress, 'address' | 'p
   out.writeUInt16BE(Attr.DATA, off);
   out.writeUInt16BE(data.length, off + 2);
   data.copy(out, off + 4);
+  if (pad > 0) out.fill(0, off + 4 + data.length);
   return out;
 }
