@@ -7,7 +7,7 @@
 import dgram from 'node:dgram';
 import type { TransportAddress } from '../../src/stun/address.js';
 import { MIN_CHANNEL } from '../../src/stun/channel-data.js';
-import { residentBytes } from './proc-stats.js';
+import { processCpuMs, residentBytes } from './proc-stats.js';
 import type { TurnEndpoint } from './target.js';
 import { TurnSession } from './turn-session.js';
 
@@ -36,6 +36,10 @@ export interface AllocationResult {
   perS: number;
   /** Allocates or ChannelBinds that failed. */
   failures: number;
+  /** The target's CPU time per allocation during the measured Allocates, in ms. */
+  cpuMsPerAllocation: number;
+  /** The target's CPU time / wall time during the measured Allocates, percent of one core. */
+  targetCpuPercent: number;
   rssBeforeBytes: number;
   rssAfterBytes: number;
   /** (rssAfterBytes − rssBeforeBytes) / allocated: each allocation holding one permission and one channel. */
@@ -96,12 +100,14 @@ export async function measureAllocations(
     await sleep(plan.settleMs);
     const rssBeforeBytes = residentBytes(pid);
     const allocated: TurnSession[] = [];
+    const cpu0 = processCpuMs(pid);
     const t0 = performance.now();
     failures += await pooled(measured, plan.concurrency, async (s) => {
       await s.allocate();
       allocated.push(s);
     });
     const seconds = (performance.now() - t0) / 1000;
+    const cpuMs = processCpuMs(pid) - cpu0;
     failures += await pooled(allocated, plan.concurrency, (s) => s.channelBind(MIN_CHANNEL, plan.peer));
     await sleep(plan.settleMs);
     const rssAfterBytes = residentBytes(pid);
@@ -112,6 +118,8 @@ export async function measureAllocations(
       concurrency: plan.concurrency,
       perS: allocated.length / seconds,
       failures,
+      cpuMsPerAllocation: cpuMs / Math.max(1, allocated.length),
+      targetCpuPercent: cpuMs / (10 * seconds),
       rssBeforeBytes,
       rssAfterBytes,
       bytesPerAllocation: (rssAfterBytes - rssBeforeBytes) / Math.max(1, allocated.length),

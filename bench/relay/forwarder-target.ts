@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import type { TransportAddress } from '../../src/stun/address.js';
 import type { ForwardedFlow } from './forwarder.js';
-import { spawnPinned } from './pinned-child.js';
+import { FIRST_LINE, spawnPinned } from './pinned-child.js';
 import { allowedCpus } from './proc-stats.js';
 import type { RunningTarget } from './target.js';
 
@@ -32,8 +32,8 @@ export async function startForwarder(
     '--max-ms',
     String(maxMs),
   ];
-  const child = await spawnPinned(cpu, process.execPath, args, READY_TIMEOUT_MS);
-  const { flows } = JSON.parse(child.firstLine) as { flows: ForwardedFlow[] };
+  const child = await spawnPinned(cpu, process.execPath, () => args, FIRST_LINE, READY_TIMEOUT_MS);
+  const { flows } = JSON.parse(child.ready) as { flows: ForwardedFlow[] };
   return {
     name: 'forwarder',
     command: `taskset -c ${cpu} node --import tsx bench/relay/forwarder.ts --peers <echo sockets> --max-ms ${maxMs}`,

@@ -1,6 +1,6 @@
 /** Starts ice-doctor's bundled TURN server (the built `dist/cli.js serve`) as a bench target. */
 import { fileURLToPath } from 'node:url';
-import { spawnPinned } from './pinned-child.js';
+import { FIRST_LINE, spawnPinned } from './pinned-child.js';
 import { allowedCpus } from './proc-stats.js';
 import { BENCH_CREDENTIALS, type RunningTarget, type TurnTargetOptions } from './target.js';
 
@@ -15,8 +15,8 @@ interface ServeJson {
 }
 
 /**
- * Starts `node <opts.cli> serve` (normally dist/cli.js) on 127.0.0.1 (port picked by the OS, UDP and TCP, no TLS, no report page)
- * with the bench user, pinned to `opts.cpu`.
+ * Starts `node <opts.cli> serve` (normally dist/cli.js) on 127.0.0.1 (port picked by the OS, UDP and TCP, no
+ * TLS, no report page) with the bench user, pinned to `opts.cpu`; its log (pino, stderr) goes to a file.
  * @throws Error when it does not come up (its stderr included).
  */
 export async function startIceDoctor(opts: TurnTargetOptions): Promise<RunningTarget> {
@@ -41,11 +41,11 @@ export async function startIceDoctor(opts: TurnTargetOptions): Promise<RunningTa
     '--user-quota',
     String(opts.quota),
   ];
-  const child = await spawnPinned(opts.cpu, process.execPath, args, READY_TIMEOUT_MS);
-  const server = (JSON.parse(child.firstLine) as ServeJson).turn.udp[0];
+  const child = await spawnPinned(opts.cpu, process.execPath, () => args, FIRST_LINE, READY_TIMEOUT_MS);
+  const server = (JSON.parse(child.ready) as ServeJson).turn.udp[0];
   if (!server) {
     await child.stop();
-    throw new Error(`ice-doctor serve printed no TURN UDP endpoint: ${child.firstLine}`);
+    throw new Error(`ice-doctor serve printed no TURN UDP endpoint: ${child.ready}`);
   }
   return {
     name: 'ice-doctor',

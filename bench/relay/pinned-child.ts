@@ -1,23 +1,33 @@
 /**
- * Child processes of the relay bench: started pinned to one CPU with `taskset -c`, read up to their first
- * stdout line (the JSON a server prints once listening), stopped by PID with SIGTERM (SIGKILL after a grace
- * period). Whatever they print after the first line is read and dropped.
+ * Child processes of the relay bench: started pinned to one CPU with `taskset -c`, their stdout and stderr
+ * written to files in a temporary directory of their own (never a pipe the bench must keep draining: a full
+ * pipe would stall a server that logs synchronously, as ice-doctor's pino and coturn's log do), ready once
+ * their stdout matches a pattern, stopped by PID with SIGTERM (SIGKILL after a grace period).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** `taskset`, which pins a process (and all its threads) to CPUs. */
 export const TASKSET = 'taskset';
 /** How long a stopped child may take to exit after SIGTERM before it is killed, in ms. */
 export const STOP_GRACE_MS = 5000;
+/** How often a starting child's stdout is read for its ready pattern, in ms. */
+const READY_POLL_MS = 25;
+/** The first complete line of stdout: the ready pattern of servers that print their endpoints as JSON. */
+export const FIRST_LINE = /^.*\n/;
 
-/** A child started by {@link spawnPinned}, with its first stdout line. */
+/** A child started by {@link spawnPinned}. */
 export interface PinnedChild {
   pid: number;
-  firstLine: string;
-  /** Everything it wrote to stderr so far (for an error message). */
-  stderr(): string;
-  /** SIGTERM by PID, SIGKILL after {@link STOP_GRACE_MS}; resolves once it exited. Idempotent. */
+  /** The text that matched the ready pattern (e.g. the first stdout line). */
+  ready: string;
+  /** Its directory: log files, and whatever `args` wrote there (config, pid file). */
+  dir: string;
+  /** The end of its stdout and stderr (for an error message). */
+  logTail(): string;
+  /** SIGTERM by PID, SIGKILL after {@link STOP_GRACE_MS}; resolves once it exited, then removes `dir`. */
   stop(): Promise<void>;
 }
 
@@ -28,23 +38,38 @@ function exitOf(child: ChildProcess): Promise<void> {
   });
 }
 
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 /**
- * Starts `command args` under `taskset -c cpu` (taskset execs it, so the PID is the command's) and resolves
- * with its first stdout line.
- * @throws Error when it exits or prints nothing within `readyTimeoutMs` (it is then stopped).
+ * Starts `command args(dir)` under `taskset -c cpu` (taskset execs it, so the PID is the command's), with a
+ * fresh temporary `dir` for it, and resolves once its stdout matches `ready`.
+ * @param args the arguments; may write files (a config) into `dir` first.
+ * @throws Error when it exits or does not get ready within `readyTimeoutMs` (it is then stopped).
  */
 export async function spawnPinned(
   cpu: number,
   command: string,
-  args: readonly string[],
+  args: (dir: string) => readonly string[],
+  ready: RegExp,
   readyTimeoutMs: number,
 ): Promise<PinnedChild> {
-  const child = spawn(TASKSET, ['-c', String(cpu), command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr?.on('data', (b: Buffer) => {
-    if (err.length < 20_000) err += b.toString();
-  });
+  const dir = mkdtempSync(join(tmpdir(), 'relay-bench-'));
+  const outFile = join(dir, 'stdout.log');
+  const errFile = join(dir, 'stderr.log');
+  const argv = args(dir);
+  const out = openSync(outFile, 'w');
+  const err = openSync(errFile, 'w');
+  const child = spawn(TASKSET, ['-c', String(cpu), command, ...argv], { stdio: ['ignore', out, err] });
+  closeSync(out);
+  closeSync(err);
   const exited = exitOf(child);
+  const logTail = (): string => `${readText(outFile).slice(-4000)}\n${readText(errFile).slice(-4000)}`;
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
       process.kill(child.pid, 'SIGTERM');
@@ -55,25 +80,22 @@ export async function spawnPinned(
       await exited;
       clearTimeout(timer);
     }
+    rmSync(dir, { recursive: true, force: true });
   };
-  const lines = createInterface({ input: child.stdout! });
-  try {
-    const firstLine = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no output in ${readyTimeoutMs} ms`)), readyTimeoutMs);
-      lines.once('line', (line) => {
-        clearTimeout(timer);
-        resolve(line);
-      });
-      void exited.then(() => {
-        clearTimeout(timer);
-        reject(new Error(`exited with ${child.exitCode ?? child.signalCode}`));
-      });
-    });
-    lines.on('line', () => undefined);
-    return { pid: child.pid!, firstLine, stderr: () => err, stop };
-  } catch (e) {
-    await stop();
-    throw new Error(`${command} ${args.join(' ')}: ${(e as Error).message}\n${err}`);
+  const deadline = Date.now() + readyTimeoutMs;
+  for (;;) {
+    const m = ready.exec(readText(outFile));
+    if (m) return { pid: child.pid!, ready: m[0], dir, logTail, stop };
+    const gone = child.exitCode !== null || child.signalCode !== null;
+    if (gone || Date.now() > deadline) {
+      const why = gone
+        ? `exited with ${child.exitCode ?? child.signalCode}`
+        : `not ready in ${readyTimeoutMs} ms`;
+      const tail = logTail();
+      await stop();
+      throw new Error(`${command} ${argv.join(' ')}: ${why}\n${tail}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, READY_POLL_MS));
   }
 }
 
