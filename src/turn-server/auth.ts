@@ -53,6 +53,41 @@ const OFFERED_ALGORITHMS = Buffer.from([0x00, 0x02, 0x00, 0x00, 0x00, 0x01, 0x00
 
 const DUMMY_PASSWORD = '\u0000ice-doctor-no-such-user';
 
+/** Attributes that may follow MESSAGE-INTEGRITY (RFC 8489 §14.5). */
+const AFTER_INTEGRITY: ReadonlySet<number> = new Set([
+  Attr.MESSAGE_INTEGRITY,
+  Attr.MESSAGE_INTEGRITY_SHA256,
+  Attr.FINGERPRINT,
+]);
+
+/**
+ * The part of a request its MESSAGE-INTEGRITY covers: the attributes before the first MESSAGE-INTEGRITY or
+ * MESSAGE-INTEGRITY-SHA256. Anyone on the path can append attributes after them without breaking the HMAC,
+ * so RFC 8489 §14.5 has the receiver ignore all but MESSAGE-INTEGRITY-SHA256 and FINGERPRINT there; an
+ * authenticated request must be acted on only through this view (an appended XOR-PEER-ADDRESS or
+ * LIFETIME 0 would otherwise be obeyed under the victim's credentials).
+ * @returns `msg` itself when nothing else follows (no copy on the usual path), else a copy without the
+ *   trailing attributes, whose `values` keep only the attribute types still present.
+ */
+export function integrityCovered(msg: StunMessage): StunMessage {
+  const { attributes } = msg;
+  const first = attributes.findIndex(
+    (a) => a.type === Attr.MESSAGE_INTEGRITY || a.type === Attr.MESSAGE_INTEGRITY_SHA256,
+  );
+  if (first < 0) return msg;
+  let extra = false;
+  for (let i = first + 1; i < attributes.length; i++)
+    if (!AFTER_INTEGRITY.has(attributes[i]!.type)) extra = true;
+  if (!extra) return msg;
+  const kept = attributes.slice(0, first);
+  const types = new Set(kept.map((a) => a.type));
+  return {
+    ...msg,
+    attributes: kept,
+    values: new Map([...msg.values].filter(([type]) => types.has(type))),
+  };
+}
+
 /**
  * The long-term credential mechanism of RFC 8489 §9.2 for a TURN server (RFC 8656 §5), stateless:
  * nonces are HMACs ({@link NonceIssuer}), so unauthenticated requests create no state.

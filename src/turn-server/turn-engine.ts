@@ -1,7 +1,7 @@
 import { Attr, StunMethod } from '../stun/constants.js';
 import { allocate } from './allocate.js';
 import { AllocationTable } from './allocation-table.js';
-import { Authenticator } from './auth.js';
+import { Authenticator, integrityCovered } from './auth.js';
 import { AuthFailureLimiter } from './auth-limiter.js';
 import { channelBind } from './channel-bind.js';
 import { createPermission } from './create-permission.js';
@@ -66,7 +66,8 @@ export interface TurnEngine {
  * pipeline: (1) a retransmission is answered from the {@link TransactionCache} with the bytes sent before,
  * or dropped while its first copy is still in progress; (2) long-term authentication (RFC 8489 §9.2: 401,
  * 438, 400) — unauthenticated requests create no state and are not cached; failed authentications are
- * limited per client IP ({@link AuthFailureLimiter}; a block is logged once at warn level); (3) unknown
+ * limited per client IP ({@link AuthFailureLimiter}; a block is logged once at warn level); from here on only
+ * the attributes MESSAGE-INTEGRITY covers count ({@link integrityCovered}, RFC 8489 §14.5); (3) unknown
  * comprehension-required attributes → 420 with UNKNOWN-ATTRIBUTES; (4) the method's logic; (5) the
  * response carries MESSAGE-INTEGRITY with the user's key and is cached. Requests and their outcomes are
  * counted in the metrics; nothing here throws for client input.
@@ -115,12 +116,13 @@ export function createTurnEngine(config: TurnConfig): TurnEngine {
         cache.store(cacheKey, bytes, Date.now());
         return reply(bytes);
       };
-      const unknown = unknownComprehensionRequired(msg, KNOWN_ATTRIBUTES);
+      const covered = integrityCovered(msg);
+      const unknown = unknownComprehensionRequired(covered, KNOWN_ATTRIBUTES);
       if (unknown.length > 0) {
         const value = unknownAttributesValue(unknown, { kind: 'rfc5389' });
         return finish({ ok: false, code: 420, attributes: [{ type: Attr.UNKNOWN_ATTRIBUTES, raw: value }] });
       }
-      const outcome = method({ message: msg, ctx, auth: who, nowMs }, state);
+      const outcome = method({ message: covered, ctx, auth: who, nowMs }, state);
       if (!(outcome instanceof Promise)) return finish(outcome);
       cache.store(cacheKey, null, nowMs);
       return outcome.then(finish, (err: unknown) => {
