@@ -14,11 +14,13 @@
  *   bounded memory, and a legitimate Allocate still succeeds.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { TransportAddress } from '../../src/stun/address.js';
 import { Attr, StunMethod } from '../../src/stun/constants.js';
 import { findAttribute } from '../../src/stun/message.js';
 import { restPassword } from '../../src/stun/rest-credentials.js';
 import { newTransactionId } from '../../src/stun/transaction-id.js';
 import {
+  appendAfterIntegrity,
   from,
   type MeteredServer,
   sleep,
@@ -28,7 +30,8 @@ import {
 } from './auth-server.js';
 import { profile } from './profile.js';
 import { HARDENING_USER } from './server-process.js';
-import { statusOf, type TurnSession, UDP_TRANSPORT } from './ssrf/turn-session.js';
+import { openCanary } from './ssrf/canary.js';
+import { peerAttribute, statusOf, type TurnSession, UDP_TRANSPORT } from './ssrf/turn-session.js';
 import { record } from './tally.js';
 
 const LONG = profile.name === 'long';
@@ -60,6 +63,9 @@ const CONFUSED_PASSWORDS = [
   'function Object() { [native code] }',
   HARDENING_USER.password,
 ];
+
+/** An attribute written verbatim. */
+type RawSpec = { type: number; raw: Buffer };
 
 const servers: MeteredServer[] = [];
 const sessions: TurnSession[] = [];
@@ -231,6 +237,71 @@ describe('authentication abuse', () => {
         tried: t.tried,
         failures: t.failures,
         detail: t.wrong[0] ?? `${created} allocations, all by the originals`,
+      });
+      expect(t.wrong).toEqual([]);
+    },
+    profile.testTimeoutMs,
+  );
+
+  it(
+    'ignores attributes appended after MESSAGE-INTEGRITY: no extra permission, no LIFETIME 0, no 420',
+    async ({ task }) => {
+      const s = await serve([]);
+      const t = new Tally();
+      const rounds = LONG ? 200 : 20;
+      const [meant, smuggled] = await Promise.all([openCanary('127.0.0.1'), openCanary('127.0.0.9')]);
+      const peer = (a: TransportAddress, tid: Buffer) => peerAttribute(a.address, a.port, tid);
+      try {
+        for (let i = 0; i < rounds; i++) {
+          const victim = await session(s);
+          t.check('Allocate', statusOf(await victim.allocate(HARDENING_USER)), 200);
+          /** A request signed by the victim, with `after` appended behind its MESSAGE-INTEGRITY on the way. */
+          const tampered = (
+            method: number,
+            signed: (tid: Buffer) => RawSpec[],
+            after: (tid: Buffer) => RawSpec[],
+          ) => {
+            const tid = newTransactionId();
+            const bytes = victim.signedBytes(method, signed(tid), HARDENING_USER, tid);
+            return victim.exchange(appendAfterIntegrity(bytes, after(tid)), tid).then(statusOf, () => 0);
+          };
+          const permit = await tampered(
+            StunMethod.createPermission,
+            (tid) => [peer(meant.address, tid)],
+            (tid) => [peer(smuggled.address, tid)],
+          );
+          t.check('CreatePermission + appended XOR-PEER-ADDRESS', permit, 200);
+          const lifetime0 = await tampered(
+            StunMethod.refresh,
+            () => [],
+            () => [{ type: Attr.LIFETIME, raw: Buffer.alloc(4) }],
+          );
+          t.check('Refresh + appended LIFETIME 0', lifetime0, 200);
+          const unknown = await tampered(
+            StunMethod.refresh,
+            () => [],
+            () => [{ type: 0x7777, raw: Buffer.alloc(4) }],
+          );
+          t.check('Refresh + appended unknown comprehension-required attribute', unknown, 200);
+          victim.sendIndication(smuggled.address.address, smuggled.address.port, Buffer.from('smuggled'));
+          victim.sendIndication(meant.address.address, meant.address.port, Buffer.from('meant'));
+          const alive = await victim.signed(StunMethod.refresh, () => [], HARDENING_USER);
+          t.check('the allocation still lives', statusOf(alive), 200);
+        }
+        await sleep(200);
+        if (smuggled.heard() !== 0)
+          t.wrong.push(`the smuggled peer heard ${smuggled.heard()} Send indications`);
+        if (meant.heard() !== rounds) t.wrong.push(`the permitted peer heard ${meant.heard()}/${rounds}`);
+      } finally {
+        await Promise.all([meant.close(), smuggled.close()]);
+      }
+      record(task, {
+        area: 'auth',
+        check: 'attributes appended after MESSAGE-INTEGRITY ignored (RFC 8489 §14.5)',
+        tried: t.tried,
+        failures: t.failures,
+        detail:
+          t.wrong[0] ?? `smuggled peer heard ${smuggled.heard()}, permitted peer ${meant.heard()}/${rounds}`,
       });
       expect(t.wrong).toEqual([]);
     },

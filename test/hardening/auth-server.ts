@@ -61,6 +61,21 @@ export function withNewTransactionId(signed: Buffer): Buffer {
   return appendFingerprint(out);
 }
 
+/**
+ * A signed request with `attributes` appended after its MESSAGE-INTEGRITY (and before a recomputed
+ * FINGERPRINT): what anyone on the path can do without the key, as the HMAC only covers what precedes it.
+ */
+export function appendAfterIntegrity(signed: Buffer, attributes: { type: number; raw: Buffer }[]): Buffer {
+  const tail = attributes.map(({ type, raw }) => {
+    const tlv = Buffer.alloc(4 + raw.length + ((4 - (raw.length % 4)) % 4));
+    tlv.writeUInt16BE(type, 0);
+    tlv.writeUInt16BE(raw.length, 2);
+    raw.copy(tlv, 4);
+    return tlv;
+  });
+  return appendFingerprint(Buffer.concat([signed.subarray(0, signed.length - 8), ...tail]));
+}
+
 /** The transaction ID of an encoded message (bytes 8–19). */
 export function transactionIdOf(bytes: Buffer): Buffer {
   return Buffer.from(bytes.subarray(8, 20));

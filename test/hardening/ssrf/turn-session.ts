@@ -28,7 +28,11 @@ export const UDP_TRANSPORT: AttributeSpec = {
  * The XOR needs the transaction ID the message will carry (RFC 8489 §14.2).
  * @throws TypeError when `address` is not an IP literal.
  */
-export function peerAttribute(address: string, port: number, transactionId: Buffer): AttributeSpec {
+export function peerAttribute(
+  address: string,
+  port: number,
+  transactionId: Buffer,
+): { type: number; raw: Buffer } {
   const ip = ipBytes(address);
   if (!ip) throw new TypeError(`not an IP address: ${address}`);
   const value = Buffer.alloc(4 + ip.length);
@@ -42,7 +46,7 @@ export function peerAttribute(address: string, port: number, transactionId: Buff
 }
 
 /** A CHANNEL-NUMBER attribute (RFC 8656 §18.1). */
-export function channelAttribute(channel: number): AttributeSpec {
+export function channelAttribute(channel: number): { type: number; raw: Buffer } {
   return { type: Attr.CHANNEL_NUMBER, raw: Buffer.from([channel >> 8, channel & 0xff, 0, 0]) };
 }
 
