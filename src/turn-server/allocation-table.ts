@@ -92,6 +92,11 @@ interface Counted {
   bytes: { inc(n: number): void };
 }
 
+/** The channel binding a relay socket's datagrams matched last (see `AllocationTable.channelOf`). */
+interface LastPeer {
+  channel: ChannelBinding | undefined;
+}
+
 /** How often expired allocations, permissions, channels and reservations are swept, in ms. */
 export const SWEEP_INTERVAL_MS = 1000;
 
@@ -193,9 +198,10 @@ export class AllocationTable {
     };
     this.pending.delete(ctx.link.key);
     this.byKey.set(ctx.link.key, allocation);
+    const lastPeer: LastPeer = { channel: undefined };
     socket.on('message', (data, rinfo) => {
       try {
-        this.fromPeer(allocation, data, rinfo);
+        this.fromPeer(allocation, data, rinfo, lastPeer);
       } catch (err) {
         this.config.log.error({ err, client: ctx.link.key }, 'defect: relaying peer data threw');
       }
@@ -312,15 +318,35 @@ export class AllocationTable {
   }
 
   /**
+   * The channel bound to the peer a datagram came from, if any. The binding found last for this relay
+   * socket is tried first (a relay socket mostly hears one peer): it is taken when it names the same IP and
+   * port and is still the one in `channelsByPeer`, with no peer key string built for the datagram.
+   */
+  private channelOf(a: Allocation, rinfo: dgram.RemoteInfo, last: LastPeer): ChannelBinding | undefined {
+    const c = last.channel;
+    if (
+      c &&
+      c.peer.port === rinfo.port &&
+      c.peer.address === rinfo.address &&
+      a.channelsByPeer.get(c.peerKey) === c
+    )
+      return c;
+    last.channel = a.channelsByPeer.size > 0 ? a.channelsByPeer.get(peerKeyOf(rinfo)) : undefined;
+    return last.channel;
+  }
+
+  /**
    * Relays a datagram from a peer to the client (RFC 8656 §11.3, §12.7): dropped without a permission for
    * the peer's IP; as ChannelData when a live channel is bound to the peer's address (padded over TCP/TLS),
    * else as a Data indication.
    */
-  private fromPeer(a: Allocation, data: Buffer, rinfo: dgram.RemoteInfo): void {
+  private fromPeer(a: Allocation, data: Buffer, rinfo: dgram.RemoteInfo, last: LastPeer): void {
     const now = Date.now();
-    if (a.closed || !this.permitted(a, rinfo.address, now)) return;
+    if (a.closed) return;
+    const channel = this.channelOf(a, rinfo, last);
+    // The binding's address is the same IP as rinfo's, as a string whose hash the map lookup has cached.
+    if (!this.permitted(a, channel ? channel.peer.address : rinfo.address, now)) return;
     if (!this.admit(a, data.length, now)) return;
-    const channel = a.channelsByPeer.size > 0 ? a.channelsByPeer.get(peerKeyOf(rinfo)) : undefined;
     const out =
       channel?.live && channel.expiresAtMs > now
         ? encodeChannelData(channel.number, data, a.transport !== 'udp')
