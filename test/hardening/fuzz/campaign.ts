@@ -2,6 +2,7 @@ import type { LegitClient } from '../legit-client.js';
 import { profile } from '../profile.js';
 import type { ServerProcess } from '../server-process.js';
 import type { HardeningRow } from '../tally.js';
+import { cpuMs } from './cpu-time.js';
 import { mib, type RssWatch } from './rss-watch.js';
 
 /** Legit checks per input class (the legit client is checked every count / this many messages). */
@@ -67,6 +68,8 @@ function errorLines(stderr: string): string[] {
  */
 export async function runCampaign(env: FuzzEnv, c: Campaign): Promise<CampaignResult> {
   const start = performance.now();
+  env.rss.startClass();
+  const cpuBefore = cpuMs(env.server.pid);
   const logged = env.server.stderr().length;
   const checksBefore = env.legit.checks;
   const failuresBefore = env.legit.failures;
@@ -96,9 +99,10 @@ export async function runCampaign(env: FuzzEnv, c: Campaign): Promise<CampaignRe
   await check();
   env.rss.sample();
   const alive = env.server.alive();
+  const serverCpuMs = alive ? cpuMs(env.server.pid) - cpuBefore : 0;
   const errorLogs = errorLines(env.server.stderr().slice(logged));
   const short = sent < c.count;
-  const overRss = env.rss.maxBytes > env.rss.boundBytes;
+  const overRss = env.rss.classMaxBytes > env.rss.boundBytes;
   const legitChecks = env.legit.checks - checksBefore;
   const legitFailures = env.legit.failures - failuresBefore;
   const failures =
@@ -108,9 +112,9 @@ export async function runCampaign(env: FuzzEnv, c: Campaign): Promise<CampaignRe
   const detail = [
     `${share}% share, seed 0x${c.seed.toString(16)}`,
     `legit ${legitChecks - legitFailures}/${legitChecks} ok (max ${legitMaxMs.toFixed(0)} ms)`,
-    `RSS max ${mib(env.rss.maxBytes)} (bound ${mib(env.rss.boundBytes)})`,
+    `RSS max ${mib(env.rss.classMaxBytes)} (bound ${mib(env.rss.boundBytes)})`,
     ...(c.note ? [c.note()] : []),
-    `${(elapsedMs / 1000).toFixed(1)} s`,
+    `${(elapsedMs / 1000).toFixed(1)} s (server CPU ${(serverCpuMs / 1000).toFixed(1)} s)`,
     ...(short ? [`STOPPED after ${sent} of ${c.count}`] : []),
     ...(alive ? [] : ['SERVER DIED']),
     ...(errorLogs.length ? [`${errorLogs.length} error logs`] : []),

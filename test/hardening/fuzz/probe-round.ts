@@ -24,7 +24,7 @@ export const WINDOW_MESSAGES = 64;
 export const WINDOW_BYTES = 48 * 1024;
 /** How long the server has to answer the Binding request that closes a window, in ms. */
 const PING_TIMEOUT_MS = 2_000;
-/** How long answers that must come may lag behind the ping (Allocate answers after binding a socket), in ms. */
+/** How long answers may lag behind the ping (Allocate answers after binding a socket), in ms. */
 const LATE_MS = 300;
 
 /**

@@ -55,7 +55,7 @@ export async function udpRelaySession(server: TransportAddress): Promise<RelaySe
   return session(client, () => client.close());
 }
 
-/** A TCP client with an allocation on `server` (its TCP address); the allocation lives as long as the connection. */
+/** A TCP client with an allocation on `server` (its TCP address), which lives as long as the connection. */
 export async function tcpRelaySession(server: TransportAddress): Promise<RelaySession<StreamConn>> {
   const client = await StreamConn.open(server);
   return session(client, async () => {

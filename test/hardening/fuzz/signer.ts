@@ -45,8 +45,8 @@ export class Signer {
   }
 
   /**
-   * A signed request: typed attributes, USERNAME, REALM, NONCE, raw attributes, MESSAGE-INTEGRITY (or -SHA256),
-   * and FINGERPRINT unless `fingerprint` is false.
+   * A signed request: typed attributes, USERNAME, REALM, NONCE, raw attributes, MESSAGE-INTEGRITY (or
+   * -SHA256), and FINGERPRINT unless `fingerprint` is false.
    */
   sign(
     method: number,

@@ -36,7 +36,7 @@ export class SinkPeer {
     return r;
   }
 
-  /** Resolves `true` once a datagram kept since the last {@link take} satisfies `match`; `false` after `timeoutMs`. */
+  /** Resolves `true` once a datagram kept since the last {@link take} matches; `false` after `timeoutMs`. */
   waitFor(match: (b: Buffer) => boolean, timeoutMs = 2_000): Promise<boolean> {
     return this.arrived.wait(() => this.received.some(match), timeoutMs);
   }

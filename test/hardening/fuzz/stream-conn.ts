@@ -10,10 +10,10 @@ import type { FuzzTransport } from './probe-round.js';
 const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
- * One TCP connection that fuzzes the server (RFC 8489 §6.2.2 framing, RFC 8656 §12.5 for ChannelData): writes
- * anything, cuts what the server writes back into frames, keeps STUN responses by transaction ID until
- * {@link takeReplies}, hands every other frame (ChannelData, Data indications) to `onOther`, and tells when the
- * server closed the connection. A reply stream that is not STUN/ChannelData is counted in `garbled`.
+ * One TCP connection that fuzzes the server (RFC 8489 §6.2.2 framing, RFC 8656 §12.5 for ChannelData):
+ * writes anything, cuts what the server writes back into frames, keeps STUN responses by transaction ID
+ * until {@link takeReplies}, hands every other frame (ChannelData, Data indications) to `onOther`, and tells
+ * when the server closed the connection. A reply stream that is not STUN/ChannelData counts in `garbled`.
  */
 export class StreamConn implements FuzzTransport {
   /** Frames written so far. */

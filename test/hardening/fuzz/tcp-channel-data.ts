@@ -39,7 +39,8 @@ export async function closeTcpSession(
  * ChannelData over TCP (RFC 8656 §12.5), one connection at a time, each with an allocation over TCP and
  * channel 0x4000 bound to its sink peer: 50–400 well-framed frames ({@link tcpChannelData}: valid, unbound
  * channels, empty, up to 65,507 bytes) judged by what the peer receives ({@link relayRound}), then a
- * malformed end ({@link channelDataTail}) and FIN: the server must close the connection and free the relay port.
+ * malformed end ({@link channelDataTail}) and FIN: the server must close the connection and free the relay
+ * port.
  */
 export function tcpChannelDataRounds(server: TransportAddress, rng: Prng): (max: number) => Promise<Round> {
   let session: RelaySession<StreamConn> | null = null;

@@ -38,9 +38,10 @@ function partialFrame(rng: Prng): Buffer {
 /**
  * TCP streams that stop mid-frame, {@link PARALLEL} connections at a time: each sends 0–4 valid Binding
  * requests (the last one's answer awaited), then a partial frame, then FIN (the server must close it), a
- * reset, or nothing (left idle, at most {@link MAX_IDLE} open at once). {@link finish} waits for the server to
- * close every idle connection (its idle timeout, TCP_IDLE_TIMEOUT_MS, with no allocation on them), checking
- * the legit client every second meanwhile, then checks the server's descriptor count is back to where it was.
+ * reset, or nothing (left idle, at most {@link MAX_IDLE} open at once). {@link finish} waits for the server
+ * to close every idle connection (its idle timeout, TCP_IDLE_TIMEOUT_MS, with no allocation on them),
+ * checking the legit client every second meanwhile, then checks the server's descriptor count is back to
+ * where it was.
  */
 export class MidFrameCampaign {
   private readonly idle: { conn: StreamConn; sinceMs: number }[] = [];
@@ -112,6 +113,10 @@ export class MidFrameCampaign {
 
   /** The row's measured facts. */
   note(): string {
-    return `${this.idle.length} idle mid-frame connections closed by the server after ≤ ${(this.longestIdleMs / 1000).toFixed(1)} s; server fds ${this.fdBefore} before, ${this.fdAfter} after`;
+    const closedAfterS = (this.longestIdleMs / 1000).toFixed(1);
+    return [
+      `${this.idle.length} idle mid-frame connections closed by the server after ≤ ${closedAfterS} s`,
+      `server fds ${this.fdBefore} before, ${this.fdAfter} after`,
+    ].join('; ');
   }
 }

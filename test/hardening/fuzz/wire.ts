@@ -21,7 +21,8 @@ export function attribute(
 
 /**
  * A STUN message (RFC 8489 §5): the 20-byte header then `body`. The header's length field is the body's
- * size unless `length` says otherwise (a lie); `cookie` replaces the magic cookie (RFC 3489 clients have none).
+ * size unless `length` says otherwise (a lie); `cookie` replaces the magic cookie (RFC 3489 clients have
+ * none).
  * @param tid 12 bytes.
  */
 export function stunMessage(
@@ -53,7 +54,7 @@ export function channelDataBytes(channel: number, data: Buffer, length = data.le
   return out;
 }
 
-/** Sets the header length field of `msg` to the bytes after the header (after appending attributes by hand). */
+/** Sets the header length field of `msg` to the bytes after its header (attributes appended by hand). */
 export function fixLength(msg: Buffer): Buffer {
   msg.writeUInt16BE(msg.length - HEADER_BYTES, 2);
   return msg;
