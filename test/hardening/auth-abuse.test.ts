@@ -287,6 +287,7 @@ describe('authentication abuse', () => {
           victim.sendIndication(meant.address.address, meant.address.port, Buffer.from('meant'));
           const alive = await victim.signed(StunMethod.refresh, () => [], HARDENING_USER);
           t.check('the allocation still lives', statusOf(alive), 200);
+          await victim.signed(StunMethod.refresh, () => [{ type: Attr.LIFETIME, uint32: 0 }], HARDENING_USER);
         }
         await sleep(200);
         if (smuggled.heard() !== 0)
