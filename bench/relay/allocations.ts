@@ -44,6 +44,9 @@ export interface AllocationResult {
   rssAfterBytes: number;
   /** (rssAfterBytes − rssBeforeBytes) / allocated: each allocation holding one permission and one channel. */
   bytesPerAllocation: number;
+  /** With several rounds: perS and bytesPerAllocation of each (this result is the round with the best perS). */
+  roundsPerS?: number[];
+  roundsBytesPerAllocation?: number[];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -7,10 +7,10 @@ import { WorkerRpc } from './worker-rpc.js';
 
 /** Echo peer commands as sent over the worker port. */
 export type EchoCommand =
-  | { type: 'open'; flows: number }
-  | { type: 'connect'; remotes: TransportAddress[] }
+  | { type: 'open'; set: string; flows: number }
+  | { type: 'connect'; set: string; remotes: TransportAddress[] }
   | { type: 'count' }
-  | { type: 'close' };
+  | { type: 'close'; set?: string };
 
 /** How long the main thread waits for the echo peer to answer a command, in ms. */
 const ANSWER_TIMEOUT_MS = 10_000;
@@ -28,27 +28,27 @@ export class EchoClient {
     return this.rpc.call(command, ANSWER_TIMEOUT_MS);
   }
 
-  /** Opens `flows` echo sockets on 127.0.0.1 (closing those still open) and returns their addresses. */
-  async open(flows: number): Promise<TransportAddress[]> {
-    return (await this.call({ type: 'open', flows })) as TransportAddress[];
+  /** Opens set `set` of `flows` echo sockets on 127.0.0.1 (closing its old ones) and returns their addresses. */
+  async open(set: string, flows: number): Promise<TransportAddress[]> {
+    return (await this.call({ type: 'open', set, flows })) as TransportAddress[];
   }
 
   /**
-   * Connects echo socket i to `remotes[i]` (the relayed address, forwarder socket or generator socket that
+   * Connects echo socket i of `set` to `remotes[i]` (the relayed address, forwarder socket or generator socket that
    * will send to it), so each echo is sent without naming an address.
    */
-  async connect(remotes: TransportAddress[]): Promise<void> {
-    await this.call({ type: 'connect', remotes });
+  async connect(set: string, remotes: TransportAddress[]): Promise<void> {
+    await this.call({ type: 'connect', set, remotes });
   }
 
-  /** Datagrams echoed since the sockets were opened. */
+  /** Datagrams echoed since the worker started. */
   async count(): Promise<number> {
     return (await this.call({ type: 'count' })) as number;
   }
 
-  /** Closes the echo sockets. */
-  async close(): Promise<void> {
-    await this.call({ type: 'close' });
+  /** Closes the echo sockets of `set`, or of every set. */
+  async close(set?: string): Promise<void> {
+    await this.call(set === undefined ? { type: 'close' } : { type: 'close', set });
   }
 
   /** Ends the worker thread. */

@@ -1,6 +1,6 @@
 /**
- * The relay bench's UDP echo peer (a worker thread; commands in echo-api.ts): one socket per flow on
- * 127.0.0.1, each datagram sent back to its sender. Once connected to its flow's one sender, a socket echoes
+ * The relay bench's UDP echo peer (a worker thread; commands in echo-api.ts): named sets (one per target) of
+ * one socket per flow on 127.0.0.1, each datagram sent back to its sender. Once connected to its flow's one sender, a socket echoes
  * without naming an address (no lookup per datagram).
  */
 import dgram from 'node:dgram';
@@ -8,7 +8,8 @@ import type { TransportAddress } from '../../src/stun/address.js';
 import type { EchoCommand } from './echo-api.js';
 import { serveRpc } from './worker-rpc.js';
 
-let sockets: dgram.Socket[] = [];
+/** Echo sockets by set name (one set per target). */
+const sets = new Map<string, dgram.Socket[]>();
 let echoed = 0;
 
 async function openOne(): Promise<dgram.Socket> {
@@ -22,19 +23,26 @@ async function openOne(): Promise<dgram.Socket> {
   return socket;
 }
 
-async function close(): Promise<void> {
+async function closeSet(name: string): Promise<void> {
+  const sockets = sets.get(name) ?? [];
+  sets.delete(name);
   await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  sockets = [];
 }
 
-async function open(flows: number): Promise<TransportAddress[]> {
-  await close();
-  echoed = 0;
+async function close(name?: string): Promise<void> {
+  for (const n of name === undefined ? [...sets.keys()] : [name]) await closeSet(n);
+}
+
+async function open(name: string, flows: number): Promise<TransportAddress[]> {
+  await closeSet(name);
+  const sockets: dgram.Socket[] = [];
   for (let i = 0; i < flows; i++) sockets.push(await openOne());
+  sets.set(name, sockets);
   return sockets.map((s) => ({ address: '127.0.0.1', port: s.address().port, family: 'IPv4' }));
 }
 
-async function connect(remotes: TransportAddress[]): Promise<void> {
+async function connect(name: string, remotes: TransportAddress[]): Promise<void> {
+  const sockets = sets.get(name) ?? [];
   await Promise.all(
     sockets.map(
       (socket, i) =>
@@ -57,12 +65,12 @@ serveRpc(async (command) => {
   const c = command as EchoCommand;
   switch (c.type) {
     case 'open':
-      return open(c.flows);
+      return open(c.set, c.flows);
     case 'connect':
-      return connect(c.remotes);
+      return connect(c.set, c.remotes);
     case 'count':
       return echoed;
     case 'close':
-      return close();
+      return close(c.set);
   }
 });

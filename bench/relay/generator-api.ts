@@ -1,7 +1,8 @@
 /**
  * The load generator's commands and answers (the worker is generator.ts), and the main thread's typed client.
- * A generator owns F flows, each one UDP socket connected to where its datagrams go, and drives one load at a
- * time on all of them: start → mark (window opens) → mark (window closes) → stop.
+ * A generator owns named sets of flows (one set per target, so targets can be measured in turns), each flow
+ * one UDP socket connected to where its datagrams go, and drives one load at a time on one set: start → mark
+ * (window opens) → mark (window closes) → stop.
  */
 import type { TransportAddress } from '../../src/stun/address.js';
 import type { Credentials } from './turn-session.js';
@@ -64,11 +65,11 @@ export interface LoadTotals {
 
 /** Generator commands as sent over the worker port. */
 export type GeneratorCommand =
-  | { type: 'open'; plan: FlowPlan }
-  | { type: 'start'; load: Load }
+  | { type: 'open'; set: string; plan: FlowPlan }
+  | { type: 'start'; set: string; load: Load }
   | { type: 'mark' }
   | { type: 'stop'; drainMs: number }
-  | { type: 'close' };
+  | { type: 'close'; set?: string };
 
 /** How long the main thread waits for the generator to answer a command, in ms (setup of many flows included). */
 const ANSWER_TIMEOUT_MS = 30_000;
@@ -86,14 +87,14 @@ export class GeneratorClient {
     return this.rpc.call(command, ANSWER_TIMEOUT_MS);
   }
 
-  /** Opens (and for TURN, sets up) one flow per destination or peer; closes flows still open first. */
-  async open(plan: FlowPlan): Promise<OpenFlows> {
-    return (await this.call({ type: 'open', plan })) as OpenFlows;
+  /** Opens (and for TURN, sets up) set `set`: one flow per destination or peer; closes its old flows first. */
+  async open(set: string, plan: FlowPlan): Promise<OpenFlows> {
+    return (await this.call({ type: 'open', set, plan })) as OpenFlows;
   }
 
-  /** Starts a load on the open flows. */
-  async start(load: Load): Promise<void> {
-    await this.call({ type: 'start', load });
+  /** Starts a load on the flows of `set`. */
+  async start(set: string, load: Load): Promise<void> {
+    await this.call({ type: 'start', set, load });
   }
 
   /** Reads the counters now (the first mark of a paced load starts latency sampling, the second ends it). */
@@ -106,9 +107,9 @@ export class GeneratorClient {
     return (await this.call({ type: 'stop', drainMs })) as LoadTotals;
   }
 
-  /** Closes the flows' sockets. */
-  async close(): Promise<void> {
-    await this.call({ type: 'close' });
+  /** Closes the sockets of `set`'s flows, or of every set. */
+  async close(set?: string): Promise<void> {
+    await this.call(set === undefined ? { type: 'close' } : { type: 'close', set });
   }
 
   /** Ends the worker thread. */

@@ -40,6 +40,8 @@ const STAMP_OFFSET = CHANNEL_DATA_HEADER_BYTES;
 
 interface Flow {
   socket: dgram.Socket;
+  /** True while its set runs a load (until the load's drain ends): only then are its replies counted. */
+  active: boolean;
   /** The datagram of the running load, built once. */
   packet: Buffer;
   inFlight: number;
@@ -47,6 +49,8 @@ interface Flow {
   receivedAtLastCheck: number;
 }
 
+/** Open flows by set name (one set per target); `flows` is the set of the running or last load. */
+const sets = new Map<string, Flow[]>();
 let flows: Flow[] = [];
 let load: Load | null = null;
 let sent = 0;
@@ -95,6 +99,7 @@ function send(f: Flow): void {
 }
 
 function onReply(f: Flow, bytes: Buffer): void {
+  if (!f.active) return;
   received++;
   f.received++;
   if (f.inFlight > 0) f.inFlight--;
@@ -110,7 +115,14 @@ function onReply(f: Flow, bytes: Buffer): void {
 
 async function openFlow(plan: FlowPlan, i: number): Promise<{ flow: Flow; relayed?: TransportAddress }> {
   const socket = await bound();
-  const flow: Flow = { socket, packet: Buffer.alloc(0), inFlight: 0, received: 0, receivedAtLastCheck: 0 };
+  const flow: Flow = {
+    socket,
+    active: false,
+    packet: Buffer.alloc(0),
+    inFlight: 0,
+    received: 0,
+    receivedAtLastCheck: 0,
+  };
   let relayed: TransportAddress | undefined;
   if (plan.kind === 'direct') {
     await connect(socket, plan.destinations[i]!);
@@ -128,20 +140,29 @@ async function openFlow(plan: FlowPlan, i: number): Promise<{ flow: Flow; relaye
   return relayed ? { flow, relayed } : { flow };
 }
 
-async function closeFlows(): Promise<void> {
-  stopTimer();
-  load = null;
-  await Promise.all(flows.map((f) => new Promise<void>((resolve) => f.socket.close(() => resolve()))));
-  flows = [];
+async function closeSet(name: string): Promise<void> {
+  const set = sets.get(name) ?? [];
+  sets.delete(name);
+  if (set === flows) {
+    stopTimer();
+    load = null;
+    flows = [];
+  }
+  await Promise.all(set.map((f) => new Promise<void>((resolve) => f.socket.close(() => resolve()))));
 }
 
-async function open(plan: FlowPlan): Promise<OpenFlows> {
-  await closeFlows();
+async function closeFlows(name?: string): Promise<void> {
+  for (const n of name === undefined ? [...sets.keys()] : [name]) await closeSet(n);
+}
+
+async function open(name: string, plan: FlowPlan): Promise<OpenFlows> {
+  await closeSet(name);
   const count = plan.kind === 'direct' ? plan.destinations.length : plan.peers.length;
   const opened = [];
   for (let i = 0; i < count; i++) opened.push(await openFlow(plan, i));
-  flows = opened.map((o) => o.flow);
-  return { local: flows.map((f) => localOf(f.socket)), relayed: opened.flatMap((o) => o.relayed ?? []) };
+  const set = opened.map((o) => o.flow);
+  sets.set(name, set);
+  return { local: set.map((f) => localOf(f.socket)), relayed: opened.flatMap((o) => o.relayed ?? []) };
 }
 
 function channelData(payloadBytes: number): Buffer {
@@ -205,13 +226,17 @@ function startPaced(ratePerS: number): void {
   }, PACE_TICK_MS);
 }
 
-function start(l: Load): void {
-  if (flows.length === 0) throw new Error('no flows open');
+function start(name: string, l: Load): void {
+  const set = sets.get(name);
+  if (!set || set.length === 0) throw new Error(`no flows open in set ${name}`);
   stopTimer();
+  for (const f of flows) f.active = false;
+  flows = set;
   sent = received = errors = stalls = sampleCount = marks = 0;
   sampling = halted = false;
   deadline = setTimeout(halt, MAX_LOAD_MS);
   for (const f of flows) {
+    f.active = true;
     f.inFlight = f.received = f.receivedAtLastCheck = 0;
     f.packet =
       l.kind === 'saturate' && l.packet === 'binding'
@@ -246,6 +271,7 @@ async function stop(drainMs: number): Promise<LoadTotals> {
   const summary = latency();
   load = null;
   await new Promise((resolve) => setTimeout(resolve, drainMs));
+  for (const f of flows) f.active = false;
   return { sent, received, lost: Math.max(0, sent - received), stalls, errors, latency: summary };
 }
 
@@ -253,14 +279,14 @@ serveRpc(async (command) => {
   const c = command as GeneratorCommand;
   switch (c.type) {
     case 'open':
-      return open(c.plan);
+      return open(c.set, c.plan);
     case 'start':
-      return start(c.load);
+      return start(c.set, c.load);
     case 'mark':
       return mark();
     case 'stop':
       return stop(c.drainMs);
     case 'close':
-      return closeFlows();
+      return closeFlows(c.set);
   }
 });

@@ -32,27 +32,36 @@ export function checkGoals(targets: readonly TargetResult[]): GoalCheck[] {
   const ice = by('ice-doctor');
   const coturn = by('coturn');
   const forwarder = by('forwarder');
-  const pps = (t: TargetResult | undefined, payloadBytes: number): number | undefined =>
-    t?.throughput.find((c) => c.payloadBytes === payloadBytes)?.relayedPacketsPerS;
+  const cellOf = (t: TargetResult | undefined, payloadBytes: number) =>
+    t?.throughput.find((c) => c.payloadBytes === payloadBytes);
+  const pps = (t: TargetResult | undefined, p: number): number | undefined =>
+    cellOf(t, p)?.relayedPacketsPerS;
+  /** Relayed datagrams per CPU-second: what one fully used core would carry (1e8 / CPU ms per 100k). */
+  const perCpuS = (t: TargetResult | undefined, p: number): number | undefined => {
+    const ms = cellOf(t, p)?.cpuMsPer100kPackets;
+    return ms ? 1e8 / ms : undefined;
+  };
+  const withCapacity = (g: GoalCheck, t: TargetResult | undefined, p: number): GoalCheck => {
+    const mine = perCpuS(ice, p);
+    const other = perCpuS(t, p);
+    return mine && other ? { ...g, perCpuSecondRatio: Math.round((mine / other) * 1000) / 1000 } : g;
+  };
   const out: GoalCheck[] = [];
   for (const cell of ice?.throughput ?? []) {
     const p = cell.payloadBytes;
-    out.push(
-      check(
-        `relayed pkt/s at ${p} B ≥ ${GOALS.ppsVsCoturn} × coturn`,
-        cell.relayedPacketsPerS,
-        pps(coturn, p),
-        GOALS.ppsVsCoturn,
-      ),
+    const vsCoturn = check(
+      `relayed pkt/s at ${p} B ≥ ${GOALS.ppsVsCoturn} × coturn`,
+      cell.relayedPacketsPerS,
+      pps(coturn, p),
+      GOALS.ppsVsCoturn,
     );
-    out.push(
-      check(
-        `relayed pkt/s at ${p} B ≥ ${GOALS.ppsVsForwarder} × forwarder`,
-        cell.relayedPacketsPerS,
-        pps(forwarder, p),
-        GOALS.ppsVsForwarder,
-      ),
+    const vsForwarder = check(
+      `relayed pkt/s at ${p} B ≥ ${GOALS.ppsVsForwarder} × forwarder`,
+      cell.relayedPacketsPerS,
+      pps(forwarder, p),
+      GOALS.ppsVsForwarder,
     );
+    out.push(withCapacity(vsCoturn, coturn, p), withCapacity(vsForwarder, forwarder, p));
   }
   out.push(
     check(

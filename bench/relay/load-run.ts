@@ -29,16 +29,17 @@ export interface LoadWindow {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Runs `load` and measures its window.
+ * Runs `load` on the generator's flow set `set` and measures its window.
  * @param pid the target process whose CPU time is read, or `null` (the generator's ceiling).
  */
 export async function runLoad(
   generator: GeneratorClient,
+  set: string,
   load: Load,
   pid: number | null,
   timing: RunTiming,
 ): Promise<LoadWindow> {
-  await generator.start(load);
+  await generator.start(set, load);
   await sleep(timing.warmupMs);
   const cpuBefore = pid === null ? null : processCpuMs(pid);
   const coresBefore = coreTicks();

@@ -1,5 +1,5 @@
 /**
- * Relay benchmark (`npm run bench`): on loopback, with the server under test pinned to CPU 0 and the load
+ * Relay benchmark (`npm run bench`): on loopback, with the servers under test pinned to CPU 0 and the load
  * generator and echo peer (worker threads of this process) pinned to CPU 1, measures side by side
  * - ice-doctor's bundled TURN server (`node dist/cli.js serve`),
  * - coturn (`/usr/bin/turnserver`, one relay thread),
@@ -16,76 +16,15 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism, release } from 'node:os';
 import { resolve } from 'node:path';
-import type { TransportAddress } from '../../src/stun/address.js';
 import { TURNSERVER } from '../../test/helpers/coturn.js';
-import { measureAllocations } from './allocations.js';
-import { startCoturn } from './coturn-target.js';
-import { EchoClient } from './echo-api.js';
-import { startForwarder } from './forwarder-target.js';
-import { GeneratorClient, type OpenFlows } from './generator-api.js';
+import { BenchRun } from './bench-run.js';
 import { checkGoals } from './goals.js';
-import { CLI, startIceDoctor } from './ice-doctor-target.js';
-import { type RunTiming, runLoad } from './load-run.js';
+import { CLI } from './ice-doctor-target.js';
 import { pinProcess } from './pinned-child.js';
-import {
-  bindingCell,
-  DEFINITIONS,
-  latencyCell,
-  type RelayBenchResults,
-  type TargetResult,
-  throughputCell,
-  writeResults,
-} from './results.js';
+import { DEFINITIONS, type RelayBenchResults, writeResults } from './results.js';
+import { FULL, QUICK } from './settings.js';
 import { renderTable } from './table.js';
-import { type RunningTarget, TARGET_NAMES, type TargetName, type TurnTargetOptions } from './target.js';
-
-/** Everything that shapes a run. */
-interface BenchSettings {
-  /** CPU of the server under test; the generator and echo peer get `generatorCpu`. */
-  serverCpu: number;
-  generatorCpu: number;
-  /**
-   * Client flows (allocations, forwarder flows) and datagrams in flight per flow when saturating; the total
-   * in flight (64) fits the default 208 KiB receive buffer of a server socket even at 1200 bytes.
-   */
-  flows: number;
-  windowPerFlow: number;
-  payloadsBytes: number[];
-  throughput: RunTiming;
-  latency: RunTiming & { ratePerS: number; payloadBytes: number };
-  binding: RunTiming;
-  allocations: { count: number; warmup: number; concurrency: number; settleMs: number };
-  /** Relay port range of both TURN servers (outside Linux's default ephemeral range 32768–60999). */
-  relayPorts: { min: number; max: number };
-}
-
-const FULL: BenchSettings = {
-  serverCpu: 0,
-  generatorCpu: 1,
-  flows: 8,
-  windowPerFlow: 8,
-  payloadsBytes: [100, 500, 1200],
-  throughput: { warmupMs: 1000, durationMs: 4000, drainMs: 300 },
-  latency: { warmupMs: 500, durationMs: 3000, drainMs: 300, ratePerS: 2000, payloadBytes: 100 },
-  binding: { warmupMs: 1000, durationMs: 3000, drainMs: 300 },
-  allocations: { count: 2000, warmup: 50, concurrency: 16, settleMs: 1000 },
-  relayPorts: { min: 61000, max: 64999 },
-};
-
-const QUICK: BenchSettings = {
-  ...FULL,
-  flows: 4,
-  windowPerFlow: 8,
-  throughput: { warmupMs: 200, durationMs: 500, drainMs: 200 },
-  latency: { warmupMs: 200, durationMs: 500, drainMs: 200, ratePerS: 500, payloadBytes: 100 },
-  binding: { warmupMs: 200, durationMs: 500, drainMs: 200 },
-  allocations: { count: 40, warmup: 5, concurrency: 8, settleMs: 200 },
-};
-
-/** The forwarder stops by itself after this long, in ms, whatever happens to the bench. */
-const FORWARDER_MAX_MS = 300_000;
-/** A peer address for the allocation test's channels: nothing is sent to it. */
-const IDLE_PEER: TransportAddress = { address: '127.0.0.1', port: 9, family: 'IPv4' };
+import { TARGET_NAMES, type TargetName } from './target.js';
 
 interface Args {
   quick: boolean;
@@ -124,146 +63,6 @@ function coturnVersion(): string | null {
   }
 }
 
-/** The running bench: its workers, settings, and the one target process alive at a time. */
-class RelayBench {
-  private readonly generator = GeneratorClient.start();
-  private readonly echo = EchoClient.start();
-  private current: RunningTarget | undefined;
-
-  constructor(
-    private readonly s: BenchSettings,
-    private readonly nodeFlags: readonly string[],
-    private readonly cli: string,
-  ) {}
-
-  /** The PID of the target alive now, if any (for cleanup when the bench is interrupted). */
-  get currentPid(): number | undefined {
-    return this.current?.pid;
-  }
-
-  private async launch(name: TargetName, peers: TransportAddress[]): Promise<RunningTarget | undefined> {
-    const turn: TurnTargetOptions = {
-      cpu: this.s.serverCpu,
-      relayPorts: this.s.relayPorts,
-      quota: this.s.allocations.count + this.s.allocations.warmup + this.s.flows + 100,
-      nodeFlags: this.nodeFlags,
-      cli: this.cli,
-    };
-    if (name === 'ice-doctor') this.current = await startIceDoctor(turn);
-    else if (name === 'coturn') this.current = await startCoturn(turn);
-    else if (name === 'forwarder')
-      this.current = await startForwarder(this.s.serverCpu, peers, FORWARDER_MAX_MS, this.nodeFlags);
-    else this.current = undefined;
-    return this.current;
-  }
-
-  private async stopTarget(): Promise<void> {
-    const t = this.current;
-    this.current = undefined;
-    await t?.stop();
-  }
-
-  /** Opens the generator's flows through `target` and points the echo sockets back at whatever sends to them. */
-  private async openFlows(target: RunningTarget | undefined, peers: TransportAddress[]): Promise<OpenFlows> {
-    let opened: OpenFlows;
-    if (target?.turn) {
-      opened = await this.generator.open({ kind: 'turn', ...target.turn, peers });
-      await this.echo.connect(opened.relayed);
-    } else if (target?.forwarded) {
-      opened = await this.generator.open({
-        kind: 'direct',
-        destinations: target.forwarded.map((f) => f.front),
-      });
-      await this.echo.connect(target.forwarded.map((f) => f.back));
-    } else {
-      opened = await this.generator.open({ kind: 'direct', destinations: peers });
-      await this.echo.connect(opened.local);
-    }
-    return opened;
-  }
-
-  /** Throughput at every payload size, latency at the fixed rate, and Binding requests/s for TURN servers. */
-  private async relayFigures(name: TargetName, result: TargetResult): Promise<void> {
-    const { s } = this;
-    const peers = await this.echo.open(s.flows);
-    try {
-      const target = await this.launch(name, peers);
-      result.command = target?.command ?? 'generator → echo peer, no relay (both on the generator CPU)';
-      result.cpus = target?.cpus ?? null;
-      const pid = target?.pid ?? null;
-      await this.openFlows(target, peers);
-      for (const payloadBytes of s.payloadsBytes) {
-        const load = {
-          kind: 'saturate',
-          packet: 'channel-data',
-          payloadBytes,
-          windowPerFlow: s.windowPerFlow,
-        } as const;
-        result.throughput.push(
-          throughputCell(await runLoad(this.generator, load, pid, s.throughput), payloadBytes),
-        );
-      }
-      const { ratePerS, payloadBytes } = s.latency;
-      const paced = await runLoad(this.generator, { kind: 'paced', payloadBytes, ratePerS }, pid, s.latency);
-      result.latency = latencyCell(paced, ratePerS, payloadBytes);
-      if (target?.turn) {
-        await this.generator.open({ kind: 'direct', destinations: peers.map(() => target.turn!.server) });
-        const load = {
-          kind: 'saturate',
-          packet: 'binding',
-          payloadBytes: 0,
-          windowPerFlow: s.windowPerFlow,
-        } as const;
-        result.binding = bindingCell(await runLoad(this.generator, load, pid, s.binding));
-      }
-    } finally {
-      await this.generator.close();
-      await this.echo.close();
-      await this.stopTarget();
-    }
-  }
-
-  /** Allocations/s and memory per allocation, on a fresh TURN server. */
-  private async allocationFigures(name: TargetName, result: TargetResult): Promise<void> {
-    try {
-      const target = await this.launch(name, []);
-      if (!target?.turn) return;
-      result.allocations = await measureAllocations(target.turn, target.pid, {
-        ...this.s.allocations,
-        peer: IDLE_PEER,
-      });
-    } finally {
-      await this.stopTarget();
-    }
-  }
-
-  /** Every figure of one column; a failure is recorded in the column and the bench goes on. */
-  async column(name: TargetName): Promise<TargetResult> {
-    const result: TargetResult = {
-      name,
-      command: null,
-      cpus: null,
-      throughput: [],
-      latency: null,
-      binding: null,
-      allocations: null,
-    };
-    try {
-      if (name === 'coturn' && !existsSync(TURNSERVER)) throw new Error(`${TURNSERVER} is not installed`);
-      await this.relayFigures(name, result);
-      if (name === 'ice-doctor' || name === 'coturn') await this.allocationFigures(name, result);
-    } catch (err) {
-      result.error = err instanceof Error ? err.message : String(err);
-    }
-    return result;
-  }
-
-  /** Ends both worker threads. */
-  async close(): Promise<void> {
-    await Promise.all([this.generator.terminate(), this.echo.terminate()]);
-  }
-}
-
 /** Runs the bench, prints the table and the results path. */
 export async function main(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv);
@@ -273,10 +72,9 @@ export async function main(argv: readonly string[]): Promise<void> {
   const pinned = cpus >= 2;
   if (pinned) pinProcess(process.pid, s.generatorCpu);
   else process.stderr.write('fewer than 2 CPUs: nothing is pinned, figures mix generator and server\n');
-  const bench = new RelayBench(s, args.nodeFlags, args.cli);
+  const run = new BenchRun(s, args.nodeFlags, args.cli);
   const cleanup = (): void => {
-    const pid = bench.currentPid;
-    if (pid !== undefined) process.kill(pid, 'SIGTERM');
+    for (const pid of run.pids) process.kill(pid, 'SIGTERM');
   };
   process.once('exit', cleanup);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -285,14 +83,11 @@ export async function main(argv: readonly string[]): Promise<void> {
       process.exit(130);
     });
   }
-  const targets: TargetResult[] = [];
+  let targets: RelayBenchResults['targets'];
   try {
-    for (const name of args.targets) {
-      process.stderr.write(`relay bench: ${name} ...\n`);
-      targets.push(await bench.column(name));
-    }
+    targets = await run.run(args.targets, (line) => process.stderr.write(`relay bench: ${line}\n`));
   } finally {
-    await bench.close();
+    await run.close();
   }
   const goals = checkGoals(targets);
   const results: RelayBenchResults = {

@@ -23,11 +23,17 @@ export const DEFINITIONS = {
     'round-trip time generator → relay → echo peer → relay → generator, at a fixed offered rate spread over all flows, stamped in the payload; p50/p99 nearest-rank',
   allocationsPerS:
     'new client 5-tuples per second, each doing an unauthenticated Allocate (401), then an authenticated Allocate (200), at a bounded concurrency',
+  cpuMsPerAllocation:
+    "CPU time of the target (/proc/PID/stat) while the measured Allocates ran, per allocation: the server's cost, whatever bounds the rate (the bench's client shares the generator's CPU)",
   bytesPerAllocation:
     'RSS growth of the target (/proc/PID/status VmRSS) over N allocations, each also holding one permission and one channel (ChannelBind), divided by N',
   bindingRequestsPerS:
     'STUN Binding requests answered per second (20-byte requests, fresh transaction ID each)',
   lost: 'datagrams sent − replies received, over the whole load after a drain period',
+  rounds:
+    'every throughput, latency and Binding figure is the best of settings.rounds interleaved rounds (highest pkt/s or req/s, lowest p99), the targets taking turns in a rotating order; allocations: the round with the most allocations/s; every round stays in the rounds* fields',
+  generatorBound:
+    "a server within 90% of the generator's ceiling (generator straight to the echo peer, same CPU) may be limited by the generator: its pkt/s is then a lower bound, and CPU ms / 100k pkts compares capacity",
 } as const;
 
 /** One payload size of the saturating throughput test. */
@@ -46,6 +52,8 @@ export interface ThroughputCell {
   lossPercent: number;
   stalls: number;
   generatorErrors: number;
+  /** relayedPacketsPerS of every round (this cell is the best one). */
+  roundsRelayedPacketsPerS?: number[];
 }
 
 /** The fixed-rate latency test. */
@@ -58,6 +66,8 @@ export interface LatencyCell {
   maxMs: number | null;
   lost: number;
   generatorErrors: number;
+  /** p99Ms of every round (this cell is the one with the lowest). */
+  roundsP99Ms?: (number | null)[];
 }
 
 /** The saturating STUN Binding test. */
@@ -66,6 +76,8 @@ export interface BindingCell {
   cpuMsPer100kRequests: number | null;
   lost: number;
   generatorErrors: number;
+  /** requestsPerS of every round (this cell is the best one). */
+  roundsRequestsPerS?: number[];
 }
 
 /** Everything measured for one column. `error` says why a part is missing. */
@@ -89,6 +101,11 @@ export interface GoalCheck {
   required: number;
   atMost?: boolean;
   met: boolean | null;
+  /**
+   * For the pkt/s goals, the same ratio of relayed datagrams per CPU-second (1e8 / CPU ms per 100k): what
+   * each would carry on a whole core, whatever share of it the noisy machine or the generator left it.
+   */
+  perCpuSecondRatio?: number;
 }
 
 /** The whole results file. */

@@ -55,12 +55,14 @@ export function renderTable(
   row(`latency p50 ms @ ${latencyRatePerS}/s`, (t) => t.latency?.p50Ms, 3);
   row(`latency p99 ms @ ${latencyRatePerS}/s`, (t) => t.latency?.p99Ms, 3);
   row('allocations/s', (t) => t.allocations?.perS);
+  row('CPU ms / allocation', (t) => t.allocations?.cpuMsPerAllocation, 3);
   row(
     'memory / allocation, KiB',
     (t) => (t.allocations ? t.allocations.bytesPerAllocation / 1024 : undefined),
     1,
   );
   row('STUN Binding req/s', (t) => t.binding?.requestsPerS);
+  row('CPU ms / 100k Binding req', (t) => t.binding?.cpuMsPer100kRequests, 1);
   const header = [
     'figure',
     'ice-doctor',
@@ -85,7 +87,8 @@ export function renderTable(
     );
   for (const g of goals) {
     const verdict = g.met === null ? 'not measured' : g.met ? 'met' : 'NOT met';
-    lines.push(`goal: ${g.goal}: ${g.ratio ?? '-'} → ${verdict}`);
+    const capacity = g.perCpuSecondRatio === undefined ? '' : ` (per CPU-second: ${g.perCpuSecondRatio})`;
+    lines.push(`goal: ${g.goal}: ${g.ratio ?? '-'} → ${verdict}${capacity}`);
   }
   for (const t of targets) if (t.error) lines.push(`${t.name}: ${t.error}`);
   return lines.join('\n');
