@@ -23,11 +23,6 @@ export interface Probe {
   expect: Expect;
 }
 
-/** A probe whose answer is not judged. */
-export function unjudged(bytes: Buffer): Probe {
-  return { bytes, expect: { kind: 'any' } };
-}
-
 /** The key replies are matched by: the transaction ID (header bytes 8–19) in hex. */
 export function replyKey(bytes: Buffer): string {
   return bytes.subarray(8, HEADER_BYTES).toString('hex');

@@ -19,7 +19,7 @@ export function validBinding(rng: Prng): Probe {
  * A message as large as a STUN header can say: length 0xFFFC of harmless attributes, a 65,552-byte frame.
  * It is longer than the codec takes (65,535 bytes), so the server must answer it (400), not choke on it.
  */
-export function largestFrame(rng: Prng): Probe {
+function largestFrame(rng: Prng): Probe {
   const parts: Buffer[] = [];
   let size = 0;
   while (size < 0xfffc - 44) {

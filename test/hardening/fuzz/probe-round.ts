@@ -21,7 +21,7 @@ export interface FuzzTransport {
  */
 export const WINDOW_MESSAGES = 64;
 /** Most bytes sent before the server is asked to catch up. */
-export const WINDOW_BYTES = 48 * 1024;
+const WINDOW_BYTES = 48 * 1024;
 /** How long the server has to answer the Binding request that closes a window, in ms. */
 const PING_TIMEOUT_MS = 2_000;
 /** How long answers may lag behind the ping (Allocate answers after binding a socket), in ms. */
@@ -64,6 +64,6 @@ export async function probeRound(socket: FuzzTransport, next: () => Probe, max: 
 }
 
 /** The first bytes of a fuzzed input in hex, for a failure message that lets one recognise it. */
-export function describeInput(bytes: Buffer): string {
+function describeInput(bytes: Buffer): string {
   return `${bytes.length} bytes ${bytes.subarray(0, 24).toString('hex')}${bytes.length > 24 ? '…' : ''}`;
 }

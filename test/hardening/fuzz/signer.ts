@@ -91,7 +91,7 @@ export class Signer {
 }
 
 /** The CHANNEL-NUMBER value (RFC 8656 §18.1): the number, then 2 reserved bytes. */
-export function channelNumberValue(channel: number): Buffer {
+function channelNumberValue(channel: number): Buffer {
   return Buffer.from([channel >> 8, channel & 0xff, 0, 0]);
 }
 
