@@ -27,7 +27,7 @@ import type { BenchSettings } from './settings.js';
 import type { RunningTarget, TargetName, TurnTargetOptions } from './target.js';
 
 /** The forwarder stops by itself after this long, in ms, whatever happens to the bench. */
-const FORWARDER_MAX_MS = 900_000;
+const FORWARDER_LIFETIME_MS = 900_000;
 /** A peer address for the allocation test's channels: nothing is sent to it. */
 const IDLE_PEER: TransportAddress = { address: '127.0.0.1', port: 9, family: 'IPv4' };
 /** Flow set name suffix of a TURN target's Binding flows. */
@@ -83,7 +83,7 @@ export class BenchRun {
       if (!existsSync(TURNSERVER)) throw new Error(`${TURNSERVER} is not installed`);
       target = await startCoturn(turn);
     } else if (name === 'forwarder')
-      target = await startForwarder(this.s.serverCpu, peers, FORWARDER_MAX_MS, this.nodeFlags);
+      target = await startForwarder(this.s.serverCpu, peers, FORWARDER_LIFETIME_MS, this.nodeFlags);
     if (target) this.alive.add(target);
     return target;
   }

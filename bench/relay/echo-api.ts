@@ -9,7 +9,6 @@ import { WorkerRpc } from './worker-rpc.js';
 export type EchoCommand =
   | { type: 'open'; set: string; flows: number }
   | { type: 'connect'; set: string; remotes: TransportAddress[] }
-  | { type: 'count' }
   | { type: 'close'; set?: string };
 
 /** How long the main thread waits for the echo peer to answer a command, in ms. */
@@ -39,11 +38,6 @@ export class EchoClient {
    */
   async connect(set: string, remotes: TransportAddress[]): Promise<void> {
     await this.call({ type: 'connect', set, remotes });
-  }
-
-  /** Datagrams echoed since the worker started. */
-  async count(): Promise<number> {
-    return (await this.call({ type: 'count' })) as number;
   }
 
   /** Closes the echo sockets of `set`, or of every set. */

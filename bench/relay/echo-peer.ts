@@ -10,13 +10,11 @@ import { serveRpc } from './worker-rpc.js';
 
 /** Echo sockets by set name (one set per target). */
 const sets = new Map<string, dgram.Socket[]>();
-let echoed = 0;
 
 async function openOne(): Promise<dgram.Socket> {
   const socket = dgram.createSocket('udp4');
   socket.on('error', () => undefined);
   socket.on('message', (bytes, rinfo) => {
-    echoed++;
     socket.send(bytes, rinfo.port, rinfo.address);
   });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
@@ -51,7 +49,6 @@ async function connect(name: string, remotes: TransportAddress[]): Promise<void>
           socket.connect(to.port, to.address, () => {
             socket.removeAllListeners('message');
             socket.on('message', (bytes) => {
-              echoed++;
               socket.send(bytes);
             });
             resolve();
@@ -68,8 +65,6 @@ serveRpc(async (command) => {
       return open(c.set, c.flows);
     case 'connect':
       return connect(c.set, c.remotes);
-    case 'count':
-      return echoed;
     case 'close':
       return close(c.set);
   }

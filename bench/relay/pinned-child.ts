@@ -23,10 +23,6 @@ export interface PinnedChild {
   pid: number;
   /** The text that matched the ready pattern (e.g. the first stdout line). */
   ready: string;
-  /** Its directory: log files, and whatever `args` wrote there (config, pid file). */
-  dir: string;
-  /** The end of its stdout and stderr (for an error message). */
-  logTail(): string;
   /** SIGTERM by PID, SIGKILL after {@link STOP_GRACE_MS}; resolves once it exited, then removes `dir`. */
   stop(): Promise<void>;
 }
@@ -85,7 +81,7 @@ export async function spawnPinned(
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     const m = ready.exec(readText(outFile));
-    if (m) return { pid: child.pid!, ready: m[0], dir, logTail, stop };
+    if (m) return { pid: child.pid!, ready: m[0], stop };
     const gone = child.exitCode !== null || child.signalCode !== null;
     if (gone || Date.now() > deadline) {
       const why = gone
