@@ -12,6 +12,13 @@ import type { SocketRole } from './socket-role.js';
 
 /** A connection idle this long is closed, unless an allocation lives on it. */
 export const TCP_IDLE_TIMEOUT_MS = 30_000;
+/**
+ * A frame must be complete this long after its first byte arrived, in ms. The idle timeout alone restarts
+ * with every byte, so without this a client trickling one byte every few seconds would hold a connection
+ * (and its buffered partial frame) forever: the slow-request attack on HTTP servers. Checked when bytes
+ * arrive, so such a connection lives at most this plus {@link TCP_IDLE_TIMEOUT_MS}.
+ */
+export const TCP_FRAME_DEADLINE_MS = 10_000;
 /** Most connections accepted at once on each listening socket; the operating system queues the rest. */
 export const MAX_TCP_CONNECTIONS = 1024;
 /**
@@ -67,7 +74,8 @@ function isStunOrChannelData(
  * on the same connection, at once (Nagle's algorithm is off: a burst of replies, or relayed data, does not
  * wait for the client's delayed ACK). A stream that is neither RFC 8489 STUN nor ChannelData (HTTP, TLS on
  * the plain port; seen as soon as a frame's first 8 bytes are in), a connection idle for
- * {@link TCP_IDLE_TIMEOUT_MS} with no allocation on it, or one that stops reading its replies
+ * {@link TCP_IDLE_TIMEOUT_MS} with no allocation on it, one that trickles a frame for longer than
+ * {@link TCP_FRAME_DEADLINE_MS}, or one that stops reading its replies
  * ({@link MAX_PENDING_WRITE_BYTES}) is closed. Nothing here throws from an event handler.
  * @param transport `'tls'` when the servers are `tls.Server`s (connections are taken on `secureConnection`).
  */
@@ -92,6 +100,7 @@ export function listenStream(
       socket.destroy();
     };
     let allocated = false;
+    let partialSinceMs = 0;
     socket.setTimeout(TCP_IDLE_TIMEOUT_MS, idle);
     socket.on('error', (err) => log.debug({ err, role, transport }, 'stream connection error'));
     socket.on('close', () => connections.delete(socket));
@@ -126,6 +135,13 @@ export function listenStream(
       }
       if (!frames || !isStunOrChannelData(framer, chunk, frames, allocated)) {
         log.debug({ role, transport }, 'stream is neither STUN nor ChannelData: closing');
+        socket.destroy();
+        return;
+      }
+      if (framer.bufferedBytes === 0) partialSinceMs = 0;
+      else if (frames.length > 0 || partialSinceMs === 0) partialSinceMs = Date.now();
+      else if (Date.now() - partialSinceMs > TCP_FRAME_DEADLINE_MS) {
+        log.debug({ role, transport }, 'frame not completed in time: closing');
         socket.destroy();
         return;
       }

@@ -5,7 +5,8 @@
  * and across stale nonces (nonce lifetime 5 s: 438 and a retry, RFC 8489 §9.2.4). Driven by ice-doctor's own
  * TURN client (TurnSession) over UDP and over TCP, each with two flows: ChannelData to one echo peer, Send
  * indications to another (answered by Data indications). On loopback nothing may be lost, every refresh
- * must succeed, and the server's RSS must stay flat (last fifth vs first fifth).
+ * must succeed, and the server's RSS must stay flat: the median of the soak's last fifth against that of
+ * its second fifth (the first is V8 warming up: its heap grows to its working size).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,8 +27,13 @@ const LIFETIME_S = 4;
 const REFRESH_EVERY_MS = 1_500;
 /** Each flow sends a packet every 10 ms: 100 packets/s per flow, 400/s in all. */
 const SEND_EVERY_MS = 10;
-/** Growth of the server's RSS tolerated from the first fifth of the soak to the last, in bytes. */
-const RSS_GROWTH_LIMIT_BYTES = 8 * 1024 * 1024;
+/**
+ * Growth of the server's RSS tolerated from the second fifth of the soak to the last, in bytes. Over 10
+ * minutes (224,000 packets) a leak of 40 bytes a packet would pass 8 MiB; the 25-s short run is a smoke
+ * test for gross leaks (retained packet buffers: 9,000 packets pinning 8-KiB pool chunks would be 70 MiB),
+ * as its RSS still moves with V8's young generation by up to ~12 MiB on a loaded machine.
+ */
+const RSS_GROWTH_LIMIT_BYTES = (profile.name === 'long' ? 8 : 24) * 1024 * 1024;
 const RELAY_PORTS = '62800-62899';
 
 type EchoPeer = Awaited<ReturnType<typeof echoPeer>>;
@@ -171,7 +177,8 @@ describe('soak', () => {
         JSON.stringify({ profile: profile.name, everyMs: 500, rss }),
       );
       const fifth = Math.max(1, Math.floor(rss.length / 5));
-      const growth = median(rss.slice(-fifth)) - median(rss.slice(0, fifth));
+      const settled = median(rss.slice(fifth, 2 * fifth));
+      const growth = median(rss.slice(-fifth)) - settled;
       const sent = results.reduce((n, r) => n + r.sent, 0);
       const lost = results.reduce((n, r) => n + r.sent - r.received, 0);
       const refreshes = results.reduce((n, r) => n + r.refreshes, 0);
@@ -186,7 +193,7 @@ describe('soak', () => {
           refreshFailures.length +
           (growth > RSS_GROWTH_LIMIT_BYTES ? 1 : 0) +
           (server.alive() ? 0 : 1),
-        detail: `${lost} lost; ${refreshes} refreshes; RSS ${mib(median(rss.slice(0, fifth)))}→${mib(median(rss.slice(-fifth)))} MiB (max ${mib(Math.max(...rss))})`,
+        detail: `${lost} lost; ${refreshes} refreshes; RSS ${mib(settled)}→${mib(median(rss.slice(-fifth)))} MiB (max ${mib(Math.max(...rss))})`,
       });
       expect(refreshFailures).toEqual([]);
       expect(results.map((r) => [r.transport, r.sent - r.received])).toEqual([
