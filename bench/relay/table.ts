@@ -57,7 +57,7 @@ export function renderTable(
   row('allocations/s', (t) => t.allocations?.perS);
   row('CPU ms / allocation', (t) => t.allocations?.cpuMsPerAllocation, 3);
   row(
-    'memory / allocation, KiB',
+    `memory / allocation, KiB (N=${by.get('ice-doctor')?.allocations?.allocated ?? '-'})`,
     (t) => (t.allocations ? t.allocations.bytesPerAllocation / 1024 : undefined),
     1,
   );
@@ -73,7 +73,13 @@ export function renderTable(
     'ice/fwd',
     'peak/ceiling',
   ];
-  const lines = [formatTable(header, rows), ''];
+  const lines = [
+    formatTable(header, rows),
+    '',
+    'relayed pkt/s: datagrams relayed per second, both directions (2 per ChannelData round trip); Mbit/s: payload only;',
+    'each cell the best of interleaved rounds; servers pinned to CPU 0, generator and echo peer on CPU 1 (JSON: definitions)',
+    '',
+  ];
   const bound = payloads.filter((p) => {
     const ceiling = by.get('ceiling') && cell(by.get('ceiling')!, p)?.relayedPacketsPerS;
     const peak = Math.max(
