@@ -1,7 +1,7 @@
 import type dgram from 'node:dgram';
 import type { Family, TransportAddress } from '../stun/address.js';
 import { encodeChannelData } from '../stun/channel-data.js';
-import { encodeDataIndication } from '../stun/data-indication.js';
+import { encodeDataIndication, MAX_DATA_INDICATION_BYTES } from '../stun/data-indication.js';
 import { type Allocation, ByteBucket, type ChannelBinding, peerKeyOf } from './allocation.js';
 import type { Authenticated } from './auth.js';
 import type { InboundContext } from './handler.js';
@@ -338,7 +338,7 @@ export class AllocationTable {
   /**
    * Relays a datagram from a peer to the client (RFC 8656 §11.3, §12.7): dropped without a permission for
    * the peer's IP; as ChannelData when a live channel is bound to the peer's address (padded over TCP/TLS),
-   * else as a Data indication.
+   * else as a Data indication, or dropped when too long for one (over IPv6, {@link MAX_DATA_INDICATION_BYTES}).
    */
   private fromPeer(a: Allocation, data: Buffer, rinfo: dgram.RemoteInfo, last: LastPeer): void {
     const now = Date.now();
@@ -347,10 +347,11 @@ export class AllocationTable {
     // The binding's address is the same IP as rinfo's, as a string whose hash the map lookup has cached.
     if (!this.permitted(a, channel ? channel.peer.address : rinfo.address, now)) return;
     if (!this.admit(a, data.length, now)) return;
-    const out =
-      channel?.live && channel.expiresAtMs > now
-        ? encodeChannelData(channel.number, data, a.transport !== 'udp')
-        : encodeDataIndication(rinfo, data);
+    const onChannel = channel?.live && channel.expiresAtMs > now;
+    if (!onChannel && data.length > MAX_DATA_INDICATION_BYTES[a.relayed.family]) return;
+    const out = onChannel
+      ? encodeChannelData(channel.number, data, a.transport !== 'udp')
+      : encodeDataIndication(rinfo, data);
     a.link.send(out);
     this.counters?.toClient(data.length);
   }

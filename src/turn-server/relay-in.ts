@@ -1,19 +1,44 @@
 import { readChannelData } from '../stun/channel-data.js';
-import { Attr } from '../stun/constants.js';
-import { findAttribute } from '../stun/message.js';
+import { Attr, isComprehensionRequired } from '../stun/constants.js';
+import { findAttribute, type StunMessage } from '../stun/message.js';
 import type { ChannelDataHandler, IndicationHandler } from './handler.js';
 import { checkPeer, peerAddresses, type TurnState } from './turn-method.js';
 
 /**
+ * The comprehension-required attributes a Send indication may carry (RFC 8656 §11.2): its own two, and the
+ * authentication attributes, which an agent knows though an indication cannot be authenticated. Not
+ * DONT-FRAGMENT: this server cannot set the DF bit (Node has no socket option for it), so §11.2 has it
+ * treated as unknown.
+ */
+const SEND_ATTRIBUTES: ReadonlySet<number> = new Set([
+  Attr.XOR_PEER_ADDRESS,
+  Attr.DATA,
+  Attr.USERNAME,
+  Attr.REALM,
+  Attr.NONCE,
+  Attr.MESSAGE_INTEGRITY,
+  Attr.MESSAGE_INTEGRITY_SHA256,
+]);
+
+/** True when `msg` carries a comprehension-required attribute not in {@link SEND_ATTRIBUTES}. */
+function hasUnknownRequired(msg: StunMessage): boolean {
+  for (const a of msg.attributes)
+    if (isComprehensionRequired(a.type) && !SEND_ATTRIBUTES.has(a.type)) return true;
+  return false;
+}
+
+/**
  * Send indications (RFC 8656 §11.2): the DATA of an indication that names one XOR-PEER-ADDRESS of the
  * allocation's family, allowed by the peer policy and with a live permission, is sent from the relay
- * socket to that peer. Anything else (no allocation on the 5-tuple, no DATA, no permission, a denied peer)
- * is silently discarded, as indications get no answer; a denied peer is counted. DONT-FRAGMENT is ignored.
+ * socket to that peer. Anything else (no allocation on the 5-tuple, no DATA, no permission, a denied peer,
+ * an unknown comprehension-required attribute — DONT-FRAGMENT included —, RFC 8489 §6.3.2) is silently
+ * discarded, as indications get no answer; a denied peer is counted.
  */
 export function sendIndicationHandler(state: TurnState): IndicationHandler {
   return (ind, ctx) => {
     const a = state.table.get(ctx.link.key);
     if (!a) return;
+    if (hasUnknownRequired(ind.message)) return;
     const data = findAttribute(ind.message, Attr.DATA);
     const peers = peerAddresses(ind.message);
     if (!data || !peers || peers.length !== 1) return;
