@@ -1,13 +1,20 @@
-import codec from '@msimerson/stun';
-import { type TransportAddress, transportAddress } from './address.js';
-import { Attr, HEADER_BYTES, messageType, type StunClass } from './constants.js';
-import { appendFingerprint, appendIntegrity, type IntegrityAlgorithm } from './integrity.js';
+import type { TransportAddress } from './address.js';
+import { addressValueBytes, writeAddressValue } from './address-value.js';
+import { Attr, HEADER_BYTES, MAGIC_COOKIE, messageType, type StunClass } from './constants.js';
+import {
+  FINGERPRINT_ATTRIBUTE_BYTES,
+  type IntegrityAlgorithm,
+  integrityAttributeBytes,
+  writeFingerprint,
+  writeIntegrity,
+} from './integrity.js';
 
 /**
  * One attribute to encode. `address` is for MAPPED-ADDRESS, RESPONSE-ORIGIN, OTHER-ADDRESS,
- * ALTERNATE-SERVER and the XOR-* types (the codec applies the XOR by type); `uint32`, `bytes`, `error`
- * are the codec's value kinds; `raw` is written verbatim by ice-doctor (types the codec lacks or encodes
- * differently from the RFC, e.g. RESPONSE-PORT, REQUESTED-ADDRESS-FAMILY).
+ * ALTERNATE-SERVER and the XOR-* types (XORed by type, RFC 8489 §14.2); `uint32` a 32-bit number; `bytes` a
+ * byte string or UTF-8 text (USERNAME, REALM, NONCE, SOFTWARE, DATA ...); `error` an ERROR-CODE (§14.8);
+ * `raw` value bytes written as they are (RESPONSE-PORT, REQUESTED-ADDRESS-FAMILY, UNKNOWN-ATTRIBUTES ...).
+ * Typed attributes come first, each type at most once; raw ones follow, in order.
  */
 export type AttributeSpec =
   | { type: number; address: Pick<TransportAddress, 'address' | 'port'> }
@@ -28,50 +35,121 @@ export interface BuildOptions {
   fingerprint?: boolean;
 }
 
-function rawAttribute(type: number, value: Buffer): Buffer {
-  const pad = (4 - (value.length % 4)) % 4;
-  const out = Buffer.alloc(4 + value.length + pad);
-  out.writeUInt16BE(type, 0);
-  out.writeUInt16BE(value.length, 2);
-  value.copy(out, 4);
-  return out;
+/** Most bytes of attributes a message can carry: the 16-bit header length, a multiple of 4 (RFC 8489 §5). */
+export const MAX_ATTRIBUTES_BYTES = 0xfffc;
+
+/** Longest ERROR-CODE reason phrase, in characters, plus one (RFC 8489 §14.8: fewer than 128). */
+const MAX_REASON_CHARS = 128;
+
+function isXorAddressType(type: number): boolean {
+  return (
+    type === Attr.XOR_MAPPED_ADDRESS || type === Attr.XOR_PEER_ADDRESS || type === Attr.XOR_RELAYED_ADDRESS
+  );
 }
 
 /**
- * Encodes a STUN message (RFC 8489 §5): typed attributes through the codec, raw ones appended in order,
- * then MESSAGE-INTEGRITY and FINGERPRINT computed over the final bytes (§14.5, §14.7).
- * @throws TypeError when the transaction ID is not 12 bytes, an address is not an IP literal or its port is
- *   outside 0–65535, or the codec rejects an attribute value.
+ * The value length of one attribute, after checking it can be encoded.
+ * @throws TypeError for a bad address or port, a number that is not a 32-bit unsigned integer, an error code
+ *   outside 300–699 or a reason of 128 characters or more, a value longer than 65,535 bytes.
  */
-export function buildMessage(opts: BuildOptions): Buffer {
-  if (opts.transactionId.length !== 12) throw new TypeError('transaction ID must be 12 bytes');
-  const type = messageType(opts.method, opts.cls);
-  const msg = codec.createMessage(type, opts.transactionId);
-  const parts: Buffer[] = [];
-  let viaCodec = true;
-  for (const a of opts.attributes ?? []) {
+function valueBytes(a: AttributeSpec): number {
+  let n: number;
+  if ('raw' in a) n = a.raw.length;
+  else if ('address' in a) n = addressValueBytes(a.address);
+  else if ('uint32' in a) {
+    if (!Number.isInteger(a.uint32) || a.uint32 < 0 || a.uint32 > 0xffffffff)
+      throw new TypeError(`attribute 0x${a.type.toString(16)}: ${a.uint32} is not a 32-bit unsigned integer`);
+    n = 4;
+  } else if ('bytes' in a)
+    n = typeof a.bytes === 'string' ? Buffer.byteLength(a.bytes, 'utf8') : a.bytes.length;
+  else {
+    const { code, reason } = a.error;
+    if (!Number.isInteger(code) || code < 300 || code > 699)
+      throw new TypeError(`error code ${code} is not 300–699`);
+    if (reason.length >= MAX_REASON_CHARS) throw new TypeError('reason phrase of 128 characters or more');
+    n = 4 + Buffer.byteLength(reason, 'utf8');
+  }
+  if (n > 0xffff) throw new TypeError(`attribute 0x${a.type.toString(16)} value longer than 65,535 bytes`);
+  return n;
+}
+
+/** Writes one attribute's value (whose length `valueBytes` gave) at `offset`; the header must be in place. */
+function writeValue(out: Buffer, offset: number, a: AttributeSpec): void {
+  if ('raw' in a) a.raw.copy(out, offset);
+  else if ('address' in a) writeAddressValue(out, offset, a.address, isXorAddressType(a.type));
+  else if ('uint32' in a) out.writeUInt32BE(a.uint32, offset);
+  else if ('bytes' in a) {
+    if (typeof a.bytes === 'string') out.write(a.bytes, offset, 'utf8');
+    else a.bytes.copy(out, offset);
+  } else {
+    const { code, reason } = a.error;
+    out[offset] = 0;
+    out[offset + 1] = 0;
+    out[offset + 2] = Math.trunc(code / 100);
+    out[offset + 3] = code % 100;
+    out.write(reason, offset + 4, 'utf8');
+  }
+}
+
+/** Checks the order rules: typed attributes before raw ones, each typed type once. */
+function checkOrder(attributes: readonly AttributeSpec[]): void {
+  let raw = false;
+  for (let i = 0; i < attributes.length; i++) {
+    const a = attributes[i]!;
     if ('raw' in a) {
-      viaCodec = false;
-      parts.push(rawAttribute(a.type, a.raw));
+      raw = true;
       continue;
     }
-    if (!viaCodec) throw new TypeError('typed attributes must come before raw ones');
-    // The codec silently keeps port 0 for a bad port and fails later with a plain Error for a bad IP.
-    if ('address' in a) transportAddress(a.address.address, a.address.port);
-    const added =
-      'address' in a
-        ? msg.addAttribute(a.type, a.address.address, a.address.port)
-        : 'uint32' in a
-          ? msg.addAttribute(a.type, a.uint32)
-          : 'bytes' in a
-            ? msg.addAttribute(a.type, a.bytes)
-            : msg.addAttribute(a.type, a.error.code, a.error.reason);
-    if (!added) throw new TypeError(`attribute 0x${a.type.toString(16)} rejected (duplicate or bad value)`);
+    if (raw) throw new TypeError('typed attributes must come before raw ones');
+    for (let j = 0; j < i; j++)
+      if (attributes[j]!.type === a.type)
+        throw new TypeError(`attribute 0x${a.type.toString(16)} rejected (duplicate)`);
   }
-  let out: Buffer = Buffer.concat([msg.toBuffer(), ...parts]);
-  out.writeUInt16BE(out.length - HEADER_BYTES, 2);
-  if (opts.integrityKey) out = appendIntegrity(out, opts.integrityKey, opts.integrityAlgorithm);
-  if (opts.fingerprint) out = appendFingerprint(out);
+}
+
+/**
+ * Encodes a STUN message (RFC 8489 §5) into one buffer: the header, each attribute as type, length, value
+ * and zero padding to a multiple of 4 bytes (§14), then MESSAGE-INTEGRITY (or -SHA256) and FINGERPRINT, each
+ * computed over the bytes before it with the header length counting it (§14.5–14.7). Every byte is written.
+ * @throws TypeError when the transaction ID is not 12 bytes, an address is not an IP literal or its port is
+ *   outside 0–65535, a value cannot be encoded (see the attribute kinds of {@link AttributeSpec}), a typed
+ *   attribute follows a raw one or repeats a type, or the attributes exceed {@link MAX_ATTRIBUTES_BYTES}.
+ */
+export function buildMessage(opts: BuildOptions): Buffer {
+  const { transactionId, integrityKey, integrityAlgorithm = 'sha1' } = opts;
+  if (transactionId.length !== 12) throw new TypeError('transaction ID must be 12 bytes');
+  const attributes = opts.attributes ?? [];
+  checkOrder(attributes);
+  const lengths: number[] = [];
+  let body = 0;
+  for (const a of attributes) {
+    const n = valueBytes(a);
+    lengths.push(n);
+    body += 4 + n + ((4 - (n % 4)) % 4);
+  }
+  const integrityAt = HEADER_BYTES + body;
+  if (integrityKey) body += integrityAttributeBytes(integrityAlgorithm);
+  const fingerprintAt = HEADER_BYTES + body;
+  if (opts.fingerprint) body += FINGERPRINT_ATTRIBUTE_BYTES;
+  if (body > MAX_ATTRIBUTES_BYTES) throw new TypeError(`${body} bytes of attributes is too many`);
+
+  const out = Buffer.allocUnsafe(HEADER_BYTES + body);
+  out.writeUInt16BE(messageType(opts.method, opts.cls), 0);
+  out.writeUInt16BE(body, 2);
+  out.writeUInt32BE(MAGIC_COOKIE, 4);
+  transactionId.copy(out, 8);
+  let off = HEADER_BYTES;
+  for (let i = 0; i < attributes.length; i++) {
+    const a = attributes[i]!;
+    const n = lengths[i]!;
+    out.writeUInt16BE(a.type, off);
+    out.writeUInt16BE(n, off + 2);
+    writeValue(out, off + 4, a);
+    off += 4 + n;
+    while (off % 4 !== 0) out[off++] = 0;
+  }
+  if (integrityKey) writeIntegrity(out, integrityAt, integrityKey, integrityAlgorithm);
+  if (opts.fingerprint) writeFingerprint(out, fingerprintAt);
   return out;
 }
 
@@ -92,7 +170,7 @@ export function changeRequestAttribute(changeIp: boolean, changePort: boolean): 
   return { type: Attr.CHANGE_REQUEST, uint32: changeRequestValue(changeIp, changePort) };
 }
 
-/** A RESPONSE-PORT attribute (RFC 5780 §7.5), written raw because the codec encodes it 2 bytes long. */
+/** A RESPONSE-PORT attribute (RFC 5780 §7.5): raw, as its 4-byte value holds a 16-bit port and padding. */
 export function responsePortAttribute(port: number): AttributeSpec {
   return { type: Attr.RESPONSE_PORT, raw: responsePortValue(port) };
 }

@@ -1,7 +1,7 @@
-import codec from '@msimerson/stun';
 import type { TransportAddress } from './address.js';
+import { addressValueBytes, writePlainAddress } from './address-value.js';
 import { type BuildOptions, buildMessage } from './build.js';
-import { Attr, HEADER_BYTES, MAGIC_COOKIE, messageType, StunClass, StunMethod } from './constants.js';
+import { HEADER_BYTES, MAGIC_COOKIE, messageType, StunClass, StunMethod } from './constants.js';
 import { decodeMessage, type StunMessage } from './message.js';
 
 /**
@@ -53,15 +53,13 @@ export function decodeClassicMessage(buf: Buffer): ClassicMessage {
 /**
  * The value bytes of a plain (non-XOR) address attribute (RFC 8489 §14.1, RFC 3489 §11.2.1): reserved
  * byte, family (1 = IPv4, 2 = IPv6), port, 4 or 16 address bytes. For SOURCE-ADDRESS and CHANGED-ADDRESS,
- * which the codec does not know, passed to `buildMessage` as `raw`.
+ * passed to `buildMessage` as `raw`.
  * @throws TypeError when the address is not an IP literal or the port is out of range.
  */
 export function plainAddressValue(a: Pick<TransportAddress, 'address' | 'port'>): Buffer {
-  const msg = codec.createMessage(messageType(StunMethod.binding, StunClass.request), Buffer.alloc(12));
-  if (!msg.addAttribute(Attr.MAPPED_ADDRESS, a.address, a.port)) {
-    throw new TypeError(`cannot encode address ${a.address}:${a.port}`);
-  }
-  return Buffer.from(msg.toBuffer().subarray(HEADER_BYTES + 4));
+  const out = Buffer.allocUnsafe(addressValueBytes(a));
+  writePlainAddress(out, 0, a);
+  return out;
 }
 
 /**

@@ -31,37 +31,66 @@ export function longTermKey(
   return createHash(hash).update(`${username}:${realm}:${password}`, 'utf8').digest();
 }
 
-function withLength(head: Buffer, attrBytes: number): Buffer {
-  const copy = Buffer.from(head);
-  copy.writeUInt16BE(head.length - HEADER_BYTES + attrBytes, 2);
-  return copy;
+/** Bytes of a FINGERPRINT attribute: header and the 32-bit CRC (RFC 8489 §14.7). */
+export const FINGERPRINT_ATTRIBUTE_BYTES = 8;
+
+/** Bytes of a MESSAGE-INTEGRITY (24) or MESSAGE-INTEGRITY-SHA256 (36) attribute, header included. */
+export function integrityAttributeBytes(alg: IntegrityAlgorithm): number {
+  return 4 + MI_BYTES[alg];
 }
 
 /**
- * Appends MESSAGE-INTEGRITY (or -SHA256) to an encoded message whose header length is correct, fixing the
- * header length first as RFC 8489 §14.5 requires. Must come before FINGERPRINT.
+ * Writes MESSAGE-INTEGRITY (or -SHA256) at `offset` of `out`, a message whose bytes before `offset` are final:
+ * the header length is set to end with this attribute, then the HMAC is taken over `out[0, offset)` (RFC 8489
+ * §14.5–14.6). `out` must have {@link integrityAttributeBytes} bytes of room at `offset`.
+ */
+export function writeIntegrity(out: Buffer, offset: number, key: Buffer, alg: IntegrityAlgorithm): void {
+  const size = MI_BYTES[alg];
+  out.writeUInt16BE(offset - HEADER_BYTES + 4 + size, 2);
+  const hmac = createHmac(alg, key).update(out.subarray(0, offset)).digest();
+  out.writeUInt16BE(MI_TYPE[alg], offset);
+  out.writeUInt16BE(size, offset + 2);
+  hmac.copy(out, offset + 4);
+}
+
+/**
+ * Writes FINGERPRINT at `offset` of `out`, the last attribute (RFC 8489 §14.7): the header length is set to
+ * end with it, then the CRC-32 of `out[0, offset)` XOR 0x5354554e. `out` must have 8 bytes of room there.
+ */
+export function writeFingerprint(out: Buffer, offset: number): void {
+  out.writeUInt16BE(offset - HEADER_BYTES + FINGERPRINT_ATTRIBUTE_BYTES, 2);
+  const crc = (crc32(out.subarray(0, offset)) ^ FINGERPRINT_XOR) >>> 0;
+  out.writeUInt16BE(Attr.FINGERPRINT, offset);
+  out.writeUInt16BE(4, offset + 2);
+  out.writeUInt32BE(crc, offset + 4);
+}
+
+/** `msg` copied into a buffer `extra` bytes longer. */
+function withRoom(msg: Buffer, extra: number): Buffer {
+  const out = Buffer.allocUnsafe(msg.length + extra);
+  msg.copy(out, 0);
+  return out;
+}
+
+/**
+ * Appends MESSAGE-INTEGRITY (or -SHA256) to an encoded message, fixing the header length first as RFC 8489
+ * §14.5 requires. Must come before FINGERPRINT.
  * @returns a new buffer.
  */
 export function appendIntegrity(msg: Buffer, key: Buffer, alg: IntegrityAlgorithm = 'sha1'): Buffer {
-  const size = MI_BYTES[alg];
-  const hmac = createHmac(alg, key)
-    .update(withLength(msg, 4 + size))
-    .digest();
-  const attr = Buffer.alloc(4 + size);
-  attr.writeUInt16BE(MI_TYPE[alg], 0);
-  attr.writeUInt16BE(size, 2);
-  hmac.copy(attr, 4);
-  return withLength(Buffer.concat([msg, attr]), 0);
+  const out = withRoom(msg, integrityAttributeBytes(alg));
+  writeIntegrity(out, msg.length, key, alg);
+  return out;
 }
 
-/** Appends FINGERPRINT (RFC 8489 §14.7): CRC-32 of the message up to it, XOR 0x5354554e. Must be last. */
+/**
+ * Appends FINGERPRINT (RFC 8489 §14.7): CRC-32 of the message up to it, XOR 0x5354554e. Must be last.
+ * @returns a new buffer.
+ */
 export function appendFingerprint(msg: Buffer): Buffer {
-  const crc = (crc32(withLength(msg, 8)) ^ FINGERPRINT_XOR) >>> 0;
-  const attr = Buffer.alloc(8);
-  attr.writeUInt16BE(Attr.FINGERPRINT, 0);
-  attr.writeUInt16BE(4, 2);
-  attr.writeUInt32BE(crc, 4);
-  return withLength(Buffer.concat([msg, attr]), 0);
+  const out = withRoom(msg, FINGERPRINT_ATTRIBUTE_BYTES);
+  writeFingerprint(out, msg.length);
+  return out;
 }
 
 /**

@@ -1,8 +1,8 @@
-import codec from '@msimerson/stun';
-import type { Family, TransportAddress } from './address.js';
+import type { TransportAddress } from './address.js';
+import { readPlainAddress, readXorAddressLenient } from './address-value.js';
+import { attributeValuesProblem } from './attribute-checks.js';
 import { Attr, classOf, HEADER_BYTES, MAGIC_COOKIE, methodOf, type StunClass } from './constants.js';
 import { StunDecodeError } from './errors.js';
-import { readXorAddress } from './xor-address.js';
 
 /** One attribute as it stands on the wire: its type, the offset of its 4-byte header, and its value. */
 export interface RawAttribute {
@@ -15,6 +15,7 @@ export interface RawAttribute {
 /**
  * A decoded STUN message (RFC 8489 §5): the header fields, every attribute in wire order, and the exact
  * bytes received, which MESSAGE-INTEGRITY and FINGERPRINT are checked against (never a re-encoding).
+ * Attribute values are read from `attributes` by the getters below, when asked for.
  */
 export interface StunMessage {
   type: number;
@@ -24,11 +25,6 @@ export interface StunMessage {
   transactionId: Buffer;
   attributes: RawAttribute[];
   raw: Buffer;
-  /**
-   * Parsed attribute values from the codec, keyed by attribute type (first occurrence wins); IPv6 XOR-*-ADDRESS
-   * values are un-XORed by ice-doctor, as the codec gets them wrong.
-   */
-  values: ReadonlyMap<number, unknown>;
 }
 
 /** ERROR-CODE value (RFC 8489 §14.8). */
@@ -43,10 +39,17 @@ export function looksLikeStun(buf: Buffer): boolean {
 }
 
 /**
- * Decodes one STUN message. Every length is validated before anything is read, then the codec parses
- * the attribute values (IPv6 XOR addresses are un-XORed here, see {@link StunMessage.values}); any failure
- * is reported as a {@link StunDecodeError}, never another exception.
+ * Longest message decoded, in bytes. A STUN header can announce 65,532 bytes of attributes (65,552 in all,
+ * reachable over TCP); ice-doctor has always refused messages past 65,535 bytes, as 'bad-attribute'.
+ */
+export const MAX_MESSAGE_BYTES = 65_535;
+
+/**
+ * Decodes one STUN message. Every length is validated before anything is read, then every attribute value
+ * is checked for its type (see {@link attributeValuesProblem}); values are read later, from the raw
+ * attributes, by the getters. Any failure is reported as a {@link StunDecodeError}, never another exception.
  * Implements the message structure checks of RFC 8489 §5 and §14 (attribute padding to 4 bytes).
+ * Linear in the number of attributes.
  * @param buf exactly one message (a datagram, or one frame cut from a TCP stream).
  * @throws StunDecodeError when the bytes are not a well-formed STUN message.
  */
@@ -67,41 +70,19 @@ export function decodeMessage(buf: Buffer): StunMessage {
     );
   }
   const attributes = walkAttributes(buf);
-  const values = new Map<number, unknown>();
-  try {
-    // One pass over the codec's attributes: asking it for each type (`getAttribute`, a linear search) was
-    // quadratic, ~150 ms of CPU for one 64 KiB datagram of 16,000 distinct attribute types.
-    for (const a of codec.decode(buf)) {
-      if (!values.has(a.type)) values.set(a.type, a.value);
-    }
-  } catch (err) {
-    throw new StunDecodeError('bad-attribute', `attribute value rejected: ${(err as Error).message}`);
-  }
+  if (buf.length > MAX_MESSAGE_BYTES)
+    throw new StunDecodeError('bad-attribute', `${buf.length} bytes is longer than ${MAX_MESSAGE_BYTES}`);
+  const problem = attributeValuesProblem(attributes);
+  if (problem) throw new StunDecodeError('bad-attribute', problem);
   const type = buf.readUInt16BE(0);
-  const transactionId = Buffer.from(buf.subarray(8, 20));
-  // The codec parses attributes before it stores the transaction ID, so it XORs IPv6 bytes 4–15 with zeros.
-  for (const t of XOR_ADDRESS_TYPES) {
-    const a = attributes.find((x) => x.type === t);
-    if (!a || getFamily(values.get(t)) !== 'IPv6') continue;
-    const fixed = readXorAddress(a.value, buf);
-    if (!fixed) throw new StunDecodeError('bad-attribute', 'IPv6 XOR address shorter than 20 bytes');
-    values.set(t, fixed);
-  }
   return {
     type,
     method: methodOf(type),
     cls: classOf(type),
-    transactionId,
+    transactionId: Buffer.from(buf.subarray(8, HEADER_BYTES)),
     attributes,
     raw: buf,
-    values,
   };
-}
-
-const XOR_ADDRESS_TYPES = [Attr.XOR_MAPPED_ADDRESS, Attr.XOR_PEER_ADDRESS, Attr.XOR_RELAYED_ADDRESS] as const;
-
-function getFamily(v: unknown): unknown {
-  return typeof v === 'object' && v !== null ? (v as { family?: unknown }).family : undefined;
 }
 
 function walkAttributes(buf: Buffer): RawAttribute[] {
@@ -128,19 +109,24 @@ export function findAttribute(msg: StunMessage, type: number): RawAttribute | un
   return msg.attributes.find((a) => a.type === type);
 }
 
-function asAddress(v: unknown): TransportAddress | undefined {
-  if (typeof v !== 'object' || v === null) return undefined;
-  const { address, port, family } = v as { address?: unknown; port?: unknown; family?: unknown };
-  if (typeof address !== 'string' || typeof port !== 'number') return undefined;
-  return { address, port, family: (family === 'IPv6' ? 'IPv6' : 'IPv4') as Family };
-}
-
 /**
- * An address attribute's value: MAPPED-ADDRESS, XOR-MAPPED-ADDRESS (un-XORed), RESPONSE-ORIGIN,
- * OTHER-ADDRESS, XOR-PEER-ADDRESS, XOR-RELAYED-ADDRESS (RFC 8489 §14.1–14.2, RFC 5780 §7.3–7.4).
+ * An address attribute's value (the first of its type): MAPPED-ADDRESS, XOR-MAPPED-ADDRESS (un-XORed),
+ * RESPONSE-ORIGIN, OTHER-ADDRESS, ALTERNATE-SERVER, XOR-PEER-ADDRESS, XOR-RELAYED-ADDRESS (RFC 8489
+ * §14.1–14.2, §14.15, RFC 5780 §7.3–7.4, RFC 8656 §18.3, §18.5); undefined for other types or when absent.
  */
 export function getAddress(msg: StunMessage, type: number): TransportAddress | undefined {
-  return asAddress(msg.values.get(type));
+  const v = findAttribute(msg, type)?.value;
+  if (!v) return undefined;
+  if (type === Attr.XOR_MAPPED_ADDRESS || type === Attr.XOR_PEER_ADDRESS || type === Attr.XOR_RELAYED_ADDRESS)
+    return readXorAddressLenient(v, msg.raw) ?? undefined;
+  if (
+    type === Attr.MAPPED_ADDRESS ||
+    type === Attr.RESPONSE_ORIGIN ||
+    type === Attr.OTHER_ADDRESS ||
+    type === Attr.ALTERNATE_SERVER
+  )
+    return readPlainAddress(v) ?? undefined;
+  return undefined;
 }
 
 /** A 32-bit attribute's value (CHANGE-REQUEST, LIFETIME, CHANNEL-NUMBER, FINGERPRINT ...), or undefined. */

@@ -59,9 +59,9 @@ export function ipBytes(address: string): Buffer | null {
 /**
  * The text of an IPv6 address given as 8 groups, as the WHATWG URL serializer writes it (which is what
  * ice-doctor has always printed): lowercase hex without leading zeros, the first longest run of two or more
- * zero groups written `::`, no dotted IPv4 part.
+ * zero groups written `::`, no dotted IPv4 part (RFC 5952 §4.2 without its §5 mixed notation).
  */
-function ipv6Text(groups: readonly number[]): string {
+export function ipv6Text(groups: readonly number[]): string {
   let best = -1;
   let bestLength = 1;
   for (let i = 0; i < 8; ) {

@@ -67,7 +67,7 @@ const AFTER_INTEGRITY: ReadonlySet<number> = new Set([
  * authenticated request must be acted on only through this view (an appended XOR-PEER-ADDRESS or
  * LIFETIME 0 would otherwise be obeyed under the victim's credentials).
  * @returns `msg` itself when nothing else follows (no copy on the usual path), else a copy without the
- *   trailing attributes, whose `values` keep only the attribute types still present.
+ *   trailing attributes.
  */
 export function integrityCovered(msg: StunMessage): StunMessage {
   const { attributes } = msg;
@@ -79,13 +79,7 @@ export function integrityCovered(msg: StunMessage): StunMessage {
   for (let i = first + 1; i < attributes.length; i++)
     if (!AFTER_INTEGRITY.has(attributes[i]!.type)) extra = true;
   if (!extra) return msg;
-  const kept = attributes.slice(0, first);
-  const types = new Set(kept.map((a) => a.type));
-  return {
-    ...msg,
-    attributes: kept,
-    values: new Map([...msg.values].filter(([type]) => types.has(type))),
-  };
+  return { ...msg, attributes: attributes.slice(0, first) };
 }
 
 /**
