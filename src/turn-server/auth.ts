@@ -53,6 +53,21 @@ const OFFERED_ALGORITHMS = Buffer.from([0x00, 0x02, 0x00, 0x00, 0x00, 0x01, 0x00
 
 const DUMMY_PASSWORD = '\u0000ice-doctor-no-such-user';
 
+/** Most usernames whose long-term keys an {@link Authenticator} remembers (the oldest forgotten first). */
+export const KEY_MEMO_MAX = 1024;
+/**
+ * Longest username whose keys are remembered, in UTF-16 units (RFC 8489 §14.3: USERNAME is under 509
+ * bytes): with {@link KEY_MEMO_MAX}, at most ~1 MiB of memo whatever usernames clients send.
+ */
+export const KEY_MEMO_MAX_USERNAME = 512;
+
+/** The long-term keys a username may have used (RFC 8489 §9.2.2), or a dummy one for an unknown user. */
+interface CandidateKeys {
+  keys: Buffer[];
+  /** False when `keys` holds only the dummy key of an unknown username. */
+  known: boolean;
+}
+
 /** Attributes that may follow MESSAGE-INTEGRITY (RFC 8489 §14.5). */
 const AFTER_INTEGRITY: ReadonlySet<number> = new Set([
   Attr.MESSAGE_INTEGRITY,
@@ -102,6 +117,7 @@ export function integrityCovered(msg: StunMessage): StunMessage {
  */
 export class Authenticator {
   private readonly nonces: NonceIssuer;
+  private readonly keyMemo = new Map<string, CandidateKeys>();
 
   /**
    * @param source the accepted credentials.
@@ -150,20 +166,42 @@ export class Authenticator {
     return alg === PasswordAlgorithm.md5 ? 'md5' : null;
   }
 
-  /** Candidate passwords for `username`: its static password and the REST password under each secret. */
-  private passwords(username: string, nowMs: number): string[] | 'expired' {
+  /** Candidate passwords for `username`: its static password, and the REST password under each secret. */
+  private passwords(username: string, withRest: boolean): string[] {
     const out: string[] = [];
     const stat = this.source.users.get(username);
     if (stat !== undefined) out.push(stat);
-    if (this.source.authSecrets.length > 0) {
-      const expiry = restUsernameExpiry(username);
-      if (expiry !== null) {
-        if (expiry * 1000 <= nowMs && out.length === 0) return 'expired';
-        if (expiry * 1000 > nowMs)
-          for (const s of this.source.authSecrets) out.push(restPassword(s, username));
-      }
-    }
+    if (withRest) for (const s of this.source.authSecrets) out.push(restPassword(s, username));
     return out;
+  }
+
+  /**
+   * The keys `username` may have used with `hash` (RFC 8489 §9.2.2: MD5 or SHA-256 of `username:realm:
+   * password`), or `'expired'` for a TURN REST username past its expiry and no static user of that name.
+   * An unknown username gets the key of a dummy password, so it costs what a known one does. Keys are
+   * remembered per username, algorithm and REST state ({@link KEY_MEMO_MAX}): the users and secrets are
+   * fixed for the authenticator's life, so a key never changes.
+   */
+  private candidateKeys(username: string, hash: 'md5' | 'sha256', nowMs: number): CandidateKeys | 'expired' {
+    const expiry = this.source.authSecrets.length > 0 ? restUsernameExpiry(username) : null;
+    const withRest = expiry !== null && expiry * 1000 > nowMs;
+    if (expiry !== null && !withRest && !this.source.users.has(username)) return 'expired';
+    const id = `${hash}${withRest ? '+' : '-'}${username}`;
+    const known = this.keyMemo.get(id);
+    if (known) return known;
+    const passwords = this.passwords(username, withRest);
+    const { realm } = this.source;
+    const found: CandidateKeys = {
+      keys: (passwords.length > 0 ? passwords : [DUMMY_PASSWORD]).map((p) =>
+        longTermKey(username, realm, p, hash),
+      ),
+      known: passwords.length > 0,
+    };
+    if (username.length <= KEY_MEMO_MAX_USERNAME) {
+      if (this.keyMemo.size >= KEY_MEMO_MAX) this.keyMemo.delete(this.keyMemo.keys().next().value!);
+      this.keyMemo.set(id, found);
+    }
+    return found;
   }
 
   /**
@@ -190,14 +228,12 @@ export class Authenticator {
       return this.refuse(438, 'stale-nonce', clientIp, nowMs);
     if (this.limiter?.blocked(clientIp, nowMs)) return this.refuse(401, 'rate-limited', clientIp, nowMs);
     if (realm !== this.source.realm) return this.failed('bad-integrity', clientIp, nowMs);
-    const candidates = this.passwords(username, nowMs);
+    const candidates = this.candidateKeys(username, hash, nowMs);
     if (candidates === 'expired') return this.failed('expired-rest-credentials', clientIp, nowMs);
-    const tried = candidates.length > 0 ? candidates : [DUMMY_PASSWORD];
-    for (const password of tried) {
-      const key = longTermKey(username, realm, password, hash);
-      if (verifyIntegrity(msg, key, integrity) === 'valid' && candidates.length > 0)
+    for (const key of candidates.keys) {
+      if (verifyIntegrity(msg, key, integrity) === 'valid' && candidates.known)
         return { ok: true, username, key, integrity };
     }
-    return this.failed(candidates.length > 0 ? 'bad-integrity' : 'unknown-user', clientIp, nowMs);
+    return this.failed(candidates.known ? 'bad-integrity' : 'unknown-user', clientIp, nowMs);
   }
 }
