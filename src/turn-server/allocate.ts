@@ -54,7 +54,7 @@ function checkRequest(msg: Parameters<TurnMethod>[0]['message']): Checked | Turn
  * Success: XOR-RELAYED-ADDRESS (the external IP when configured), LIFETIME, RESERVATION-TOKEN when R was
  * set, XOR-MAPPED-ADDRESS.
  */
-export const allocate: TurnMethod = async (req, state) => {
+export const allocate: TurnMethod = (req, state) => {
   const { message: msg, ctx, auth } = req;
   const checked = checkRequest(msg);
   if ('ok' in checked) return checked;
@@ -66,11 +66,9 @@ export const allocate: TurnMethod = async (req, state) => {
     state.config.metrics?.quotaRejections.inc({ reason: claim });
     return refuse(486);
   }
-  let bound: Awaited<ReturnType<typeof pool.bind>>;
+  let bound: ReturnType<typeof pool.bind>;
   try {
-    bound = checked.token
-      ? pool.redeem(checked.token)
-      : await pool.bind(checked.evenPort, checked.reserveNext);
+    bound = checked.token ? pool.redeem(checked.token) : pool.bind(checked.evenPort, checked.reserveNext);
   } catch (err) {
     state.table.abandon(ctx.link.key, auth.username);
     if (err instanceof BindError) {

@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
-import { createServer, isIPv6, type Server, type Socket } from 'node:net';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { createServer, isIP, isIPv6, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { UserError } from '../errors.js';
 import { formatAddress } from '../stun/address.js';
@@ -24,28 +25,55 @@ function codeOf(err: unknown): string {
   return typeof code === 'string' ? code : 'UNKNOWN';
 }
 
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
 /**
- * Binds one UDP socket (`udp6` with `ipv6Only` for IPv6, so an IPv6 server never sees IPv4-mapped peers).
- * The socket gets an `error` listener that ignores errors, so a late error can never crash the process.
+ * The `lookup` of every UDP socket bound here: an IP literal, which is all the server ever binds or sends
+ * to, is answered at once, in the caller's turn; a name goes to `dns.lookup`. Node's default looks every
+ * destination of `send` up with `dns.lookup`, which answers even a literal only on the next tick: one
+ * deferral per datagram sent, and a bind that completes only after it.
+ */
+function literalLookup(hostname: string, options: number | LookupOneOptions, callback: LookupCallback): void {
+  const family = isIP(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else dnsLookup(hostname, typeof options === 'number' ? { family: options } : options, callback);
+}
+
+/**
+ * Binds one UDP socket now, synchronously (`udp6` with `ipv6Only` for IPv6, so an IPv6 server never sees
+ * IPv4-mapped peers): with {@link literalLookup}, binding an IP literal is one system call. The socket gets
+ * an `error` listener that ignores errors, so a late error can never crash the process.
+ * @param address an IP literal.
  * @param port 0 lets the operating system pick.
- * @throws BindError when the operating system refuses.
+ * @throws BindError when the operating system refuses (the socket is closed).
+ */
+export function bindUdpNow(address: string, port: number): dgram.Socket {
+  const v6 = isIPv6(address);
+  const socket = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6, lookup: literalLookup });
+  let failure: unknown = null;
+  let listening = false;
+  const onError = (err: unknown): void => {
+    failure = err;
+  };
+  socket.once('error', onError);
+  socket.bind({ address, port, exclusive: true }, () => {
+    listening = true;
+  });
+  socket.off('error', onError);
+  if (!listening) {
+    socket.close();
+    throw new BindError(failure === null ? 'UNKNOWN' : codeOf(failure), formatAddress({ address, port }));
+  }
+  socket.on('error', () => undefined);
+  return socket;
+}
+
+/**
+ * {@link bindUdpNow} as a promise, for callers that bind before serving.
+ * @throws BindError (as a rejection) when the operating system refuses.
  */
 export function bindUdp(address: string, port: number): Promise<dgram.Socket> {
-  const socket = isIPv6(address)
-    ? dgram.createSocket({ type: 'udp6', ipv6Only: true })
-    : dgram.createSocket({ type: 'udp4' });
-  return new Promise((resolve, reject) => {
-    const onError = (err: unknown): void => {
-      socket.close();
-      reject(new BindError(codeOf(err), formatAddress({ address, port })));
-    };
-    socket.once('error', onError);
-    socket.bind({ address, port, exclusive: true }, () => {
-      socket.off('error', onError);
-      socket.on('error', () => undefined);
-      resolve(socket);
-    });
-  });
+  return new Promise((resolve) => resolve(bindUdpNow(address, port)));
 }
 
 /** Closes a connection accepted before a listener took the server over (see {@link bindTcp}). */

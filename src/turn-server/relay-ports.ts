@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type dgram from 'node:dgram';
-import { BindError, bindUdp } from './bind.js';
+import { BindError, bindUdpNow } from './bind.js';
 import { closeQuietly } from './ports.js';
 
 /** An inclusive UDP port range for relayed transport addresses, e.g. 49152–65535 (coturn's default). */
@@ -49,14 +49,10 @@ export class RelayPorts {
     return this.inUse.size;
   }
 
-  private async tryBind(port: number): Promise<dgram.Socket | null> {
+  private tryBind(port: number): dgram.Socket | null {
     if (this.inUse.has(port)) return null;
     try {
-      const socket = await bindUdp(this.ip, port);
-      if (this.inUse.has(port)) {
-        await closeQuietly(socket);
-        return null;
-      }
+      const socket = bindUdpNow(this.ip, port);
       this.inUse.add(port);
       return socket;
     } catch (err) {
@@ -66,13 +62,13 @@ export class RelayPorts {
   }
 
   /**
-   * Binds a relay socket.
+   * Binds a relay socket, synchronously (one `bind` system call per port tried).
    * @param evenPort EVEN-PORT present: the port must be even; `reserveNext` (its R bit) also reserves port + 1
    *   and returns a RESERVATION-TOKEN (8 bytes) for it.
    * @returns `{ok: false, reason: 'port-range'}` when no port of the range could be bound (answered 508).
    * @throws BindError for bind failures other than a taken port (e.g. the relay IP is gone).
    */
-  async bind(evenPort = false, reserveNext = false): Promise<RelayBind> {
+  bind(evenPort = false, reserveNext = false): RelayBind {
     const { min, max } = this.range;
     const span = max - min + 1;
     const start = randomInt(0, span);
@@ -81,10 +77,10 @@ export class RelayPorts {
       if (evenPort && port % 2 !== 0) continue;
       if (reserveNext && (port + 1 > max || this.inUse.has(port + 1))) continue;
       tried++;
-      const socket = await this.tryBind(port);
+      const socket = this.tryBind(port);
       if (!socket) continue;
       if (!reserveNext) return { ok: true, socket, port };
-      const next = await this.tryBind(port + 1);
+      const next = this.tryBind(port + 1);
       if (!next) {
         this.release(port, socket);
         continue;
