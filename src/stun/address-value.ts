@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 import type { TransportAddress } from './address.js';
-import { ipBytes, ipv6Text, readXorAddress, writeXorAddress } from './xor-address.js';
+import { ipBytes, ipv6Text, readXorAddress, writeIPv4, writeXorAddress } from './xor-address.js';
 
 /** Address family numbers of an address attribute's value (RFC 8489 §14.1). */
 export const AddressFamily = { ipv4: 0x01, ipv6: 0x02 } as const;
@@ -29,13 +29,18 @@ export function writePlainAddress(
   offset: number,
   a: Pick<TransportAddress, 'address' | 'port'>,
 ): number {
+  out[offset] = 0;
+  out.writeUInt16BE(a.port, offset + 2);
+  if (isIPv4(a.address)) {
+    out[offset + 1] = AddressFamily.ipv4;
+    writeIPv4(a.address, out, offset + 4);
+    return 8;
+  }
   const ip = ipBytes(a.address);
   if (!ip) throw new TypeError(`not an IP address: ${a.address}`);
-  out[offset] = 0;
-  out[offset + 1] = ip.length === 4 ? AddressFamily.ipv4 : AddressFamily.ipv6;
-  out.writeUInt16BE(a.port, offset + 2);
+  out[offset + 1] = AddressFamily.ipv6;
   ip.copy(out, offset + 4);
-  return 4 + ip.length;
+  return 20;
 }
 
 /**

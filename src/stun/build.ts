@@ -28,7 +28,7 @@ export interface BuildOptions {
   method: number;
   cls: StunClass;
   transactionId: Buffer;
-  attributes?: AttributeSpec[];
+  attributes?: readonly AttributeSpec[];
   /** Key for MESSAGE-INTEGRITY (see `shortTermKey` / `longTermKey`). */
   integrityKey?: Buffer;
   integrityAlgorithm?: IntegrityAlgorithm;
@@ -47,23 +47,42 @@ function isXorAddressType(type: number): boolean {
   );
 }
 
+type RawSpec = Extract<AttributeSpec, { raw: Buffer }>;
+type AddressSpec = Extract<AttributeSpec, { address: unknown }>;
+type Uint32Spec = Extract<AttributeSpec, { uint32: number }>;
+type BytesSpec = Extract<AttributeSpec, { bytes: unknown }>;
+type ErrorSpec = Extract<AttributeSpec, { error: unknown }>;
+
+/** Which kind of {@link AttributeSpec} an attribute is, told once per attribute (their shapes differ). */
+const Kind = { raw: 0, address: 1, uint32: 2, bytes: 3, error: 4 } as const;
+type Kind = (typeof Kind)[keyof typeof Kind];
+
+function kindOf(a: AttributeSpec): Kind {
+  if ('raw' in a) return Kind.raw;
+  if ('address' in a) return Kind.address;
+  if ('uint32' in a) return Kind.uint32;
+  return 'bytes' in a ? Kind.bytes : Kind.error;
+}
+
 /**
  * The value length of one attribute, after checking it can be encoded.
  * @throws TypeError for a bad address or port, a number that is not a 32-bit unsigned integer, an error code
  *   outside 300–699 or a reason of 128 characters or more, a value longer than 65,535 bytes.
  */
-function valueBytes(a: AttributeSpec): number {
+function valueBytes(a: AttributeSpec, kind: Kind): number {
   let n: number;
-  if ('raw' in a) n = a.raw.length;
-  else if ('address' in a) n = addressValueBytes(a.address);
-  else if ('uint32' in a) {
-    if (!Number.isInteger(a.uint32) || a.uint32 < 0 || a.uint32 > 0xffffffff)
-      throw new TypeError(`attribute 0x${a.type.toString(16)}: ${a.uint32} is not a 32-bit unsigned integer`);
+  if (kind === Kind.raw) n = (a as RawSpec).raw.length;
+  else if (kind === Kind.address) n = addressValueBytes((a as AddressSpec).address);
+  else if (kind === Kind.uint32) {
+    const v = (a as Uint32Spec).uint32;
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff)
+      throw new TypeError(`attribute 0x${a.type.toString(16)}: ${v} is not a 32-bit unsigned integer`);
     n = 4;
-  } else if ('bytes' in a)
-    n = typeof a.bytes === 'string' ? Buffer.byteLength(a.bytes, 'utf8') : a.bytes.length;
-  else {
-    const { code, reason } = a.error;
+  } else if (kind === Kind.bytes) {
+    const v = (a as BytesSpec).bytes;
+    n = typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length;
+  } else {
+    const { code, reason } = (a as ErrorSpec).error;
     if (!Number.isInteger(code) || code < 300 || code > 699)
       throw new TypeError(`error code ${code} is not 300–699`);
     if (reason.length >= MAX_REASON_CHARS) throw new TypeError('reason phrase of 128 characters or more');
@@ -74,36 +93,22 @@ function valueBytes(a: AttributeSpec): number {
 }
 
 /** Writes one attribute's value (whose length `valueBytes` gave) at `offset`; the header must be in place. */
-function writeValue(out: Buffer, offset: number, a: AttributeSpec): void {
-  if ('raw' in a) a.raw.copy(out, offset);
-  else if ('address' in a) writeAddressValue(out, offset, a.address, isXorAddressType(a.type));
-  else if ('uint32' in a) out.writeUInt32BE(a.uint32, offset);
-  else if ('bytes' in a) {
-    if (typeof a.bytes === 'string') out.write(a.bytes, offset, 'utf8');
-    else a.bytes.copy(out, offset);
+function writeValue(out: Buffer, offset: number, a: AttributeSpec, kind: Kind): void {
+  if (kind === Kind.raw) (a as RawSpec).raw.copy(out, offset);
+  else if (kind === Kind.address)
+    writeAddressValue(out, offset, (a as AddressSpec).address, isXorAddressType(a.type));
+  else if (kind === Kind.uint32) out.writeUInt32BE((a as Uint32Spec).uint32, offset);
+  else if (kind === Kind.bytes) {
+    const v = (a as BytesSpec).bytes;
+    if (typeof v === 'string') out.write(v, offset, 'utf8');
+    else v.copy(out, offset);
   } else {
-    const { code, reason } = a.error;
+    const { code, reason } = (a as ErrorSpec).error;
     out[offset] = 0;
     out[offset + 1] = 0;
     out[offset + 2] = Math.trunc(code / 100);
     out[offset + 3] = code % 100;
     out.write(reason, offset + 4, 'utf8');
-  }
-}
-
-/** Checks the order rules: typed attributes before raw ones, each typed type once. */
-function checkOrder(attributes: readonly AttributeSpec[]): void {
-  let raw = false;
-  for (let i = 0; i < attributes.length; i++) {
-    const a = attributes[i]!;
-    if ('raw' in a) {
-      raw = true;
-      continue;
-    }
-    if (raw) throw new TypeError('typed attributes must come before raw ones');
-    for (let j = 0; j < i; j++)
-      if (attributes[j]!.type === a.type)
-        throw new TypeError(`attribute 0x${a.type.toString(16)} rejected (duplicate)`);
   }
 }
 
@@ -119,11 +124,23 @@ export function buildMessage(opts: BuildOptions): Buffer {
   const { transactionId, integrityKey, integrityAlgorithm = 'sha1' } = opts;
   if (transactionId.length !== 12) throw new TypeError('transaction ID must be 12 bytes');
   const attributes = opts.attributes ?? [];
-  checkOrder(attributes);
+  const count = attributes.length;
+  const types: number[] = [];
+  const kinds: Kind[] = [];
   const lengths: number[] = [];
   let body = 0;
-  for (const a of attributes) {
-    const n = valueBytes(a);
+  let rawSeen = false;
+  for (let i = 0; i < count; i++) {
+    const a = attributes[i]!;
+    const type = a.type;
+    const kind = kindOf(a);
+    if (kind === Kind.raw) rawSeen = true;
+    else if (rawSeen) throw new TypeError('typed attributes must come before raw ones');
+    else if (types.includes(type))
+      throw new TypeError(`attribute 0x${type.toString(16)} rejected (duplicate)`);
+    const n = valueBytes(a, kind);
+    types.push(type);
+    kinds.push(kind);
     lengths.push(n);
     body += 4 + n + ((4 - (n % 4)) % 4);
   }
@@ -139,12 +156,11 @@ export function buildMessage(opts: BuildOptions): Buffer {
   out.writeUInt32BE(MAGIC_COOKIE, 4);
   transactionId.copy(out, 8);
   let off = HEADER_BYTES;
-  for (let i = 0; i < attributes.length; i++) {
-    const a = attributes[i]!;
+  for (let i = 0; i < count; i++) {
     const n = lengths[i]!;
-    out.writeUInt16BE(a.type, off);
+    out.writeUInt16BE(types[i]!, off);
     out.writeUInt16BE(n, off + 2);
-    writeValue(out, off + 4, a);
+    writeValue(out, off + 4, attributes[i]!, kinds[i]!);
     off += 4 + n;
     while (off % 4 !== 0) out[off++] = 0;
   }

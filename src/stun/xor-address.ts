@@ -3,7 +3,7 @@ import type { TransportAddress } from './address.js';
 import { MAGIC_COOKIE } from './constants.js';
 
 /** Writes the 4 bytes of a dotted-quad IPv4 literal (already validated) at `offset`. */
-function writeIPv4(text: string, out: Buffer, offset: number): void {
+export function writeIPv4(text: string, out: Buffer, offset: number): void {
   let octet = 0;
   let at = offset;
   for (let i = 0; i < text.length; i++) {
