@@ -31,7 +31,8 @@ export interface AuthRefusal {
   ok: false;
   code: 400 | 401 | 438;
   reason: AuthFailureReason;
-  attributes: AttributeSpec[];
+  /** Frozen: the same list for every refusal with the same nonce (see {@link Authenticator.challenge}). */
+  attributes: readonly AttributeSpec[];
 }
 
 /** Long-term credentials the server accepts: static users, and TURN REST API shared secrets. */
@@ -47,6 +48,12 @@ export interface CredentialSource {
 
 /** PASSWORD-ALGORITHM numbers (RFC 8489 §18.5). */
 const PasswordAlgorithm = { md5: 0x0001, sha256: 0x0002 } as const;
+
+/** Challenges an {@link Authenticator} remembers, by nonce (the oldest forgotten first). */
+export const CHALLENGE_MEMO_MAX = 256;
+
+/** The attributes of a 400 from the authenticator: none (a frozen list, see {@link AuthRefusal}). */
+const NO_ATTRIBUTES: readonly AttributeSpec[] = Object.freeze([]);
 
 /** PASSWORD-ALGORITHMS value this server offers (RFC 8489 §14.11): SHA-256 first, then MD5, no parameters. */
 const OFFERED_ALGORITHMS = Buffer.from([0x00, 0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00]);
@@ -118,6 +125,7 @@ export function integrityCovered(msg: StunMessage): StunMessage {
 export class Authenticator {
   private readonly nonces: NonceIssuer;
   private readonly keyMemo = new Map<string, CandidateKeys>();
+  private readonly challenges = new Map<string, readonly AttributeSpec[]>();
 
   /**
    * @param source the accepted credentials.
@@ -130,13 +138,24 @@ export class Authenticator {
     this.nonces = new NonceIssuer(source.nonceLifetimeS);
   }
 
-  /** REALM, a fresh NONCE for `clientIp` and PASSWORD-ALGORITHMS: the attributes of a 401 or 438. */
-  challenge(clientIp: string, nowMs: number = Date.now()): AttributeSpec[] {
-    return [
-      { type: Attr.REALM, bytes: this.source.realm },
-      { type: Attr.NONCE, bytes: this.nonces.issue(clientIp, nowMs) },
-      { type: Attr.PASSWORD_ALGORITHMS, raw: OFFERED_ALGORITHMS },
-    ];
+  /**
+   * REALM, a fresh NONCE for `clientIp` and PASSWORD-ALGORITHMS: the attributes of a 401 or 438. A frozen
+   * list, the same one for the same nonce while it is among the newest {@link CHALLENGE_MEMO_MAX}, so its
+   * encoding can be reused (`turnError`): a nonce stays the same for one client IP for a second.
+   */
+  challenge(clientIp: string, nowMs: number = Date.now()): readonly AttributeSpec[] {
+    const nonce = this.nonces.issue(clientIp, nowMs);
+    const known = this.challenges.get(nonce);
+    if (known) return known;
+    const attrs: readonly AttributeSpec[] = Object.freeze([
+      Object.freeze({ type: Attr.REALM, bytes: this.source.realm }),
+      Object.freeze({ type: Attr.NONCE, bytes: nonce }),
+      Object.freeze({ type: Attr.PASSWORD_ALGORITHMS, raw: OFFERED_ALGORITHMS }),
+    ]);
+    if (this.challenges.size >= CHALLENGE_MEMO_MAX)
+      this.challenges.delete(this.challenges.keys().next().value!);
+    this.challenges.set(nonce, attrs);
+    return attrs;
   }
 
   private refuse(
@@ -145,7 +164,12 @@ export class Authenticator {
     clientIp: string,
     nowMs: number,
   ): AuthRefusal {
-    return { ok: false, code, reason, attributes: code === 400 ? [] : this.challenge(clientIp, nowMs) };
+    return {
+      ok: false,
+      code,
+      reason,
+      attributes: code === 400 ? NO_ATTRIBUTES : this.challenge(clientIp, nowMs),
+    };
   }
 
   /** A 401 for a request with a valid nonce: one failure of `clientIp` for the limiter. */

@@ -21,10 +21,10 @@ export function encodeResponse(
   dialect: Dialect,
   answered: Answered,
   cls: typeof StunClass.successResponse | typeof StunClass.errorResponse,
-  attributes: AttributeSpec[],
+  attributes: readonly AttributeSpec[],
 ): Buffer {
-  const opts = { method: answered.method, cls, transactionId: answered.transactionId, attributes };
+  const { method, transactionId } = answered;
   return dialect.kind === 'rfc3489'
-    ? buildClassicMessage(opts, dialect.idPrefix)
-    : buildMessage({ ...opts, fingerprint: true });
+    ? buildClassicMessage({ method, cls, transactionId, attributes }, dialect.idPrefix)
+    : buildMessage({ method, cls, transactionId, attributes, fingerprint: true });
 }
