@@ -4,7 +4,7 @@ import type { RawAttribute } from './message.js';
 
 /**
  * Attribute types whose value is a 32-bit number: FINGERPRINT (RFC 8489 §14.7), CHANNEL-NUMBER, LIFETIME,
- * REQUESTED-TRANSPORT (RFC 8656 §18.1, §18.2, §18.7), CHANGE-REQUEST (RFC 5780 §7.2), and the ICE types
+ * REQUESTED-TRANSPORT (RFC 8656 §18), CHANGE-REQUEST (RFC 5780 §7.2), and the ICE types
  * PRIORITY 0x0024 (RFC 8445 §16.1), NOMINATION 0xC001, NETWORK-INFO 0xC057 and an old draft's
  * RETRANSMIT-COUNT 0xFF00. A value shorter than 4 bytes is malformed.
  */
@@ -29,7 +29,7 @@ const PLAIN_ADDRESS_TYPES: ReadonlySet<number> = new Set([
 ]);
 
 /**
- * A bit per XOR address attribute type (RFC 8489 §14.2, RFC 8656 §18.3, §18.5), to tell the first of each
+ * A bit per XOR address attribute type (RFC 8489 §14.2, RFC 8656 §18), to tell the first of each
  * type; 0 for every other type.
  */
 function xorAddressBit(type: number): number {

@@ -112,7 +112,7 @@ export function findAttribute(msg: StunMessage, type: number): RawAttribute | un
 /**
  * An address attribute's value (the first of its type): MAPPED-ADDRESS, XOR-MAPPED-ADDRESS (un-XORed),
  * RESPONSE-ORIGIN, OTHER-ADDRESS, ALTERNATE-SERVER, XOR-PEER-ADDRESS, XOR-RELAYED-ADDRESS (RFC 8489
- * §14.1–14.2, §14.15, RFC 5780 §7.3–7.4, RFC 8656 §18.3, §18.5); undefined for other types or when absent.
+ * §14.1–14.2, §14.15, RFC 5780 §7.3–7.4, RFC 8656 §18); undefined for other types or when absent.
  */
 export function getAddress(msg: StunMessage, type: number): TransportAddress | undefined {
   const v = findAttribute(msg, type)?.value;
