@@ -7,7 +7,6 @@
  * the last round the allocation table is empty and file descriptors, bindable relay ports, active timers
  * and the heap (after a forced GC) are back to their baseline.
  */
-import { createSocket } from 'node:dgram';
 import { readdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -19,6 +18,7 @@ import { parseTurnFlags } from '../../src/turn-server/turn-options.js';
 import { type RunningTurnServer, startTurnServer } from '../../src/turn-server/turn-server.js';
 import { echoPeer, RawTurnClient } from '../helpers/turn-raw.js';
 import { pollUntil } from '../helpers/uclient.js';
+import { udpBindable } from '../helpers/udp-port.js';
 import { profile } from './profile.js';
 import { record } from './tally.js';
 import { installTimerTracker, type TimerTracker } from './timer-tracker.js';
@@ -58,17 +58,6 @@ const kib = (bytes: number): string => `${bytes >= 0 ? '+' : ''}${(bytes / 1024)
 async function heapAfter(ms: number): Promise<number> {
   await new Promise((r) => setTimeout(r, ms));
   return heapAfterGc();
-}
-
-function udpBindable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.once('error', () => {
-      s.close();
-      resolve(false);
-    });
-    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
 }
 
 async function bindablePorts(): Promise<number> {

@@ -6,11 +6,11 @@
  * - the relay port range exhausted: 508 Insufficient Capacity (RFC 8656 §7.2), answered at once;
  * - SIGTERM with allocations in flight: exit code 0 within 2 s, every relay port bindable again.
  */
-import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StunClass } from '../../src/stun/constants.js';
 import { getErrorCode, type StunMessage } from '../../src/stun/message.js';
 import { echoPeer, RawTurnClient } from '../helpers/turn-raw.js';
+import { udpBindable } from '../helpers/udp-port.js';
 import { LegitClient } from './legit-client.js';
 import { HARDENING_USER, type ServerProcess, startServerProcess } from './server-process.js';
 import { record } from './tally.js';
@@ -41,17 +41,6 @@ async function client(s: ServerProcess): Promise<RawTurnClient> {
 
 const code = (m: StunMessage): number | undefined =>
   m.cls === StunClass.successResponse ? 200 : getErrorCode(m)?.code;
-
-function udpBindable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.once('error', () => {
-      s.close();
-      resolve(false);
-    });
-    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
 
 /** Allocates from `count` fresh clients; the codes answered, in order. */
 async function allocateMany(s: ServerProcess, count: number, user = HARDENING_USER): Promise<number[]> {

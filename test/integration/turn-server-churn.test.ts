@@ -12,7 +12,6 @@
  *   `hasOwnProperty`) never authenticate, whatever the password (empty and 'undefined' included), on a
  *   server with a normal user and on one with a TURN REST secret, while the real credentials do.
  */
-import { createSocket } from 'node:dgram';
 import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
@@ -23,6 +22,7 @@ import { type TurnCredentials, TurnSession } from '../../src/stun-probe/turn-ses
 import { parseTurnFlags, type TurnFlags } from '../../src/turn-server/turn-options.js';
 import { type RunningTurnServer, startTurnServer } from '../../src/turn-server/turn-server.js';
 import { pollUntil } from '../helpers/uclient.js';
+import { udpBindable } from '../helpers/udp-port.js';
 
 const LISTEN = ['127.0.0.1', '127.0.0.2'];
 /** 1,000 relay ports above the kernel's ephemeral range (32768–60999), so no other socket takes them. */
@@ -49,18 +49,6 @@ async function serve(flags: TurnFlags): Promise<RunningTurnServer> {
 
 function openFds(): number {
   return readdirSync('/proc/self/fd').length;
-}
-
-/** Whether 127.0.0.1:`port` can be bound for UDP right now. */
-function udpBindable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.once('error', () => {
-      s.close();
-      resolve(false);
-    });
-    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
 }
 
 /** The ports of the relay range bindable now, tried 100 at a time. */
