@@ -13,7 +13,7 @@
  * - a flood of unauthenticated and forged-nonce Allocates from many ports: all refused, no allocation,
  *   bounded memory, and a legitimate Allocate still succeeds.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, type TaskMeta } from 'vitest';
 import type { TransportAddress } from '../../src/stun/address.js';
 import { Attr, StunMethod } from '../../src/stun/constants.js';
 import { findAttribute } from '../../src/stun/message.js';
@@ -98,6 +98,20 @@ class Tally {
     this.tried++;
     if (status !== expected) this.wrong.push(`${what} → ${status}, expected ${expected}`);
   }
+  /**
+   * Records the test's row (area `auth`; the detail is the first wrong outcome, else `detail`) and asserts
+   * that nothing was wrong.
+   */
+  report(task: { meta: TaskMeta }, check: string, detail?: string): void {
+    record(task, {
+      area: 'auth',
+      check,
+      tried: this.tried,
+      failures: this.failures,
+      detail: this.wrong[0] ?? detail,
+    });
+    expect(this.wrong).toEqual([]);
+  }
 }
 
 /** A signed Allocate's response status from `c` with its current nonce (no 401 dance, no 438 retry). */
@@ -156,16 +170,11 @@ describe('authentication abuse', () => {
         );
         expect(s.server.alive()).toBe(true);
       }
-      record(task, {
-        area: 'auth',
-        check: 'prototype-key usernames (static users, REST secret) → 401',
-        tried: t.tried,
-        failures: t.failures,
-        detail:
-          t.wrong[0] ??
-          `${PROTOTYPE_KEYS.length} names × ${CONFUSED_PASSWORDS.length} passwords, + REST forms`,
-      });
-      expect(t.wrong).toEqual([]);
+      t.report(
+        task,
+        'prototype-key usernames (static users, REST secret) → 401',
+        `${PROTOTYPE_KEYS.length} names × ${CONFUSED_PASSWORDS.length} passwords, + REST forms`,
+      );
     },
     profile.testTimeoutMs,
   );
@@ -187,14 +196,7 @@ describe('authentication abuse', () => {
         t.check('retry with the fresh nonce', statusOf(await allocateWith(thief, HARDENING_USER)), 200);
         await thief.signed(StunMethod.refresh, () => [{ type: Attr.LIFETIME, uint32: 0 }], HARDENING_USER);
       }
-      record(task, {
-        area: 'auth',
-        check: 'nonce of another client IP → 438, fresh nonce → 200',
-        tried: t.tried,
-        failures: t.failures,
-        detail: t.wrong[0],
-      });
-      expect(t.wrong).toEqual([]);
+      t.report(task, 'nonce of another client IP → 438, fresh nonce → 200');
     },
     profile.testTimeoutMs,
   );
@@ -231,14 +233,11 @@ describe('authentication abuse', () => {
       }
       const created = await s.metric('ice_doctor_turn_allocations_total', 'transport="udp"');
       if (created !== rounds) t.wrong.push(`${created} allocations created for ${rounds} originals`);
-      record(task, {
-        area: 'auth',
-        check: 'replayed signed request (other IP / new transaction ID) → 438 / 401',
-        tried: t.tried,
-        failures: t.failures,
-        detail: t.wrong[0] ?? `${created} allocations, all by the originals`,
-      });
-      expect(t.wrong).toEqual([]);
+      t.report(
+        task,
+        'replayed signed request (other IP / new transaction ID) → 438 / 401',
+        `${created} allocations, all by the originals`,
+      );
     },
     profile.testTimeoutMs,
   );
@@ -296,15 +295,11 @@ describe('authentication abuse', () => {
       } finally {
         await Promise.all([meant.close(), smuggled.close()]);
       }
-      record(task, {
-        area: 'auth',
-        check: 'attributes appended after MESSAGE-INTEGRITY ignored (RFC 8489 §14.5)',
-        tried: t.tried,
-        failures: t.failures,
-        detail:
-          t.wrong[0] ?? `smuggled peer heard ${smuggled.heard()}, permitted peer ${meant.heard()}/${rounds}`,
-      });
-      expect(t.wrong).toEqual([]);
+      t.report(
+        task,
+        'attributes appended after MESSAGE-INTEGRITY ignored (RFC 8489 §14.5)',
+        `smuggled peer heard ${smuggled.heard()}, permitted peer ${meant.heard()}/${rounds}`,
+      );
     },
     profile.testTimeoutMs,
   );
@@ -326,14 +321,7 @@ describe('authentication abuse', () => {
         c.learn(stale);
         t.check('retry', statusOf(await allocateWith(c, HARDENING_USER)), 200);
       }
-      record(task, {
-        area: 'auth',
-        check: 'stale nonce (--nonce-lifetime 2) → 438, retry → 200',
-        tried: t.tried,
-        failures: t.failures,
-        detail: t.wrong[0],
-      });
-      expect(t.wrong).toEqual([]);
+      t.report(task, 'stale nonce (--nonce-lifetime 2) → 438, retry → 200');
     },
     profile.testTimeoutMs,
   );
@@ -361,14 +349,11 @@ describe('authentication abuse', () => {
       );
       if (expired !== past.length + 1)
         t.wrong.push(`${expired} counted as expired, expected ${past.length + 1}`);
-      record(task, {
-        area: 'auth',
-        check: 'TURN REST credentials past expiry (right HMAC) → 401',
-        tried: t.tried,
-        failures: t.failures,
-        detail: t.wrong[0] ?? 'boundary: 200 before the expiry second, 401 from it',
-      });
-      expect(t.wrong).toEqual([]);
+      t.report(
+        task,
+        'TURN REST credentials past expiry (right HMAC) → 401',
+        'boundary: 200 before the expiry second, 401 from it',
+      );
     },
     profile.testTimeoutMs,
   );
@@ -423,16 +408,11 @@ describe('authentication abuse', () => {
       if (blocks !== 1) t.wrong.push(`auth_blocks_total ${blocks}, expected 1`);
       if (rateLimited !== during + 1) t.wrong.push(`rate-limited ${rateLimited}, expected ${during + 1}`);
       if (warnings.length !== 1) t.wrong.push(`${warnings.length} block warnings logged, expected 1`);
-      record(task, {
-        area: 'auth',
-        check: `brute force: ${limit} failures → blocked ${blockMs / 1000} s, others unaffected`,
-        tried: t.tried,
-        failures: t.failures,
-        detail:
-          t.wrong[0] ??
-          `${during + 1} refused unchecked in ${blockedFor} ms; 1 warn line; spoofed victim unaffected`,
-      });
-      expect(t.wrong).toEqual([]);
+      t.report(
+        task,
+        `brute force: ${limit} failures → blocked ${blockMs / 1000} s, others unaffected`,
+        `${during + 1} refused unchecked in ${blockedFor} ms; 1 warn line; spoofed victim unaffected`,
+      );
       expect(warnings[0]).toMatchObject({ level: 40, client: '127.0.0.1', failures: limit });
     },
     profile.testTimeoutMs,
@@ -481,16 +461,11 @@ describe('authentication abuse', () => {
       const growthBytes = peak - baseline;
       if (active + created !== 0) t.wrong.push(`${created} allocations created, ${active} active`);
       if (legit !== 200) t.wrong.push(`legit Allocate after the flood → ${legit}`);
-      record(task, {
-        area: 'auth',
-        check: 'unauthenticated + forged-nonce Allocate flood → 401/438, no state',
-        tried: t.tried,
-        failures: t.failures,
-        detail:
-          t.wrong[0] ??
-          `${Math.round(t.tried / (floodMs / 1000))}/s; RSS +${(growthBytes / 2 ** 20).toFixed(1)} MiB; 0 allocations; legit 200`,
-      });
-      expect(t.wrong).toEqual([]);
+      t.report(
+        task,
+        'unauthenticated + forged-nonce Allocate flood → 401/438, no state',
+        `${Math.round(t.tried / (floodMs / 1000))}/s; RSS +${(growthBytes / 2 ** 20).toFixed(1)} MiB; 0 allocations; legit 200`,
+      );
       expect(growthBytes).toBeLessThan(64 * 2 ** 20);
     },
     profile.testTimeoutMs,
