@@ -1,12 +1,31 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { TransportAddress } from '../../src/stun/address.js';
-
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+import { CLI_PATH } from '../natlab/paths.js';
 
 /** The long-term credential every hardening server accepts. */
 export const HARDENING_USER = { username: 'hardening', password: 'hardening-secret' } as const;
+
+/**
+ * The command line (after `node`) of a hardening server: `dist/cli.js serve` on `listen` (comma-separated
+ * IPs) with a picked port, no TLS, no report page, `--json`, the {@link HARDENING_USER}, then `extraArgs`.
+ */
+export function serveArgs(listen: string, extraArgs: readonly string[] = []): string[] {
+  return [
+    CLI_PATH,
+    'serve',
+    '--listen',
+    listen,
+    '--port',
+    '0',
+    '--no-tls',
+    '--no-report',
+    '--json',
+    '--user',
+    `${HARDENING_USER.username}:${HARDENING_USER.password}`,
+    ...extraArgs,
+  ];
+}
 
 /** `ice-doctor serve` running as a child process, as an attacker would meet it. */
 export interface ServerProcess {
@@ -32,20 +51,7 @@ export interface ServerProcess {
  * @throws Error when it exits or prints nothing within 10 s (with its stderr).
  */
 export async function startServerProcess(extraArgs: readonly string[] = []): Promise<ServerProcess> {
-  const args = [
-    CLI,
-    'serve',
-    '--listen',
-    '127.0.0.1',
-    '--port',
-    '0',
-    '--no-tls',
-    '--no-report',
-    '--json',
-    '--user',
-    `${HARDENING_USER.username}:${HARDENING_USER.password}`,
-    ...extraArgs,
-  ];
+  const args = serveArgs('127.0.0.1', extraArgs);
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

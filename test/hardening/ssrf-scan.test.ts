@@ -25,10 +25,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TransportAddress } from '../../src/stun/address.js';
 import { SANDBOX_IP } from '../e2e/sandbox.js';
 import { nsRun } from '../natlab/exec.js';
-import { CLI_PATH } from '../natlab/paths.js';
 import { type LabProcess, startInNs } from '../natlab/processes.js';
 import { profile } from './profile.js';
-import { HARDENING_USER, type ServerProcess, startServerProcess } from './server-process.js';
+import { HARDENING_USER, type ServerProcess, serveArgs, startServerProcess } from './server-process.js';
 import { type Canary, freeTcpPort, openCanary } from './ssrf/canary.js';
 import { type ControlPlan, type ControlResult, runControl } from './ssrf/control.js';
 import { runScan, type ScanPlan, type ScanResult } from './ssrf/scan.js';
@@ -200,27 +199,21 @@ describe.skipIf(!namespacesAvailable())('SSRF scan in a sealed network namespace
 
   beforeAll(async () => {
     sealed = await createSealedNamespace(NAMESPACE_RELAY);
-    serve = startInNs(sealed.ns, 'serve', process.execPath, [
-      CLI_PATH,
+    serve = startInNs(
+      sealed.ns,
       'serve',
-      '--listen',
-      `${SANDBOX_IP},${SEALED_IP6}`,
-      '--port',
-      '0',
-      '--no-tls',
-      '--no-report',
-      '--json',
-      '--user',
-      `${HARDENING_USER.username}:${HARDENING_USER.password}`,
-      '--relay-ports',
-      `${NAMESPACE_RELAY.min}-${NAMESPACE_RELAY.max}`,
-      '--allow-peer',
-      `${CONTROL_IP4}/32,${CONTROL_IP6}/128`,
-      '--metrics-port',
-      '0',
-      '--metrics-host',
-      SANDBOX_IP,
-    ]);
+      process.execPath,
+      serveArgs(`${SANDBOX_IP},${SEALED_IP6}`, [
+        '--relay-ports',
+        `${NAMESPACE_RELAY.min}-${NAMESPACE_RELAY.max}`,
+        '--allow-peer',
+        `${CONTROL_IP4}/32,${CONTROL_IP6}/128`,
+        '--metrics-port',
+        '0',
+        '--metrics-host',
+        SANDBOX_IP,
+      ]),
+    );
     const printed = JSON.parse(await serve.waitForLine((l) => l.startsWith('{'), 20_000)) as {
       turn: { udp: TransportAddress[]; tcp: TransportAddress[]; metricsUrl: string };
     };
