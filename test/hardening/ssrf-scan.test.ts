@@ -67,7 +67,8 @@ function requestRow(result: ScanResult, method: 'CreatePermission' | 'ChannelBin
     failures: m.failures + uncounted,
     detail:
       m.examples[0] ??
-      `${result.denied?.[method] ?? '?'} policy denials counted; ${(result.ms / 1000).toFixed(1)} s for the whole scan`,
+      `${result.denied?.[method] ?? '?'} policy denials counted; ${(result.ms / 1000).toFixed(1)} s for the whole scan` +
+        (result.retransmissions ? `; ${result.retransmissions} UDP retransmissions` : ''),
   };
 }
 

@@ -50,6 +50,8 @@ export interface ScanResult {
   relayed: number | null;
   /** Messages the server sent that answered no request (a Data indication or ChannelData: relayed traffic). */
   unsolicited: number;
+  /** UDP requests sent again because their response was late (RFC 8489 §6.2.1). */
+  retransmissions: number;
   /** Wall time of the scan, in ms. */
   ms: number;
 }
@@ -102,7 +104,10 @@ export async function allocatedSession(
   family: Family,
 ): Promise<TurnSession> {
   const session = await TurnSession.open(transport, server, localAddress);
-  const status = statusOf(await session.allocate(credential, family));
+  const status = await session.allocate(credential, family).then(statusOf, async (err: Error) => {
+    await session.close();
+    throw new Error(`${transport} ${family} Allocate: ${err.message}`);
+  });
   if (status !== 200) {
     await session.close();
     throw new Error(`${transport} ${family} Allocate answered ${status}`);
@@ -209,6 +214,7 @@ export async function runScan(plan: ScanPlan): Promise<ScanResult> {
         : null,
     relayed: before && after ? after.relayed - before.relayed : null,
     unsolicited: sessions.reduce((n, s) => n + s.unsolicited, 0),
+    retransmissions: sessions.reduce((n, s) => n + s.retransmissions, 0),
     ms: performance.now() - start,
   };
 }

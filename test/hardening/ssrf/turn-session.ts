@@ -10,6 +10,11 @@ import { decodeMessage, getErrorCode, getString, type StunMessage } from '../../
 import { newTransactionId } from '../../../src/stun/transaction-id.js';
 import { ipBytes } from '../../../src/stun/xor-address.js';
 
+/** First UDP retransmission timeout, in ms (RFC 8489 §6.2.1 suggests 500 ms; loopback is faster). */
+const INITIAL_RTO_MS = 250;
+/** How long a request waits for its response, all retransmissions included, in ms. */
+const EXCHANGE_TIMEOUT_MS = 8_000;
+
 /** A long-term credential (RFC 8489 §9.2) to sign with. */
 export interface Credential {
   username: string;
@@ -58,12 +63,16 @@ export function statusOf(m: StunMessage): number {
 /**
  * A raw TURN client bound to a chosen local address, over UDP or one TCP connection: what a scanner or a
  * second attacking source needs (test/helpers/turn-raw.ts's RawTurnClient always binds 127.0.0.1 or ::1).
- * Requests are sent once (loopback and a sealed namespace lose nothing) and matched by transaction ID;
- * anything else the server sends (Data indications, ChannelData) is only counted, in {@link unsolicited}.
+ * Requests are matched by transaction ID and, over UDP, retransmitted as RFC 8489 §6.2.1 asks (a datagram
+ * can be dropped even on loopback when a receive buffer is full), each resend counted in
+ * {@link retransmissions}; anything else the server sends (Data indications, ChannelData) is only counted,
+ * in {@link unsolicited}.
  */
 export class TurnSession {
   /** Messages received that were not a response to a pending request. */
   unsolicited = 0;
+  /** Requests sent again over UDP because no response came within the retransmission timeout. */
+  retransmissions = 0;
   private readonly waiting = new Map<string, (m: StunMessage) => void>();
   private realm = '';
   private nonce = '';
@@ -148,21 +157,35 @@ export class TurnSession {
   }
 
   /**
-   * Sends a request's bytes and waits for the response with its transaction ID.
-   * @throws Error when none comes within `timeoutMs`.
+   * Sends a request's bytes and waits for the response with its transaction ID. Over UDP the request is
+   * sent again after {@link INITIAL_RTO_MS}, then after each doubled interval (RFC 8489 §6.2.1), until
+   * `timeoutMs` has passed since the first send; the server's transaction cache answers a resend the
+   * same way (RFC 8489 §6.3.1).
+   * @throws Error when no response comes within `timeoutMs`.
    */
-  exchange(bytes: Buffer, transactionId: Buffer, timeoutMs = 3_000): Promise<StunMessage> {
+  exchange(bytes: Buffer, transactionId: Buffer, timeoutMs = EXCHANGE_TIMEOUT_MS): Promise<StunMessage> {
     const key = transactionId.toString('hex');
     return new Promise((resolve, reject) => {
+      let resend: NodeJS.Timeout | undefined;
+      const schedule = (rtoMs: number): void => {
+        resend = setTimeout(() => {
+          this.retransmissions++;
+          this.write(bytes);
+          schedule(rtoMs * 2);
+        }, rtoMs);
+      };
       const timer = setTimeout(() => {
+        clearTimeout(resend);
         this.waiting.delete(key);
-        reject(new Error(`no response within ${timeoutMs} ms`));
+        reject(new Error(`no response within ${timeoutMs} ms (${this.transport})`));
       }, timeoutMs);
       this.waiting.set(key, (m) => {
         clearTimeout(timer);
+        clearTimeout(resend);
         resolve(m);
       });
       this.write(bytes);
+      if (this.transport === 'udp') schedule(INITIAL_RTO_MS);
     });
   }
 
