@@ -1,8 +1,8 @@
 /**
  * Allocations per second and memory per allocation of a TURN target. Each allocation is a new client 5-tuple
- * (its own UDP socket) doing the whole 401 dance and an authenticated Allocate (RFC 8656 §7.1); then each
- * gets a ChannelBind, i.e. one permission and one channel (§9, §12). Memory is the target's RSS growth
- * over the allocations, divided by their count.
+ * (its own UDP socket) doing the whole 401 dance and an authenticated Allocate (RFC 8656 §7.1). Memory is
+ * the RSS growth over fresh allocations that each also got a ChannelBind (one permission and one channel,
+ * §9, §12), divided by their count; the rate is timed once those are deleted, on a warm target.
  */
 import dgram from 'node:dgram';
 import type { TransportAddress } from '../../src/stun/address.js';
@@ -27,22 +27,24 @@ export interface AllocationPlan {
 
 /** What an allocation run measured. */
 export interface AllocationResult {
-  /** Allocations attempted (the measured ones, warm-up excluded). */
+  /** Allocations attempted in each phase (warm-up excluded). */
   count: number;
-  /** Of those, the ones that succeeded: the N that memory is divided by. */
+  /** Of the warm phase's, the ones that succeeded. */
   allocated: number;
   concurrency: number;
-  /** Successful allocations (401 + Allocate) per second, over the measured ones. */
+  /** Successful allocations (401 + Allocate) per second in the warm phase. */
   perS: number;
-  /** Allocates or ChannelBinds that failed. */
+  /** The same in the cold phase: the first allocations of a fresh process. */
+  coldPerS: number;
+  /** Allocates, ChannelBinds or deletes that failed, over both phases. */
   failures: number;
-  /** The target's CPU time per allocation during the measured Allocates, in ms. */
+  /** The target's CPU time per allocation during the warm phase's Allocates, in ms. */
   cpuMsPerAllocation: number;
   /** The target's CPU time / wall time during the measured Allocates, percent of one core. */
   targetCpuPercent: number;
   rssBeforeBytes: number;
   rssAfterBytes: number;
-  /** (rssAfterBytes − rssBeforeBytes) / allocated: each allocation holding one permission and one channel. */
+  /** RSS growth over the cold phase / its successful allocations, each holding a permission and a channel. */
   bytesPerAllocation: number;
   /** With several rounds: perS and bytesPerAllocation of each (this result is the round with the best perS). */
   roundsPerS?: number[];
@@ -80,9 +82,27 @@ async function pooled<T>(
   return failed;
 }
 
+/** Allocates on every session, `concurrency` at a time; returns the ones that succeeded and the failures. */
+async function allocateAll(
+  sessions: readonly TurnSession[],
+  concurrency: number,
+): Promise<{ allocated: TurnSession[]; failures: number }> {
+  const allocated: TurnSession[] = [];
+  const failures = await pooled(sessions, concurrency, async (s) => {
+    await s.allocate();
+    allocated.push(s);
+  });
+  return { allocated, failures };
+}
+
 /**
- * Measures allocations/s and memory per allocation on a fresh target.
- * @param pid the target's process, for its RSS.
+ * Measures memory per allocation and allocations/s of a target, in two phases on one fresh process:
+ * 1. cold: `warmup` allocations with a ChannelBind each, then `count` more whose RSS growth (each holding a
+ *    permission and a channel) gives the memory per allocation; their rate is the cold rate. All are then
+ *    deleted (Refresh LIFETIME 0, RFC 8656 §7.3).
+ * 2. warm: `count` allocations on new 5-tuples, timed with the target's CPU: the allocation rate of a
+ *    server that has run for a while (a JIT-compiled target has compiled its hot paths by now).
+ * @param pid the target's process, for its RSS and CPU time.
  */
 export async function measureAllocations(
   endpoint: TurnEndpoint,
@@ -90,42 +110,48 @@ export async function measureAllocations(
   plan: AllocationPlan,
 ): Promise<AllocationResult> {
   const sockets: dgram.Socket[] = [];
+  const sessionsOf = async (n: number): Promise<TurnSession[]> => {
+    const mine: dgram.Socket[] = [];
+    for (let i = 0; i < n; i++) mine.push(await boundSocket());
+    sockets.push(...mine);
+    return mine.map((s) => new TurnSession(s, endpoint.server, endpoint.credentials));
+  };
+  const bind = (s: TurnSession): Promise<void> => s.channelBind(MIN_CHANNEL, plan.peer);
   try {
-    for (let i = 0; i < plan.warmup + plan.count; i++) sockets.push(await boundSocket());
-    const sessions = sockets.map((s) => new TurnSession(s, endpoint.server, endpoint.credentials));
-    const warm = sessions.slice(0, plan.warmup);
-    const measured = sessions.slice(plan.warmup);
-    const setUp = async (s: TurnSession): Promise<void> => {
-      await s.allocate();
-      await s.channelBind(MIN_CHANNEL, plan.peer);
-    };
-    let failures = await pooled(warm, plan.concurrency, setUp);
+    const warm = await sessionsOf(plan.warmup);
+    let failures = (await allocateAll(warm, plan.concurrency)).failures;
+    failures += await pooled(warm, plan.concurrency, bind);
+    const cold = await sessionsOf(plan.count);
     await sleep(plan.settleMs);
     const rssBeforeBytes = residentBytes(pid);
-    const allocated: TurnSession[] = [];
-    const cpu0 = processCpuMs(pid);
     const t0 = performance.now();
-    failures += await pooled(measured, plan.concurrency, async (s) => {
-      await s.allocate();
-      allocated.push(s);
-    });
-    const seconds = (performance.now() - t0) / 1000;
-    const cpuMs = processCpuMs(pid) - cpu0;
-    failures += await pooled(allocated, plan.concurrency, (s) => s.channelBind(MIN_CHANNEL, plan.peer));
+    const coldRun = await allocateAll(cold, plan.concurrency);
+    const coldS = (performance.now() - t0) / 1000;
+    failures += coldRun.failures + (await pooled(coldRun.allocated, plan.concurrency, bind));
     await sleep(plan.settleMs);
     const rssAfterBytes = residentBytes(pid);
-    for (const s of sessions) s.detach();
+    failures += await pooled([...warm, ...cold], plan.concurrency, (s) => s.release());
+
+    const measured = await sessionsOf(plan.count);
+    const cpu0 = processCpuMs(pid);
+    const t1 = performance.now();
+    const warmRun = await allocateAll(measured, plan.concurrency);
+    const seconds = (performance.now() - t1) / 1000;
+    const cpuMs = processCpuMs(pid) - cpu0;
+    failures += warmRun.failures;
+    for (const s of [...warm, ...cold, ...measured]) s.detach();
     return {
       count: plan.count,
-      allocated: allocated.length,
+      allocated: warmRun.allocated.length,
       concurrency: plan.concurrency,
-      perS: allocated.length / seconds,
+      perS: warmRun.allocated.length / seconds,
+      coldPerS: coldRun.allocated.length / coldS,
       failures,
-      cpuMsPerAllocation: cpuMs / Math.max(1, allocated.length),
+      cpuMsPerAllocation: cpuMs / Math.max(1, warmRun.allocated.length),
       targetCpuPercent: cpuMs / (10 * seconds),
       rssBeforeBytes,
       rssAfterBytes,
-      bytesPerAllocation: (rssAfterBytes - rssBeforeBytes) / Math.max(1, allocated.length),
+      bytesPerAllocation: (rssAfterBytes - rssBeforeBytes) / Math.max(1, coldRun.allocated.length),
     };
   } finally {
     await Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));

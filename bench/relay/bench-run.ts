@@ -73,7 +73,8 @@ export class BenchRun {
     const turn: TurnTargetOptions = {
       cpu: this.s.serverCpu,
       relayPorts: this.s.relayPorts,
-      quota: this.s.allocations.count + this.s.allocations.warmup + 2 * this.s.flows + 100,
+      // Both allocation phases: coturn keeps a deleted allocation's session and port for a while.
+      quota: 2 * this.s.allocations.count + this.s.allocations.warmup + 2 * this.s.flows + 100,
       nodeFlags: this.nodeFlags,
       cli: this.cli,
     };

@@ -22,11 +22,11 @@ export const DEFINITIONS = {
   latency:
     'round-trip time generator → relay → echo peer → relay → generator, at a fixed offered rate spread over all flows, stamped in the payload; p50/p99 nearest-rank',
   allocationsPerS:
-    'new client 5-tuples per second, each doing an unauthenticated Allocate (401), then an authenticated Allocate (200), at a bounded concurrency',
+    'new client 5-tuples per second, each doing an unauthenticated Allocate (401), then an authenticated Allocate (200), at a bounded concurrency; perS on a warm target (after warmup + count allocations were made and deleted), coldPerS for the first count allocations after the warm-up of a fresh process',
   cpuMsPerAllocation:
-    "CPU time of the target (/proc/PID/stat) while the measured Allocates ran, per allocation: the server's cost, whatever bounds the rate (the bench's client shares the generator's CPU)",
+    "CPU time of the target (/proc/PID/stat) while the warm phase's Allocates ran, per allocation: the server's cost, whatever bounds the rate (the bench's client shares the generator's CPU)",
   bytesPerAllocation:
-    'RSS growth of the target (/proc/PID/status VmRSS) over N allocations, each also holding one permission and one channel (ChannelBind), divided by N',
+    'RSS growth of the target (/proc/PID/status VmRSS) over the N allocations of the cold phase (a fresh process after the warm-up), each also holding one permission and one channel (ChannelBind), divided by N',
   bindingRequestsPerS:
     'STUN Binding requests answered per second (20-byte requests, fresh transaction ID each)',
   lost: 'datagrams sent − replies received, over the whole load after a drain period',

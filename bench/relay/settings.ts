@@ -39,7 +39,7 @@ export const FULL: BenchSettings = {
   latency: { warmupMs: 500, durationMs: 2000, drainMs: 300, ratePerS: 2000, payloadBytes: 100 },
   binding: { warmupMs: 700, durationMs: 2500, drainMs: 300 },
   allocations: { count: 2000, warmup: 50, concurrency: 16, settleMs: 1000, rounds: 2 },
-  relayPorts: { min: 61000, max: 64999 },
+  relayPorts: { min: 61000, max: 65535 },
 };
 
 /** `--quick`: tiny durations and counts, one round (well under 40 s); for the smoke test, not for figures. */

@@ -54,10 +54,11 @@ export function renderTable(
   for (const p of payloads) row(`lost %, ${p} B`, (t) => cell(t, p)?.lossPercent, 3);
   row(`latency p50 ms @ ${latencyRatePerS}/s`, (t) => t.latency?.p50Ms, 3);
   row(`latency p99 ms @ ${latencyRatePerS}/s`, (t) => t.latency?.p99Ms, 3);
-  row('allocations/s', (t) => t.allocations?.perS);
+  row('allocations/s, warm', (t) => t.allocations?.perS);
+  row('allocations/s, fresh process', (t) => t.allocations?.coldPerS);
   row('CPU ms / allocation', (t) => t.allocations?.cpuMsPerAllocation, 3);
   row(
-    `memory / allocation, KiB (N=${by.get('ice-doctor')?.allocations?.allocated ?? '-'})`,
+    `memory / allocation, KiB (N=${by.get('ice-doctor')?.allocations?.count ?? '-'})`,
     (t) => (t.allocations ? t.allocations.bytesPerAllocation / 1024 : undefined),
     1,
   );

@@ -160,6 +160,15 @@ export class TurnSession {
     ]);
   }
 
+  /**
+   * Deletes the allocation: a Refresh with LIFETIME 0 (RFC 8656 §7.3), which frees its relay port,
+   * permissions and channels on the server.
+   * @throws TurnSetupError when the server refuses or does not answer.
+   */
+  async release(): Promise<void> {
+    await this.signed(StunMethod.refresh, [{ type: Attr.LIFETIME, uint32: 0 }]);
+  }
+
   /** Stops listening on the socket (the socket itself is left as it is). */
   detach(): void {
     this.socket.off('message', this.listener);

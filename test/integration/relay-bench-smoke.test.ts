@@ -73,6 +73,7 @@ describe('relay bench, --quick', () => {
           expect(t.allocations?.failures, t.name).toBe(0);
           expect(t.allocations?.allocated, t.name).toBe(t.allocations?.count);
           expect(t.allocations?.perS, t.name).toBeGreaterThan(0);
+          expect(t.allocations?.coldPerS, t.name).toBeGreaterThan(0);
         }
         expect(results.goals.length).toBeGreaterThan(0);
       } finally {
