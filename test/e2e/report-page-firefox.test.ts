@@ -38,7 +38,9 @@ describe.skipIf(!available)('report page in Firefox ESR (sandbox namespace)', ()
       userAgent: string;
     };
     expect(run.userAgent).toMatch(/Firefox\//);
-    expect(run.verdictCode).not.toBe('');
+    // No NAT in the sandbox: Firefox drops the srflx equal to its host candidate and fires no candidate error,
+    // while TURN/UDP on the same server relays; so not "relay-only", and the mapping cannot be judged.
+    expect(run.verdictCode).toBe('udp-works');
     const report = await decodeShareFragment(new URL(run.shareUrl).hash);
     expect(report.userAgent).toMatch(/Firefox\//);
     expect(report.verdict.code).toBe(run.verdictCode);

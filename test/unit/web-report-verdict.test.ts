@@ -83,6 +83,17 @@ const err401: CandidateErrorRow = explainCandidateError(
   'turn-udp-1',
   70,
 );
+const stun701: CandidateErrorRow = explainCandidateError(
+  {
+    url: URL.stun,
+    errorCode: 701,
+    errorText: 'STUN binding request timed out.',
+    address: '100.64.90.x',
+    port: 5000,
+  },
+  'stun-1',
+  2000,
+);
 const ALL = [path('stun', true), path('turn-udp', true), path('turn-tcp', true), path('turns', true)];
 
 function input(over: Partial<VerdictInput>): VerdictInput {
@@ -153,10 +164,29 @@ describe('verdict', () => {
       /relay over TURN\/TCP on 46469\.$/,
     ],
     [
-      'only relay works (no STUN answer)',
+      'only relay works (STUN timed out: 701, e.g. coturn with no-stun)',
       'relay-only',
-      { nat: RELAY_UDP_ONLY, paths: [path('stun', false), path('turn-udp', true)] },
+      {
+        nat: RELAY_UDP_ONLY,
+        candidateErrors: [stun701],
+        paths: [path('stun', false), path('turn-udp', true)],
+      },
       /^Only TURN works from here/,
+    ],
+    [
+      'only relay works (STUN on another server, no srflx)',
+      'relay-only',
+      {
+        nat: RELAY_UDP_ONLY,
+        paths: [path('stun', false, 'stun:198.51.100.9:3478'), path('turn-udp', true)],
+      },
+      /^Only TURN works from here/,
+    ],
+    [
+      'no srflx, no error, TURN/UDP on the same server answered (Firefox without NAT drops the srflx)',
+      'udp-works',
+      { nat: RELAY_UDP_ONLY, paths: [path('stun', false), path('turn-udp', true), path('turn-tcp', true)] },
+      /^UDP works from this network, but how its NAT maps addresses could not be judged/,
     ],
     [
       'symmetric NAT with TURN',

@@ -39,6 +39,8 @@ export interface NatFactsInput {
 
 const FILTERING_REASON =
   'a browser cannot test filtering: a page only sees replies from addresses it sent to (no RFC 5780 CHANGE-REQUEST)';
+const NO_SRFLX_REASON =
+  'no srflx candidate: no STUN server answered over UDP, or the browser dropped a srflx equal to one of its host candidates (no NAT)';
 const HAIRPIN_REASON = 'not tested: a page cannot send to its own mapped address outside ICE';
 
 const hiddenBase = (c: BrowserCandidate): boolean =>
@@ -59,8 +61,7 @@ function judgeNat(
   srflx: readonly BrowserCandidate[],
   candidates: readonly BrowserCandidate[],
 ): { natPresent: boolean | null; reason: string } {
-  if (srflx.length === 0)
-    return { natPresent: null, reason: 'no srflx candidate: no STUN server answered over UDP' };
+  if (srflx.length === 0) return { natPresent: null, reason: NO_SRFLX_REASON };
   const verdicts = srflx.map((c) => {
     const mapped = hostPort(c.address, c.port);
     if (!hiddenBase(c)) {
@@ -202,7 +203,7 @@ export function natFacts(input: NatFactsInput): NatFacts {
   const publicAddress = first
     ? { address: first.address, port: first.port, family: ipFamily(first.address)! }
     : null;
-  if (!first) reasons.publicAddress = 'no srflx candidate: no STUN server answered over UDP';
+  if (!first) reasons.publicAddress = NO_SRFLX_REASON;
   const others = [...new Set(srflx.map((c) => hostPort(c.address, c.port)))];
   if (others.length > 1)
     reasons.publicAddress = `several mapped addresses (${others.join(', ')}); the first is shown`;

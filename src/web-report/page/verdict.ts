@@ -6,7 +6,7 @@ import type {
   SignalingCheck,
   Verdict,
 } from '../../report/browser-schema.js';
-import { parseIceUrl } from './ice-url.js';
+import { parseIceUrl, sameIceUrl } from './ice-url.js';
 import type { NatFacts } from './nat-facts.js';
 
 /**
@@ -61,6 +61,27 @@ function pathFact(p: PathResult): string {
   const failed = p.proof?.assertions.find((a) => !a.ok);
   const why = p.proof?.error ?? p.error ?? (failed ? `${failed.name}: ${failed.detail}` : undefined);
   return `${head}${p.gathered ? 'relay candidate, but the proof failed' : 'no relay candidate'}${why ? ` (${why})` : ''}`;
+}
+
+/**
+ * True when a STUN URL without a srflx candidate most likely did answer: no candidate error names it (a
+ * harmless one, from a socket of the other address family, aside), and a proved TURN/UDP path is on the same
+ * host and port (one server, one UDP socket, which answered the TURN requests). Browsers drop a srflx
+ * candidate equal to a host candidate (a host without NAT), and Firefox fires no `icecandidateerror`, so a
+ * missing srflx alone does not mean the STUN server was silent; a STUN timeout in Chromium is a 701 error
+ * for the URL (coturn's `no-stun` answers TURN but not Binding).
+ */
+function stunHostAnswered(input: VerdictInput): boolean {
+  const turnUdp = input.paths
+    .filter((p) => p.kind === 'turn-udp' && proved(p))
+    .map((p) => parseIceUrl(p.url))
+    .filter((u) => u !== null);
+  return input.paths.some((p) => {
+    if (p.kind !== 'stun' || p.gathered) return false;
+    const stun = parseIceUrl(p.url);
+    if (!stun || input.candidateErrors.some((e) => !e.harmless && sameIceUrl(e.url, p.url))) return false;
+    return turnUdp.some((t) => t.host === stun.host && t.port === stun.port);
+  });
 }
 
 /** ` (reason)`, without a leading `not judged:` that would repeat the value before it; empty for none. */
@@ -144,7 +165,7 @@ function judge(input: VerdictInput): { code: string; text: string } {
         text: `UDP is blocked on this network; calls will relay over TURN/TCP on ${portOf(tcp.url)}.`,
       };
   }
-  if (nat.publicAddress === null && provedTurn[0])
+  if (nat.publicAddress === null && provedTurn[0] && !stunHostAnswered(input))
     return {
       code: 'relay-only',
       text: `Only TURN works from here: no STUN server answered, so direct calls cannot be set up and calls will relay via ${provedTurn[0].url}.`,
