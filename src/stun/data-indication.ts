@@ -16,7 +16,7 @@ export const MAX_DATA_INDICATION_BYTES: Readonly<Record<'IPv4' | 'IPv6', number>
 
 /**
  * Encodes a Data indication (RFC 8656 §11.4): XOR-PEER-ADDRESS and DATA, no MESSAGE-INTEGRITY (indications
- * are not authenticated), a fresh transaction ID. Written directly, without the codec, into an unzeroed
+ * are not authenticated), a fresh transaction ID. Written directly, without buildMessage, into an unzeroed
  * buffer whose every byte is written (padding included): this is the relay's hot path for peers without a
  * channel.
  * @param data at most {@link MAX_DATA_INDICATION_BYTES} for the peer's family.

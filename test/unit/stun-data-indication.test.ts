@@ -1,6 +1,6 @@
 /**
  * Data indications (RFC 8656 §11.4) at their size limit: the largest data that fits in the 16-bit,
- * 4-aligned message length for each peer family is encoded whole (the codec's decoder refuses messages over
+ * 4-aligned message length for each peer family is encoded whole (the decoder refuses messages over
  * 65,535 bytes in all, so the attributes are read here by offset); one byte more is a RangeError,
  * which the relay avoids by dropping such datagrams (UDP over IPv6 can carry up to 65,527 bytes).
  */

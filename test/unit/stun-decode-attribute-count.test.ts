@@ -12,7 +12,7 @@ import { decodeMessage, findAttribute } from '../../src/stun/message.js';
 const MAX_DATAGRAM_BYTES = 65_507;
 const COUNT = Math.floor((MAX_DATAGRAM_BYTES - HEADER_BYTES) / 4);
 
-/** A Binding request of COUNT empty attributes; `distinct`: of types 0x0030, 0x0031 ... (codec-unknown). */
+/** A Binding request of COUNT empty attributes; `distinct`: of types 0x0030, 0x0031 ... (unknown to the decoder). */
 function manyAttributes(distinct: boolean): Buffer {
   const b = Buffer.alloc(HEADER_BYTES + 4 * COUNT);
   b.writeUInt16BE(0x0001, 0);

@@ -99,7 +99,7 @@ function exercise(buf: Buffer): StunMessage | undefined {
 // Arbitraries
 
 const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join('.'));
-/** Full-form IPv6 (8 groups): always a literal the codec and node:net accept. */
+/** Full-form IPv6 (8 groups): always a literal the decoder and node:net accept. */
 const ipv6 = fc
   .array(fc.nat(0xffff), { minLength: 8, maxLength: 8 })
   .map((g) => g.map((x) => x.toString(16)).join(':'));
@@ -138,7 +138,7 @@ const BYTES_TYPES = [
   0x8029,
   0x802a,
 ];
-/** Every type the codec parses specially (and so can reject), plus a few it does not know. */
+/** Every type the decoder parses specially (and so can reject), plus a few it does not know. */
 const INTERESTING_TYPES = [
   ...ADDRESS_TYPES,
   ...UINT32_TYPES,
@@ -177,7 +177,7 @@ const typedSpec: fc.Arbitrary<AttributeSpec> = fc.oneof(
   }),
 );
 /**
- * Raw attributes that a conforming message may carry: types the codec does not parse (0x8030–0xBFFF), and
+ * Raw attributes that a conforming message may carry: types the decoder does not parse (0x8030–0xBFFF), and
  * RESPONSE-PORT / UNKNOWN-ATTRIBUTES / REQUESTED-ADDRESS-FAMILY with well-formed values.
  */
 const rawSpec: fc.Arbitrary<AttributeSpec> = fc.oneof(
@@ -373,7 +373,7 @@ const headerValidMessage: fc.Arbitrary<Buffer> = fc
 describe('decodeMessage never throws anything but StunDecodeError', () => {
   /**
    * Runs `fn` and checks that at least `minShare` of its inputs decoded: the properties must reach past the
-   * header checks often enough to exercise the codec, the getters and the checks.
+   * header checks often enough to exercise the decoder, the getters and the checks.
    */
   function withDecodedShare(minShare: number, runs: number, fn: () => void): void {
     const before = stats.decoded;

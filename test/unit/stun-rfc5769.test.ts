@@ -168,8 +168,8 @@ describe('RFC 5769 §2.2 sample IPv4 response', () => {
 describe('RFC 5769 §2.3 sample IPv6 response', () => {
   const msg = decodeMessage(IPV6_RESPONSE);
 
-  // Regression: the codec un-XORed bytes 4–15 of an IPv6 address with zeros instead of the transaction
-  // ID and gave 2001:db8:a5d3:f179:bc25:f4b5:bed2:b9d9; decodeMessage now redoes IPv6 XOR addresses.
+  // Regression (the former @msimerson/stun codec): it un-XORed bytes 4–15 of an IPv6 address with zeros
+  // instead of the transaction ID and gave 2001:db8:a5d3:f179:bc25:f4b5:bed2:b9d9.
   it('decodes XOR-MAPPED-ADDRESS [2001:db8:1234:5678:11:2233:4455:6677]:32853', () => {
     expect(msg.type).toBe(0x0101);
     expect(getAddress(msg, Attr.XOR_MAPPED_ADDRESS)).toEqual({

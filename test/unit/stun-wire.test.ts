@@ -178,8 +178,8 @@ describe('RFC 5780 attributes', () => {
     expect(() => buildMessage({ method: 1, cls: 0, transactionId: Buffer.alloc(11) })).toThrow(TypeError);
   });
 
-  // Regression: the codec kept port 0 for an out-of-range port (a silently wrong message) and threw a plain
-  // Error ("Invalid ip address: null") from toBuffer for a bad IP; buildMessage now checks both first.
+  // Regression (the former @msimerson/stun codec): it kept port 0 for an out-of-range port (a silently
+  // wrong message) and threw a plain Error ("Invalid ip address: null") for a bad IP; buildMessage checks both.
   it.each([
     ['1.2.3.4', 70000],
     ['1.2.3.4', -1],
@@ -224,7 +224,7 @@ describe('ERROR-CODE (RFC 8489 §14.8) and UNKNOWN-ATTRIBUTES (§14.9)', () => {
     const reserved = Buffer.concat([hex('0111 0008 2112a442'), TID, hex('0009 0004 ffff fc01')]);
     expect(getErrorCode(decodeMessage(reserved))).toEqual({ code: 401, reason: '' });
     const short = Buffer.concat([hex('0111 0004 2112a442'), TID, hex('0009 0000')]);
-    // The codec refuses an ERROR-CODE shorter than its 4 fixed bytes, so the whole message is rejected.
+    // The decoder refuses an ERROR-CODE shorter than its 4 fixed bytes, so the whole message is rejected.
     expectDecodeError(short, 'bad-attribute');
   });
 
@@ -268,7 +268,7 @@ describe('XOR address attributes (RFC 8489 §14.2, RFC 8656 §14.3, §14.5)', ()
     });
   });
 
-  // Regression for the codec's IPv6 un-XOR with a zero transaction ID (see stun-rfc5769.test.ts §2.3).
+  // Regression for the former codec's IPv6 un-XOR with a zero transaction ID (see stun-rfc5769.test.ts §2.3).
   it.each([Attr.XOR_MAPPED_ADDRESS, Attr.XOR_PEER_ADDRESS, Attr.XOR_RELAYED_ADDRESS])(
     'IPv6 0x%s: XORs the address with cookie + transaction ID, both ways',
     (type) => {
@@ -570,9 +570,9 @@ describe('decodeMessage rejects malformed input with a StunDecodeError code', ()
     expectDecodeError(padOverrun, 'bad-length');
   });
 
-  // The codec refuses any buffer over 65,535 bytes, so the largest messages the 16-bit length allows
+  // The decoder refuses any buffer over 65,535 bytes, so the largest messages the 16-bit length allows
   // (65,532 + 20 bytes, reachable over TCP) are rejected as bad-attribute rather than decoded.
-  it('decodes up to 65,535 bytes in total; longer messages are rejected (codec limit)', () => {
+  it('decodes up to 65,535 bytes in total; longer messages are rejected (decoder limit)', () => {
     const withData = (n: number): Buffer =>
       buildMessage({
         method: 1,
@@ -586,7 +586,7 @@ describe('decodeMessage rejects malformed input with a StunDecodeError code', ()
     expectDecodeError(withData(65_512), 'bad-attribute'); // 65,536 bytes
   });
 
-  it('an attribute value the codec refuses is bad-attribute (MAPPED-ADDRESS port 0)', () => {
+  it('an attribute value the decoder refuses is bad-attribute (MAPPED-ADDRESS port 0)', () => {
     const buf = Buffer.concat([hex('0101 000c 2112a442'), TID, hex('0001 0008 0001 0000 c0000201')]);
     expectDecodeError(buf, 'bad-attribute');
   });

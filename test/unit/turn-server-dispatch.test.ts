@@ -106,7 +106,7 @@ describe('createDispatcher: answers', () => {
     expect(getErrorCode(decodeMessage(dispatch(bytes, CTX)!.bytes))?.code).toBe(400);
   });
 
-  it('400 to a request whose attribute value the codec rejects (3-byte CHANGE-REQUEST)', () => {
+  it('400 to a request whose attribute value the decoder rejects (3-byte CHANGE-REQUEST)', () => {
     const bytes = buildMessage({
       method: StunMethod.binding,
       cls: StunClass.request,

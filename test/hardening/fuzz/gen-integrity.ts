@@ -35,7 +35,7 @@ function fingerprintCopies(rng: Prng): Buffer[] {
 const BOTH_MI = [Attr.MESSAGE_INTEGRITY, Attr.MESSAGE_INTEGRITY_SHA256];
 
 /**
- * 100–600 attributes a request could act on, with values the codec accepts: unknown comprehension-required
+ * 100–600 attributes a request could act on, with values the decoder accepts: unknown comprehension-required
  * types, XOR-PEER-ADDRESS (random IPv4 peers), LIFETIME, CHANNEL-NUMBER, REQUESTED-TRANSPORT, DONT-FRAGMENT
  * (which the TURN engine answers 420 when it counts), MESSAGE-INTEGRITY copies.
  */

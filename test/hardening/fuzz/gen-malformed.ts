@@ -32,7 +32,7 @@ function badRequestOrNothing(cls: number): Expect {
   return cls === StunClass.request ? { kind: 'error', code: 400 } : { kind: 'none' };
 }
 
-/** A well-formed attribute TLV the codec accepts: comprehension-optional and unknown, random value. */
+/** A well-formed attribute TLV the decoder accepts: comprehension-optional and unknown, random value. */
 export function harmlessAttribute(rng: Prng): Buffer {
   return attribute(rng.int(0x8030, 0xbfff), rng.bytes(rng.int(0, 40)));
 }
@@ -112,7 +112,7 @@ export function lyingLength(rng: Prng): Probe {
 }
 
 /**
- * Attribute values the codec must reject for their type, each verified to fail decoding: an address of 3
+ * Attribute values the decoder must reject for their type, each verified to fail decoding: an address of 3
  * bytes, a CHANNEL-NUMBER of 2, an empty LIFETIME ... (type, value length).
  */
 const SHORT_VALUES: readonly (readonly [number, number])[] = [

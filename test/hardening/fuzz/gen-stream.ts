@@ -17,7 +17,7 @@ export function validBinding(rng: Prng): Probe {
 
 /**
  * A message as large as a STUN header can say: length 0xFFFC of harmless attributes, a 65,552-byte frame.
- * It is longer than the codec takes (65,535 bytes), so the server must answer it (400), not choke on it.
+ * It is longer than the decoder takes (65,535 bytes), so the server must answer it (400), not choke on it.
  */
 function largestFrame(rng: Prng): Probe {
   const parts: Buffer[] = [];

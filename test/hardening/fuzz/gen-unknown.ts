@@ -11,7 +11,7 @@ const LISTED_AT_MOST = 16;
 
 /**
  * Comprehension-required types (0x0000–0x7FFF, RFC 8489 §14) that neither the Binding responder nor the
- * TURN engine understands and the codec does not parse: retired RFC 3489 types (RESPONSE-ADDRESS,
+ * TURN engine understands and the decoder does not parse: retired RFC 3489 types (RESPONSE-ADDRESS,
  * SOURCE-ADDRESS, CHANGED-ADDRESS, PASSWORD, REFLECTED-FROM), unassigned low numbers, and 0x0030–0x7FFF.
  */
 const LOW_UNKNOWN = [

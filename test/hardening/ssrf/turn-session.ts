@@ -28,7 +28,7 @@ export const UDP_TRANSPORT: AttributeSpec = {
 };
 
 /**
- * An XOR-PEER-ADDRESS (RFC 8656 §18.3) encoded here rather than by the codec, so that the family on the
+ * An XOR-PEER-ADDRESS (RFC 8656 §18.3) encoded here rather than by buildMessage, so that the family on the
  * wire follows the text exactly: `::ffff:127.0.0.1` goes out as IPv6 (family 0x02), never folded to IPv4.
  * The XOR needs the transaction ID the message will carry (RFC 8489 §14.2).
  * @throws TypeError when `address` is not an IP literal.
