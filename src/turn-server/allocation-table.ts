@@ -146,8 +146,8 @@ export class AllocationTable {
   }
 
   /**
-   * Claims the 5-tuple and a quota slot for an Allocate in progress (the relay socket is bound
-   * asynchronously). Returns `'exists'` when the 5-tuple has or is getting an allocation (437),
+   * Claims the 5-tuple and a quota slot for an Allocate before its relay socket is bound. Returns
+   * `'exists'` when the 5-tuple has or is getting an allocation (437),
    * `'user-quota'`/`'total-quota'` when a quota is full (486), else `'ok'`; on `'ok'` the caller must
    * later call {@link create} or {@link abandon}.
    */

@@ -20,7 +20,7 @@ import type {
  * Turns one datagram or one TCP/TLS frame into at most one reply, maybe later (a promise that never
  * rejects). Never throws.
  */
-export type Dispatch = (bytes: Buffer, ctx: InboundContext) => Reply | null | Promise<Reply | null>;
+export type Dispatch = (bytes: Buffer, ctx: InboundContext) => Reply | null;
 
 /**
  * What a dispatcher needs: request handlers by method, indication handlers by method (TURN's Send), the
@@ -145,7 +145,6 @@ export function createDispatcher(opts: DispatcherOptions): Dispatch {
           });
         return r;
       };
-      if (reply instanceof Promise) return reply.then(logged, (err: unknown) => failed(err, ctx, bytes));
       return logged(reply);
     } catch (err) {
       return failed(err, ctx, bytes);

@@ -64,15 +64,11 @@ export interface Reply {
 }
 
 /**
- * Answers one request of one method. Must not throw (nor reject) for anything a client can send; returns
- * `null` to send nothing, or a promise when the answer needs I/O first (Allocate binds a relay socket).
- * Handlers are keyed by method in a {@link HandlerTable}: Binding, and the TURN engine's Allocate, Refresh,
- * CreatePermission and ChannelBind.
+ * Answers one request of one method, synchronously (Allocate binds its relay socket in the same turn). Must
+ * not throw for anything a client can send; returns `null` to send nothing. Handlers are keyed by method in a
+ * {@link HandlerTable}: Binding, and the TURN engine's Allocate, Refresh, CreatePermission and ChannelBind.
  */
-export type RequestHandler = (
-  request: InboundRequest,
-  ctx: InboundContext,
-) => Reply | null | Promise<Reply | null>;
+export type RequestHandler = (request: InboundRequest, ctx: InboundContext) => Reply | null;
 
 /** Request handlers keyed by STUN method number (RFC 8489 §18.2). */
 export type HandlerTable = ReadonlyMap<number, RequestHandler>;

@@ -147,9 +147,7 @@ export function listenStream(
       }
       for (const frame of frames) {
         if (socket.destroyed) return;
-        const reply = dispatch(frame.bytes, { transport, localRole: role, local, remote, link });
-        if (reply instanceof Promise) reply.then(writeReply);
-        else writeReply(reply);
+        writeReply(dispatch(frame.bytes, { transport, localRole: role, local, remote, link }));
       }
     });
   };

@@ -11,8 +11,7 @@ function ownCopy(bytes: Buffer): Buffer {
 }
 
 interface Entry {
-  /** `null` while the answer is still being computed (Allocate binding its relay socket). */
-  bytes: Buffer | null;
+  bytes: Buffer;
   expiresAtMs: number;
 }
 
@@ -29,34 +28,25 @@ export class TransactionCache {
     return `${fiveTuple} ${transactionId.toString('hex')}`;
   }
 
-  /**
-   * `undefined` when the transaction is new; `null` when it is still being answered (drop the retransmission);
-   * else the response already sent.
-   */
-  lookup(key: string, nowMs: number): Buffer | null | undefined {
+  /** The response already sent for this transaction, or `undefined` when it is new (or expired). */
+  lookup(key: string, nowMs: number): Buffer | undefined {
     const e = this.entries.get(key);
     if (!e || e.expiresAtMs <= nowMs) return undefined;
     return e.bytes;
   }
 
   /**
-   * Records a transaction as in progress (`null`) or answered. An answer is kept as a copy in memory of
-   * its own: a response is usually a slice of Node's shared 8 KiB buffer pool, and keeping the slice would
+   * Records a transaction's response, as a copy in memory of its own: a response is usually a slice of Node's shared 8 KiB buffer pool, and keeping the slice would
    * keep the whole pool chunk, with other requests' bytes, for {@link TRANSACTION_CACHE_MS} (measured:
    * 1.6–3.6 KiB per cached response under a fuzzing load, up to 8 KiB each in the worst case).
    */
-  store(key: string, bytes: Buffer | null, nowMs: number): void {
+  store(key: string, bytes: Buffer, nowMs: number): void {
     this.entries.delete(key);
-    this.entries.set(key, { bytes: bytes && ownCopy(bytes), expiresAtMs: nowMs + TRANSACTION_CACHE_MS });
+    this.entries.set(key, { bytes: ownCopy(bytes), expiresAtMs: nowMs + TRANSACTION_CACHE_MS });
     if (this.entries.size > TRANSACTION_CACHE_MAX) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-  }
-
-  /** Forgets a transaction (an in-progress one that produced no response). */
-  forget(key: string): void {
-    this.entries.delete(key);
   }
 
   /** Drops expired entries; entries are in insertion order, so it stops at the first live one. */

@@ -6,7 +6,7 @@ import { AuthFailureLimiter } from './auth-limiter.js';
 import { channelBind } from './channel-bind.js';
 import { createPermission } from './create-permission.js';
 import { unknownAttributesValue, unknownComprehensionRequired } from './error-response.js';
-import type { ChannelDataHandler, IndicationHandler, RequestHandler } from './handler.js';
+import type { ChannelDataHandler, IndicationHandler, Reply, RequestHandler } from './handler.js';
 import { refresh } from './refresh.js';
 import { channelDataHandler, sendIndicationHandler } from './relay-in.js';
 import { TransactionCache } from './transaction-cache.js';
@@ -63,8 +63,8 @@ export interface TurnEngine {
 
 /**
  * Builds the TURN engine (RFC 8656) over one {@link AllocationTable}. Every request goes through one
- * pipeline: (1) a retransmission is answered from the {@link TransactionCache} with the bytes sent before,
- * or dropped while its first copy is still in progress; (2) long-term authentication (RFC 8489 §9.2: 401,
+ * pipeline: (1) a retransmission is answered from the {@link TransactionCache} with the bytes sent before;
+ * (2) long-term authentication (RFC 8489 §9.2: 401,
  * 438, 400) — unauthenticated requests create no state and are not cached; failed authentications are
  * limited per client IP ({@link AuthFailureLimiter}; a block is logged once at warn level); from here on only
  * the attributes MESSAGE-INTEGRITY covers count ({@link integrityCovered}, RFC 8489 §14.5); (3) unknown
@@ -100,7 +100,6 @@ export function createTurnEngine(config: TurnConfig): TurnEngine {
       const nowMs = Date.now();
       const cacheKey = TransactionCache.key(ctx.link.key, msg.transactionId);
       const cached = cache.lookup(cacheKey, nowMs);
-      if (cached === null) return null;
       if (cached) return reply(cached);
       const who = auth.authenticate(msg, ctx.remote.address, nowMs);
       if (!who.ok) {
@@ -108,7 +107,7 @@ export function createTurnEngine(config: TurnConfig): TurnEngine {
         metrics?.requests.inc({ method: name, outcome: String(who.code) });
         return reply(turnError(msg, who.code, null, who.attributes, software));
       }
-      const finish = (outcome: TurnOutcome): ReturnType<RequestHandler> => {
+      const finish = (outcome: TurnOutcome): Reply => {
         metrics?.requests.inc({ method: name, outcome: outcome.ok ? 'success' : String(outcome.code) });
         const bytes = outcome.ok
           ? turnSuccess(msg, who, outcome.attributes, software)
@@ -122,13 +121,7 @@ export function createTurnEngine(config: TurnConfig): TurnEngine {
         const value = unknownAttributesValue(unknown, { kind: 'rfc5389' });
         return finish({ ok: false, code: 420, attributes: [{ type: Attr.UNKNOWN_ATTRIBUTES, raw: value }] });
       }
-      const outcome = method({ message: covered, ctx, auth: who, nowMs }, state);
-      if (!(outcome instanceof Promise)) return finish(outcome);
-      cache.store(cacheKey, null, nowMs);
-      return outcome.then(finish, (err: unknown) => {
-        cache.forget(cacheKey);
-        throw err;
-      });
+      return finish(method({ message: covered, ctx, auth: who, nowMs }, state));
     };
 
   const methods: [number, TurnMethod][] = [

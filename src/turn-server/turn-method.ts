@@ -30,7 +30,7 @@ export interface TurnState {
 }
 
 /** The logic of one TURN request method after authentication (RFC 8656 §7–§12). */
-export type TurnMethod = (req: TurnRequest, state: TurnState) => TurnOutcome | Promise<TurnOutcome>;
+export type TurnMethod = (req: TurnRequest, state: TurnState) => TurnOutcome;
 
 /** REQUESTED-ADDRESS-FAMILY values (RFC 8656 §18.10): the first byte of the attribute. */
 export const REQUESTED_FAMILY: ReadonlyMap<number, Family> = new Map([

@@ -130,9 +130,7 @@ export function listenUdp(
           log,
           links,
         ).ctx;
-      const reply = dispatch(bytes, ctx);
-      if (reply instanceof Promise) reply.then(sendReply);
-      else sendReply(reply);
+      sendReply(dispatch(bytes, ctx));
     });
   }
   let closing: Promise<void> | undefined;

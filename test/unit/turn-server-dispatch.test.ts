@@ -11,8 +11,8 @@ import { buildMessage } from '../../src/stun/build.js';
 import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
 import { decodeMessage, getErrorCode } from '../../src/stun/message.js';
 import { bindingHandler, MAX_UNPADDED_RESPONSE_BYTES } from '../../src/turn-server/binding-responder.js';
-import { createDispatcher } from '../../src/turn-server/dispatch.js';
-import type { InboundContext, Reply, RequestHandler } from '../../src/turn-server/handler.js';
+import { createDispatcher, type Dispatch } from '../../src/turn-server/dispatch.js';
+import type { InboundContext, RequestHandler } from '../../src/turn-server/handler.js';
 import type { SocketRole } from '../../src/turn-server/socket-role.js';
 
 const SOCKETS = new Map<SocketRole, TransportAddress>([
@@ -29,22 +29,15 @@ const CTX: InboundContext = {
   link: { key: 'udp test', send: () => undefined, onClose: () => undefined, keepOpen: () => undefined },
 };
 
-/** The dispatcher with only synchronous handlers: its answer is never a promise. */
-type SyncDispatch = (bytes: Buffer, ctx: InboundContext) => Reply | null;
 const TID = Buffer.from('0102030405060708090a0b0c', 'hex');
 
-function dispatcher(extra: [number, RequestHandler][] = [], lines: string[] = []): SyncDispatch {
+function dispatcher(extra: [number, RequestHandler][] = [], lines: string[] = []): Dispatch {
   const log = pino({ level: 'debug' }, { write: (s: string) => lines.push(s) });
   const handlers = new Map<number, RequestHandler>([
     [StunMethod.binding, bindingHandler({ sockets: SOCKETS, software: 'sw' })],
     ...extra,
   ]);
-  const dispatch = createDispatcher({ handlers, software: 'sw', log });
-  return (bytes, ctx) => {
-    const reply = dispatch(bytes, ctx);
-    if (reply instanceof Promise) throw new Error('a synchronous handler answered with a promise');
-    return reply;
-  };
+  return createDispatcher({ handlers, software: 'sw', log });
 }
 
 const binding = (cls: StunClass = StunClass.request, fingerprint = true): Buffer =>
