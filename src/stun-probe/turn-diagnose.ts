@@ -273,6 +273,16 @@ function successDetail(o: RequestObservation): string {
   return `success${auth}`;
 }
 
+/**
+ * True when the Refresh succeeded with LIFETIME 0 or none (its own `refresh-lifetime` finding): the
+ * allocation expires at once (RFC 8656 §7.3), so whether the delete after it still finds it (success) or
+ * not (437) is a race on the server's expiry timer, not a second fault.
+ */
+function expiredByRefresh(t: TurnTargetObservations): boolean {
+  const refresh = firstRequest(t, 'refresh');
+  return refresh?.success === true && !refresh.lifetimeS;
+}
+
 function judgeRequest(o: RequestObservation, t: TurnTargetObservations): Judged {
   const what = stepWords(o.step);
   if (o.step === 'deleted-check') {
@@ -293,6 +303,8 @@ function judgeRequest(o: RequestObservation, t: TurnTargetObservations): Judged 
   }
   if ((o.step === 'delete' || o.step === 'peer-delete') && o.errorCode === 437 && o.sent > 1)
     return stepOk('gone (437 to a retransmission)');
+  if (o.step === 'delete' && o.errorCode === 437 && expiredByRefresh(t))
+    return stepOk('gone already (437): the Refresh before it answered lifetime 0, which expired it');
   if (o.failure) return stepFailed(o.failure.message, noResponse(o, t));
   if (!o.success) return stepFailed(saidWords(o), errorFinding(o, t));
   const findings: Finding[] = [];

@@ -435,6 +435,30 @@ describe('diagnoseTarget: failures, each named by its own code', () => {
     expect(r.diagnoses[0]?.message).toMatch(/asked for 600 s and the server answered lifetime 0 s/);
   });
 
+  it('Refresh answered LIFETIME 0 and the allocation expired before the delete (437): one finding, delete ok', () => {
+    const r = diagnoseTarget(
+      target(
+        passing({
+          refresh: req('refresh', { lifetimeS: 0 }),
+          delete: err('delete', 437, 'Allocation Mismatch'),
+          'deleted-check': null,
+        }),
+      ),
+    );
+    expect(r.diagnoses.map((d) => d.code)).toEqual(['refresh-lifetime']);
+    expect(r.steps.find((x) => x.name === 'delete')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(/^gone already \(437\): the Refresh before it answered lifetime 0/),
+    });
+  });
+
+  it('437 to the delete after a Refresh that kept the allocation: allocation-mismatch', () => {
+    const r = diagnoseTarget(
+      target(passing({ delete: err('delete', 437, 'Allocation Mismatch'), 'deleted-check': null })),
+    );
+    expect(r.diagnoses.map((d) => d.code)).toEqual(['allocation-mismatch']);
+  });
+
   it('the allocation still alive after Refresh(0): allocation-not-deleted', () => {
     const r = diagnoseTarget(
       target(passing({ 'deleted-check': req('deleted-check', { durationMs: 2010, sent: 9 }) })),
