@@ -19,6 +19,7 @@ import { Attr, StunMethod } from '../../src/stun/constants.js';
 import { findAttribute } from '../../src/stun/message.js';
 import { restPassword } from '../../src/stun/rest-credentials.js';
 import { newTransactionId } from '../../src/stun/transaction-id.js';
+import { UDP_TRANSPORT } from '../helpers/turn-raw.js';
 import {
   appendAfterIntegrity,
   from,
@@ -31,7 +32,7 @@ import {
 import { profile } from './profile.js';
 import { HARDENING_USER } from './server-process.js';
 import { openCanary } from './ssrf/canary.js';
-import { peerAttribute, statusOf, type TurnSession, UDP_TRANSPORT } from './ssrf/turn-session.js';
+import { peerAttribute, statusOf, type TurnSession } from './ssrf/turn-session.js';
 import { record } from './tally.js';
 
 const LONG = profile.name === 'long';

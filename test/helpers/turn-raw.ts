@@ -15,6 +15,25 @@ export const UDP_TRANSPORT: AttributeSpec = {
 };
 
 /** How a signed request is signed. */
+/**
+ * The attributes of a long-term-signed request (RFC 8489 §9.2.4): the typed ones of `attributes`, then
+ * USERNAME, REALM and NONCE, then its raw ones (a raw attribute may be one a test places deliberately).
+ */
+export function withCredentials(
+  attributes: readonly AttributeSpec[],
+  username: string,
+  realm: string,
+  nonce: string | Buffer,
+): AttributeSpec[] {
+  return [
+    ...attributes.filter((a) => !('raw' in a)),
+    { type: Attr.USERNAME, bytes: username },
+    { type: Attr.REALM, bytes: realm },
+    { type: Attr.NONCE, bytes: nonce },
+    ...attributes.filter((a) => 'raw' in a),
+  ];
+}
+
 export interface Signing {
   username: string;
   password: string;
@@ -131,23 +150,18 @@ export class RawTurnClient {
 
   /** The bytes of a signed request with the current REALM/NONCE (call {@link signed} once first). */
   signedBytes(method: number, attributes: AttributeSpec[], s: Signing, transactionId: Buffer): Buffer {
-    const auth: AttributeSpec[] = [
-      { type: Attr.USERNAME, bytes: s.username },
-      { type: Attr.REALM, bytes: this.realm },
-      { type: Attr.NONCE, bytes: this.nonce },
-    ];
-    const raw: AttributeSpec[] = [];
-    if (s.sha256Key && this.algorithms) {
-      raw.push({ type: Attr.PASSWORD_ALGORITHMS, raw: this.algorithms });
-      raw.push({ type: Attr.PASSWORD_ALGORITHM, raw: Buffer.from([0, 2, 0, 0]) });
-    }
-    const typed = attributes.filter((a) => !('raw' in a));
-    const rawGiven = attributes.filter((a) => 'raw' in a);
+    const algorithm: AttributeSpec[] =
+      s.sha256Key && this.algorithms
+        ? [
+            { type: Attr.PASSWORD_ALGORITHMS, raw: this.algorithms },
+            { type: Attr.PASSWORD_ALGORITHM, raw: Buffer.from([0, 2, 0, 0]) },
+          ]
+        : [];
     return buildMessage({
       method,
       cls: StunClass.request,
       transactionId,
-      attributes: [...typed, ...auth, ...rawGiven, ...raw],
+      attributes: [...withCredentials(attributes, s.username, this.realm, this.nonce), ...algorithm],
       integrityKey: longTermKey(s.username, this.realm, s.password, s.sha256Key ? 'sha256' : 'md5'),
       integrityAlgorithm: s.integrity ?? 'sha1',
       fingerprint: true,

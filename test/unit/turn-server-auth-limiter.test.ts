@@ -16,6 +16,7 @@ import {
   clientKey,
   DEFAULT_AUTH_LIMIT,
 } from '../../src/turn-server/auth-limiter.js';
+import { withCredentials } from '../helpers/turn-raw.js';
 
 const SETTINGS: AuthLimitSettings = { failureLimit: 3, windowMs: 10_000, blockMs: 5_000, maxClients: 100 };
 const T0 = 1_700_000_000_000;
@@ -152,11 +153,7 @@ describe('Authenticator with a limiter', () => {
         method: StunMethod.allocate,
         cls: StunClass.request,
         transactionId: newTransactionId(),
-        attributes: [
-          { type: Attr.USERNAME, bytes: username },
-          { type: Attr.REALM, bytes: 'r' },
-          { type: Attr.NONCE, bytes: nonce },
-        ],
+        attributes: withCredentials([], username, 'r', nonce),
         integrityKey: longTermKey(username, 'r', password, 'md5'),
         integrityAlgorithm: 'sha1',
       }),

@@ -12,6 +12,7 @@ import { restPassword } from '../../src/stun/rest-credentials.js';
 import { newTransactionId } from '../../src/stun/transaction-id.js';
 import { Authenticator, type CredentialSource, KEY_MEMO_MAX } from '../../src/turn-server/auth.js';
 import { NONCE_COOKIE, NONCE_MAC_MEMO_MAX, NonceIssuer } from '../../src/turn-server/nonce.js';
+import { withCredentials } from '../helpers/turn-raw.js';
 
 const T0 = 1_700_000_000_000;
 const IP = '192.0.2.7';
@@ -71,11 +72,7 @@ function signed(auth: Authenticator, username: string, password: string, nowMs: 
       method: StunMethod.allocate,
       cls: StunClass.request,
       transactionId: newTransactionId(),
-      attributes: [
-        { type: Attr.USERNAME, bytes: username },
-        { type: Attr.REALM, bytes: REALM },
-        { type: Attr.NONCE, bytes: nonce.bytes },
-      ],
+      attributes: withCredentials([], username, REALM, nonce.bytes),
       integrityKey: longTermKey(username, REALM, password),
     }),
   );

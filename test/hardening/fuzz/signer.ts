@@ -5,7 +5,7 @@ import { Attr, StunClass, StunMethod } from '../../../src/stun/constants.js';
 import { appendFingerprint, type IntegrityAlgorithm, longTermKey } from '../../../src/stun/integrity.js';
 import { decodeMessage, getAddress, getErrorCode, getString } from '../../../src/stun/message.js';
 import { newTransactionId } from '../../../src/stun/transaction-id.js';
-import { UDP_TRANSPORT } from '../../helpers/turn-raw.js';
+import { UDP_TRANSPORT, withCredentials } from '../../helpers/turn-raw.js';
 import { HARDENING_USER } from '../server-process.js';
 import { fixLength } from './wire.js';
 
@@ -54,19 +54,11 @@ export class Signer {
     tid: Buffer,
     opts: { integrity?: IntegrityAlgorithm; fingerprint?: boolean } = {},
   ): Buffer {
-    const typed = attributes.filter((a) => !('raw' in a));
-    const raw = attributes.filter((a) => 'raw' in a);
     return buildMessage({
       method,
       cls: StunClass.request,
       transactionId: tid,
-      attributes: [
-        ...typed,
-        { type: Attr.USERNAME, bytes: HARDENING_USER.username },
-        { type: Attr.REALM, bytes: this.realm },
-        { type: Attr.NONCE, bytes: this.nonce },
-        ...raw,
-      ],
+      attributes: withCredentials(attributes, HARDENING_USER.username, this.realm, this.nonce),
       integrityKey: this.key,
       integrityAlgorithm: opts.integrity ?? 'sha1',
       fingerprint: opts.fingerprint ?? true,

@@ -9,6 +9,7 @@ import { longTermKey } from '../../../src/stun/integrity.js';
 import { decodeMessage, getErrorCode, getString, type StunMessage } from '../../../src/stun/message.js';
 import { newTransactionId } from '../../../src/stun/transaction-id.js';
 import { ipBytes } from '../../../src/stun/xor-address.js';
+import { UDP_TRANSPORT, withCredentials } from '../../helpers/turn-raw.js';
 
 /** First UDP retransmission timeout, in ms (RFC 8489 §6.2.1 suggests 500 ms; loopback is faster). */
 const INITIAL_RTO_MS = 250;
@@ -20,12 +21,6 @@ export interface Credential {
   username: string;
   password: string;
 }
-
-/** REQUESTED-TRANSPORT UDP (RFC 8656 §18.6). */
-export const UDP_TRANSPORT: AttributeSpec = {
-  type: Attr.REQUESTED_TRANSPORT,
-  raw: Buffer.from([17, 0, 0, 0]),
-};
 
 /**
  * An XOR-PEER-ADDRESS (RFC 8656 §18.3) encoded here rather than by buildMessage, so that the family on the
@@ -223,19 +218,11 @@ export class TurnSession {
     credential: Credential,
     transactionId: Buffer,
   ): Buffer {
-    const typed = attributes.filter((a) => !('raw' in a));
-    const raw = attributes.filter((a) => 'raw' in a);
     return buildMessage({
       method,
       cls: StunClass.request,
       transactionId,
-      attributes: [
-        ...typed,
-        { type: Attr.USERNAME, bytes: credential.username },
-        { type: Attr.REALM, bytes: this.realm },
-        { type: Attr.NONCE, bytes: this.nonce },
-        ...raw,
-      ],
+      attributes: withCredentials(attributes, credential.username, this.realm, this.nonce),
       integrityKey: longTermKey(credential.username, this.realm, credential.password, 'md5'),
       fingerprint: true,
     });
