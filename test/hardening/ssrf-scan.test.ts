@@ -68,7 +68,9 @@ function requestRow(result: ScanResult, method: 'CreatePermission' | 'ChannelBin
     detail:
       m.examples[0] ??
       `${result.denied?.[method] ?? '?'} policy denials counted; ${(result.ms / 1000).toFixed(1)} s for the whole scan` +
-        (result.retransmissions ? `; ${result.retransmissions} UDP retransmissions` : ''),
+        (result.retransmissions
+          ? `; ${result.retransmissions} UDP retransmissions, ${result.duplicates} duplicate responses matched`
+          : ''),
   };
 }
 

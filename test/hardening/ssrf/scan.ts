@@ -52,6 +52,8 @@ export interface ScanResult {
   unsolicited: number;
   /** UDP requests sent again because their response was late (RFC 8489 §6.2.1). */
   retransmissions: number;
+  /** Second responses to retransmitted requests (the server answers every copy), matched, not unsolicited. */
+  duplicates: number;
   /** Wall time of the scan, in ms. */
   ms: number;
 }
@@ -215,6 +217,7 @@ export async function runScan(plan: ScanPlan): Promise<ScanResult> {
     relayed: before && after ? after.relayed - before.relayed : null,
     unsolicited: sessions.reduce((n, s) => n + s.unsolicited, 0),
     retransmissions: sessions.reduce((n, s) => n + s.retransmissions, 0),
+    duplicates: sessions.reduce((n, s) => n + s.duplicates, 0),
     ms: performance.now() - start,
   };
 }

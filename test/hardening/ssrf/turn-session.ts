@@ -60,15 +60,20 @@ export function statusOf(m: StunMessage): number {
  * second attacking source needs (test/helpers/turn-raw.ts's RawTurnClient always binds 127.0.0.1 or ::1).
  * Requests are matched by transaction ID and, over UDP, retransmitted as RFC 8489 §6.2.1 asks (a datagram
  * can be dropped even on loopback when a receive buffer is full), each resend counted in
- * {@link retransmissions}; anything else the server sends (Data indications, ChannelData) is only counted,
- * in {@link unsolicited}.
+ * {@link retransmissions}; the server answers each copy (RFC 8489 §6.3.1), so a second response to a
+ * retransmitted transaction is matched to it and counted in {@link duplicates}; anything else the server
+ * sends (Data indications, ChannelData) is only counted, in {@link unsolicited}.
  */
 export class TurnSession {
   /** Messages received that were not a response to a pending request. */
   unsolicited = 0;
   /** Requests sent again over UDP because no response came within the retransmission timeout. */
   retransmissions = 0;
+  /** Further responses to a transaction already answered (one per extra copy of a retransmitted request). */
+  duplicates = 0;
   private readonly waiting = new Map<string, (m: StunMessage) => void>();
+  /** Transaction IDs (hex) of answered requests that were sent more than once: their late copies' answers. */
+  private readonly retransmitted = new Set<string>();
   private realm = '';
   private nonce = '';
 
@@ -136,10 +141,16 @@ export class TurnSession {
   private onBytes(bytes: Buffer): void {
     if ((bytes[0]! & 0xc0) === 0 && bytes.length >= 20) {
       const m = decodeMessage(bytes);
-      const w = this.waiting.get(m.transactionId.toString('hex'));
-      if (w && (m.cls === StunClass.successResponse || m.cls === StunClass.errorResponse)) {
-        this.waiting.delete(m.transactionId.toString('hex'));
+      const key = m.transactionId.toString('hex');
+      const isResponse = m.cls === StunClass.successResponse || m.cls === StunClass.errorResponse;
+      const w = this.waiting.get(key);
+      if (w && isResponse) {
+        this.waiting.delete(key);
         w(m);
+        return;
+      }
+      if (isResponse && this.retransmitted.has(key)) {
+        this.duplicates++;
         return;
       }
     }
@@ -165,6 +176,7 @@ export class TurnSession {
       const schedule = (rtoMs: number): void => {
         resend = setTimeout(() => {
           this.retransmissions++;
+          this.retransmitted.add(key);
           this.write(bytes);
           schedule(rtoMs * 2);
         }, rtoMs);
