@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatTable } from '../../bench/stats.js';
+import { labAvailable, labRuns } from './available.js';
+import {
+  COMMAND_TIMEOUT_MS,
+  LAB_SERVERS,
+  type LabCommand,
+  type LabServer,
+  mustNameUntrusted,
+  runFromLan,
+  startLabServers,
+  truthFor,
+} from './liar-lab.js';
+import { applyScenario, SCENARIOS } from './scenarios.js';
+import { TOOL_TIMEOUT_MS } from './tools.js';
+import { createLab, destroyLab, type Lab } from './topology.js';
+import {
+  formatVerdict,
+  mainJobVerdicts,
+  probeVerdicts,
+  untrustedNamed,
+  verdictProblems,
+} from './verdict-judge.js';
+
+// Public servers as they really are (issue 11 §1), in the NAT lab: a server advertising its own IP as
+// OTHER-ADDRESS, one ignoring CHANGE-REQUEST, a black-holed address, and coturn as the one good RFC 5780
+// server, in lists given to `probe --json` and to the main job from lan, under every router scenario.
+// Every verdict must be the scenario's truth, or null with a reason; never another value. Needs root and
+// `npm run build` (runs dist/cli.js). Prints the table of verdicts and wall times at the end.
+const available = await labAvailable();
+const runs = labRuns();
+
+/** Wall-time bound with the good server in the list, in ms: a dead server holding the report costs ≥ 5000. */
+const HELD_BY_DEAD_MS = 4_000;
+
+const CASES: readonly { command: LabCommand; servers: readonly LabServer[] }[] = [
+  { command: 'probe', servers: ['liar'] },
+  { command: 'probe', servers: ['ignoresChange'] },
+  { command: 'probe', servers: ['dead'] },
+  { command: 'probe', servers: ['liar', 'good'] },
+  { command: 'probe', servers: ['dead', 'liar', 'ignoresChange', 'good'] },
+  { command: 'main', servers: ['dead', 'liar', 'good'] },
+  { command: 'main', servers: ['liar', 'ignoresChange'] },
+];
+
+const rows: string[][] = [];
+
+describe.skipIf(!available)('natlab: lying, CHANGE-REQUEST-ignoring and dead STUN servers', () => {
+  let lab: Lab;
+
+  beforeAll(async () => {
+    lab = await createLab();
+    await startLabServers(lab);
+  }, 60_000);
+
+  afterAll(async () => {
+    if (lab) await destroyLab(lab);
+    console.log(formatTable(['scenario', 'command', 'servers', 'verdicts', 'wall ms', 'judged'], rows));
+  });
+
+  const table = SCENARIOS.flatMap((scenario) => CASES.map((c) => ({ scenario, ...c })));
+  it.each(table)(
+    '$scenario: $command $servers',
+    async ({ scenario, command, servers }) => {
+      const truth = truthFor(scenario, servers);
+      for (let i = 0; i < runs; i++) {
+        await applyScenario(lab, scenario);
+        const run = await runFromLan(lab, command, servers);
+        const context = `run ${i + 1}/${runs}, exit ${String(run.exitCode)}, ${run.durationMs} ms ${
+          run.error ?? ''
+        }\nstdout: ${run.stdout.slice(0, 3000)}\nstderr: ${run.stderr.slice(0, 1000)}`;
+        const report = run.report;
+        const got = report && (command === 'probe' ? probeVerdicts(report) : mainJobVerdicts(report));
+        const problems = got ? verdictProblems(truth.verdict, got, truth.mode) : [run.error ?? 'no report'];
+        const unnamed = report
+          ? mustNameUntrusted(scenario, servers).filter((s) => !untrustedNamed(report, LAB_SERVERS[s]))
+          : [];
+        const slow = servers.includes('good') && run.durationMs >= HELD_BY_DEAD_MS;
+        const judged = [
+          ...problems,
+          ...unnamed.map((s) => `${s} not named untrusted`),
+          ...(slow ? [`≥ ${HELD_BY_DEAD_MS} ms`] : []),
+        ];
+        rows.push([
+          scenario,
+          command,
+          servers.join(','),
+          got ? formatVerdict(got.verdict) : '-',
+          String(run.durationMs),
+          judged.length === 0 ? 'ok' : `WRONG: ${judged.join('; ')}`,
+        ]);
+        expect(problems, context).toEqual([]);
+        expect(unnamed, `untrusted servers not named\n${context}`).toEqual([]);
+        if (servers.includes('good')) expect(run.durationMs, context).toBeLessThan(HELD_BY_DEAD_MS);
+      }
+    },
+    runs * (TOOL_TIMEOUT_MS + COMMAND_TIMEOUT_MS),
+  );
+});
