@@ -135,8 +135,8 @@ export function mustNameUntrusted(scenario: Scenario, servers: readonly LabServe
 /** The two commands run from lan: `probe --json URL...` and the main job `--json --server URL...`. */
 export type LabCommand = 'probe' | 'main';
 
-/** Deadline given to both commands, in ms: a dead server that held the report would cost at least this. */
-export const COMMAND_TIMEOUT_MS = 5_000;
+/** Deadline given to both commands (`--timeout`), in ms: a dead server that held the report costs this. */
+export const COMMAND_TIMEOUT_MS = 8_000;
 
 /** One command run from lan: its parsed JSON (null with `error` when there is none) and wall time. */
 export interface CommandRun {
@@ -150,16 +150,18 @@ export interface CommandRun {
 }
 
 /**
- * Runs `node dist/cli.js probe --json --timeout 5000 URL...` or `node dist/cli.js --json --timeout 5000
- * --server URL...` in lan with the URLs of `servers`, killed after 20 s.
+ * Runs `node dist/cli.js probe --json --timeout MS URL...` or `node dist/cli.js --json --timeout MS --server
+ * URL...` in lan with the URLs of `servers`, killed after 20 s.
+ * @param timeoutMs the `--timeout` given (default {@link COMMAND_TIMEOUT_MS}); null: none, the command's own.
  */
 export async function runFromLan(
   lab: Lab,
   command: LabCommand,
   servers: readonly LabServer[],
+  timeoutMs: number | null = COMMAND_TIMEOUT_MS,
 ): Promise<CommandRun> {
   const urls = servers.map((s) => LAB_SERVERS[s]);
-  const timeout = ['--timeout', String(COMMAND_TIMEOUT_MS)];
+  const timeout = timeoutMs === null ? [] : ['--timeout', String(timeoutMs)];
   const args =
     command === 'probe'
       ? [CLI_PATH, 'probe', '--json', ...timeout, ...urls]

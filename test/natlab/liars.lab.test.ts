@@ -30,8 +30,12 @@ import {
 const available = await labAvailable();
 const runs = labRuns();
 
-/** Wall-time bound with the good server in the list, in ms: a dead server holding the report costs ≥ 5000. */
-const HELD_BY_DEAD_MS = 4_000;
+/**
+ * Wall-time bound, in ms, for lists holding both the dead and the good server: a dead server that held the
+ * report would cost the whole deadline ({@link COMMAND_TIMEOUT_MS}, 8 s). Generous on purpose (a busy
+ * machine); the 1.5 s target is measured by bench/lab-probe-bench.mjs.
+ */
+const HELD_BY_DEAD_MS = 5_000;
 
 const CASES: readonly { command: LabCommand; servers: readonly LabServer[] }[] = [
   { command: 'probe', servers: ['liar'] },
@@ -75,7 +79,8 @@ describe.skipIf(!available)('natlab: lying, CHANGE-REQUEST-ignoring and dead STU
         const unnamed = report
           ? mustNameUntrusted(scenario, servers).filter((s) => !untrustedNamed(report, LAB_SERVERS[s]))
           : [];
-        const slow = servers.includes('good') && run.durationMs >= HELD_BY_DEAD_MS;
+        const bounded = servers.includes('good') && servers.includes('dead');
+        const slow = bounded && run.durationMs >= HELD_BY_DEAD_MS;
         const judged = [
           ...problems,
           ...unnamed.map((s) => `${s} not named untrusted`),
@@ -91,7 +96,8 @@ describe.skipIf(!available)('natlab: lying, CHANGE-REQUEST-ignoring and dead STU
         ]);
         expect(problems, context).toEqual([]);
         expect(unnamed, `untrusted servers not named\n${context}`).toEqual([]);
-        if (servers.includes('good')) expect(run.durationMs, context).toBeLessThan(HELD_BY_DEAD_MS);
+        if (bounded)
+          expect(run.durationMs, `a dead server held the report\n${context}`).toBeLessThan(HELD_BY_DEAD_MS);
       }
     },
     runs * (TOOL_TIMEOUT_MS + COMMAND_TIMEOUT_MS),
