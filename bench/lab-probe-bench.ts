@@ -15,12 +15,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { labAvailable } from '../test/natlab/available.js';
 import { nsRun } from '../test/natlab/exec.js';
 import { LAB_SERVERS, type LabServer, runFromLan, startLabServers } from '../test/natlab/liar-lab.js';
 import { CLI_PATH } from '../test/natlab/paths.js';
 import { applyScenario, EXPECTED } from '../test/natlab/scenarios.js';
-import { createLab, destroyLab, type Lab } from '../test/natlab/topology.js';
+import type { Lab } from '../test/natlab/topology.js';
 import {
   formatVerdict,
   mainJobVerdicts,
@@ -29,6 +28,7 @@ import {
   verdictProblems,
 } from '../test/natlab/verdict-judge.js';
 import { durationStats, formatTable } from './stats.js';
+import { withLab } from './with-lab.js';
 
 const SCENARIO = 'masquerade';
 const MAX_RUNS = 100;
@@ -85,23 +85,9 @@ async function report(lab: Lab, subject: 'probe' | 'main', run: number): Promise
 
 async function main(): Promise<void> {
   const { runs, label } = parseArgs(process.argv.slice(2));
-  if (!(await labAvailable())) {
-    process.stderr.write(
-      'lab-probe-bench: the NAT lab needs root and network namespaces; nothing measured\n',
-    );
-    process.exitCode = 2;
-    return;
-  }
   const startedAt = new Date();
   const records: RunRecord[] = [];
-  const lab = await createLab();
-  // Ctrl-C / kill must not leave namespaces or servers behind: tear down, then exit.
-  const onSignal = (): void => {
-    void destroyLab(lab).finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
+  const measured = await withLab('lab-probe-bench', async (lab) => {
     await startLabServers(lab);
     for (let run = 1; run <= runs; run++) {
       for (const measure of [
@@ -116,11 +102,8 @@ async function main(): Promise<void> {
         process.stderr.write(`#${run} ${record.subject}: ${record.durationMs} ms ${status}\n`);
       }
     }
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await destroyLab(lab);
-  }
+  });
+  if (!measured) return;
 
   const subjects: Subject[] = ['node -e 0', 'probe', 'main'];
   const summary = subjects.map((subject) => {
