@@ -11,10 +11,12 @@ import { type JudgeMode, type OpenVerdict, VERDICT_FIELDS } from './verdict-judg
 
 /**
  * Extra pub addresses for the misbehaving servers (TEST-NET-3, next to coturn's 203.0.113.10/.11):
- * `liar` has one IP, `ignoresChange` two, `dead` is configured in pub but black-holed.
+ * `liar` and `liarSamePort` have one IP each, `ignoresChange` two, `dead` is configured in pub but
+ * black-holed.
  */
 export const LIAR_ADDR = {
   liar: '203.0.113.20',
+  liarSamePort: '203.0.113.21',
   ignoresChange: ['203.0.113.30', '203.0.113.31'],
   dead: '203.0.113.40',
 } as const;
@@ -24,6 +26,7 @@ export const LIAR_ADDR = {
  * - `good`: coturn on 203.0.113.10/.11, a true RFC 5780 server;
  * - `liar`: OTHER-ADDRESS with its own IP (port 3479, where it listens too); it answers change-port from
  *   3479 and every change-IP request from its own single IP (see `LiarSpec` in stun-liar.ts);
+ * - `liarSamePort`: one IP, one port, OTHER-ADDRESS = exactly the address asked; every reply from it;
  * - `ignoresChange`: a genuine second IP in OTHER-ADDRESS (203.0.113.31:3479), answering every request
  *   from the address it came to, CHANGE-REQUEST or not;
  * - `dead`: nothing answers, UDP or TCP, and no ICMP comes back.
@@ -31,6 +34,7 @@ export const LIAR_ADDR = {
 export const LAB_SERVERS = {
   good: `stun:${ADDR.pubPrimary}:${STUN_PORT}`,
   liar: `stun:${LIAR_ADDR.liar}:${STUN_PORT}`,
+  liarSamePort: `stun:${LIAR_ADDR.liarSamePort}:${STUN_PORT}`,
   ignoresChange: `stun:${LIAR_ADDR.ignoresChange[0]}:${STUN_PORT}`,
   dead: `stun:${LIAR_ADDR.dead}:${STUN_PORT}`,
 } as const;
@@ -72,7 +76,7 @@ async function startAgent(lab: Lab, name: string, args: readonly string[]): Prom
  */
 export async function startLabServers(lab: Lab): Promise<void> {
   const { pub } = lab.ns;
-  const extra = [LIAR_ADDR.liar, ...LIAR_ADDR.ignoresChange, LIAR_ADDR.dead];
+  const extra = [LIAR_ADDR.liar, LIAR_ADDR.liarSamePort, ...LIAR_ADDR.ignoresChange, LIAR_ADDR.dead];
   for (const address of extra)
     await run('ip', ['-n', pub, 'addr', 'add', `${address}/${ADDR.prefix}`, 'dev', IFACE.pubBridge]);
   await loadRuleset(pub, BLACK_HOLE);
@@ -86,6 +90,15 @@ export async function startLabServers(lab: Lab): Promise<void> {
     `${LIAR_ADDR.liar}:${STUN_PORT + 1}`,
     '--honour-change-port',
   ]);
+  const samePort = `${LIAR_ADDR.liarSamePort}:${STUN_PORT}`;
+  await startAgent(lab, 'liar (same port)', [
+    '--listen',
+    LIAR_ADDR.liarSamePort,
+    '--ports',
+    String(STUN_PORT),
+    '--other',
+    samePort,
+  ]);
   await startAgent(lab, 'ignores CHANGE-REQUEST', [
     '--listen',
     LIAR_ADDR.ignoresChange.join(','),
@@ -96,6 +109,7 @@ export async function startLabServers(lab: Lab): Promise<void> {
   ]);
   await startCoturn(lab);
   await waitForStun(lab, LIAR_ADDR.liar, STUN_PORT);
+  await waitForStun(lab, LIAR_ADDR.liarSamePort, STUN_PORT);
   await waitForStun(lab, LIAR_ADDR.ignoresChange[0], STUN_PORT);
 }
 
@@ -121,13 +135,13 @@ export function truthFor(scenario: Scenario, servers: readonly LabServer[]): Tru
 }
 
 /**
- * The servers a report must name as untrusted: the liar whenever UDP reaches it (its OTHER-ADDRESS shows
+ * The servers a report must name as untrusted: each liar whenever UDP reaches it (its OTHER-ADDRESS shows
  * the lie in the first answer); the server ignoring CHANGE-REQUEST when UDP reaches it and no good server
  * is there to be chosen instead (it is then the only RFC 5780 candidate and must be tested).
  */
 export function mustNameUntrusted(scenario: Scenario, servers: readonly LabServer[]): LabServer[] {
   if (scenario === 'udp-dropped') return [];
-  const named: LabServer[] = servers.includes('liar') ? ['liar'] : [];
+  const named: LabServer[] = servers.filter((s) => s === 'liar' || s === 'liarSamePort');
   if (servers.includes('ignoresChange') && !servers.includes('good')) named.push('ignoresChange');
   return named;
 }

@@ -22,8 +22,8 @@ import {
   verdictProblems,
 } from './verdict-judge.js';
 
-// Public servers as they really are (issue 11 §1), in the NAT lab: a server advertising its own IP as
-// OTHER-ADDRESS, one ignoring CHANGE-REQUEST, a black-holed address, and coturn as the one good RFC 5780
+// Public servers as they really are (issue 11 §1), in the NAT lab: two servers advertising their own IP as
+// OTHER-ADDRESS (other port, same port), one ignoring CHANGE-REQUEST, a black-holed address, and coturn as the one good RFC 5780
 // server, in lists given to `probe --json` and to the main job from lan, under every router scenario.
 // Every verdict must be the scenario's truth, or null with a reason; never another value. Needs root and
 // `npm run build` (runs dist/cli.js). Prints the table of verdicts and wall times at the end.
@@ -39,6 +39,7 @@ const HELD_BY_DEAD_MS = 5_000;
 
 const CASES: readonly { command: LabCommand; servers: readonly LabServer[] }[] = [
   { command: 'probe', servers: ['liar'] },
+  { command: 'probe', servers: ['liarSamePort'] },
   { command: 'probe', servers: ['ignoresChange'] },
   { command: 'probe', servers: ['dead'] },
   { command: 'probe', servers: ['liar', 'good'] },

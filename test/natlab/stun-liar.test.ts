@@ -89,6 +89,20 @@ describe('lab misbehaving STUN servers (loopback)', () => {
     expect(await askTcp(a1)).toEqual(a1p2);
   });
 
+  it('liar on one port: OTHER-ADDRESS is the very address asked, every reply from it', async () => {
+    const a1 = { address: '127.0.0.1', port: await freePort() };
+    running = await startLiar({
+      addresses: ['127.0.0.1'],
+      ports: [a1.port],
+      otherAddress: a1,
+      honourChangePort: true,
+    });
+
+    expect(await askUdp(a1)).toMatchObject({ from: a1, origin: a1, other: a1 });
+    expect((await askUdp(a1, { ip: true, port: true })).from).toEqual(a1);
+    expect((await askUdp(a1, { ip: false, port: true })).from).toEqual(a1);
+  });
+
   it('ignores CHANGE-REQUEST: a true second IP in OTHER-ADDRESS, every reply from the address asked', async () => {
     const [p1, p2] = [await freePort(), await freePort()];
     const a1 = { address: '127.0.0.1', port: p1 };
