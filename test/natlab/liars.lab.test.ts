@@ -9,6 +9,7 @@ import {
   mustNameUntrusted,
   runFromLan,
   startLabServers,
+  type Truth,
   truthFor,
 } from './liar-lab.js';
 import { applyScenario, SCENARIOS } from './scenarios.js';
@@ -23,8 +24,9 @@ import {
 } from './verdict-judge.js';
 
 // Public servers as they really are (issue 11 §1), in the NAT lab: two servers advertising their own IP as
-// OTHER-ADDRESS (other port, same port), one ignoring CHANGE-REQUEST, a black-holed address, and coturn as the one good RFC 5780
-// server, in lists given to `probe --json` and to the main job from lan, under every router scenario.
+// OTHER-ADDRESS (other port, same port), one ignoring CHANGE-REQUEST, a black-holed address, and coturn as
+// the one good RFC 5780 server, in lists given to `probe --json` and to the main job from lan, under every
+// router scenario (see LIARS.md).
 // Every verdict must be the scenario's truth, or null with a reason; never another value. Needs root and
 // `npm run build` (runs dist/cli.js). Prints the table of verdicts and wall times at the end.
 const available = await labAvailable();
@@ -49,6 +51,17 @@ const CASES: readonly { command: LabCommand; servers: readonly LabServer[] }[] =
 ];
 
 const rows: string[][] = [];
+
+/** The verdicts of a report and what is wrong with them; a report that cannot be read is one problem. */
+function judge(command: LabCommand, report: Record<string, unknown> | null, truth: Truth, error?: string) {
+  if (!report) return { got: null, problems: [error ?? 'no report'] };
+  try {
+    const got = command === 'probe' ? probeVerdicts(report) : mainJobVerdicts(report);
+    return { got, problems: verdictProblems(truth.verdict, got, truth.mode) };
+  } catch (err) {
+    return { got: null, problems: [(err as Error).message] };
+  }
+}
 
 describe.skipIf(!available)('natlab: lying, CHANGE-REQUEST-ignoring and dead STUN servers', () => {
   let lab: Lab;
@@ -75,8 +88,7 @@ describe.skipIf(!available)('natlab: lying, CHANGE-REQUEST-ignoring and dead STU
           run.error ?? ''
         }\nstdout: ${run.stdout.slice(0, 3000)}\nstderr: ${run.stderr.slice(0, 1000)}`;
         const report = run.report;
-        const got = report && (command === 'probe' ? probeVerdicts(report) : mainJobVerdicts(report));
-        const problems = got ? verdictProblems(truth.verdict, got, truth.mode) : [run.error ?? 'no report'];
+        const { got, problems } = judge(command, report, truth, run.error);
         const unnamed = report
           ? mustNameUntrusted(scenario, servers).filter((s) => !untrustedNamed(report, LAB_SERVERS[s]))
           : [];
