@@ -13,13 +13,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { labAvailable } from '../test/natlab/available.js';
 import { verdictMismatches } from '../test/natlab/parsers.js';
 import { applyScenario, EXPECTED, SCENARIOS, type Scenario, type Verdict } from '../test/natlab/scenarios.js';
 import { startCoturn, startStund } from '../test/natlab/servers.js';
 import { runIceDoctorProbe, runNatDiscovery, runStunClient, type ToolRun } from '../test/natlab/tools.js';
-import { createLab, destroyLab, type Lab } from '../test/natlab/topology.js';
+import type { Lab } from '../test/natlab/topology.js';
 import { durationStats, formatTable } from './stats.js';
+import { withLab } from './with-lab.js';
 
 /** A benchmarked tool: how to run it from lan, and which verdict fields it claims to report. */
 interface Tool {
@@ -123,21 +123,9 @@ function summarize(records: readonly RunRecord[], scenarios: readonly Scenario[]
 
 async function main(): Promise<void> {
   const { runs, scenarios } = parseArgs(process.argv.slice(2));
-  if (!(await labAvailable())) {
-    process.stderr.write('probe-bench: the NAT lab needs root and network namespaces; nothing measured\n');
-    process.exitCode = 2;
-    return;
-  }
   const startedAt = new Date();
   const records: RunRecord[] = [];
-  const lab = await createLab();
-  // Ctrl-C / kill must not leave namespaces or servers behind: tear down, then exit.
-  const onSignal = (): void => {
-    void destroyLab(lab).finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
+  const measured = await withLab('probe-bench', async (lab) => {
     await startCoturn(lab);
     await startStund(lab);
     for (const scenario of scenarios) {
@@ -150,11 +138,8 @@ async function main(): Promise<void> {
         }
       }
     }
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await destroyLab(lab);
-  }
+  });
+  if (!measured) return;
 
   const summary = summarize(records, scenarios);
   const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
