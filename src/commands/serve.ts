@@ -229,6 +229,7 @@ export function registerServe(program: Command): void {
       const options = parseServeFlags({ ...flags, ...(listen !== undefined && { listen }) });
       const turn = parseTurnFlags(flags, options.addresses, options.port === 0);
       const reportSettings = parseReportFlags(flags, options.addresses, options.port === 0);
+      for (const w of turn.warnings) process.stderr.write(`ice-doctor: warning: ${w}\n`);
       const tls =
         reportSettings && turn.tlsCertFile && turn.tlsKeyFile
           ? loadTlsCredentials(turn.tlsCertFile, turn.tlsKeyFile)

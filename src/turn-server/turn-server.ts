@@ -8,7 +8,7 @@ import { type RunningStunServer, type ServerPlugins, startStunServer } from './s
 import { generateSelfSignedCredentials, loadTlsCredentials, type TlsCredentials } from './tls-credentials.js';
 import type { RelayFamilyConfig } from './turn-config.js';
 import { createTurnEngine, type TurnEngine } from './turn-engine.js';
-import type { TurnSettings } from './turn-options.js';
+import { assertUsableCredentials, type TurnSettings } from './turn-options.js';
 
 /** What {@link startTurnServer} takes: the STUN listener settings and the validated TURN settings. */
 export interface TurnServerOptions {
@@ -65,11 +65,13 @@ async function tlsCredentials(turn: TurnSettings, addresses: string[]): Promise<
  * same sockets, over UDP, TCP and TLS, for IPv4 and/or IPv6, with long-term and TURN REST authentication,
  * the deny-by-default peer policy, quotas, and Prometheus metrics when a metrics port is set. Without
  * certificate files the TLS listener uses a self-signed certificate generated now (`certificate.selfSigned`).
- * @throws ConfigError for invalid settings (bad CIDR, unreadable certificate); UserError `address-in-use`
+ * @throws ConfigError for invalid settings (bad CIDR, unreadable certificate, an empty or whitespace-only
+ *   secret or password); UserError `address-in-use`
  *   and friends when a socket cannot be bound. Nothing is left listening when it throws.
  */
 export async function startTurnServer(opts: TurnServerOptions): Promise<RunningTurnServer> {
   const { turn } = opts;
+  assertUsableCredentials(turn.users, turn.authSecrets);
   const log = opts.logger ?? pino({ level: 'silent' });
   const addresses = opts.addresses ?? [...DEFAULT_ADDRESSES];
   const groups = byFamily(addresses);
