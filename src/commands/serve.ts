@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { formatAddress } from '../stun/address.js';
 import { parseServeFlags } from '../turn-server/options.js';
+import { PageScope } from '../turn-server/page-scope.js';
 import { loadTlsCredentials } from '../turn-server/tls-credentials.js';
 import { parseTurnFlags, type TurnFlags } from '../turn-server/turn-options.js';
 import { type RunningTurnServer, startTurnServer } from '../turn-server/turn-server.js';
@@ -27,9 +27,6 @@ const collect = (value: string, previous: string[] = []): string[] => [
     .filter(Boolean),
 ];
 const collectWhole = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-/** Bytes of the report page's per-process TURN REST secret (crypto random, never printed). */
-const PAGE_SECRET_BYTES = 32;
 
 /** What serve prints about: the STUN/TURN server, the operator's secret count, the report page. */
 interface Served {
@@ -141,7 +138,8 @@ function untilSignal(): Promise<NodeJS.Signals> {
  * TURN over UDP, TCP and TLS) and, unless `--no-report`, the web report page beside it (HTTP and HTTPS,
  * src/web-report/server) until SIGINT/SIGTERM, then deletes every allocation, closes every socket and
  * exits 0. The page's TURN credentials are minted from a random per-process TURN REST secret that the
- * TURN server accepts besides the operator's; static `--user` passwords never reach the page. Once
+ * TURN server accepts besides the operator's, scoped to this server's relayed addresses and the page's
+ * signaling room-mates (page-scope.ts); static `--user` passwords never reach the page. Once
  * listening it prints the endpoints and the page's URL (with `--json`: exactly one line
  * `{"udp":[...],"tcp":[...],"otherAddress":...,"limitations":[...],"turn":{...},"report":{"url":...,
  * "httpsUrl":...}|null}` on stdout). Logs are pino
@@ -220,7 +218,9 @@ export function registerServe(program: Command): void {
         'The report page (http://<report-host>:8080/ and https://…:8443/, self-signed unless --tls-cert) tests',
         'from a browser which paths connect: STUN on each server IP, TURN over UDP, TCP and TLS, a call',
         'between two browsers. Its TURN credentials are minted per visitor from a random secret of this',
-        'process (valid 10 minutes); --user passwords are never shown to it. A --page-ice-server with',
+        "process (valid 10 minutes), and relay only to this server's relayed addresses and to the other",
+        "browser of the page's two-peer room (403 for any other peer); --user passwords are never shown to",
+        'it. A --page-ice-server with',
         ';user=NAME:PASSWORD hands that password to every visitor: use ;secret-env= where you can.',
       ].join('\n'),
     )
@@ -240,21 +240,22 @@ export function registerServe(program: Command): void {
         { level: flags.verbose ? 'debug' : 'info' },
         pino.destination({ dest: 2, sync: false }),
       );
-      const pageSecret = reportSettings && randomBytes(PAGE_SECRET_BYTES).toString('base64url');
+      const pageScope = reportSettings ? new PageScope() : undefined;
       const server = await startTurnServer({
         addresses: options.addresses,
         port: options.port,
         ...(options.altPort !== null && { altPort: options.altPort }),
         tcp: options.tcp,
-        turn: pageSecret ? { ...turn, authSecrets: [...turn.authSecrets, pageSecret] } : turn,
+        turn,
+        ...(pageScope && { pageScope }),
         logger,
       });
       let report: RunningReportServer | null = null;
       try {
-        if (reportSettings && pageSecret)
+        if (reportSettings && pageScope)
           report = await startBundledReport(server, {
             settings: reportSettings,
-            restSecret: pageSecret,
+            pageScope,
             ...(tls && { tls }),
             logger: logger.child({ component: 'report' }),
           });

@@ -3,6 +3,7 @@ import { type Logger, pino } from 'pino';
 import type { Family, TransportAddress } from '../stun/address.js';
 import { createTurnMetrics, type MetricsServer, startMetricsServer } from './metrics.js';
 import { byFamily, DEFAULT_ADDRESSES, DEFAULT_SOFTWARE } from './options.js';
+import type { PageScope } from './page-scope.js';
 import { createPeerPolicy } from './peer-policy.js';
 import { type RunningStunServer, type ServerPlugins, startStunServer } from './server.js';
 import { generateSelfSignedCredentials, loadTlsCredentials, type TlsCredentials } from './tls-credentials.js';
@@ -20,6 +21,11 @@ export interface TurnServerOptions {
   tcp?: boolean;
   software?: string;
   turn: TurnSettings;
+  /**
+   * The report page's credential scope: credentials minted from its secret are accepted besides `turn`'s,
+   * scoped (page-scope.ts). Absent: no page credentials.
+   */
+  pageScope?: PageScope;
   logger?: Logger;
 }
 
@@ -88,6 +94,7 @@ export async function startTurnServer(opts: TurnServerOptions): Promise<RunningT
       realm: turn.realm,
       users: turn.users,
       authSecrets: turn.authSecrets,
+      pageSecret: opts.pageScope?.secret ?? null,
       nonceLifetimeS: turn.nonceLifetimeS,
     },
     authLimit: turn.authLimit,
@@ -96,6 +103,7 @@ export async function startTurnServer(opts: TurnServerOptions): Promise<RunningT
     relay: Object.fromEntries(relay.map((r) => [r.family, r])),
     quotas: { perUser: turn.userQuota, total: turn.totalQuota, bandwidthBytesPerS: turn.bandwidthBytesPerS },
     peerPolicy,
+    pageScope: opts.pageScope ?? null,
     metrics,
     log,
   });

@@ -8,70 +8,20 @@
  * this guards against, and is reported as the failure. A secret shorter than 16 bytes starts, with a
  * warning on stderr naming the flag.
  */
-import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TransportAddress } from '../../src/stun/address.js';
 import { mintRestCredentials } from '../../src/stun/rest-credentials.js';
 import { from } from './auth-server.js';
-import { serveArgs } from './server-process.js';
+import { startServe, stopServes } from './serve-child.js';
 import { statusOf, type TurnSession } from './ssrf/turn-session.js';
 import { record } from './tally.js';
 
-/** How long a server may take to refuse or to print its endpoints, in ms. */
-const START_MS = 10_000;
-
-/** How a `serve` run ended: refused (exit code, stderr), or listening on `udp`. */
-type Started =
-  | { listening: false; code: number | null; stderr: string }
-  | { listening: true; udp: TransportAddress; stderr: () => string; stop: () => void };
-
-const running: (() => void)[] = [];
 const sessions: TurnSession[] = [];
 
 afterEach(async () => {
   await Promise.all(sessions.splice(0).map((s) => s.close()));
-  for (const stop of running.splice(0)) stop();
+  stopServes();
 });
-
-/**
- * Runs `serve` (the hardening defaults, then `args`; with `report`, the report page too, on picked ports)
- * with `env` added; resolves when it exits or listens.
- */
-function startServe(args: string[], env: Record<string, string> = {}, report = false): Promise<Started> {
-  const argv = serveArgs('127.0.0.1', args).filter((a) => !report || a !== '--no-report');
-  const child = spawn(process.execPath, argv, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ICE_DOCTOR_AUTH_SECRET: undefined, ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (b: Buffer) => {
-    stderr += b.toString();
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`serve neither exited nor listened within ${START_MS} ms:\n${stderr}`));
-    }, START_MS);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ listening: false, code, stderr });
-    });
-    child.stdout.on('data', (b: Buffer) => {
-      stdout += b.toString();
-      const line = stdout.split('\n').find((l) => l.startsWith('{'));
-      if (!line || !stdout.includes('\n')) return;
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
-      const stop = (): void => {
-        child.kill('SIGKILL');
-      };
-      running.push(stop);
-      const udp = (JSON.parse(line) as { turn: { udp: TransportAddress[] } }).turn.udp[0]!;
-      resolve({ listening: true, udp, stderr: () => stderr, stop });
-    });
-  });
-}
 
 /** The status of an Allocate signed with TURN REST credentials minted from `secret`. */
 async function allocateMinted(udp: TransportAddress, secret: string): Promise<number> {
@@ -145,14 +95,14 @@ describe('secrets and passwords anyone could use', () => {
     for (const r of REFUSED) {
       const s = await startServe(r.args, r.env, r.report);
       if (s.listening) {
-        const status = r.mintWith === undefined ? null : await allocateMinted(s.udp, r.mintWith);
+        const udp = s.json.turn.udp[0]!;
+        const status = r.mintWith === undefined ? null : await allocateMinted(udp, r.mintWith);
         wrong.push(
           `${r.what}: started` +
             (status === 200
               ? ', and an Allocate with credentials minted from the empty secret succeeded'
               : ''),
         );
-        s.stop();
         continue;
       }
       if (s.code !== 2) wrong.push(`${r.what}: exit ${s.code}, expected 2`);
@@ -174,7 +124,7 @@ describe('secrets and passwords anyone could use', () => {
     const s = await startServe(['--auth-secret', 'short-secret']);
     expect(s.listening).toBe(true);
     if (!s.listening) return;
-    const status = await allocateMinted(s.udp, 'short-secret');
+    const status = await allocateMinted(s.json.turn.udp[0]!, 'short-secret');
     const warned = /^ice-doctor: warning: --auth-secret: a secret of 12 bytes, shorter than 16/m.test(
       s.stderr(),
     );
