@@ -6,6 +6,7 @@ import { PageScope } from '../turn-server/page-scope.js';
 import { loadTlsCredentials } from '../turn-server/tls-credentials.js';
 import { parseTurnFlags, type TurnFlags } from '../turn-server/turn-options.js';
 import { type RunningTurnServer, startTurnServer } from '../turn-server/turn-server.js';
+import { type UdpBufferSize, udpBufferWarning } from '../turn-server/udp-buffer.js';
 import { startBundledReport } from '../web-report/server/bundled-report.js';
 import { parseReportFlags, type ReportFlags } from '../web-report/server/report-flags.js';
 import type { RunningReportServer } from '../web-report/server/report-server.js';
@@ -36,6 +37,25 @@ interface Served {
   report: RunningReportServer | null;
 }
 
+/** The UDP receive buffer over every family's sockets: the size asked for, the smallest granted. */
+function udpRecvBuffer(server: RunningTurnServer): UdpBufferSize {
+  const sizes = server.fronts.map((f) => f.udpRecvBuffer);
+  return { requested: sizes[0]!.requested, granted: Math.min(...sizes.map((s) => s.granted)) };
+}
+
+/**
+ * `8388608 bytes per socket (asked 4194304)`, `… (kernel default)` when none was asked for, and the
+ * sysctl to raise when the kernel granted less than asked.
+ */
+function udpBufferText(size: UdpBufferSize): string {
+  const asked = size.requested === 0 ? 'kernel default' : `asked ${size.requested}`;
+  const capped =
+    size.granted < size.requested
+      ? `; capped by net.core.rmem_max: sysctl -w net.core.rmem_max=${size.requested}`
+      : '';
+  return `${size.granted} bytes per socket (${asked}${capped})`;
+}
+
 /** The lines about the report page: which URL to open. */
 function reportLines(report: RunningReportServer | null): string[] {
   if (report === null) return ['  report page: off (--no-report)'];
@@ -58,6 +78,7 @@ function renderServeText({ server, authSecrets, report }: Served): string {
   const tcp = server.fronts.flatMap((f) => f.tcp);
   if (tcp.length > 0) lines.push(`  STUN TCP  ${list(tcp)}`);
   lines.push(`  OTHER-ADDRESS  ${stun.otherAddress ? formatAddress(stun.otherAddress) : 'none (one IP)'}`);
+  lines.push(`  UDP receive buffer  ${udpBufferText(udpRecvBuffer(server))}`);
   for (const l of server.fronts.flatMap((f) => f.limitations)) lines.push(`  limited: ${l}`);
   const urls = [
     ...server.turnUdp.map((a) => `turn:${formatAddress(a)}?transport=udp`),
@@ -102,6 +123,7 @@ function serveJson({ server, authSecrets, report }: Served): string {
     udp: server.fronts.flatMap((f) => f.udp),
     tcp: server.fronts.flatMap((f) => f.tcp),
     otherAddress: stun.otherAddress,
+    udpReceiveBuffer: udpRecvBuffer(server),
     limitations: server.fronts.flatMap((f) => f.limitations),
     turn: {
       udp: server.turnUdp,
@@ -141,9 +163,11 @@ function untilSignal(): Promise<NodeJS.Signals> {
  * TURN server accepts besides the operator's, scoped to this server's relayed addresses and the page's
  * signaling room-mates (page-scope.ts); static `--user` passwords never reach the page. Once
  * listening it prints the endpoints and the page's URL (with `--json`: exactly one line
- * `{"udp":[...],"tcp":[...],"otherAddress":...,"limitations":[...],"turn":{...},"report":{"url":...,
+ * `{"udp":[...],"tcp":[...],"otherAddress":...,"udpReceiveBuffer":{"requested":N,"granted":N},
+ * "limitations":[...],"turn":{...},"report":{"url":...,
  * "httpsUrl":...}|null}` on stdout). Logs are pino
- * JSON on stderr: allocations at info level, every request with `--verbose`. Environment:
+ * JSON on stderr: allocations at info level, every request with `--verbose`; at warn level, a TURN REST
+ * secret under 16 bytes and a UDP receive buffer the kernel capped below `--udp-buffer-bytes`. Environment:
  * `ICE_DOCTOR_LISTEN` (when no --listen), `ICE_DOCTOR_REALM`, `ICE_DOCTOR_AUTH_SECRET`,
  * `ICE_DOCTOR_EXTERNAL_IP`, `ICE_DOCTOR_RELAY_PORTS`.
  * Bad flags: ConfigError, exit 2; a port in use: UserError `address-in-use`, exit 2.
@@ -156,6 +180,10 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'primary port P1; 0 picks a free pair (default: 3478)')
     .option('--alt-port <n>', 'alternate port P2 (default: port + 1)')
     .option('--no-tcp', 'no TCP listeners')
+    .option(
+      '--udp-buffer-bytes <n>',
+      'receive buffer of each UDP listening socket; 0 = kernel default (default: 4194304, capped by net.core.rmem_max)',
+    )
     .option('--tls-port <n>', 'TURN/STUN over TLS port (default: 5349; 0 with --port 0)')
     .option('--no-tls', 'no TLS listener')
     .option('--tls-cert <file>', 'PEM certificate chain for TLS (default: self-signed, generated at start)')
@@ -229,7 +257,6 @@ export function registerServe(program: Command): void {
       const options = parseServeFlags({ ...flags, ...(listen !== undefined && { listen }) });
       const turn = parseTurnFlags(flags, options.addresses, options.port === 0);
       const reportSettings = parseReportFlags(flags, options.addresses, options.port === 0);
-      for (const w of turn.warnings) process.stderr.write(`ice-doctor: warning: ${w}\n`);
       const tls =
         reportSettings && turn.tlsCertFile && turn.tlsKeyFile
           ? loadTlsCredentials(turn.tlsCertFile, turn.tlsKeyFile)
@@ -240,12 +267,14 @@ export function registerServe(program: Command): void {
         { level: flags.verbose ? 'debug' : 'info' },
         pino.destination({ dest: 2, sync: false }),
       );
+      for (const w of turn.warnings) logger.warn(w);
       const pageScope = reportSettings ? new PageScope() : undefined;
       const server = await startTurnServer({
         addresses: options.addresses,
         port: options.port,
         ...(options.altPort !== null && { altPort: options.altPort }),
         tcp: options.tcp,
+        udpBufferBytes: options.udpBufferBytes,
         turn,
         ...(pageScope && { pageScope }),
         logger,
@@ -263,6 +292,8 @@ export function registerServe(program: Command): void {
         await server.close();
         throw err;
       }
+      const bufferWarning = udpBufferWarning(udpRecvBuffer(server));
+      if (bufferWarning) logger.warn(bufferWarning);
       const signal = untilSignal();
       const served: Served = { server, authSecrets: turn.authSecrets.length, report };
       process.stdout.write(flags.json ? `${serveJson(served)}\n` : renderServeText(served));

@@ -19,6 +19,8 @@ export interface TurnServerOptions {
   port?: number;
   altPort?: number;
   tcp?: boolean;
+  /** Receive buffer of each UDP socket in bytes (default 4 MiB; 0: the kernel default). */
+  udpBufferBytes?: number;
   software?: string;
   turn: TurnSettings;
   /**
@@ -128,6 +130,7 @@ export async function startTurnServer(opts: TurnServerOptions): Promise<RunningT
             port: opts.port ?? 3478,
             ...(opts.altPort !== undefined && { altPort: opts.altPort }),
             ...(opts.tcp !== undefined && { tcp: opts.tcp }),
+            ...(opts.udpBufferBytes !== undefined && { udpBufferBytes: opts.udpBufferBytes }),
             ...(opts.software !== undefined && { software: opts.software }),
             logger: log,
           },

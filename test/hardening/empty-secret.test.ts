@@ -6,7 +6,7 @@
  * (exit 2, the message names the flag or variable). When a server starts anyway, the test mints TURN REST
  * credentials from the empty secret and Allocates with them: that Allocate succeeding is the open relay
  * this guards against, and is reported as the failure. A secret shorter than 16 bytes starts, with a
- * warning on stderr naming the flag.
+ * warn-level log line (pino JSON on stderr) naming the flag.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TransportAddress } from '../../src/stun/address.js';
@@ -15,6 +15,9 @@ import { from } from './auth-server.js';
 import { startServe, stopServes } from './serve-child.js';
 import { statusOf, type TurnSession } from './ssrf/turn-session.js';
 import { record } from './tally.js';
+
+/** The pino warn-level log line (JSON on stderr) about a 12-byte secret. */
+const WARNING = /^\{"level":40,.*"msg":"--auth-secret: a secret of 12 bytes, shorter than 16/m;
 
 const sessions: TurnSession[] = [];
 
@@ -125,9 +128,7 @@ describe('secrets and passwords anyone could use', () => {
     expect(s.listening).toBe(true);
     if (!s.listening) return;
     const status = await allocateMinted(s.json.turn.udp[0]!, 'short-secret');
-    const warned = /^ice-doctor: warning: --auth-secret: a secret of 12 bytes, shorter than 16/m.test(
-      s.stderr(),
-    );
+    const warned = WARNING.test(s.stderr());
     record(task, {
       area: 'auth',
       check: 'secret under 16 bytes → warning, still serves',
@@ -135,7 +136,7 @@ describe('secrets and passwords anyone could use', () => {
       failures: (warned ? 0 : 1) + (status === 200 ? 0 : 1),
       detail: `Allocate ${status}`,
     });
-    expect(s.stderr()).toMatch(/^ice-doctor: warning: --auth-secret: a secret of 12 bytes, shorter than 16/m);
+    expect(s.stderr()).toMatch(WARNING);
     expect(status).toBe(200);
   }, 30_000);
 });

@@ -7,6 +7,7 @@ const START_MS = 10_000;
 
 /** The fields of the `serve --json` line these tests read. */
 export interface ServeJson {
+  udpReceiveBuffer: { requested: number; granted: number };
   turn: { udp: TransportAddress[] };
   report: { url: string | null } | null;
 }
@@ -14,7 +15,7 @@ export interface ServeJson {
 /** How a `serve` run ended: refused (exit code, stderr), or listening (its `--json` line). */
 export type Started =
   | { listening: false; code: number | null; stderr: string }
-  | { listening: true; json: ServeJson; stderr: () => string };
+  | { listening: true; pid: number; json: ServeJson; stderr: () => string };
 
 const running: (() => void)[] = [];
 
@@ -57,7 +58,12 @@ export function startServe(
       clearTimeout(timer);
       child.removeAllListeners('exit');
       running.push(() => child.kill('SIGKILL'));
-      resolve({ listening: true, json: JSON.parse(line) as ServeJson, stderr: () => stderr });
+      resolve({
+        listening: true,
+        pid: child.pid!,
+        json: JSON.parse(line) as ServeJson,
+        stderr: () => stderr,
+      });
     });
   });
 }

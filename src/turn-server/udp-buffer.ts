@@ -1,0 +1,63 @@
+import type dgram from 'node:dgram';
+import { readFileSync } from 'node:fs';
+
+/**
+ * The receive buffer of the server's UDP sockets. The kernel default (`net.core.rmem_default`, 212,992
+ * bytes on most Linux systems) holds about 90 datagrams of 1 KB: a burst that arrives while the event
+ * loop is busy beyond that is dropped by the kernel. coturn sizes its sockets' buffers itself; so does
+ * this server.
+ */
+
+/** Receive buffer asked for each listening UDP socket, in bytes (4 MiB, as coturn's listeners). */
+export const DEFAULT_UDP_BUFFER_BYTES = 4 * 1024 * 1024;
+/** Smallest and largest `--udp-buffer-bytes` (0 keeps the kernel default), in bytes. */
+export const MIN_UDP_BUFFER_BYTES = 65_536;
+export const MAX_UDP_BUFFER_BYTES = 256 * 1024 * 1024;
+
+/** What was asked for and what the kernel granted (SO_RCVBUF as read back), in bytes. */
+export interface UdpBufferSize {
+  /** 0: the kernel default was kept. */
+  requested: number;
+  /** The smallest SO_RCVBUF of the server's UDP sockets as read back (Linux reports twice what it sets). */
+  granted: number;
+}
+
+/**
+ * Asks the kernel for a receive buffer of `bytes` on a bound socket (SO_RCVBUF; Linux caps it at
+ * `net.core.rmem_max` and reports back twice the value it set, its bookkeeping overhead included).
+ * @param bytes 0 keeps the kernel default.
+ * @returns the size read back, in bytes.
+ */
+export function sizeRecvBuffer(socket: dgram.Socket, bytes: number): number {
+  if (bytes > 0) {
+    try {
+      socket.setRecvBufferSize(bytes);
+    } catch {
+      // The kernel refused the size: the default stays, and the size read back says so.
+    }
+  }
+  return socket.getRecvBufferSize();
+}
+
+/** `net.core.rmem_max` in bytes, or `null` where it cannot be read (not Linux). */
+function rmemMax(): number | null {
+  try {
+    return Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8').trim());
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The operator's warning when the kernel granted less than was asked (capped by `net.core.rmem_max`),
+ * naming the sysctl to raise; `null` when the size was granted or none was asked for.
+ */
+export function udpBufferWarning(size: UdpBufferSize): string | null {
+  if (size.requested === 0 || size.granted >= size.requested) return null;
+  const max = rmemMax();
+  return (
+    `--udp-buffer-bytes: the kernel granted ${size.granted} bytes per UDP socket of the ${size.requested} asked` +
+    (max === null ? '' : ` (net.core.rmem_max is ${max})`) +
+    `: a burst beyond it is dropped; raise the cap with sysctl -w net.core.rmem_max=${size.requested}`
+  );
+}
