@@ -6,7 +6,7 @@ import { PageScope } from '../turn-server/page-scope.js';
 import { loadTlsCredentials } from '../turn-server/tls-credentials.js';
 import { parseTurnFlags, type TurnFlags } from '../turn-server/turn-options.js';
 import { type RunningTurnServer, startTurnServer } from '../turn-server/turn-server.js';
-import { type UdpBufferSize, udpBufferWarning } from '../turn-server/udp-buffer.js';
+import { type UdpBufferSize, udpBufferCapped, udpBufferWarning } from '../turn-server/udp-buffer.js';
 import { startBundledReport } from '../web-report/server/bundled-report.js';
 import { parseReportFlags, type ReportFlags } from '../web-report/server/report-flags.js';
 import type { RunningReportServer } from '../web-report/server/report-server.js';
@@ -44,16 +44,15 @@ function udpRecvBuffer(server: RunningTurnServer): UdpBufferSize {
 }
 
 /**
- * `8388608 bytes per socket (asked 4194304)`, `… (kernel default)` when none was asked for, and the
+ * `8388608 bytes per socket as the kernel reports it (asked 4194304)`, `… (kernel default)` when none was asked for, and the
  * sysctl to raise when the kernel granted less than asked.
  */
 function udpBufferText(size: UdpBufferSize): string {
   const asked = size.requested === 0 ? 'kernel default' : `asked ${size.requested}`;
-  const capped =
-    size.granted < size.requested
-      ? `; capped by net.core.rmem_max: sysctl -w net.core.rmem_max=${size.requested}`
-      : '';
-  return `${size.granted} bytes per socket (${asked}${capped})`;
+  const capped = udpBufferCapped(size)
+    ? `; capped by net.core.rmem_max: sysctl -w net.core.rmem_max=${size.requested}`
+    : '';
+  return `${size.granted} bytes per socket as the kernel reports it (${asked}${capped})`;
 }
 
 /** The lines about the report page: which URL to open. */

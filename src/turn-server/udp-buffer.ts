@@ -18,7 +18,10 @@ export const MAX_UDP_BUFFER_BYTES = 256 * 1024 * 1024;
 export interface UdpBufferSize {
   /** 0: the kernel default was kept. */
   requested: number;
-  /** The smallest SO_RCVBUF of the server's UDP sockets as read back (Linux reports twice what it sets). */
+  /**
+   * The smallest SO_RCVBUF of the server's UDP sockets as read back: the kernel's limit on queued bytes,
+   * bookkeeping included (Linux reports twice the size it set, so 4 MiB asked reads 8 MiB).
+   */
   granted: number;
 }
 
@@ -49,15 +52,23 @@ function rmemMax(): number | null {
 }
 
 /**
- * The operator's warning when the kernel granted less than was asked (capped by `net.core.rmem_max`),
- * naming the sysctl to raise; `null` when the size was granted or none was asked for.
+ * True when the kernel set less than was asked: on Linux, which reports back twice the size it set, a
+ * size read back under twice the request (capped by `net.core.rmem_max`); elsewhere, under the request.
+ */
+export function udpBufferCapped(size: UdpBufferSize, platform: NodeJS.Platform = process.platform): boolean {
+  return size.requested > 0 && size.granted < size.requested * (platform === 'linux' ? 2 : 1);
+}
+
+/**
+ * The operator's warning when the kernel capped the buffer ({@link udpBufferCapped}), naming the sysctl
+ * to raise; `null` when the size was granted or none was asked for.
  */
 export function udpBufferWarning(size: UdpBufferSize): string | null {
-  if (size.requested === 0 || size.granted >= size.requested) return null;
+  if (!udpBufferCapped(size)) return null;
   const max = rmemMax();
   return (
-    `--udp-buffer-bytes: the kernel granted ${size.granted} bytes per UDP socket of the ${size.requested} asked` +
-    (max === null ? '' : ` (net.core.rmem_max is ${max})`) +
-    `: a burst beyond it is dropped; raise the cap with sysctl -w net.core.rmem_max=${size.requested}`
+    `--udp-buffer-bytes: the kernel capped each UDP socket's receive buffer at ${size.granted} bytes as ` +
+    `read back (asked ${size.requested}${max === null ? '' : `; net.core.rmem_max is ${max}`}): a burst ` +
+    `beyond it is dropped; raise the cap with sysctl -w net.core.rmem_max=${size.requested}`
   );
 }

@@ -107,10 +107,10 @@ describe('a burst at the listening UDP port', () => {
       if (!s.listening) throw new Error(s.stderr);
       expect(s.json.udpReceiveBuffer).toEqual({ requested: asked, granted: rmemMax * 2 });
       expect(s.stderr()).toContain(
-        `--udp-buffer-bytes: the kernel granted ${rmemMax * 2} bytes per UDP socket of the ${asked} asked (net.core.rmem_max is ${rmemMax})`,
+        `--udp-buffer-bytes: the kernel capped each UDP socket's receive buffer at ${rmemMax * 2} bytes as read back (asked ${asked}; net.core.rmem_max is ${rmemMax})`,
       );
       expect(s.stderr()).toContain(`sysctl -w net.core.rmem_max=${asked}`);
-      expect(s.stderr()).toMatch(/^\{"level":40,.*"msg":"--udp-buffer-bytes: the kernel granted/m);
+      expect(s.stderr()).toMatch(/^\{"level":40,.*"msg":"--udp-buffer-bytes: the kernel capped/m);
     },
     30_000,
   );
