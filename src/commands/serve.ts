@@ -6,7 +6,7 @@ import { PageScope } from '../turn-server/page-scope.js';
 import { loadTlsCredentials } from '../turn-server/tls-credentials.js';
 import { parseTurnFlags, type TurnFlags } from '../turn-server/turn-options.js';
 import { type RunningTurnServer, startTurnServer } from '../turn-server/turn-server.js';
-import { type UdpBufferSize, udpBufferCapped, udpBufferWarning } from '../turn-server/udp-buffer.js';
+import { udpBufferText, udpBufferWarning, udpRecvBuffer } from '../turn-server/udp-buffer.js';
 import { startBundledReport } from '../web-report/server/bundled-report.js';
 import { parseReportFlags, type ReportFlags } from '../web-report/server/report-flags.js';
 import type { RunningReportServer } from '../web-report/server/report-server.js';
@@ -37,24 +37,6 @@ interface Served {
   report: RunningReportServer | null;
 }
 
-/** The UDP receive buffer over every family's sockets: the size asked for, the smallest granted. */
-function udpRecvBuffer(server: RunningTurnServer): UdpBufferSize {
-  const sizes = server.fronts.map((f) => f.udpRecvBuffer);
-  return { requested: sizes[0]!.requested, granted: Math.min(...sizes.map((s) => s.granted)) };
-}
-
-/**
- * `8388608 bytes per socket as the kernel reports it (asked 4194304)`, `… (kernel default)` when none was asked for, and the
- * sysctl to raise when the kernel granted less than asked.
- */
-function udpBufferText(size: UdpBufferSize): string {
-  const asked = size.requested === 0 ? 'kernel default' : `asked ${size.requested}`;
-  const capped = udpBufferCapped(size)
-    ? `; capped by net.core.rmem_max: sysctl -w net.core.rmem_max=${size.requested}`
-    : '';
-  return `${size.granted} bytes per socket as the kernel reports it (${asked}${capped})`;
-}
-
 /** The lines about the report page: which URL to open. */
 function reportLines(report: RunningReportServer | null): string[] {
   if (report === null) return ['  report page: off (--no-report)'];
@@ -77,7 +59,7 @@ function renderServeText({ server, authSecrets, report }: Served): string {
   const tcp = server.fronts.flatMap((f) => f.tcp);
   if (tcp.length > 0) lines.push(`  STUN TCP  ${list(tcp)}`);
   lines.push(`  OTHER-ADDRESS  ${stun.otherAddress ? formatAddress(stun.otherAddress) : 'none (one IP)'}`);
-  lines.push(`  UDP receive buffer  ${udpBufferText(udpRecvBuffer(server))}`);
+  lines.push(`  UDP receive buffer  ${udpBufferText(udpRecvBuffer(server.fronts))}`);
   for (const l of server.fronts.flatMap((f) => f.limitations)) lines.push(`  limited: ${l}`);
   const urls = [
     ...server.turnUdp.map((a) => `turn:${formatAddress(a)}?transport=udp`),
@@ -122,7 +104,7 @@ function serveJson({ server, authSecrets, report }: Served): string {
     udp: server.fronts.flatMap((f) => f.udp),
     tcp: server.fronts.flatMap((f) => f.tcp),
     otherAddress: stun.otherAddress,
-    udpReceiveBuffer: udpRecvBuffer(server),
+    udpReceiveBuffer: udpRecvBuffer(server.fronts),
     limitations: server.fronts.flatMap((f) => f.limitations),
     turn: {
       udp: server.turnUdp,
@@ -291,7 +273,7 @@ export function registerServe(program: Command): void {
         await server.close();
         throw err;
       }
-      const bufferWarning = udpBufferWarning(udpRecvBuffer(server));
+      const bufferWarning = udpBufferWarning(udpRecvBuffer(server.fronts));
       if (bufferWarning) logger.warn(bufferWarning);
       const signal = untilSignal();
       const served: Served = { server, authSecrets: turn.authSecrets.length, report };

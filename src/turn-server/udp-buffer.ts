@@ -72,3 +72,24 @@ export function udpBufferWarning(size: UdpBufferSize): string | null {
     `beyond it is dropped; raise the cap with sysctl -w net.core.rmem_max=${size.requested}`
   );
 }
+
+/**
+ * The receive buffer over several listener sets (one per address family): the size asked for, the
+ * smallest granted.
+ */
+export function udpRecvBuffer(fronts: readonly { udpRecvBuffer: UdpBufferSize }[]): UdpBufferSize {
+  const sizes = fronts.map((f) => f.udpRecvBuffer);
+  return { requested: sizes[0]?.requested ?? 0, granted: Math.min(...sizes.map((s) => s.granted)) };
+}
+
+/**
+ * The start-up text: `8388608 bytes per socket as the kernel reports it (asked 4194304)`, `… (kernel
+ * default)` when none was asked for, and the sysctl to raise when the kernel capped it.
+ */
+export function udpBufferText(size: UdpBufferSize): string {
+  const asked = size.requested === 0 ? 'kernel default' : `asked ${size.requested}`;
+  const capped = udpBufferCapped(size)
+    ? `; capped by net.core.rmem_max: sysctl -w net.core.rmem_max=${size.requested}`
+    : '';
+  return `${size.granted} bytes per socket as the kernel reports it (${asked}${capped})`;
+}
