@@ -1,11 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { formatAddress } from '../stun/address.js';
 import { parseServeFlags } from '../turn-server/options.js';
+import { PageScope } from '../turn-server/page-scope.js';
 import { loadTlsCredentials } from '../turn-server/tls-credentials.js';
 import { parseTurnFlags, type TurnFlags } from '../turn-server/turn-options.js';
 import { type RunningTurnServer, startTurnServer } from '../turn-server/turn-server.js';
+import { udpBufferText, udpBufferWarning, udpRecvBuffer } from '../turn-server/udp-buffer.js';
 import { startBundledReport } from '../web-report/server/bundled-report.js';
 import { parseReportFlags, type ReportFlags } from '../web-report/server/report-flags.js';
 import type { RunningReportServer } from '../web-report/server/report-server.js';
@@ -27,9 +28,6 @@ const collect = (value: string, previous: string[] = []): string[] => [
     .filter(Boolean),
 ];
 const collectWhole = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-/** Bytes of the report page's per-process TURN REST secret (crypto random, never printed). */
-const PAGE_SECRET_BYTES = 32;
 
 /** What serve prints about: the STUN/TURN server, the operator's secret count, the report page. */
 interface Served {
@@ -61,6 +59,7 @@ function renderServeText({ server, authSecrets, report }: Served): string {
   const tcp = server.fronts.flatMap((f) => f.tcp);
   if (tcp.length > 0) lines.push(`  STUN TCP  ${list(tcp)}`);
   lines.push(`  OTHER-ADDRESS  ${stun.otherAddress ? formatAddress(stun.otherAddress) : 'none (one IP)'}`);
+  lines.push(`  UDP receive buffer  ${udpBufferText(udpRecvBuffer(server.fronts))}`);
   for (const l of server.fronts.flatMap((f) => f.limitations)) lines.push(`  limited: ${l}`);
   const urls = [
     ...server.turnUdp.map((a) => `turn:${formatAddress(a)}?transport=udp`),
@@ -105,6 +104,7 @@ function serveJson({ server, authSecrets, report }: Served): string {
     udp: server.fronts.flatMap((f) => f.udp),
     tcp: server.fronts.flatMap((f) => f.tcp),
     otherAddress: stun.otherAddress,
+    udpReceiveBuffer: udpRecvBuffer(server.fronts),
     limitations: server.fronts.flatMap((f) => f.limitations),
     turn: {
       udp: server.turnUdp,
@@ -141,11 +141,14 @@ function untilSignal(): Promise<NodeJS.Signals> {
  * TURN over UDP, TCP and TLS) and, unless `--no-report`, the web report page beside it (HTTP and HTTPS,
  * src/web-report/server) until SIGINT/SIGTERM, then deletes every allocation, closes every socket and
  * exits 0. The page's TURN credentials are minted from a random per-process TURN REST secret that the
- * TURN server accepts besides the operator's; static `--user` passwords never reach the page. Once
+ * TURN server accepts besides the operator's, scoped to this server's relayed addresses and the page's
+ * signaling room-mates (page-scope.ts); static `--user` passwords never reach the page. Once
  * listening it prints the endpoints and the page's URL (with `--json`: exactly one line
- * `{"udp":[...],"tcp":[...],"otherAddress":...,"limitations":[...],"turn":{...},"report":{"url":...,
+ * `{"udp":[...],"tcp":[...],"otherAddress":...,"udpReceiveBuffer":{"requested":N,"granted":N},
+ * "limitations":[...],"turn":{...},"report":{"url":...,
  * "httpsUrl":...}|null}` on stdout). Logs are pino
- * JSON on stderr: allocations at info level, every request with `--verbose`. Environment:
+ * JSON on stderr: allocations at info level, every request with `--verbose`; at warn level, a TURN REST
+ * secret under 16 bytes and a UDP receive buffer the kernel capped below `--udp-buffer-bytes`. Environment:
  * `ICE_DOCTOR_LISTEN` (when no --listen), `ICE_DOCTOR_REALM`, `ICE_DOCTOR_AUTH_SECRET`,
  * `ICE_DOCTOR_EXTERNAL_IP`, `ICE_DOCTOR_RELAY_PORTS`.
  * Bad flags: ConfigError, exit 2; a port in use: UserError `address-in-use`, exit 2.
@@ -158,6 +161,10 @@ export function registerServe(program: Command): void {
     .option('--port <n>', 'primary port P1; 0 picks a free pair (default: 3478)')
     .option('--alt-port <n>', 'alternate port P2 (default: port + 1)')
     .option('--no-tcp', 'no TCP listeners')
+    .option(
+      '--udp-buffer-bytes <n>',
+      'receive buffer of each UDP listening socket; 0 = kernel default (default: 4194304, capped by net.core.rmem_max)',
+    )
     .option('--tls-port <n>', 'TURN/STUN over TLS port (default: 5349; 0 with --port 0)')
     .option('--no-tls', 'no TLS listener')
     .option('--tls-cert <file>', 'PEM certificate chain for TLS (default: self-signed, generated at start)')
@@ -220,7 +227,9 @@ export function registerServe(program: Command): void {
         'The report page (http://<report-host>:8080/ and https://…:8443/, self-signed unless --tls-cert) tests',
         'from a browser which paths connect: STUN on each server IP, TURN over UDP, TCP and TLS, a call',
         'between two browsers. Its TURN credentials are minted per visitor from a random secret of this',
-        'process (valid 10 minutes); --user passwords are never shown to it. A --page-ice-server with',
+        "process (valid 10 minutes), and relay only to this server's relayed addresses and to the other",
+        "browser of the page's two-peer room (403 for any other peer); --user passwords are never shown to",
+        'it. A --page-ice-server with',
         ';user=NAME:PASSWORD hands that password to every visitor: use ;secret-env= where you can.',
       ].join('\n'),
     )
@@ -239,21 +248,24 @@ export function registerServe(program: Command): void {
         { level: flags.verbose ? 'debug' : 'info' },
         pino.destination({ dest: 2, sync: false }),
       );
-      const pageSecret = reportSettings && randomBytes(PAGE_SECRET_BYTES).toString('base64url');
+      for (const w of turn.warnings) logger.warn(w);
+      const pageScope = reportSettings ? new PageScope() : undefined;
       const server = await startTurnServer({
         addresses: options.addresses,
         port: options.port,
         ...(options.altPort !== null && { altPort: options.altPort }),
         tcp: options.tcp,
-        turn: pageSecret ? { ...turn, authSecrets: [...turn.authSecrets, pageSecret] } : turn,
+        udpBufferBytes: options.udpBufferBytes,
+        turn,
+        ...(pageScope && { pageScope }),
         logger,
       });
       let report: RunningReportServer | null = null;
       try {
-        if (reportSettings && pageSecret)
+        if (reportSettings && pageScope)
           report = await startBundledReport(server, {
             settings: reportSettings,
-            restSecret: pageSecret,
+            pageScope,
             ...(tls && { tls }),
             logger: logger.child({ component: 'report' }),
           });
@@ -261,6 +273,8 @@ export function registerServe(program: Command): void {
         await server.close();
         throw err;
       }
+      const bufferWarning = udpBufferWarning(udpRecvBuffer(server.fronts));
+      if (bufferWarning) logger.warn(bufferWarning);
       const signal = untilSignal();
       const served: Served = { server, authSecrets: turn.authSecrets.length, report };
       process.stdout.write(flags.json ? `${serveJson(served)}\n` : renderServeText(served));

@@ -6,6 +6,7 @@ import { type Allocation, ByteBucket, type ChannelBinding, peerKeyOf } from './a
 import type { Authenticated } from './auth.js';
 import type { InboundContext } from './handler.js';
 import type { TurnMetrics } from './metrics.js';
+import { canonicalIp } from './page-scope.js';
 import { RelayPorts } from './relay-ports.js';
 import { CHANNEL_HOLD_S, type TurnConfig } from './turn-config.js';
 
@@ -111,12 +112,17 @@ export class AllocationTable {
   private readonly perUser = new Map<string, number>();
   private readonly pending = new Set<string>();
   private readonly pools = new Map<Family, RelayPorts>();
+  /** Each family's relay IP and advertised external IP, canonical (see `canonicalIp`). */
+  private readonly relayIps = new Map<Family, Set<string>>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly counters: RelayCounters | null;
 
   constructor(private readonly config: TurnConfig) {
     for (const [family, relay] of Object.entries(config.relay) as [Family, TurnConfig['relay'][Family]][]) {
-      if (relay) this.pools.set(family, new RelayPorts(relay.ip, relay.ports));
+      if (!relay) continue;
+      this.pools.set(family, new RelayPorts(relay.ip, relay.ports));
+      const ips = [relay.ip, relay.externalIp].map((ip) => (ip === undefined ? null : canonicalIp(ip)));
+      this.relayIps.set(family, new Set(ips.filter((ip) => ip !== null)));
     }
     this.counters = config.metrics ? new RelayCounters(config.metrics) : null;
     this.sweeper = setInterval(() => this.sweep(Date.now()), SWEEP_INTERVAL_MS);
@@ -126,6 +132,20 @@ export class AllocationTable {
   /** The relay port pool of `family`, or undefined when the server relays no such family (440). */
   pool(family: Family): RelayPorts | undefined {
     return this.pools.get(family);
+  }
+
+  /**
+   * True when `peer` is a relayed transport address of this server now: its IP is a family's relay IP
+   * (or the external IP advertised for it) and its port is bound in that family's pool.
+   */
+  isRelayed(peer: Pick<TransportAddress, 'address' | 'port' | 'family'>): boolean {
+    if (!this.isRelayIp(peer)) return false;
+    return this.pools.get(peer.family)?.isBound(peer.port) ?? false;
+  }
+
+  /** True when `peer`'s IP (canonical) is a family's relay IP or the external IP advertised for it. */
+  isRelayIp(peer: Pick<TransportAddress, 'address' | 'family'>): boolean {
+    return this.relayIps.get(peer.family)?.has(peer.address) ?? false;
   }
 
   /** The allocation of a 5-tuple, if any. */
@@ -183,6 +203,7 @@ export class AllocationTable {
       transport: ctx.transport,
       client: ctx.remote,
       username: auth.username,
+      scoped: auth.scoped,
       key: auth.key,
       integrity: auth.integrity,
       relay: socket,

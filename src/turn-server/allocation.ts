@@ -57,6 +57,8 @@ export interface Allocation {
   readonly transport: InboundContext['transport'];
   readonly client: TransportAddress;
   readonly username: string;
+  /** Created with a report page credential: permissions only within its scope (page-scope.ts). */
+  readonly scoped: boolean;
   /** The key and integrity algorithm of the request that created it, for responses it triggers. */
   readonly key: Buffer;
   readonly integrity: IntegrityAlgorithm;

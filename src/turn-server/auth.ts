@@ -24,6 +24,8 @@ export interface Authenticated {
   key: Buffer;
   /** The integrity attribute the client used, and the one its responses get (RFC 8489 §9.2.4). */
   integrity: IntegrityAlgorithm;
+  /** True for a report page credential (minted from {@link CredentialSource.pageSecret}): see page-scope.ts. */
+  scoped: boolean;
 }
 
 /** A refused request: the error code and the attributes (REALM, NONCE, ...) its error response carries. */
@@ -42,6 +44,11 @@ export interface CredentialSource {
   users: ReadonlyMap<string, string>;
   /** TURN REST API secrets, newest first; several during a rotation. */
   authSecrets: readonly string[];
+  /**
+   * The report page's TURN REST secret, or `null`: credentials it signs authenticate like the others but
+   * are scoped (page-scope.ts). Tried after the static users and `authSecrets`.
+   */
+  pageSecret?: string | null;
   /** Seconds a nonce stays valid. */
   nonceLifetimeS: number;
 }
@@ -70,7 +77,8 @@ export const KEY_MEMO_MAX_USERNAME = 512;
 
 /** The long-term keys a username may have used (RFC 8489 §9.2.2), or a dummy one for an unknown user. */
 interface CandidateKeys {
-  keys: Buffer[];
+  /** Each key, and whether it is the page secret's (a scoped credential). */
+  keys: { key: Buffer; scoped: boolean }[];
   /** False when `keys` holds only the dummy key of an unknown username. */
   known: boolean;
 }
@@ -190,12 +198,18 @@ export class Authenticator {
     return alg === PasswordAlgorithm.md5 ? 'md5' : null;
   }
 
-  /** Candidate passwords for `username`: its static password, and the REST password under each secret. */
-  private passwords(username: string, withRest: boolean): string[] {
-    const out: string[] = [];
+  /**
+   * Candidate passwords for `username`: its static password, the REST password under each secret, and
+   * under the page secret (scoped).
+   */
+  private passwords(username: string, withRest: boolean): { password: string; scoped: boolean }[] {
+    const out: { password: string; scoped: boolean }[] = [];
     const stat = this.source.users.get(username);
-    if (stat !== undefined) out.push(stat);
-    if (withRest) for (const s of this.source.authSecrets) out.push(restPassword(s, username));
+    if (stat !== undefined) out.push({ password: stat, scoped: false });
+    if (!withRest) return out;
+    for (const s of this.source.authSecrets) out.push({ password: restPassword(s, username), scoped: false });
+    const page = this.source.pageSecret;
+    if (page) out.push({ password: restPassword(page, username), scoped: true });
     return out;
   }
 
@@ -207,7 +221,8 @@ export class Authenticator {
    * fixed for the authenticator's life, so a key never changes.
    */
   private candidateKeys(username: string, hash: 'md5' | 'sha256', nowMs: number): CandidateKeys | 'expired' {
-    const expiry = this.source.authSecrets.length > 0 ? restUsernameExpiry(username) : null;
+    const rest = this.source.authSecrets.length > 0 || Boolean(this.source.pageSecret);
+    const expiry = rest ? restUsernameExpiry(username) : null;
     const withRest = expiry !== null && expiry * 1000 > nowMs;
     if (expiry !== null && !withRest && !this.source.users.has(username)) return 'expired';
     const id = `${hash}${withRest ? '+' : '-'}${username}`;
@@ -216,9 +231,10 @@ export class Authenticator {
     const passwords = this.passwords(username, withRest);
     const { realm } = this.source;
     const found: CandidateKeys = {
-      keys: (passwords.length > 0 ? passwords : [DUMMY_PASSWORD]).map((p) =>
-        longTermKey(username, realm, p, hash),
-      ),
+      keys: (passwords.length > 0 ? passwords : [{ password: DUMMY_PASSWORD, scoped: false }]).map((p) => ({
+        key: longTermKey(username, realm, p.password, hash),
+        scoped: p.scoped,
+      })),
       known: passwords.length > 0,
     };
     if (username.length <= KEY_MEMO_MAX_USERNAME) {
@@ -254,9 +270,9 @@ export class Authenticator {
     if (realm !== this.source.realm) return this.failed('bad-integrity', clientIp, nowMs);
     const candidates = this.candidateKeys(username, hash, nowMs);
     if (candidates === 'expired') return this.failed('expired-rest-credentials', clientIp, nowMs);
-    for (const key of candidates.keys) {
+    for (const { key, scoped } of candidates.keys) {
       if (verifyIntegrity(msg, key, integrity) === 'valid' && candidates.known)
-        return { ok: true, username, key, integrity };
+        return { ok: true, username, key, integrity, scoped };
     }
     return this.failed(candidates.known ? 'bad-integrity' : 'unknown-user', clientIp, nowMs);
   }

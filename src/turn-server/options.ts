@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { MAX_SOFTWARE_BYTES } from './binding-responder.js';
+import { DEFAULT_UDP_BUFFER_BYTES, MAX_UDP_BUFFER_BYTES, MIN_UDP_BUFFER_BYTES } from './udp-buffer.js';
 
 /** The embedded default: two loopback IPs (Linux routes all of 127.0.0.0/8 to `lo`). */
 export const DEFAULT_ADDRESSES: readonly string[] = ['127.0.0.1', '127.0.0.2'];
@@ -22,6 +23,8 @@ const ipLiteral = z
 
 const portNumber = z.number().int().min(0).max(65535);
 
+const UDP_BUFFER_RANGE = `a whole number of bytes from ${MIN_UDP_BUFFER_BYTES} to ${MAX_UDP_BUFFER_BYTES}, or 0 for the kernel default`;
+
 const settingsSchema = z
   .object({
     addresses: z
@@ -32,6 +35,13 @@ const settingsSchema = z
     port: portNumber.default(DEFAULT_PORT),
     altPort: portNumber.min(1).optional(),
     tcp: z.boolean().default(true),
+    udpBufferBytes: z
+      .number()
+      .int()
+      .refine((n) => n === 0 || (n >= MIN_UDP_BUFFER_BYTES && n <= MAX_UDP_BUFFER_BYTES), {
+        message: UDP_BUFFER_RANGE,
+      })
+      .default(DEFAULT_UDP_BUFFER_BYTES),
     software: z
       .string()
       .refine((s) => Buffer.byteLength(s, 'utf8') <= MAX_SOFTWARE_BYTES, {
@@ -79,6 +89,8 @@ const settingsSchema = z
  * - `port`: primary port P1 (default 3478); 0 picks a free pair usable on both IPs, UDP and TCP.
  * - `altPort`: alternate port P2 (default port + 1; not allowed with port 0, where it is P1 + 1).
  * - `tcp`: also serve Binding over TCP on the same addresses and ports (default true).
+ * - `udpBufferBytes`: receive buffer asked for each UDP socket, in bytes (default 4 MiB; 0 keeps the
+ *   kernel default; the kernel may grant less, see udp-buffer.ts).
  * - `software`: SOFTWARE value, at most 128 UTF-8 bytes ('' for none).
  * - `logger`: pino logger; requests are logged at debug level (default: silent).
  */
@@ -90,6 +102,8 @@ export interface ResolvedStunServerOptions {
   port: number;
   altPort: number | null;
   tcp: boolean;
+  /** 0: the kernel default. */
+  udpBufferBytes: number;
   software: string;
 }
 
@@ -98,6 +112,7 @@ const FLAG_OF: Record<string, string> = {
   port: '--port',
   altPort: '--alt-port',
   tcp: '--no-tcp',
+  udpBufferBytes: '--udp-buffer-bytes',
   software: 'software',
 };
 
@@ -128,6 +143,7 @@ export function parseStunServerOptions(input: unknown): ResolvedStunServerOption
     port: o.port,
     altPort: o.port === 0 ? null : (o.altPort ?? o.port + 1),
     tcp: o.tcp,
+    udpBufferBytes: o.udpBufferBytes,
     software: o.software,
   };
 }
@@ -138,6 +154,7 @@ export interface ServeFlags {
   port?: string;
   altPort?: string;
   tcp?: boolean;
+  udpBufferBytes?: string;
 }
 
 const decimal = (flag: string) =>
@@ -152,6 +169,11 @@ const flagsSchema = z.object({
   port: decimal('--port'),
   altPort: decimal('--alt-port'),
   tcp: z.boolean().optional(),
+  udpBufferBytes: z
+    .string()
+    .regex(/^\d{1,10}$/, { message: `--udp-buffer-bytes: ${UDP_BUFFER_RANGE}` })
+    .transform(Number)
+    .optional(),
 });
 
 /**
@@ -167,7 +189,7 @@ export function byFamily(addresses: readonly string[]): string[][] {
 
 /**
  * Turns `serve` flags into validated options: `--listen A1[,A2]` (up to two IPs per family, each family
- * validated as one RFC 5780 set), `--port N`, `--alt-port N`, `--no-tcp`.
+ * validated as one RFC 5780 set), `--port N`, `--alt-port N`, `--no-tcp`, `--udp-buffer-bytes N`.
  * @returns the options, with `addresses` holding every family's addresses, the first-named family first.
  * @throws ConfigError with a one-line message naming the flag.
  */
@@ -179,6 +201,7 @@ export function parseServeFlags(flags: ServeFlags): ResolvedStunServerOptions {
     ...(f.port !== undefined && { port: f.port }),
     ...(f.altPort !== undefined && { altPort: f.altPort }),
     ...(f.tcp !== undefined && { tcp: f.tcp }),
+    ...(f.udpBufferBytes !== undefined && { udpBufferBytes: f.udpBufferBytes }),
   };
   if (f.listen === undefined) return parseStunServerOptions(common);
   const resolved = byFamily(f.listen.split(',').map((s) => s.trim())).map((g) =>

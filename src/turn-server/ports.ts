@@ -5,6 +5,7 @@ import { type TransportAddress, transportAddress } from '../stun/address.js';
 import { BindError, bindTcp, bindUdp, bindUserError } from './bind.js';
 import type { ResolvedStunServerOptions } from './options.js';
 import { SOCKET_ROLES, type SocketRole, usesAlternateIp, usesAlternatePort } from './socket-role.js';
+import { sizeRecvBuffer } from './udp-buffer.js';
 
 /** How many port pairs are tried when the port is picked (port 0) before giving up. */
 export const MAX_PORT_PICK_ATTEMPTS = 20;
@@ -20,6 +21,8 @@ export interface BoundSockets {
   /** Local transport address of each role, the same for UDP and TCP. */
   addresses: Map<SocketRole, TransportAddress>;
   secondIp: SecondIp;
+  /** The smallest UDP receive buffer granted (SO_RCVBUF read back), in bytes. */
+  udpRecvBufferBytes: number;
 }
 
 /** Closes a socket or server, never rejecting (it may already be closed). */
@@ -43,10 +46,13 @@ async function bindAttempt(
     tcp: new Map(),
     addresses: new Map(),
     secondIp: 'not-configured',
+    udpRecvBufferBytes: Number.POSITIVE_INFINITY,
   };
   const udp = async (role: SocketRole, address: string, port: number): Promise<number> => {
     const socket = await bindUdp(address, port);
     opened.push(socket);
+    const granted = sizeRecvBuffer(socket, opts.udpBufferBytes);
+    bound.udpRecvBufferBytes = Math.min(bound.udpRecvBufferBytes, granted);
     const actual = socket.address().port;
     bound.udp.set(role, socket);
     bound.addresses.set(role, transportAddress(address, actual));
@@ -78,8 +84,8 @@ async function bindAttempt(
 }
 
 /**
- * Binds the server's sockets (RFC 5780 §4.1): UDP on A1:P1, A1:P2, A2:P1, A2:P2, then TCP on the same
- * addresses when enabled. With port 0, P1 is picked by binding A1:0 and P2 = P1 + 1; when any other
+ * Binds the server's sockets (RFC 5780 §4.1): UDP on A1:P1, A1:P2, A2:P1, A2:P2 (each with the receive
+ * buffer `udpBufferBytes` asks for), then TCP on the same addresses when enabled. With port 0, P1 is picked by binding A1:0 and P2 = P1 + 1; when any other
  * socket finds its port taken, everything is closed and a new pair is tried, at most
  * {@link MAX_PORT_PICK_ATTEMPTS} times. A second address that does not exist here (EADDRNOTAVAIL) is
  * dropped: `secondIp` is then `'unavailable'`.

@@ -49,6 +49,11 @@ export class RelayPorts {
     return this.inUse.size;
   }
 
+  /** True when `port` is bound through this pool now (handed out or reserved). */
+  isBound(port: number): boolean {
+    return this.inUse.has(port);
+  }
+
   private tryBind(port: number): dgram.Socket | null {
     if (this.inUse.has(port)) return null;
     try {

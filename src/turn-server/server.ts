@@ -12,6 +12,7 @@ import { type BoundSockets, bindServerSockets, closeQuietly } from './ports.js';
 import type { SocketRole } from './socket-role.js';
 import { listenStream } from './tcp.js';
 import { listenUdp } from './udp.js';
+import type { UdpBufferSize } from './udp-buffer.js';
 
 /**
  * What a TURN engine adds to the STUN server's sockets: its request and indication handlers, its
@@ -37,6 +38,8 @@ export interface RunningStunServer {
   readonly primary: TransportAddress;
   /** OTHER-ADDRESS of the primary (A2:P2), or `null` without a second IP. */
   readonly otherAddress: TransportAddress | null;
+  /** The UDP sockets' receive buffer: asked for and granted (the smallest of them), in bytes. */
+  readonly udpRecvBuffer: UdpBufferSize;
   /** One sentence per thing this server cannot do in this setup; empty when it is a full RFC 5780 server. */
   readonly limitations: string[];
   /** Closes every socket and connection; resolves once the ports are free again. Idempotent. */
@@ -116,6 +119,7 @@ export async function startStunServer(
     tls: tlsAddress,
     primary: bound.addresses.get('A1:P1')!,
     otherAddress: bound.addresses.get('A2:P2') ?? null,
+    udpRecvBuffer: { requested: resolved.udpBufferBytes, granted: bound.udpRecvBufferBytes },
     limitations: limitationsOf(bound, resolved.addresses),
     close() {
       closing ??= Promise.all([udp.close(), tcp.close(), tls?.close()]).then(() => undefined);

@@ -3,6 +3,7 @@ import type { Family } from '../stun/address.js';
 import type { CredentialSource } from './auth.js';
 import type { AuthLimitSettings } from './auth-limiter.js';
 import type { TurnMetrics } from './metrics.js';
+import type { ScopeCheck } from './page-scope.js';
 import type { PeerPolicy } from './peer-policy.js';
 import type { PortRange } from './relay-ports.js';
 
@@ -49,6 +50,11 @@ export interface TurnConfig {
   relay: Partial<Record<Family, RelayFamilyConfig>>;
   quotas: TurnQuotas;
   peerPolicy: PeerPolicy;
+  /**
+   * Where the report page's scoped credentials may relay beyond this server's relayed addresses (their
+   * signaling room-mates), or `null` without a report page (page-scope.ts).
+   */
+  pageScope: ScopeCheck | null;
   metrics: TurnMetrics | null;
   log: Logger;
 }

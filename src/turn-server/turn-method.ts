@@ -67,8 +67,20 @@ export function peerAddresses(msg: StunMessage): TransportAddress[] | null {
 }
 
 /**
+ * Whether a scoped allocation (a report page credential, page-scope.ts) may reach `peer`: a relayed
+ * transport address of this server (IP and port), or an address of a signaling room-mate of the page.
+ * Decided at CreatePermission and ChannelBind; the relay's data path only sees the permissions granted.
+ */
+export function inScope(a: Allocation, peer: TransportAddress, state: TurnState): boolean {
+  return state.table.isRelayed(peer) || (state.config.pageScope?.allows(a.username, peer.address) ?? false);
+}
+
+/**
  * Checks one peer against the allocation and the peer policy (RFC 8656 §9.1, §21.3): 443 when its family
- * differs from the relayed address's, 403 when the policy denies it (counted in the denied-peers metric; logged at debug level only, as a flood of denied Send indications must not become a flood of log lines).
+ * differs from the relayed address's, 403 when the policy denies it, and for CreatePermission and
+ * ChannelBind of a scoped allocation (a report page credential) 403 when the peer is outside its scope
+ * ({@link inScope}). A refusal is counted in the denied-peers metric and logged at debug level only, as a
+ * flood of denied Send indications must not become a flood of log lines.
  * @returns `null` when the peer may be used.
  */
 export function checkPeer(
@@ -79,12 +91,14 @@ export function checkPeer(
 ): TurnOutcome | null {
   if (peer.family !== a.relayed.family) return refuse(443);
   const decision = state.config.peerPolicy(peer.address);
-  if (decision.allowed) return null;
+  const rule = !decision.allowed
+    ? decision.rule
+    : a.scoped && method !== 'Send' && !inScope(a, peer, state)
+      ? 'outside the report page credential scope'
+      : null;
+  if (rule === null) return null;
   state.config.metrics?.deniedPeers.inc({ method });
-  state.config.log.debug(
-    { client: a.link.key, peer: peer.address, rule: decision.rule, method },
-    'peer denied',
-  );
+  state.config.log.debug({ client: a.link.key, peer: peer.address, rule, method }, 'peer denied');
   return refuse(403);
 }
 

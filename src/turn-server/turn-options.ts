@@ -17,6 +17,8 @@ export const DEFAULT_USER_QUOTA = 100;
 export const DEFAULT_TOTAL_QUOTA = 2000;
 /** Seconds a nonce is valid (coturn's default). */
 export const DEFAULT_NONCE_LIFETIME_S = 600;
+/** Shortest TURN REST secret that starts without a warning, in bytes (coturn's docs ask for a long random one). */
+export const MIN_SECRET_BYTES = 16;
 /** Peers the embedded default (every listening address on loopback) allows, and says so. */
 export const LOOPBACK_PEERS: readonly string[] = ['127.0.0.0/8', '::1/128'];
 
@@ -50,6 +52,8 @@ export interface TurnSettings {
   /** `null`: no metrics endpoint. */
   metricsPort: number | null;
   metricsHost: string;
+  /** Warnings for the operator (one line each, naming the flag), e.g. a secret under {@link MIN_SECRET_BYTES}. */
+  warnings: string[];
 }
 
 /** The TURN flags of `ice-doctor serve`, as commander hands them over (strings, repeatable ones as arrays). */
@@ -104,15 +108,80 @@ function parseRange(text: string): PortRange {
   return { min, max };
 }
 
+/** True for a secret or password that is empty or only whitespace: no secret at all. */
+export function isBlank(text: string): boolean {
+  return text.trim().length === 0;
+}
+
 function parseUsers(entries: string[]): Map<string, string> {
   const users = new Map<string, string>();
   for (const e of entries) {
     const colon = e.indexOf(':');
     if (colon < 1 || colon === e.length - 1)
       throw new ConfigError(`--user: '${e.split(':')[0]}' needs the form name:password`);
-    users.set(e.slice(0, colon), e.slice(colon + 1));
+    const [name, password] = [e.slice(0, colon), e.slice(colon + 1)];
+    if (isBlank(name)) throw new ConfigError('--user: the name before the colon is only whitespace');
+    if (isBlank(password))
+      throw new ConfigError(
+        `--user: the password of '${name}' is only whitespace (an unset shell variable?)`,
+      );
+    users.set(name, password);
   }
   return users;
+}
+
+/**
+ * The TURN REST secrets: `--auth-secret` values, or else `ICE_DOCTOR_AUTH_SECRET` split at commas (a set
+ * variable counts even when empty: an empty secret would let anyone mint credentials).
+ * @throws ConfigError naming the flag or variable for an empty or whitespace-only secret.
+ */
+function parseSecrets(
+  flag: string[] | undefined,
+  env: NodeJS.ProcessEnv,
+): { secrets: string[]; source: string } {
+  const given = flag !== undefined && flag.length > 0;
+  const source = given ? '--auth-secret' : 'ICE_DOCTOR_AUTH_SECRET';
+  const secrets = given
+    ? flag
+    : env.ICE_DOCTOR_AUTH_SECRET === undefined
+      ? []
+      : env.ICE_DOCTOR_AUTH_SECRET.split(',');
+  if (secrets.some(isBlank))
+    throw new ConfigError(
+      `${source}: a secret is empty or only whitespace (an unset shell variable?): anyone could mint ` +
+        'credentials with it; use a long random one, e.g. $(openssl rand -hex 32)',
+    );
+  return { secrets, source };
+}
+
+/** The warning for secrets shorter than {@link MIN_SECRET_BYTES}, or none. */
+function shortSecretWarnings(secrets: readonly string[], source: string): string[] {
+  const short = secrets.filter((s) => Buffer.byteLength(s, 'utf8') < MIN_SECRET_BYTES);
+  if (short.length === 0) return [];
+  const bytes = short.map((s) => Buffer.byteLength(s, 'utf8')).join(', ');
+  return [
+    `${source}: ${short.length === 1 ? 'a secret of' : 'secrets of'} ${bytes} bytes, shorter than ` +
+      `${MIN_SECRET_BYTES}: one captured credential lets an attacker guess it offline; use a long random ` +
+      'one, e.g. $(openssl rand -hex 32)',
+  ];
+}
+
+/**
+ * Refuses settings whose credentials anyone could use: an empty or whitespace-only TURN REST secret or
+ * static password (the API's check; the CLI's parsing names the flag first).
+ * @throws ConfigError `turn.authSecrets: …` or `turn.users: …`.
+ */
+export function assertUsableCredentials(
+  users: ReadonlyMap<string, string>,
+  secrets: readonly string[],
+): void {
+  if (secrets.some(isBlank))
+    throw new ConfigError(
+      'turn.authSecrets: a secret is empty or only whitespace: anyone could mint credentials',
+    );
+  for (const [name, password] of users)
+    if (isBlank(password))
+      throw new ConfigError(`turn.users: the password of '${name}' is empty or only whitespace`);
 }
 
 function parseIps(flag: string, text: string | undefined): string[] {
@@ -141,14 +210,16 @@ const flagsSchema = z.object({
 
 /**
  * Turns the TURN flags of `serve` into {@link TurnSettings}. Environment variables fill flags that are not
- * given: `ICE_DOCTOR_REALM`, `ICE_DOCTOR_AUTH_SECRET` (comma-separated for rotation),
+ * given: `ICE_DOCTOR_REALM`, `ICE_DOCTOR_AUTH_SECRET` (comma-separated for rotation; set but empty is an error),
  * `ICE_DOCTOR_EXTERNAL_IP`, `ICE_DOCTOR_RELAY_PORTS`. Without `--user` and `--auth-secret` a user
  * {@link GENERATED_USER} with a random password is created (no anonymous relaying, ever). Without
  * `--allow-peer`, loopback peers are allowed only when every listening address is loopback (the embedded
  * default); otherwise the deny-by-default peer policy stands alone.
  * @param listen the listening addresses, to decide the peer allow-list default.
  * @param portZero true when the STUN port is 0 (picked): the TLS port then defaults to 0 too.
- * @throws ConfigError with a one-line message naming the flag.
+ * Empty or whitespace-only secrets and passwords are refused (anyone could use them); a secret shorter than
+ * {@link MIN_SECRET_BYTES} bytes is accepted with a line in `warnings`.
+ * @throws ConfigError with a one-line message naming the flag or variable.
  */
 export function parseTurnFlags(
   flags: TurnFlags,
@@ -160,9 +231,7 @@ export function parseTurnFlags(
   if (!parsed.success) throw new ConfigError(parsed.error.issues[0]?.message ?? 'invalid flags');
   const f = parsed.data;
   const users = parseUsers(flags.user ?? []);
-  const authSecrets = flags.authSecret?.length
-    ? flags.authSecret
-    : (env.ICE_DOCTOR_AUTH_SECRET ?? '').split(',').filter((s) => s.length > 0);
+  const { secrets: authSecrets, source: secretSource } = parseSecrets(flags.authSecret, env);
   const generatedUser =
     users.size === 0 && authSecrets.length === 0
       ? { username: GENERATED_USER, password: randomBytes(12).toString('base64url') }
@@ -209,5 +278,6 @@ export function parseTurnFlags(
     bandwidthBytesPerS: f.bandwidth ?? null,
     metricsPort: f.metricsPort ?? null,
     metricsHost: flags.metricsHost ?? '127.0.0.1',
+    warnings: shortSecretWarnings(authSecrets, secretSource),
   };
 }

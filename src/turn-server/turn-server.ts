@@ -3,12 +3,13 @@ import { type Logger, pino } from 'pino';
 import type { Family, TransportAddress } from '../stun/address.js';
 import { createTurnMetrics, type MetricsServer, startMetricsServer } from './metrics.js';
 import { byFamily, DEFAULT_ADDRESSES, DEFAULT_SOFTWARE } from './options.js';
+import type { PageScope } from './page-scope.js';
 import { createPeerPolicy } from './peer-policy.js';
 import { type RunningStunServer, type ServerPlugins, startStunServer } from './server.js';
 import { generateSelfSignedCredentials, loadTlsCredentials, type TlsCredentials } from './tls-credentials.js';
 import type { RelayFamilyConfig } from './turn-config.js';
 import { createTurnEngine, type TurnEngine } from './turn-engine.js';
-import type { TurnSettings } from './turn-options.js';
+import { assertUsableCredentials, type TurnSettings } from './turn-options.js';
 
 /** What {@link startTurnServer} takes: the STUN listener settings and the validated TURN settings. */
 export interface TurnServerOptions {
@@ -18,8 +19,15 @@ export interface TurnServerOptions {
   port?: number;
   altPort?: number;
   tcp?: boolean;
+  /** Receive buffer of each UDP socket in bytes (default 4 MiB; 0: the kernel default). */
+  udpBufferBytes?: number;
   software?: string;
   turn: TurnSettings;
+  /**
+   * The report page's credential scope: credentials minted from its secret are accepted besides `turn`'s,
+   * scoped (page-scope.ts). Absent: no page credentials.
+   */
+  pageScope?: PageScope;
   logger?: Logger;
 }
 
@@ -65,11 +73,13 @@ async function tlsCredentials(turn: TurnSettings, addresses: string[]): Promise<
  * same sockets, over UDP, TCP and TLS, for IPv4 and/or IPv6, with long-term and TURN REST authentication,
  * the deny-by-default peer policy, quotas, and Prometheus metrics when a metrics port is set. Without
  * certificate files the TLS listener uses a self-signed certificate generated now (`certificate.selfSigned`).
- * @throws ConfigError for invalid settings (bad CIDR, unreadable certificate); UserError `address-in-use`
+ * @throws ConfigError for invalid settings (bad CIDR, unreadable certificate, an empty or whitespace-only
+ *   secret or password); UserError `address-in-use`
  *   and friends when a socket cannot be bound. Nothing is left listening when it throws.
  */
 export async function startTurnServer(opts: TurnServerOptions): Promise<RunningTurnServer> {
   const { turn } = opts;
+  assertUsableCredentials(turn.users, turn.authSecrets);
   const log = opts.logger ?? pino({ level: 'silent' });
   const addresses = opts.addresses ?? [...DEFAULT_ADDRESSES];
   const groups = byFamily(addresses);
@@ -86,6 +96,7 @@ export async function startTurnServer(opts: TurnServerOptions): Promise<RunningT
       realm: turn.realm,
       users: turn.users,
       authSecrets: turn.authSecrets,
+      pageSecret: opts.pageScope?.secret ?? null,
       nonceLifetimeS: turn.nonceLifetimeS,
     },
     authLimit: turn.authLimit,
@@ -94,6 +105,7 @@ export async function startTurnServer(opts: TurnServerOptions): Promise<RunningT
     relay: Object.fromEntries(relay.map((r) => [r.family, r])),
     quotas: { perUser: turn.userQuota, total: turn.totalQuota, bandwidthBytesPerS: turn.bandwidthBytesPerS },
     peerPolicy,
+    pageScope: opts.pageScope ?? null,
     metrics,
     log,
   });
@@ -118,6 +130,7 @@ export async function startTurnServer(opts: TurnServerOptions): Promise<RunningT
             port: opts.port ?? 3478,
             ...(opts.altPort !== undefined && { altPort: opts.altPort }),
             ...(opts.tcp !== undefined && { tcp: opts.tcp }),
+            ...(opts.udpBufferBytes !== undefined && { udpBufferBytes: opts.udpBufferBytes }),
             ...(opts.software !== undefined && { software: opts.software }),
             logger: log,
           },

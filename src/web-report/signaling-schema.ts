@@ -32,10 +32,18 @@ export const signalPayloadSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('result'), summary: z.string().max(4096) }),
 ]);
 
+/**
+ * The page's TURN credentials (from `GET /api/ice-servers`), sent with `create`/`join` so the server binds
+ * its own (page-scope.ts: they may then relay to the room-mates' addresses); others are ignored.
+ */
+export const roomTurnCredentialsSchema = z
+  .array(z.object({ username: z.string().max(128), credential: z.string().max(128) }))
+  .max(4);
+
 /** Messages from a browser to the server. */
 export const clientMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('create') }),
-  z.object({ type: z.literal('join'), room: roomIdSchema }),
+  z.object({ type: z.literal('create'), turn: roomTurnCredentialsSchema.optional() }),
+  z.object({ type: z.literal('join'), room: roomIdSchema, turn: roomTurnCredentialsSchema.optional() }),
   z.object({ type: z.literal('signal'), to: peerIdSchema, payload: signalPayloadSchema }),
 ]);
 
@@ -61,4 +69,5 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
 
 export type SignalPayload = z.infer<typeof signalPayloadSchema>;
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
+export type RoomTurnCredentials = z.infer<typeof roomTurnCredentialsSchema>;
 export type ServerMessage = z.infer<typeof serverMessageSchema>;

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import WebSocket from 'ws';
+import { PageScope } from '../../src/turn-server/page-scope.js';
 import { parseTurnFlags, type TurnFlags } from '../../src/turn-server/turn-options.js';
 import { type RunningTurnServer, startTurnServer } from '../../src/turn-server/turn-server.js';
 import { bundledIceServer } from '../../src/web-report/server/bundled-ice-server.js';
@@ -56,14 +56,15 @@ export function fetchRaw(
 export interface BundledPair {
   turn: RunningTurnServer;
   report: RunningReportServer;
-  /** The per-process TURN REST secret the report mints from (the bundled server accepts it). */
+  /** The page scope's TURN REST secret the report mints from (the bundled server accepts it, scoped). */
   secret: string;
   close(): Promise<void>;
 }
 
 /**
- * Starts the pair as `ice-doctor serve` does: the TURN server accepts a random REST secret besides
- * `turnFlags`' users and secrets, and the report server hands out credentials minted from it.
+ * Starts the pair as `ice-doctor serve` does: the TURN server accepts a page scope's random REST secret
+ * besides `turnFlags`' users and secrets (scoped, page-scope.ts), and the report server hands out
+ * credentials minted from it and binds them to signaling rooms.
  * @param reportOptions more report server options, given the running TURN server.
  */
 export async function startBundledPair(
@@ -72,14 +73,12 @@ export async function startBundledPair(
 ): Promise<BundledPair> {
   const addresses = ['127.0.0.1', '127.0.0.2'];
   const settings = parseTurnFlags(turnFlags, addresses, true, {});
-  const secret = randomBytes(32).toString('base64url');
-  const turn = await startTurnServer({
-    addresses,
-    port: 0,
-    turn: { ...settings, authSecrets: [...settings.authSecrets, secret] },
-  });
+  const pageScope = new PageScope();
+  const secret = pageScope.secret;
+  const turn = await startTurnServer({ addresses, port: 0, turn: settings, pageScope });
   const report = await startReportServer({
     iceServers: [bundledIceServer(turn, secret)],
+    pageScope,
     ...reportOptions(turn),
   });
   return {
@@ -118,17 +117,19 @@ export function pageOrigin(report: RunningReportServer, scheme: 'ws' | 'wss'): s
 
 /**
  * Opens a signaling WebSocket like a browser on the page would (Origin = the page's origin unless given),
- * accepting the self-signed certificate. Rejects with the HTTP status when the upgrade is refused.
+ * accepting the self-signed certificate, from `localAddress` when given (another client IP on loopback).
+ * Rejects with the HTTP status when the upgrade is refused.
  */
 export function connectSignal(
   url: string,
-  opts: { origin?: string | null; autoPong?: boolean } = {},
+  opts: { origin?: string | null; autoPong?: boolean; localAddress?: string } = {},
 ): Promise<SignalClient> {
   const origin = opts.origin === undefined ? new URL(url.replace(/^ws/, 'http')).origin : opts.origin;
   const ws = new WebSocket(url, {
     ...(origin !== null && { origin }),
     rejectUnauthorized: false,
     autoPong: opts.autoPong ?? true,
+    ...(opts.localAddress !== undefined && { localAddress: opts.localAddress }),
   });
   const queue: ServerMessage[] = [];
   const waiters: ((m: ServerMessage) => void)[] = [];

@@ -52,7 +52,15 @@ describe('ice-doctor serve', () => {
       const child = serve(['--listen', '127.0.0.1,127.0.0.2', '--port', '0', '--json']);
       try {
         const line = JSON.parse(await firstLine(child)) as ServeLine;
-        expect(Object.keys(line)).toEqual(['udp', 'tcp', 'otherAddress', 'limitations', 'turn', 'report']);
+        expect(Object.keys(line)).toEqual([
+          'udp',
+          'tcp',
+          'otherAddress',
+          'udpReceiveBuffer',
+          'limitations',
+          'turn',
+          'report',
+        ]);
         expect(line.udp).toHaveLength(4);
         expect(line.tcp).toEqual(line.udp);
         expect(line.otherAddress).toEqual(line.udp[3]);
@@ -93,6 +101,27 @@ describe('ice-doctor serve', () => {
     expect(entries.some((e) => e.level === 20 && e.msg === 'request')).toBe(true);
   });
 
+  it('says at start-up which UDP receive buffer the kernel granted', async () => {
+    const child = serve(['--port', '0', '--no-report', '--no-tls', '--udp-buffer-bytes', '131072']);
+    let stdout = '';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no start-up text within 20 s: ${stdout}`)), 20_000);
+        child.stdout!.on('data', (d: Buffer) => {
+          stdout += d.toString();
+          if (!stdout.includes('Serving until')) return;
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(stdout).toMatch(
+      /^ {2}UDP receive buffer {2}262144 bytes per socket as the kernel reports it \(asked 131072\)$/m,
+    );
+  });
+
   it.each([
     [['--port', 'x'], 'ice-doctor: --port: not a port number\n'],
     [
@@ -104,6 +133,10 @@ describe('ice-doctor serve', () => {
       "ice-doctor: --relay-ports: '10-20' is not a range like 49160-49200 within 1024–65535\n",
     ],
     [['--allow-peer', '10.0.0.0/33'], "ice-doctor: --allow-peer: '10.0.0.0/33' is not a CIDR\n"],
+    [
+      ['--udp-buffer-bytes', '1000'],
+      'ice-doctor: --udp-buffer-bytes: a whole number of bytes from 65536 to 268435456, or 0 for the kernel default\n',
+    ],
   ])('rejects %j with exit 2 and one line on stderr', async (args, message) => {
     const child = serve(args);
     let stderr = '';

@@ -16,6 +16,7 @@ describe('parseStunServerOptions', () => {
       port: 3478,
       altPort: 3479,
       tcp: true,
+      udpBufferBytes: 4 * 1024 * 1024,
       software: 'ice-doctor',
     });
   });
@@ -55,11 +56,19 @@ describe('parseStunServerOptions', () => {
 
 describe('parseServeFlags', () => {
   it('maps the flags', () => {
-    expect(parseServeFlags({ listen: '203.0.113.10, 203.0.113.11', port: '3478', tcp: false })).toEqual({
+    expect(
+      parseServeFlags({
+        listen: '203.0.113.10, 203.0.113.11',
+        port: '3478',
+        tcp: false,
+        udpBufferBytes: '0',
+      }),
+    ).toEqual({
       addresses: ['203.0.113.10', '203.0.113.11'],
       port: 3478,
       altPort: 3479,
       tcp: false,
+      udpBufferBytes: 0,
       software: 'ice-doctor',
     });
   });
@@ -69,8 +78,35 @@ describe('parseServeFlags', () => {
     [{ altPort: '-1' }, '--alt-port: not a port number'],
     [{ port: '99999' }, /^--port: /],
     [{ listen: '127.0.0.1,nope' }, '--listen (entry 1): not an IPv4 or IPv6 address'],
+    [{ udpBufferBytes: '1024' }, /^--udp-buffer-bytes: a whole number of bytes from 65536 to 268435456/],
+    [{ udpBufferBytes: '-1' }, /^--udp-buffer-bytes: /],
   ])('rejects %j', (flags, message) => {
     expect(() => parseServeFlags(flags)).toThrow(message);
+  });
+});
+
+describe('parseTurnFlags: secrets and passwords', () => {
+  const parse = (flags: TurnFlags, env: NodeJS.ProcessEnv = {}) =>
+    parseTurnFlags(flags, ['127.0.0.1'], true, env);
+
+  it.each([
+    [{ authSecret: [''] }, {}, /^--auth-secret: a secret is empty or only whitespace/],
+    [{ authSecret: ['a-long-enough-secret-0123', ' \t'] }, {}, /^--auth-secret: /],
+    [{}, { ICE_DOCTOR_AUTH_SECRET: '' }, /^ICE_DOCTOR_AUTH_SECRET: a secret is empty/],
+    [{}, { ICE_DOCTOR_AUTH_SECRET: 'a-long-enough-secret-0123,,b' }, /^ICE_DOCTOR_AUTH_SECRET: /],
+    [{ user: ['a:'] }, {}, /^--user: 'a' needs the form name:password/],
+    [{ user: ['a:   '] }, {}, /^--user: the password of 'a' is only whitespace/],
+    [{ user: [' :x'] }, {}, /^--user: the name before the colon is only whitespace/],
+  ] as const)('refuses %j with env %j', (flags, env, message) => {
+    expect(() => parse({ ...flags } as TurnFlags, env)).toThrow(message);
+  });
+
+  it('warns about a secret under 16 bytes, naming where it came from, and not about a long one', () => {
+    expect(parse({ authSecret: ['short'] }).warnings).toEqual([
+      expect.stringMatching(/^--auth-secret: a secret of 5 bytes, shorter than 16: /),
+    ]);
+    expect(parse({}, { ICE_DOCTOR_AUTH_SECRET: 'x'.repeat(16) }).warnings).toEqual([]);
+    expect(parse({}, { ICE_DOCTOR_AUTH_SECRET: 'tiny' }).warnings[0]).toMatch(/^ICE_DOCTOR_AUTH_SECRET: /);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { formatAddress } from '../../stun/address.js';
 import { runProbe } from '../../stun-probe/run-probe.js';
+import type { PageScope } from '../../turn-server/page-scope.js';
 import type { TlsCredentials } from '../../turn-server/tls-credentials.js';
 import type { RunningTurnServer } from '../../turn-server/turn-server.js';
 import { bundledIceServer } from './bundled-ice-server.js';
@@ -13,8 +14,11 @@ const SERVER_PROBE_TIMEOUT_MS = 5000;
 /** What {@link startBundledReport} needs beside the running STUN/TURN server. */
 export interface BundledReportOptions {
   settings: ReportSettings;
-  /** A TURN REST secret the bundled server accepts (added to its `authSecrets`); never shown. */
-  restSecret: string;
+  /**
+   * The page credentials' scope, the same one the bundled server was started with: the page's
+   * credentials are minted from its secret, and signaling binds them to rooms.
+   */
+  pageScope: PageScope;
   /** The HTTPS certificate (the operator's `--tls-cert`), or undefined for a self-signed one. */
   tls?: TlsCredentials;
   logger: Logger;
@@ -22,7 +26,7 @@ export interface BundledReportOptions {
 
 /**
  * Starts the report page beside the bundled STUN/TURN server of `ice-doctor serve`: its path matrix is the
- * bundled server's (credentials minted from `restSecret`) followed by `--page-ice-server`s, and its own
+ * bundled server's (credentials minted from the page scope's secret, bound to rooms by signaling) followed by `--page-ice-server`s, and its own
  * probe (`/api/probe`) is an RFC 5780 probe (with hairpinning, RFC 5780 §4.5) of the bundled primary
  * address, run once in the background with a {@link SERVER_PROBE_TIMEOUT_MS} deadline.
  * @throws as `startReportServer`.
@@ -37,13 +41,14 @@ export function startBundledReport(
     httpPort: opts.settings.httpPort,
     httpsPort: opts.settings.httpsPort,
     ...(opts.tls && { tls: opts.tls }),
-    iceServers: [bundledIceServer(turn, opts.restSecret), ...opts.settings.pageIceServers],
+    iceServers: [bundledIceServer(turn, opts.pageScope.secret), ...opts.settings.pageIceServers],
     probe: () =>
       runProbe({
         urls: [`stun:${formatAddress(primary)}`],
         timeoutMs: SERVER_PROBE_TIMEOUT_MS,
         hairpin: true,
       }),
+    pageScope: opts.pageScope,
     logger: opts.logger,
   });
 }

@@ -2,6 +2,7 @@ import { ConfigError } from '../../errors.js';
 import type { PathKind } from '../../report/browser-schema.js';
 import { parseTurnUrl, turnTargets } from '../../stun-probe/turn-url.js';
 import { parseStunUrl } from '../../stun-probe/url.js';
+import { isBlank } from '../../turn-server/turn-options.js';
 import type { PageCredentials, PageIceServer } from './ice-config.js';
 
 const FLAG = '--page-ice-server';
@@ -18,17 +19,19 @@ function parseCredentials(param: string | undefined, url: string, env: NodeJS.Pr
   const value = eq < 0 ? '' : param.slice(eq + 1);
   if (key === 'user') {
     const colon = value.indexOf(':');
-    if (colon < 1 || colon === value.length - 1)
-      throw new ConfigError(`${url}: user= needs the form NAME:PASSWORD`);
+    if (colon < 1 || isBlank(value.slice(colon + 1)))
+      throw new ConfigError(`${url}: user= needs the form NAME:PASSWORD (a password not only whitespace)`);
     return { kind: 'static', username: value.slice(0, colon), password: value.slice(colon + 1) };
   }
   if (key === 'secret') {
-    if (value.length === 0) throw new ConfigError(`${url}: secret= is empty`);
+    if (isBlank(value)) throw new ConfigError(`${url}: secret= is empty or only whitespace`);
     return { kind: 'rest', secret: value };
   }
   if (key === 'secret-env') {
     const secret = env[value];
-    if (!secret) throw new ConfigError(`${url}: environment variable '${value}' is not set`);
+    if (secret === undefined) throw new ConfigError(`${url}: environment variable '${value}' is not set`);
+    if (isBlank(secret))
+      throw new ConfigError(`${url}: environment variable '${value}' is empty or only whitespace`);
     return { kind: 'rest', secret };
   }
   throw new ConfigError(`${url}: unknown ';${key}' (user=NAME:PASSWORD, secret=S or secret-env=VAR)`);

@@ -5,6 +5,7 @@ import { type Logger, pino } from 'pino';
 import { WebSocketServer } from 'ws';
 import { ConfigError } from '../../errors.js';
 import { formatAddress, type TransportAddress } from '../../stun/address.js';
+import type { ScopeBinder } from '../../turn-server/page-scope.js';
 import { generateSelfSignedCredentials, type TlsCredentials } from '../../turn-server/tls-credentials.js';
 import type { ServerProbe } from '../api-schema.js';
 import { createReportApp } from './app.js';
@@ -39,6 +40,11 @@ export interface ReportServerOptions {
   iceRateLimit?: RateLimit;
   /** The server's own probe of its STUN server, started once in the background (default: none). */
   probe?: ServerProbeRunner | null;
+  /**
+   * Where signaling binds the page's TURN credentials to rooms (page-scope.ts), or none (default): the
+   * bundled server's page credentials then reach only its own relayed addresses.
+   */
+  pageScope?: ScopeBinder | null;
   /** Limits of the signaling WebSocket (defaults: `DEFAULT_SIGNALING_LIMITS`). */
   signaling?: Partial<SignalingLimits>;
   /**
@@ -135,7 +141,7 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
     version: packageVersion(),
     log,
   });
-  const hub = new SignalingHub(limits, log);
+  const hub = new SignalingHub(limits, log, opts.pageScope ?? null);
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: limits.maxPayloadBytes,

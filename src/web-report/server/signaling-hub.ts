@@ -1,14 +1,22 @@
 import type { Logger } from 'pino';
 import { type RawData, WebSocket } from 'ws';
-import { type ClientMessage, clientMessageSchema, type ServerMessage } from '../signaling-schema.js';
+import { canonicalIp, type ScopeBinder, type ScopeMember } from '../../turn-server/page-scope.js';
+import {
+  type ClientMessage,
+  clientMessageSchema,
+  type RoomTurnCredentials,
+  type ServerMessage,
+} from '../signaling-schema.js';
 import { newPeerId, newRoomId } from './ids.js';
 import { SignalCloseCode, type SignalingLimits } from './signaling-limits.js';
 import { TokenBucket } from './token-bucket.js';
 
-/** One connected browser. */
-interface Peer {
+/** One connected browser; as a {@link ScopeMember}, its room-mates' addresses scope its page credential. */
+interface Peer extends ScopeMember {
   readonly id: string;
   readonly socket: WebSocket;
+  /** The canonical IP its socket came from, or `null` when unknown. */
+  readonly address: string | null;
   room: Room | null;
   refused: number;
   readonly bucket: TokenBucket;
@@ -38,10 +46,23 @@ function text(data: RawData): string {
 }
 
 /**
+ * The addresses of the peers `peer` may signal to in its room: the broadcaster's watchers, or a watcher's
+ * broadcaster (watchers never reach each other).
+ */
+function roomMates(peer: Peer): string[] {
+  const room = peer.room;
+  if (room === null) return [];
+  const mates = peer === room.broadcaster ? [...room.watchers.values()] : [room.broadcaster];
+  return mates.flatMap((m) => (m.address === null ? [] : [m.address]));
+}
+
+/**
  * The WebSocket signaling hub of the report page (signaling-schema.ts, broadcaster/watcher rooms): `create`
  * opens a room whose creator is its broadcaster; `join` adds a watcher; `signal` is relayed from the
  * broadcaster to one watcher or from a watcher to the broadcaster only (watchers never reach each other);
- * both sides get `peer-joined` / `peer-left`. A broadcaster that leaves closes its room (its watchers get
+ * both sides get `peer-joined` / `peer-left`. The page TURN credentials a member sends with `create`/`join`
+ * are bound to it in the page scope (page-scope.ts) while it is in the room: they may then relay to the
+ * addresses its room-mates' sockets came from. A broadcaster that leaves closes its room (its watchers get
  * `peer-left` and may create or join another). Refusals are `error` messages (`bad-message`,
  * `no-such-room`, `room-full`, `not-in-room`, `no-such-peer`, `rate-limited`, `server-busy`); after
  * `maxBadMessages` bad or rate-limited messages the socket is closed with 1008. Rooms expire `roomTtlMs`
@@ -56,9 +77,14 @@ export class SignalingHub {
   private readonly heartbeat: NodeJS.Timeout;
   private closed = false;
 
+  /**
+   * @param scope where a member's page TURN credentials (`turn` of `create`/`join`) are bound while it is
+   *   in a room, or `null` to ignore them.
+   */
   constructor(
     private readonly limits: SignalingLimits,
     private readonly log: Logger,
+    private readonly scope: ScopeBinder | null = null,
   ) {
     this.heartbeat = setInterval(() => this.ping(), limits.heartbeatMs);
     this.heartbeat.unref();
@@ -74,11 +100,17 @@ export class SignalingHub {
     return this.closed || this.peers.size >= this.limits.maxSockets;
   }
 
-  /** Takes over an upgraded socket: listens to its messages, pongs and close. */
-  accept(socket: WebSocket): void {
+  /**
+   * Takes over an upgraded socket: listens to its messages, pongs and close.
+   * @param remoteAddress the IP the socket came from (its TCP peer), the address its room-mates' page
+   *   credentials may relay to.
+   */
+  accept(socket: WebSocket, remoteAddress?: string): void {
     const peer: Peer = {
       id: this.uniquePeerId(),
       socket,
+      address: remoteAddress === undefined ? null : canonicalIp(remoteAddress),
+      roomMates: () => roomMates(peer),
       room: null,
       refused: 0,
       bucket: new TokenBucket(this.limits.messagesPerS, this.limits.messageBurst),
@@ -189,9 +221,9 @@ export class SignalingHub {
   private handle(peer: Peer, message: ClientMessage): Refusal | null {
     switch (message.type) {
       case 'create':
-        return this.create(peer);
+        return this.bound(peer, message.turn, this.create(peer));
       case 'join':
-        return this.join(peer, message.room);
+        return this.bound(peer, message.turn, this.join(peer, message.room));
       case 'signal': {
         const room = peer.room;
         if (room === null) return ['not-in-room', 'join or create a room first'];
@@ -206,6 +238,13 @@ export class SignalingHub {
         return null;
       }
     }
+  }
+
+  /** After a `create`/`join` that put `peer` in a room (`refusal` null), binds its page credentials. */
+  private bound(peer: Peer, turn: RoomTurnCredentials | undefined, refusal: Refusal | null): Refusal | null {
+    if (refusal === null && this.scope !== null)
+      for (const c of turn ?? []) this.scope.claim(c.username, c.credential, peer);
+    return refusal;
   }
 
   private create(peer: Peer): Refusal | null {
@@ -261,6 +300,7 @@ export class SignalingHub {
     this.peerIds.delete(peer.id);
     const room = peer.room;
     peer.room = null;
+    this.scope?.release(peer);
     if (room === null) return;
     if (peer !== room.broadcaster) {
       room.watchers.delete(peer.id);
@@ -271,6 +311,7 @@ export class SignalingHub {
     this.rooms.delete(room.id);
     for (const w of room.watchers.values()) {
       w.room = null;
+      this.scope?.release(w);
       this.send(w, { type: 'peer-left', peerId: peer.id });
     }
   }
@@ -281,6 +322,7 @@ export class SignalingHub {
     this.rooms.delete(roomId);
     for (const p of [room.broadcaster, ...room.watchers.values()]) {
       p.room = null;
+      this.scope?.release(p);
       p.socket.close(SignalCloseCode.roomExpired, 'room expired');
     }
   }

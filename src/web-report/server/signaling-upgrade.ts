@@ -53,7 +53,7 @@ export function signalingUpgradeHandler(
         return refuse(socket, 403, 'origin not allowed');
       }
       if (deps.hub.full) return refuse(socket, 503, 'too many signaling connections; try again later');
-      deps.wss.handleUpgrade(req, socket, head, (ws) => deps.hub.accept(ws));
+      deps.wss.handleUpgrade(req, socket, head, (ws) => deps.hub.accept(ws, req.socket.remoteAddress));
     } catch (err) {
       deps.log.error({ err }, 'signaling upgrade failed');
       socket.destroy();

@@ -1,6 +1,6 @@
 import type { BrowserReport, SelectedPair } from '../../../report/browser-schema.js';
 import type { IceConfig, PageConfig } from '../../api-schema.js';
-import { roomIdSchema, type ServerMessage } from '../../signaling-schema.js';
+import { type RoomTurnCredentials, roomIdSchema, type ServerMessage } from '../../signaling-schema.js';
 import { pageSignalingUrl, roomFromHash, roomLink } from '../signaling-url.js';
 import { signalingErrorReason } from '../signaling-words.js';
 import { PeerCall } from './peer-call.js';
@@ -13,6 +13,12 @@ import { SignalingClient } from './signaling-client.js';
  * between them. The inviting page is the broadcaster: `#invite` creates a room and shows its link; a page
  * opened with `#room=<id>` joins it as the watcher; when the watcher joins, the broadcaster offers.
  */
+
+/** Most TURN credentials `create`/`join` carry (`roomTurnCredentialsSchema`). */
+const MAX_ROOM_CREDENTIALS = 4;
+
+/** Whether a TURN username or credential fits `roomTurnCredentialsSchema` (128 characters). */
+const fits = (text: string): boolean => text.length <= 128;
 
 /** The two-peer test's result, as the report's `peer` field. */
 export type PeerResult = NonNullable<BrowserReport['peer']>;
@@ -45,7 +51,7 @@ class TwoPeerSession {
   async invite(): Promise<void> {
     this.view.invite.disabled = true;
     this.view.setState('waiting', 'Opening a room…');
-    if (await this.#connect()) this.#client?.send({ type: 'create' });
+    if (await this.#connect()) this.#client?.send({ type: 'create', turn: this.#turnCredentials() });
     else this.view.invite.disabled = false;
   }
 
@@ -61,7 +67,19 @@ class TwoPeerSession {
     }
     this.#room = room;
     this.view.setState('connecting', 'Joining the room of the invitation link…');
-    if (await this.#connect()) this.#client?.send({ type: 'join', room });
+    if (await this.#connect()) this.#client?.send({ type: 'join', room, turn: this.#turnCredentials() });
+  }
+
+  /**
+   * The page's distinct TURN credentials, sent with `create`/`join`: the report server binds the ones it
+   * minted to this room, so they may relay toward the other page (its TURN server refuses other peers).
+   */
+  #turnCredentials(): RoomTurnCredentials {
+    const seen = new Map<string, RoomTurnCredentials[number]>();
+    for (const s of this.deps.iceConfig.iceServers)
+      if (s.username !== undefined && s.credential !== undefined && fits(s.username) && fits(s.credential))
+        seen.set(`${s.username}\n${s.credential}`, { username: s.username, credential: s.credential });
+    return [...seen.values()].slice(0, MAX_ROOM_CREDENTIALS);
   }
 
   async #connect(): Promise<boolean> {

@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import type { TransportAddress } from '../../src/stun/address.js';
+import { serveArgs } from './server-process.js';
+
+/** How long a server may take to refuse or to print its endpoints, in ms. */
+const START_MS = 10_000;
+
+/** The fields of the `serve --json` line these tests read. */
+export interface ServeJson {
+  udpReceiveBuffer: { requested: number; granted: number };
+  turn: { udp: TransportAddress[] };
+  report: { url: string | null } | null;
+}
+
+/** How a `serve` run ended: refused (exit code, stderr), or listening (its `--json` line). */
+export type Started =
+  | { listening: false; code: number | null; stderr: string }
+  | { listening: true; pid: number; json: ServeJson; stderr: () => string };
+
+const running: (() => void)[] = [];
+
+/**
+ * Runs `node dist/cli.js serve` with the hardening defaults (server-process.ts `serveArgs`: 127.0.0.1,
+ * picked port, no TLS, `--json`, the hardening user) then `args`; with `report`, the report page too (on
+ * picked ports). `env` is added to this process's environment, without `ICE_DOCTOR_AUTH_SECRET` unless
+ * given. Resolves when it exits (refused) or prints its `--json` line (listening; stop it with
+ * {@link stopServes}).
+ * @throws Error when it does neither within 10 s.
+ */
+export function startServe(
+  args: string[],
+  env: Record<string, string> = {},
+  report = false,
+): Promise<Started> {
+  const argv = serveArgs('127.0.0.1', args).filter((a) => !report || a !== '--no-report');
+  const child = spawn(process.execPath, argv, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ICE_DOCTOR_AUTH_SECRET: undefined, ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => {
+    stderr += b.toString();
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve neither exited nor listened within ${START_MS} ms:\n${stderr}`));
+    }, START_MS);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ listening: false, code, stderr });
+    });
+    child.stdout.on('data', (b: Buffer) => {
+      stdout += b.toString();
+      const line = stdout.split('\n').find((l) => l.startsWith('{'));
+      if (!line || !stdout.includes('\n')) return;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      running.push(() => child.kill('SIGKILL'));
+      resolve({
+        listening: true,
+        pid: child.pid!,
+        json: JSON.parse(line) as ServeJson,
+        stderr: () => stderr,
+      });
+    });
+  });
+}
+
+/** Kills every server {@link startServe} started (for `afterEach`). */
+export function stopServes(): void {
+  for (const stop of running.splice(0)) stop();
+}
