@@ -179,12 +179,18 @@ export const turnDiagnosisCodeSchema = z.enum([
   'channel-data-ignored',
   'refresh-lifetime',
   'allocation-not-deleted',
+  'deleted-allocation-silent',
+  'credentials-rejected-400',
+  'tls-no-handshake',
+  'tls-issuer-unknown',
+  'address-family-not-relayed',
 ]);
 
 /** One step of a TURN check: its verdict, how long it took, how many requests it sent. */
 export const turnStepSchema = z.object({
   name: turnStepNameSchema,
-  status: z.enum(['ok', 'fail', 'skipped']),
+  /** `warn`: the step ran and the server worked, but something it should have said was not observed. */
+  status: z.enum(['ok', 'warn', 'fail', 'skipped']),
   /** Wall time of the step in ms; null when skipped. */
   durationMs: z.number().nullable(),
   /** Requests, indications or ChannelData messages sent, retransmissions included. */

@@ -36,7 +36,7 @@ const OPTIONAL_STEPS: ReadonlySet<TurnStepName> = new Set([
 
 /** What one observation amounts to: the step's verdict and what it tells the user. */
 interface Judged {
-  status: 'ok' | 'fail';
+  status: 'ok' | 'warn' | 'fail';
   detail: string;
   findings: Finding[];
 }
@@ -44,6 +44,7 @@ interface Judged {
 type Finding = Omit<TurnDiagnosis, 'step'>;
 
 const fail = (code: TurnDiagnosisCode, message: string): Finding => ({ code, severity: 'fail', message });
+const warn = (code: TurnDiagnosisCode, message: string): Finding => ({ code, severity: 'warn', message });
 /** A step that passed with nothing to report. */
 const stepOk = (detail: string): Judged => ({ status: 'ok', detail, findings: [] });
 /** A step that failed for one reason. */
@@ -199,6 +200,23 @@ function noResponse(o: RequestObservation, t: TurnTargetObservations): Finding {
   }
 }
 
+/**
+ * A server that blocks a client IP after failed authentications (coturn, `ice-doctor serve
+ * --auth-failure-limit`) answers 401 to every signed request from it, right password included: on the wire
+ * that is the same 401 as for a wrong password, so the finding names both causes.
+ */
+const RATE_LIMIT_HINT =
+  'The two look the same from here (a 401 to a correctly signed request): if the credentials are right, ' +
+  'wait for the block to expire (ice-doctor serve: --auth-block, 60 s by default) or retry from another address.';
+
+/**
+ * A 400 to an Allocate signed after the 401 challenge, while the unsigned one got a proper 401: RFC 8489
+ * §9.2.5 says a server answers wrong credentials with 401, but some (pion/turn) answer 400.
+ */
+function rejectedSignedRequest(o: RequestObservation): boolean {
+  return o.errorCode === 400 && o.authenticated && o.challenges.includes(401);
+}
+
 function errorFinding(o: RequestObservation, t: TurnTargetObservations): Finding {
   const what = stepWords(o.step);
   const code = o.errorCode!;
@@ -215,11 +233,13 @@ function errorFinding(o: RequestObservation, t: TurnTargetObservations): Finding
       return fail(
         'wrong-credentials',
         t.credentials === 'rest'
-          ? `Wrong credentials: the server refused the TURN REST username "${t.username}" (${said}) although the ` +
-              `request carried the nonce it had just issued. The --auth-secret does not match the server's ` +
-              'static-auth-secret, or the clocks differ by more than the credential lifetime.'
-          : `Wrong credentials: the server refused user "${t.username}"${t.realm ? ` in realm "${t.realm}"` : ''} ` +
-              `(${said}) although the request carried the nonce it had just issued: wrong password or unknown user.`,
+          ? `Credentials refused: the server answered ${said} to the TURN REST username "${t.username}" although ` +
+              'the request was signed with the nonce it had just issued. The --auth-secret does not match the ' +
+              "server's static-auth-secret, the clocks differ by more than the credential lifetime, or the " +
+              `server is rate-limiting this address after failed attempts. ${RATE_LIMIT_HINT}`
+          : `Credentials refused: the server answered ${said} to user "${t.username}"${t.realm ? ` in realm "${t.realm}"` : ''} ` +
+              'although the request was signed with the nonce it had just issued: wrong password or unknown user, ' +
+              `or the server is rate-limiting this address after failed attempts. ${RATE_LIMIT_HINT}`,
       );
     case 438:
       return fail(
@@ -254,6 +274,14 @@ function errorFinding(o: RequestObservation, t: TurnTargetObservations): Finding
     case 437:
       return fail('allocation-mismatch', `The server lost the allocation (${said} on ${what}).`);
     default:
+      if (rejectedSignedRequest(o)) {
+        return fail(
+          'credentials-rejected-400',
+          `The server answered ${what} with ${said} once it was signed (the unsigned request got a proper 401 ` +
+            'challenge): likely wrong credentials. Some servers (pion/turn) reject credentials with 400, where ' +
+            'RFC 8489 §9.2.5 says 401; check the user name and password.',
+        );
+      }
       return fail('error-response', `The server answered ${what} with ${said}.`);
   }
 }
@@ -300,6 +328,21 @@ function judgeRequest(o: RequestObservation, t: TurnTargetObservations): Judged 
     if (o.errorCode !== null) return stepOk(`gone ${after} (${saidWords(o)})`);
     if (o.failure?.kind === 'closed' || o.failure?.kind === 'error')
       return stepOk(`gone ${after} (the server dropped the connection)`);
+    if (o.failure?.kind === 'timeout') {
+      return {
+        status: 'warn',
+        detail: `no answer ${after} (${o.sent} sent): whether the allocation is gone is not known`,
+        findings: [
+          warn(
+            'deleted-allocation-silent',
+            'After Refresh(LIFETIME 0) the server answered the delete, then stayed silent for requests on the ' +
+              `deleted allocation (${o.sent} sent over ${Math.round(o.durationMs)} ms) where RFC 8656 §5 says ` +
+              '437 Allocation Mismatch (pion/turn 2.1 does this). Clients still work; whether the allocation ' +
+              'was really freed was not observed.',
+          ),
+        ],
+      };
+    }
   }
   if ((o.step === 'delete' || o.step === 'peer-delete') && o.errorCode === 437 && o.sent > 1)
     return stepOk('gone (437 to a retransmission)');

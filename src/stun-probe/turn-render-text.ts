@@ -4,6 +4,7 @@ import { formatAddress } from '../stun/address.js';
 
 const STATUS = {
   ok: pc.green('ok  '),
+  warn: pc.yellow('warn'),
   fail: pc.red('FAIL'),
   skipped: pc.dim('skip'),
 } as const;

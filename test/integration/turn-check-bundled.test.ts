@@ -114,3 +114,40 @@ describe('turn-check against the bundled server (ice-doctor serve)', () => {
     expect(tls.targets[0]?.diagnoses.map((d) => d.code)).toEqual(['tls-self-signed']);
   });
 });
+
+describe('turn-check against the bundled server after its brute-force limiter blocked this address', () => {
+  let child: ChildProcess | undefined;
+  let url: string;
+  beforeAll(async () => {
+    const base = 50_000 + Math.floor(Math.random() * 90) * 100;
+    let turn: ServedTurn;
+    ({ child, turn } = await serve([
+      '--user',
+      'alice:wonderland',
+      '--auth-failure-limit',
+      '2',
+      '--relay-ports',
+      `${base}-${base + 99}`,
+      '--no-report',
+    ]));
+    url = `turn:127.0.0.1:${turn.udp[0]?.port}?transport=udp`;
+  });
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      process.kill(child.pid!, 'SIGTERM');
+      await exited;
+    }
+  });
+
+  it('the right password refused after two wrong ones: names rate-limiting as a cause, not only a wrong password', async () => {
+    for (let i = 0; i < 2; i++) {
+      const wrong = await check([url], { user: 'alice', password: 'guess' }, false);
+      expect(wrong.targets[0]?.diagnoses.map((d) => d.code)).toEqual(['wrong-credentials']);
+    }
+    const right = await check([url], { user: 'alice', password: 'wonderland' }, false);
+    const d = right.targets[0]?.diagnoses[0];
+    expect(d?.code).toBe('wrong-credentials');
+    expect(d?.message).toMatch(/or the server is rate-limiting this address after failed attempts/);
+  });
+});

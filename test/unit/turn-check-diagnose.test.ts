@@ -182,6 +182,9 @@ describe('diagnoseTarget: failures, each named by its own code', () => {
     expect(r.diagnoses).toHaveLength(1);
     expect(r.diagnoses[0]).toMatchObject({ code: 'wrong-credentials', severity: 'fail', step: 'allocate' });
     expect(r.diagnoses[0]?.message).toMatch(/user "alice" in realm "example.org"/);
+    expect(r.diagnoses[0]?.message).toMatch(
+      /wrong password or unknown user, or the server is rate-limiting this address after failed attempts/,
+    );
     const skipped = r.steps.filter((s) => s.status === 'skipped');
     expect(skipped.map((s) => s.name)).toContain('peer-delete');
     expect(skipped[0]?.detail).toBe('not run: allocate failed');
@@ -477,6 +480,40 @@ describe('diagnoseTarget: failures, each named by its own code', () => {
     const r = diagnoseTarget(target(passing({ 'deleted-check': o })));
     expect(r.ok).toBe(true);
     expect(r.steps.find((s) => s.name === 'deleted-check')?.detail).toBe(detail);
+  });
+
+  it('silence for the deleted allocation (pion/turn 2.1, no 437): a warn step and finding, the check passes', () => {
+    const silent = req('deleted-check', {
+      success: false,
+      integrity: null,
+      durationMs: 2600,
+      sent: 7,
+      failure: { kind: 'timeout', message: 'no reply' },
+    });
+    const r = diagnoseTarget(target(passing({ 'deleted-check': silent })));
+    expect(r.ok).toBe(true);
+    expect(r.steps.find((s) => s.name === 'deleted-check')).toMatchObject({
+      status: 'warn',
+      detail: 'no answer after 2600 ms (7 sent): whether the allocation is gone is not known',
+    });
+    expect(r.diagnoses).toEqual([
+      expect.objectContaining({ code: 'deleted-allocation-silent', severity: 'warn', step: 'deleted-check' }),
+    ]);
+    expect(r.diagnoses[0]?.message).toMatch(/RFC 8656 §5 says 437/);
+  });
+
+  it('400 to the signed Allocate after a 401 challenge: likely wrong credentials (pion/turn)', () => {
+    const r = diagnoseTarget(target([err('allocate', 400, 'Bad Request', { challenges: [401], sent: 2 })]));
+    expect(r.ok).toBe(false);
+    expect(r.diagnoses.map((d) => d.code)).toEqual(['credentials-rejected-400']);
+    expect(r.diagnoses[0]?.message).toMatch(/likely wrong credentials.*RFC 8489 §9\.2\.5 says 401/);
+  });
+
+  it('a 400 to an unsigned request stays a plain error-response', () => {
+    const r = diagnoseTarget(
+      target([err('allocate', 400, 'Bad Request', { authenticated: false, integrity: null })]),
+    );
+    expect(r.diagnoses.map((d) => d.code)).toEqual(['error-response']);
   });
 
   it('resolve failure: resolve-failed, nothing else runs', () => {
