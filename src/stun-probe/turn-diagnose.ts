@@ -7,7 +7,7 @@ import {
   type TurnTargetReport,
   turnStepNameSchema,
 } from '../report/schema.js';
-import { formatAddress, type TransportAddress } from '../stun/address.js';
+import { type Family, formatAddress, type TransportAddress } from '../stun/address.js';
 import { reportedMs } from './rtt.js';
 import { describeSocketError } from './tls-errors.js';
 import { STREAM_WAIT_MS } from './transaction.js';
@@ -32,6 +32,7 @@ const UDP_STEPS: readonly TurnStepName[] = STREAM_STEPS.filter((s) => s !== 'con
 const OPTIONAL_STEPS: ReadonlySet<TurnStepName> = new Set([
   'bound-send-indication',
   'peer-bound-send-indication',
+  'family-allocate',
 ]);
 
 /** What one observation amounts to: the step's verdict and what it tells the user. */
@@ -148,6 +149,7 @@ const STEP_WORDS: ReadonlyMap<TurnStepName, string> = new Map([
   ['delete', 'Refresh(LIFETIME 0)'],
   ['deleted-check', 'CreatePermission after the delete'],
   ['peer-delete', 'Refresh(LIFETIME 0) (second allocation)'],
+  ['family-allocate', 'Allocate for the other address family'],
 ]);
 
 /** A request step in plain words: `ChannelBind (second allocation)`. */
@@ -271,6 +273,10 @@ function errorFinding(o: RequestObservation, t: TurnTargetObservations): Finding
       );
     case 442:
       return fail('unsupported-transport', `The server does not relay UDP (${said}).`);
+    case 440:
+      return o.step === 'allocate'
+        ? familyRefused(o, t)
+        : fail('error-response', `The server answered ${what} with ${said}.`);
     case 437:
       return fail('allocation-mismatch', `The server lost the allocation (${said} on ${what}).`);
     default:
@@ -284,6 +290,63 @@ function errorFinding(o: RequestObservation, t: TurnTargetObservations): Finding
       }
       return fail('error-response', `The server answered ${what} with ${said}.`);
   }
+}
+
+/** The family the first Allocate asked for: the family of the server's address (IPv4 when unresolved). */
+function askedFamily(t: TurnTargetObservations): Family {
+  return resolvedServer(t)?.family ?? 'IPv4';
+}
+
+function otherOf(family: Family): Family {
+  return family === 'IPv6' ? 'IPv4' : 'IPv6';
+}
+
+/** 440 to the first Allocate (RFC 8656 §7.2): the server does not relay the family of its own address. */
+function familyRefused(o: RequestObservation, t: TurnTargetObservations): Finding {
+  const asked = askedFamily(t);
+  const other = otherOf(asked);
+  const probe = firstRequest(t, 'family-allocate');
+  const otherWords = probe?.success
+    ? ` It does relay ${other} (family-allocate succeeded): clients that ask for an ${other} relay work.`
+    : probe?.errorCode === 440
+      ? ` It refused ${other} too (440).`
+      : '';
+  return fail(
+    'address-family-not-relayed',
+    `The server does not relay ${asked} (${saidWords(o)} to Allocate with REQUESTED-ADDRESS-FAMILY ${asked}), ` +
+      `the family of the address you reach it at (${serverWords(t)}).${otherWords}`,
+  );
+}
+
+/**
+ * The `family-allocate` step: success or 440 are answers (the server relays the family, or says it does
+ * not); anything else leaves it unknown, a `warn` step with no finding.
+ */
+function judgeFamilyAllocate(o: RequestObservation, t: TurnTargetObservations): Judged {
+  const family = otherOf(askedFamily(t));
+  if (o.success)
+    return stepOk(`relays ${family} too${o.relayed ? `: relayed ${formatAddress(o.relayed)}` : ''}`);
+  if (o.errorCode === 440) return stepOk(`does not relay ${family} (${saidWords(o)})`);
+  const why = o.failure ? o.failure.message : saidWords(o);
+  return { status: 'warn', detail: `whether it relays ${family} is not known (${why})`, findings: [] };
+}
+
+/**
+ * Which families the server relays, from the first Allocate (the family of the server's address) and
+ * `family-allocate` (the other one): true on success, false on 440, null otherwise.
+ */
+function relayFamilies(t: TurnTargetObservations): TurnTargetReport['relayFamilies'] {
+  const out: TurnTargetReport['relayFamilies'] = { IPv4: null, IPv6: null };
+  const asked = askedFamily(t);
+  for (const [step, family] of [
+    ['allocate', asked],
+    ['family-allocate', otherOf(asked)],
+  ] as const) {
+    const o = firstRequest(t, step);
+    if (o?.success && o.relayed) out[o.relayed.family] = true;
+    else if (o?.errorCode === 440) out[family] = false;
+  }
+  return out;
 }
 
 function lifetimeWords(s: number | null): string {
@@ -313,6 +376,7 @@ function expiredByRefresh(t: TurnTargetObservations): boolean {
 
 function judgeRequest(o: RequestObservation, t: TurnTargetObservations): Judged {
   const what = stepWords(o.step);
+  if (o.step === 'family-allocate') return judgeFamilyAllocate(o, t);
   if (o.step === 'deleted-check') {
     const after = `after ${reportedMs(o.durationMs)} ms`;
     if (stillAllocated(o)) {
@@ -556,6 +620,7 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
     peerRelayedAddress: firstRequest(t, 'peer-allocate')?.relayed ?? null,
     mappedAddress: allocate?.mapped ?? null,
     lifetimeS: allocate?.success ? allocate.lifetimeS : null,
+    relayFamilies: relayFamilies(t),
     steps,
     diagnoses: list,
     durationMs: reportedMs(t.durationMs)!,

@@ -15,11 +15,12 @@ interface ServedTurn {
   tcp: TransportAddress[];
   tls: TransportAddress[];
   realm: string;
+  relayFamilies: string[];
 }
 
-/** Starts `ice-doctor serve --port 0 --json` on 127.0.0.1 and resolves with its TURN endpoints. */
-function serve(args: string[]): Promise<{ child: ChildProcess; turn: ServedTurn }> {
-  const child = spawn('node', [CLI, 'serve', '--port', '0', '--json', '--listen', '127.0.0.1', ...args], {
+/** Starts `ice-doctor serve --port 0 --json` on `listen` and resolves with its TURN endpoints. */
+function serve(args: string[], listen = '127.0.0.1'): Promise<{ child: ChildProcess; turn: ServedTurn }> {
+  const child = spawn('node', [CLI, 'serve', '--port', '0', '--json', '--listen', listen, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -76,15 +77,10 @@ describe('turn-check against the bundled server (ice-doctor serve)', () => {
       `turns:${at(turn.tls[0])}`,
     ];
   });
-  afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child!.once('exit', r));
-      process.kill(child.pid!, 'SIGTERM');
-      await exited;
-    }
-  });
+  afterAll(() => stopServe(child));
 
-  it('serve --json lists TURN endpoints over udp, tcp and tls', () => {
+  it('serve --json lists TURN endpoints over udp, tcp and tls, and the families it relays', () => {
+    expect(turn.relayFamilies).toEqual(['IPv4']);
     expect(turn.udp).toHaveLength(1);
     expect(turn.tcp).toHaveLength(1);
     expect(turn.tls).toHaveLength(1);
@@ -100,6 +96,7 @@ describe('turn-check against the bundled server (ice-doctor serve)', () => {
       expect(t.relayedAddress?.address).toBe('127.0.0.1');
     }
     expect(r.targets[2]?.diagnoses.map((d) => d.code)).toEqual(['tls-not-verified']);
+    for (const t of r.targets) expect(t.relayFamilies).toEqual({ IPv4: true, IPv6: false });
   });
 
   it('passes with TURN REST credentials minted from the shared secret', async () => {
@@ -132,13 +129,7 @@ describe('turn-check against the bundled server after its brute-force limiter bl
     ]));
     url = `turn:127.0.0.1:${turn.udp[0]?.port}?transport=udp`;
   });
-  afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child!.once('exit', r));
-      process.kill(child.pid!, 'SIGTERM');
-      await exited;
-    }
-  });
+  afterAll(() => stopServe(child));
 
   it('the right password refused after two wrong ones: names rate-limiting as a cause, not only a wrong password', async () => {
     for (let i = 0; i < 2; i++) {
@@ -149,5 +140,49 @@ describe('turn-check against the bundled server after its brute-force limiter bl
     const d = right.targets[0]?.diagnoses[0];
     expect(d?.code).toBe('wrong-credentials');
     expect(d?.message).toMatch(/or the server is rate-limiting this address after failed attempts/);
+  });
+});
+
+/** Stops a `serve` child by PID and waits for it to exit. */
+async function stopServe(child: ChildProcess | undefined): Promise<void> {
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    process.kill(child.pid!, 'SIGTERM');
+    await exited;
+  }
+}
+
+describe('turn-check against an IPv6-only bundled server (serve --listen ::1)', () => {
+  let child: ChildProcess | undefined;
+  let turn: ServedTurn;
+  beforeAll(async () => {
+    const base = 50_000 + Math.floor(Math.random() * 90) * 100;
+    ({ child, turn } = await serve(
+      ['--user', 'alice:wonderland', '--relay-ports', `${base}-${base + 99}`, '--no-report'],
+      '::1',
+    ));
+  });
+  afterAll(() => stopServe(child));
+
+  it('serve --json says it relays IPv6 only', () => {
+    expect(turn.relayFamilies).toEqual(['IPv6']);
+  });
+
+  it('asks for an IPv6 relay: passes over UDP and TCP, and reports IPv6 relayed, IPv4 refused (440)', async () => {
+    const r = await check(
+      [`turn:[::1]:${turn.udp[0]?.port}`],
+      { user: 'alice', password: 'wonderland' },
+      false,
+    );
+    expect(r.targets.map((t) => t.transport)).toEqual(['udp', 'tcp']);
+    for (const t of r.targets) {
+      expect(t.ok, `${t.url}: ${JSON.stringify(t.diagnoses)}`).toBe(true);
+      expect(t.relayedAddress).toMatchObject({ address: '::1', family: 'IPv6' });
+      expect(t.relayFamilies).toEqual({ IPv4: false, IPv6: true });
+      expect(t.steps.find((s) => s.name === 'family-allocate')).toMatchObject({
+        status: 'ok',
+        detail: expect.stringMatching(/^does not relay IPv4 \(440 /),
+      });
+    }
   });
 });

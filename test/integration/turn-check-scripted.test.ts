@@ -147,7 +147,10 @@ describe('turn-check against a scripted UDP server (real sockets, one misbehavio
     const t = await checkAs('bad-request');
     expect(t.diagnoses.map((d) => d.code)).toEqual(['credentials-rejected-400']);
     expect(t.diagnoses[0]?.message).toMatch(/likely wrong credentials/);
-    expect(server.requests).toBe(2);
+    expect(t.steps.find((s) => s.name === 'allocate')).toMatchObject({
+      status: 'fail',
+      detail: '400 Bad Request',
+    });
   });
 
   it('replies that are not STUN: unparseable-response, fast once the 401 calibrated the RTO', async () => {

@@ -95,6 +95,7 @@ function passing(
     req('delete', { lifetimeS: 0 }),
     err('deleted-check', 437, 'Allocation Mismatch', { durationMs: 1004 }),
     req('peer-delete', { lifetimeS: 0 }),
+    err('family-allocate', 440, 'Address Family not Supported'),
   ];
   const out: TurnObservation[] = [];
   for (const o of all) {
@@ -143,6 +144,7 @@ describe('diagnoseTarget: a passing check', () => {
       peerRelayedAddress: RELAY_B,
       lifetimeS: 600,
       tlsVerified: null,
+      relayFamilies: { IPv4: true, IPv6: false },
     });
     expect(r.steps.find((s) => s.name === 'allocate')).toMatchObject({ durationMs: 1.23, sent: 2 });
     expect(r.steps.find((s) => s.name === 'deleted-check')?.detail).toBe(
@@ -514,6 +516,39 @@ describe('diagnoseTarget: failures, each named by its own code', () => {
       target([err('allocate', 400, 'Bad Request', { authenticated: false, integrity: null })]),
     );
     expect(r.diagnoses.map((d) => d.code)).toEqual(['error-response']);
+  });
+
+  it('an IPv6 server refusing IPv6 (440) but relaying IPv4: address-family-not-relayed, families reported', () => {
+    const v6 = addr('2001:db8::10', 3478);
+    const r = diagnoseTarget(
+      target([
+        { step: 'resolve', durationMs: 0.1, address: v6, error: null },
+        err('allocate', 440, 'Address Family not Supported', { challenges: [401], sent: 2 }),
+        req('family-allocate', { relayed: addr('203.0.113.10', 50000), lifetimeS: 600 }),
+      ]),
+    );
+    expect(r.ok).toBe(false);
+    expect(r.diagnoses.map((d) => d.code)).toEqual(['address-family-not-relayed']);
+    expect(r.diagnoses[0]?.message).toMatch(
+      /does not relay IPv6 \(440 Address Family not Supported to Allocate with REQUESTED-ADDRESS-FAMILY IPv6\).*It does relay IPv4/,
+    );
+    expect(r.relayFamilies).toEqual({ IPv4: true, IPv6: false });
+    expect(r.steps.find((s) => s.name === 'family-allocate')).toMatchObject({
+      status: 'ok',
+      detail: 'relays IPv4 too: relayed 203.0.113.10:50000',
+    });
+  });
+
+  it('family-allocate without a clear answer (420 from a pre-RFC 6156 server): a warn step, family unknown', () => {
+    const r = diagnoseTarget(
+      target(passing({ 'family-allocate': err('family-allocate', 420, 'Unknown Attribute') })),
+    );
+    expect(r.ok).toBe(true);
+    expect(r.relayFamilies).toEqual({ IPv4: true, IPv6: null });
+    expect(r.steps.find((s) => s.name === 'family-allocate')).toMatchObject({
+      status: 'warn',
+      detail: 'whether it relays IPv6 is not known (420 Unknown Attribute)',
+    });
   });
 
   it('resolve failure: resolve-failed, nothing else runs', () => {
