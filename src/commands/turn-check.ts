@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseMs, parseSeconds } from '../config.js';
 import { turnCheckReportSchema } from '../report/schema.js';
+import { readCaFile } from '../stun-probe/ca-file.js';
 import {
   credentialFlagsFromEnv,
   DEFAULT_REST_TTL_S,
@@ -17,6 +18,7 @@ import { startProgress } from './progress.js';
 interface TurnCheckFlags extends Omit<TurnCredentialFlags, 'restTtlS'> {
   restTtl: string;
   insecure?: boolean;
+  ca?: string;
   json?: boolean;
   timeout: string;
 }
@@ -60,12 +62,17 @@ export function registerTurnCheck(program: Command): void {
       String(DEFAULT_REST_TTL_S),
     )
     .option('--insecure', 'do not verify the TLS certificate of turns: servers (and say so in the report)')
+    .option(
+      '--ca <file>',
+      'PEM file of CA certificates to trust for turns: besides the bundled roots (private CA)',
+    )
     .option('--json', 'print the report as one JSON object (schemaVersion 1)')
     .option('--timeout <ms>', 'deadline for each URL and transport, in ms', '10000')
     .addHelpText('after', EXAMPLES)
     .action(async (urls: string[], flags: TurnCheckFlags) => {
       const targets = parseTurnTargets(urls);
       const timeoutMs = parseMs('--timeout', flags.timeout);
+      const ca = flags.ca === undefined ? undefined : readCaFile('--ca', flags.ca);
       const credentials = resolveTurnCredentials({
         ...credentialFlagsFromEnv(flags),
         restTtlS: parseSeconds('--rest-ttl', flags.restTtl),
@@ -75,6 +82,7 @@ export function registerTurnCheck(program: Command): void {
         targets,
         credentials,
         insecure: flags.insecure ?? false,
+        ca,
         timeoutMs,
         onProgress: (t) => progress.update(t),
       }).finally(() => progress.stop());

@@ -5,8 +5,11 @@ import type { AttributeSpec } from '../stun/build.js';
 import { MIN_CHANNEL } from '../stun/channel-data.js';
 import { Attr, StunClass, StunMethod } from '../stun/constants.js';
 import { getAddress, getErrorCode, getUint32 } from '../stun/message.js';
+import { bindingRequest } from './requests.js';
 import { ResolveError, resolveServer } from './resolve.js';
 import { RttEstimator } from './rtt.js';
+import { streamExchange } from './stream-client.js';
+import { TLS_NO_HANDSHAKE } from './stream-connect.js';
 import type { ResolvedTurnCredentials } from './turn-credentials.js';
 import { LinkConnectError } from './turn-link.js';
 import {
@@ -27,6 +30,8 @@ export interface TurnCheckOptions {
   credentials: ResolvedTurnCredentials;
   /** Accept any TLS certificate (and report that it was not verified). */
   insecure: boolean;
+  /** More trusted CA certificates (PEM, from `--ca FILE`) besides Node's bundled roots. */
+  ca?: readonly string[];
   /** Deadline for the whole check of this target, in ms; what ran by then is still reported. */
   timeoutMs: number;
   /** Told the step about to run, for a progress line. */
@@ -208,20 +213,47 @@ class TargetRun {
         to: server,
         serverName: this.target.host,
         insecure: this.opts.insecure,
+        ca: this.opts.ca,
         connectTimeoutMs: Math.min(this.opts.timeoutMs, 5000),
         signal: this.signal,
         credentials: this.opts.credentials.credentials,
         rtt: this.rtt,
       });
       this.sessions.push(session);
-      if (recordAs && this.target.transport !== 'udp')
-        this.record({ step: recordAs, durationMs: performance.now() - start, errorCode: null });
+      if (recordAs && this.target.transport !== 'udp') {
+        const durationMs = performance.now() - start;
+        this.record({ step: recordAs, durationMs, errorCode: null, facts: null, plainStun: null });
+      }
       return session;
     } catch (err) {
       if (!(err instanceof LinkConnectError)) throw err;
-      if (recordAs) this.record({ step: recordAs, durationMs: err.elapsedMs, errorCode: err.code });
+      if (recordAs) {
+        const plainStun = err.code === TLS_NO_HANDSHAKE ? await this.answersPlainStun(server, err) : null;
+        this.record({
+          step: recordAs,
+          durationMs: err.elapsedMs,
+          errorCode: err.code,
+          facts: err.facts,
+          plainStun,
+        });
+      }
       return err;
     }
+  }
+
+  /**
+   * After a TLS handshake that did not happen: whether the port answers a STUN Binding request (RFC 8489
+   * §6.2.2) over plain TCP within the same RTT-based wait — if it does, it is a plain `turn:` port.
+   */
+  private async answersPlainStun(server: TransportAddress, err: LinkConnectError): Promise<boolean> {
+    const req = bindingRequest();
+    const r = await streamExchange(req.bytes, req.transactionId, {
+      transport: 'tcp',
+      to: server,
+      timeoutMs: err.facts.tlsWaitMs ?? Math.min(this.opts.timeoutMs, 5000),
+      signal: this.signal,
+    });
+    return r.response !== null;
   }
 
   /**
@@ -455,6 +487,7 @@ export async function checkTurnTarget(
     credentials: opts.credentials.source,
     username: opts.credentials.credentials.username,
     insecure: opts.insecure && target.transport === 'tls',
+    customCa: (opts.ca?.length ?? 0) > 0 && target.transport === 'tls',
     realm,
     observations: run.out,
     durationMs: performance.now() - start,
