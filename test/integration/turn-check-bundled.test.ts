@@ -99,6 +99,24 @@ describe('turn-check against the bundled server (ice-doctor serve)', () => {
     for (const t of r.targets) expect(t.relayFamilies).toEqual({ IPv4: true, IPv6: false });
   });
 
+  it('turns: at the plain TCP port: tls-no-handshake, confirmed as a plain turn: port (not ECONNRESET)', async () => {
+    const r = await check(
+      [`turns:127.0.0.1:${turn.tcp[0]?.port}`],
+      { user: 'alice', password: 'wonderland' },
+      false,
+    );
+    const t = r.targets[0]!;
+    expect(t.diagnoses.map((d) => d.code)).toEqual(['tls-no-handshake']);
+    expect(t.diagnoses[0]?.message).toMatch(
+      /TCP connected in [\d.]+ ms to 127\.0\.0\.1:\d+, but no TLS handshake/,
+    );
+    expect(t.diagnoses[0]?.message).toMatch(
+      new RegExp(
+        `this is a plain turn: port .*Use turn:127\\.0\\.0\\.1:${turn.tcp[0]?.port}\\?transport=tcp`,
+      ),
+    );
+  });
+
   it('passes with TURN REST credentials minted from the shared secret', async () => {
     const r = await check(urls.slice(0, 2), { authSecret: 'bundled-secret' }, false);
     expect(r.ok, JSON.stringify(r.targets.map((t) => t.diagnoses))).toBe(true);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TurnTargetReport } from '../../src/report/schema.js';
 import { buildMessage } from '../../src/stun/build.js';
@@ -259,5 +260,56 @@ describe('turn-check against a server silent for a deleted allocation (bundled s
     expect(t.diagnoses.map((d) => [d.code, d.severity])).toEqual([['deleted-allocation-silent', 'warn']]);
     expect(t.steps.find((s) => s.name === 'deleted-check')?.status).toBe('warn');
     expect(t.steps.filter((s) => s.status === 'fail')).toEqual([]);
+  });
+});
+
+/**
+ * A plain TCP STUN port that, like a STUN framer reading a TLS ClientHello as the start of a long message,
+ * stays silent after one, and answers a Binding request with a Binding success response.
+ */
+async function silentToTls(): Promise<Server> {
+  const server = createServer((conn) => {
+    conn.on('error', () => undefined);
+    conn.on('data', (bytes) => {
+      if (bytes[0] === 0x16) return;
+      const msg = decodeMessage(bytes);
+      conn.write(
+        buildMessage({
+          method: msg.method,
+          cls: StunClass.successResponse,
+          transactionId: msg.transactionId,
+          attributes: [
+            { type: Attr.XOR_MAPPED_ADDRESS, address: { address: '127.0.0.1', port: conn.remotePort ?? 0 } },
+          ],
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+describe('turns: at a plain TCP port that stays silent after the ClientHello', () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = await silentToTls();
+  });
+  afterAll(() => server?.close());
+
+  it('tls-no-handshake after the RTT-based wait (not connect-timeout after 5 s), confirmed by a STUN answer', async () => {
+    const port = (server.address() as { port: number }).port;
+    const r = await runTurnCheck({
+      targets: parseTurnTargets([`turns:127.0.0.1:${port}`]),
+      credentials: { credentials: { username: 'alice', password: 'wonderland' }, source: 'long-term' },
+      insecure: false,
+      timeoutMs: 8000,
+    });
+    const t = r.targets[0]!;
+    expect(t.diagnoses.map((d) => d.code)).toEqual(['tls-no-handshake']);
+    expect(t.diagnoses[0]?.message).toMatch(
+      /TCP connected in [\d.]+ ms to 127\.0\.0\.1:\d+, but no TLS handshake within \d+ ms: this is a plain turn: port \(it answers STUN over plain TCP\)/,
+    );
+    // The wait is max(1 s, 8 × the TCP connect time): on loopback 1 s, where the connect timeout is 5 s.
+    expect(t.steps.find((s) => s.name === 'connect')?.durationMs).toBeLessThan(4000);
   });
 });
