@@ -265,7 +265,7 @@ describe('diagnoseTarget: failures, each named by its own code', () => {
     ['CERT_HAS_EXPIRED', 'tls-expired', /expired/],
     ['CERT_NOT_YET_VALID', 'tls-not-yet-valid', /not valid yet/],
     ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls-wrong-name', /does not name this host/],
-    ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'tls-unknown-ca', /issuer is unknown/],
+    ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'tls-unknown-ca', /leads to a CA this host does not trust/],
     ['SELF_SIGNED_CERT_IN_CHAIN', 'tls-unknown-ca', /self-signed root/],
     ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tls-issuer-unknown', /--ca FILE.*full chain/],
     ['ECONNREFUSED', 'tcp-port-closed', /closed \(connection refused\)/],
