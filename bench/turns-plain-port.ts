@@ -9,39 +9,16 @@
  * Usage: `npx tsx bench/turns-plain-port.ts [label]` (label, e.g. `before`/`after`, is stored as is).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildMessage } from '../src/stun/build.js';
-import { StunClass } from '../src/stun/constants.js';
-import { decodeMessage } from '../src/stun/message.js';
 import { runTurnCheck } from '../src/stun-probe/turn-run.js';
 import { parseTurnTargets } from '../src/stun-probe/turn-url.js';
+import { plainStunPort } from '../test/helpers/plain-stun-port.js';
 
 const RUNS = 5;
 
-/** A TCP server silent to a TLS ClientHello (first byte 0x16); answers STUN requests when `stun`. */
-async function plainPort(stun: boolean): Promise<Server> {
-  const server = createServer((conn) => {
-    conn.on('error', () => undefined);
-    conn.on('data', (bytes) => {
-      if (!stun || bytes[0] === 0x16) return;
-      const msg = decodeMessage(bytes);
-      conn.write(
-        buildMessage({
-          method: msg.method,
-          cls: StunClass.successResponse,
-          transactionId: msg.transactionId,
-        }),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
-
 async function measure(stun: boolean): Promise<{ medianMs: number; code: string }> {
-  const server = await plainPort(stun);
+  const server = await plainStunPort(stun);
   const port = (server.address() as { port: number }).port;
   const times: number[] = [];
   let code = '';

@@ -1,5 +1,5 @@
 import { type Socket, connect as tcpConnect } from 'node:net';
-import { type PeerCertificate, type TLSSocket, connect as tlsConnect } from 'node:tls';
+import { type DetailedPeerCertificate, type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { type StreamConnectOptions, tlsCa, tlsServerName } from './stream-client.js';
 import { describeSocketError } from './tls-errors.js';
 
@@ -90,8 +90,8 @@ export interface StreamSocketOptions extends StreamConnectOptions {
 function ignore(): void {}
 
 /** A distinguished name as `CN=x, O=y` (Node gives it as an object of attribute → value). */
-function dn(name: Record<string, string | string[] | undefined> | undefined): string {
-  return Object.entries(name ?? {})
+function dn(name: object | undefined): string {
+  return Object.entries((name ?? {}) as Record<string, string | string[]>)
     .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`)
     .join(', ');
 }
@@ -101,12 +101,12 @@ function certificateFacts(socket: TLSSocket): PeerCertificateFacts | null {
   const leaf = socket.getPeerCertificate(true);
   if (!leaf || Object.keys(leaf).length === 0) return null;
   const chain: ChainCertificate[] = [];
-  let c: PeerCertificate | undefined = leaf;
+  let c: DetailedPeerCertificate | undefined = leaf;
+  // Node links the last certificate to itself; 10 bounds a malformed chain.
   for (let i = 0; c && i < 10; i++) {
-    chain.push({ subject: dn(c.subject as never), issuer: dn(c.issuer as never) });
-    const next: PeerCertificate | undefined = (c as { issuerCertificate?: PeerCertificate })
-      .issuerCertificate;
-    c = next && next !== c && next.fingerprint256 !== c.fingerprint256 ? next : undefined;
+    chain.push({ subject: dn(c.subject), issuer: dn(c.issuer) });
+    const next: DetailedPeerCertificate | undefined = c.issuerCertificate;
+    c = next && next.fingerprint256 !== c.fingerprint256 ? next : undefined;
   }
   const aia = leaf.infoAccess?.['CA Issuers - URI']?.[0] ?? null;
   return { chain, caIssuersUrl: aia };

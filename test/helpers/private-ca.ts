@@ -40,25 +40,20 @@ export function makePrivateCa(): PrivateCa {
     at('aia.ext'),
     `${leafExt}authorityInfoAccess=caIssuers;URI:http://ca.example.test/int.crt\n`,
   );
-  ssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=ice-doctor test root',
-    '-addext',
-    'basicConstraints=critical,CA:true',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-    '-keyout',
-    'root.key',
-    '-out',
-    'root.pem',
-  );
+  const request = (subject: string, name: string): void =>
+    ssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      subject,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+    );
+  const days = ['-days', '2'];
   const sign = (csr: string, ca: string, ext: string, out: string): void =>
     ssl(
       'x509',
@@ -70,38 +65,29 @@ export function makePrivateCa(): PrivateCa {
       '-CAkey',
       `${ca}.key`,
       '-CAcreateserial',
-      '-days',
-      '2',
+      ...days,
       '-extfile',
       ext,
       '-out',
       out,
     );
+  request('/CN=ice-doctor test root', 'root');
   ssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=ice-doctor test intermediate',
-    '-keyout',
-    'int.key',
+    'x509',
+    '-req',
+    '-in',
+    'root.csr',
+    '-signkey',
+    'root.key',
+    ...days,
+    '-extfile',
+    'ca.ext',
     '-out',
-    'int.csr',
+    'root.pem',
   );
+  request('/CN=ice-doctor test intermediate', 'int');
   sign('int.csr', 'root', 'ca.ext', 'int.pem');
-  ssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    '/CN=localhost',
-    '-keyout',
-    'leaf.key',
-    '-out',
-    'leaf.csr',
-  );
+  request('/CN=localhost', 'leaf');
   sign('leaf.csr', 'root', 'leaf.ext', 'leaf-root.pem');
   sign('leaf.csr', 'int', 'leaf.ext', 'leaf-int.pem');
   sign('leaf.csr', 'int', 'aia.ext', 'leaf-aia.pem');

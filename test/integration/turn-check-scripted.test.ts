@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TurnTargetReport } from '../../src/report/schema.js';
 import { buildMessage } from '../../src/stun/build.js';
@@ -11,6 +11,7 @@ import { runTurnCheck } from '../../src/stun-probe/turn-run.js';
 import { parseTurnTargets } from '../../src/stun-probe/turn-url.js';
 import { parseTurnFlags } from '../../src/turn-server/turn-options.js';
 import { type RunningTurnServer, startTurnServer } from '../../src/turn-server/turn-server.js';
+import { plainStunPort } from '../helpers/plain-stun-port.js';
 
 /** How the scripted server answers authenticated requests. */
 type Mode = 'stale-nonce' | 'quota' | 'capacity' | 'garbage' | 'no-integrity' | 'bad-request';
@@ -263,36 +264,10 @@ describe('turn-check against a server silent for a deleted allocation (bundled s
   });
 });
 
-/**
- * A plain TCP STUN port that, like a STUN framer reading a TLS ClientHello as the start of a long message,
- * stays silent after one, and answers a Binding request with a Binding success response.
- */
-async function silentToTls(): Promise<Server> {
-  const server = createServer((conn) => {
-    conn.on('error', () => undefined);
-    conn.on('data', (bytes) => {
-      if (bytes[0] === 0x16) return;
-      const msg = decodeMessage(bytes);
-      conn.write(
-        buildMessage({
-          method: msg.method,
-          cls: StunClass.successResponse,
-          transactionId: msg.transactionId,
-          attributes: [
-            { type: Attr.XOR_MAPPED_ADDRESS, address: { address: '127.0.0.1', port: conn.remotePort ?? 0 } },
-          ],
-        }),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
-
 describe('turns: at a plain TCP port that stays silent after the ClientHello', () => {
   let server: Server;
   beforeAll(async () => {
-    server = await silentToTls();
+    server = await plainStunPort(true);
   });
   afterAll(() => server?.close());
 
