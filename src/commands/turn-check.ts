@@ -28,11 +28,13 @@ Examples:
   ice-doctor turn-check turn:turn.example.org --user alice --password s3cret
   ice-doctor turn-check 'turn:203.0.113.10:3478?transport=udp' turns:turn.example.org:5349 --user alice --password s3cret
   ice-doctor turn-check turns:turn.example.org --auth-secret "$STATIC_AUTH_SECRET" --rest-user probe --json
+  ice-doctor turn-check turns:turn.internal.example:5349 --ca private-root.pem --user alice --password s3cret
   ICE_DOCTOR_TURN_USER=alice ICE_DOCTOR_TURN_PASSWORD=s3cret ice-doctor turn-check turn:turn.example.org
 
 For each URL and transport (turn: = UDP and TCP unless ?transport= narrows it; turns: = TLS) it allocates a
 relay, makes a second allocation on the same server as the peer, installs permissions and channels, sends
-data both ways as Send indications and as ChannelData, refreshes and deletes, and names what is wrong.
+data both ways as Send indications and as ChannelData, refreshes and deletes, asks for a relay of the other
+address family (IPv4/IPv6), and names what is wrong.
 Credentials may also come from ICE_DOCTOR_TURN_USER, ICE_DOCTOR_TURN_PASSWORD, ICE_DOCTOR_TURN_SECRET.
 Exit status: 0 every check passed, 1 a check failed, 2 usage error.`;
 
