@@ -7,18 +7,28 @@ import {
   type TurnTargetReport,
   turnStepNameSchema,
 } from '../report/schema.js';
-import { type Family, formatAddress, type TransportAddress } from '../stun/address.js';
+import { formatAddress, type TransportAddress } from '../stun/address.js';
 import { reportedMs } from './rtt.js';
-import { TLS_NO_HANDSHAKE } from './stream-connect.js';
-import { describeSocketError } from './tls-errors.js';
 import { STREAM_WAIT_MS } from './transaction.js';
 import { addressScope } from './turn-address-scope.js';
+import { judgeConnect, judgeResolve } from './turn-judge-connect.js';
+import { familyRefused, judgeFamilyAllocate, relayFamilies } from './turn-judge-family.js';
 import {
-  type ConnectObservation,
+  type Finding,
+  fail,
+  firstRequest,
+  type Judged,
+  resolvedServer,
+  saidWords,
+  serverWords,
+  stepFailed,
+  stepOk,
+  warn,
+} from './turn-judged.js';
+import {
   type DataObservation,
   REFRESH_LIFETIME_S,
   type RequestObservation,
-  type ResolveObservation,
   stillAllocated,
   type TurnObservation,
   type TurnTargetObservations,
@@ -35,192 +45,6 @@ const OPTIONAL_STEPS: ReadonlySet<TurnStepName> = new Set([
   'peer-bound-send-indication',
   'family-allocate',
 ]);
-
-/** What one observation amounts to: the step's verdict and what it tells the user. */
-interface Judged {
-  status: 'ok' | 'warn' | 'fail';
-  detail: string;
-  findings: Finding[];
-}
-
-type Finding = Omit<TurnDiagnosis, 'step'>;
-
-const fail = (code: TurnDiagnosisCode, message: string): Finding => ({ code, severity: 'fail', message });
-const warn = (code: TurnDiagnosisCode, message: string): Finding => ({ code, severity: 'warn', message });
-/** A step that passed with nothing to report. */
-const stepOk = (detail: string): Judged => ({ status: 'ok', detail, findings: [] });
-/** A step that failed for one reason. */
-const stepFailed = (detail: string, finding: Finding): Judged => ({
-  status: 'fail',
-  detail,
-  findings: [finding],
-});
-
-/** The address the resolve step found (what every later step talks to), or null. */
-function resolvedServer(t: TurnTargetObservations): TransportAddress | null {
-  return t.observations.find((o): o is ResolveObservation => o.step === 'resolve')?.address ?? null;
-}
-
-/** The server as the messages name it: the address connected to, else the host of the URL. */
-function serverWords(t: TurnTargetObservations): string {
-  const server = resolvedServer(t);
-  return server ? formatAddress(server) : t.host;
-}
-
-const TLS_CODES: ReadonlyMap<string, TurnDiagnosisCode> = new Map([
-  ['DEPTH_ZERO_SELF_SIGNED_CERT', 'tls-self-signed'],
-  ['SELF_SIGNED_CERT_IN_CHAIN', 'tls-unknown-ca'],
-  ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'tls-unknown-ca'],
-  ['UNABLE_TO_GET_ISSUER_CERT', 'tls-unknown-ca'],
-  ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tls-issuer-unknown'],
-  ['CERT_HAS_EXPIRED', 'tls-expired'],
-  ['CERT_NOT_YET_VALID', 'tls-not-yet-valid'],
-  ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls-wrong-name'],
-]);
-
-const TLS_FIX: ReadonlyMap<TurnDiagnosisCode, string> = new Map([
-  ['tls-self-signed', 'browsers reject it too: use a certificate from a public CA (e.g. Let’s Encrypt)'],
-  [
-    'tls-unknown-ca',
-    'browsers reject it too unless that CA is installed on the device: use a certificate from a public CA, or ' +
-      "give the CA's certificate with --ca FILE to check the rest of the server",
-  ],
-  [
-    'tls-issuer-unknown',
-    'for a private CA give its certificate with --ca FILE; for a public CA configure the full chain ' +
-      '(coturn cert= with the intermediates appended)',
-  ],
-  ['tls-incomplete-chain', 'configure the full chain file (coturn cert= with the intermediates appended)'],
-  ['tls-expired', 'renew it'],
-  ['tls-not-yet-valid', 'check the clock of this host and of the server'],
-  ['tls-wrong-name', 'get one whose subjectAltName lists the host name in the turns: URL'],
-]);
-
-/**
- * What an untrusted chain shows (RFC 5280 §6): the chain's top and, for a leaf sent alone
- * (UNABLE_TO_VERIFY_LEAF_SIGNATURE), whether the missing issuer is an intermediate the server should send
- * (the leaf names where its CA publishes it, AIA caIssuers, as public CAs do; or --ca was given and the
- * issuer is not in it either) or cannot be told from a private root (`tls-issuer-unknown`).
- */
-function tlsChainFinding(
-  o: ConnectObservation,
-  t: TurnTargetObservations,
-): { code: TurnDiagnosisCode; why: string } {
-  const code = TLS_CODES.get(o.errorCode!)!;
-  const chain = o.facts?.certificate?.chain ?? [];
-  const top = chain.at(-1);
-  const leaf = chain[0];
-  const aia = o.facts?.certificate?.caIssuersUrl ?? null;
-  const caWords = t.customCa ? ' (nor do the --ca certificates)' : '';
-  if (o.errorCode === 'SELF_SIGNED_CERT_IN_CHAIN' && top) {
-    const why = `the chain the server sends ends in the root "${top.subject}", which this host does not trust${caWords}: a private CA`;
-    return { code, why };
-  }
-  if (code === 'tls-unknown-ca' && top) {
-    const why =
-      `the chain the server sends stops at "${top.subject}", issued by "${top.issuer}", which this host does not ` +
-      `trust${caWords}: a private CA, or a root this host lacks`;
-    return { code, why };
-  }
-  if (code !== 'tls-issuer-unknown' || !leaf) return { code, why: '' };
-  const issuer = `"${leaf.issuer}"`;
-  if (aia) {
-    const why = `the server sends its certificate without the intermediate ${issuer}, which its CA publishes at ${aia} (AIA): the chain is incomplete`;
-    return { code: 'tls-incomplete-chain', why };
-  }
-  if (t.customCa) {
-    const why =
-      `the certificate's issuer ${issuer} is neither sent by the server nor among the --ca certificates: the ` +
-      'server does not send the intermediate certificate (or --ca is not the CA that issued it)';
-    return { code: 'tls-incomplete-chain', why };
-  }
-  const why =
-    `the server sends only its own certificate, issued by ${issuer}, which this host does not know: a private ` +
-    'CA, or a missing intermediate certificate. The certificate names no place to fetch its issuer (no AIA ' +
-    "caIssuers, which public CAs' certificates carry), so a private CA is the likelier";
-  return { code, why };
-}
-
-function judgeResolve(o: ResolveObservation): Judged {
-  if (o.address) return stepOk(o.address.address);
-  const error = o.error ?? 'no address';
-  return stepFailed(
-    error,
-    fail('resolve-failed', `${error}: check the host name in the URL and this host's DNS.`),
-  );
-}
-
-/**
- * TCP connected but TLS did not (`openStreamSocket`): the verdict names a plain `turn:` port when the port
- * answered STUN over plain TCP, and says "looks like" when it did not answer or was not asked.
- */
-function noTlsHandshake(o: ConnectObservation, t: TurnTargetObservations): Judged {
-  const where = serverWords(t);
-  const tcp = o.facts?.tcpConnectMs;
-  const tcpWords = tcp == null ? 'TCP connected' : `TCP connected in ${reportedMs(tcp)} ms`;
-  const cause = o.facts?.tlsFailure;
-  const how =
-    cause === 'timeout' || cause == null
-      ? `no TLS handshake within ${Math.round(o.facts?.tlsWaitMs ?? o.durationMs)} ms`
-      : `no TLS handshake (the server answered the ClientHello with ${describeSocketError(cause)})`;
-  const plain = `turn:${t.url.replace(/^turns:/, '')}?transport=tcp`;
-  const verdict =
-    o.plainStun === true
-      ? `this is a plain turn: port (it answers STUN over plain TCP). Use ${plain} for this port, or the ` +
-        "server's TLS port for turns: (coturn: tls-listening-port, 5349 by default)."
-      : o.plainStun === false
-        ? 'this looks like a plain turn: port, but it did not answer STUN over plain TCP either: not a TLS ' +
-          'server, maybe no STUN/TURN server at all.'
-        : 'this looks like a plain turn: port.';
-  return stepFailed(
-    `${tcpWords}, but ${how}`,
-    fail('tls-no-handshake', `${tcpWords} to ${where}, but ${how}: ${verdict}`),
-  );
-}
-
-function judgeConnect(o: ConnectObservation, t: TurnTargetObservations): Judged {
-  const where = serverWords(t);
-  const proto = t.transport === 'tls' ? 'TLS' : 'TCP';
-  if (o.errorCode === null) {
-    const verified =
-      t.transport !== 'tls' ? '' : t.insecure ? ', certificate NOT verified' : ', certificate verified';
-    return stepOk(`${proto} connected${verified}`);
-  }
-  const words = describeSocketError(o.errorCode);
-  if (TLS_CODES.has(o.errorCode)) {
-    const { code, why } = tlsChainFinding(o, t);
-    const fix = TLS_FIX.get(code)!;
-    return stepFailed(
-      words,
-      fail(
-        code,
-        `TLS certificate problem at ${where}: ${words}${why ? `; ${why}` : ''}. WebRTC clients will not connect ` +
-          `over turns:; ${fix}. Run with --insecure to check the rest of the server without verifying the certificate.`,
-      ),
-    );
-  }
-  if (o.errorCode === TLS_NO_HANDSHAKE) return noTlsHandshake(o, t);
-  if (o.errorCode === 'ECONNREFUSED') {
-    return stepFailed(
-      words,
-      fail(
-        'tcp-port-closed',
-        `${proto} port ${where} is closed (connection refused): nothing listens there, or a firewall rejects it. ` +
-          `Check the server's ${t.transport === 'tls' ? 'tls-listening-port' : 'listening-port'} and firewall.`,
-      ),
-    );
-  }
-  if (o.errorCode === 'timeout') {
-    return stepFailed(
-      `no ${proto} handshake within ${Math.round(o.durationMs)} ms`,
-      fail(
-        'connect-timeout',
-        `No ${proto} connection to ${where} within ${Math.round(o.durationMs)} ms: a firewall drops it silently, or the host is down.`,
-      ),
-    );
-  }
-  return stepFailed(words, fail('connection-failed', `${proto} connection to ${where} failed: ${words}.`));
-}
 
 const STEP_WORDS: ReadonlyMap<TurnStepName, string> = new Map([
   ['allocate', 'Allocate'],
@@ -239,11 +63,6 @@ const STEP_WORDS: ReadonlyMap<TurnStepName, string> = new Map([
 /** A request step in plain words: `ChannelBind (second allocation)`. */
 function stepWords(step: TurnStepName): string {
   return STEP_WORDS.get(step) ?? step;
-}
-
-/** The error response as the server said it, `403 Forbidden` (for a step that got one). */
-function saidWords(o: RequestObservation): string {
-  return `${o.errorCode} ${o.errorReason ?? ''}`.trim();
 }
 
 function noResponse(o: RequestObservation, t: TurnTargetObservations): Finding {
@@ -374,63 +193,6 @@ function errorFinding(o: RequestObservation, t: TurnTargetObservations): Finding
       }
       return fail('error-response', `The server answered ${what} with ${said}.`);
   }
-}
-
-/** The family the first Allocate asked for: the family of the server's address (IPv4 when unresolved). */
-function askedFamily(t: TurnTargetObservations): Family {
-  return resolvedServer(t)?.family ?? 'IPv4';
-}
-
-function otherOf(family: Family): Family {
-  return family === 'IPv6' ? 'IPv4' : 'IPv6';
-}
-
-/** 440 to the first Allocate (RFC 8656 §7.2): the server does not relay the family of its own address. */
-function familyRefused(o: RequestObservation, t: TurnTargetObservations): Finding {
-  const asked = askedFamily(t);
-  const other = otherOf(asked);
-  const probe = firstRequest(t, 'family-allocate');
-  const otherWords = probe?.success
-    ? ` It does relay ${other} (family-allocate succeeded): clients that ask for an ${other} relay work.`
-    : probe?.errorCode === 440
-      ? ` It refused ${other} too (440).`
-      : '';
-  return fail(
-    'address-family-not-relayed',
-    `The server does not relay ${asked} (${saidWords(o)} to Allocate with REQUESTED-ADDRESS-FAMILY ${asked}), ` +
-      `the family of the address you reach it at (${serverWords(t)}).${otherWords}`,
-  );
-}
-
-/**
- * The `family-allocate` step: success or 440 are answers (the server relays the family, or says it does
- * not); anything else leaves it unknown, a `warn` step with no finding.
- */
-function judgeFamilyAllocate(o: RequestObservation, t: TurnTargetObservations): Judged {
-  const family = otherOf(askedFamily(t));
-  if (o.success)
-    return stepOk(`relays ${family} too${o.relayed ? `: relayed ${formatAddress(o.relayed)}` : ''}`);
-  if (o.errorCode === 440) return stepOk(`does not relay ${family} (${saidWords(o)})`);
-  const why = o.failure ? o.failure.message : saidWords(o);
-  return { status: 'warn', detail: `whether it relays ${family} is not known (${why})`, findings: [] };
-}
-
-/**
- * Which families the server relays, from the first Allocate (the family of the server's address) and
- * `family-allocate` (the other one): true on success, false on 440, null otherwise.
- */
-function relayFamilies(t: TurnTargetObservations): TurnTargetReport['relayFamilies'] {
-  const out: TurnTargetReport['relayFamilies'] = { IPv4: null, IPv6: null };
-  const asked = askedFamily(t);
-  for (const [step, family] of [
-    ['allocate', asked],
-    ['family-allocate', otherOf(asked)],
-  ] as const) {
-    const o = firstRequest(t, step);
-    if (o?.success && o.relayed) out[o.relayed.family] = true;
-    else if (o?.errorCode === 440) out[family] = false;
-  }
-  return out;
 }
 
 function lifetimeWords(s: number | null): string {
@@ -632,10 +394,6 @@ function relayScopeFinding(
       `it at the public address ${server.address}: peers on the Internet cannot send to it. The external IP is ` +
       `not configured (coturn: external-ip=${server.address}/${relayed.address}).`,
   );
-}
-
-function firstRequest(t: TurnTargetObservations, step: TurnStepName): RequestObservation | undefined {
-  return t.observations.find((o): o is RequestObservation => o.step === step);
 }
 
 /**
