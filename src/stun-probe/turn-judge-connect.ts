@@ -155,11 +155,12 @@ export function judgeConnect(o: ConnectObservation, t: TurnTargetObservations): 
     );
   }
   if (o.errorCode === 'timeout') {
+    // For TLS too this is the TCP handshake: once TCP is up, a missing TLS handshake is tls-no-handshake.
     return stepFailed(
-      `no ${proto} handshake within ${Math.round(o.durationMs)} ms`,
+      `no TCP handshake within ${Math.round(o.durationMs)} ms`,
       fail(
         'connect-timeout',
-        `No ${proto} connection to ${where} within ${Math.round(o.durationMs)} ms: a firewall drops it silently, or the host is down.`,
+        `No TCP connection to ${where} within ${Math.round(o.durationMs)} ms: a firewall drops it silently, or the host is down.`,
       ),
     );
   }

@@ -186,6 +186,27 @@ describe('turn-check against an IPv6-only bundled server (serve --listen ::1)', 
     expect(turn.relayFamilies).toEqual(['IPv6']);
   });
 
+  it('serve (text) says so at start-up', async () => {
+    const text = spawn('node', [CLI, 'serve', '--port', '0', '--listen', '::1', '--no-report', '--no-tls'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no start-up text in 5 s:\n${out}`)), 5000);
+      text.stdout?.on('data', (b: Buffer) => {
+        out += b.toString();
+        if (out.includes('Serving until')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    await stopServe(text);
+    expect(out).toMatch(
+      /relays IPv6 only: an Allocate without REQUESTED-ADDRESS-FAMILY IPv6 asks for IPv4 and gets 440/,
+    );
+  });
+
   it('asks for an IPv6 relay: passes over UDP and TCP, and reports IPv6 relayed, IPv4 refused (440)', async () => {
     const r = await check(
       [`turn:[::1]:${turn.udp[0]?.port}`],

@@ -269,7 +269,7 @@ describe('diagnoseTarget: failures, each named by its own code', () => {
     ['SELF_SIGNED_CERT_IN_CHAIN', 'tls-unknown-ca', /self-signed root/],
     ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tls-issuer-unknown', /--ca FILE.*full chain/],
     ['ECONNREFUSED', 'tcp-port-closed', /closed \(connection refused\)/],
-    ['timeout', 'connect-timeout', /No TLS connection/],
+    ['timeout', 'connect-timeout', /No TCP connection/],
     ['EHOSTUNREACH', 'connection-failed', /host unreachable/],
   ] as const)('connect error %s → %s', (errorCode, code, words) => {
     const r = diagnoseTarget(
