@@ -172,6 +172,9 @@ export function openStreamSocket(opts: StreamSocketOptions): Promise<Socket> {
       const tls = tlsConnect(
         {
           socket: current,
+          // What the certificate is checked against when there is no SNI name (an IP literal): without it, a
+          // certificate for 127.0.0.1 and localhost was accepted at [::1] (test: turn-check-tls-chain).
+          host,
           servername: tlsServerName(opts.serverName),
           rejectUnauthorized: false,
           ca: tlsCa(opts.ca),

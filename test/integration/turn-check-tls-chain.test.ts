@@ -91,6 +91,25 @@ describe.skipIf(!canTls)('turn-check: certificates from a private CA, real chain
     expect(t.diagnoses[0]?.message).toMatch(words);
   });
 
+  it('a trusted chain (--ca) for another name: still refused, tls-wrong-name (the name is checked too)', async () => {
+    const server = createServer({ cert: pki.leafByRoot, key: readFileSync(pki.leafKeyFile) }, (s) =>
+      s.on('error', () => undefined),
+    );
+    server.on('tlsClientError', () => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '::1', resolve));
+    servers.push(server);
+    const r = await runTurnCheck({
+      targets: parseTurnTargets([`turns:[::1]:${portOf(server)}`]),
+      credentials: ALICE,
+      insecure: false,
+      ca: [pki.root],
+      timeoutMs: 8000,
+    });
+    const t = r.targets[0]!;
+    expect(t.diagnoses.map((d) => d.code)).toEqual(['tls-wrong-name']);
+    expect(t.steps.find((s) => s.name === 'allocate')?.status).toBe('skipped');
+  });
+
   it('a self-signed leaf: tls-self-signed', async () => {
     const self = selfSignedCert('localhost');
     const server = await tlsServer(readFileSync(self.certFile, 'utf8'), self.keyFile);
