@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { parseMs, parseSeconds, publicServers } from '../config.js';
 import { UserError } from '../errors.js';
 import { probeReportSchema } from '../report/schema.js';
+import { readCaFile } from '../stun-probe/ca-file.js';
 import { renderProbeText } from '../stun-probe/render-text.js';
 import { isResolveFailure } from '../stun-probe/resolve.js';
 import { runProbe } from '../stun-probe/run-probe.js';
@@ -14,6 +15,7 @@ interface ProbeFlags {
   lifetime?: boolean;
   maxLifetime: string;
   insecure?: boolean;
+  ca?: string;
 }
 
 /**
@@ -32,6 +34,7 @@ export function registerProbe(program: Command): void {
     .option('--lifetime', 'also measure the binding lifetime (RFC 5780 §4.6; slow)')
     .option('--max-lifetime <s>', 'upper bound of the lifetime search, in seconds', '60')
     .option('--insecure', 'accept any TLS certificate for stuns: URLs')
+    .option('--ca <file>', 'PEM file of CA certificates to trust for stuns: besides the bundled roots')
     .addHelpText(
       'after',
       '\nExamples:\n  ice-doctor probe stun:stun.example.org\n  ice-doctor probe --json stun:203.0.113.10:3478 stuns:turn.example.org:5349',
@@ -39,6 +42,7 @@ export function registerProbe(program: Command): void {
     .action(async (urls: string[], flags: ProbeFlags) => {
       const timeoutMs = parseMs('--timeout', flags.timeout);
       const maxLifetimeS = flags.lifetime ? parseSeconds('--max-lifetime', flags.maxLifetime) : undefined;
+      const ca = flags.ca === undefined ? undefined : readCaFile('--ca', flags.ca);
       const progress = startProgress('probing');
       const report = await runProbe({
         urls: publicServers(urls),
@@ -46,6 +50,7 @@ export function registerProbe(program: Command): void {
         hairpin: flags.hairpin,
         maxLifetimeS,
         insecure: flags.insecure,
+        ca,
         onProgress: (t) => progress.update(t),
       }).finally(() => progress.stop());
       const unresolved = report.reachability.filter((r) => isResolveFailure(r.error));

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { pino } from 'pino';
-import { formatAddress } from '../stun/address.js';
+import { type Family, formatAddress } from '../stun/address.js';
 import { parseServeFlags } from '../turn-server/options.js';
 import { PageScope } from '../turn-server/page-scope.js';
 import { loadTlsCredentials } from '../turn-server/tls-credentials.js';
@@ -48,6 +48,18 @@ function reportLines(report: RunningReportServer | null): string[] {
   ];
 }
 
+/**
+ * Which address families the TURN server relays (RFC 8656 §7.1 REQUESTED-ADDRESS-FAMILY), and what an
+ * Allocate gets for the other: `relays IPv6 only: an Allocate without REQUESTED-ADDRESS-FAMILY IPv6 gets 440`.
+ */
+function relayFamiliesLine(families: Family[]): string {
+  if (families.length > 1)
+    return 'relays IPv4 and IPv6 (REQUESTED-ADDRESS-FAMILY picks one; IPv4 by default)';
+  return families[0] === 'IPv6'
+    ? 'relays IPv6 only: an Allocate without REQUESTED-ADDRESS-FAMILY IPv6 asks for IPv4 and gets 440'
+    : 'relays IPv4 only: an Allocate asking for IPv6 gets 440';
+}
+
 /** The human description of a running server: STUN endpoints, TURN endpoints, auth, relay, peers, TLS, page. */
 function renderServeText({ server, authSecrets, report }: Served): string {
   const stun = server.fronts[0]!;
@@ -75,6 +87,7 @@ function renderServeText({ server, authSecrets, report }: Served): string {
   else if (server.usernames.length > 0) lines.push(`  users ${server.usernames.join(', ')}`);
   if (authSecrets > 0)
     lines.push(`  TURN REST API: ${authSecrets} shared secret(s) (username = <expiry>:<user>)`);
+  lines.push(`  ${relayFamiliesLine(server.relay.map((r) => r.family))}`);
   for (const r of server.relay)
     lines.push(
       `  relay ${r.family} ${r.ip} ports ${r.ports.min}-${r.ports.max}` +
@@ -115,6 +128,7 @@ function serveJson({ server, authSecrets, report }: Served): string {
       generatedUser: server.generatedUser,
       authSecrets,
       relay: server.relay,
+      relayFamilies: server.relay.map((r) => r.family),
       allowPeers: server.allowPeers,
       allowPeersDefaulted: server.allowPeersDefaulted,
       certificate: server.certificate,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseMs, parseSeconds } from '../config.js';
 import { turnCheckReportSchema } from '../report/schema.js';
+import { readCaFile } from '../stun-probe/ca-file.js';
 import {
   credentialFlagsFromEnv,
   DEFAULT_REST_TTL_S,
@@ -17,6 +18,7 @@ import { startProgress } from './progress.js';
 interface TurnCheckFlags extends Omit<TurnCredentialFlags, 'restTtlS'> {
   restTtl: string;
   insecure?: boolean;
+  ca?: string;
   json?: boolean;
   timeout: string;
 }
@@ -26,11 +28,13 @@ Examples:
   ice-doctor turn-check turn:turn.example.org --user alice --password s3cret
   ice-doctor turn-check 'turn:203.0.113.10:3478?transport=udp' turns:turn.example.org:5349 --user alice --password s3cret
   ice-doctor turn-check turns:turn.example.org --auth-secret "$STATIC_AUTH_SECRET" --rest-user probe --json
+  ice-doctor turn-check turns:turn.internal.example:5349 --ca private-root.pem --user alice --password s3cret
   ICE_DOCTOR_TURN_USER=alice ICE_DOCTOR_TURN_PASSWORD=s3cret ice-doctor turn-check turn:turn.example.org
 
 For each URL and transport (turn: = UDP and TCP unless ?transport= narrows it; turns: = TLS) it allocates a
 relay, makes a second allocation on the same server as the peer, installs permissions and channels, sends
-data both ways as Send indications and as ChannelData, refreshes and deletes, and names what is wrong.
+data both ways as Send indications and as ChannelData, refreshes and deletes, asks for a relay of the other
+address family (IPv4/IPv6), and names what is wrong.
 Credentials may also come from ICE_DOCTOR_TURN_USER, ICE_DOCTOR_TURN_PASSWORD, ICE_DOCTOR_TURN_SECRET.
 Exit status: 0 every check passed, 1 a check failed, 2 usage error.`;
 
@@ -60,12 +64,17 @@ export function registerTurnCheck(program: Command): void {
       String(DEFAULT_REST_TTL_S),
     )
     .option('--insecure', 'do not verify the TLS certificate of turns: servers (and say so in the report)')
+    .option(
+      '--ca <file>',
+      'PEM file of CA certificates to trust for turns: besides the bundled roots (private CA)',
+    )
     .option('--json', 'print the report as one JSON object (schemaVersion 1)')
     .option('--timeout <ms>', 'deadline for each URL and transport, in ms', '10000')
     .addHelpText('after', EXAMPLES)
     .action(async (urls: string[], flags: TurnCheckFlags) => {
       const targets = parseTurnTargets(urls);
       const timeoutMs = parseMs('--timeout', flags.timeout);
+      const ca = flags.ca === undefined ? undefined : readCaFile('--ca', flags.ca);
       const credentials = resolveTurnCredentials({
         ...credentialFlagsFromEnv(flags),
         restTtlS: parseSeconds('--rest-ttl', flags.restTtl),
@@ -75,6 +84,7 @@ export function registerTurnCheck(program: Command): void {
         targets,
         credentials,
         insecure: flags.insecure ?? false,
+        ca,
         timeoutMs,
         onProgress: (t) => progress.update(t),
       }).finally(() => progress.stop());

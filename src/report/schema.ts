@@ -118,7 +118,8 @@ export const selfTestServerSchema = z.object({
 /**
  * The steps of `ice-doctor turn-check`, in the order they run (RFC 8656): `peer-*` steps belong to the second
  * allocation on the same server, which serves as the first one's peer; `bound-send-indication` steps run
- * only when ChannelData did not come through, to tell which direction drops it.
+ * only when ChannelData did not come through, to tell which direction drops it; `family-allocate` asks for a
+ * relay of the other address family (RFC 8656 REQUESTED-ADDRESS-FAMILY) once the first Allocate was answered.
  */
 export const turnStepNameSchema = z.enum([
   'resolve',
@@ -139,6 +140,7 @@ export const turnStepNameSchema = z.enum([
   'delete',
   'deleted-check',
   'peer-delete',
+  'family-allocate',
 ]);
 
 /** What went wrong (or deserves a warning), one code per cause; the message says it in plain words. */
@@ -179,12 +181,18 @@ export const turnDiagnosisCodeSchema = z.enum([
   'channel-data-ignored',
   'refresh-lifetime',
   'allocation-not-deleted',
+  'deleted-allocation-silent',
+  'credentials-rejected-400',
+  'tls-no-handshake',
+  'tls-issuer-unknown',
+  'address-family-not-relayed',
 ]);
 
 /** One step of a TURN check: its verdict, how long it took, how many requests it sent. */
 export const turnStepSchema = z.object({
   name: turnStepNameSchema,
-  status: z.enum(['ok', 'fail', 'skipped']),
+  /** `warn`: the step ran and the server worked, but something it should have said was not observed. */
+  status: z.enum(['ok', 'warn', 'fail', 'skipped']),
   /** Wall time of the step in ms; null when skipped. */
   durationMs: z.number().nullable(),
   /** Requests, indications or ChannelData messages sent, retransmissions included. */
@@ -219,6 +227,11 @@ export const turnTargetReportSchema = z.object({
   mappedAddress: transportAddressSchema.nullable(),
   /** LIFETIME granted by the Allocate success response, in seconds. */
   lifetimeS: z.number().nullable(),
+  /**
+   * Whether the server relays each address family (RFC 8656 §7.1 REQUESTED-ADDRESS-FAMILY): true (an
+   * allocation of it succeeded), false (440 Address Family not Supported), null (not asked, or no clear answer).
+   */
+  relayFamilies: z.object({ IPv4: z.boolean().nullable(), IPv6: z.boolean().nullable() }),
   steps: z.array(turnStepSchema),
   diagnoses: z.array(turnDiagnosisSchema),
   durationMs: z.number(),

@@ -32,6 +32,8 @@ export interface ProbeOptions {
   maxLifetimeS?: number;
   /** Accept any TLS certificate for `stuns:` (self-signed test servers). */
   insecure?: boolean;
+  /** More trusted CA certificates for `stuns:` (PEM, from `--ca FILE`) besides Node's bundled roots. */
+  ca?: readonly string[];
   /** Told what the probe is waiting for, for a progress line. */
   onProgress?: (text: string) => void;
 }
@@ -80,6 +82,7 @@ function streamTests(
         to,
         serverName: u.host,
         insecure: opts.insecure,
+        ca: opts.ca,
         timeoutMs: opts.timeoutMs,
         signal,
       }).then((r) => {

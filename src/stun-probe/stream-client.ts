@@ -1,5 +1,5 @@
 import { isIP, type Socket, connect as tcpConnect } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { rootCertificates, connect as tlsConnect } from 'node:tls';
 import { type TransportAddress, transportAddress } from '../stun/address.js';
 import { StunDecodeError } from '../stun/errors.js';
 import { StreamFramer } from '../stun/framing.js';
@@ -14,6 +14,18 @@ export interface StreamConnectOptions {
   serverName?: string;
   /** Accept any TLS certificate (self-signed test servers). */
   insecure?: boolean;
+  /** More trusted CA certificates (PEM, from `--ca FILE`), besides Node's bundled roots. */
+  ca?: readonly string[];
+}
+
+/** The SNI name of a TLS connection: the host name, or undefined for an IP literal (RFC 6066 §3). */
+export function tlsServerName(serverName: string | undefined): string | undefined {
+  return serverName && !isIP(serverName) ? serverName : undefined;
+}
+
+/** The trusted roots of a TLS connection: Node's bundled ones plus `extra` (undefined: Node's alone). */
+export function tlsCa(extra: readonly string[] | undefined): string[] | undefined {
+  return extra && extra.length > 0 ? [...rootCertificates, ...extra] : undefined;
 }
 
 /**
@@ -25,8 +37,16 @@ export interface StreamConnectOptions {
 export function connectStream(opts: StreamConnectOptions, onConnect: () => void): Socket {
   const { address: host, port } = opts.to;
   if (opts.transport === 'tcp') return tcpConnect({ host, port }, onConnect);
-  const servername = opts.serverName && !isIP(opts.serverName) ? opts.serverName : undefined;
-  return tlsConnect({ host, port, servername, rejectUnauthorized: !opts.insecure }, onConnect);
+  return tlsConnect(
+    {
+      host,
+      port,
+      servername: tlsServerName(opts.serverName),
+      rejectUnauthorized: !opts.insecure,
+      ca: tlsCa(opts.ca),
+    },
+    onConnect,
+  );
 }
 
 /** Options of one STUN-over-TCP/TLS exchange (RFC 8489 §6.2.2, §6.2.3). */

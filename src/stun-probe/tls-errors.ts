@@ -6,9 +6,12 @@ const TLS_WORDS: ReadonlyMap<string, string> = new Map([
   ],
   [
     'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'the TLS certificate chain is incomplete (intermediate certificate missing?)',
+    'the TLS certificate was sent alone and its issuer is unknown to this host (a private CA, or a missing intermediate)',
   ],
-  ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'the TLS certificate issuer is unknown to this host'],
+  [
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'the TLS certificate chain leads to a CA this host does not trust (a private CA?)',
+  ],
   ['CERT_HAS_EXPIRED', 'the TLS certificate has expired'],
   ['CERT_NOT_YET_VALID', 'the TLS certificate is not valid yet (clock skew?)'],
   ['ERR_TLS_CERT_ALTNAME_INVALID', 'the TLS certificate does not name this host'],

@@ -9,15 +9,26 @@ import {
 } from '../report/schema.js';
 import { formatAddress, type TransportAddress } from '../stun/address.js';
 import { reportedMs } from './rtt.js';
-import { describeSocketError } from './tls-errors.js';
 import { STREAM_WAIT_MS } from './transaction.js';
 import { addressScope } from './turn-address-scope.js';
+import { judgeConnect, judgeResolve } from './turn-judge-connect.js';
+import { familyRefused, judgeFamilyAllocate, relayFamilies } from './turn-judge-family.js';
 import {
-  type ConnectObservation,
+  type Finding,
+  fail,
+  firstRequest,
+  type Judged,
+  resolvedServer,
+  saidWords,
+  serverWords,
+  stepFailed,
+  stepOk,
+  warn,
+} from './turn-judged.js';
+import {
   type DataObservation,
   REFRESH_LIFETIME_S,
   type RequestObservation,
-  type ResolveObservation,
   stillAllocated,
   type TurnObservation,
   type TurnTargetObservations,
@@ -32,109 +43,8 @@ const UDP_STEPS: readonly TurnStepName[] = STREAM_STEPS.filter((s) => s !== 'con
 const OPTIONAL_STEPS: ReadonlySet<TurnStepName> = new Set([
   'bound-send-indication',
   'peer-bound-send-indication',
+  'family-allocate',
 ]);
-
-/** What one observation amounts to: the step's verdict and what it tells the user. */
-interface Judged {
-  status: 'ok' | 'fail';
-  detail: string;
-  findings: Finding[];
-}
-
-type Finding = Omit<TurnDiagnosis, 'step'>;
-
-const fail = (code: TurnDiagnosisCode, message: string): Finding => ({ code, severity: 'fail', message });
-/** A step that passed with nothing to report. */
-const stepOk = (detail: string): Judged => ({ status: 'ok', detail, findings: [] });
-/** A step that failed for one reason. */
-const stepFailed = (detail: string, finding: Finding): Judged => ({
-  status: 'fail',
-  detail,
-  findings: [finding],
-});
-
-/** The address the resolve step found (what every later step talks to), or null. */
-function resolvedServer(t: TurnTargetObservations): TransportAddress | null {
-  return t.observations.find((o): o is ResolveObservation => o.step === 'resolve')?.address ?? null;
-}
-
-/** The server as the messages name it: the address connected to, else the host of the URL. */
-function serverWords(t: TurnTargetObservations): string {
-  const server = resolvedServer(t);
-  return server ? formatAddress(server) : t.host;
-}
-
-const TLS_CODES: ReadonlyMap<string, TurnDiagnosisCode> = new Map([
-  ['DEPTH_ZERO_SELF_SIGNED_CERT', 'tls-self-signed'],
-  ['SELF_SIGNED_CERT_IN_CHAIN', 'tls-unknown-ca'],
-  ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'tls-unknown-ca'],
-  ['UNABLE_TO_GET_ISSUER_CERT', 'tls-unknown-ca'],
-  ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tls-incomplete-chain'],
-  ['CERT_HAS_EXPIRED', 'tls-expired'],
-  ['CERT_NOT_YET_VALID', 'tls-not-yet-valid'],
-  ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls-wrong-name'],
-]);
-
-const TLS_FIX: ReadonlyMap<TurnDiagnosisCode, string> = new Map([
-  ['tls-self-signed', 'browsers reject it too: use a certificate from a public CA (e.g. Let’s Encrypt)'],
-  ['tls-unknown-ca', 'browsers reject it too: use a certificate from a public CA, with its full chain'],
-  ['tls-incomplete-chain', 'configure the full chain file (coturn cert= with the intermediates appended)'],
-  ['tls-expired', 'renew it'],
-  ['tls-not-yet-valid', 'check the clock of this host and of the server'],
-  ['tls-wrong-name', 'get one whose subjectAltName lists the host name in the turns: URL'],
-]);
-
-function judgeResolve(o: ResolveObservation): Judged {
-  if (o.address) return stepOk(o.address.address);
-  const error = o.error ?? 'no address';
-  return stepFailed(
-    error,
-    fail('resolve-failed', `${error}: check the host name in the URL and this host's DNS.`),
-  );
-}
-
-function judgeConnect(o: ConnectObservation, t: TurnTargetObservations): Judged {
-  const where = serverWords(t);
-  const proto = t.transport === 'tls' ? 'TLS' : 'TCP';
-  if (o.errorCode === null) {
-    const verified =
-      t.transport !== 'tls' ? '' : t.insecure ? ', certificate NOT verified' : ', certificate verified';
-    return stepOk(`${proto} connected${verified}`);
-  }
-  const words = describeSocketError(o.errorCode);
-  const tls = TLS_CODES.get(o.errorCode);
-  if (tls) {
-    const fix = TLS_FIX.get(tls)!;
-    return stepFailed(
-      words,
-      fail(
-        tls,
-        `TLS certificate problem at ${where}: ${words}. WebRTC clients will not connect over turns:; ${fix}. ` +
-          'Run with --insecure to check the rest of the server without verifying the certificate.',
-      ),
-    );
-  }
-  if (o.errorCode === 'ECONNREFUSED') {
-    return stepFailed(
-      words,
-      fail(
-        'tcp-port-closed',
-        `${proto} port ${where} is closed (connection refused): nothing listens there, or a firewall rejects it. ` +
-          `Check the server's ${t.transport === 'tls' ? 'tls-listening-port' : 'listening-port'} and firewall.`,
-      ),
-    );
-  }
-  if (o.errorCode === 'timeout') {
-    return stepFailed(
-      `no ${proto} handshake within ${Math.round(o.durationMs)} ms`,
-      fail(
-        'connect-timeout',
-        `No ${proto} connection to ${where} within ${Math.round(o.durationMs)} ms: a firewall drops it silently, or the host is down.`,
-      ),
-    );
-  }
-  return stepFailed(words, fail('connection-failed', `${proto} connection to ${where} failed: ${words}.`));
-}
 
 const STEP_WORDS: ReadonlyMap<TurnStepName, string> = new Map([
   ['allocate', 'Allocate'],
@@ -147,16 +57,12 @@ const STEP_WORDS: ReadonlyMap<TurnStepName, string> = new Map([
   ['delete', 'Refresh(LIFETIME 0)'],
   ['deleted-check', 'CreatePermission after the delete'],
   ['peer-delete', 'Refresh(LIFETIME 0) (second allocation)'],
+  ['family-allocate', 'Allocate for the other address family'],
 ]);
 
 /** A request step in plain words: `ChannelBind (second allocation)`. */
 function stepWords(step: TurnStepName): string {
   return STEP_WORDS.get(step) ?? step;
-}
-
-/** The error response as the server said it, `403 Forbidden` (for a step that got one). */
-function saidWords(o: RequestObservation): string {
-  return `${o.errorCode} ${o.errorReason ?? ''}`.trim();
 }
 
 function noResponse(o: RequestObservation, t: TurnTargetObservations): Finding {
@@ -199,6 +105,23 @@ function noResponse(o: RequestObservation, t: TurnTargetObservations): Finding {
   }
 }
 
+/**
+ * A server that blocks a client IP after failed authentications (coturn, `ice-doctor serve
+ * --auth-failure-limit`) answers 401 to every signed request from it, right password included: on the wire
+ * that is the same 401 as for a wrong password, so the finding names both causes.
+ */
+const RATE_LIMIT_HINT =
+  'The two look the same from here (a 401 to a correctly signed request): if the credentials are right, ' +
+  'wait for the block to expire (ice-doctor serve: --auth-block, 60 s by default) or retry from another address.';
+
+/**
+ * A 400 to an Allocate signed after the 401 challenge, while the unsigned one got a proper 401: RFC 8489
+ * §9.2.5 says a server answers wrong credentials with 401, but some (pion/turn) answer 400.
+ */
+function rejectedSignedRequest(o: RequestObservation): boolean {
+  return o.errorCode === 400 && o.authenticated && o.challenges.includes(401);
+}
+
 function errorFinding(o: RequestObservation, t: TurnTargetObservations): Finding {
   const what = stepWords(o.step);
   const code = o.errorCode!;
@@ -215,11 +138,13 @@ function errorFinding(o: RequestObservation, t: TurnTargetObservations): Finding
       return fail(
         'wrong-credentials',
         t.credentials === 'rest'
-          ? `Wrong credentials: the server refused the TURN REST username "${t.username}" (${said}) although the ` +
-              `request carried the nonce it had just issued. The --auth-secret does not match the server's ` +
-              'static-auth-secret, or the clocks differ by more than the credential lifetime.'
-          : `Wrong credentials: the server refused user "${t.username}"${t.realm ? ` in realm "${t.realm}"` : ''} ` +
-              `(${said}) although the request carried the nonce it had just issued: wrong password or unknown user.`,
+          ? `Credentials refused: the server answered ${said} to the TURN REST username "${t.username}" although ` +
+              'the request was signed with the nonce it had just issued. The --auth-secret does not match the ' +
+              "server's static-auth-secret, the clocks differ by more than the credential lifetime, or the " +
+              `server is rate-limiting this address after failed attempts. ${RATE_LIMIT_HINT}`
+          : `Credentials refused: the server answered ${said} to user "${t.username}"${t.realm ? ` in realm "${t.realm}"` : ''} ` +
+              'although the request was signed with the nonce it had just issued: wrong password or unknown user, ' +
+              `or the server is rate-limiting this address after failed attempts. ${RATE_LIMIT_HINT}`,
       );
     case 438:
       return fail(
@@ -251,9 +176,21 @@ function errorFinding(o: RequestObservation, t: TurnTargetObservations): Finding
       );
     case 442:
       return fail('unsupported-transport', `The server does not relay UDP (${said}).`);
+    case 440:
+      return o.step === 'allocate'
+        ? familyRefused(o, t)
+        : fail('error-response', `The server answered ${what} with ${said}.`);
     case 437:
       return fail('allocation-mismatch', `The server lost the allocation (${said} on ${what}).`);
     default:
+      if (rejectedSignedRequest(o)) {
+        return fail(
+          'credentials-rejected-400',
+          `The server answered ${what} with ${said} once it was signed (the unsigned request got a proper 401 ` +
+            'challenge): likely wrong credentials. Some servers (pion/turn) reject credentials with 400, where ' +
+            'RFC 8489 §9.2.5 says 401; check the user name and password.',
+        );
+      }
       return fail('error-response', `The server answered ${what} with ${said}.`);
   }
 }
@@ -285,6 +222,7 @@ function expiredByRefresh(t: TurnTargetObservations): boolean {
 
 function judgeRequest(o: RequestObservation, t: TurnTargetObservations): Judged {
   const what = stepWords(o.step);
+  if (o.step === 'family-allocate') return judgeFamilyAllocate(o, t);
   if (o.step === 'deleted-check') {
     const after = `after ${reportedMs(o.durationMs)} ms`;
     if (stillAllocated(o)) {
@@ -300,6 +238,21 @@ function judgeRequest(o: RequestObservation, t: TurnTargetObservations): Judged 
     if (o.errorCode !== null) return stepOk(`gone ${after} (${saidWords(o)})`);
     if (o.failure?.kind === 'closed' || o.failure?.kind === 'error')
       return stepOk(`gone ${after} (the server dropped the connection)`);
+    if (o.failure?.kind === 'timeout') {
+      return {
+        status: 'warn',
+        detail: `no answer ${after} (${o.sent} sent): whether the allocation is gone is not known`,
+        findings: [
+          warn(
+            'deleted-allocation-silent',
+            'After Refresh(LIFETIME 0) the server answered the delete, then stayed silent for requests on the ' +
+              `deleted allocation (${o.sent} sent over ${Math.round(o.durationMs)} ms) where RFC 8656 §5 says ` +
+              '437 Allocation Mismatch (pion/turn 2.1 does this). Clients still work; whether the allocation ' +
+              'was really freed was not observed.',
+          ),
+        ],
+      };
+    }
   }
   if ((o.step === 'delete' || o.step === 'peer-delete') && o.errorCode === 437 && o.sent > 1)
     return stepOk('gone (437 to a retransmission)');
@@ -443,10 +396,6 @@ function relayScopeFinding(
   );
 }
 
-function firstRequest(t: TurnTargetObservations, step: TurnStepName): RequestObservation | undefined {
-  return t.observations.find((o): o is RequestObservation => o.step === step);
-}
-
 /**
  * Judges one target's observations (pure): a verdict and detail per step in the order of RFC 8656 use
  * (steps that could not run are `skipped`, naming the failure before them), and the findings, one per
@@ -513,6 +462,7 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
     peerRelayedAddress: firstRequest(t, 'peer-allocate')?.relayed ?? null,
     mappedAddress: allocate?.mapped ?? null,
     lifetimeS: allocate?.success ? allocate.lifetimeS : null,
+    relayFamilies: relayFamilies(t),
     steps,
     diagnoses: list,
     durationMs: reportedMs(t.durationMs)!,

@@ -5,7 +5,8 @@ import { CHANNEL_DATA_HEADER_BYTES, readChannelData } from '../stun/channel-data
 import { StunDecodeError } from '../stun/errors.js';
 import { type StreamFrame, StreamFramer } from '../stun/framing.js';
 import { looksLikeStun } from '../stun/message.js';
-import { connectStream, type StreamConnectOptions } from './stream-client.js';
+import type { StreamConnectOptions } from './stream-client.js';
+import { LinkConnectError, openStreamSocket } from './stream-connect.js';
 import { describeSocketError } from './tls-errors.js';
 
 /**
@@ -39,6 +40,8 @@ export interface TurnLink {
   close(): void;
 }
 
+export { LinkConnectError };
+
 /** What to connect to: over TCP/TLS, as {@link StreamConnectOptions} says. */
 export interface LinkOptions extends Omit<StreamConnectOptions, 'transport'> {
   transport: Transport;
@@ -46,25 +49,6 @@ export interface LinkOptions extends Omit<StreamConnectOptions, 'transport'> {
   connectTimeoutMs: number;
   signal: AbortSignal;
   events: LinkEvents;
-}
-
-/**
- * A connection that could not be made: `code` is the socket or TLS error code (`ECONNREFUSED`,
- * `DEPTH_ZERO_SELF_SIGNED_CERT`, `CERT_HAS_EXPIRED`, `ERR_TLS_CERT_ALTNAME_INVALID` ...), `timeout` or
- * `aborted`; `message` is the plain-words version from {@link describeSocketError}.
- */
-export class LinkConnectError extends Error {
-  override readonly name = 'LinkConnectError';
-  /**
-   * @param code the error code as Node reports it.
-   * @param elapsedMs time from the connect call to the failure, in ms.
-   */
-  constructor(
-    readonly code: string,
-    readonly elapsedMs: number,
-  ) {
-    super(describeSocketError(code));
-  }
 }
 
 /** A link whose `send` and `close` do nothing once it is closed (by the caller or by a failure). */
@@ -173,37 +157,17 @@ function streamLink(socket: Socket, transport: 'tcp' | 'tls', events: LinkEvents
   return link;
 }
 
-function openStream(opts: LinkOptions, transport: 'tcp' | 'tls'): Promise<TurnLink> {
-  const start = performance.now();
-  return new Promise((resolve, reject) => {
-    const socket = connectStream({ ...opts, transport }, () => {
-      cleanup();
-      resolve(streamLink(socket, transport, opts.events));
-    });
-    const give = (code: string): void => {
-      cleanup();
-      socket.destroy();
-      reject(new LinkConnectError(code, performance.now() - start));
-    };
-    const onError = (err: NodeJS.ErrnoException): void => give(err.code ?? err.message);
-    const onAbort = (): void => give('aborted');
-    const timer = setTimeout(() => give('timeout'), opts.connectTimeoutMs);
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      socket.off('error', onError);
-      opts.signal.removeEventListener('abort', onAbort);
-    };
-    socket.once('error', onError);
-    if (opts.signal.aborted) onAbort();
-    else opts.signal.addEventListener('abort', onAbort, { once: true });
-  });
+async function openStream(opts: LinkOptions, transport: 'tcp' | 'tls'): Promise<TurnLink> {
+  const socket = await openStreamSocket({ ...opts, transport });
+  return streamLink(socket, transport, opts.events);
 }
 
 /**
- * Opens a link: a connected UDP socket (no handshake), or a TCP/TLS connection within
- * `connectTimeoutMs` (RFC 8656 §3.1; TLS per RFC 8489 §6.2.3, certificate checked unless `insecure`).
+ * Opens a link: a connected UDP socket (no handshake), or a TCP/TLS connection (RFC 8656 §3.1) made by
+ * `openStreamSocket` (TCP within `connectTimeoutMs`, then TLS within an RTT-based wait, certificate
+ * checked unless `insecure`).
  * @throws LinkConnectError with the socket or TLS error code (`ECONNREFUSED`, a certificate code,
- *   `timeout`, `aborted`).
+ *   `timeout`, `aborted`, `tls-no-handshake`).
  */
 export function openTurnLink(opts: LinkOptions): Promise<TurnLink> {
   return opts.transport === 'udp' ? openUdp(opts) : openStream(opts, opts.transport);

@@ -1,5 +1,6 @@
 import type { TurnStepName } from '../report/schema.js';
 import type { Transport, TransportAddress } from '../stun/address.js';
+import type { ConnectFacts } from './stream-connect.js';
 import type { IntegrityState, TurnFailure } from './turn-session.js';
 
 /** LIFETIME the refresh step asks for, in seconds (RFC 8656 §7: the default allocation lifetime). */
@@ -18,8 +19,18 @@ export interface ResolveObservation {
 export interface ConnectObservation {
   step: 'connect';
   durationMs: number;
-  /** Node's socket or TLS error code (`ECONNREFUSED`, `DEPTH_ZERO_SELF_SIGNED_CERT` ...), `timeout`, or null. */
+  /**
+   * Node's socket or TLS error code (`ECONNREFUSED`, `DEPTH_ZERO_SELF_SIGNED_CERT` ...), `timeout`,
+   * `tls-no-handshake` (TCP connected, TLS did not), or null.
+   */
   errorCode: string | null;
+  /** TCP connect time, TLS wait and certificate chain of a failed attempt (null on success). */
+  facts: ConnectFacts | null;
+  /**
+   * After `tls-no-handshake`: whether the same port answered a STUN Binding request over plain TCP (true:
+   * it is a plain `turn:` port), false (no STUN answer), null (not tried).
+   */
+  plainStun: boolean | null;
 }
 
 /** A request step: what came back, with the TURN attributes the diagnosis reads. */
@@ -92,6 +103,8 @@ export interface TurnTargetObservations {
   username: string;
   /** `--insecure`: the TLS certificate was not verified. */
   insecure: boolean;
+  /** `--ca FILE`: CA certificates were trusted besides Node's bundled roots. */
+  customCa: boolean;
   realm: string | null;
   observations: TurnObservation[];
   durationMs: number;

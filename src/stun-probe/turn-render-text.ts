@@ -4,6 +4,7 @@ import { formatAddress } from '../stun/address.js';
 
 const STATUS = {
   ok: pc.green('ok  '),
+  warn: pc.yellow('warn'),
   fail: pc.red('FAIL'),
   skipped: pc.dim('skip'),
 } as const;
@@ -15,6 +16,16 @@ function stepLine(s: TurnStep): string {
   return `    ${STATUS[s.status]} ${s.name.padEnd(27)} ${ms.padStart(10)}  ${detail}${sent}`;
 }
 
+/** `relays IPv6 (not IPv4)`, `relays IPv4 and IPv6`, or null when nothing is known. */
+function familiesWords(f: TurnTargetReport['relayFamilies']): string | null {
+  const yes = (['IPv4', 'IPv6'] as const).filter((x) => f[x] === true);
+  const no = (['IPv4', 'IPv6'] as const).filter((x) => f[x] === false);
+  if (yes.length === 0 && no.length === 0) return null;
+  if (yes.length === 0) return `does not relay ${no.join(' or ')}`;
+  const relays = `relays ${yes.join(' and ')}`;
+  return no.length > 0 ? `${relays} (not ${no.join(', ')})` : relays;
+}
+
 function targetLines(t: TurnTargetReport): string[] {
   const mark = t.ok ? pc.green('✔') : pc.red('✘');
   const server = t.server ? ` ${formatAddress(t.server)}` : '';
@@ -24,6 +35,7 @@ function targetLines(t: TurnTargetReport): string[] {
     t.relayedAddress ? `relayed ${formatAddress(t.relayedAddress)}` : null,
     t.mappedAddress ? `mapped ${formatAddress(t.mappedAddress)}` : null,
     t.lifetimeS !== null ? `lifetime ${t.lifetimeS} s` : null,
+    familiesWords(t.relayFamilies),
     t.tlsVerified === false ? pc.yellow('certificate NOT verified') : null,
   ].filter((x): x is string => x !== null);
   if (facts.length > 0) lines.push(`    ${facts.join('   ')}`);

@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TransportAddress } from '../stun/address.js';
+import type { Family, TransportAddress } from '../stun/address.js';
 import type { AttributeSpec } from '../stun/build.js';
 import { MIN_CHANNEL } from '../stun/channel-data.js';
 import { Attr, StunClass, StunMethod } from '../stun/constants.js';
 import { getAddress, getErrorCode, getUint32 } from '../stun/message.js';
+import { bindingRequest } from './requests.js';
 import { ResolveError, resolveServer } from './resolve.js';
 import { RttEstimator } from './rtt.js';
+import { streamExchange } from './stream-client.js';
+import { TLS_NO_HANDSHAKE } from './stream-connect.js';
 import type { ResolvedTurnCredentials } from './turn-credentials.js';
 import { LinkConnectError } from './turn-link.js';
 import {
@@ -27,6 +30,8 @@ export interface TurnCheckOptions {
   credentials: ResolvedTurnCredentials;
   /** Accept any TLS certificate (and report that it was not verified). */
   insecure: boolean;
+  /** More trusted CA certificates (PEM, from `--ca FILE`) besides Node's bundled roots. */
+  ca?: readonly string[];
   /** Deadline for the whole check of this target, in ms; what ran by then is still reported. */
   timeoutMs: number;
   /** Told the step about to run, for a progress line. */
@@ -35,6 +40,28 @@ export interface TurnCheckOptions {
 
 /** REQUESTED-TRANSPORT value (RFC 8656 §18.7): protocol 17 (UDP) in the first byte, then 3 RFFU bytes. */
 const REQUESTED_TRANSPORT_UDP = 17 << 24;
+/** The other address family: the one `family-allocate` asks for. */
+export function otherFamily(family: Family): Family {
+  return family === 'IPv6' ? 'IPv4' : 'IPv6';
+}
+
+/**
+ * REQUESTED-ADDRESS-FAMILY (RFC 8656 §18.11): 0x01 IPv4 or 0x02 IPv6 in the first byte, then 3 RFFU bytes.
+ */
+function requestedFamily(family: Family): AttributeSpec {
+  return { type: Attr.REQUESTED_ADDRESS_FAMILY, uint32: ((family === 'IPv6' ? 0x02 : 0x01) << 24) >>> 0 };
+}
+
+/**
+ * The attributes of an Allocate for a relay of `family`: REQUESTED-TRANSPORT UDP, and REQUESTED-ADDRESS-FAMILY
+ * unless `family` is IPv4 and `explicit` is false (an Allocate without it asks for IPv4, RFC 8656 §7.1, and
+ * servers that predate RFC 6156 answer 420 to it).
+ */
+function allocateAttributes(family: Family, explicit: boolean): AttributeSpec[] {
+  const transport: AttributeSpec = { type: Attr.REQUESTED_TRANSPORT, uint32: REQUESTED_TRANSPORT_UDP };
+  return family === 'IPv4' && !explicit ? [transport] : [transport, requestedFamily(family)];
+}
+
 /** The channel both allocations bind to the other's relayed address (RFC 8656 §12: 0x4000–0x4FFF). */
 const CHANNEL = MIN_CHANNEL;
 const DNS_TIMEOUT_MS = 2000;
@@ -186,29 +213,58 @@ class TargetRun {
         to: server,
         serverName: this.target.host,
         insecure: this.opts.insecure,
+        ca: this.opts.ca,
         connectTimeoutMs: Math.min(this.opts.timeoutMs, 5000),
         signal: this.signal,
         credentials: this.opts.credentials.credentials,
         rtt: this.rtt,
       });
       this.sessions.push(session);
-      if (recordAs && this.target.transport !== 'udp')
-        this.record({ step: recordAs, durationMs: performance.now() - start, errorCode: null });
+      if (recordAs && this.target.transport !== 'udp') {
+        const durationMs = performance.now() - start;
+        this.record({ step: recordAs, durationMs, errorCode: null, facts: null, plainStun: null });
+      }
       return session;
     } catch (err) {
       if (!(err instanceof LinkConnectError)) throw err;
-      if (recordAs) this.record({ step: recordAs, durationMs: err.elapsedMs, errorCode: err.code });
+      if (recordAs) {
+        const plainStun = err.code === TLS_NO_HANDSHAKE ? await this.answersPlainStun(server, err) : null;
+        this.record({
+          step: recordAs,
+          durationMs: err.elapsedMs,
+          errorCode: err.code,
+          facts: err.facts,
+          plainStun,
+        });
+      }
       return err;
     }
   }
 
   /**
-   * Allocate with REQUESTED-TRANSPORT UDP (RFC 8656 §7.1); a session that could not connect is recorded as
-   * this step's failure. Null unless the allocation succeeded with a relayed address.
+   * After a TLS handshake that did not happen: whether the port answers a STUN Binding request (RFC 8489
+   * §6.2.2) over plain TCP within the same RTT-based wait — if it does, it is a plain `turn:` port.
+   */
+  private async answersPlainStun(server: TransportAddress, err: LinkConnectError): Promise<boolean> {
+    const req = bindingRequest();
+    const r = await streamExchange(req.bytes, req.transactionId, {
+      transport: 'tcp',
+      to: server,
+      timeoutMs: err.facts.tlsWaitMs ?? Math.min(this.opts.timeoutMs, 5000),
+      signal: this.signal,
+    });
+    return r.response !== null;
+  }
+
+  /**
+   * Allocate with REQUESTED-TRANSPORT UDP for a relay of `family`, the family of the server's address (RFC
+   * 8656 §7.1: an IPv6-only server answers 440 to the default IPv4); a session that could not connect is
+   * recorded as this step's failure. Null unless the allocation succeeded with a relayed address.
    */
   async allocate(
     session: TurnSession | LinkConnectError,
     step: 'allocate' | 'peer-allocate',
+    family: Family,
   ): Promise<Allocated | null> {
     this.progress(step);
     if (session instanceof LinkConnectError) {
@@ -216,11 +272,26 @@ class TargetRun {
       return null;
     }
     const o = this.record(
-      await requestStep(session, step, StunMethod.allocate, [
-        { type: Attr.REQUESTED_TRANSPORT, uint32: REQUESTED_TRANSPORT_UDP },
-      ]),
+      await requestStep(session, step, StunMethod.allocate, allocateAttributes(family, false)),
     );
     return o.success && o.relayed ? { session, relayed: o.relayed } : null;
+  }
+
+  /**
+   * The `family-allocate` step: on a new session, Allocate with REQUESTED-ADDRESS-FAMILY `family` (RFC 8656
+   * §7.1: success, or 440 when the server does not relay it), and Refresh(LIFETIME 0) to delete what it got.
+   */
+  async familyAllocate(server: TransportAddress, family: Family): Promise<void> {
+    this.progress('family-allocate');
+    const session = await this.open(server, null);
+    if (session instanceof LinkConnectError) {
+      this.record(connectFailureAsRequest('family-allocate', session));
+      return;
+    }
+    const o = this.record(
+      await requestStep(session, 'family-allocate', StunMethod.allocate, allocateAttributes(family, true)),
+    );
+    if (o.success) await session.request(StunMethod.refresh, [lifetime(0)]);
   }
 
   /**
@@ -382,8 +453,9 @@ function connectFailureAsRequest(
 }
 
 /**
- * Checks one TURN server over one transport (RFC 8656 §7–12) with a second allocation as the peer, and
- * returns what every step observed. Never rejects for network reasons: failures are observations; a step
+ * Checks one TURN server over one transport (RFC 8656 §7–12) with a second allocation as the peer, then
+ * (once the first Allocate was answered with success or 440) asks for a relay of the other address family,
+ * and returns what every step observed. Never rejects for network reasons: failures are observations; a step
  * that cannot run after a failure is simply absent. Every socket is closed before it returns.
  */
 export async function checkTurnTarget(
@@ -399,9 +471,10 @@ export async function checkTurnTarget(
     if (server) {
       const first = await run.open(server, 'connect');
       if (!(first instanceof LinkConnectError)) {
-        const a = await run.allocate(first, 'allocate');
+        const a = await run.allocate(first, 'allocate', server.family);
         realm = first.realm;
         if (a) await peerSteps(run, server, a);
+        if (a || refusedFamily(run.out)) await run.familyAllocate(server, otherFamily(server.family));
       }
     }
   } finally {
@@ -414,15 +487,21 @@ export async function checkTurnTarget(
     credentials: opts.credentials.source,
     username: opts.credentials.credentials.username,
     insecure: opts.insecure && target.transport === 'tls',
+    customCa: (opts.ca?.length ?? 0) > 0 && target.transport === 'tls',
     realm,
     observations: run.out,
     durationMs: performance.now() - start,
   };
 }
 
+/** True when the first Allocate was answered 440: the server does not relay the family it asked for. */
+function refusedFamily(out: readonly TurnObservation[]): boolean {
+  return out.some((o) => o.step === 'allocate' && (o as RequestObservation).errorCode === 440);
+}
+
 /** Everything after A's allocation: the peer B, permissions, data both ways, channels, refresh, delete. */
 async function peerSteps(run: TargetRun, server: TransportAddress, a: Allocated): Promise<void> {
-  const b = await run.allocate(await run.open(server, null), 'peer-allocate');
+  const b = await run.allocate(await run.open(server, null), 'peer-allocate', server.family);
   if (b && (await run.permissions(a, b))) {
     await run.sendIndications(a, b);
     if (await run.channels(a, b)) await run.channelData(a, b);

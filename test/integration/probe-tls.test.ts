@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProbe } from '../../src/stun-probe/run-probe.js';
 import { type Coturn, coturnAvailable, startCoturn } from '../helpers/coturn.js';
+import { freePort } from '../helpers/coturn-turn.js';
+import { makePrivateCa, type PrivateCa } from '../helpers/private-ca.js';
 import { selfSignedCert } from '../helpers/self-signed.js';
 
 const PORT = 23_578;
@@ -33,6 +35,37 @@ describe.skipIf(!coturnAvailable || !existsSync('/usr/bin/openssl'))(
         reachable: false,
         error: 'the TLS certificate is self-signed (DEPTH_ZERO_SELF_SIGNED_CERT)',
       });
+    });
+  },
+);
+
+describe.skipIf(!coturnAvailable || !existsSync('/usr/bin/openssl'))(
+  'stuns: against real coturn with a certificate from a private CA (--ca)',
+  () => {
+    let coturn: Coturn;
+    let pki: PrivateCa;
+    let tlsPort: number;
+    beforeAll(async () => {
+      pki = makePrivateCa();
+      const port = await freePort();
+      tlsPort = await freePort();
+      coturn = await startCoturn(['127.0.0.1'], port, [], {
+        port: tlsPort,
+        certFile: pki.file('served.pem', pki.leafByRoot),
+        keyFile: pki.leafKeyFile,
+      });
+    });
+    afterAll(async () => coturn?.stop());
+
+    it('with --ca naming the root: reachable over verified TLS', async () => {
+      const r = await runProbe({ urls: [`stuns:127.0.0.1:${tlsPort}`], timeoutMs: 4000, ca: [pki.root] });
+      expect(r.reachability[0]).toMatchObject({ transport: 'tls', reachable: true });
+    });
+
+    it('without --ca: the certificate is refused', async () => {
+      const r = await runProbe({ urls: [`stuns:127.0.0.1:${tlsPort}`], timeoutMs: 4000 });
+      expect(r.reachability[0]).toMatchObject({ reachable: false });
+      expect(r.reachability[0]?.error).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
     });
   },
 );

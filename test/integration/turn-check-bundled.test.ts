@@ -15,11 +15,12 @@ interface ServedTurn {
   tcp: TransportAddress[];
   tls: TransportAddress[];
   realm: string;
+  relayFamilies: string[];
 }
 
-/** Starts `ice-doctor serve --port 0 --json` on 127.0.0.1 and resolves with its TURN endpoints. */
-function serve(args: string[]): Promise<{ child: ChildProcess; turn: ServedTurn }> {
-  const child = spawn('node', [CLI, 'serve', '--port', '0', '--json', '--listen', '127.0.0.1', ...args], {
+/** Starts `ice-doctor serve --port 0 --json` on `listen` and resolves with its TURN endpoints. */
+function serve(args: string[], listen = '127.0.0.1'): Promise<{ child: ChildProcess; turn: ServedTurn }> {
+  const child = spawn('node', [CLI, 'serve', '--port', '0', '--json', '--listen', listen, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -76,15 +77,10 @@ describe('turn-check against the bundled server (ice-doctor serve)', () => {
       `turns:${at(turn.tls[0])}`,
     ];
   });
-  afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child!.once('exit', r));
-      process.kill(child.pid!, 'SIGTERM');
-      await exited;
-    }
-  });
+  afterAll(() => stopServe(child));
 
-  it('serve --json lists TURN endpoints over udp, tcp and tls', () => {
+  it('serve --json lists TURN endpoints over udp, tcp and tls, and the families it relays', () => {
+    expect(turn.relayFamilies).toEqual(['IPv4']);
     expect(turn.udp).toHaveLength(1);
     expect(turn.tcp).toHaveLength(1);
     expect(turn.tls).toHaveLength(1);
@@ -100,6 +96,25 @@ describe('turn-check against the bundled server (ice-doctor serve)', () => {
       expect(t.relayedAddress?.address).toBe('127.0.0.1');
     }
     expect(r.targets[2]?.diagnoses.map((d) => d.code)).toEqual(['tls-not-verified']);
+    for (const t of r.targets) expect(t.relayFamilies).toEqual({ IPv4: true, IPv6: false });
+  });
+
+  it('turns: at the plain TCP port: tls-no-handshake, confirmed as a plain turn: port (not ECONNRESET)', async () => {
+    const r = await check(
+      [`turns:127.0.0.1:${turn.tcp[0]?.port}`],
+      { user: 'alice', password: 'wonderland' },
+      false,
+    );
+    const t = r.targets[0]!;
+    expect(t.diagnoses.map((d) => d.code)).toEqual(['tls-no-handshake']);
+    expect(t.diagnoses[0]?.message).toMatch(
+      /TCP connected in [\d.]+ ms to 127\.0\.0\.1:\d+, but no TLS handshake/,
+    );
+    expect(t.diagnoses[0]?.message).toMatch(
+      new RegExp(
+        `this is a plain turn: port .*Use turn:127\\.0\\.0\\.1:${turn.tcp[0]?.port}\\?transport=tcp`,
+      ),
+    );
   });
 
   it('passes with TURN REST credentials minted from the shared secret', async () => {
@@ -112,5 +127,101 @@ describe('turn-check against the bundled server (ice-doctor serve)', () => {
     expect(wrong.targets[0]?.diagnoses.map((d) => d.code)).toEqual(['wrong-credentials']);
     const tls = await check([urls[2]!], { user: 'alice', password: 'wonderland' }, false);
     expect(tls.targets[0]?.diagnoses.map((d) => d.code)).toEqual(['tls-self-signed']);
+  });
+});
+
+describe('turn-check against the bundled server after its brute-force limiter blocked this address', () => {
+  let child: ChildProcess | undefined;
+  let url: string;
+  beforeAll(async () => {
+    const base = 50_000 + Math.floor(Math.random() * 90) * 100;
+    let turn: ServedTurn;
+    ({ child, turn } = await serve([
+      '--user',
+      'alice:wonderland',
+      '--auth-failure-limit',
+      '2',
+      '--relay-ports',
+      `${base}-${base + 99}`,
+      '--no-report',
+    ]));
+    url = `turn:127.0.0.1:${turn.udp[0]?.port}?transport=udp`;
+  });
+  afterAll(() => stopServe(child));
+
+  it('the right password refused after two wrong ones: names rate-limiting as a cause, not only a wrong password', async () => {
+    for (let i = 0; i < 2; i++) {
+      const wrong = await check([url], { user: 'alice', password: 'guess' }, false);
+      expect(wrong.targets[0]?.diagnoses.map((d) => d.code)).toEqual(['wrong-credentials']);
+    }
+    const right = await check([url], { user: 'alice', password: 'wonderland' }, false);
+    const d = right.targets[0]?.diagnoses[0];
+    expect(d?.code).toBe('wrong-credentials');
+    expect(d?.message).toMatch(/or the server is rate-limiting this address after failed attempts/);
+  });
+});
+
+/** Stops a `serve` child by PID and waits for it to exit. */
+async function stopServe(child: ChildProcess | undefined): Promise<void> {
+  if (child && child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    process.kill(child.pid!, 'SIGTERM');
+    await exited;
+  }
+}
+
+describe('turn-check against an IPv6-only bundled server (serve --listen ::1)', () => {
+  let child: ChildProcess | undefined;
+  let turn: ServedTurn;
+  beforeAll(async () => {
+    const base = 50_000 + Math.floor(Math.random() * 90) * 100;
+    ({ child, turn } = await serve(
+      ['--user', 'alice:wonderland', '--relay-ports', `${base}-${base + 99}`, '--no-report'],
+      '::1',
+    ));
+  });
+  afterAll(() => stopServe(child));
+
+  it('serve --json says it relays IPv6 only', () => {
+    expect(turn.relayFamilies).toEqual(['IPv6']);
+  });
+
+  it('serve (text) says so at start-up', async () => {
+    const text = spawn('node', [CLI, 'serve', '--port', '0', '--listen', '::1', '--no-report', '--no-tls'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no start-up text in 5 s:\n${out}`)), 5000);
+      text.stdout?.on('data', (b: Buffer) => {
+        out += b.toString();
+        if (out.includes('Serving until')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    await stopServe(text);
+    expect(out).toMatch(
+      /relays IPv6 only: an Allocate without REQUESTED-ADDRESS-FAMILY IPv6 asks for IPv4 and gets 440/,
+    );
+  });
+
+  it('asks for an IPv6 relay: passes over UDP and TCP, and reports IPv6 relayed, IPv4 refused (440)', async () => {
+    const r = await check(
+      [`turn:[::1]:${turn.udp[0]?.port}`],
+      { user: 'alice', password: 'wonderland' },
+      false,
+    );
+    expect(r.targets.map((t) => t.transport)).toEqual(['udp', 'tcp']);
+    for (const t of r.targets) {
+      expect(t.ok, `${t.url}: ${JSON.stringify(t.diagnoses)}`).toBe(true);
+      expect(t.relayedAddress).toMatchObject({ address: '::1', family: 'IPv6' });
+      expect(t.relayFamilies).toEqual({ IPv4: false, IPv6: true });
+      expect(t.steps.find((s) => s.name === 'family-allocate')).toMatchObject({
+        status: 'ok',
+        detail: expect.stringMatching(/^does not relay IPv4 \(440 /),
+      });
+    }
   });
 });

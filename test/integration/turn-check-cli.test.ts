@@ -38,6 +38,14 @@ describe('ice-doctor turn-check: usage (built dist/cli.js)', () => {
       ['turn-check', 'turn:example.org', '--user', 'a', '--password', 'b', '--timeout', 'soon'],
       /--timeout must be/,
     ],
+    [
+      ['turn-check', 'turns:example.org', '--user', 'a', '--password', 'b', '--ca', '/nonexistent/ca.pem'],
+      /--ca \/nonexistent\/ca\.pem: cannot read it \(ENOENT\)/,
+    ],
+    [
+      ['turn-check', 'turns:example.org', '--user', 'a', '--password', 'b', '--ca', 'package.json'],
+      /--ca package\.json: no PEM certificate in it/,
+    ],
   ])('%o: exit 2, one line on stderr, no stack, nothing sent', (args, message) => {
     const r = cli(args, {
       ICE_DOCTOR_TURN_USER: '',
@@ -103,7 +111,7 @@ describe.skipIf(!coturnAvailable || !existsSync('/usr/bin/openssl'))(
       expect(r.code).toBe(1);
       expect(r.stdout).toMatch(/1 of 1 TURN checks failed/);
       expect(r.stdout).toMatch(
-        /wrong-credentials: Wrong credentials: the server refused user "alice" in realm "cli.test"/,
+        /wrong-credentials: Credentials refused: the server answered 401 [^\n]* to user "alice" in realm "cli.test"/,
       );
       expect(r.stdout).toMatch(/FAIL allocate/);
     });

@@ -130,6 +130,15 @@ describe.skipIf(!coturnAvailable)(
 describe.skipIf(!coturnAvailable)('turn-check against coturn without allow-loopback-peers', () => {
   const server = coturnForSuite(() => ({ realm: REALM, users: USERS, allowLoopbackPeers: false }));
 
+  it('turns: at its plain TCP port (no-tls): tls-no-handshake, confirmed by STUN over plain TCP', async () => {
+    const r = await check([`turns:127.0.0.1:${server().port}`], { user: 'alice', password: 'wonderland' });
+    const t = r.targets[0]!;
+    expect(failCodes(t)).toEqual(['tls-no-handshake']);
+    expect(t.diagnoses[0]?.message).toMatch(
+      /TCP connected in [\d.]+ ms to 127\.0\.0\.1:\d+, but no TLS handshake.*: this is a plain turn: port \(it answers STUN over plain TCP\)/,
+    );
+  });
+
   it('names the forbidden peer (403 on CreatePermission) and still refreshes and deletes', async () => {
     const r = await check([`turn:127.0.0.1:${server().port}?transport=udp`], {
       user: 'alice',

@@ -1,16 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TurnTargetReport } from '../../src/report/schema.js';
 import { buildMessage } from '../../src/stun/build.js';
 import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
 import { longTermKey } from '../../src/stun/integrity.js';
-import { decodeMessage, findAttribute } from '../../src/stun/message.js';
+import { decodeMessage, findAttribute, getErrorCode } from '../../src/stun/message.js';
 import { runTurnCheck } from '../../src/stun-probe/turn-run.js';
 import { parseTurnTargets } from '../../src/stun-probe/turn-url.js';
+import { parseTurnFlags } from '../../src/turn-server/turn-options.js';
+import { type RunningTurnServer, startTurnServer } from '../../src/turn-server/turn-server.js';
+import { plainStunPort } from '../helpers/plain-stun-port.js';
 
 /** How the scripted server answers authenticated requests. */
-type Mode = 'stale-nonce' | 'quota' | 'capacity' | 'garbage' | 'no-integrity';
+type Mode = 'stale-nonce' | 'quota' | 'capacity' | 'garbage' | 'no-integrity' | 'bad-request';
 
 const REALM = 'scripted.test';
 const KEY = longTermKey('alice', REALM, 'wonderland');
@@ -75,6 +79,8 @@ class ScriptedTurn {
         return this.error(method, transactionId, 486, 'Allocation Quota Reached', false);
       case 'capacity':
         return this.error(method, transactionId, 508, 'Insufficient Capacity', false);
+      case 'bad-request':
+        return this.error(method, transactionId, 400, 'Bad Request', false);
       case 'garbage':
         return Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n');
       case 'no-integrity':
@@ -139,6 +145,16 @@ describe('turn-check against a scripted UDP server (real sockets, one misbehavio
     expect(t.diagnoses[0]?.message).toMatch(words);
   });
 
+  it('400 to the signed retry (how pion/turn rejects credentials): likely wrong credentials, not a bare 400', async () => {
+    const t = await checkAs('bad-request');
+    expect(t.diagnoses.map((d) => d.code)).toEqual(['credentials-rejected-400']);
+    expect(t.diagnoses[0]?.message).toMatch(/likely wrong credentials/);
+    expect(t.steps.find((s) => s.name === 'allocate')).toMatchObject({
+      status: 'fail',
+      detail: '400 Bad Request',
+    });
+  });
+
   it('replies that are not STUN: unparseable-response, fast once the 401 calibrated the RTO', async () => {
     const started = performance.now();
     const t = await checkAs('garbage');
@@ -154,5 +170,121 @@ describe('turn-check against a scripted UDP server (real sockets, one misbehavio
     expect(t.diagnoses.find((d) => d.code === 'integrity-missing')?.step).toBe('allocate');
     expect(codes).toContain('relay-no-data');
     expect(t.steps.find((s) => s.name === 'create-permission')?.status).toBe('ok');
+  });
+});
+
+/**
+ * A UDP proxy in front of a real TURN server that drops every 437 Allocation Mismatch on its way back: the
+ * server then behaves like pion/turn 2.1, which sends nothing for a deleted allocation (RFC 8656 §5 says
+ * 437). One upstream socket per client, so the server sees one 5-tuple per client as without the proxy.
+ */
+class Drop437Proxy {
+  dropped = 0;
+  private readonly upstream = new Map<string, Socket>();
+  private constructor(
+    private readonly front: Socket,
+    private readonly serverPort: number,
+  ) {
+    front.on('message', (bytes, from) => this.toServer(bytes, from));
+  }
+
+  static async start(serverPort: number): Promise<Drop437Proxy> {
+    const front = createSocket('udp4');
+    await new Promise<void>((resolve) => front.bind(0, '127.0.0.1', resolve));
+    return new Drop437Proxy(front, serverPort);
+  }
+
+  get port(): number {
+    return this.front.address().port;
+  }
+
+  private toServer(bytes: Buffer, from: RemoteInfo): void {
+    const key = `${from.address}:${from.port}`;
+    let up = this.upstream.get(key);
+    if (!up) {
+      up = createSocket('udp4');
+      up.on('message', (reply) => {
+        if (isMismatch(reply)) this.dropped++;
+        else this.front.send(reply, from.port, from.address);
+      });
+      this.upstream.set(key, up);
+    }
+    up.send(bytes, this.serverPort, '127.0.0.1');
+  }
+
+  close(): void {
+    for (const s of this.upstream.values()) s.close();
+    this.front.close();
+  }
+}
+
+function isMismatch(bytes: Buffer): boolean {
+  try {
+    const msg = decodeMessage(bytes);
+    return msg.cls === StunClass.errorResponse && getErrorCode(msg)?.code === 437;
+  } catch {
+    return false;
+  }
+}
+
+describe('turn-check against a server silent for a deleted allocation (bundled server, 437s dropped)', () => {
+  let turn: RunningTurnServer;
+  let proxy: Drop437Proxy;
+  beforeAll(async () => {
+    const base = 40_000 + Math.floor(Math.random() * 90) * 100;
+    turn = await startTurnServer({
+      addresses: ['127.0.0.1'],
+      port: 0,
+      turn: parseTurnFlags(
+        { user: ['alice:wonderland'], relayPorts: `${base}-${base + 99}` },
+        ['127.0.0.1'],
+        true,
+      ),
+    });
+    proxy = await Drop437Proxy.start(turn.turnUdp[0]!.port);
+  });
+  afterAll(async () => {
+    proxy?.close();
+    await turn?.close();
+  });
+
+  it('a working server that never answers 437: the check passes with a conformance warning', async () => {
+    const r = await runTurnCheck({
+      targets: parseTurnTargets([`turn:127.0.0.1:${proxy.port}?transport=udp`]),
+      credentials: { credentials: { username: 'alice', password: 'wonderland' }, source: 'long-term' },
+      insecure: false,
+      timeoutMs: 8000,
+    });
+    const t = r.targets[0]!;
+    expect(proxy.dropped).toBeGreaterThan(0);
+    expect(t.ok, JSON.stringify(t.diagnoses)).toBe(true);
+    expect(t.diagnoses.map((d) => [d.code, d.severity])).toEqual([['deleted-allocation-silent', 'warn']]);
+    expect(t.steps.find((s) => s.name === 'deleted-check')?.status).toBe('warn');
+    expect(t.steps.filter((s) => s.status === 'fail')).toEqual([]);
+  });
+});
+
+describe('turns: at a plain TCP port that stays silent after the ClientHello', () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = await plainStunPort(true);
+  });
+  afterAll(() => server?.close());
+
+  it('tls-no-handshake after the RTT-based wait (not connect-timeout after 5 s), confirmed by a STUN answer', async () => {
+    const port = (server.address() as { port: number }).port;
+    const r = await runTurnCheck({
+      targets: parseTurnTargets([`turns:127.0.0.1:${port}`]),
+      credentials: { credentials: { username: 'alice', password: 'wonderland' }, source: 'long-term' },
+      insecure: false,
+      timeoutMs: 8000,
+    });
+    const t = r.targets[0]!;
+    expect(t.diagnoses.map((d) => d.code)).toEqual(['tls-no-handshake']);
+    expect(t.diagnoses[0]?.message).toMatch(
+      /TCP connected in [\d.]+ ms to 127\.0\.0\.1:\d+, but no TLS handshake within \d+ ms: this is a plain turn: port \(it answers STUN over plain TCP\)/,
+    );
+    // The wait is max(1 s, 8 × the TCP connect time): on loopback 1 s, where the connect timeout is 5 s.
+    expect(t.steps.find((s) => s.name === 'connect')?.durationMs).toBeLessThan(4000);
   });
 });

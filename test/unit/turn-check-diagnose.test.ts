@@ -5,6 +5,7 @@ import {
   turnStepNameSchema,
 } from '../../src/report/schema.js';
 import type { TransportAddress } from '../../src/stun/address.js';
+import type { ConnectFacts } from '../../src/stun-probe/stream-connect.js';
 import { addressScope } from '../../src/stun-probe/turn-address-scope.js';
 import { diagnoseTarget, turnCheckReport } from '../../src/stun-probe/turn-diagnose.js';
 import type {
@@ -95,6 +96,7 @@ function passing(
     req('delete', { lifetimeS: 0 }),
     err('deleted-check', 437, 'Allocation Mismatch', { durationMs: 1004 }),
     req('peer-delete', { lifetimeS: 0 }),
+    err('family-allocate', 440, 'Address Family not Supported'),
   ];
   const out: TurnObservation[] = [];
   for (const o of all) {
@@ -116,6 +118,7 @@ function target(
     credentials: 'long-term',
     username: 'alice',
     insecure: false,
+    customCa: false,
     realm: 'example.org',
     observations,
     durationMs: 1100.456,
@@ -143,6 +146,7 @@ describe('diagnoseTarget: a passing check', () => {
       peerRelayedAddress: RELAY_B,
       lifetimeS: 600,
       tlsVerified: null,
+      relayFamilies: { IPv4: true, IPv6: false },
     });
     expect(r.steps.find((s) => s.name === 'allocate')).toMatchObject({ durationMs: 1.23, sent: 2 });
     expect(r.steps.find((s) => s.name === 'deleted-check')?.detail).toBe(
@@ -152,7 +156,7 @@ describe('diagnoseTarget: a passing check', () => {
 
   it('over TCP/TLS the connect step follows resolve', () => {
     const obs = passing();
-    obs.splice(1, 0, { step: 'connect', durationMs: 3, errorCode: null });
+    obs.splice(1, 0, { step: 'connect', durationMs: 3, errorCode: null, facts: null, plainStun: null });
     const r = diagnoseTarget(target(obs, { transport: 'tls', url: 'turns:turn.example.org:5349' }));
     expect(r.steps.slice(0, 3).map((s) => s.name)).toEqual(['resolve', 'connect', 'allocate']);
     expect(r.steps[1]?.detail).toBe('TLS connected, certificate verified');
@@ -162,7 +166,7 @@ describe('diagnoseTarget: a passing check', () => {
 
   it('--insecure over TLS passes with a tls-not-verified warning', () => {
     const obs = passing();
-    obs.splice(1, 0, { step: 'connect', durationMs: 3, errorCode: null });
+    obs.splice(1, 0, { step: 'connect', durationMs: 3, errorCode: null, facts: null, plainStun: null });
     const r = diagnoseTarget(target(obs, { transport: 'tls', insecure: true }));
     expect(r.ok).toBe(true);
     expect(r.tlsVerified).toBe(false);
@@ -182,6 +186,9 @@ describe('diagnoseTarget: failures, each named by its own code', () => {
     expect(r.diagnoses).toHaveLength(1);
     expect(r.diagnoses[0]).toMatchObject({ code: 'wrong-credentials', severity: 'fail', step: 'allocate' });
     expect(r.diagnoses[0]?.message).toMatch(/user "alice" in realm "example.org"/);
+    expect(r.diagnoses[0]?.message).toMatch(
+      /wrong password or unknown user, or the server is rate-limiting this address after failed attempts/,
+    );
     const skipped = r.steps.filter((s) => s.status === 'skipped');
     expect(skipped.map((s) => s.name)).toContain('peer-delete');
     expect(skipped[0]?.detail).toBe('not run: allocate failed');
@@ -258,18 +265,18 @@ describe('diagnoseTarget: failures, each named by its own code', () => {
     ['CERT_HAS_EXPIRED', 'tls-expired', /expired/],
     ['CERT_NOT_YET_VALID', 'tls-not-yet-valid', /not valid yet/],
     ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls-wrong-name', /does not name this host/],
-    ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'tls-unknown-ca', /issuer is unknown/],
+    ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'tls-unknown-ca', /leads to a CA this host does not trust/],
     ['SELF_SIGNED_CERT_IN_CHAIN', 'tls-unknown-ca', /self-signed root/],
-    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tls-incomplete-chain', /incomplete/],
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tls-issuer-unknown', /--ca FILE.*full chain/],
     ['ECONNREFUSED', 'tcp-port-closed', /closed \(connection refused\)/],
-    ['timeout', 'connect-timeout', /No TLS connection/],
+    ['timeout', 'connect-timeout', /No TCP connection/],
     ['EHOSTUNREACH', 'connection-failed', /host unreachable/],
   ] as const)('connect error %s → %s', (errorCode, code, words) => {
     const r = diagnoseTarget(
       target(
         [
           { step: 'resolve', durationMs: 0.1, address: SERVER, error: null },
-          { step: 'connect', durationMs: 12, errorCode },
+          { step: 'connect', durationMs: 12, errorCode, facts: null, plainStun: null },
         ],
         { transport: 'tls' },
       ),
@@ -280,11 +287,114 @@ describe('diagnoseTarget: failures, each named by its own code', () => {
     expect(r.steps.filter((s) => s.status !== 'skipped').map((s) => s.name)).toEqual(['resolve', 'connect']);
   });
 
+  /** A failed TLS connect step with the facts `openStreamSocket` gathered. */
+  function tlsConnect(errorCode: string, facts: Partial<ConnectFacts>, plainStun: boolean | null = null) {
+    return {
+      step: 'connect' as const,
+      durationMs: 12,
+      errorCode,
+      facts: { tcpConnectMs: 0.4, tlsWaitMs: 1000, tlsFailure: null, certificate: null, ...facts },
+      plainStun,
+    };
+  }
+  const chainOf = (...c: [string, string][]) => ({
+    chain: c.map(([subject, issuer]) => ({ subject, issuer })),
+    caIssuersUrl: null,
+  });
+
+  it.each([
+    [
+      'a leaf alone from a private root (no AIA): issuer unknown, private CA the likelier, --ca offered',
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      chainOf(['CN=leaf', 'CN=Private Root']),
+      false,
+      'tls-issuer-unknown',
+      /issued by "CN=Private Root", which this host does not know: a private CA, or a missing intermediate.*--ca FILE/,
+    ],
+    [
+      'a leaf alone whose CA publishes its issuer (AIA): incomplete chain',
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      { ...chainOf(['CN=leaf', 'CN=R3']), caIssuersUrl: 'http://r3.i.lencr.org/' },
+      false,
+      'tls-incomplete-chain',
+      /without the intermediate "CN=R3", which its CA publishes at http:\/\/r3\.i\.lencr\.org\/ \(AIA\)/,
+    ],
+    [
+      'a leaf alone whose issuer is not in --ca either: incomplete chain',
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      chainOf(['CN=leaf', 'CN=Intermediate']),
+      true,
+      'tls-incomplete-chain',
+      /neither sent by the server nor among the --ca certificates/,
+    ],
+    [
+      'the whole chain up to a private root: unknown CA, named',
+      'SELF_SIGNED_CERT_IN_CHAIN',
+      chainOf(['CN=leaf', 'CN=Private Root'], ['CN=Private Root', 'CN=Private Root']),
+      false,
+      'tls-unknown-ca',
+      /ends in the root "CN=Private Root", which this host does not trust: a private CA/,
+    ],
+    [
+      'leaf and intermediate, root not sent and not trusted: unknown CA, named',
+      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+      chainOf(['CN=leaf', 'CN=Intermediate'], ['CN=Intermediate', 'CN=Private Root']),
+      false,
+      'tls-unknown-ca',
+      /stops at "CN=Intermediate", issued by "CN=Private Root", which this host does not trust/,
+    ],
+  ])('%s', (_, errorCode, certificate, customCa, code, words) => {
+    const r = diagnoseTarget(
+      target([tlsConnect(errorCode, { certificate })], { transport: 'tls', customCa }),
+    );
+    expect(r.diagnoses.map((d) => d.code)).toEqual([code]);
+    expect(r.diagnoses[0]?.message).toMatch(words);
+  });
+
+  it.each([
+    [
+      true,
+      /TCP connected in 0\.4 ms to .*, but no TLS handshake within 1000 ms: this is a plain turn: port \(it answers STUN over plain TCP\)\. Use turn:turn\.example\.org:5349\?transport=tcp/,
+    ],
+    [false, /this looks like a plain turn: port, but it did not answer STUN over plain TCP either/],
+    [null, /but no TLS handshake within 1000 ms: this looks like a plain turn: port\.$/],
+  ])('TCP up, TLS silent (plain STUN answered: %s): tls-no-handshake', (plainStun, words) => {
+    const r = diagnoseTarget(
+      target([tlsConnect('tls-no-handshake', { tlsFailure: 'timeout' }, plainStun)], {
+        transport: 'tls',
+        url: 'turns:turn.example.org:5349',
+      }),
+    );
+    expect(r.diagnoses.map((d) => d.code)).toEqual(['tls-no-handshake']);
+    expect(r.diagnoses[0]?.message).toMatch(words);
+    expect(r.steps.find((s) => s.name === 'connect')?.detail).toBe(
+      'TCP connected in 0.4 ms, but no TLS handshake within 1000 ms',
+    );
+  });
+
+  it('TCP up, then reset on the ClientHello: tls-no-handshake naming the reset', () => {
+    const r = diagnoseTarget(
+      target([tlsConnect('tls-no-handshake', { tlsFailure: 'ECONNRESET' }, true)], { transport: 'tls' }),
+    );
+    expect(r.diagnoses[0]?.message).toMatch(/answered the ClientHello with connection reset .*ECONNRESET/);
+  });
+
   it('TLS certificate problems offer --insecure', () => {
     const r = diagnoseTarget(
-      target([{ step: 'connect', durationMs: 12, errorCode: 'DEPTH_ZERO_SELF_SIGNED_CERT' }], {
-        transport: 'tls',
-      }),
+      target(
+        [
+          {
+            step: 'connect',
+            durationMs: 12,
+            errorCode: 'DEPTH_ZERO_SELF_SIGNED_CERT',
+            facts: null,
+            plainStun: null,
+          },
+        ],
+        {
+          transport: 'tls',
+        },
+      ),
     );
     expect(r.diagnoses[0]?.message).toMatch(/--insecure/);
   });
@@ -477,6 +587,73 @@ describe('diagnoseTarget: failures, each named by its own code', () => {
     const r = diagnoseTarget(target(passing({ 'deleted-check': o })));
     expect(r.ok).toBe(true);
     expect(r.steps.find((s) => s.name === 'deleted-check')?.detail).toBe(detail);
+  });
+
+  it('silence for the deleted allocation (pion/turn 2.1, no 437): a warn step and finding, the check passes', () => {
+    const silent = req('deleted-check', {
+      success: false,
+      integrity: null,
+      durationMs: 2600,
+      sent: 7,
+      failure: { kind: 'timeout', message: 'no reply' },
+    });
+    const r = diagnoseTarget(target(passing({ 'deleted-check': silent })));
+    expect(r.ok).toBe(true);
+    expect(r.steps.find((s) => s.name === 'deleted-check')).toMatchObject({
+      status: 'warn',
+      detail: 'no answer after 2600 ms (7 sent): whether the allocation is gone is not known',
+    });
+    expect(r.diagnoses).toEqual([
+      expect.objectContaining({ code: 'deleted-allocation-silent', severity: 'warn', step: 'deleted-check' }),
+    ]);
+    expect(r.diagnoses[0]?.message).toMatch(/RFC 8656 §5 says 437/);
+  });
+
+  it('400 to the signed Allocate after a 401 challenge: likely wrong credentials (pion/turn)', () => {
+    const r = diagnoseTarget(target([err('allocate', 400, 'Bad Request', { challenges: [401], sent: 2 })]));
+    expect(r.ok).toBe(false);
+    expect(r.diagnoses.map((d) => d.code)).toEqual(['credentials-rejected-400']);
+    expect(r.diagnoses[0]?.message).toMatch(/likely wrong credentials.*RFC 8489 §9\.2\.5 says 401/);
+  });
+
+  it('a 400 to an unsigned request stays a plain error-response', () => {
+    const r = diagnoseTarget(
+      target([err('allocate', 400, 'Bad Request', { authenticated: false, integrity: null })]),
+    );
+    expect(r.diagnoses.map((d) => d.code)).toEqual(['error-response']);
+  });
+
+  it('an IPv6 server refusing IPv6 (440) but relaying IPv4: address-family-not-relayed, families reported', () => {
+    const v6 = addr('2001:db8::10', 3478);
+    const r = diagnoseTarget(
+      target([
+        { step: 'resolve', durationMs: 0.1, address: v6, error: null },
+        err('allocate', 440, 'Address Family not Supported', { challenges: [401], sent: 2 }),
+        req('family-allocate', { relayed: addr('203.0.113.10', 50000), lifetimeS: 600 }),
+      ]),
+    );
+    expect(r.ok).toBe(false);
+    expect(r.diagnoses.map((d) => d.code)).toEqual(['address-family-not-relayed']);
+    expect(r.diagnoses[0]?.message).toMatch(
+      /does not relay IPv6 \(440 Address Family not Supported to Allocate with REQUESTED-ADDRESS-FAMILY IPv6\).*It does relay IPv4/,
+    );
+    expect(r.relayFamilies).toEqual({ IPv4: true, IPv6: false });
+    expect(r.steps.find((s) => s.name === 'family-allocate')).toMatchObject({
+      status: 'ok',
+      detail: 'relays IPv4 too: relayed 203.0.113.10:50000',
+    });
+  });
+
+  it('family-allocate without a clear answer (420 from a pre-RFC 6156 server): a warn step, family unknown', () => {
+    const r = diagnoseTarget(
+      target(passing({ 'family-allocate': err('family-allocate', 420, 'Unknown Attribute') })),
+    );
+    expect(r.ok).toBe(true);
+    expect(r.relayFamilies).toEqual({ IPv4: true, IPv6: null });
+    expect(r.steps.find((s) => s.name === 'family-allocate')).toMatchObject({
+      status: 'warn',
+      detail: 'whether it relays IPv6 is not known (420 Unknown Attribute)',
+    });
   });
 
   it('resolve failure: resolve-failed, nothing else runs', () => {
