@@ -113,7 +113,11 @@ describe.skipIf(!coturnAvailable)(
       for (const t of r.targets) {
         expect(failCodes(t)).toEqual(['wrong-credentials']);
         expect(t.diagnoses[0]?.message).toMatch(/user "alice" in realm "ice-doctor.test"/);
-        expect(t.steps.find((s) => s.name === 'allocate')).toMatchObject({ status: 'fail', sent: 2 });
+        const allocate = t.steps.find((s) => s.name === 'allocate');
+        expect(allocate?.status).toBe('fail');
+        // Two requests (the unsigned one and the signed retry); over UDP a busy machine may add a retransmission.
+        if (t.transport !== 'udp') expect(allocate?.sent).toBe(2);
+        else expect(allocate?.sent).toBeGreaterThanOrEqual(2);
       }
     });
 
