@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type TransportAddress, transportAddress } from '../../src/stun/address.js';
 import { classify, legacyLabel } from '../../src/stun-probe/classify.js';
-import type { BindingObservation, ProbeObservations } from '../../src/stun-probe/observations.js';
+import type { BindingObservation, ProbeObservations, Rfc5780Run } from '../../src/stun-probe/observations.js';
 
 const A1P1 = transportAddress('203.0.113.10', 3478);
-const A2P1 = transportAddress('203.0.113.11', 3478);
 const A2P2 = transportAddress('203.0.113.11', 3479);
 const A1P2 = transportAddress('203.0.113.10', 3479);
 const LOCAL = '100.64.0.2';
@@ -26,6 +25,7 @@ function binding(
     localPort: 40000,
     requestsSent: reply ? 1 : 4,
     rttMs: reply ? 0.2 : null,
+    elapsedMs: reply ? 0.2 : 165,
     source: reply ? (reply.from ?? target) : null,
     mapped: reply && !reply.error ? (reply.mapped ?? null) : null,
     responseOrigin: null,
@@ -33,6 +33,44 @@ function binding(
     errorCode: reply?.error ?? null,
     failure: reply ? null : 'timeout',
     ...extra,
+  };
+}
+
+/**
+ * The RFC 5780 tests against one server at `at` with OTHER-ADDRESS `other`, as a NAT with the given mapped
+ * addresses per destination and filtering replies would yield them.
+ */
+function rfcRun(opts: {
+  server?: string;
+  at?: TransportAddress;
+  other?: TransportAddress;
+  mapped: [TransportAddress, TransportAddress, TransportAddress];
+  filteringII: boolean;
+  filteringIII: boolean;
+}): Rfc5780Run {
+  const server = opts.server ?? SERVER;
+  const at = opts.at ?? A1P1;
+  const other = opts.other ?? A2P2;
+  const [m1, m2, m3] = opts.mapped;
+  const otherIpPrimaryPort = { ...other, port: at.port };
+  const primaryIpOtherPort = { ...at, port: other.port };
+  const b = (...args: Parameters<typeof binding>) => ({ ...binding(...args), server });
+  return {
+    server,
+    testI: b('mapping-I', at, { mapped: m1 }, { otherAddress: other }),
+    II: b('mapping-II', otherIpPrimaryPort, { mapped: m2 }),
+    III: b('mapping-III', other, { mapped: m3 }),
+    filtering: {
+      I: b('filtering-I', at, { mapped: m1 }, { otherAddress: other }),
+      II: b('filtering-II', at, opts.filteringII ? { from: other, mapped: m1 } : null, {
+        expectedSource: other,
+        change: { ip: true, port: true },
+      }),
+      III: b('filtering-III', at, opts.filteringIII ? { from: primaryIpOtherPort, mapped: m1 } : null, {
+        expectedSource: primaryIpOtherPort,
+        change: { ip: false, port: true },
+      }),
+    },
   };
 }
 
@@ -44,33 +82,18 @@ function scenario(opts: {
   udp?: boolean;
 }): ProbeObservations {
   const udp = opts.udp ?? true;
-  const [m1, m2, m3] = opts.mapped;
-  const I = binding('mapping-I', A1P1, udp ? { mapped: m1 } : null);
+  const run = rfcRun(opts);
   return {
     servers: [{ url: SERVER, transport: 'udp', address: A1P1, resolveError: null }],
     localAddresses: ['127.0.0.1', LOCAL],
-    mappingTestI: [I],
-    rfc5780Server: udp ? SERVER : null,
-    mappingTestII: udp ? binding('mapping-II', A2P1, { mapped: m2 }) : null,
-    mappingTestIII: udp ? binding('mapping-III', A2P2, { mapped: m3 }) : null,
-    filtering: udp
-      ? {
-          I: binding('filtering-I', A1P1, { mapped: m1 }),
-          II: binding('filtering-II', A1P1, opts.filteringII ? { from: A2P2, mapped: m1 } : null, {
-            expectedSource: A2P2,
-            change: { ip: true, port: true },
-          }),
-          III: binding('filtering-III', A1P1, opts.filteringIII ? { from: A1P2, mapped: m1 } : null, {
-            expectedSource: A1P2,
-            change: { ip: false, port: true },
-          }),
-        }
-      : null,
+    mappingTestI: [udp ? run.testI : binding('mapping-I', A1P1, null)],
+    rfc5780Runs: udp ? [run] : [],
     streams: [
       binding('tcp-binding', A1P1, { mapped: transportAddress('203.0.113.1', 50000) }, { transport: 'tcp' }),
     ],
     hairpin: null,
     lifetime: null,
+    deadlineReached: false,
   };
 }
 
@@ -140,7 +163,8 @@ describe('classify: the six lab scenarios (RFC 4787 terms, RFC 3489 label)', () 
       filtering: null,
       legacyNatType: 'udp-blocked',
     });
-    expect(v.reasons.udp).toMatch(/TCP\/TLS to the same servers answered/);
+    expect(v.udpStatus).toBe('blocked');
+    expect(v.reasons.udp).toMatch(/STUN over TCP to the same server answered/);
     expect(v.summary).toBe('UDP blocked: only TURN over TCP/TLS can work.');
   });
 
@@ -163,18 +187,22 @@ describe('classify: the six lab scenarios (RFC 4787 terms, RFC 3489 label)', () 
 });
 
 describe('classify: servers that do not do RFC 5780 right', () => {
-  it('a server that ignores CHANGE-REQUEST is reported, never read as full cone', () => {
+  it('a server that ignores CHANGE-REQUEST is named, never read as full cone', () => {
     const o = scenario({
       mapped: [pub(40000), pub(40000), pub(40000)],
       filteringII: true,
       filteringIII: true,
     });
-    o.filtering!.II = { ...o.filtering!.II, source: A1P1 };
+    o.rfc5780Runs[0]!.filtering.II = { ...o.rfc5780Runs[0]!.filtering.II, source: A1P1 };
     const v = classify(o);
     expect(v.filtering).toBeNull();
     expect(v.legacyNatType).toBeNull();
     expect(v.serverHonoursChangeRequest).toBe(false);
-    expect(v.reasons.filtering).toMatch(/ignored CHANGE-REQUEST/);
+    expect(v.rfc5780Server).toBeNull();
+    expect(v.untrustedServers).toEqual([
+      { url: SERVER, reason: expect.stringMatching(/ignored CHANGE-REQUEST/) },
+    ]);
+    expect(v.reasons.filtering).toMatch(/no trusted RFC 5780 server.*ignored CHANGE-REQUEST/);
   });
 
   it('a 420 to CHANGE-REQUEST leaves filtering unknown with the reason', () => {
@@ -183,13 +211,40 @@ describe('classify: servers that do not do RFC 5780 right', () => {
       filteringII: false,
       filteringIII: false,
     });
-    o.filtering!.II = binding('filtering-II', A1P1, { error: 420 });
+    o.rfc5780Runs[0]!.filtering.II = binding('filtering-II', A1P1, { error: 420 });
     const v = classify(o);
     expect(v.filtering).toBeNull();
     expect(v.reasons.filtering).toMatch(/error 420/);
   });
 
-  it('without OTHER-ADDRESS, mapping is judged across servers', () => {
+  it('mapping test II answered from another address than it was sent to: not trusted, mapping not read from it', () => {
+    const o = scenario({
+      mapped: [pub(1111), pub(1111), pub(1111)],
+      filteringII: false,
+      filteringIII: false,
+    });
+    o.rfc5780Runs[0]!.II = { ...o.rfc5780Runs[0]!.II, source: A1P1 };
+    const v = classify(o);
+    expect(v.mapping).toBeNull();
+    expect(v.mappingMethod).toBe('none');
+    expect(v.untrustedServers[0]?.reason).toMatch(
+      /mapping-II sent to 203\.0\.113\.11:3478 was answered from 203\.0\.113\.10:3478/,
+    );
+  });
+
+  it('an OTHER-ADDRESS that never answers: not trusted', () => {
+    const o = scenario({
+      mapped: [pub(1111), pub(1111), pub(1111)],
+      filteringII: false,
+      filteringIII: false,
+    });
+    o.rfc5780Runs[0]!.III = binding('mapping-III', A2P2, null);
+    expect(classify(o).untrustedServers[0]?.reason).toMatch(
+      /did not answer mapping-III at 203\.0\.113\.11:3479/,
+    );
+  });
+
+  it('without OTHER-ADDRESS, mapping is judged across servers with different IPs', () => {
     const o = scenario({
       mapped: [pub(40000), pub(40000), pub(40000)],
       filteringII: false,
@@ -200,12 +255,14 @@ describe('classify: servers that do not do RFC 5780 right', () => {
       server: 'stun:198.51.100.7:3478',
       target: transportAddress('198.51.100.7', 3478),
     };
-    Object.assign(o, { rfc5780Server: null, mappingTestII: null, mappingTestIII: null, filtering: null });
+    o.rfc5780Runs = [];
     o.mappingTestI.push(second);
     expect(classify(o)).toMatchObject({
       mapping: 'endpoint-independent',
       mappingMethod: 'multi-server',
       filtering: null,
+      rfc5780Server: null,
+      untrustedServers: [],
     });
     o.mappingTestI[1] = { ...second, mapped: pub(40001) };
     const varies = classify(o);
@@ -217,25 +274,214 @@ describe('classify: servers that do not do RFC 5780 right', () => {
     expect(varies.reasons.mapping).toMatch(/mapping varies by destination/);
   });
 
+  it('two ports of one server IP are not two servers: same mapping there does not prove endpoint independence', () => {
+    const o = scenario({
+      mapped: [pub(40000), pub(40000), pub(40000)],
+      filteringII: false,
+      filteringIII: false,
+    });
+    o.rfc5780Runs = [];
+    o.mappingTestI.push({ ...o.mappingTestI[0]!, server: 'stun:203.0.113.10:3479', target: A1P2 });
+    const v = classify(o);
+    expect(v).toMatchObject({ mapping: null, mappingMethod: 'none', legacyNatType: null });
+    expect(v.reasons.mapping).toMatch(/fewer than two servers with different IPs/);
+  });
+
   it('one plain server: mapping and filtering null with reasons', () => {
     const o = scenario({
       mapped: [pub(40000), pub(40000), pub(40000)],
       filteringII: false,
       filteringIII: false,
     });
-    Object.assign(o, { rfc5780Server: null, mappingTestII: null, mappingTestIII: null, filtering: null });
+    o.rfc5780Runs = [];
     const v = classify(o);
     expect(v).toMatchObject({ mapping: null, filtering: null, legacyNatType: null, mappingMethod: 'none' });
-    expect(v.reasons.filtering).toMatch(/server has no OTHER-ADDRESS/);
+    expect(v.reasons.filtering).toMatch(/no server sent OTHER-ADDRESS/);
+  });
+});
+
+/** A server that advertises its own IP as OTHER-ADDRESS (port + 1) and honours only change-port. */
+const LIAR = 'stun:198.51.100.20:3478';
+const L1 = transportAddress('198.51.100.20', 3478);
+const L2 = transportAddress('198.51.100.20', 3479);
+const liarRun = (mapped: [TransportAddress, TransportAddress, TransportAddress], filtering: boolean) =>
+  rfcRun({ server: LIAR, at: L1, other: L2, mapped, filteringII: filtering, filteringIII: filtering });
+
+describe('classify: a liar (OTHER-ADDRESS with its own IP, RFC 5780 §7.4) cannot fool the verdicts', () => {
+  it('behind a symmetric NAT the liar alone would show endpoint-independent mapping: null with the reason instead', () => {
+    // Test II goes to L1 again (its "other IP" is its own), so the NAT reuses test I's mapping.
+    const run = liarRun([pub(1000), pub(1000), pub(1001)], false);
+    const o = scenario({ mapped: [pub(1), pub(1), pub(1)], filteringII: false, filteringIII: false });
+    Object.assign(o, { mappingTestI: [run.testI], rfc5780Runs: [run] });
+    const v = classify(o);
+    expect(v.mapping).toBeNull();
+    expect(v.untrustedServers).toEqual([{ url: LIAR, reason: expect.stringMatching(/RFC 5780 §7\.4/) }]);
+    expect(v.reasons.mapping).toMatch(/198\.51\.100\.20:3478.*has the IP it was asked at/);
+  });
+
+  it('behind a symmetric NAT, [liar, good]: the good server says address-and-port-dependent', () => {
+    const run = liarRun([pub(1000), pub(1000), pub(1001)], false);
+    const o = scenario({
+      mapped: [pub(2000), pub(2001), pub(2002)],
+      filteringII: false,
+      filteringIII: false,
+    });
+    o.mappingTestI.unshift(run.testI);
+    o.rfc5780Runs.unshift(run);
+    const v = classify(o);
+    expect(v).toMatchObject({
+      mapping: 'address-and-port-dependent',
+      mappingMethod: 'rfc5780',
+      legacyNatType: 'symmetric',
+      rfc5780Server: SERVER,
+    });
+    expect(v.untrustedServers.map((u) => u.url)).toEqual([LIAR]);
+  });
+
+  it('behind a symmetric NAT, [liar, plain]: the liar’s test I is still a valid binding for the comparison', () => {
+    const run = liarRun([pub(1000), pub(1000), pub(1001)], false);
+    const o = scenario({
+      mapped: [pub(3000), pub(3000), pub(3000)],
+      filteringII: false,
+      filteringIII: false,
+    });
+    Object.assign(o, { mappingTestI: [run.testI, o.mappingTestI[0]!], rfc5780Runs: [run] });
+    const v = classify(o);
+    expect(v).toMatchObject({ mapping: null, mappingMethod: 'multi-server', legacyNatType: 'symmetric' });
+  });
+
+  it('behind EIM + address-dependent filtering the liar alone would show endpoint-independent filtering: null instead', () => {
+    // Its "change IP and port" reply comes from L2 (same IP), which an address-dependent filter lets in.
+    const run = liarRun([pub(40000), pub(40000), pub(40000)], true);
+    const o = scenario({ mapped: [pub(1), pub(1), pub(1)], filteringII: false, filteringIII: false });
+    Object.assign(o, { mappingTestI: [run.testI], rfc5780Runs: [run] });
+    const v = classify(o);
+    expect(v.filtering).toBeNull();
+    expect(v.legacyNatType).toBeNull();
+    expect(v.reasons.filtering).toMatch(
+      /no trusted RFC 5780 server \(stun:198\.51\.100\.20:3478: OTHER-ADDRESS/,
+    );
+  });
+
+  it('behind EIM + address-dependent filtering, [liar, good]: address-dependent, restricted cone', () => {
+    const run = liarRun([pub(40000), pub(40000), pub(40000)], true);
+    const o = scenario({
+      mapped: [pub(40000), pub(40000), pub(40000)],
+      filteringII: false,
+      filteringIII: true,
+    });
+    o.mappingTestI.unshift(run.testI);
+    o.rfc5780Runs.unshift(run);
+    expect(classify(o)).toMatchObject({
+      mapping: 'endpoint-independent',
+      filtering: 'address-dependent',
+      legacyNatType: 'restricted-cone',
+      rfc5780Server: SERVER,
+    });
+  });
+
+  it('a dead server first in the list changes nothing: the good one is used', () => {
+    const o = scenario({
+      mapped: [pub(40000), pub(40000), pub(40000)],
+      filteringII: false,
+      filteringIII: true,
+    });
+    const dead = { ...binding('mapping-I', L1, null), server: LIAR };
+    o.mappingTestI.unshift(dead);
+    o.servers.unshift({ url: LIAR, transport: 'udp', address: L1, resolveError: null });
+    expect(classify(o)).toMatchObject({
+      udp: true,
+      filtering: 'address-dependent',
+      rfc5780Server: SERVER,
+      untrustedServers: [],
+    });
+  });
+});
+
+describe('classify: "UDP blocked" only when it is', () => {
+  const silent = (extra: Partial<BindingObservation> = {}) => binding('mapping-I', A1P1, null, extra);
+  const base = (): ProbeObservations => ({
+    ...scenario({ mapped: [pub(1), pub(1), pub(1)], filteringII: false, filteringIII: false, udp: false }),
+    streams: [],
+  });
+  const refused = binding('tcp-binding', A1P1, null, {
+    transport: 'tcp',
+    failure: 'connection refused (nothing listens on that port) (ECONNREFUSED)',
+  });
+
+  it('nothing answered on any transport: server unreachable, udp null, no udp-blocked label', () => {
+    const v = classify({ ...base(), streams: [refused] });
+    expect(v).toMatchObject({ udp: null, udpStatus: 'server-unreachable', legacyNatType: null });
+    expect(v.reasons.udp).toMatch(/no server answered over UDP, TCP or TLS/);
+    expect(v.summary).toMatch(/^Server unreachable/);
+  });
+
+  it('UDP silent while only ANOTHER server answered over TCP: not blocked', () => {
+    const other = binding(
+      'tcp-binding',
+      L1,
+      { mapped: pub(5) },
+      { transport: 'tcp', server: 'stun:198.51.100.20:3478?transport=tcp' },
+    );
+    const v = classify({ ...base(), streams: [other] });
+    expect(v).toMatchObject({ udp: null, udpStatus: 'server-unreachable' });
+  });
+
+  it('only stuns: / ?transport=tcp URLs: UDP not tested', () => {
+    const o = base();
+    o.servers = [{ url: 'stuns:203.0.113.10:5349', transport: 'tls', address: A1P1, resolveError: null }];
+    o.mappingTestI = [];
+    o.streams = [binding('tls-binding', A1P1, { mapped: pub(5) }, { transport: 'tls' })];
+    const v = classify(o);
+    expect(v).toMatchObject({ udp: null, udpStatus: 'not-tested', legacyNatType: null });
+    expect(v.summary).toMatch(/^UDP not tested/);
+  });
+
+  it('DNS failed for every server: dns-failed', () => {
+    const o = base();
+    o.servers = [
+      {
+        url: 'stun:nosuch.invalid:3478',
+        transport: 'udp',
+        address: null,
+        resolveError: 'nosuch.invalid: cannot resolve (ENOTFOUND)',
+      },
+    ];
+    o.mappingTestI = [];
+    const v = classify(o);
+    expect(v).toMatchObject({ udp: null, udpStatus: 'dns-failed' });
+    expect(v.reasons.udp).toMatch(/ENOTFOUND/);
+    expect(v.summary).toMatch(/^DNS failed/);
+  });
+
+  it('the deadline cut the name resolution: deadline, not a DNS failure', () => {
+    const o = base();
+    o.servers = [
+      {
+        url: 'stun:stun.example.org:3478',
+        transport: 'udp',
+        address: null,
+        resolveError: 'stun.example.org: cannot resolve (DNS lookup timed out after 1 ms)',
+      },
+    ];
+    o.mappingTestI = [];
+    o.deadlineReached = true;
+    expect(classify(o)).toMatchObject({ udp: null, udpStatus: 'deadline' });
+  });
+
+  it('the deadline cut UDP before any answer: deadline', () => {
+    const v = classify({ ...base(), mappingTestI: [silent({ failure: 'aborted' })], streams: [refused] });
+    expect(v).toMatchObject({ udp: null, udpStatus: 'deadline', legacyNatType: null });
+    expect(v.summary).toMatch(/^Deadline reached/);
   });
 });
 
 describe('legacyLabel', () => {
   it('maps RFC 4787 behaviours onto RFC 3489 names', () => {
-    expect(legacyLabel(true, true, 'endpoint-independent', false, 'address-and-port-dependent')).toBe(
+    expect(legacyLabel(true, 'endpoint-independent', false, 'address-and-port-dependent')).toBe(
       'port-restricted-cone',
     );
-    expect(legacyLabel(true, true, 'address-dependent', false, 'endpoint-independent')).toBe('symmetric');
-    expect(legacyLabel(false, null, null, false, null)).toBe('udp-blocked');
+    expect(legacyLabel(true, 'address-dependent', false, 'endpoint-independent')).toBe('symmetric');
+    expect(legacyLabel(false, null, false, 'endpoint-independent')).toBe('open-internet');
   });
 });
