@@ -99,6 +99,12 @@ function scenario(opts: {
 
 const pub = (port: number) => transportAddress('203.0.113.1', port);
 
+/** One plain server (no OTHER-ADDRESS) behind an endpoint-independent mapping. */
+const plainServer = (): ProbeObservations => ({
+  ...scenario({ mapped: [pub(40000), pub(40000), pub(40000)], filteringII: false, filteringIII: false }),
+  rfc5780Runs: [],
+});
+
 describe('classify: the six lab scenarios (RFC 4787 terms, RFC 3489 label)', () => {
   it('MASQUERADE: EIM, APDF, port-restricted cone, port preserved', () => {
     const v = classify(
@@ -245,17 +251,12 @@ describe('classify: servers that do not do RFC 5780 right', () => {
   });
 
   it('without OTHER-ADDRESS, mapping is judged across servers with different IPs', () => {
-    const o = scenario({
-      mapped: [pub(40000), pub(40000), pub(40000)],
-      filteringII: false,
-      filteringIII: false,
-    });
+    const o = plainServer();
     const second = {
       ...o.mappingTestI[0]!,
       server: 'stun:198.51.100.7:3478',
       target: transportAddress('198.51.100.7', 3478),
     };
-    o.rfc5780Runs = [];
     o.mappingTestI.push(second);
     expect(classify(o)).toMatchObject({
       mapping: 'endpoint-independent',
@@ -275,12 +276,7 @@ describe('classify: servers that do not do RFC 5780 right', () => {
   });
 
   it('two ports of one server IP are not two servers: same mapping there does not prove endpoint independence', () => {
-    const o = scenario({
-      mapped: [pub(40000), pub(40000), pub(40000)],
-      filteringII: false,
-      filteringIII: false,
-    });
-    o.rfc5780Runs = [];
+    const o = plainServer();
     o.mappingTestI.push({ ...o.mappingTestI[0]!, server: 'stun:203.0.113.10:3479', target: A1P2 });
     const v = classify(o);
     expect(v).toMatchObject({ mapping: null, mappingMethod: 'none', legacyNatType: null });
@@ -288,12 +284,7 @@ describe('classify: servers that do not do RFC 5780 right', () => {
   });
 
   it('one plain server: mapping and filtering null with reasons', () => {
-    const o = scenario({
-      mapped: [pub(40000), pub(40000), pub(40000)],
-      filteringII: false,
-      filteringIII: false,
-    });
-    o.rfc5780Runs = [];
+    const o = plainServer();
     const v = classify(o);
     expect(v).toMatchObject({ mapping: null, filtering: null, legacyNatType: null, mappingMethod: 'none' });
     expect(v.reasons.filtering).toMatch(/no server sent OTHER-ADDRESS/);
@@ -307,28 +298,40 @@ const L2 = transportAddress('198.51.100.20', 3479);
 const liarRun = (mapped: [TransportAddress, TransportAddress, TransportAddress], filtering: boolean) =>
   rfcRun({ server: LIAR, at: L1, other: L2, mapped, filteringII: filtering, filteringIII: filtering });
 
+/** The observations of `good` with the liar's run (and its test I) completed first. */
+const withLiarFirst = (run: Rfc5780Run, good: ProbeObservations): ProbeObservations => ({
+  ...good,
+  mappingTestI: [run.testI, ...good.mappingTestI],
+  rfc5780Runs: [run, ...good.rfc5780Runs],
+});
+
+/** A good RFC 5780 server behind a NAT with these mapped addresses and filtering replies. */
+const goodServer = (
+  mapped: [TransportAddress, TransportAddress, TransportAddress],
+  filteringII: boolean,
+  filteringIII: boolean,
+) => scenario({ mapped, filteringII, filteringIII });
+
+/** Only the liar answered. */
+const liarAlone = (run: Rfc5780Run): ProbeObservations =>
+  withLiarFirst(run, {
+    ...goodServer([pub(1), pub(1), pub(1)], false, false),
+    mappingTestI: [],
+    rfc5780Runs: [],
+  });
+
 describe('classify: a liar (OTHER-ADDRESS with its own IP, RFC 5780 §7.4) cannot fool the verdicts', () => {
   it('behind a symmetric NAT the liar alone would show endpoint-independent mapping: null with the reason instead', () => {
     // Test II goes to L1 again (its "other IP" is its own), so the NAT reuses test I's mapping.
-    const run = liarRun([pub(1000), pub(1000), pub(1001)], false);
-    const o = scenario({ mapped: [pub(1), pub(1), pub(1)], filteringII: false, filteringIII: false });
-    Object.assign(o, { mappingTestI: [run.testI], rfc5780Runs: [run] });
-    const v = classify(o);
+    const v = classify(liarAlone(liarRun([pub(1000), pub(1000), pub(1001)], false)));
     expect(v.mapping).toBeNull();
     expect(v.untrustedServers).toEqual([{ url: LIAR, reason: expect.stringMatching(/RFC 5780 §7\.4/) }]);
     expect(v.reasons.mapping).toMatch(/198\.51\.100\.20:3478.*has the IP it was asked at/);
   });
 
   it('behind a symmetric NAT, [liar, good]: the good server says address-and-port-dependent', () => {
-    const run = liarRun([pub(1000), pub(1000), pub(1001)], false);
-    const o = scenario({
-      mapped: [pub(2000), pub(2001), pub(2002)],
-      filteringII: false,
-      filteringIII: false,
-    });
-    o.mappingTestI.unshift(run.testI);
-    o.rfc5780Runs.unshift(run);
-    const v = classify(o);
+    const liar = liarRun([pub(1000), pub(1000), pub(1001)], false);
+    const v = classify(withLiarFirst(liar, goodServer([pub(2000), pub(2001), pub(2002)], false, false)));
     expect(v).toMatchObject({
       mapping: 'address-and-port-dependent',
       mappingMethod: 'rfc5780',
@@ -339,23 +342,14 @@ describe('classify: a liar (OTHER-ADDRESS with its own IP, RFC 5780 §7.4) canno
   });
 
   it('behind a symmetric NAT, [liar, plain]: the liar’s test I is still a valid binding for the comparison', () => {
-    const run = liarRun([pub(1000), pub(1000), pub(1001)], false);
-    const o = scenario({
-      mapped: [pub(3000), pub(3000), pub(3000)],
-      filteringII: false,
-      filteringIII: false,
-    });
-    Object.assign(o, { mappingTestI: [run.testI, o.mappingTestI[0]!], rfc5780Runs: [run] });
-    const v = classify(o);
+    const plain = { ...goodServer([pub(3000), pub(3000), pub(3000)], false, false), rfc5780Runs: [] };
+    const v = classify(withLiarFirst(liarRun([pub(1000), pub(1000), pub(1001)], false), plain));
     expect(v).toMatchObject({ mapping: null, mappingMethod: 'multi-server', legacyNatType: 'symmetric' });
   });
 
   it('behind EIM + address-dependent filtering the liar alone would show endpoint-independent filtering: null instead', () => {
     // Its "change IP and port" reply comes from L2 (same IP), which an address-dependent filter lets in.
-    const run = liarRun([pub(40000), pub(40000), pub(40000)], true);
-    const o = scenario({ mapped: [pub(1), pub(1), pub(1)], filteringII: false, filteringIII: false });
-    Object.assign(o, { mappingTestI: [run.testI], rfc5780Runs: [run] });
-    const v = classify(o);
+    const v = classify(liarAlone(liarRun([pub(40000), pub(40000), pub(40000)], true)));
     expect(v.filtering).toBeNull();
     expect(v.legacyNatType).toBeNull();
     expect(v.reasons.filtering).toMatch(
@@ -364,15 +358,10 @@ describe('classify: a liar (OTHER-ADDRESS with its own IP, RFC 5780 §7.4) canno
   });
 
   it('behind EIM + address-dependent filtering, [liar, good]: address-dependent, restricted cone', () => {
-    const run = liarRun([pub(40000), pub(40000), pub(40000)], true);
-    const o = scenario({
-      mapped: [pub(40000), pub(40000), pub(40000)],
-      filteringII: false,
-      filteringIII: true,
-    });
-    o.mappingTestI.unshift(run.testI);
-    o.rfc5780Runs.unshift(run);
-    expect(classify(o)).toMatchObject({
+    const liar = liarRun([pub(40000), pub(40000), pub(40000)], true);
+    expect(
+      classify(withLiarFirst(liar, goodServer([pub(40000), pub(40000), pub(40000)], false, true))),
+    ).toMatchObject({
       mapping: 'endpoint-independent',
       filtering: 'address-dependent',
       legacyNatType: 'restricted-cone',
@@ -437,36 +426,30 @@ describe('classify: "UDP blocked" only when it is', () => {
     expect(v.summary).toMatch(/^UDP not tested/);
   });
 
-  it('DNS failed for every server: dns-failed', () => {
-    const o = base();
-    o.servers = [
+  /** One UDP server whose name did not resolve, so no test ran. */
+  const unresolved = (host: string, cause: string): ProbeObservations => ({
+    ...base(),
+    servers: [
       {
-        url: 'stun:nosuch.invalid:3478',
+        url: `stun:${host}:3478`,
         transport: 'udp',
         address: null,
-        resolveError: 'nosuch.invalid: cannot resolve (ENOTFOUND)',
+        resolveError: `${host}: cannot resolve (${cause})`,
       },
-    ];
-    o.mappingTestI = [];
-    const v = classify(o);
+    ],
+    mappingTestI: [],
+  });
+
+  it('DNS failed for every server: dns-failed', () => {
+    const v = classify(unresolved('nosuch.invalid', 'ENOTFOUND'));
     expect(v).toMatchObject({ udp: null, udpStatus: 'dns-failed' });
     expect(v.reasons.udp).toMatch(/ENOTFOUND/);
     expect(v.summary).toMatch(/^DNS failed/);
   });
 
   it('the deadline cut the name resolution: deadline, not a DNS failure', () => {
-    const o = base();
-    o.servers = [
-      {
-        url: 'stun:stun.example.org:3478',
-        transport: 'udp',
-        address: null,
-        resolveError: 'stun.example.org: cannot resolve (DNS lookup timed out after 1 ms)',
-      },
-    ];
-    o.mappingTestI = [];
-    o.deadlineReached = true;
-    expect(classify(o)).toMatchObject({ udp: null, udpStatus: 'deadline' });
+    const o = unresolved('stun.example.org', 'DNS lookup timed out after 1 ms');
+    expect(classify({ ...o, deadlineReached: true })).toMatchObject({ udp: null, udpStatus: 'deadline' });
   });
 
   it('the deadline cut UDP before any answer: deadline', () => {
