@@ -37,7 +37,7 @@ export function raceRfc5780(client: StunUdpClient, candidates: CandidateTests[])
   const runs = candidates.map(async (c) => {
     const testI = await c.testI;
     const other = testI.otherAddress;
-    if (answered(testI) && other && testI.source) {
+    if (answered(testI) && other) {
       const [mapping, filtering] = await Promise.all([
         mappingTestsIIandIII(client, c.server, other),
         c.filtering.then((f) => withExpectedSources(f, other)),

@@ -116,8 +116,9 @@ function streamTests(
 
 /** The URLs parsed, each normalised URL once (first occurrence kept). */
 function uniqueUrls(inputs: string[]): StunUrl[] {
-  const seen = new Set<string>();
-  return inputs.map(parseStunUrl).filter((u) => !seen.has(u.url) && seen.add(u.url));
+  const byUrl = new Map<string, StunUrl>();
+  for (const u of inputs.map(parseStunUrl)) if (!byUrl.has(u.url)) byUrl.set(u.url, u);
+  return [...byUrl.values()];
 }
 
 /**
