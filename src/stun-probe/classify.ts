@@ -177,6 +177,15 @@ const UNANSWERED_SUMMARY: Record<Exclude<UdpStatus, 'works'>, string> = {
   deadline: 'Deadline reached before any UDP reply: nothing is known about UDP (raise --timeout).',
 };
 
+/** The reason given to every verdict that needs a UDP answer, when there was none. */
+const UNANSWERED_WHY: Record<Exclude<UdpStatus, 'works'>, string> = {
+  blocked: 'UDP blocked',
+  'server-unreachable': 'no server answered',
+  'not-tested': 'UDP not tested',
+  'dns-failed': 'DNS failed',
+  deadline: 'deadline reached before any UDP reply',
+};
+
 function summarise(v: Omit<Verdicts, 'summary'>): string {
   if (v.udpStatus !== 'works') return UNANSWERED_SUMMARY[v.udpStatus];
   if (v.legacyNatType === 'open-internet')
@@ -214,7 +223,7 @@ export function classify(obs: ProbeObservations): Verdicts {
   if (!first) {
     const udp = judgeUdpUnanswered(obs);
     reasons.udp = udp.reason;
-    const why = udp.status === 'blocked' ? 'UDP blocked' : 'no UDP reply';
+    const why = UNANSWERED_WHY[udp.status];
     for (const k of ['publicAddress', 'natPresent', 'mapping', 'filtering', 'portPreservation'])
       reasons[k] = why;
     if (udp.status !== 'blocked') reasons.legacyNatType = why;
