@@ -13,11 +13,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatAddress } from '../src/stun/address.js';
 import { runProbe } from '../src/stun-probe/run-probe.js';
-import { DEFAULT_ADDRESSES } from '../src/turn-server/options.js';
-import { startStunServer } from '../src/turn-server/server.js';
-import { startLiarServer, startSilentServer } from '../test/helpers/misbehaving-stun.js';
+import { startServerMix } from '../test/helpers/server-mix.js';
 import { durationStats, formatTable } from './stats.js';
 
 const TIMEOUT_MS = 5000;
@@ -34,10 +31,12 @@ function parseRuns(argv: readonly string[]): number {
 async function main(): Promise<void> {
   const runs = parseRuns(process.argv.slice(2));
   const startedAt = new Date();
-  const good = await startStunServer({ addresses: [...DEFAULT_ADDRESSES], port: 0 });
-  const dead = await startSilentServer('127.0.0.1');
-  const liar = await startLiarServer('127.0.0.1');
-  const goodUrl = `stun:${formatAddress(good.primary)}`;
+  const mix = await startServerMix({
+    good: ['127.0.0.1', '127.0.0.2'],
+    dead: '127.0.0.1',
+    liar: '127.0.0.1',
+  });
+  const { dead, liar, goodUrl } = mix;
   const lists: [string, string[]][] = [
     ['good', [goodUrl]],
     ['dead,good', [dead.url, goodUrl]],
@@ -58,7 +57,7 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await Promise.all([good.close(), dead.close(), liar.close()]);
+    await mix.close();
   }
   const summary = lists.map(([list]) => {
     const mine = records.filter((r) => r.list === list);

@@ -3,10 +3,10 @@ import { probeReportSchema } from '../../src/report/schema.js';
 import { formatAddress } from '../../src/stun/address.js';
 import { runProbe } from '../../src/stun-probe/run-probe.js';
 import { DEFAULT_ADDRESSES } from '../../src/turn-server/options.js';
-import { type RunningStunServer, startStunServer } from '../../src/turn-server/server.js';
 import { parseTurnFlags } from '../../src/turn-server/turn-options.js';
 import { type RunningTurnServer, startTurnServer } from '../../src/turn-server/turn-server.js';
-import { type MisbehavingServer, startLiarServer, startSilentServer } from '../helpers/misbehaving-stun.js';
+import type { MisbehavingServer } from '../helpers/misbehaving-stun.js';
+import { type ServerMix, startServerMix } from '../helpers/server-mix.js';
 import { udpBindable } from '../helpers/udp-port.js';
 
 /** Generous: a probe that waited for a dead server until its deadline would take the whole 5000 ms. */
@@ -26,19 +26,15 @@ const GOOD_VERDICTS = {
 };
 
 describe('probe with dead and lying servers before a good one (bundled RFC 5780 server on 127.0.0.1 + 127.0.0.2)', () => {
-  let good: RunningStunServer;
+  let mix: ServerMix;
   let dead: MisbehavingServer;
   let liar: MisbehavingServer;
   let goodUrl: string;
   beforeAll(async () => {
-    good = await startStunServer({ addresses: [...DEFAULT_ADDRESSES], port: 0 });
-    dead = await startSilentServer('127.0.0.1');
-    liar = await startLiarServer('127.0.0.1');
-    goodUrl = `stun:${formatAddress(good.primary)}`;
+    mix = await startServerMix({ good: ['127.0.0.1', '127.0.0.2'], dead: '127.0.0.1', liar: '127.0.0.1' });
+    ({ dead, liar, goodUrl } = mix);
   });
-  afterAll(async () => {
-    await Promise.all([good?.close(), dead?.close(), liar?.close()]);
-  });
+  afterAll(async () => mix?.close());
 
   it('[dead, good]: the good server decides, the dead one is reported as silent, well before --timeout', async () => {
     const r = probeReportSchema.parse(await runProbe({ urls: [dead.url, goodUrl], timeoutMs: TIMEOUT_MS }));
@@ -104,7 +100,7 @@ describe('probe with dead and lying servers before a good one (bundled RFC 5780 
   });
 
   it('a closed port (nothing listens): server unreachable', async () => {
-    const port = good.primary.port + 2;
+    const port = mix.good.primary.port + 2;
     expect(await udpBindable(port)).toBe(true);
     const r = await runProbe({ urls: [`stun:127.0.0.1:${port}`], timeoutMs: TIMEOUT_MS });
     expect(r).toMatchObject({ udp: null, udpStatus: 'server-unreachable' });
