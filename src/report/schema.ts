@@ -78,7 +78,7 @@ export type NatVerdictField = keyof typeof natVerdictShape;
 
 /**
  * What the probe knows about UDP, one word per case (the `udp` field is true only for `works`, false only
- * for `blocked`, null otherwise): `works` (a UDP Binding was answered), `blocked` (UDP tried and silent
+ * for `blocked`, null otherwise): `works` (a server answered over UDP), `blocked` (UDP tried and silent
  * while the same server answered over TCP or TLS), `server-unreachable` (nothing answered on any
  * transport), `not-tested` (only `stuns:` / `?transport=tcp` URLs), `dns-failed` (no UDP server name
  * resolved), `deadline` (the probe's deadline came before any UDP answer).

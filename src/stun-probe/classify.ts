@@ -177,8 +177,9 @@ const UNANSWERED_SUMMARY: Record<Exclude<UdpStatus, 'works'>, string> = {
   deadline: 'Deadline reached before any UDP reply: nothing is known about UDP (raise --timeout).',
 };
 
-/** The reason given to every verdict that needs a UDP answer, when there was none. */
-const UNANSWERED_WHY: Record<Exclude<UdpStatus, 'works'>, string> = {
+/** The reason given to every verdict that needs a mapped address, when no UDP reply carried one. */
+const UNANSWERED_WHY: Record<UdpStatus, string> = {
+  works: 'no UDP reply carried a mapped address',
   blocked: 'UDP blocked',
   'server-unreachable': 'no server answered',
   'not-tested': 'UDP not tested',
@@ -188,6 +189,8 @@ const UNANSWERED_WHY: Record<Exclude<UdpStatus, 'works'>, string> = {
 
 function summarise(v: Omit<Verdicts, 'summary'>): string {
   if (v.udpStatus !== 'works') return UNANSWERED_SUMMARY[v.udpStatus];
+  if (v.publicAddress === null)
+    return 'UDP works, but no server said which address it sees; see the reasons below.';
   if (v.legacyNatType === 'open-internet')
     return 'No NAT and no UDP filtering: direct P2P works with any peer.';
   if (v.legacyNatType === 'symmetric-udp-firewall') {
@@ -229,7 +232,7 @@ export function classify(obs: ProbeObservations): Verdicts {
     if (udp.status !== 'blocked') reasons.legacyNatType = why;
     const v = {
       ...base,
-      udp: udp.status === 'blocked' ? false : null,
+      udp: udp.status === 'works' ? true : udp.status === 'blocked' ? false : null,
       udpStatus: udp.status,
       publicAddress: null,
       natPresent: null,

@@ -2,15 +2,16 @@ import type { UdpStatus } from '../report/schema.js';
 import type { ProbeObservations } from './observations.js';
 import { answered } from './rfc5780-trust.js';
 
-/** What is known about UDP when no UDP Binding was answered, and the observations that say so. */
+/** What is known about UDP when no UDP Binding gave a mapped address, and the observations that say so. */
 export interface UdpUnknown {
-  status: Exclude<UdpStatus, 'works'>;
+  status: UdpStatus;
   /** One line: what was tried and what came back. */
   reason: string;
 }
 
 /**
- * Judges UDP when no mapping test I was answered. "Blocked" needs UDP tried and silent while the SAME
+ * Judges UDP when no mapping test I gave a mapped address. Any UDP reply (an error response, or a success
+ * without XOR-MAPPED-ADDRESS) proves UDP `works`, though it gives nothing to judge the NAT by. "Blocked" needs UDP tried and silent while the SAME
  * server (same IP) answered STUN over TCP or TLS; without that evidence the answer is unknown, saying why:
  * only TCP/TLS URLs given (`not-tested`), no UDP server name resolved (`dns-failed`), the probe's deadline
  * cut the name resolution or a UDP transaction (`deadline`), or nothing answered on any transport (`server-unreachable`: a server
@@ -38,6 +39,12 @@ export function judgeUdpUnanswered(obs: ProbeObservations): UdpUnknown {
     return {
       status: 'not-tested',
       reason: 'UDP not tested: no UDP server of an address family this host can use',
+    };
+  const replied = obs.mappingTestI.find((o) => o.source !== null);
+  if (replied)
+    return {
+      status: 'works',
+      reason: `${replied.server} answered over UDP, but ${replied.errorCode === null ? 'without a mapped address' : `with error ${replied.errorCode}`}: nothing to judge the NAT by`,
     };
   if (obs.mappingTestI.some((o) => o.failure === 'aborted')) return deadline;
   const silentIps = new Set(obs.mappingTestI.map((o) => o.target.address));

@@ -405,6 +405,18 @@ describe('classify: "UDP blocked" only when it is', () => {
     expect(v.summary).toMatch(/^Server unreachable/);
   });
 
+  it('a UDP error response proves UDP works, even with TCP answering too: never "blocked"', () => {
+    const tcp = binding('tcp-binding', A1P1, { mapped: pub(5) }, { transport: 'tcp' });
+    const v = classify({
+      ...base(),
+      mappingTestI: [binding('mapping-I', A1P1, { error: 400 })],
+      streams: [tcp],
+    });
+    expect(v).toMatchObject({ udp: true, udpStatus: 'works', mapping: null, legacyNatType: null });
+    expect(v.reasons.udp).toMatch(/answered over UDP, but with error 400/);
+    expect(v.summary).toMatch(/^UDP works, but no server said/);
+  });
+
   it('UDP silent while only ANOTHER server answered over TCP: not blocked', () => {
     const other = binding(
       'tcp-binding',
