@@ -1,7 +1,9 @@
 import type { Behaviour, LegacyNatType, NatVerdictField, ProbeReport, UdpStatus } from '../report/schema.js';
 import { formatAddress, sameAddress, type TransportAddress } from '../stun/address.js';
+import { answered } from './answers.js';
+import { controlOutcome } from './change-request-control.js';
 import type { BindingObservation, ProbeObservations, Rfc5780Run } from './observations.js';
-import { answered, chooseRfc5780, type Rfc5780Choice } from './rfc5780-trust.js';
+import { chooseRfc5780, type Rfc5780Choice } from './rfc5780-trust.js';
 import { judgeUdpUnanswered } from './udp-verdict.js';
 
 /** The verdict fields of a probe report, as judged from observations alone. */
@@ -110,6 +112,20 @@ interface FilteringVerdict {
   reason: string;
 }
 
+/**
+ * A silent filtering test II or III shows the NAT's filtering only when the CHANGE-REQUEST control proved
+ * the server answers that CHANGE-REQUEST: null with the reason when it did not.
+ */
+function unprovenSilence(run: Rfc5780Run, which: 'II' | 'III'): FilteringVerdict | null {
+  const c = controlOutcome(run.control, which);
+  if (c.kind === 'honoured') return null;
+  const reason =
+    c.kind === 'unverifiable'
+      ? c.why
+      : `filtering test ${which} was silent, but ${run.server}: ${c.why}, so the silence does not show the NAT's filtering`;
+  return { filtering: null, honoured: c.kind === 'dropped' ? false : null, reason };
+}
+
 function judgeFiltering(choice: Rfc5780Choice): FilteringVerdict {
   if (!choice.used)
     return {
@@ -130,18 +146,23 @@ function judgeFiltering(choice: Rfc5780Choice): FilteringVerdict {
       honoured: true,
       reason: "a reply from the server's other IP and port got through (test II)",
     };
+  const silentII = unprovenSilence(choice.used, 'II');
+  if (silentII) return silentII;
   if (answered(f.III))
     return {
       filtering: 'address-dependent',
       honoured: true,
       reason:
-        'replies from another IP are dropped; from another port of the same IP they get through (test III)',
+        'replies from another IP are dropped; from another port of the same IP they get through (test III), while the server answered CHANGE-REQUEST from its other IP and port on a control socket',
     };
-  return {
-    filtering: 'address-and-port-dependent',
-    honoured: null,
-    reason: 'only replies from the exact IP and port sent to get through (tests II and III silent)',
-  };
+  return (
+    unprovenSilence(choice.used, 'III') ?? {
+      filtering: 'address-and-port-dependent',
+      honoured: true,
+      reason:
+        'only replies from the exact IP and port sent to get through (tests II and III silent, while the server answered both CHANGE-REQUESTs on a control socket)',
+    }
+  );
 }
 
 /**

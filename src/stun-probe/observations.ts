@@ -70,6 +70,26 @@ export interface FilteringTriple {
 }
 
 /**
+ * The CHANGE-REQUEST control (an extension of RFC 5780 §4.4), on a fresh socket C once OTHER-ADDRESS
+ * (A2:P2) is known: plain Bindings to A1:P1, A2:P2 and A1:P2 (C's mapped address toward each, and a NAT
+ * pinhole toward each under any filtering), then the CHANGE-REQUESTs of filtering tests II and III to
+ * A1:P1 from C. When C's mapped address is the same toward A1:P1 and the reply's source, the reply's path
+ * is open, so a silent CHANGE-REQUEST here is the server's silence, not the NAT's filtering.
+ */
+export interface ChangeRequestControl {
+  /** Plain Binding to A1:P1 (`control-I`): C's mapping toward the address the CHANGE-REQUESTs go to. */
+  I: BindingObservation;
+  /** Plain Binding to A2:P2 (`control-II-open`), where the reply to control II must come from. */
+  openII: BindingObservation;
+  /** Plain Binding to A1:P2 (`control-III-open`), where the reply to control III must come from. */
+  openIII: BindingObservation;
+  /** CHANGE-REQUEST change IP and port to A1:P1 (`control-II`), `expectedSource` A2:P2. */
+  II: BindingObservation;
+  /** CHANGE-REQUEST change port to A1:P1 (`control-III`), `expectedSource` A1:P2. */
+  III: BindingObservation;
+}
+
+/**
  * Everything run against one server whose mapping test I carried OTHER-ADDRESS (an RFC 5780 candidate):
  * the evidence that it serves RFC 5780 or not (`rfc5780-trust.ts`), and the tests themselves.
  */
@@ -83,6 +103,8 @@ export interface Rfc5780Run {
   III: BindingObservation;
   /** Filtering tests from a fresh socket. */
   filtering: FilteringTriple;
+  /** The CHANGE-REQUEST control from another fresh socket, run alongside the filtering tests. */
+  control: ChangeRequestControl;
 }
 
 /** Everything the probe observed; the pure input of `classify()`. */

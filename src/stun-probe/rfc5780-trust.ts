@@ -1,14 +1,7 @@
 import { formatAddress, sameAddress, type TransportAddress } from '../stun/address.js';
+import { answered, fromExpectedSource } from './answers.js';
+import { controlOutcome } from './change-request-control.js';
 import type { BindingObservation, Rfc5780Run } from './observations.js';
-
-/** True when a test got a success response with a mapped address. */
-export const answered = (o: BindingObservation | null | undefined): boolean =>
-  !!o && o.failure === null && o.errorCode === null && o.mapped !== null;
-
-/** True when the reply came from where the test expects it (the changed address for CHANGE-REQUEST). */
-export function fromExpectedSource(o: BindingObservation): boolean {
-  return o.source !== null && sameAddress(o.source, o.expectedSource ?? o.target);
-}
 
 /** Why one RFC 5780 candidate was not trusted. */
 export interface Distrust {
@@ -46,7 +39,7 @@ function alternateProblems(run: Rfc5780Run): string[] {
 }
 
 function changeRequestProblems(run: Rfc5780Run): string[] {
-  return [run.filtering.II, run.filtering.III].flatMap((t) => {
+  const filtering = [run.filtering.II, run.filtering.III].flatMap((t) => {
     if (t.errorCode !== null) return [`it answered CHANGE-REQUEST (${t.name}) with error ${t.errorCode}`];
     if (answered(t) && !fromExpectedSource(t))
       return [
@@ -54,14 +47,22 @@ function changeRequestProblems(run: Rfc5780Run): string[] {
       ];
     return [];
   });
+  const control = (['II', 'III'] as const).flatMap((which) => {
+    const c = controlOutcome(run.control, which);
+    if (c.kind === 'ignored') return [c.why];
+    return c.kind === 'dropped' && !answered(run.filtering[which]) ? [c.why] : [];
+  });
+  return [...filtering, ...control];
 }
 
 /**
  * Whether a server that sent OTHER-ADDRESS may be used for the RFC 5780 tests: trust is earned on the wire,
  * not read from the attribute. Checks (RFC 5780 §7.4, §4.3, §4.4): test I answered from the address asked
  * at; OTHER-ADDRESS of the same family with another IP and another port; mapping tests II and III answered,
- * each from the alternate address it was sent to; every reply to a CHANGE-REQUEST from the address the
- * request asked for, and no error to it. A silent filtering test II/III is the NAT filtering, not distrust.
+ * each from the alternate address it was sent to; every reply to a CHANGE-REQUEST (filtering tests II/III
+ * and the CHANGE-REQUEST control) from the address the request asked for, and no error to it. A silent
+ * filtering test II/III counts against the server only when its control was `dropped` (silent although
+ * the reply's path was shown open, `change-request-control.ts`); otherwise it may be the NAT's filtering.
  * Pure.
  * @param run the candidate's tests, filtering II/III carrying `expectedSource`.
  * @returns null when every check passes, else the failed checks.

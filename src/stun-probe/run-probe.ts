@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { ProbeReport, Reachability } from '../report/schema.js';
 import type { TransportAddress } from '../stun/address.js';
+import { answered } from './answers.js';
 import { classify } from './classify.js';
 import { LifetimeUnsupportedError, lifetimeTest } from './lifetime-test.js';
 import { localAddresses, localAddressToward } from './local-addresses.js';
@@ -9,7 +10,6 @@ import type { BindingObservation, ProbeObservations, ServerObservation } from '.
 import { bindingRequest, toObservation } from './requests.js';
 import { ResolveError, resolveServer } from './resolve.js';
 import { raceRfc5780 } from './rfc5780-race.js';
-import { answered } from './rfc5780-trust.js';
 import { RttEstimator, reportedMs } from './rtt.js';
 import { streamExchange } from './stream-client.js';
 import { testResults } from './test-results.js';
@@ -160,6 +160,7 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
         server: s,
         testI: bindingTest(mappingClient, 'mapping-I', s, s.address),
         filtering: filteringTests(await open(family), s),
+        controlClient: await open(family),
       })),
     );
     const race = raceRfc5780(mappingClient, candidates);

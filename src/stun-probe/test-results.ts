@@ -1,7 +1,7 @@
 import type { TestResult } from '../report/schema.js';
 import { formatAddress } from '../stun/address.js';
+import { fromExpectedSource } from './answers.js';
 import type { BindingObservation, FilteringTriple, ProbeObservations } from './observations.js';
-import { fromExpectedSource } from './rfc5780-trust.js';
 import { reportedMs } from './rtt.js';
 
 /** The verdict word of one exchange: `ok`, `timeout`, `error-420`, `unexpected-source` ... */
@@ -46,8 +46,8 @@ export function toTestResult(o: BindingObservation): TestResult {
 
 /**
  * Every exchange of a probe as report rows: mapping I (each server), then per RFC 5780 candidate (in race
- * order) mapping II, III and filtering I–III, then the other servers' filtering tests, TCP/TLS bindings,
- * hairpinning and lifetime summaries.
+ * order) mapping II, III, filtering I–III and the CHANGE-REQUEST control, then the other servers'
+ * filtering tests, TCP/TLS bindings, hairpinning and lifetime summaries.
  * @param lifetimeServer URL of the server the binding lifetime was measured against (its row's target).
  */
 export function testResults(
@@ -56,7 +56,10 @@ export function testResults(
   lifetimeServer: string | null,
 ): TestResult[] {
   const rows: BindingObservation[] = [...obs.mappingTestI];
-  for (const r of obs.rfc5780Runs) rows.push(r.II, r.III, r.filtering.I, r.filtering.II, r.filtering.III);
+  for (const r of obs.rfc5780Runs) {
+    const { filtering: f, control: c } = r;
+    rows.push(r.II, r.III, f.I, f.II, f.III, c.I, c.openII, c.openIII, c.II, c.III);
+  }
   for (const f of otherFiltering) rows.push(f.I, f.II, f.III);
   rows.push(...obs.streams);
   const out = rows.map(toTestResult);

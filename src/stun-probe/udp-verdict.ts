@@ -1,6 +1,6 @@
 import type { UdpStatus } from '../report/schema.js';
+import { answered } from './answers.js';
 import type { ProbeObservations } from './observations.js';
-import { answered } from './rfc5780-trust.js';
 
 /** What is known about UDP when no UDP Binding gave a mapped address, and the observations that say so. */
 export interface UdpUnknown {

@@ -8,6 +8,7 @@ const A2P2 = transportAddress('203.0.113.11', 3479);
 const A1P2 = transportAddress('203.0.113.10', 3479);
 const LOCAL = '100.64.0.2';
 const SERVER = 'stun:203.0.113.10:3478';
+const pub = (port: number) => transportAddress('203.0.113.1', port);
 
 function binding(
   name: string,
@@ -37,8 +38,25 @@ function binding(
 }
 
 /**
+ * The CHANGE-REQUEST control as observed: the control socket's mapped addresses toward A1:P1, A2:P2 and
+ * A1:P2 (null: that plain Binding unanswered), and whether each CHANGE-REQUEST's reply arrived.
+ */
+interface ControlSpec {
+  mapped: [TransportAddress | null, TransportAddress | null, TransportAddress | null];
+  II: boolean;
+  III: boolean;
+}
+
+/** A server that honours CHANGE-REQUEST, seen from a control socket behind an endpoint-independent mapping. */
+const HONOURED: ControlSpec = {
+  mapped: [pub(50000), pub(50000), pub(50000)],
+  II: true,
+  III: true,
+};
+
+/**
  * The RFC 5780 tests against one server at `at` with OTHER-ADDRESS `other`, as a NAT with the given mapped
- * addresses per destination and filtering replies would yield them.
+ * addresses per destination and filtering replies would yield them (control: {@link HONOURED} unless given).
  */
 function rfcRun(opts: {
   server?: string;
@@ -47,6 +65,7 @@ function rfcRun(opts: {
   mapped: [TransportAddress, TransportAddress, TransportAddress];
   filteringII: boolean;
   filteringIII: boolean;
+  control?: ControlSpec;
 }): Rfc5780Run {
   const server = opts.server ?? SERVER;
   const at = opts.at ?? A1P1;
@@ -55,7 +74,24 @@ function rfcRun(opts: {
   const otherIpPrimaryPort = { ...other, port: at.port };
   const primaryIpOtherPort = { ...at, port: other.port };
   const b = (...args: Parameters<typeof binding>) => ({ ...binding(...args), server });
+  const control = opts.control ?? HONOURED;
+  const [c1, c2, c3] = control.mapped;
+  const plain = (name: string, to: TransportAddress, mapped: TransportAddress | null) =>
+    b(name, to, mapped ? { mapped } : null);
   return {
+    control: {
+      I: plain('control-I', at, c1),
+      openII: plain('control-II-open', other, c2),
+      openIII: plain('control-III-open', primaryIpOtherPort, c3),
+      II: b('control-II', at, control.II ? { from: other, mapped: c1 ?? pub(1) } : null, {
+        expectedSource: other,
+        change: { ip: true, port: true },
+      }),
+      III: b('control-III', at, control.III ? { from: primaryIpOtherPort, mapped: c1 ?? pub(1) } : null, {
+        expectedSource: primaryIpOtherPort,
+        change: { ip: false, port: true },
+      }),
+    },
     server,
     testI: b('mapping-I', at, { mapped: m1 }, { otherAddress: other }),
     II: b('mapping-II', otherIpPrimaryPort, { mapped: m2 }),
@@ -80,6 +116,7 @@ function scenario(opts: {
   filteringII: boolean;
   filteringIII: boolean;
   udp?: boolean;
+  control?: ControlSpec;
 }): ProbeObservations {
   const udp = opts.udp ?? true;
   const run = rfcRun(opts);
@@ -96,8 +133,6 @@ function scenario(opts: {
     deadlineReached: false,
   };
 }
-
-const pub = (port: number) => transportAddress('203.0.113.1', port);
 
 /** One plain server (no OTHER-ADDRESS) behind an endpoint-independent mapping. */
 const plainServer = (): ProbeObservations => ({
