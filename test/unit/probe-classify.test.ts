@@ -422,6 +422,162 @@ describe('classify: a liar (OTHER-ADDRESS with its own IP, RFC 5780 §7.4) canno
   });
 });
 
+describe('classify: the CHANGE-REQUEST control (a silent test II/III is the NAT only when the server is shown to answer)', () => {
+  const EIM = [pub(40000), pub(40000), pub(40000)] as [TransportAddress, TransportAddress, TransportAddress];
+  const APDM = [pub(1111), pub(2222), pub(3333)] as [TransportAddress, TransportAddress, TransportAddress];
+  const silentControl = (mapped: ControlSpec['mapped']): ControlSpec => ({ mapped, II: false, III: false });
+
+  it('test II answered: endpoint-independent, whatever the control saw', () => {
+    const v = classify(
+      scenario({
+        mapped: EIM,
+        filteringII: true,
+        filteringIII: true,
+        control: silentControl([pub(5), pub(5), pub(5)]),
+      }),
+    );
+    expect(v).toMatchObject({
+      filtering: 'endpoint-independent',
+      serverHonoursChangeRequest: true,
+      untrustedServers: [],
+    });
+  });
+
+  it('II and III silent, both controls answered (EIM): address-and-port-dependent, the server honours CHANGE-REQUEST', () => {
+    const v = classify(scenario({ mapped: EIM, filteringII: false, filteringIII: false }));
+    expect(v).toMatchObject({
+      filtering: 'address-and-port-dependent',
+      legacyNatType: 'port-restricted-cone',
+      serverHonoursChangeRequest: true,
+    });
+    expect(v.reasons.filtering).toMatch(/answered both CHANGE-REQUESTs on a control socket/);
+  });
+
+  it('II silent, III answered, control II answered: address-dependent', () => {
+    const v = classify(scenario({ mapped: EIM, filteringII: false, filteringIII: true }));
+    expect(v).toMatchObject({ filtering: 'address-dependent', legacyNatType: 'restricted-cone' });
+  });
+
+  it('II silent and control II silent on a proven-open path (m1 = m2): the server drops CHANGE-REQUEST, named, filtering null', () => {
+    const same = pub(50000);
+    const v = classify(
+      scenario({
+        mapped: EIM,
+        filteringII: false,
+        filteringIII: false,
+        control: silentControl([same, same, same]),
+      }),
+    );
+    expect(v).toMatchObject({
+      filtering: null,
+      legacyNatType: null,
+      serverHonoursChangeRequest: false,
+      rfc5780Server: null,
+    });
+    expect(v.untrustedServers).toEqual([
+      {
+        url: SERVER,
+        reason: expect.stringMatching(
+          /did not answer CHANGE-REQUEST \(change IP and port, control-II\) although the reply's path was open/,
+        ),
+      },
+    ]);
+    expect(v.reasons.filtering).toContain(SERVER);
+    expect(v.reasons.filtering).toMatch(/did not answer CHANGE-REQUEST/);
+  });
+
+  it('II silent with control II answered, III silent with control III silent on an open path: the server is not trusted', () => {
+    const same = pub(50000);
+    const v = classify(
+      scenario({
+        mapped: EIM,
+        filteringII: false,
+        filteringIII: false,
+        control: { mapped: [same, same, same], II: true, III: false },
+      }),
+    );
+    expect(v).toMatchObject({ filtering: null, serverHonoursChangeRequest: false });
+    expect(v.untrustedServers[0]?.reason).toMatch(
+      /did not answer CHANGE-REQUEST \(change port, control-III\)/,
+    );
+  });
+
+  it('II silent and control silent behind a mapping that varies by destination (m1 ≠ m2): null, nothing proven, server still used', () => {
+    const v = classify(
+      scenario({
+        mapped: APDM,
+        filteringII: false,
+        filteringIII: false,
+        control: silentControl([pub(4444), pub(5555), pub(6666)]),
+      }),
+    );
+    expect(v).toMatchObject({
+      mapping: 'address-and-port-dependent',
+      filtering: null,
+      legacyNatType: 'symmetric',
+      serverHonoursChangeRequest: null,
+      rfc5780Server: SERVER,
+      untrustedServers: [],
+    });
+    expect(v.reasons.filtering).toBe(
+      "the server's CHANGE-REQUEST handling cannot be verified through a NAT whose mapping varies by destination, so silence of tests II/III does not show the NAT's filtering",
+    );
+  });
+
+  it('a lost control (its plain Binding to A2:P2 unanswered): null with the reason, the server not accused', () => {
+    const v = classify(
+      scenario({
+        mapped: EIM,
+        filteringII: false,
+        filteringIII: false,
+        control: { mapped: [pub(50000), null, pub(50000)], II: false, III: true },
+      }),
+    );
+    expect(v).toMatchObject({ filtering: null, serverHonoursChangeRequest: null, untrustedServers: [] });
+    expect(v.reasons.filtering).toMatch(/could not open the path for control-II's reply/);
+  });
+
+  it('the control answered from the address asked at, not the one requested: it ignores CHANGE-REQUEST, not trusted', () => {
+    const o = scenario({ mapped: EIM, filteringII: false, filteringIII: false });
+    const run = o.rfc5780Runs[0]!;
+    run.control.II = { ...run.control.II, source: A1P1 };
+    const v = classify(o);
+    expect(v).toMatchObject({ filtering: null, serverHonoursChangeRequest: false });
+    expect(v.untrustedServers[0]?.reason).toMatch(
+      /ignored CHANGE-REQUEST \(control-II answered from 203\.0\.113\.10:3478/,
+    );
+  });
+
+  it('[drops CHANGE-REQUEST, good] behind EIM + address-dependent filtering: the good server’s verdicts, the other named', () => {
+    const DROPS = 'stun:198.51.100.30:3478';
+    const d1 = transportAddress('198.51.100.30', 3478);
+    const d2 = transportAddress('198.51.100.31', 3479);
+    const same = pub(50000);
+    const drops = rfcRun({
+      server: DROPS,
+      at: d1,
+      other: d2,
+      mapped: EIM,
+      filteringII: false,
+      filteringIII: false,
+      control: silentControl([same, same, same]),
+    });
+    const good = scenario({ mapped: EIM, filteringII: false, filteringIII: true });
+    const v = classify({
+      ...good,
+      mappingTestI: [drops.testI, ...good.mappingTestI],
+      rfc5780Runs: [drops, ...good.rfc5780Runs],
+    });
+    expect(v).toMatchObject({
+      filtering: 'address-dependent',
+      legacyNatType: 'restricted-cone',
+      rfc5780Server: SERVER,
+      serverHonoursChangeRequest: true,
+    });
+    expect(v.untrustedServers.map((u) => u.url)).toEqual([DROPS]);
+  });
+});
+
 describe('classify: "UDP blocked" only when it is', () => {
   const silent = (extra: Partial<BindingObservation> = {}) => binding('mapping-I', A1P1, null, extra);
   const base = (): ProbeObservations => ({
