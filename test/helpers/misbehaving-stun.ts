@@ -15,6 +15,10 @@
  *   (a different IP, so it passes §7.4), but always from the socket it was asked on, whatever
  *   CHANGE-REQUEST asks, and never answers at the OTHER-ADDRESS: old servers that make tools say
  *   "full cone".
+ * - `startChangeDroppingServer(bind, otherIp)`: a genuine second address: answers plain Binding on
+ *   `bind`:P, `bind`:P + 1, `otherIp`:P and `otherIp`:P + 1, each from the socket asked, with OTHER-ADDRESS
+ *   `otherIp`:P + 1, and silently drops every request whose CHANGE-REQUEST has a flag set: the server that
+ *   makes silent filtering tests II/III read as a filtering NAT.
  *
  * Every server answers only Binding requests; anything undecodable is dropped. `close()` frees all its
  * sockets. IPv4 only.
@@ -155,4 +159,33 @@ export async function startChangeIgnoringServer(bind: string, otherIp: string): 
     if (req) s.send(bindingSuccess(req, rinfo, other), rinfo.port, rinfo.address);
   });
   return running([s]);
+}
+
+/** Binds `bind`:P and `bind`:P + 1, then `otherIp` on the same two ports (retried when one is taken). */
+async function bindQuad(bind: string, otherIp: string): Promise<Socket[]> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const pair = await bindPair(bind);
+    const port = pair[0].address().port;
+    const a2 = await bindUdp(otherIp, port).catch(() => null);
+    const b2 = a2 ? await bindUdp(otherIp, port + 1).catch(() => null) : null;
+    if (a2 && b2) return [...pair, a2, b2];
+    await Promise.all([...pair, ...(a2 ? [a2] : [])].map(closeUdp));
+  }
+  throw new Error(`cannot bind ports P and P + 1 on both ${bind} and ${otherIp}`);
+}
+
+/** See the module comment: four addresses answering plain Binding, every CHANGE-REQUEST with a flag dropped. */
+export async function startChangeDroppingServer(bind: string, otherIp: string): Promise<MisbehavingServer> {
+  const sockets = await bindQuad(bind, otherIp);
+  const other = transportAddress(otherIp, sockets[0]!.address().port + 1);
+  for (const s of sockets) {
+    s.on('message', (bytes, rinfo) => {
+      const req = decodeBinding(bytes);
+      if (!req) return;
+      const change = changeFlags(req);
+      if (change.ip || change.port) return;
+      s.send(bindingSuccess(req, rinfo, other), rinfo.port, rinfo.address);
+    });
+  }
+  return running(sockets);
 }

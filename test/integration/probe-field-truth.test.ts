@@ -5,7 +5,7 @@ import { runProbe } from '../../src/stun-probe/run-probe.js';
 import { DEFAULT_ADDRESSES } from '../../src/turn-server/options.js';
 import { parseTurnFlags } from '../../src/turn-server/turn-options.js';
 import { type RunningTurnServer, startTurnServer } from '../../src/turn-server/turn-server.js';
-import type { MisbehavingServer } from '../helpers/misbehaving-stun.js';
+import { type MisbehavingServer, startChangeDroppingServer } from '../helpers/misbehaving-stun.js';
 import { type ServerMix, startServerMix } from '../helpers/server-mix.js';
 import { udpBindable } from '../helpers/udp-port.js';
 
@@ -104,6 +104,52 @@ describe('probe with dead and lying servers before a good one (bundled RFC 5780 
     expect(await udpBindable(port)).toBe(true);
     const r = await runProbe({ urls: [`stun:127.0.0.1:${port}`], timeoutMs: TIMEOUT_MS });
     expect(r).toMatchObject({ udp: null, udpStatus: 'server-unreachable' });
+  });
+});
+
+describe('probe with a server that has a genuine second address but drops CHANGE-REQUEST (loopback, no NAT)', () => {
+  let mix: ServerMix;
+  let drops: MisbehavingServer;
+  beforeAll(async () => {
+    mix = await startServerMix({ good: ['127.0.0.1', '127.0.0.2'], dead: '127.0.0.1', liar: '127.0.0.1' });
+    drops = await startChangeDroppingServer('127.0.0.3', '127.0.0.4');
+  });
+  afterAll(async () => {
+    await Promise.all([mix?.close(), drops?.close()]);
+  });
+
+  it('[drops CR] alone: filtering null (nothing filters here), the server named as not answering CHANGE-REQUEST', async () => {
+    const r = probeReportSchema.parse(await runProbe({ urls: [drops.url], timeoutMs: TIMEOUT_MS }));
+    expect(r).toMatchObject({
+      udp: true,
+      natPresent: false,
+      filtering: null,
+      serverHonoursChangeRequest: false,
+      rfc5780Server: null,
+    });
+    expect(r.untrustedServers).toEqual([
+      { url: drops.url, reason: expect.stringMatching(/did not answer CHANGE-REQUEST \(change IP and port/) },
+    ]);
+    expect(r.reasons.filtering).toContain(drops.url);
+    const byName = Object.fromEntries(r.tests.map((t) => [t.name, t.verdict]));
+    expect(byName).toMatchObject({
+      'mapping-II': 'ok',
+      'mapping-III': 'ok',
+      'control-II-open': 'ok',
+      'control-III-open': 'ok',
+      'control-II': 'timeout',
+      'control-III': 'timeout',
+    });
+  });
+
+  it('[drops CR, good]: the good server’s verdicts, the other named', async () => {
+    const r = probeReportSchema.parse(
+      await runProbe({ urls: [drops.url, mix.goodUrl], timeoutMs: TIMEOUT_MS }),
+    );
+    expect(r).toMatchObject({ ...GOOD_VERDICTS, rfc5780Server: mix.goodUrl });
+    expect(r.untrustedServers).toEqual([
+      { url: drops.url, reason: expect.stringMatching(/did not answer CHANGE-REQUEST/) },
+    ]);
   });
 });
 
