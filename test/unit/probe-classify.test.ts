@@ -426,16 +426,12 @@ describe('classify: the CHANGE-REQUEST control (a silent test II/III is the NAT 
   const EIM = [pub(40000), pub(40000), pub(40000)] as [TransportAddress, TransportAddress, TransportAddress];
   const APDM = [pub(1111), pub(2222), pub(3333)] as [TransportAddress, TransportAddress, TransportAddress];
   const silentControl = (mapped: ControlSpec['mapped']): ControlSpec => ({ mapped, II: false, III: false });
+  /** The verdicts for one good-looking server with these filtering replies and this control. */
+  const judge = (filteringII: boolean, filteringIII: boolean, control?: ControlSpec, mapped = EIM) =>
+    classify(scenario({ mapped, filteringII, filteringIII, control }));
 
   it('test II answered: endpoint-independent, whatever the control saw', () => {
-    const v = classify(
-      scenario({
-        mapped: EIM,
-        filteringII: true,
-        filteringIII: true,
-        control: silentControl([pub(5), pub(5), pub(5)]),
-      }),
-    );
+    const v = judge(true, true, silentControl([pub(5), pub(5), pub(5)]));
     expect(v).toMatchObject({
       filtering: 'endpoint-independent',
       serverHonoursChangeRequest: true,
@@ -444,7 +440,7 @@ describe('classify: the CHANGE-REQUEST control (a silent test II/III is the NAT 
   });
 
   it('II and III silent, both controls answered (EIM): address-and-port-dependent, the server honours CHANGE-REQUEST', () => {
-    const v = classify(scenario({ mapped: EIM, filteringII: false, filteringIII: false }));
+    const v = judge(false, false);
     expect(v).toMatchObject({
       filtering: 'address-and-port-dependent',
       legacyNatType: 'port-restricted-cone',
@@ -454,20 +450,13 @@ describe('classify: the CHANGE-REQUEST control (a silent test II/III is the NAT 
   });
 
   it('II silent, III answered, control II answered: address-dependent', () => {
-    const v = classify(scenario({ mapped: EIM, filteringII: false, filteringIII: true }));
+    const v = judge(false, true);
     expect(v).toMatchObject({ filtering: 'address-dependent', legacyNatType: 'restricted-cone' });
   });
 
   it('II silent and control II silent on a proven-open path (m1 = m2): the server drops CHANGE-REQUEST, named, filtering null', () => {
     const same = pub(50000);
-    const v = classify(
-      scenario({
-        mapped: EIM,
-        filteringII: false,
-        filteringIII: false,
-        control: silentControl([same, same, same]),
-      }),
-    );
+    const v = judge(false, false, silentControl([same, same, same]));
     expect(v).toMatchObject({
       filtering: null,
       legacyNatType: null,
@@ -488,14 +477,7 @@ describe('classify: the CHANGE-REQUEST control (a silent test II/III is the NAT 
 
   it('II silent with control II answered, III silent with control III silent on an open path: the server is not trusted', () => {
     const same = pub(50000);
-    const v = classify(
-      scenario({
-        mapped: EIM,
-        filteringII: false,
-        filteringIII: false,
-        control: { mapped: [same, same, same], II: true, III: false },
-      }),
-    );
+    const v = judge(false, false, { mapped: [same, same, same], II: true, III: false });
     expect(v).toMatchObject({ filtering: null, serverHonoursChangeRequest: false });
     expect(v.untrustedServers[0]?.reason).toMatch(
       /did not answer CHANGE-REQUEST \(change port, control-III\)/,
@@ -503,14 +485,7 @@ describe('classify: the CHANGE-REQUEST control (a silent test II/III is the NAT 
   });
 
   it('II silent and control silent behind a mapping that varies by destination (m1 ≠ m2): null, nothing proven, server still used', () => {
-    const v = classify(
-      scenario({
-        mapped: APDM,
-        filteringII: false,
-        filteringIII: false,
-        control: silentControl([pub(4444), pub(5555), pub(6666)]),
-      }),
-    );
+    const v = judge(false, false, silentControl([pub(4444), pub(5555), pub(6666)]), APDM);
     expect(v).toMatchObject({
       mapping: 'address-and-port-dependent',
       filtering: null,
@@ -525,14 +500,7 @@ describe('classify: the CHANGE-REQUEST control (a silent test II/III is the NAT 
   });
 
   it('a lost control (its plain Binding to A2:P2 unanswered): null with the reason, the server not accused', () => {
-    const v = classify(
-      scenario({
-        mapped: EIM,
-        filteringII: false,
-        filteringIII: false,
-        control: { mapped: [pub(50000), null, pub(50000)], II: false, III: true },
-      }),
-    );
+    const v = judge(false, false, { mapped: [pub(50000), null, pub(50000)], II: false, III: true });
     expect(v).toMatchObject({ filtering: null, serverHonoursChangeRequest: null, untrustedServers: [] });
     expect(v.reasons.filtering).toMatch(/could not open the path for control-II's reply/);
   });
