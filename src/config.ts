@@ -1,16 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-
-/**
- * Well-known public STUN servers probed by default: one that serves RFC 5780 (stuntman's), and two plain
- * ones for the "mapping varies by destination" comparison. Override with `--server` or
- * `ICE_DOCTOR_STUN_SERVERS` (comma-separated URLs).
- */
-export const DEFAULT_PUBLIC_SERVERS = [
-  'stun:stun.stunprotocol.org:3478',
-  'stun:stun.l.google.com:19302',
-  'stun:stun.cloudflare.com:3478',
-];
+import { DEFAULT_PUBLIC_SERVERS } from './stun-probe/default-servers.js';
+import { parseStunUrl } from './stun-probe/url.js';
 
 const msSchema = z.coerce.number().int().positive().max(600_000);
 const secondsSchema = z.coerce.number().positive().max(3600);
@@ -40,15 +32,51 @@ export function parseSeconds(flag: string, value: unknown): number {
 }
 
 /**
- * The public servers to probe: the flag's list if given, else `ICE_DOCTOR_STUN_SERVERS`, else the defaults.
+ * Reads a servers file (`--servers-file`): one `stun:`/`stuns:` URL per line; blank lines and `#` comments
+ * (whole-line or trailing) are skipped.
+ * @returns the URLs in file order.
+ * @throws ConfigError naming `--servers-file` when the file cannot be read, holds no URL, or a line is not
+ *   a STUN URL (with its line number).
+ */
+export function readServersFile(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new ConfigError(`--servers-file ${path}: cannot read it (${code})`);
+  }
+  const urls: string[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    const url = line.replace(/#.*/, '').trim();
+    if (!url) return;
+    try {
+      parseStunUrl(url);
+    } catch (err) {
+      throw new ConfigError(`--servers-file ${path} line ${i + 1}: ${(err as Error).message}`);
+    }
+    urls.push(url);
+  });
+  if (urls.length === 0)
+    throw new ConfigError(`--servers-file ${path}: no STUN URL in it (one stun:host[:port] per line)`);
+  return urls;
+}
+
+/**
+ * The public servers to probe: the URLs given on the command line (`--server` or positional) followed by
+ * those of `--servers-file`, if any; else `ICE_DOCTOR_STUN_SERVERS` (comma-separated); else the defaults
+ * (`stun-probe/default-servers.ts`).
+ * @throws ConfigError from {@link readServersFile}.
  */
 export function publicServers(
   fromFlag: string[] | undefined,
   env: NodeJS.ProcessEnv = process.env,
+  serversFile?: string,
 ): string[] {
-  if (fromFlag && fromFlag.length > 0) return fromFlag;
+  const given = [...(fromFlag ?? []), ...(serversFile === undefined ? [] : readServersFile(serversFile))];
+  if (given.length > 0) return given;
   const fromEnv = env.ICE_DOCTOR_STUN_SERVERS?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  return fromEnv && fromEnv.length > 0 ? fromEnv : DEFAULT_PUBLIC_SERVERS;
+  return fromEnv && fromEnv.length > 0 ? fromEnv : [...DEFAULT_PUBLIC_SERVERS];
 }

@@ -9,6 +9,7 @@ interface MainFlags {
   json?: boolean;
   timeout: string;
   server?: string[];
+  serversFile?: string;
 }
 
 /**
@@ -23,11 +24,12 @@ export function registerMain(program: Command): void {
       '--server <url...>',
       'public STUN servers to probe instead of the defaults (env ICE_DOCTOR_STUN_SERVERS)',
     )
+    .option('--servers-file <file>', 'public STUN servers to probe, one URL per line (# comments)')
     .action(async (flags: MainFlags) => {
       const timeoutMs = parseMs('--timeout', flags.timeout);
       const progress = startProgress('starting');
       const report = await runDiagnosis({
-        servers: publicServers(flags.server),
+        servers: publicServers(flags.server, process.env, flags.serversFile),
         timeoutMs,
         onProgress: (t) => progress.update(t),
       }).finally(() => progress.stop());

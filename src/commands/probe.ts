@@ -16,6 +16,7 @@ interface ProbeFlags {
   maxLifetime: string;
   insecure?: boolean;
   ca?: string;
+  serversFile?: string;
 }
 
 /**
@@ -27,7 +28,10 @@ export function registerProbe(program: Command): void {
   program
     .command('probe')
     .description('probe NAT mapping/filtering (RFC 5780) and STUN reachability over UDP/TCP/TLS')
-    .argument('[url...]', 'stun:host[:port][?transport=tcp] or stuns:host[:port] (default: public servers)')
+    .argument(
+      '[url...]',
+      'stun:host[:port][?transport=tcp] or stuns:host[:port] (default: public servers, env ICE_DOCTOR_STUN_SERVERS)',
+    )
     .option('--json', 'print the report as one JSON object (schemaVersion 1)')
     .option('--timeout <ms>', 'deadline for the whole probe, in ms', '5000')
     .option('--hairpin', 'also test hairpinning (RFC 5780 §4.5; some firewalls flag it)')
@@ -35,6 +39,7 @@ export function registerProbe(program: Command): void {
     .option('--max-lifetime <s>', 'upper bound of the lifetime search, in seconds', '60')
     .option('--insecure', 'accept any TLS certificate for stuns: URLs')
     .option('--ca <file>', 'PEM file of CA certificates to trust for stuns: besides the bundled roots')
+    .option('--servers-file <file>', 'probe the STUN URLs in FILE too (one per line, # comments)')
     .addHelpText(
       'after',
       '\nExamples:\n  ice-doctor probe stun:stun.example.org\n  ice-doctor probe --json stun:203.0.113.10:3478 stuns:turn.example.org:5349',
@@ -45,7 +50,7 @@ export function registerProbe(program: Command): void {
       const ca = flags.ca === undefined ? undefined : readCaFile('--ca', flags.ca);
       const progress = startProgress('probing');
       const report = await runProbe({
-        urls: publicServers(urls),
+        urls: publicServers(urls, process.env, flags.serversFile),
         timeoutMs,
         hairpin: flags.hairpin,
         maxLifetimeS,

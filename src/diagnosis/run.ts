@@ -17,7 +17,11 @@ export interface DiagnosisOptions {
   onProgress?: (text: string) => void;
 }
 
-/** One line saying why the public servers gave nothing, or null when at least one answered. */
+/**
+ * One line saying why the public servers gave nothing, or null when at least one answered. Uses the probe's
+ * own distinction (`udpStatus`): DNS failed, the deadline came first, or nothing answered on any transport
+ * (the servers are down or unreachable: not a verdict on UDP).
+ */
 export function publicUnreachableReason(report: ProbeReport): string | null {
   if (report.reachability.some((r) => r.reachable)) return null;
   const errors = report.reachability.map((r) => r.error ?? 'no answer');
@@ -25,7 +29,9 @@ export function publicUnreachableReason(report: ProbeReport): string | null {
   if (dns === errors.length && dns > 0) {
     return `public STUN servers are unreachable: DNS lookup failed for all ${dns} (offline?)`;
   }
-  return `public STUN servers are unreachable: none of ${report.servers.length} answered (${[...new Set(errors)].join('; ')})`;
+  if (report.udpStatus === 'deadline')
+    return 'public STUN servers did not answer before the deadline (--timeout): nothing is known about UDP';
+  return `public STUN servers are unreachable: none of ${report.servers.length} answered on any transport (${[...new Set(errors)].join('; ')})`;
 }
 
 /**

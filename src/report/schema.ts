@@ -76,6 +76,25 @@ export const natVerdictShape = {
 /** Names of the shared NAT verdict fields ({@link natVerdictShape}). */
 export type NatVerdictField = keyof typeof natVerdictShape;
 
+/**
+ * What the probe knows about UDP, one word per case (the `udp` field is true only for `works`, false only
+ * for `blocked`, null otherwise): `works` (a server answered over UDP), `blocked` (UDP tried and silent
+ * while the same server answered over TCP or TLS), `server-unreachable` (nothing answered on any
+ * transport), `not-tested` (only `stuns:` / `?transport=tcp` URLs), `dns-failed` (no UDP server name
+ * resolved), `deadline` (the probe's deadline came before any UDP answer).
+ */
+export const udpStatusSchema = z.enum([
+  'works',
+  'blocked',
+  'server-unreachable',
+  'not-tested',
+  'dns-failed',
+  'deadline',
+]);
+
+/** A server that sent OTHER-ADDRESS but failed the RFC 5780 checks, and why (it is not used for RFC 5780 tests). */
+export const untrustedServerSchema = z.object({ url: z.string(), reason: z.string() });
+
 export const probeReportSchema = z.object({
   schemaVersion: z.literal(1),
   tool: z.literal('ice-doctor'),
@@ -83,6 +102,12 @@ export const probeReportSchema = z.object({
   startedAt: z.string(),
   servers: z.array(z.string()),
   ...natVerdictShape,
+  /** True: UDP works; false: UDP blocked (see `udpStatus`); null: unknown, with `reasons.udp`. */
+  udp: z.boolean().nullable(),
+  udpStatus: udpStatusSchema,
+  /** The server the RFC 5780 tests were run against (the first that proved it serves RFC 5780), or null. */
+  rfc5780Server: z.string().nullable(),
+  untrustedServers: z.array(untrustedServerSchema),
   localAddress: transportAddressSchema.nullable(),
   /**
    * How mapping was judged: RFC 5780 §4.3 against one server, comparing mapped addresses across servers, or
@@ -105,6 +130,7 @@ export type Behaviour = z.infer<typeof behaviourSchema>;
 export type LegacyNatType = z.infer<typeof legacyNatTypeSchema>;
 export type TestResult = z.infer<typeof testResultSchema>;
 export type Reachability = z.infer<typeof reachabilitySchema>;
+export type UdpStatus = z.infer<typeof udpStatusSchema>;
 export type ProbeReport = z.infer<typeof probeReportSchema>;
 
 /** The bundled server as the self-test ran it. */

@@ -1,6 +1,6 @@
 import type { TransportAddress } from '../stun/address.js';
 import { changeRequestAttribute } from '../stun/build.js';
-import type { BindingObservation, HairpinObservation } from './observations.js';
+import type { BindingObservation, ChangeRequestControl, HairpinObservation } from './observations.js';
 import { bindingRequest, type SentTest, toObservation } from './requests.js';
 import type { RttEstimator } from './rtt.js';
 import { nextDeadlineOffsetMs, PROBE_POLICY } from './transaction.js';
@@ -83,6 +83,36 @@ export function withExpectedSources(
     I: f.I,
     II: { ...f.II, expectedSource: alt.otherIpOtherPort },
     III: { ...f.III, expectedSource: alt.primaryIpOtherPort },
+  };
+}
+
+/**
+ * The CHANGE-REQUEST control ({@link ChangeRequestControl}) on `client`, a fresh socket: plain Bindings to
+ * A1:P1, A2:P2 and A1:P2 in parallel, and once they are over (each pinhole then opened or given up on),
+ * filtering tests II's and III's CHANGE-REQUESTs to A1:P1, in parallel. About two RTTs more than the
+ * filtering tests, which it runs beside.
+ */
+export async function changeRequestControl(
+  client: StunUdpClient,
+  server: UdpTarget,
+  other: TransportAddress,
+): Promise<ChangeRequestControl> {
+  const alt = alternates(server.address, other);
+  const [I, openII, openIII] = await Promise.all([
+    bindingTest(client, 'control-I', server, server.address),
+    bindingTest(client, 'control-II-open', server, alt.otherIpOtherPort),
+    bindingTest(client, 'control-III-open', server, alt.primaryIpOtherPort),
+  ]);
+  const [II, III] = await Promise.all([
+    bindingTest(client, 'control-II', server, server.address, { ip: true, port: true }),
+    bindingTest(client, 'control-III', server, server.address, { ip: false, port: true }),
+  ]);
+  return {
+    I,
+    openII,
+    openIII,
+    II: { ...II, expectedSource: alt.otherIpOtherPort },
+    III: { ...III, expectedSource: alt.primaryIpOtherPort },
   };
 }
 

@@ -24,6 +24,8 @@ export interface BindingObservation {
   localPort: number;
   requestsSent: number;
   rttMs: number | null;
+  /** From the first send to the reply or to giving up, in ms. */
+  elapsedMs: number;
   /** Datagram (or connection) source of the reply. */
   source: TransportAddress | null;
   /** XOR-MAPPED-ADDRESS, or MAPPED-ADDRESS when the server sent only that. */
@@ -60,6 +62,51 @@ export interface ServerObservation {
   resolveError: string | null;
 }
 
+/** Filtering tests I, II, III against one server (RFC 5780 §4.4), II and III with their expected sources. */
+export interface FilteringTriple {
+  I: BindingObservation;
+  II: BindingObservation;
+  III: BindingObservation;
+}
+
+/**
+ * The CHANGE-REQUEST control (an extension of RFC 5780 §4.4), on a fresh socket C once OTHER-ADDRESS
+ * (A2:P2) is known: plain Bindings to A1:P1, A2:P2 and A1:P2 (C's mapped address toward each, and a NAT
+ * pinhole toward each under any filtering), then the CHANGE-REQUESTs of filtering tests II and III to
+ * A1:P1 from C. When C's mapped address is the same toward A1:P1 and the reply's source, the reply's path
+ * is open, so a silent CHANGE-REQUEST here is the server's silence, not the NAT's filtering.
+ */
+export interface ChangeRequestControl {
+  /** Plain Binding to A1:P1 (`control-I`): C's mapping toward the address the CHANGE-REQUESTs go to. */
+  I: BindingObservation;
+  /** Plain Binding to A2:P2 (`control-II-open`), where the reply to control II must come from. */
+  openII: BindingObservation;
+  /** Plain Binding to A1:P2 (`control-III-open`), where the reply to control III must come from. */
+  openIII: BindingObservation;
+  /** CHANGE-REQUEST change IP and port to A1:P1 (`control-II`), `expectedSource` A2:P2. */
+  II: BindingObservation;
+  /** CHANGE-REQUEST change port to A1:P1 (`control-III`), `expectedSource` A1:P2. */
+  III: BindingObservation;
+}
+
+/**
+ * Everything run against one server whose mapping test I carried OTHER-ADDRESS (an RFC 5780 candidate):
+ * the evidence that it serves RFC 5780 or not (`rfc5780-trust.ts`), and the tests themselves.
+ */
+export interface Rfc5780Run {
+  /** URL of the server. */
+  server: string;
+  /** Its mapping test I, from the shared mapping socket. */
+  testI: BindingObservation;
+  /** Mapping tests II and III (RFC 5780 §4.3) to A2:P1 and A2:P2 from the same socket. */
+  II: BindingObservation;
+  III: BindingObservation;
+  /** Filtering tests from a fresh socket. */
+  filtering: FilteringTriple;
+  /** The CHANGE-REQUEST control from another fresh socket, run alongside the filtering tests. */
+  control: ChangeRequestControl;
+}
+
 /** Everything the probe observed; the pure input of `classify()`. */
 export interface ProbeObservations {
   servers: ServerObservation[];
@@ -67,14 +114,15 @@ export interface ProbeObservations {
   localAddresses: string[];
   /** Test I to every UDP server from ONE socket (also the multi-server mapping comparison). */
   mappingTestI: BindingObservation[];
-  /** URL of the first server whose test I carried OTHER-ADDRESS, or null. */
-  rfc5780Server: string | null;
-  mappingTestII: BindingObservation | null;
-  mappingTestIII: BindingObservation | null;
-  /** Filtering tests I, II, III against the RFC 5780 server, from a fresh socket. */
-  filtering: { I: BindingObservation; II: BindingObservation; III: BindingObservation } | null;
-  /** STUN over TCP/TLS to each server (reachability and RTT calibration). */
+  /**
+   * The RFC 5780 candidates' runs in the order they completed (the race): the first trusted one is used,
+   * the untrusted ones are named in the report.
+   */
+  rfc5780Runs: Rfc5780Run[];
+  /** STUN over TCP/TLS to each server (reachability, RTT calibration, and "UDP blocked" evidence). */
   streams: BindingObservation[];
   hairpin: HairpinObservation | null;
   lifetime: LifetimeObservation | null;
+  /** True when the probe's deadline (`--timeout`) fired before the observations were complete. */
+  deadlineReached: boolean;
 }

@@ -9,9 +9,20 @@ function reasonOf(r: ProbeReport, field: string): string {
   return reason ? pc.dim(` — ${reason}`) : '';
 }
 
+/** The UDP row's value: works, blocked, or why it is unknown (`udpStatus` in words). */
+const UDP_WORDS: Record<ProbeReport['udpStatus'], string> = {
+  works: 'works',
+  blocked: pc.red('blocked'),
+  'server-unreachable': pc.dim('unknown (server unreachable)'),
+  'not-tested': pc.dim('not tested'),
+  'dns-failed': pc.dim('unknown (DNS failed)'),
+  deadline: pc.dim('unknown (deadline reached)'),
+};
+
 /**
  * Renders a probe report as human text: the plain-language line first, then the RFC 4787 verdicts with
- * their reasons, reachability with RTTs, and one line per test. Colours come from picocolors, which
+ * their reasons, the RFC 5780 server used and the servers not trusted (with why), reachability with RTTs,
+ * and one line per test. Colours come from picocolors, which
  * turns itself off when stdout is not a TTY or NO_COLOR is set.
  */
 export function renderProbeText(r: ProbeReport): string {
@@ -21,7 +32,7 @@ export function renderProbeText(r: ProbeReport): string {
   lines.push('');
   const pub = r.publicAddress ? formatAddress(r.publicAddress) : null;
   const rows: [string, string, string][] = [
-    ['UDP', r.udp ? 'works' : pc.red('blocked'), reasonOf(r, 'udp')],
+    ['UDP', UDP_WORDS[r.udpStatus], reasonOf(r, 'udp')],
     ['Public address', show(pub), reasonOf(r, 'publicAddress')],
     ['Local address', show(r.localAddress ? formatAddress(r.localAddress) : null), ''],
     ['NAT present', show(r.natPresent), reasonOf(r, 'natPresent')],
@@ -37,6 +48,9 @@ export function renderProbeText(r: ProbeReport): string {
     ],
   ];
   for (const [k, v, why] of rows) lines.push(`  ${k.padEnd(17)} ${v}${why}`);
+  if (r.rfc5780Server) lines.push(`  ${'RFC 5780 server'.padEnd(17)} ${r.rfc5780Server}`);
+  for (const u of r.untrustedServers)
+    lines.push(`  ${'Not trusted'.padEnd(17)} ${pc.yellow(u.url)}${pc.dim(` — ${u.reason}`)}`);
   lines.push('');
   lines.push(pc.bold('Reachability'));
   for (const x of r.reachability) {

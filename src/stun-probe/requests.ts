@@ -46,7 +46,7 @@ export interface SentTest {
 /** Turns a transaction's result into the observation the classifier reads. */
 export function toObservation(
   sent: SentTest,
-  r: Pick<TransactionResult, 'requestsSent' | 'response' | 'source' | 'rttMs' | 'failure'>,
+  r: Pick<TransactionResult, 'requestsSent' | 'response' | 'source' | 'rttMs' | 'elapsedMs' | 'failure'>,
 ): BindingObservation {
   const msg = r.response;
   const isError = msg?.cls === StunClass.errorResponse;
@@ -55,6 +55,7 @@ export function toObservation(
     expectedSource: null,
     requestsSent: r.requestsSent,
     rttMs: r.rttMs,
+    elapsedMs: r.elapsedMs,
     source: r.source,
     mapped: msg && !isError ? mappedAddressOf(msg) : null,
     responseOrigin: msg ? (getAddress(msg, Attr.RESPONSE_ORIGIN) ?? null) : null,

@@ -1,19 +1,15 @@
+import { setMaxListeners } from 'node:events';
 import type { ProbeReport, Reachability } from '../report/schema.js';
 import type { TransportAddress } from '../stun/address.js';
+import { answered } from './answers.js';
 import { classify } from './classify.js';
 import { LifetimeUnsupportedError, lifetimeTest } from './lifetime-test.js';
 import { localAddresses, localAddressToward } from './local-addresses.js';
-import {
-  bindingTest,
-  filteringTests,
-  hairpinTest,
-  mappingTestsIIandIII,
-  type UdpTarget,
-  withExpectedSources,
-} from './nat-tests.js';
+import { bindingTest, filteringTests, hairpinTest, type UdpTarget } from './nat-tests.js';
 import type { BindingObservation, ProbeObservations, ServerObservation } from './observations.js';
 import { bindingRequest, toObservation } from './requests.js';
 import { ResolveError, resolveServer } from './resolve.js';
+import { raceRfc5780 } from './rfc5780-race.js';
 import { RttEstimator, reportedMs } from './rtt.js';
 import { streamExchange } from './stream-client.js';
 import { testResults } from './test-results.js';
@@ -22,7 +18,10 @@ import { parseStunUrl, type StunUrl } from './url.js';
 
 /** What to probe and how long to try. */
 export interface ProbeOptions {
-  /** `stun:` / `stuns:` URLs; the first UDP one that serves RFC 5780 is used for the NAT tests. */
+  /**
+   * `stun:` / `stuns:` URLs (duplicates probed once); the first UDP one that proves it serves RFC 5780 (the
+   * race, `rfc5780-race.ts`) is used for the NAT tests.
+   */
   urls: string[];
   /** Hard deadline for the whole probe in ms; partial results are still a report. */
   timeoutMs: number;
@@ -58,9 +57,16 @@ async function resolveAll(urls: StunUrl[], timeoutMs: number): Promise<ServerObs
   );
 }
 
+/** The stream URL probed for one server: a UDP URL's address over TCP, or the tcp/tls URL itself. */
+function streamUrlOf(u: StunUrl): string {
+  return u.transport === 'udp' ? `${u.url}?transport=tcp` : u.url;
+}
+
 /**
- * STUN over TCP to each UDP server's address and over TCP/TLS for each tcp/tls URL. Their RTT (or the time
- * to a refusal, also one round trip) calibrates the RTO, so UDP silence can be called quickly.
+ * STUN over TCP to each UDP server's address and over TCP/TLS for each tcp/tls URL, once per stream URL
+ * (`stun:X` and `stun:X?transport=tcp` share one). Their RTT (or the time to a refusal, also one round
+ * trip) calibrates the RTO, so UDP silence can be called quickly; a silent server is given up on after the
+ * same RTT-based budget (`streamExchange`).
  */
 function streamTests(
   urls: StunUrl[],
@@ -69,11 +75,13 @@ function streamTests(
   rtt: RttEstimator,
   signal: AbortSignal,
 ): Promise<BindingObservation>[] {
+  const seen = new Set<string>();
   return servers.flatMap((s, i) => {
-    if (!s.address) return [];
     const u = urls[i]!;
+    const url = streamUrlOf(u);
+    if (!s.address || seen.has(url)) return [];
+    seen.add(url);
     const transport: 'tcp' | 'tls' = u.transport === 'tls' ? 'tls' : 'tcp';
-    const url = u.transport === 'udp' ? `${u.url}?transport=tcp` : u.url;
     const req = bindingRequest();
     const to = s.address;
     return [
@@ -83,7 +91,7 @@ function streamTests(
         serverName: u.host,
         insecure: opts.insecure,
         ca: opts.ca,
-        timeoutMs: opts.timeoutMs,
+        rtt,
         signal,
       }).then((r) => {
         const sample = r.rttMs ?? r.refusedMs;
@@ -101,6 +109,7 @@ function streamTests(
           response: r.response,
           source: r.response ? r.remote : null,
           rttMs: r.rttMs,
+          elapsedMs: r.elapsedMs,
           failure: r.failure,
         });
       }),
@@ -108,26 +117,28 @@ function streamTests(
   });
 }
 
-async function firstRfc5780(tests: Promise<BindingObservation>[]): Promise<BindingObservation | null> {
-  for (const t of tests) {
-    const o = await t;
-    if (o.otherAddress && o.mapped) return o;
-  }
-  return null;
+/** The URLs parsed, each normalised URL once (first occurrence kept). */
+function uniqueUrls(inputs: string[]): StunUrl[] {
+  const byUrl = new Map<string, StunUrl>();
+  for (const u of inputs.map(parseStunUrl)) if (!byUrl.has(u.url)) byUrl.set(u.url, u);
+  return [...byUrl.values()];
 }
 
 /**
  * Runs the probe: resolves the servers, then in parallel and under one deadline runs mapping test I
- * against every UDP server from one socket, filtering tests against each from fresh sockets, STUN over
- * TCP/TLS, then mapping II/III, hairpinning and binding lifetime against the first RFC 5780 server.
+ * against every UDP server from one socket, filtering tests against each from fresh sockets, and STUN over
+ * TCP/TLS; races the RFC 5780 candidates (mapping II/III and the CHANGE-REQUEST checks as each one's test I
+ * answers) and runs hairpinning and binding lifetime against the first that proves RFC 5780. Every wait is
+ * bounded by the RTT-calibrated silence budget, so a dead server never holds the report.
  * Plan → run → observations → `classify()` → report (RFC 5780 §4; tailscale-netcheck-style deadlines).
  * @throws ConfigError when a URL cannot be parsed. Network failures never throw: they are in the report.
  */
 export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  const urls = opts.urls.map(parseStunUrl);
+  const urls = uniqueUrls(opts.urls);
   const deadline = new AbortController();
+  setMaxListeners(0, deadline.signal);
   const timer = setTimeout(() => deadline.abort(), opts.timeoutMs);
   const rtt = new RttEstimator();
   const clients: StunUdpClient[] = [];
@@ -147,53 +158,51 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
     opts.onProgress?.('mapping and filtering tests');
     const streams = Promise.all(streamTests(urls, servers, opts, rtt, deadline.signal));
     const mappingClient = await open(family);
-    const testI = sameFamily.map((s) => bindingTest(mappingClient, 'mapping-I', s, s.address));
-    const filteringRuns = await Promise.all(
-      sameFamily.map(async (s) => ({ s, run: filteringTests(await open(family), s) })),
+    const candidates = await Promise.all(
+      sameFamily.map(async (s) => ({
+        server: s,
+        testI: bindingTest(mappingClient, 'mapping-I', s, s.address),
+        filtering: filteringTests(await open(family), s),
+        controlClient: await open(family),
+      })),
     );
-    const rfc = await firstRfc5780(testI);
-    const rfcServer = rfc ? sameFamily.find((s) => s.url === rfc.server)! : null;
-    const [mappingII, hairpin, filtering] = await Promise.all([
-      rfc && rfcServer ? mappingTestsIIandIII(mappingClient, rfcServer, rfc.otherAddress!) : null,
-      opts.hairpin && udp[0]
-        ? hairpinTest(await open(family), await open(family), rfcServer ?? udp[0], rtt)
-        : null,
-      rfc
-        ? filteringRuns
-            .find((f) => f.s.url === rfc.server)!
-            .run.then((f) => withExpectedSources(f, rfc.otherAddress!))
-        : null,
-    ]);
+    const race = raceRfc5780(mappingClient, candidates);
+    const used = await race.first;
+    const usedServer = used ? sameFamily.find((s) => s.url === used.server)! : null;
+    const hairpinServer = opts.hairpin ? (usedServer ?? (await firstAnswering(candidates))) : null;
+    const hairpin = hairpinServer
+      ? await hairpinTest(await open(family), await open(family), hairpinServer, rtt)
+      : null;
     let lifetime: ProbeObservations['lifetime'] = null;
     let lifetimeError: string | null = null;
-    if (opts.maxLifetimeS !== undefined && rfcServer) {
+    if (opts.maxLifetimeS !== undefined && usedServer) {
       try {
-        lifetime = await lifetimeTest(rfcServer, opts.maxLifetimeS, rtt, (text) => opts.onProgress?.(text));
+        lifetime = await lifetimeTest(usedServer, opts.maxLifetimeS, rtt, (text) => opts.onProgress?.(text));
       } catch (err) {
         if (!(err instanceof LifetimeUnsupportedError)) throw err;
         lifetimeError = err.message;
       }
     }
+    const runs = await race.all;
     const obs: ProbeObservations = {
       servers,
       localAddresses: localAddresses(),
-      mappingTestI: await Promise.all(testI),
-      rfc5780Server: rfc?.server ?? null,
-      mappingTestII: mappingII?.II ?? null,
-      mappingTestIII: mappingII?.III ?? null,
-      filtering,
+      mappingTestI: await Promise.all(candidates.map((c) => c.testI)),
+      rfc5780Runs: runs,
       streams: await streams,
       hairpin,
       lifetime,
+      deadlineReached: deadline.signal.aborted,
     };
+    const candidateUrls = new Set(runs.map((r) => r.server));
     const otherFilters = await Promise.all(
-      filteringRuns.filter((f) => f.s.url !== rfc?.server).map((f) => f.run),
+      candidates.filter((c) => !candidateUrls.has(c.server.url)).map((c) => c.filtering),
     );
     const verdicts = classify(obs);
     for (const s of servers) if (s.resolveError) verdicts.reasons[`server ${s.url}`] = s.resolveError;
     if (lifetimeError) verdicts.reasons.bindingLifetime = lifetimeError;
-    else if (opts.maxLifetimeS !== undefined && !rfcServer)
-      verdicts.reasons.bindingLifetime = 'no RFC 5780 server answered';
+    else if (opts.maxLifetimeS !== undefined && !usedServer)
+      verdicts.reasons.bindingLifetime = 'no trusted RFC 5780 server answered';
     const local = udp[0] ? await localAddressToward(udp[0].address) : null;
     return {
       schemaVersion: 1,
@@ -204,7 +213,7 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
       localAddress: local ? { address: local, port: mappingClient.localPort, family } : null,
       ...verdicts,
       reachability: reachability(servers, obs),
-      tests: testResults(obs, otherFilters),
+      tests: testResults(obs, otherFilters, verdicts.rfc5780Server),
       durationMs: Math.round(performance.now() - started),
     };
   } finally {
@@ -213,6 +222,23 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
   }
 }
 
+/** The server of the first mapping test I to answer, or null when none does (for hairpinning without RFC 5780). */
+async function firstAnswering(candidates: { server: UdpTarget; testI: Promise<BindingObservation> }[]) {
+  const tests = await Promise.all(candidates.map((c) => c.testI));
+  const i = tests.findIndex((o) => answered(o));
+  return i < 0 ? null : candidates[i]!.server;
+}
+
+/** How a transaction without an answer reads in the report: `no answer within N ms` for silence. */
+function failureText(o: BindingObservation): string | undefined {
+  if (o.failure === 'timeout') return `no answer within ${Math.round(o.elapsedMs)} ms`;
+  return o.failure ?? undefined;
+}
+
+/**
+ * One row per URL: each server URL as given (UDP: its mapping test I; tcp/tls: its stream), then the TCP
+ * stream probed alongside a UDP URL when that URL was not itself given.
+ */
 function reachability(servers: ServerObservation[], obs: ProbeObservations): Reachability[] {
   const fromObs = (url: string, o: BindingObservation | undefined): Reachability => {
     if (!o) {
@@ -225,38 +251,33 @@ function reachability(servers: ServerObservation[], obs: ProbeObservations): Rea
         error: 'not tested: another address family than the first UDP server',
       };
     }
+    const error = failureText(o);
     return {
       url,
       transport: o.transport,
       reachable: o.failure === null && o.source !== null,
       rttMs: reportedMs(o.rttMs),
       mappedAddress: o.mapped,
-      ...(o.failure !== null ? { error: o.failure } : {}),
+      ...(error !== undefined ? { error } : {}),
     };
   };
-  const out: Reachability[] = [];
-  for (const s of servers) {
-    if (s.resolveError) {
-      out.push({
+  const rows = servers.map((s): Reachability => {
+    if (s.resolveError)
+      return {
         url: s.url,
         transport: s.transport,
         reachable: false,
         rttMs: null,
         mappedAddress: null,
         error: s.resolveError,
-      });
-      continue;
-    }
-    if (s.transport === 'udp')
-      out.push(
-        fromObs(
-          s.url,
-          obs.mappingTestI.find((o) => o.server === s.url),
-        ),
-      );
-    for (const st of obs.streams.filter((o) => o.server === s.url || o.server === `${s.url}?transport=tcp`)) {
-      out.push(fromObs(st.server, st));
-    }
-  }
-  return out;
+      };
+    const tests = s.transport === 'udp' ? obs.mappingTestI : obs.streams;
+    return fromObs(
+      s.url,
+      tests.find((o) => o.server === s.url),
+    );
+  });
+  const given = new Set(servers.map((s) => s.url));
+  for (const st of obs.streams) if (!given.has(st.server)) rows.push(fromObs(st.server, st));
+  return rows;
 }

@@ -4,7 +4,9 @@ import { type TransportAddress, transportAddress } from '../stun/address.js';
 import { StunDecodeError } from '../stun/errors.js';
 import { StreamFramer } from '../stun/framing.js';
 import { decodeMessage, type StunMessage } from '../stun/message.js';
+import type { RttEstimator } from './rtt.js';
 import { describeSocketError } from './tls-errors.js';
+import { nextDeadlineOffsetMs, PROBE_POLICY } from './transaction.js';
 
 /** Where and how to open a TCP or TLS connection to a STUN/TURN server (RFC 8489 §6.2.2, §6.2.3). */
 export interface StreamConnectOptions {
@@ -51,8 +53,13 @@ export function connectStream(opts: StreamConnectOptions, onConnect: () => void)
 
 /** Options of one STUN-over-TCP/TLS exchange (RFC 8489 §6.2.2, §6.2.3). */
 export interface StreamExchangeOptions extends StreamConnectOptions {
-  /** Hard limit for connect + request + response, in ms. */
-  timeoutMs: number;
+  /**
+   * The path's RTT estimate: the exchange gives up when a UDP transaction started at the same moment would
+   * declare silence (11 × RTO, read live, so it shortens once any reply calibrates the path; 2750 ms
+   * uncalibrated), or at 3 × its own connect time if that is later (a slow but live server).
+   */
+  rtt: RttEstimator;
+  /** The probe's deadline: ends the exchange with failure `aborted`. */
   signal: AbortSignal;
 }
 
@@ -67,13 +74,17 @@ export interface StreamExchangeResult {
   refusedMs: number | null;
   /** From writing the request to reading the response, in ms. */
   rttMs: number | null;
+  /** From the start to the response or to giving up, in ms. */
+  elapsedMs: number;
   /** One-line reason when there is no response (ECONNREFUSED, timeout, a TLS certificate error code ...). */
   failure: string | null;
 }
 
 /**
  * Opens a TCP or TLS connection, sends one STUN request, reads the framed response with the same
- * transaction ID, and closes. Never rejects; every failure is a one-line `failure`.
+ * transaction ID, and closes. A server that accepts (or drops the SYN) and stays silent is given up on
+ * after the RTT-based silence budget (`opts.rtt`), with failure `no answer within N ms`. Never rejects;
+ * every failure is a one-line `failure`.
  */
 export function streamExchange(
   request: Buffer,
@@ -92,6 +103,7 @@ export function streamExchange(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      unsubscribe();
       opts.signal.removeEventListener('abort', onAbort);
       const remote = socket.remoteAddress
         ? transportAddress(socket.remoteAddress, socket.remotePort ?? 0)
@@ -105,17 +117,28 @@ export function streamExchange(
         connectMs,
         refusedMs,
         rttMs: r.response ? performance.now() - sentAt : null,
+        elapsedMs: performance.now() - start,
       });
     };
     const onAbort = (): void => finish({ response: null, failure: 'aborted' });
-    const timer = setTimeout(
-      () => finish({ response: null, failure: `no answer within ${opts.timeoutMs} ms` }),
-      opts.timeoutMs,
-    );
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = (): void => {
+      const waited = Math.round(performance.now() - start);
+      finish({ response: null, failure: `no answer within ${waited} ms` });
+    };
+    const schedule = (): void => {
+      clearTimeout(timer);
+      const budget = nextDeadlineOffsetMs(PROBE_POLICY.rc, opts.rtt.rtoMs, PROBE_POLICY);
+      const due = start + Math.max(budget, 3 * (connectMs ?? 0));
+      timer = setTimeout(giveUp, Math.max(0, due - performance.now()));
+    };
+    const unsubscribe = opts.rtt.onChange(schedule);
+    schedule();
     const onConnect = (): void => {
       connectMs = performance.now() - start;
       sentAt = performance.now();
       socket.write(request);
+      schedule();
     };
     socket = connectStream(opts, onConnect);
     socket.on('data', (chunk: Buffer) => {

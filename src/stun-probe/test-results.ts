@@ -1,10 +1,8 @@
 import type { TestResult } from '../report/schema.js';
 import { formatAddress } from '../stun/address.js';
-import { fromExpectedSource } from './classify.js';
-import type { BindingObservation, ProbeObservations } from './observations.js';
+import { fromExpectedSource } from './answers.js';
+import type { BindingObservation, FilteringTriple, ProbeObservations } from './observations.js';
 import { reportedMs } from './rtt.js';
-
-type Triple = { I: BindingObservation; II: BindingObservation; III: BindingObservation };
 
 /** The verdict word of one exchange: `ok`, `timeout`, `error-420`, `unexpected-source` ... */
 export function verdictOf(o: BindingObservation): string {
@@ -47,14 +45,22 @@ export function toTestResult(o: BindingObservation): TestResult {
 }
 
 /**
- * Every exchange of a probe as report rows: mapping I (each server), II, III, filtering I–III (the RFC 5780
- * server and, after them, the others), TCP/TLS bindings, hairpinning and lifetime summaries.
+ * Every exchange of a probe as report rows: mapping I (each server), then per RFC 5780 candidate (in race
+ * order) mapping II, III, filtering I–III and the CHANGE-REQUEST control, then the other servers'
+ * filtering tests, TCP/TLS bindings, hairpinning and lifetime summaries.
+ * @param lifetimeServer URL of the server the binding lifetime was measured against (its row's target).
  */
-export function testResults(obs: ProbeObservations, otherFiltering: Triple[]): TestResult[] {
+export function testResults(
+  obs: ProbeObservations,
+  otherFiltering: FilteringTriple[],
+  lifetimeServer: string | null,
+): TestResult[] {
   const rows: BindingObservation[] = [...obs.mappingTestI];
-  if (obs.mappingTestII) rows.push(obs.mappingTestII);
-  if (obs.mappingTestIII) rows.push(obs.mappingTestIII);
-  for (const f of [obs.filtering, ...otherFiltering]) if (f) rows.push(f.I, f.II, f.III);
+  for (const r of obs.rfc5780Runs) {
+    const { filtering: f, control: c } = r;
+    rows.push(r.II, r.III, f.I, f.II, f.III, c.I, c.openII, c.openIII, c.II, c.III);
+  }
+  for (const f of otherFiltering) rows.push(f.I, f.II, f.III);
   rows.push(...obs.streams);
   const out = rows.map(toTestResult);
   if (obs.hairpin) {
@@ -73,7 +79,7 @@ export function testResults(obs: ProbeObservations, otherFiltering: Triple[]): T
   if (obs.lifetime) {
     out.push({
       name: 'binding-lifetime',
-      target: obs.rfc5780Server ?? '',
+      target: lifetimeServer ?? '',
       transport: 'udp',
       requestsSent: obs.lifetime.trials.length,
       responsesReceived: obs.lifetime.trials.filter((t) => t.alive).length,

@@ -247,11 +247,14 @@ class TargetRun {
    */
   private async answersPlainStun(server: TransportAddress, err: LinkConnectError): Promise<boolean> {
     const req = bindingRequest();
+    const waitMs = err.facts.tlsWaitMs ?? Math.min(this.opts.timeoutMs, 5000);
+    const rtt = new RttEstimator();
+    if (err.facts.tcpConnectMs !== null) rtt.observe(err.facts.tcpConnectMs);
     const r = await streamExchange(req.bytes, req.transactionId, {
       transport: 'tcp',
       to: server,
-      timeoutMs: err.facts.tlsWaitMs ?? Math.min(this.opts.timeoutMs, 5000),
-      signal: this.signal,
+      rtt,
+      signal: AbortSignal.any([this.signal, AbortSignal.timeout(waitMs)]),
     });
     return r.response !== null;
   }

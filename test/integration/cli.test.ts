@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { reportSchema } from '../../src/report/report-schema.js';
@@ -79,8 +82,33 @@ describe('ice-doctor CLI (built dist/cli.js)', () => {
     ]) {
       expect(report).toHaveProperty(key);
     }
-    expect(report.udp).toBe(false);
-    expect(report.legacyNatType).toBe('udp-blocked');
+    // Nothing listens there: the server is unreachable, which says nothing about UDP (issue 11 §2).
+    expect(report).toMatchObject({ udp: null, udpStatus: 'server-unreachable', legacyNatType: null });
+  });
+
+  it('probe --json with a name that does not resolve: udp null, udpStatus dns-failed, exit 1', async () => {
+    const r = await cli(['probe', '--json', 'stun:nosuch.invalid']);
+    expect(r.code).toBe(1);
+    expect(probeReportSchema.parse(JSON.parse(r.stdout))).toMatchObject({
+      udp: null,
+      udpStatus: 'dns-failed',
+      legacyNatType: null,
+    });
+  });
+
+  it('probe --servers-file: a missing file or a bad line is a usage error naming the flag', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'servers-'));
+    const bad = join(dir, 'bad.txt');
+    writeFileSync(bad, '# mine\nstun:127.0.0.1:9\nturn:127.0.0.1\n');
+    for (const [file, message] of [
+      [join(dir, 'missing.txt'), /--servers-file .*missing\.txt: cannot read it \(ENOENT\)/],
+      [bad, /--servers-file .*bad\.txt line 3: not a STUN URL/],
+    ] as const) {
+      const r = await cli(['probe', '--servers-file', file]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
   });
 
   it('an unresolvable server fails fast with a one-line reason and exit 1', async () => {

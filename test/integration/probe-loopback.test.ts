@@ -1,11 +1,8 @@
-import { createSocket, type Socket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeReportSchema } from '../../src/report/schema.js';
-import { buildMessage } from '../../src/stun/build.js';
-import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
-import { decodeMessage } from '../../src/stun/message.js';
 import { runProbe } from '../../src/stun-probe/run-probe.js';
 import { type Coturn, coturnAvailable, startCoturn } from '../helpers/coturn.js';
+import { startChangeIgnoringServer } from '../helpers/misbehaving-stun.js';
 
 const COTURN_PORT = 23_478;
 
@@ -49,52 +46,35 @@ describe.skipIf(!coturnAvailable)('probe against real coturn on 127.0.0.1 + 127.
     ]);
   });
 
-  it('a closed port on the same host: UDP silent, TCP refused, report produced after the calibrated wait', async () => {
+  it('a closed port on the same host: UDP silent, TCP refused: server unreachable, not "UDP blocked"', async () => {
     const r = await runProbe({ urls: ['stun:127.0.0.1:9'], timeoutMs: 4000 });
-    expect(r.udp).toBe(false);
+    expect(r).toMatchObject({ udp: null, udpStatus: 'server-unreachable', legacyNatType: null });
+    expect(r.summary).toMatch(/^Server unreachable/);
     expect(r.reachability.find((x) => x.transport === 'tcp')?.error).toBe(
       'connection refused (nothing listens on that port) (ECONNREFUSED)',
     );
-    expect(r.reasons.udp).toMatch(/no TCP\/TLS reply either/);
+    expect(r.reasons.udp).toMatch(/no server answered over UDP, TCP or TLS/);
     const testI = r.tests.find((t) => t.name === 'mapping-I');
     expect(testI).toMatchObject({ verdict: 'timeout', requestsSent: 4, responsesReceived: 0 });
   });
 });
 
-/**
- * A real UDP peer that answers Binding with OTHER-ADDRESS but always from the socket it was asked on,
- * whatever CHANGE-REQUEST says: the behaviour of old public servers that makes naive tools say "full cone".
- */
-function startChangeIgnoringServer(): Promise<Socket> {
-  const s = createSocket('udp4');
-  s.on('message', (buf, rinfo) => {
-    const req = decodeMessage(buf);
-    const res = buildMessage({
-      method: StunMethod.binding,
-      cls: StunClass.successResponse,
-      transactionId: req.transactionId,
-      attributes: [
-        { type: Attr.XOR_MAPPED_ADDRESS, address: { address: rinfo.address, port: rinfo.port } },
-        { type: Attr.OTHER_ADDRESS, address: { address: '127.0.0.3', port: s.address().port + 1 } },
-      ],
-    });
-    s.send(res, rinfo.port, rinfo.address);
-  });
-  return new Promise((resolve) => s.bind(0, '127.0.0.1', () => resolve(s)));
-}
-
 describe('probe against a server that ignores CHANGE-REQUEST', () => {
-  it('reports the server, and does not call the filtering endpoint-independent', async () => {
-    const server = await startChangeIgnoringServer();
+  it('names the server as not trusted, and does not call the filtering endpoint-independent', async () => {
+    const server = await startChangeIgnoringServer('127.0.0.1', '127.0.0.3');
     try {
-      const r = await runProbe({ urls: [`stun:127.0.0.1:${server.address().port}`], timeoutMs: 3000 });
+      const r = await runProbe({ urls: [server.url], timeoutMs: 3000 });
       expect(r.filtering).toBeNull();
       expect(r.legacyNatType).toBeNull();
       expect(r.serverHonoursChangeRequest).toBe(false);
+      expect(r.rfc5780Server).toBeNull();
+      expect(r.untrustedServers).toEqual([
+        { url: server.url, reason: expect.stringMatching(/ignored CHANGE-REQUEST/) },
+      ]);
       expect(r.reasons.filtering).toMatch(/ignored CHANGE-REQUEST/);
       expect(r.tests.find((t) => t.name === 'filtering-II')?.verdict).toBe('unexpected-source');
     } finally {
-      server.close();
+      await server.close();
     }
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labAvailable, labRuns } from './available.js';
-import { applyScenario, EXPECTED, SCENARIOS } from './scenarios.js';
+import { applyScenario, PROBE_EXPECTED, SCENARIOS } from './scenarios.js';
 import { startCoturn, startIceDoctorServer } from './servers.js';
 import { runIceDoctorProbe, TOOL_TIMEOUT_MS } from './tools.js';
 import { createLab, destroyLab, type Lab } from './topology.js';
@@ -9,6 +9,14 @@ import { createLab, destroyLab, type Lab } from './topology.js';
 // (ice-doctor's own `serve`, then coturn). Needs `npm run build` first (runs dist/cli.js).
 const available = await labAvailable();
 const runs = labRuns();
+
+/** The verdict fields of `probe --json` stdout that are null without a reason in `reasons` (none, if correct). */
+function nullsWithoutReason(stdout: string): string[] {
+  const report = JSON.parse(stdout) as Record<string, unknown> & { reasons: Record<string, string> };
+  return (['udp', 'natPresent', 'mapping', 'filtering', 'legacyNatType'] as const).filter(
+    (field) => report[field] === null && !report.reasons[field],
+  );
+}
 
 const SERVERS = [
   { name: 'ice-doctor serve', start: async (lab: Lab) => (await startIceDoctorServer(lab)).proc },
@@ -49,7 +57,8 @@ describe.skipIf(!available)('natlab: ice-doctor probe', () => {
               run.error ?? ''
             }\nstdout: ${run.stdout.slice(0, 2000)}\nstderr: ${run.stderr.slice(0, 2000)}`;
             expect(run.timedOut, context).toBe(false);
-            expect(run.verdict, context).toEqual(EXPECTED[scenario]);
+            expect(run.verdict, context).toEqual(PROBE_EXPECTED[scenario]);
+            expect(nullsWithoutReason(run.stdout), context).toEqual([]);
             expect([0, 1], context).toContain(run.exitCode);
           }
         },

@@ -65,6 +65,18 @@ export const EXPECTED: Readonly<Record<Scenario, Verdict>> = {
   routed: { udp: true, natPresent: false, mapping: EIM, filtering: EIM, legacyNatType: 'open-internet' },
 };
 
+/**
+ * What `ice-doctor probe` must report per scenario: the truth ({@link EXPECTED}, which the raw-socket lab
+ * test and the tool bench also judge by) where one RFC 5780 server can prove it, null where it cannot.
+ * masquerade-random: filtering null, because through an address-and-port-dependent mapping the
+ * CHANGE-REQUEST control cannot show that the server answers CHANGE-REQUEST, so the silence of filtering
+ * tests II/III does not prove the NAT's filtering; the label stays `symmetric` (it follows from the mapping).
+ */
+export const PROBE_EXPECTED: Readonly<Record<Scenario, Verdict>> = {
+  ...EXPECTED,
+  'masquerade-random': { ...EXPECTED['masquerade-random'], filtering: null },
+};
+
 /** nftables table owned by the scenarios in the router namespace (the guard's table is separate). */
 const NAT_TABLE = 'idl_nat';
 
