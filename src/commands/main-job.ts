@@ -1,9 +1,4 @@
 import type { Command } from 'commander';
-import { parseMs, publicServers } from '../config.js';
-import { renderDiagnosisText } from '../diagnosis/render-text.js';
-import { runDiagnosis } from '../diagnosis/run.js';
-import { diagnosisReportSchema } from '../report/schema.js';
-import { startProgress } from './progress.js';
 
 interface MainFlags {
   json?: boolean;
@@ -24,6 +19,12 @@ export function registerMain(program: Command): void {
       'public STUN servers to probe instead of the defaults (env ICE_DOCTOR_STUN_SERVERS)',
     )
     .action(async (flags: MainFlags) => {
+      // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for them.
+      const { parseMs, publicServers } = await import('../config.js');
+      const { renderDiagnosisText } = await import('../diagnosis/render-text.js');
+      const { runDiagnosis } = await import('../diagnosis/run.js');
+      const { diagnosisReportSchema } = await import('../report/schema.js');
+      const { startProgress } = await import('./progress.js');
       const timeoutMs = parseMs('--timeout', flags.timeout);
       const progress = startProgress('starting');
       const report = await runDiagnosis({

@@ -1,11 +1,4 @@
 import type { Command } from 'commander';
-import { parseMs, parseSeconds, publicServers } from '../config.js';
-import { UserError } from '../errors.js';
-import { probeReportSchema } from '../report/schema.js';
-import { renderProbeText } from '../stun-probe/render-text.js';
-import { isResolveFailure } from '../stun-probe/resolve.js';
-import { runProbe } from '../stun-probe/run-probe.js';
-import { startProgress } from './progress.js';
 
 interface ProbeFlags {
   json?: boolean;
@@ -37,6 +30,14 @@ export function registerProbe(program: Command): void {
       '\nExamples:\n  ice-doctor probe stun:stun.example.org\n  ice-doctor probe --json stun:203.0.113.10:3478 stuns:turn.example.org:5349',
     )
     .action(async (urls: string[], flags: ProbeFlags) => {
+      // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for them.
+      const { parseMs, parseSeconds, publicServers } = await import('../config.js');
+      const { UserError } = await import('../errors.js');
+      const { probeReportSchema } = await import('../report/schema.js');
+      const { renderProbeText } = await import('../stun-probe/render-text.js');
+      const { isResolveFailure } = await import('../stun-probe/resolve.js');
+      const { runProbe } = await import('../stun-probe/run-probe.js');
+      const { startProgress } = await import('./progress.js');
       const timeoutMs = parseMs('--timeout', flags.timeout);
       const maxLifetimeS = flags.lifetime ? parseSeconds('--max-lifetime', flags.maxLifetime) : undefined;
       const progress = startProgress('probing');

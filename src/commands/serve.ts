@@ -1,14 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { pino } from 'pino';
-import { formatAddress } from '../stun/address.js';
-import { parseServeFlags } from '../turn-server/options.js';
-import { loadTlsCredentials } from '../turn-server/tls-credentials.js';
-import { parseTurnFlags, type TurnFlags } from '../turn-server/turn-options.js';
-import { type RunningTurnServer, startTurnServer } from '../turn-server/turn-server.js';
-import { startBundledReport } from '../web-report/server/bundled-report.js';
-import { parseReportFlags, type ReportFlags } from '../web-report/server/report-flags.js';
-import type { RunningReportServer } from '../web-report/server/report-server.js';
+import type { TurnFlags } from '../turn-server/turn-options.js';
+import type { ReportFlags } from '../web-report/server/report-flags.js';
+import { renderServeText, type Served, serveJson } from './serve-render.js';
 
 interface ServeCommandFlags extends TurnFlags, ReportFlags {
   listen?: string;
@@ -30,99 +23,6 @@ const collectWhole = (value: string, previous: string[] = []): string[] => [...p
 
 /** Bytes of the report page's per-process TURN REST secret (crypto random, never printed). */
 const PAGE_SECRET_BYTES = 32;
-
-/** What serve prints about: the STUN/TURN server, the operator's secret count, the report page. */
-interface Served {
-  server: RunningTurnServer;
-  /** `--auth-secret`s configured by the operator (the report page's own secret is not counted). */
-  authSecrets: number;
-  report: RunningReportServer | null;
-}
-
-/** The lines about the report page: which URL to open. */
-function reportLines(report: RunningReportServer | null): string[] {
-  if (report === null) return ['  report page: off (--no-report)'];
-  const { http, https } = report.urls;
-  const tls = report.certificate?.selfSigned ? ', self-signed certificate' : '';
-  return [
-    `Open ${http ?? https} in a browser to see whether calls connect from there` +
-      (http && https ? ` (or ${https}${tls}).` : '.'),
-  ];
-}
-
-/** The human description of a running server: STUN endpoints, TURN endpoints, auth, relay, peers, TLS, page. */
-function renderServeText({ server, authSecrets, report }: Served): string {
-  const stun = server.fronts[0]!;
-  const list = (addrs: { address: string; port: number }[]): string => addrs.map(formatAddress).join('  ');
-  const lines = [
-    `ice-doctor STUN/TURN server (RFC 8489 + RFC 5780 + RFC 8656), primary ${formatAddress(stun.primary)}`,
-    `  STUN UDP  ${list(server.fronts.flatMap((f) => f.udp))}`,
-  ];
-  const tcp = server.fronts.flatMap((f) => f.tcp);
-  if (tcp.length > 0) lines.push(`  STUN TCP  ${list(tcp)}`);
-  lines.push(`  OTHER-ADDRESS  ${stun.otherAddress ? formatAddress(stun.otherAddress) : 'none (one IP)'}`);
-  for (const l of server.fronts.flatMap((f) => f.limitations)) lines.push(`  limited: ${l}`);
-  const urls = [
-    ...server.turnUdp.map((a) => `turn:${formatAddress(a)}?transport=udp`),
-    ...server.turnTcp.map((a) => `turn:${formatAddress(a)}?transport=tcp`),
-    ...server.turnTls.map((a) => `turns:${formatAddress(a)}?transport=tcp`),
-  ];
-  lines.push(`  TURN  ${urls.join('\n        ')}`);
-  lines.push(`  realm ${server.realm}`);
-  if (server.generatedUser)
-    lines.push(
-      `  user  ${server.generatedUser.username} / password ${server.generatedUser.password}  (generated: no --user or --auth-secret given)`,
-    );
-  else if (server.usernames.length > 0) lines.push(`  users ${server.usernames.join(', ')}`);
-  if (authSecrets > 0)
-    lines.push(`  TURN REST API: ${authSecrets} shared secret(s) (username = <expiry>:<user>)`);
-  for (const r of server.relay)
-    lines.push(
-      `  relay ${r.family} ${r.ip} ports ${r.ports.min}-${r.ports.max}` +
-        (r.externalIp ? `, advertised as ${r.externalIp}` : ''),
-    );
-  lines.push(
-    server.allowPeers.length === 0
-      ? '  peers: private, loopback, link-local and other special-purpose ranges are denied (403)'
-      : `  peers allowed beyond the public internet: ${server.allowPeers.join(', ')}` +
-          (server.allowPeersDefaulted ? ' (embedded default: loopback peers, for local tests)' : ''),
-  );
-  if (server.certificate)
-    lines.push(
-      `  TLS certificate: ${server.certificate.selfSigned ? 'self-signed, generated at start' : 'from --tls-cert'}` +
-        ` for ${server.certificate.names.join(', ')}; SHA-256 ${server.certificate.fingerprint256}`,
-    );
-  if (server.metricsUrl) lines.push(`  metrics ${server.metricsUrl}`);
-  lines.push(...reportLines(report));
-  lines.push('Serving until SIGINT/SIGTERM (Ctrl-C).');
-  return `${lines.join('\n')}\n`;
-}
-
-/** The one JSON line of `serve --json`. */
-function serveJson({ server, authSecrets, report }: Served): string {
-  const stun = server.fronts[0]!;
-  return JSON.stringify({
-    udp: server.fronts.flatMap((f) => f.udp),
-    tcp: server.fronts.flatMap((f) => f.tcp),
-    otherAddress: stun.otherAddress,
-    limitations: server.fronts.flatMap((f) => f.limitations),
-    turn: {
-      udp: server.turnUdp,
-      tcp: server.turnTcp,
-      tls: server.turnTls,
-      realm: server.realm,
-      usernames: server.usernames,
-      generatedUser: server.generatedUser,
-      authSecrets,
-      relay: server.relay,
-      allowPeers: server.allowPeers,
-      allowPeersDefaulted: server.allowPeersDefaulted,
-      certificate: server.certificate,
-      metricsUrl: server.metricsUrl,
-    },
-    report: report && { url: report.urls.http, httpsUrl: report.urls.https },
-  });
-}
 
 function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -225,6 +125,16 @@ export function registerServe(program: Command): void {
       ].join('\n'),
     )
     .action(async (flags: ServeCommandFlags) => {
+      // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for express,
+      // the certificate generator, pino and the TURN server.
+      const { randomBytes } = await import('node:crypto');
+      const { pino } = await import('pino');
+      const { parseServeFlags } = await import('../turn-server/options.js');
+      const { loadTlsCredentials } = await import('../turn-server/tls-credentials.js');
+      const { parseTurnFlags } = await import('../turn-server/turn-options.js');
+      const { startTurnServer } = await import('../turn-server/turn-server.js');
+      const { startBundledReport } = await import('../web-report/server/bundled-report.js');
+      const { parseReportFlags } = await import('../web-report/server/report-flags.js');
       const listen = flags.listen ?? process.env.ICE_DOCTOR_LISTEN;
       const options = parseServeFlags({ ...flags, ...(listen !== undefined && { listen }) });
       const turn = parseTurnFlags(flags, options.addresses, options.port === 0);
@@ -248,7 +158,7 @@ export function registerServe(program: Command): void {
         turn: pageSecret ? { ...turn, authSecrets: [...turn.authSecrets, pageSecret] } : turn,
         logger,
       });
-      let report: RunningReportServer | null = null;
+      let report: Served['report'] = null;
       try {
         if (reportSettings && pageSecret)
           report = await startBundledReport(server, {

@@ -1,17 +1,9 @@
 import type { Command } from 'commander';
-import { parseMs, parseSeconds } from '../config.js';
-import { turnCheckReportSchema } from '../report/schema.js';
 import {
-  credentialFlagsFromEnv,
   DEFAULT_REST_TTL_S,
   DEFAULT_REST_USER,
-  resolveTurnCredentials,
   type TurnCredentialFlags,
 } from '../stun-probe/turn-credentials.js';
-import { renderTurnCheckText } from '../stun-probe/turn-render-text.js';
-import { runTurnCheck } from '../stun-probe/turn-run.js';
-import { parseTurnTargets } from '../stun-probe/turn-url.js';
-import { startProgress } from './progress.js';
 
 /** Commander's flags: the credential flags as given, `--rest-ttl` and `--timeout` still text. */
 interface TurnCheckFlags extends Omit<TurnCredentialFlags, 'restTtlS'> {
@@ -64,6 +56,16 @@ export function registerTurnCheck(program: Command): void {
     .option('--timeout <ms>', 'deadline for each URL and transport, in ms', '10000')
     .addHelpText('after', EXAMPLES)
     .action(async (urls: string[], flags: TurnCheckFlags) => {
+      // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for them.
+      const { parseMs, parseSeconds } = await import('../config.js');
+      const { turnCheckReportSchema } = await import('../report/schema.js');
+      const { credentialFlagsFromEnv, resolveTurnCredentials } = await import(
+        '../stun-probe/turn-credentials.js'
+      );
+      const { renderTurnCheckText } = await import('../stun-probe/turn-render-text.js');
+      const { runTurnCheck } = await import('../stun-probe/turn-run.js');
+      const { parseTurnTargets } = await import('../stun-probe/turn-url.js');
+      const { startProgress } = await import('./progress.js');
       const targets = parseTurnTargets(urls);
       const timeoutMs = parseMs('--timeout', flags.timeout);
       const credentials = resolveTurnCredentials({
