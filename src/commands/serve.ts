@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { TurnFlags } from '../turn-server/turn-options.js';
 import type { ReportFlags } from '../web-report/server/report-flags.js';
-import { renderServeText, type Served, serveJson } from './serve-render.js';
+import type { Served } from './serve-render.js';
 
 interface ServeCommandFlags extends TurnFlags, ReportFlags {
   listen?: string;
@@ -135,6 +135,7 @@ export function registerServe(program: Command): void {
       const { startTurnServer } = await import('../turn-server/turn-server.js');
       const { startBundledReport } = await import('../web-report/server/bundled-report.js');
       const { parseReportFlags } = await import('../web-report/server/report-flags.js');
+      const { renderServeText, serveJson } = await import('./serve-render.js');
       const listen = flags.listen ?? process.env.ICE_DOCTOR_LISTEN;
       const options = parseServeFlags({ ...flags, ...(listen !== undefined && { listen }) });
       const turn = parseTurnFlags(flags, options.addresses, options.port === 0);
