@@ -59,12 +59,15 @@ function buildProgram(name: string, onAction: (command: Command) => void): Comma
   for (const command of [program, ...program.commands])
     command.showHelpAfterError(helpHint(program, command));
   // The root's own action would otherwise take `ice-doctor prob` as an excess argument ("too many
-  // arguments"); it is let through here and named as an unknown command below.
-  program.allowExcessArguments(true);
+  // arguments") and `ice-doctor serv --port 0` as an unknown root option: both are let through here, and
+  // the first word is named as an unknown command below (an unknown option as an unknown option).
+  program.allowExcessArguments(true).allowUnknownOption(true);
   program.hook('preAction', (_root, actionCommand) => {
     onAction(actionCommand);
-    const word = program.args[0];
-    if (actionCommand === program && word !== undefined) throw unknownCommand(program, word);
+    const first = program.args[0];
+    if (actionCommand !== program || first === undefined) return;
+    if (!first.startsWith('-')) throw unknownCommand(program, first);
+    program.error(`error: unknown option '${first}'`, { code: 'commander.unknownOption', exitCode: 2 });
   });
   return program;
 }

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { ConfigError } from './errors.js';
+import { parsePositiveSeconds, parseWhole } from './flag-values.js';
 
 /**
  * Well-known public STUN servers probed by default: one that serves RFC 5780 (stuntman's), and two plain
@@ -12,31 +11,25 @@ export const DEFAULT_PUBLIC_SERVERS = [
   'stun:stun.cloudflare.com:3478',
 ];
 
-const msSchema = z.coerce.number().int().positive().max(600_000);
-const secondsSchema = z.coerce.number().positive().max(3600);
+/** Longest accepted `--timeout`, in ms (10 minutes). */
+const MAX_MS = 600_000;
+/** Longest accepted duration in seconds (`--max-lifetime`, `--rest-ttl`): one hour. */
+const MAX_SECONDS = 3600;
 
 /**
  * Parses a duration flag in ms (`--timeout`).
- * @throws ConfigError naming the flag when the value is not a positive integer ≤ 600000.
+ * @throws ConfigError naming the flag when the value is not a whole number 1–600000.
  */
-export function parseMs(flag: string, value: unknown): number {
-  const r = msSchema.safeParse(value);
-  if (!r.success)
-    throw new ConfigError(
-      `${flag} must be a whole number of milliseconds (1–600000), got "${String(value)}"`,
-    );
-  return r.data;
+export function parseMs(flag: string, value: string): number {
+  return parseWhole(flag, value, { min: 1, max: MAX_MS }, 'a whole number of milliseconds');
 }
 
 /**
- * Parses a duration flag in seconds (`--max-lifetime`).
- * @throws ConfigError naming the flag when the value is not a positive number ≤ 3600.
+ * Parses a duration flag in seconds (`--max-lifetime`, `--rest-ttl`); a fraction is allowed.
+ * @throws ConfigError naming the flag when the value is not a number more than 0 and at most 3600.
  */
-export function parseSeconds(flag: string, value: unknown): number {
-  const r = secondsSchema.safeParse(value);
-  if (!r.success)
-    throw new ConfigError(`${flag} must be a number of seconds (0–3600), got "${String(value)}"`);
-  return r.data;
+export function parseSeconds(flag: string, value: string): number {
+  return parsePositiveSeconds(flag, value, MAX_SECONDS);
 }
 
 /**

@@ -137,7 +137,10 @@ export function registerServe(program: Command): void {
       const { parseReportFlags } = await import('../web-report/server/report-flags.js');
       const { renderServeText, serveJson } = await import('./serve-render.js');
       const listen = flags.listen ?? process.env.ICE_DOCTOR_LISTEN;
-      const options = parseServeFlags({ ...flags, ...(listen !== undefined && { listen }) });
+      const options = parseServeFlags(
+        { ...flags, ...(listen !== undefined && { listen }) },
+        flags.listen === undefined ? 'ICE_DOCTOR_LISTEN' : '--listen',
+      );
       const turn = parseTurnFlags(flags, options.addresses, options.port === 0);
       const reportSettings = parseReportFlags(flags, options.addresses, options.port === 0);
       const tls =

@@ -92,7 +92,10 @@ describe('ice-doctor CLI (built dist/cli.js)', () => {
   });
 
   it.each([
-    [['probe', '--timeout', 'soon', 'stun:127.0.0.1'], /--timeout must be a whole number/],
+    [
+      ['probe', '--timeout', 'soon', 'stun:127.0.0.1'],
+      /--timeout: must be a whole number of milliseconds \(1–600000\), got 'soon'/,
+    ],
     [['probe', 'turn:127.0.0.1'], /not a STUN URL/],
     [['--no-such-flag'], /unknown option/],
   ])('usage errors exit 2 without a stack trace: %s', async (args, message) => {

@@ -36,9 +36,9 @@ describe('ice-doctor turn-check: usage (built dist/cli.js)', () => {
     [['turn-check', 'turn:example.org', '--user', 'a', '--password', 'b', '--auth-secret', 's'], /not both/],
     [
       ['turn-check', 'turn:example.org', '--user', 'a', '--password', 'b', '--timeout', 'soon'],
-      /--timeout must be/,
+      /--timeout: must be/,
     ],
-  ])('%o: exit 2, one line on stderr, no stack, nothing sent', (args, message) => {
+  ])('%o: exit 2, one line on stderr and one pointing at --help, no stack, nothing sent', (args, message) => {
     const r = cli(args, {
       ICE_DOCTOR_TURN_USER: '',
       ICE_DOCTOR_TURN_PASSWORD: '',
@@ -46,8 +46,10 @@ describe('ice-doctor turn-check: usage (built dist/cli.js)', () => {
     });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(message);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(message);
+    expect(lines[1]).toMatch(/^Run '.+ turn-check --help' for usage\.$/);
     expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
   });
 
