@@ -25,6 +25,7 @@ export function registerMain(program: Command): void {
       const { runDiagnosis } = await import('../diagnosis/run.js');
       const { diagnosisReportSchema } = await import('../report/schema.js');
       const { startProgress } = await import('./progress.js');
+      const { invocation } = await import('../cli/invocation.js');
       const timeoutMs = parseMs('--timeout', flags.timeout);
       const progress = startProgress('starting');
       const report = await runDiagnosis({
@@ -35,7 +36,7 @@ export function registerMain(program: Command): void {
       process.stdout.write(
         flags.json
           ? `${JSON.stringify(diagnosisReportSchema.parse(report))}\n`
-          : `${renderDiagnosisText(report)}\n`,
+          : `${renderDiagnosisText(report, invocation())}\n`,
       );
     });
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { withInvocation } from '../cli/examples.js';
 
 interface ProbeFlags {
   json?: boolean;
@@ -27,7 +28,9 @@ export function registerProbe(program: Command): void {
     .option('--insecure', 'accept any TLS certificate for stuns: URLs')
     .addHelpText(
       'after',
-      '\nExamples:\n  ice-doctor probe stun:stun.example.org\n  ice-doctor probe --json stun:203.0.113.10:3478 stuns:turn.example.org:5349',
+      withInvocation(
+        '\nExamples:\n  ice-doctor probe stun:stun.example.org\n  ice-doctor probe --json stun:203.0.113.10:3478 stuns:turn.example.org:5349',
+      ),
     )
     .action(async (urls: string[], flags: ProbeFlags) => {
       // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for them.

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { withInvocation } from '../cli/examples.js';
 import type { TurnFlags } from '../turn-server/turn-options.js';
 import type { ReportFlags } from '../web-report/server/report-flags.js';
 import type { Served } from './serve-render.js';
@@ -102,27 +103,29 @@ export function registerServe(program: Command): void {
     .option('--verbose', 'log every request as JSON on stderr')
     .addHelpText(
       'after',
-      [
-        '',
-        'Examples:',
-        '  ice-doctor serve',
-        '  ice-doctor serve --listen 203.0.113.10,203.0.113.11 --user alice:s3cret --relay-ports 49160-49200',
-        '  ice-doctor serve --listen 10.0.0.5 --external-ip 198.51.100.7 --auth-secret "$SECRET" --metrics-port 9641',
-        '  ice-doctor serve --page-ice-server "turns:turn.example.org:5349;secret-env=TURN_SECRET"',
-        '',
-        'Peers on private, loopback and link-local ranges (and 169.254.169.254) are refused with 403 unless',
-        'allowed with --allow-peer; when every listening address is loopback, loopback peers are allowed.',
-        '',
-        'Password guessing: a client IP that fails --auth-failure-limit authentications (counted only with a',
-        'nonce this server sent to that IP, so spoofed floods cannot lock anyone out) gets 401 for every signed',
-        'request for --auth-block seconds, right password or not; logged once per block at warn level.',
-        '',
-        'The report page (http://<report-host>:8080/ and https://…:8443/, self-signed unless --tls-cert) tests',
-        'from a browser which paths connect: STUN on each server IP, TURN over UDP, TCP and TLS, a call',
-        'between two browsers. Its TURN credentials are minted per visitor from a random secret of this',
-        'process (valid 10 minutes); --user passwords are never shown to it. A --page-ice-server with',
-        ';user=NAME:PASSWORD hands that password to every visitor: use ;secret-env= where you can.',
-      ].join('\n'),
+      withInvocation(
+        [
+          '',
+          'Examples:',
+          '  ice-doctor serve',
+          '  ice-doctor serve --listen 203.0.113.10,203.0.113.11 --user alice:s3cret --relay-ports 49160-49200',
+          '  ice-doctor serve --listen 10.0.0.5 --external-ip 198.51.100.7 --auth-secret "$SECRET" --metrics-port 9641',
+          '  ice-doctor serve --page-ice-server "turns:turn.example.org:5349;secret-env=TURN_SECRET"',
+          '',
+          'Peers on private, loopback and link-local ranges (and 169.254.169.254) are refused with 403 unless',
+          'allowed with --allow-peer; when every listening address is loopback, loopback peers are allowed.',
+          '',
+          'Password guessing: a client IP that fails --auth-failure-limit authentications (counted only with a',
+          'nonce this server sent to that IP, so spoofed floods cannot lock anyone out) gets 401 for every signed',
+          'request for --auth-block seconds, right password or not; logged once per block at warn level.',
+          '',
+          'The report page (http://<report-host>:8080/ and https://…:8443/, self-signed unless --tls-cert) tests',
+          'from a browser which paths connect: STUN on each server IP, TURN over UDP, TCP and TLS, a call',
+          'between two browsers. Its TURN credentials are minted per visitor from a random secret of this',
+          'process (valid 10 minutes); --user passwords are never shown to it. A --page-ice-server with',
+          ';user=NAME:PASSWORD hands that password to every visitor: use ;secret-env= where you can.',
+        ].join('\n'),
+      ),
     )
     .action(async (flags: ServeCommandFlags) => {
       // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for express,

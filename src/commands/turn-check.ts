@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { withInvocation } from '../cli/examples.js';
 import {
   DEFAULT_REST_TTL_S,
   DEFAULT_REST_USER,
@@ -54,7 +55,7 @@ export function registerTurnCheck(program: Command): void {
     .option('--insecure', 'do not verify the TLS certificate of turns: servers (and say so in the report)')
     .option('--json', 'print the report as one JSON object (schemaVersion 1)')
     .option('--timeout <ms>', 'deadline for each URL and transport, in ms', '10000')
-    .addHelpText('after', EXAMPLES)
+    .addHelpText('after', withInvocation(EXAMPLES))
     .action(async (urls: string[], flags: TurnCheckFlags) => {
       // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for them.
       const { parseMs, parseSeconds } = await import('../config.js');
