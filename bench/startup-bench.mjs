@@ -1,6 +1,6 @@
 // Start-up benchmark (issue 11 §3): wall time of `ice-doctor --version`, `--help` and a full loopback probe
-// report (mapping + filtering against the bundled server on 127.0.0.1/127.0.0.2), each the median of N
-// runs, beside `node -e 0` measured in the same run (the ratio is the target: `--version` ≤ 1.5×).
+// report, JSON and text (mapping + filtering against the bundled server on 127.0.0.1/127.0.0.2), each the median of N
+// runs, beside `node -e 0` measured in the same run, interleaved (the ratio is the target: `--version` ≤ 1.5×).
 // Writes bench/results/startup-<label>-<timestamp>.json and prints a table.
 //
 // Usage: `node bench/startup-bench.mjs [--cli PATH] [--label NAME] [--runs N]`
@@ -30,27 +30,54 @@ function timeOnce(args) {
   return ms;
 }
 
-/** Median, min and max of `runs` timings of `node args…`, after one warm-up run (page cache). */
-function measure(args) {
-  timeOnce(args);
-  const samples = [];
-  for (let i = 0; i < runs; i++) samples.push(timeOnce(args));
+/** Median, min and max of a list of timings, in ms. */
+function stats(samples) {
   const sorted = [...samples].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   const round = (x) => Math.round(x * 10) / 10;
-  return { medianMs: round(median), minMs: round(sorted[0]), maxMs: round(sorted.at(-1)), samplesMs: samples.map(round) };
+  return {
+    medianMs: round(median),
+    minMs: round(sorted[0]),
+    maxMs: round(sorted.at(-1)),
+    samplesMs: samples.map(round),
+  };
+}
+
+/**
+ * Times every command `runs` times, interleaved (round i runs each command once), after one warm-up round,
+ * so a load that comes and goes on the machine weighs on each command alike.
+ */
+function measureAll(commands) {
+  for (const args of Object.values(commands)) timeOnce(args);
+  const samples = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
+  for (let i = 0; i < runs; i++)
+    for (const [name, args] of Object.entries(commands)) samples[name].push(timeOnce(args));
+  return Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, stats(v)]));
 }
 
 /** Starts the bundled server on loopback (two IPs, free ports, no TLS, no page) and reads its JSON line. */
 async function startServer() {
   const child = spawn(
     process.execPath,
-    [values.cli, 'serve', '--listen', '127.0.0.1,127.0.0.2', '--port', '0', '--no-tls', '--no-report', '--json'],
+    [
+      values.cli,
+      'serve',
+      '--listen',
+      '127.0.0.1,127.0.0.2',
+      '--port',
+      '0',
+      '--no-tls',
+      '--no-report',
+      '--json',
+    ],
     { stdio: ['ignore', 'pipe', 'ignore'] },
   );
   const line = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('serve did not print its endpoints within 15 s')), 15_000);
+    const timer = setTimeout(
+      () => reject(new Error('serve did not print its endpoints within 15 s')),
+      15_000,
+    );
     createInterface({ input: child.stdout }).once('line', (l) => {
       clearTimeout(timer);
       resolve(l);
@@ -65,12 +92,13 @@ const server = await startServer();
 let results;
 try {
   const probeArgs = [values.cli, 'probe', '--json', `stun:127.0.0.1:${server.port}`];
-  results = {
-    nodeBaseline: measure(['-e', '0']),
-    version: measure([values.cli, '--version']),
-    help: measure([values.cli, '--help']),
-    probeLoopback: measure(probeArgs),
-  };
+  results = measureAll({
+    nodeBaseline: ['-e', '0'],
+    version: [values.cli, '--version'],
+    help: [values.cli, '--help'],
+    probeLoopback: probeArgs,
+    probeLoopbackText: probeArgs.filter((a) => a !== '--json'),
+  });
 } finally {
   server.child.kill('SIGTERM');
 }
@@ -90,5 +118,7 @@ mkdirSync(dir, { recursive: true });
 const file = new URL(`startup-${values.label}-${out.date.replace(/[:.]/g, '-')}.json`, dir);
 writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
 for (const [name, r] of Object.entries(results))
-  process.stdout.write(`${name.padEnd(14)} median ${String(r.medianMs).padStart(7)} ms  (min ${r.minMs}, max ${r.maxMs})\n`);
+  process.stdout.write(
+    `${name.padEnd(14)} median ${String(r.medianMs).padStart(7)} ms  (min ${r.minMs}, max ${r.maxMs})\n`,
+  );
 process.stdout.write(`--version / node -e 0 = ${ratio} (target ≤ 1.5)\nwrote ${file.pathname}\n`);

@@ -19,11 +19,11 @@ export function registerMain(program: Command): void {
       'public STUN servers to probe instead of the defaults (env ICE_DOCTOR_STUN_SERVERS)',
     )
     .action(async (flags: MainFlags) => {
-      // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for them.
+      // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for them (nor
+      // the text reports for zod, which only checks the JSON ones).
       const { parseMs, publicServers } = await import('../config.js');
       const { renderDiagnosisText } = await import('../diagnosis/render-text.js');
       const { runDiagnosis } = await import('../diagnosis/run.js');
-      const { diagnosisReportSchema } = await import('../report/schema.js');
       const { startProgress } = await import('./progress.js');
       const { invocation } = await import('../cli/invocation.js');
       const timeoutMs = parseMs('--timeout', flags.timeout);
@@ -35,7 +35,7 @@ export function registerMain(program: Command): void {
       }).finally(() => progress.stop());
       process.stdout.write(
         flags.json
-          ? `${JSON.stringify(diagnosisReportSchema.parse(report))}\n`
+          ? `${JSON.stringify((await import('../report/schema.js')).diagnosisReportSchema.parse(report))}\n`
           : `${renderDiagnosisText(report, invocation())}\n`,
       );
     });

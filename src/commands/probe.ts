@@ -33,10 +33,10 @@ export function registerProbe(program: Command): void {
       ),
     )
     .action(async (urls: string[], flags: ProbeFlags) => {
-      // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for them.
+      // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for them (nor
+      // the text reports for zod, which only checks the JSON ones).
       const { parseMs, parseSeconds, publicServers } = await import('../config.js');
       const { UserError } = await import('../errors.js');
-      const { probeReportSchema } = await import('../report/schema.js');
       const { renderProbeText } = await import('../stun-probe/render-text.js');
       const { isResolveFailure } = await import('../stun-probe/resolve.js');
       const { runProbe } = await import('../stun-probe/run-probe.js');
@@ -57,7 +57,9 @@ export function registerProbe(program: Command): void {
         throw new UserError('dns', unresolved.map((r) => r.error).join('; '), 1);
       }
       process.stdout.write(
-        flags.json ? `${JSON.stringify(probeReportSchema.parse(report))}\n` : `${renderProbeText(report)}\n`,
+        flags.json
+          ? `${JSON.stringify((await import('../report/schema.js')).probeReportSchema.parse(report))}\n`
+          : `${renderProbeText(report)}\n`,
       );
       if (!report.reachability.some((r) => r.reachable)) process.exitCode = 1;
     });

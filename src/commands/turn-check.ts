@@ -57,9 +57,9 @@ export function registerTurnCheck(program: Command): void {
     .option('--timeout <ms>', 'deadline for each URL and transport, in ms', '10000')
     .addHelpText('after', withInvocation(EXAMPLES))
     .action(async (urls: string[], flags: TurnCheckFlags) => {
-      // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for them.
+      // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for them (nor
+      // the text reports for zod, which only checks the JSON ones).
       const { parseMs, parseSeconds } = await import('../config.js');
-      const { turnCheckReportSchema } = await import('../report/schema.js');
       const { credentialFlagsFromEnv, resolveTurnCredentials } = await import(
         '../stun-probe/turn-credentials.js'
       );
@@ -83,7 +83,7 @@ export function registerTurnCheck(program: Command): void {
       }).finally(() => progress.stop());
       process.stdout.write(
         flags.json
-          ? `${JSON.stringify(turnCheckReportSchema.parse(report))}\n`
+          ? `${JSON.stringify((await import('../report/schema.js')).turnCheckReportSchema.parse(report))}\n`
           : `${renderTurnCheckText(report)}\n`,
       );
       process.exitCode = report.ok ? 0 : 1;
