@@ -50,8 +50,11 @@ export function resolveTurnCredentials(
   }
   if (flags.restUser !== undefined) throw new ConfigError('--rest-user needs --auth-secret');
   if (flags.user === undefined || flags.user === '')
-    throw new ConfigError('missing credentials: give --user and --password, or --auth-secret (TURN REST)');
-  if (flags.password === undefined) throw new ConfigError(`missing --password for user "${flags.user}"`);
+    throw new ConfigError(
+      'missing credentials: give --user and --password (or ICE_DOCTOR_TURN_USER and ICE_DOCTOR_TURN_PASSWORD), or --auth-secret (ICE_DOCTOR_TURN_SECRET, TURN REST)',
+    );
+  if (flags.password === undefined)
+    throw new ConfigError(`missing --password for user "${flags.user}" (or ICE_DOCTOR_TURN_PASSWORD)`);
   return { credentials: { username: flags.user, password: flags.password }, source: 'long-term' };
 }
 

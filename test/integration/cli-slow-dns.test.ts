@@ -108,18 +108,20 @@ describe.skipIf(!available)('slow DNS (network namespace, swallowed queries)', (
     expect(r.exitAfterOutputMs).toBeLessThan(EXIT_AFTER_REPORT_MS);
   });
 
+  it('the main job with --server stun:slow.example exits right after its report', async () => {
+    const r = await runTimed(['--json', '--timeout', '2000', '--server', 'stun:slow.example']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { public: unknown; publicReachability: { error?: string }[] };
+    expect(report.public).toBeNull();
+    expect(report.publicReachability[0]?.error).toMatch(
+      /slow\.example: cannot resolve \(DNS lookup timed out/,
+    );
+    expect(r.exitAfterOutputMs).toBeLessThan(EXIT_AFTER_REPORT_MS);
+  });
+
   it('localhost still resolves (from /etc/hosts, without asking the silent DNS server)', async () => {
-    const { child, line } = await startLine([
-      CLI,
-      'serve',
-      '--listen',
-      '127.0.0.1,127.0.0.2',
-      '--port',
-      '0',
-      '--no-tls',
-      '--no-report',
-      '--json',
-    ]);
+    const serve = 'serve --listen 127.0.0.1,127.0.0.2 --port 0 --no-tls --no-report --json';
+    const { child, line } = await startLine([CLI, ...serve.split(' ')]);
     try {
       const port = (JSON.parse(line) as { udp: { port: number }[] }).udp[0]!.port;
       const r = await runTimed(['probe', '--json', '--timeout', '3000', `stun:localhost:${port}`]);
