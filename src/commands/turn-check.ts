@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
 import { withInvocation } from '../cli/examples.js';
-import {
-  DEFAULT_REST_TTL_S,
-  DEFAULT_REST_USER,
-  type TurnCredentialFlags,
-} from '../stun-probe/turn-credentials.js';
+import { DEFAULT_REST_TTL_S, DEFAULT_REST_USER } from '../stun-probe/turn-credential-defaults.js';
+import type { TurnCredentialFlags } from '../stun-probe/turn-credentials.js';
 
 /** Commander's flags: the credential flags as given, `--rest-ttl` and `--timeout` still text. */
 interface TurnCheckFlags extends Omit<TurnCredentialFlags, 'restTtlS'> {
