@@ -1,4 +1,6 @@
+import { ConfigError } from './errors.js';
 import { parsePositiveSeconds, parseWhole } from './flag-values.js';
+import { parseStunUrl } from './stun-probe/url.js';
 
 /**
  * Well-known public STUN servers probed by default: one that serves RFC 5780 (stuntman's), and two plain
@@ -34,6 +36,8 @@ export function parseSeconds(flag: string, value: string): number {
 
 /**
  * The public servers to probe: the flag's list if given, else `ICE_DOCTOR_STUN_SERVERS`, else the defaults.
+ * @throws ConfigError naming `ICE_DOCTOR_STUN_SERVERS` when one of its URLs is not a STUN URL (the flag's
+ *   URLs are checked where they are probed).
  */
 export function publicServers(
   fromFlag: string[] | undefined,
@@ -43,5 +47,13 @@ export function publicServers(
   const fromEnv = env.ICE_DOCTOR_STUN_SERVERS?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  return fromEnv && fromEnv.length > 0 ? fromEnv : DEFAULT_PUBLIC_SERVERS;
+  if (!fromEnv || fromEnv.length === 0) return DEFAULT_PUBLIC_SERVERS;
+  for (const url of fromEnv) {
+    try {
+      parseStunUrl(url);
+    } catch (err) {
+      throw err instanceof ConfigError ? new ConfigError(`ICE_DOCTOR_STUN_SERVERS: ${err.message}`) : err;
+    }
+  }
+  return fromEnv;
 }

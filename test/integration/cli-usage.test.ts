@@ -64,6 +64,8 @@ const CASES: [string[], NodeJS.ProcessEnv, string, string | null][] = [
   [SERVE, { ICE_DOCTOR_RELAY_PORTS: '1-2' }, 'ICE_DOCTOR_RELAY_PORTS', '1024–65535'],
   [SERVE, { ICE_DOCTOR_EXTERNAL_IP: 'nope' }, 'ICE_DOCTOR_EXTERNAL_IP', null],
   [SERVE, { ICE_DOCTOR_REALM: '' }, 'ICE_DOCTOR_REALM', '1–763 bytes'],
+  [['probe'], { ICE_DOCTOR_STUN_SERVERS: 'stun:ok.example,foo:1:2:3' }, 'ICE_DOCTOR_STUN_SERVERS', null],
+  [[], { ICE_DOCTOR_STUN_SERVERS: 'stun:x.example:99999' }, 'ICE_DOCTOR_STUN_SERVERS', '1–65535'],
   [['probe', '--bogus'], {}, '--bogus', null],
   [['serve', '--port'], {}, '--port', null],
 ];
