@@ -1,34 +1,28 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { parsePositiveSeconds, parseWhole } from './flag-values.js';
 import { DEFAULT_PUBLIC_SERVERS } from './stun-probe/default-servers.js';
 import { parseStunUrl } from './stun-probe/url.js';
 
-const msSchema = z.coerce.number().int().positive().max(600_000);
-const secondsSchema = z.coerce.number().positive().max(3600);
+/** Longest accepted `--timeout`, in ms (10 minutes). */
+const MAX_MS = 600_000;
+/** Longest accepted duration in seconds (`--max-lifetime`, `--rest-ttl`): one hour. */
+const MAX_SECONDS = 3600;
 
 /**
  * Parses a duration flag in ms (`--timeout`).
- * @throws ConfigError naming the flag when the value is not a positive integer ≤ 600000.
+ * @throws ConfigError naming the flag when the value is not a whole number 1–600000.
  */
-export function parseMs(flag: string, value: unknown): number {
-  const r = msSchema.safeParse(value);
-  if (!r.success)
-    throw new ConfigError(
-      `${flag} must be a whole number of milliseconds (1–600000), got "${String(value)}"`,
-    );
-  return r.data;
+export function parseMs(flag: string, value: string): number {
+  return parseWhole(flag, value, { min: 1, max: MAX_MS }, 'a whole number of milliseconds');
 }
 
 /**
- * Parses a duration flag in seconds (`--max-lifetime`).
- * @throws ConfigError naming the flag when the value is not a positive number ≤ 3600.
+ * Parses a duration flag in seconds (`--max-lifetime`, `--rest-ttl`); a fraction is allowed.
+ * @throws ConfigError naming the flag when the value is not a number more than 0 and at most 3600.
  */
-export function parseSeconds(flag: string, value: unknown): number {
-  const r = secondsSchema.safeParse(value);
-  if (!r.success)
-    throw new ConfigError(`${flag} must be a number of seconds (0–3600), got "${String(value)}"`);
-  return r.data;
+export function parseSeconds(flag: string, value: string): number {
+  return parsePositiveSeconds(flag, value, MAX_SECONDS);
 }
 
 /**
@@ -66,7 +60,8 @@ export function readServersFile(path: string): string[] {
  * The public servers to probe: the URLs given on the command line (`--server` or positional) followed by
  * those of `--servers-file`, if any; else `ICE_DOCTOR_STUN_SERVERS` (comma-separated); else the defaults
  * (`stun-probe/default-servers.ts`).
- * @throws ConfigError from {@link readServersFile}.
+ * @throws ConfigError from {@link readServersFile}, or naming `ICE_DOCTOR_STUN_SERVERS` when one of its URLs
+ *   is not a STUN URL (the flag's URLs are checked where they are probed).
  */
 export function publicServers(
   fromFlag: string[] | undefined,
@@ -78,5 +73,13 @@ export function publicServers(
   const fromEnv = env.ICE_DOCTOR_STUN_SERVERS?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  return fromEnv && fromEnv.length > 0 ? fromEnv : [...DEFAULT_PUBLIC_SERVERS];
+  if (!fromEnv || fromEnv.length === 0) return [...DEFAULT_PUBLIC_SERVERS];
+  for (const url of fromEnv) {
+    try {
+      parseStunUrl(url);
+    } catch (err) {
+      throw err instanceof ConfigError ? new ConfigError(`ICE_DOCTOR_STUN_SERVERS: ${err.message}`) : err;
+    }
+  }
+  return fromEnv;
 }

@@ -1,9 +1,4 @@
 import type { Command } from 'commander';
-import { parseMs, publicServers } from '../config.js';
-import { renderDiagnosisText } from '../diagnosis/render-text.js';
-import { runDiagnosis } from '../diagnosis/run.js';
-import { diagnosisReportSchema } from '../report/schema.js';
-import { startProgress } from './progress.js';
 
 interface MainFlags {
   json?: boolean;
@@ -26,6 +21,13 @@ export function registerMain(program: Command): void {
     )
     .option('--servers-file <file>', 'public STUN servers to probe, one URL per line (# comments)')
     .action(async (flags: MainFlags) => {
+      // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for them (nor
+      // the text reports for zod, which only checks the JSON ones).
+      const { parseMs, publicServers } = await import('../config.js');
+      const { renderDiagnosisText } = await import('../diagnosis/render-text.js');
+      const { runDiagnosis } = await import('../diagnosis/run.js');
+      const { startProgress } = await import('./progress.js');
+      const { invocation } = await import('../cli/invocation.js');
       const timeoutMs = parseMs('--timeout', flags.timeout);
       const progress = startProgress('starting');
       const report = await runDiagnosis({
@@ -35,8 +37,8 @@ export function registerMain(program: Command): void {
       }).finally(() => progress.stop());
       process.stdout.write(
         flags.json
-          ? `${JSON.stringify(diagnosisReportSchema.parse(report))}\n`
-          : `${renderDiagnosisText(report)}\n`,
+          ? `${JSON.stringify((await import('../report/schema.js')).diagnosisReportSchema.parse(report))}\n`
+          : `${renderDiagnosisText(report, invocation())}\n`,
       );
     });
 }

@@ -1,12 +1,5 @@
 import type { Command } from 'commander';
-import { parseMs, parseSeconds, publicServers } from '../config.js';
-import { UserError } from '../errors.js';
-import { probeReportSchema } from '../report/schema.js';
-import { readCaFile } from '../stun-probe/ca-file.js';
-import { renderProbeText } from '../stun-probe/render-text.js';
-import { isResolveFailure } from '../stun-probe/resolve.js';
-import { runProbe } from '../stun-probe/run-probe.js';
-import { startProgress } from './progress.js';
+import { withInvocation } from '../cli/examples.js';
 
 interface ProbeFlags {
   json?: boolean;
@@ -42,9 +35,20 @@ export function registerProbe(program: Command): void {
     .option('--servers-file <file>', 'probe the STUN URLs in FILE too (one per line, # comments)')
     .addHelpText(
       'after',
-      '\nExamples:\n  ice-doctor probe stun:stun.example.org\n  ice-doctor probe --json stun:203.0.113.10:3478 stuns:turn.example.org:5349',
+      withInvocation(
+        '\nExamples:\n  ice-doctor probe stun:stun.example.org\n  ice-doctor probe --json stun:203.0.113.10:3478 stuns:turn.example.org:5349',
+      ),
     )
     .action(async (urls: string[], flags: ProbeFlags) => {
+      // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for them (nor
+      // the text reports for zod, which only checks the JSON ones).
+      const { parseMs, parseSeconds, publicServers } = await import('../config.js');
+      const { UserError } = await import('../errors.js');
+      const { renderProbeText } = await import('../stun-probe/render-text.js');
+      const { isResolveFailure } = await import('../stun-probe/resolve.js');
+      const { readCaFile } = await import('../stun-probe/ca-file.js');
+      const { runProbe } = await import('../stun-probe/run-probe.js');
+      const { startProgress } = await import('./progress.js');
       const timeoutMs = parseMs('--timeout', flags.timeout);
       const maxLifetimeS = flags.lifetime ? parseSeconds('--max-lifetime', flags.maxLifetime) : undefined;
       const ca = flags.ca === undefined ? undefined : readCaFile('--ca', flags.ca);
@@ -63,7 +67,9 @@ export function registerProbe(program: Command): void {
         throw new UserError('dns', unresolved.map((r) => r.error).join('; '), 1);
       }
       process.stdout.write(
-        flags.json ? `${JSON.stringify(probeReportSchema.parse(report))}\n` : `${renderProbeText(report)}\n`,
+        flags.json
+          ? `${JSON.stringify((await import('../report/schema.js')).probeReportSchema.parse(report))}\n`
+          : `${renderProbeText(report)}\n`,
       );
       if (!report.reachability.some((r) => r.reachable)) process.exitCode = 1;
     });

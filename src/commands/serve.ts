@@ -1,15 +1,8 @@
 import type { Command } from 'commander';
-import { pino } from 'pino';
-import { type Family, formatAddress } from '../stun/address.js';
-import { parseServeFlags } from '../turn-server/options.js';
-import { PageScope } from '../turn-server/page-scope.js';
-import { loadTlsCredentials } from '../turn-server/tls-credentials.js';
-import { parseTurnFlags, type TurnFlags } from '../turn-server/turn-options.js';
-import { type RunningTurnServer, startTurnServer } from '../turn-server/turn-server.js';
-import { udpBufferText, udpBufferWarning, udpRecvBuffer } from '../turn-server/udp-buffer.js';
-import { startBundledReport } from '../web-report/server/bundled-report.js';
-import { parseReportFlags, type ReportFlags } from '../web-report/server/report-flags.js';
-import type { RunningReportServer } from '../web-report/server/report-server.js';
+import { withInvocation } from '../cli/examples.js';
+import type { TurnFlags } from '../turn-server/turn-options.js';
+import type { ReportFlags } from '../web-report/server/report-flags.js';
+import type { Served } from './serve-render.js';
 
 interface ServeCommandFlags extends TurnFlags, ReportFlags {
   listen?: string;
@@ -28,115 +21,6 @@ const collect = (value: string, previous: string[] = []): string[] => [
     .filter(Boolean),
 ];
 const collectWhole = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-/** What serve prints about: the STUN/TURN server, the operator's secret count, the report page. */
-interface Served {
-  server: RunningTurnServer;
-  /** `--auth-secret`s configured by the operator (the report page's own secret is not counted). */
-  authSecrets: number;
-  report: RunningReportServer | null;
-}
-
-/** The lines about the report page: which URL to open. */
-function reportLines(report: RunningReportServer | null): string[] {
-  if (report === null) return ['  report page: off (--no-report)'];
-  const { http, https } = report.urls;
-  const tls = report.certificate?.selfSigned ? ', self-signed certificate' : '';
-  return [
-    `Open ${http ?? https} in a browser to see whether calls connect from there` +
-      (http && https ? ` (or ${https}${tls}).` : '.'),
-  ];
-}
-
-/**
- * Which address families the TURN server relays (RFC 8656 §7.1 REQUESTED-ADDRESS-FAMILY), and what an
- * Allocate gets for the other: `relays IPv6 only: an Allocate without REQUESTED-ADDRESS-FAMILY IPv6 gets 440`.
- */
-function relayFamiliesLine(families: Family[]): string {
-  if (families.length > 1)
-    return 'relays IPv4 and IPv6 (REQUESTED-ADDRESS-FAMILY picks one; IPv4 by default)';
-  return families[0] === 'IPv6'
-    ? 'relays IPv6 only: an Allocate without REQUESTED-ADDRESS-FAMILY IPv6 asks for IPv4 and gets 440'
-    : 'relays IPv4 only: an Allocate asking for IPv6 gets 440';
-}
-
-/** The human description of a running server: STUN endpoints, TURN endpoints, auth, relay, peers, TLS, page. */
-function renderServeText({ server, authSecrets, report }: Served): string {
-  const stun = server.fronts[0]!;
-  const list = (addrs: { address: string; port: number }[]): string => addrs.map(formatAddress).join('  ');
-  const lines = [
-    `ice-doctor STUN/TURN server (RFC 8489 + RFC 5780 + RFC 8656), primary ${formatAddress(stun.primary)}`,
-    `  STUN UDP  ${list(server.fronts.flatMap((f) => f.udp))}`,
-  ];
-  const tcp = server.fronts.flatMap((f) => f.tcp);
-  if (tcp.length > 0) lines.push(`  STUN TCP  ${list(tcp)}`);
-  lines.push(`  OTHER-ADDRESS  ${stun.otherAddress ? formatAddress(stun.otherAddress) : 'none (one IP)'}`);
-  lines.push(`  UDP receive buffer  ${udpBufferText(udpRecvBuffer(server.fronts))}`);
-  for (const l of server.fronts.flatMap((f) => f.limitations)) lines.push(`  limited: ${l}`);
-  const urls = [
-    ...server.turnUdp.map((a) => `turn:${formatAddress(a)}?transport=udp`),
-    ...server.turnTcp.map((a) => `turn:${formatAddress(a)}?transport=tcp`),
-    ...server.turnTls.map((a) => `turns:${formatAddress(a)}?transport=tcp`),
-  ];
-  lines.push(`  TURN  ${urls.join('\n        ')}`);
-  lines.push(`  realm ${server.realm}`);
-  if (server.generatedUser)
-    lines.push(
-      `  user  ${server.generatedUser.username} / password ${server.generatedUser.password}  (generated: no --user or --auth-secret given)`,
-    );
-  else if (server.usernames.length > 0) lines.push(`  users ${server.usernames.join(', ')}`);
-  if (authSecrets > 0)
-    lines.push(`  TURN REST API: ${authSecrets} shared secret(s) (username = <expiry>:<user>)`);
-  lines.push(`  ${relayFamiliesLine(server.relay.map((r) => r.family))}`);
-  for (const r of server.relay)
-    lines.push(
-      `  relay ${r.family} ${r.ip} ports ${r.ports.min}-${r.ports.max}` +
-        (r.externalIp ? `, advertised as ${r.externalIp}` : ''),
-    );
-  lines.push(
-    server.allowPeers.length === 0
-      ? '  peers: private, loopback, link-local and other special-purpose ranges are denied (403)'
-      : `  peers allowed beyond the public internet: ${server.allowPeers.join(', ')}` +
-          (server.allowPeersDefaulted ? ' (embedded default: loopback peers, for local tests)' : ''),
-  );
-  if (server.certificate)
-    lines.push(
-      `  TLS certificate: ${server.certificate.selfSigned ? 'self-signed, generated at start' : 'from --tls-cert'}` +
-        ` for ${server.certificate.names.join(', ')}; SHA-256 ${server.certificate.fingerprint256}`,
-    );
-  if (server.metricsUrl) lines.push(`  metrics ${server.metricsUrl}`);
-  lines.push(...reportLines(report));
-  lines.push('Serving until SIGINT/SIGTERM (Ctrl-C).');
-  return `${lines.join('\n')}\n`;
-}
-
-/** The one JSON line of `serve --json`. */
-function serveJson({ server, authSecrets, report }: Served): string {
-  const stun = server.fronts[0]!;
-  return JSON.stringify({
-    udp: server.fronts.flatMap((f) => f.udp),
-    tcp: server.fronts.flatMap((f) => f.tcp),
-    otherAddress: stun.otherAddress,
-    udpReceiveBuffer: udpRecvBuffer(server.fronts),
-    limitations: server.fronts.flatMap((f) => f.limitations),
-    turn: {
-      udp: server.turnUdp,
-      tcp: server.turnTcp,
-      tls: server.turnTls,
-      realm: server.realm,
-      usernames: server.usernames,
-      generatedUser: server.generatedUser,
-      authSecrets,
-      relay: server.relay,
-      relayFamilies: server.relay.map((r) => r.family),
-      allowPeers: server.allowPeers,
-      allowPeersDefaulted: server.allowPeersDefaulted,
-      certificate: server.certificate,
-      metricsUrl: server.metricsUrl,
-    },
-    report: report && { url: report.urls.http, httpsUrl: report.urls.https },
-  });
-}
 
 function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
@@ -223,33 +107,50 @@ export function registerServe(program: Command): void {
     .option('--verbose', 'log every request as JSON on stderr')
     .addHelpText(
       'after',
-      [
-        '',
-        'Examples:',
-        '  ice-doctor serve',
-        '  ice-doctor serve --listen 203.0.113.10,203.0.113.11 --user alice:s3cret --relay-ports 49160-49200',
-        '  ice-doctor serve --listen 10.0.0.5 --external-ip 198.51.100.7 --auth-secret "$SECRET" --metrics-port 9641',
-        '  ice-doctor serve --page-ice-server "turns:turn.example.org:5349;secret-env=TURN_SECRET"',
-        '',
-        'Peers on private, loopback and link-local ranges (and 169.254.169.254) are refused with 403 unless',
-        'allowed with --allow-peer; when every listening address is loopback, loopback peers are allowed.',
-        '',
-        'Password guessing: a client IP that fails --auth-failure-limit authentications (counted only with a',
-        'nonce this server sent to that IP, so spoofed floods cannot lock anyone out) gets 401 for every signed',
-        'request for --auth-block seconds, right password or not; logged once per block at warn level.',
-        '',
-        'The report page (http://<report-host>:8080/ and https://…:8443/, self-signed unless --tls-cert) tests',
-        'from a browser which paths connect: STUN on each server IP, TURN over UDP, TCP and TLS, a call',
-        'between two browsers. Its TURN credentials are minted per visitor from a random secret of this',
-        "process (valid 10 minutes), and relay only to this server's relayed addresses and to the other",
-        "browser of the page's two-peer room (403 for any other peer); --user passwords are never shown to",
-        'it. A --page-ice-server with',
-        ';user=NAME:PASSWORD hands that password to every visitor: use ;secret-env= where you can.',
-      ].join('\n'),
+      withInvocation(
+        [
+          '',
+          'Examples:',
+          '  ice-doctor serve',
+          '  ice-doctor serve --listen 203.0.113.10,203.0.113.11 --user alice:s3cret --relay-ports 49160-49200',
+          '  ice-doctor serve --listen 10.0.0.5 --external-ip 198.51.100.7 --auth-secret "$SECRET" --metrics-port 9641',
+          '  ice-doctor serve --page-ice-server "turns:turn.example.org:5349;secret-env=TURN_SECRET"',
+          '',
+          'Peers on private, loopback and link-local ranges (and 169.254.169.254) are refused with 403 unless',
+          'allowed with --allow-peer; when every listening address is loopback, loopback peers are allowed.',
+          '',
+          'Password guessing: a client IP that fails --auth-failure-limit authentications (counted only with a',
+          'nonce this server sent to that IP, so spoofed floods cannot lock anyone out) gets 401 for every signed',
+          'request for --auth-block seconds, right password or not; logged once per block at warn level.',
+          '',
+          'The report page (http://<report-host>:8080/ and https://…:8443/, self-signed unless --tls-cert) tests',
+          'from a browser which paths connect: STUN on each server IP, TURN over UDP, TCP and TLS, a call',
+          'between two browsers. Its TURN credentials are minted per visitor from a random secret of this',
+          "process (valid 10 minutes), and relay only to this server's relayed addresses and to the other",
+          "browser of the page's two-peer room (403 for any other peer); --user passwords are never shown to",
+          'it. A --page-ice-server with',
+          ';user=NAME:PASSWORD hands that password to every visitor: use ;secret-env= where you can.',
+        ].join('\n'),
+      ),
     )
     .action(async (flags: ServeCommandFlags) => {
+      // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for express,
+      // the certificate generator, pino and the TURN server.
+      const { pino } = await import('pino');
+      const { parseServeFlags } = await import('../turn-server/options.js');
+      const { loadTlsCredentials } = await import('../turn-server/tls-credentials.js');
+      const { parseTurnFlags } = await import('../turn-server/turn-options.js');
+      const { PageScope } = await import('../turn-server/page-scope.js');
+      const { udpBufferWarning, udpRecvBuffer } = await import('../turn-server/udp-buffer.js');
+      const { startTurnServer } = await import('../turn-server/turn-server.js');
+      const { startBundledReport } = await import('../web-report/server/bundled-report.js');
+      const { parseReportFlags } = await import('../web-report/server/report-flags.js');
+      const { renderServeText, serveJson } = await import('./serve-render.js');
       const listen = flags.listen ?? process.env.ICE_DOCTOR_LISTEN;
-      const options = parseServeFlags({ ...flags, ...(listen !== undefined && { listen }) });
+      const options = parseServeFlags(
+        { ...flags, ...(listen !== undefined && { listen }) },
+        flags.listen === undefined ? 'ICE_DOCTOR_LISTEN' : '--listen',
+      );
       const turn = parseTurnFlags(flags, options.addresses, options.port === 0);
       const reportSettings = parseReportFlags(flags, options.addresses, options.port === 0);
       const tls =
@@ -274,7 +175,7 @@ export function registerServe(program: Command): void {
         ...(pageScope && { pageScope }),
         logger,
       });
-      let report: RunningReportServer | null = null;
+      let report: Served['report'] = null;
       try {
         if (reportSettings && pageScope)
           report = await startBundledReport(server, {

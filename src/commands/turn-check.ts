@@ -1,18 +1,7 @@
 import type { Command } from 'commander';
-import { parseMs, parseSeconds } from '../config.js';
-import { turnCheckReportSchema } from '../report/schema.js';
-import { readCaFile } from '../stun-probe/ca-file.js';
-import {
-  credentialFlagsFromEnv,
-  DEFAULT_REST_TTL_S,
-  DEFAULT_REST_USER,
-  resolveTurnCredentials,
-  type TurnCredentialFlags,
-} from '../stun-probe/turn-credentials.js';
-import { renderTurnCheckText } from '../stun-probe/turn-render-text.js';
-import { runTurnCheck } from '../stun-probe/turn-run.js';
-import { parseTurnTargets } from '../stun-probe/turn-url.js';
-import { startProgress } from './progress.js';
+import { withInvocation } from '../cli/examples.js';
+import { DEFAULT_REST_TTL_S, DEFAULT_REST_USER } from '../stun-probe/turn-credential-defaults.js';
+import type { TurnCredentialFlags } from '../stun-probe/turn-credentials.js';
 
 /** Commander's flags: the credential flags as given, `--rest-ttl` and `--timeout` still text. */
 interface TurnCheckFlags extends Omit<TurnCredentialFlags, 'restTtlS'> {
@@ -70,8 +59,19 @@ export function registerTurnCheck(program: Command): void {
     )
     .option('--json', 'print the report as one JSON object (schemaVersion 1)')
     .option('--timeout <ms>', 'deadline for each URL and transport, in ms', '10000')
-    .addHelpText('after', EXAMPLES)
+    .addHelpText('after', withInvocation(EXAMPLES))
     .action(async (urls: string[], flags: TurnCheckFlags) => {
+      // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for them (nor
+      // the text reports for zod, which only checks the JSON ones).
+      const { parseMs, parseSeconds } = await import('../config.js');
+      const { credentialFlagsFromEnv, resolveTurnCredentials } = await import(
+        '../stun-probe/turn-credentials.js'
+      );
+      const { renderTurnCheckText } = await import('../stun-probe/turn-render-text.js');
+      const { runTurnCheck } = await import('../stun-probe/turn-run.js');
+      const { parseTurnTargets } = await import('../stun-probe/turn-url.js');
+      const { readCaFile } = await import('../stun-probe/ca-file.js');
+      const { startProgress } = await import('./progress.js');
       const targets = parseTurnTargets(urls);
       const timeoutMs = parseMs('--timeout', flags.timeout);
       const ca = flags.ca === undefined ? undefined : readCaFile('--ca', flags.ca);
@@ -90,7 +90,7 @@ export function registerTurnCheck(program: Command): void {
       }).finally(() => progress.stop());
       process.stdout.write(
         flags.json
-          ? `${JSON.stringify(turnCheckReportSchema.parse(report))}\n`
+          ? `${JSON.stringify((await import('../report/schema.js')).turnCheckReportSchema.parse(report))}\n`
           : `${renderTurnCheckText(report)}\n`,
       );
       process.exitCode = report.ok ? 0 : 1;

@@ -76,6 +76,7 @@ export async function runDiagnosis(opts: DiagnosisOptions): Promise<DiagnosisRep
       kind: 'diagnosis',
       public: publicUnreachable ? null : pub,
       publicUnreachable,
+      publicReachability: pub.reachability,
       selfTest: {
         server: {
           udp: stun.udp,

@@ -284,7 +284,7 @@ export type TurnCheckReport = z.infer<typeof turnCheckReportSchema>;
 
 /**
  * What `ice-doctor` (no subcommand) prints with `--json`: the probe of the public servers (null when they
- * are unreachable, with the one-line reason) and the self-test of the bundled STUN/TURN server on loopback:
+ * are unreachable, with the one-line reason; `publicReachability` keeps each server's reason) and the self-test of the bundled STUN/TURN server on loopback:
  * its RFC 5780 probe and a TURN check end to end.
  */
 export const diagnosisReportSchema = z.object({
@@ -293,6 +293,12 @@ export const diagnosisReportSchema = z.object({
   kind: z.literal('diagnosis'),
   public: probeReportSchema.nullable(),
   publicUnreachable: z.string().nullable(),
+  /**
+   * Each public server URL and transport as the probe found it — reachable, or the reason it was not (DNS
+   * failure, no answer before the deadline …) — also when `public` is null. Optional: reports written
+   * before it was added lack it.
+   */
+  publicReachability: z.array(reachabilitySchema).optional(),
   selfTest: z.object({
     server: selfTestServerSchema,
     probe: probeReportSchema,

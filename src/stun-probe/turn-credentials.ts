@@ -1,6 +1,9 @@
 import { ConfigError } from '../errors.js';
 import { mintRestCredentials } from '../stun/rest-credentials.js';
+import { DEFAULT_REST_TTL_S, DEFAULT_REST_USER } from './turn-credential-defaults.js';
 import type { TurnCredentials } from './turn-session.js';
+
+export { DEFAULT_REST_TTL_S, DEFAULT_REST_USER };
 
 /** The credential flags of `turn-check`, as given (environment fallbacks already applied by the caller). */
 export interface TurnCredentialFlags {
@@ -18,11 +21,6 @@ export interface ResolvedTurnCredentials {
   credentials: TurnCredentials;
   source: 'long-term' | 'rest';
 }
-
-/** The REST user when `--rest-user` is not given. */
-export const DEFAULT_REST_USER = 'ice-doctor';
-/** Lifetime of minted REST credentials when `--rest-ttl` is not given, in seconds. */
-export const DEFAULT_REST_TTL_S = 3600;
 
 /**
  * Picks the long-term credentials (RFC 8489 §9.2) of a check: `user` + `password` as given, or a TURN REST
@@ -50,8 +48,11 @@ export function resolveTurnCredentials(
   }
   if (flags.restUser !== undefined) throw new ConfigError('--rest-user needs --auth-secret');
   if (flags.user === undefined || flags.user === '')
-    throw new ConfigError('missing credentials: give --user and --password, or --auth-secret (TURN REST)');
-  if (flags.password === undefined) throw new ConfigError(`missing --password for user "${flags.user}"`);
+    throw new ConfigError(
+      'missing credentials: give --user and --password (or ICE_DOCTOR_TURN_USER and ICE_DOCTOR_TURN_PASSWORD), or --auth-secret (ICE_DOCTOR_TURN_SECRET, TURN REST)',
+    );
+  if (flags.password === undefined)
+    throw new ConfigError(`missing --password for user "${flags.user}" (or ICE_DOCTOR_TURN_PASSWORD)`);
   return { credentials: { username: flags.user, password: flags.password }, source: 'long-term' };
 }
 

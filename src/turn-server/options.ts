@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { parsePort } from '../flag-values.js';
 import { MAX_SOFTWARE_BYTES } from './binding-responder.js';
 import { DEFAULT_UDP_BUFFER_BYTES, MAX_UDP_BUFFER_BYTES, MIN_UDP_BUFFER_BYTES } from './udp-buffer.js';
 
@@ -15,35 +16,39 @@ export const DEFAULT_SOFTWARE = 'ice-doctor';
 const UNSPECIFIED = new Set(['0.0.0.0', '::', '0:0:0:0:0:0:0:0']);
 
 const ipLiteral = z
-  .string()
+  .string({ message: 'not an IPv4 or IPv6 address' })
   .refine((s) => isIP(s) !== 0, { message: 'not an IPv4 or IPv6 address' })
   .refine((s) => !UNSPECIFIED.has(s), {
     message: 'a wildcard address cannot be a RESPONSE-ORIGIN; name one IP',
   });
 
-const portNumber = z.number().int().min(0).max(65535);
+/** A port number `min`–65535, with one message for every way to miss it (type, fraction, range). */
+const portNumber = (min: number) => {
+  const message = `must be a port number (${min}–65535)`;
+  return z.number({ message }).int({ message }).min(min, { message }).max(65535, { message });
+};
 
 const UDP_BUFFER_RANGE = `a whole number of bytes from ${MIN_UDP_BUFFER_BYTES} to ${MAX_UDP_BUFFER_BYTES}, or 0 for the kernel default`;
 
 const settingsSchema = z
   .object({
     addresses: z
-      .array(ipLiteral)
-      .min(1)
-      .max(2)
+      .array(ipLiteral, { message: 'must be a list of IP addresses' })
+      .min(1, { message: 'needs one or two IP addresses' })
+      .max(2, { message: 'takes one or two IP addresses per family (RFC 5780: a primary and an alternate)' })
       .default([...DEFAULT_ADDRESSES]),
-    port: portNumber.default(DEFAULT_PORT),
-    altPort: portNumber.min(1).optional(),
-    tcp: z.boolean().default(true),
+    port: portNumber(0).default(DEFAULT_PORT),
+    altPort: portNumber(1).optional(),
+    tcp: z.boolean({ message: 'must be true or false' }).default(true),
     udpBufferBytes: z
       .number()
       .int()
       .refine((n) => n === 0 || (n >= MIN_UDP_BUFFER_BYTES && n <= MAX_UDP_BUFFER_BYTES), {
-        message: UDP_BUFFER_RANGE,
+        message: `must be ${UDP_BUFFER_RANGE}`,
       })
       .default(DEFAULT_UDP_BUFFER_BYTES),
     software: z
-      .string()
+      .string({ message: 'must be a string' })
       .refine((s) => Buffer.byteLength(s, 'utf8') <= MAX_SOFTWARE_BYTES, {
         message: `longer than ${MAX_SOFTWARE_BYTES} bytes`,
       })
@@ -116,19 +121,26 @@ const FLAG_OF: Record<string, string> = {
   software: 'software',
 };
 
-function oneLine(error: z.ZodError): string {
+/** The value an issue is about (an entry of a list, or the whole field), as text for the message. */
+function valueAt(data: Record<string, unknown>, path: readonly PropertyKey[]): string {
+  let value: unknown = data;
+  for (const key of path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
+
+/** One line naming the flag, the problem and the value given: `--port: must be a port number (0–65535), got '70000'`. */
+function oneLine(error: z.ZodError, data: Record<string, unknown>): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid options';
   const field = String(issue.path[0] ?? '');
   const where = FLAG_OF[field] ?? (field || 'options');
-  const index = issue.path.length > 1 ? ` (entry ${String(issue.path[1])})` : '';
-  return `${where}${index}: ${issue.message}`;
+  return `${where}: ${issue.message}, got '${valueAt(data, issue.path)}'`;
 }
 
 /**
  * Validates server options (the one place they are checked, for the API and the CLI alike).
- * @throws ConfigError with a one-line message naming the flag, e.g. `--port: Too big: expected number
- *   to be <=65535`.
+ * @throws ConfigError with a one-line message naming the flag, the accepted values and the value given,
+ *   e.g. `--port: must be a port number (0–65535), got '70000'`.
  */
 export function parseStunServerOptions(input: unknown): ResolvedStunServerOptions {
   const { logger: _ignored, ...data } = (typeof input === 'object' && input !== null ? input : {}) as Record<
@@ -136,7 +148,7 @@ export function parseStunServerOptions(input: unknown): ResolvedStunServerOption
     unknown
   >;
   const parsed = settingsSchema.safeParse(data);
-  if (!parsed.success) throw new ConfigError(oneLine(parsed.error));
+  if (!parsed.success) throw new ConfigError(oneLine(parsed.error, data));
   const o = parsed.data;
   return {
     addresses: o.addresses,
@@ -157,24 +169,17 @@ export interface ServeFlags {
   udpBufferBytes?: string;
 }
 
-const decimal = (flag: string) =>
-  z
-    .string()
-    .regex(/^\d{1,5}$/, { message: `${flag}: not a port number` })
-    .transform(Number)
-    .optional();
-
-const flagsSchema = z.object({
-  listen: z.string().optional(),
-  port: decimal('--port'),
-  altPort: decimal('--alt-port'),
-  tcp: z.boolean().optional(),
-  udpBufferBytes: z
-    .string()
-    .regex(/^\d{1,10}$/, { message: `--udp-buffer-bytes: ${UDP_BUFFER_RANGE}` })
-    .transform(Number)
-    .optional(),
-});
+/**
+ * Parses `--udp-buffer-bytes`: 0 (the kernel default) or a whole number of bytes within the accepted range.
+ * @throws ConfigError naming the flag and the accepted values.
+ */
+function parseUdpBufferBytes(text: string): number {
+  const digits = text.trim();
+  const n = /^\d{1,15}$/.test(digits) ? Number(digits) : Number.NaN;
+  if (!(n === 0 || (n >= MIN_UDP_BUFFER_BYTES && n <= MAX_UDP_BUFFER_BYTES)))
+    throw new ConfigError(`--udp-buffer-bytes: must be ${UDP_BUFFER_RANGE}, got '${text}'`);
+  return n;
+}
 
 /**
  * Listening addresses grouped by family, the first-named family first (each group is one RFC 5780 set);
@@ -190,22 +195,28 @@ export function byFamily(addresses: readonly string[]): string[][] {
 /**
  * Turns `serve` flags into validated options: `--listen A1[,A2]` (up to two IPs per family, each family
  * validated as one RFC 5780 set), `--port N`, `--alt-port N`, `--no-tcp`, `--udp-buffer-bytes N`.
+ * @param listenSource how the message names the listen addresses: `--listen`, or `ICE_DOCTOR_LISTEN` when
+ *   they came from the environment.
  * @returns the options, with `addresses` holding every family's addresses, the first-named family first.
  * @throws ConfigError with a one-line message naming the flag.
  */
-export function parseServeFlags(flags: ServeFlags): ResolvedStunServerOptions {
-  const parsed = flagsSchema.safeParse(flags);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues[0]?.message ?? 'invalid flags');
-  const f = parsed.data;
+export function parseServeFlags(flags: ServeFlags, listenSource = '--listen'): ResolvedStunServerOptions {
   const common = {
-    ...(f.port !== undefined && { port: f.port }),
-    ...(f.altPort !== undefined && { altPort: f.altPort }),
-    ...(f.tcp !== undefined && { tcp: f.tcp }),
-    ...(f.udpBufferBytes !== undefined && { udpBufferBytes: f.udpBufferBytes }),
+    ...(flags.port !== undefined && { port: parsePort('--port', flags.port) }),
+    ...(flags.altPort !== undefined && { altPort: parsePort('--alt-port', flags.altPort, 1) }),
+    ...(flags.tcp !== undefined && { tcp: flags.tcp }),
+    ...(flags.udpBufferBytes !== undefined && {
+      udpBufferBytes: parseUdpBufferBytes(flags.udpBufferBytes),
+    }),
   };
-  if (f.listen === undefined) return parseStunServerOptions(common);
-  const resolved = byFamily(f.listen.split(',').map((s) => s.trim())).map((g) =>
-    parseStunServerOptions({ ...common, addresses: g }),
-  );
+  if (flags.listen === undefined) return parseStunServerOptions(common);
+  const resolved = byFamily(flags.listen.split(',').map((s) => s.trim())).map((g) => {
+    try {
+      return parseStunServerOptions({ ...common, addresses: g });
+    } catch (err) {
+      const renamed = err instanceof ConfigError && err.message.replace(/^--listen:/, `${listenSource}:`);
+      throw renamed ? new ConfigError(renamed) : err;
+    }
+  });
   return { ...resolved[0]!, addresses: resolved.flatMap((r) => r.addresses) };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { parsePort, parseWhole, type WholeRange } from '../flag-values.js';
 import { type AuthLimitSettings, DEFAULT_AUTH_LIMIT } from './auth-limiter.js';
 import { DEFAULT_RELAY_PORTS, type PortRange } from './relay-ports.js';
 import { RFC_LIFETIMES, type TurnLifetimes } from './turn-config.js';
@@ -83,28 +83,19 @@ export interface TurnFlags {
   metricsHost?: string;
 }
 
-const count = (flag: string, min = 1) =>
-  z
-    .string()
-    .regex(/^\d{1,9}$/, { message: `${flag}: not a whole number` })
-    .transform(Number)
-    .refine((n) => n >= min, { message: `${flag}: must be at least ${min}` })
-    .optional();
+/** The largest count a flag takes (nine digits). */
+const MAX_COUNT = 999_999_999;
 
-const port = (flag: string) =>
-  z
-    .string()
-    .regex(/^\d{1,5}$/, { message: `${flag}: not a port number` })
-    .transform(Number)
-    .refine((n) => n <= 65535, { message: `${flag}: must be 0–65535` })
-    .optional();
+/** A whole-number flag within `range` (`min`–{@link MAX_COUNT} unless narrowed), or undefined when not given. */
+const count = (flag: string, text: string | undefined, range: WholeRange = { min: 1, max: MAX_COUNT }) =>
+  text === undefined ? undefined : parseWhole(flag, text, range);
 
-function parseRange(text: string): PortRange {
+function parseRange(source: string, text: string): PortRange {
   const m = /^(\d{1,5})-(\d{1,5})$/.exec(text.trim());
   const min = Number(m?.[1]);
   const max = Number(m?.[2]);
   if (!m || min < 1024 || max > 65535 || min > max)
-    throw new ConfigError(`--relay-ports: '${text}' is not a range like 49160-49200 within 1024–65535`);
+    throw new ConfigError(`${source}: '${text}' is not a range like 49160-49200 within 1024–65535`);
   return { min, max };
 }
 
@@ -193,20 +184,23 @@ function parseIps(flag: string, text: string | undefined): string[] {
   return ips;
 }
 
-const flagsSchema = z.object({
-  tlsPort: port('--tls-port'),
-  metricsPort: port('--metrics-port'),
-  allocationLifetime: count('--allocation-lifetime'),
-  maxAllocationLifetime: count('--max-allocation-lifetime'),
-  permissionLifetime: count('--permission-lifetime'),
-  channelLifetime: count('--channel-lifetime'),
-  nonceLifetime: count('--nonce-lifetime'),
-  authFailureLimit: count('--auth-failure-limit', 0),
-  authBlock: count('--auth-block'),
-  userQuota: count('--user-quota'),
-  totalQuota: count('--total-quota'),
-  bandwidth: count('--bandwidth', 1000),
-});
+/** The numeric flags, validated: each undefined when not given. */
+function parseNumbers(flags: TurnFlags) {
+  return {
+    tlsPort: flags.tlsPort === undefined ? undefined : parsePort('--tls-port', flags.tlsPort),
+    metricsPort: flags.metricsPort === undefined ? undefined : parsePort('--metrics-port', flags.metricsPort),
+    allocationLifetime: count('--allocation-lifetime', flags.allocationLifetime),
+    maxAllocationLifetime: count('--max-allocation-lifetime', flags.maxAllocationLifetime),
+    permissionLifetime: count('--permission-lifetime', flags.permissionLifetime),
+    channelLifetime: count('--channel-lifetime', flags.channelLifetime),
+    nonceLifetime: count('--nonce-lifetime', flags.nonceLifetime),
+    authFailureLimit: count('--auth-failure-limit', flags.authFailureLimit, { min: 0, max: MAX_COUNT }),
+    authBlock: count('--auth-block', flags.authBlock),
+    userQuota: count('--user-quota', flags.userQuota),
+    totalQuota: count('--total-quota', flags.totalQuota),
+    bandwidth: count('--bandwidth', flags.bandwidth, { min: 1000, max: MAX_COUNT }),
+  };
+}
 
 /**
  * Turns the TURN flags of `serve` into {@link TurnSettings}. Environment variables fill flags that are not
@@ -219,7 +213,8 @@ const flagsSchema = z.object({
  * @param portZero true when the STUN port is 0 (picked): the TLS port then defaults to 0 too.
  * Empty or whitespace-only secrets and passwords are refused (anyone could use them); a secret shorter than
  * {@link MIN_SECRET_BYTES} bytes is accepted with a line in `warnings`.
- * @throws ConfigError with a one-line message naming the flag or variable.
+ * @throws ConfigError with a one-line message naming the flag (or the environment variable) and the
+ *   accepted values.
  */
 export function parseTurnFlags(
   flags: TurnFlags,
@@ -227,9 +222,7 @@ export function parseTurnFlags(
   portZero: boolean,
   env: NodeJS.ProcessEnv = process.env,
 ): TurnSettings {
-  const parsed = flagsSchema.safeParse(flags);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues[0]?.message ?? 'invalid flags');
-  const f = parsed.data;
+  const f = parseNumbers(flags);
   const users = parseUsers(flags.user ?? []);
   const { secrets: authSecrets, source: secretSource } = parseSecrets(flags.authSecret, env);
   const generatedUser =
@@ -238,7 +231,10 @@ export function parseTurnFlags(
       : null;
   if (generatedUser) users.set(generatedUser.username, generatedUser.password);
   const realm = flags.realm ?? env.ICE_DOCTOR_REALM ?? DEFAULT_REALM;
-  if (realm.length === 0 || Buffer.byteLength(realm) > 763) throw new ConfigError('--realm: 1–763 bytes');
+  if (realm.length === 0 || Buffer.byteLength(realm) > 763)
+    throw new ConfigError(
+      `${flags.realm === undefined ? 'ICE_DOCTOR_REALM' : '--realm'}: must be 1–763 bytes (RFC 8489 §14.9), got ${Buffer.byteLength(realm)}`,
+    );
   if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined))
     throw new ConfigError('--tls-cert and --tls-key go together');
   const allLoopback = listen.every((a) => a.startsWith('127.') || a === '::1');
@@ -252,14 +248,18 @@ export function parseTurnFlags(
   };
   if (lifetimes.allocationMaxS < lifetimes.allocationDefaultS)
     throw new ConfigError('--max-allocation-lifetime: must be at least --allocation-lifetime');
+  const relaySource = flags.relayPorts === undefined ? 'ICE_DOCTOR_RELAY_PORTS' : '--relay-ports';
   const relayText = flags.relayPorts ?? env.ICE_DOCTOR_RELAY_PORTS;
   return {
     realm,
     users,
     generatedUser,
     authSecrets,
-    externalIps: parseIps('--external-ip', flags.externalIp ?? env.ICE_DOCTOR_EXTERNAL_IP),
-    relayPorts: relayText ? parseRange(relayText) : { ...DEFAULT_RELAY_PORTS },
+    externalIps: parseIps(
+      flags.externalIp === undefined ? 'ICE_DOCTOR_EXTERNAL_IP' : '--external-ip',
+      flags.externalIp ?? env.ICE_DOCTOR_EXTERNAL_IP,
+    ),
+    relayPorts: relayText ? parseRange(relaySource, relayText) : { ...DEFAULT_RELAY_PORTS },
     allowPeers: allowGiven ? flags.allowPeer! : allLoopback ? [...LOOPBACK_PEERS] : [],
     allowPeersDefaulted: !allowGiven && allLoopback,
     denyPeers: flags.denyPeer ?? [],

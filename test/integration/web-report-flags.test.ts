@@ -29,8 +29,8 @@ describe('parseReportFlags', () => {
   });
 
   it.each([
-    [{ reportPort: '70000' }, "--report-port: '70000' is not a port number"],
-    [{ reportHttpsPort: '-1' }, "--report-https-port: '-1' is not a port number"],
+    [{ reportPort: '70000' }, "--report-port: must be a port number (0–65535), got '70000'"],
+    [{ reportHttpsPort: '-1' }, "--report-https-port: must be a port number (0–65535), got '-1'"],
     [{ reportPort: '9000', reportHttpsPort: '9000' }, '--report-https-port: must differ from --report-port'],
     [{ reportHost: 'localhost' }, "--report-host: 'localhost' is not an IP address"],
   ])('%j → ConfigError %s', (flags, message) => {

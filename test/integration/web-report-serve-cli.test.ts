@@ -179,6 +179,7 @@ describe('ice-doctor serve: the report page', () => {
     expect(await exitCode(bad)).toBe(2);
     expect(stderr.trim().split('\n')).toEqual([
       'ice-doctor: --page-ice-server: turn:turn.example.org: a TURN URL needs ;secret=S, ;secret-env=VAR or ;user=NAME:PASSWORD',
+      expect.stringMatching(/^Run '.+ serve --help' for usage\.$/),
     ]);
   });
 });

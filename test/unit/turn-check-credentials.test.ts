@@ -29,7 +29,7 @@ describe('resolveTurnCredentials', () => {
   it.each([
     [{}, /missing credentials/],
     [{ password: 'p' }, /missing credentials/],
-    [{ user: 'alice' }, /missing --password for user "alice"/],
+    [{ user: 'alice' }, /missing --password for user "alice" \(or ICE_DOCTOR_TURN_PASSWORD\)/],
     [{ user: 'alice', password: 'p', authSecret: 's' }, /not both/],
     [{ authSecret: '' }, /--auth-secret is empty/],
     [{ user: 'alice', password: 'p', restUser: 'x' }, /--rest-user needs --auth-secret/],

@@ -29,7 +29,7 @@ describe('parseStunServerOptions', () => {
   it.each([
     [{ addresses: [] }, /^--listen: /],
     [{ addresses: ['127.0.0.1', '127.0.0.2', '127.0.0.3'] }, /^--listen: /],
-    [{ addresses: ['localhost'] }, /^--listen \(entry 0\): not an IPv4 or IPv6 address$/],
+    [{ addresses: ['localhost'] }, /^--listen: not an IPv4 or IPv6 address, got 'localhost'$/],
     [{ addresses: ['0.0.0.0'] }, /wildcard/],
     [{ addresses: ['127.0.0.1', '127.0.0.1'] }, /must differ/],
     [{ addresses: ['127.0.0.1', '::1'] }, /one family/],
@@ -74,12 +74,15 @@ describe('parseServeFlags', () => {
   });
 
   it.each([
-    [{ port: 'abc' }, '--port: not a port number'],
-    [{ altPort: '-1' }, '--alt-port: not a port number'],
-    [{ port: '99999' }, /^--port: /],
-    [{ listen: '127.0.0.1,nope' }, '--listen (entry 1): not an IPv4 or IPv6 address'],
-    [{ udpBufferBytes: '1024' }, /^--udp-buffer-bytes: a whole number of bytes from 65536 to 268435456/],
-    [{ udpBufferBytes: '-1' }, /^--udp-buffer-bytes: /],
+    [{ port: 'abc' }, "--port: must be a port number (0–65535), got 'abc'"],
+    [{ altPort: '-1' }, "--alt-port: must be a port number (1–65535), got '-1'"],
+    [{ port: '99999' }, "--port: must be a port number (0–65535), got '99999'"],
+    [{ listen: '127.0.0.1,nope' }, "--listen: not an IPv4 or IPv6 address, got 'nope'"],
+    [
+      { udpBufferBytes: '1024' },
+      "--udp-buffer-bytes: must be a whole number of bytes from 65536 to 268435456, or 0 for the kernel default, got '1024'",
+    ],
+    [{ udpBufferBytes: '-1' }, /^--udp-buffer-bytes: must be /],
   ])('rejects %j', (flags, message) => {
     expect(() => parseServeFlags(flags)).toThrow(message);
   });
@@ -127,10 +130,10 @@ describe('parseTurnFlags: brute-force limit', () => {
   });
 
   it.each([
-    [{ authFailureLimit: '-1' }, '--auth-failure-limit: not a whole number'],
-    [{ authFailureLimit: 'lots' }, '--auth-failure-limit: not a whole number'],
-    [{ authBlock: '0' }, '--auth-block: must be at least 1'],
-    [{ authBlock: '1.5' }, '--auth-block: not a whole number'],
+    [{ authFailureLimit: '-1' }, "--auth-failure-limit: must be a whole number (0–999999999), got '-1'"],
+    [{ authFailureLimit: 'lots' }, "--auth-failure-limit: must be a whole number (0–999999999), got 'lots'"],
+    [{ authBlock: '0' }, "--auth-block: must be a whole number (1–999999999), got '0'"],
+    [{ authBlock: '1.5' }, "--auth-block: must be a whole number (1–999999999), got '1.5'"],
   ])('rejects %j with a one-line ConfigError', (flags, message) => {
     expect(() => parse(flags)).toThrow(ConfigError);
     expect(() => parse(flags)).toThrow(message);

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { ConfigError } from '../../errors.js';
+import { parsePort } from '../../flag-values.js';
 import type { PageIceServer } from './ice-config.js';
 import { parsePageIceServer } from './page-ice-server.js';
 
@@ -30,9 +31,7 @@ export interface ReportSettings {
 
 function port(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
-  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535)
-    throw new ConfigError(`${flag}: '${text}' is not a port number`);
-  return Number(text);
+  return parsePort(flag, text);
 }
 
 /**

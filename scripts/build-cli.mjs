@@ -1,0 +1,38 @@
+// Bundles the CLI's start-up path (src/cli.ts, the command registrations, commander) with esbuild into
+// dist/cli.js, over tsc's copy, so `ice-doctor --version` loads one file instead of dozens (issue 11 §3,
+// bench/startup-bench.mjs). What an action loads with import(), and src/errors.ts (its classes must be the
+// same objects for `instanceof` in the bundle and in the lazily loaded modules), stays external: the bundle
+// imports tsc's output beside it in dist/. Other npm packages stay external too.
+import { relative, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+const srcDir = new URL('../src/', import.meta.url).pathname;
+const entry = resolve(srcDir, 'cli.ts');
+
+/** `./x/y.js` as the bundle at dist/cli.js imports tsc's output of src/x/y.ts. */
+const fromBundle = (resolveDir, path) => `./${relative(srcDir, resolve(resolveDir, path))}`;
+
+await build({
+  entryPoints: [entry],
+  outfile: new URL('../dist/cli.js', import.meta.url).pathname,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  logLevel: 'warning',
+  // commander is CommonJS: its require('node:events') etc. need a require in the ESM bundle.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
+  plugins: [
+    {
+      name: 'lazy-modules-external',
+      setup(b) {
+        b.onResolve({ filter: /.*/ }, (args) => {
+          if (args.kind === 'entry-point') return undefined;
+          if (!args.path.startsWith('.')) return args.path === 'commander' ? undefined : { external: true };
+          const lazy = args.kind === 'dynamic-import' || resolve(args.resolveDir, args.path) === resolve(srcDir, 'errors.js');
+          return lazy ? { path: fromBundle(args.resolveDir, args.path), external: true } : undefined;
+        });
+      },
+    },
+  ],
+});
