@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { nsRun } from '../test/natlab/exec.js';
 import { LAB_SERVERS, type LabServer, runFromLan, startLabServers } from '../test/natlab/liar-lab.js';
 import { CLI_PATH } from '../test/natlab/paths.js';
-import { applyScenario, EXPECTED } from '../test/natlab/scenarios.js';
+import { applyScenario, PROBE_EXPECTED } from '../test/natlab/scenarios.js';
 import type { Lab } from '../test/natlab/topology.js';
 import {
   formatVerdict,
@@ -77,7 +77,7 @@ async function report(lab: Lab, subject: 'probe' | 'main', run: number): Promise
   const base = { subject, run, durationMs: r.durationMs, exitCode: r.exitCode };
   if (!r.report) return { ...base, verdict: null, problems: [r.error ?? 'no report'] };
   const got = subject === 'probe' ? probeVerdicts(r.report) : mainJobVerdicts(r.report);
-  const problems = verdictProblems(EXPECTED[SCENARIO], got, 'exact');
+  const problems = verdictProblems(PROBE_EXPECTED[SCENARIO], got, 'exact');
   if (servers.includes('liar') && !untrustedNamed(r.report, LAB_SERVERS.liar))
     problems.push('liar not named untrusted');
   return { ...base, verdict: formatVerdict(got.verdict), problems };

@@ -3,7 +3,7 @@ import { nsRun, run } from './exec.js';
 import { loadRuleset } from './guard.js';
 import { CLI_PATH } from './paths.js';
 import type { LabProcess } from './processes.js';
-import { EXPECTED, type Scenario } from './scenarios.js';
+import { EXPECTED, PROBE_EXPECTED, type Scenario } from './scenarios.js';
 import { STUN_PORT, startCoturn, waitForStun } from './servers.js';
 import { TOOL_TIMEOUT_MS } from './tools.js';
 import { ADDR, IFACE, type Lab } from './topology.js';
@@ -121,12 +121,13 @@ export interface Truth {
 
 /**
  * The truth a report must give with `servers` in `scenario`:
- * - with the good server in the list: exactly {@link EXPECTED} (the good server's verdicts);
+ * - with the good server in the list: exactly {@link PROBE_EXPECTED} (the good server's verdicts: the truth,
+ *   but for the filtering behind masquerade-random, which no server can prove through that NAT);
  * - with only the dead server: nothing is known, every field null (with a reason);
  * - otherwise (liars answer): each field {@link EXPECTED} or null with a reason, never another value.
  */
 export function truthFor(scenario: Scenario, servers: readonly LabServer[]): Truth {
-  if (servers.includes('good')) return { verdict: EXPECTED[scenario], mode: 'exact' };
+  if (servers.includes('good')) return { verdict: PROBE_EXPECTED[scenario], mode: 'exact' };
   if (servers.every((s) => s === 'dead')) {
     const verdict = Object.fromEntries(VERDICT_FIELDS.map((f) => [f, null])) as OpenVerdict;
     return { verdict, mode: 'exact' };
