@@ -255,7 +255,8 @@ export const turnTargetReportSchema = z.object({
   lifetimeS: z.number().nullable(),
   /**
    * Whether the server relays each address family (RFC 8656 §7.1 REQUESTED-ADDRESS-FAMILY): true (an
-   * allocation of it succeeded), false (440 Address Family not Supported), null (not asked, or no clear answer).
+   * allocation of it succeeded), false (440 Address Family not Supported), null (not asked, or no clear
+   * answer).
    */
   relayFamilies: z.object({ IPv4: z.boolean().nullable(), IPv6: z.boolean().nullable() }),
   steps: z.array(turnStepSchema),
@@ -284,8 +285,8 @@ export type TurnCheckReport = z.infer<typeof turnCheckReportSchema>;
 
 /**
  * What `ice-doctor` (no subcommand) prints with `--json`: the probe of the public servers (null when they
- * are unreachable, with the one-line reason; `publicReachability` keeps each server's reason) and the self-test of the bundled STUN/TURN server on loopback:
- * its RFC 5780 probe and a TURN check end to end.
+ * are unreachable, with the one-line reason; `publicReachability` keeps each server's reason) and the
+ * self-test of the bundled STUN/TURN server on loopback: its RFC 5780 probe and a TURN check end to end.
  */
 export const diagnosisReportSchema = z.object({
   schemaVersion: z.literal(1),

@@ -31,10 +31,10 @@ export interface Rfc5780Race {
 /**
  * Races the RFC 5780 candidates: as soon as a server's mapping test I answers with OTHER-ADDRESS, mapping
  * tests II and III go to its alternate addresses from the mapping socket (`client`), its CHANGE-REQUEST
- * control starts on its own socket, and its filtering tests get their expected sources; the first server whose run passes every trust check wins. A dead or
- * slow server holds nothing: its run starts (or never starts) on its own answer. Runs are recorded in the
- * order they complete, which is the order `chooseRfc5780` reads them in, so the report uses the same
- * server the race picked.
+ * control starts on its own socket, and its filtering tests get their expected sources; the first server
+ * whose run passes every trust check wins. A dead or slow server holds nothing: its run starts (or never
+ * starts) on its own answer. Runs are recorded in the order they complete, which is the order `chooseRfc5780`
+ * reads them in, so the report uses the same server the race picked.
  * @param client the socket that ran every test I (RFC 5780 §4.3 needs II and III from the same one).
  */
 export function raceRfc5780(client: StunUdpClient, candidates: CandidateTests[]): Rfc5780Race {

@@ -11,11 +11,12 @@ export interface UdpUnknown {
 
 /**
  * Judges UDP when no mapping test I gave a mapped address. Any UDP reply (an error response, or a success
- * without XOR-MAPPED-ADDRESS) proves UDP `works`, though it gives nothing to judge the NAT by. "Blocked" needs UDP tried and silent while the SAME
- * server (same IP) answered STUN over TCP or TLS; without that evidence the answer is unknown, saying why:
- * only TCP/TLS URLs given (`not-tested`), no UDP server name resolved (`dns-failed`), the probe's deadline
- * cut the name resolution or a UDP transaction (`deadline`), or nothing answered on any transport (`server-unreachable`: a server
- * that is down is not a network that blocks UDP). Pure.
+ * without XOR-MAPPED-ADDRESS) proves UDP `works`, though it gives nothing to judge the NAT by. "Blocked"
+ * needs UDP tried and silent while the SAME server (same IP) answered STUN over TCP or TLS; without that
+ * evidence the answer is unknown, saying why: only TCP/TLS URLs given (`not-tested`), no UDP server name
+ * resolved (`dns-failed`), the probe's deadline cut the name resolution or a UDP transaction (`deadline`), or
+ * nothing answered on any transport (`server-unreachable`: a server that is down is not a network that blocks
+ * UDP). Pure.
  */
 export function judgeUdpUnanswered(obs: ProbeObservations): UdpUnknown {
   const udpServers = obs.servers.filter((s) => s.transport === 'udp');

@@ -85,10 +85,10 @@ async function bindAttempt(
 
 /**
  * Binds the server's sockets (RFC 5780 §4.1): UDP on A1:P1, A1:P2, A2:P1, A2:P2 (each with the receive
- * buffer `udpBufferBytes` asks for), then TCP on the same addresses when enabled. With port 0, P1 is picked by binding A1:0 and P2 = P1 + 1; when any other
- * socket finds its port taken, everything is closed and a new pair is tried, at most
- * {@link MAX_PORT_PICK_ATTEMPTS} times. A second address that does not exist here (EADDRNOTAVAIL) is
- * dropped: `secondIp` is then `'unavailable'`.
+ * buffer `udpBufferBytes` asks for), then TCP on the same addresses when enabled. With port 0, P1 is picked
+ * by binding A1:0 and P2 = P1 + 1; when any other socket finds its port taken, everything is closed and a new
+ * pair is tried, at most {@link MAX_PORT_PICK_ATTEMPTS} times. A second address that does not exist here
+ * (EADDRNOTAVAIL) is dropped: `secondIp` is then `'unavailable'`.
  * @throws UserError `address-in-use` (`cannot listen on 127.0.0.1:3478: address in use`),
  *   `address-unavailable`, `permission-denied` or `listen-failed`.
  */

@@ -3,10 +3,10 @@
  * namespace (sandbox.ts; nothing leaves it). One server is the plain bundled one, as a user starts it; a
  * second one also hands the page a TURN URL with a wrong password and one on a closed port
  * (`--page-ice-server`), and relays to no sandbox address (no `--allow-peer`). Checked: the verdict
- * before any deadline ran out (its time logged), host ↔ host in the policy-all call, relay proofs over UDP, TCP and TLS, error rows in
- * plain words, a failed proof explained, the export (schema, no credential, addresses hidden on request),
- * share links, the clipboard's insecure-context message, a configuration that cannot load (429), no CSP
- * violation, a screenshot.
+ * before any deadline ran out (its time logged), host ↔ host in the policy-all call, relay proofs over UDP,
+ * TCP and TLS, error rows in plain words, a failed proof explained, the export (schema, no credential,
+ * addresses hidden on request), share links, the clipboard's insecure-context message, a configuration that
+ * cannot load (429), no CSP violation, a screenshot.
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -26,9 +26,10 @@ export interface BundledReportOptions {
 
 /**
  * Starts the report page beside the bundled STUN/TURN server of `ice-doctor serve`: its path matrix is the
- * bundled server's (credentials minted from the page scope's secret, bound to rooms by signaling) followed by `--page-ice-server`s, and its own
- * probe (`/api/probe`) is an RFC 5780 probe (with hairpinning, RFC 5780 §4.5) of the bundled primary
- * address, run once in the background with a {@link SERVER_PROBE_TIMEOUT_MS} deadline.
+ * bundled server's (credentials minted from the page scope's secret, bound to rooms by signaling) followed by
+ * `--page-ice-server`s, and its own probe (`/api/probe`) is an RFC 5780 probe (with hairpinning, RFC 5780
+ * §4.5) of the bundled primary address, run once in the background with a {@link SERVER_PROBE_TIMEOUT_MS}
+ * deadline.
  * @throws as `startReportServer`.
  */
 export function startBundledReport(
