@@ -22,8 +22,8 @@ const UDP_WORDS: Record<ProbeReport['udpStatus'], string> = {
 /**
  * Renders a probe report as human text: the plain-language line first, then the RFC 4787 verdicts with
  * their reasons, the RFC 5780 server used and the servers not trusted (with why), reachability with RTTs,
- * and one line per test. Colours come from picocolors, which
- * turns itself off when stdout is not a TTY or NO_COLOR is set.
+ * and one line per test. Colours come from picocolors: on for a TTY, or
+ * when CI or FORCE_COLOR is set; NO_COLOR turns them off in every case.
  */
 export function renderProbeText(r: ProbeReport): string {
   const lines: string[] = [];

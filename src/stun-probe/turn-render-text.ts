@@ -60,8 +60,8 @@ function targetLines(t: TurnTargetReport): string[] {
 /**
  * Renders a `turn-check` report as human text: the one-line verdict first, then per target the addresses,
  * one line per step that ran (status, ms, detail), one line for the steps that did not, and each finding in
- * plain words. Colours come from picocolors,
- * which turns itself off when stdout is not a TTY or NO_COLOR is set.
+ * plain words. Colours come from picocolors: on for a TTY, or
+ * when CI or FORCE_COLOR is set; NO_COLOR turns them off in every case.
  */
 export function renderTurnCheckText(r: TurnCheckReport): string {
   const lines = [`${r.ok ? pc.green('●') : pc.red('●')} ${pc.bold(r.summary)}`, ''];
