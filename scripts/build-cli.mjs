@@ -3,6 +3,7 @@
 // bench/startup-bench.mjs). What an action loads with import(), and src/errors.ts (its classes must be the
 // same objects for `instanceof` in the bundle and in the lazily loaded modules), stays external: the bundle
 // imports tsc's output beside it in dist/. Other npm packages stay external too.
+import { chmodSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
@@ -12,9 +13,11 @@ const entry = resolve(srcDir, 'cli.ts');
 /** `./x/y.js` as the bundle at dist/cli.js imports tsc's output of src/x/y.ts. */
 const fromBundle = (resolveDir, path) => `./${relative(srcDir, resolve(resolveDir, path))}`;
 
+const outfile = new URL('../dist/cli.js', import.meta.url).pathname;
+
 await build({
   entryPoints: [entry],
-  outfile: new URL('../dist/cli.js', import.meta.url).pathname,
+  outfile,
   bundle: true,
   format: 'esm',
   platform: 'node',
@@ -36,3 +39,7 @@ await build({
     },
   ],
 });
+
+// The package's bin: `npx ice-doctor` in a fresh checkout runs it through sh, which needs the execute bit
+// (npm sets it only on a bin it installs, and a new file from esbuild or tsc is 0644).
+chmodSync(outfile, 0o755);
