@@ -9,7 +9,16 @@ const START_MS = 10_000;
 export interface ServeJson {
   udpReceiveBuffer: { requested: number; granted: number };
   turn: { udp: TransportAddress[] };
-  report: { url: string | null } | null;
+  report: { url: string | null; httpsUrl: string | null } | null;
+}
+
+/** How {@link startServe} runs the process beside its arguments. */
+export interface ServeChildLimits {
+  /**
+   * Both limits of RLIMIT_NOFILE (soft and hard: Node raises the soft limit to the hard one at start), set
+   * with util-linux `prlimit --nofile=N:N`; default: this process's limits.
+   */
+  nofile?: number;
 }
 
 /** How a `serve` run ended: refused (exit code, stderr), or listening (its `--json` line). */
@@ -22,8 +31,8 @@ const running: (() => void)[] = [];
 /**
  * Runs `node dist/cli.js serve` with the hardening defaults (server-process.ts `serveArgs`: 127.0.0.1,
  * picked port, no TLS, `--json`, the hardening user) then `args`; with `report`, the report page too (on
- * picked ports). `env` is added to this process's environment, without `ICE_DOCTOR_AUTH_SECRET` unless
- * given. Resolves when it exits (refused) or prints its `--json` line (listening; stop it with
+ * picked ports); with `limits.nofile`, under that descriptor limit. `env` is added to this process's
+ * environment, without `ICE_DOCTOR_AUTH_SECRET` unless given. Resolves when it exits (refused) or prints its `--json` line (listening; stop it with
  * {@link stopServes}).
  * @throws Error when it does neither within 10 s.
  */
@@ -31,9 +40,14 @@ export function startServe(
   args: string[],
   env: Record<string, string> = {},
   report = false,
+  limits: ServeChildLimits = {},
 ): Promise<Started> {
   const argv = serveArgs('127.0.0.1', args).filter((a) => !report || a !== '--no-report');
-  const child = spawn(process.execPath, argv, {
+  const [command, commandArgs] =
+    limits.nofile === undefined
+      ? [process.execPath, argv]
+      : ['prlimit', [`--nofile=${limits.nofile}:${limits.nofile}`, process.execPath, ...argv]];
+  const child = spawn(command, commandArgs, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ICE_DOCTOR_AUTH_SECRET: undefined, ...env },
   });
