@@ -11,7 +11,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { afterEach, expect, it } from 'vitest';
 import { fetchRaw } from '../helpers/web-report.js';
-import { startServe, stopServes } from './serve-child.js';
+import { type Published, startPublished, stopServes } from './serve-child.js';
 import { record } from './tally.js';
 
 /** The name given with `--public-host`. */
@@ -20,10 +20,8 @@ const PUBLIC_HOST = 'ice-doctor.test';
 afterEach(() => stopServes());
 
 /** The report page's two listeners of a `serve` child with `--public-host` {@link PUBLIC_HOST}. */
-async function published(): Promise<{ http: URL; https: URL }> {
-  const s = await startServe(['--public-host', PUBLIC_HOST], {}, true);
-  if (!s.listening) throw new Error(`serve exited with ${s.code}: ${s.stderr}`);
-  return { http: new URL(s.json.report!.url!), https: new URL(s.json.report!.httpsUrl!) };
+function published(): Promise<Published> {
+  return startPublished(['--public-host', PUBLIC_HOST]);
 }
 
 /**
@@ -59,7 +57,7 @@ function upgrade(listener: URL, host: string, origin: string): Promise<number> {
 }
 
 /** The statuses of GET /api/ice-servers, GET / and the signaling upgrade on both listeners with Host `name`. */
-async function statuses(l: { http: URL; https: URL }, name: string): Promise<Record<string, number>> {
+async function statuses(l: Published, name: string): Promise<Record<string, number>> {
   const hostOn = (u: URL): string => `${name}:${u.port}`;
   return {
     'GET /api/ice-servers': (

@@ -20,7 +20,7 @@ import {
   legitTlsHandshake,
 } from './http-attack.js';
 import type { LegitCheck } from './legit-client.js';
-import { startServe, stopServes } from './serve-child.js';
+import { startPublished, stopServes } from './serve-child.js';
 import { record } from './tally.js';
 
 /** The attacker's connections, from one IP, and that IP. */
@@ -42,24 +42,16 @@ afterEach(() => {
 it(`serves the page, TLS and Allocate while one IP holds ${ATTACK} slow HTTP connections (RLIMIT_NOFILE ${NOFILE})`, async ({
   task,
 }) => {
-  const s = await startServe([], {}, true, { nofile: NOFILE });
-  if (!s.listening) throw new Error(`serve exited with ${s.code}: ${s.stderr}`);
-  const page = new URL(s.json.report!.url!);
-  const httpsPort = Number(new URL(s.json.report!.httpsUrl!).port);
-  held = await holdConnections(
-    { address: page.hostname, port: Number(page.port), family: 'IPv4' },
-    ATTACK,
-    [ATTACKER],
-    'slow-header',
-  );
+  const p = await startPublished([], { nofile: NOFILE });
+  held = await holdConnections(p.httpAddress, ATTACK, [ATTACKER], 'slow-header');
   await sleep(1_000);
   const pages: LegitCheck[] = [];
   const handshakes: LegitCheck[] = [];
   const allocates: LegitCheck[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    pages.push(await legitPage(page.href));
-    handshakes.push(await legitTlsHandshake(httpsPort));
-    allocates.push(await legitAllocate(s.json.turn.udp[0]!));
+    pages.push(await legitPage(p.http.href));
+    handshakes.push(await legitTlsHandshake(p.httpsAddress.port));
+    allocates.push(await legitAllocate(p.turnUdp));
   }
   const holding = held.open();
   const checks = [...pages, ...handshakes, ...allocates];

@@ -86,3 +86,37 @@ export function startServe(
 export function stopServes(): void {
   for (const stop of running.splice(0)) stop();
 }
+
+/** A listening `serve` with its report page: the page's two listeners and TURN over UDP. */
+export interface Published {
+  /** The HTTP page URL and its listener; the HTTPS one. */
+  http: URL;
+  https: URL;
+  httpAddress: TransportAddress;
+  httpsAddress: TransportAddress;
+  turnUdp: TransportAddress;
+}
+
+/**
+ * {@link startServe} with the report page on, plus `args` and `limits`, as an attacker on the internet
+ * meets it.
+ * @throws Error when it does not listen (with its exit code and stderr).
+ */
+export async function startPublished(args: string[] = [], limits: ServeChildLimits = {}): Promise<Published> {
+  const s = await startServe(args, {}, true, limits);
+  if (!s.listening) throw new Error(`serve exited with ${s.code}: ${s.stderr}`);
+  const http = new URL(s.json.report!.url!);
+  const https = new URL(s.json.report!.httpsUrl!);
+  const address = (u: URL): TransportAddress => ({
+    address: u.hostname,
+    port: Number(u.port),
+    family: 'IPv4',
+  });
+  return {
+    http,
+    https,
+    httpAddress: address(http),
+    httpsAddress: address(https),
+    turnUdp: s.json.turn.udp[0]!,
+  };
+}

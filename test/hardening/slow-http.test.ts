@@ -22,7 +22,7 @@ import {
 } from './http-attack.js';
 import type { LegitCheck } from './legit-client.js';
 import { profile } from './profile.js';
-import { startServe, stopServes } from './serve-child.js';
+import { type Published, startPublished, stopServes } from './serve-child.js';
 import { record } from './tally.js';
 
 const LONG = profile.name === 'long';
@@ -61,15 +61,15 @@ async function attack(
   mode: HoldMode,
   target: TransportAddress,
   count: number,
-  legit: { page: string; httpsPort: number },
+  legit: Published,
 ): Promise<void> {
   const start = performance.now();
   held = await holdConnections(target, count, sources(mode === 'silent' ? 2 : 1, count), mode);
   const pages: LegitCheck[] = [];
   const handshakes: LegitCheck[] = [];
   while (held.open() > 0 && performance.now() - start < DEADLINE_MS[mode] + 5_000) {
-    pages.push(await legitPage(legit.page));
-    handshakes.push(await legitTlsHandshake(legit.httpsPort));
+    pages.push(await legitPage(legit.http.href));
+    handshakes.push(await legitTlsHandshake(legit.httpsAddress.port));
     await sleep(LEGIT_EVERY_MS);
   }
   const late = held.closedAfterMs.filter((ms) => ms > DEADLINE_MS[mode]).length + held.open();
@@ -96,34 +96,14 @@ it(`closes ${LONG ? 4_000 : 300} slow-header HTTP connections at the headers tim
   task,
 }) => {
   const count = LONG ? 4_000 : 300;
-  const s = await startServe([], {}, true);
-  if (!s.listening) throw new Error(`serve exited with ${s.code}: ${s.stderr}`);
-  const page = new URL(s.json.report!.url!);
-  const httpsPort = Number(new URL(s.json.report!.httpsUrl!).port);
-  await attack(
-    task,
-    `HTTP: ${count} slow-header connections`,
-    'slow-header',
-    { address: page.hostname, port: Number(page.port), family: 'IPv4' },
-    count,
-    { page: page.href, httpsPort },
-  );
+  const p = await startPublished();
+  await attack(task, `HTTP: ${count} slow-header connections`, 'slow-header', p.httpAddress, count, p);
 }, 90_000);
 
 it(`closes ${LONG ? 3_000 : 300} silent TLS connections at the handshake timeout; TLS still works`, async ({
   task,
 }) => {
   const count = LONG ? 3_000 : 300;
-  const s = await startServe([], {}, true);
-  if (!s.listening) throw new Error(`serve exited with ${s.code}: ${s.stderr}`);
-  const page = new URL(s.json.report!.url!);
-  const httpsPort = Number(new URL(s.json.report!.httpsUrl!).port);
-  await attack(
-    task,
-    `HTTPS: ${count} silent TLS connections`,
-    'silent',
-    { address: page.hostname, port: httpsPort, family: 'IPv4' },
-    count,
-    { page: page.href, httpsPort },
-  );
+  const p = await startPublished();
+  await attack(task, `HTTPS: ${count} silent TLS connections`, 'silent', p.httpsAddress, count, p);
 }, 90_000);

@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
-import { startServe, stopServes } from './serve-child.js';
+import { startPublished, stopServes } from './serve-child.js';
 import { record } from './tally.js';
 
 /** TLS 1.2 CBC suites with a SHA-1 MAC, for an ECDSA and an RSA certificate. */
@@ -55,9 +55,7 @@ function cipherOf(r: SClient): string | null {
 }
 
 it('HTTPS: refuses TLS 1.2 CBC-SHA1 suites and renegotiation, offers AEAD suites', async ({ task }) => {
-  const s = await startServe([], {}, true);
-  if (!s.listening) throw new Error(`serve exited with ${s.code}: ${s.stderr}`);
-  const port = Number(new URL(s.json.report!.httpsUrl!).port);
+  const { port } = (await startPublished()).httpsAddress;
   const cbc = await sClient(port, ['-tls1_2', '-cipher', CBC_SHA1]);
   const tls12 = await sClient(port, ['-tls1_2']);
   const tls13 = await sClient(port, ['-tls1_3']);

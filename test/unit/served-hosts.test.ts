@@ -37,34 +37,25 @@ describe('canonicalHost', () => {
   });
 });
 
+/** The Host values a loopback or wildcard listener accepts by its loopback names, and the public name's. */
+const LOOPBACK = ['127.0.0.1:8080', 'localhost:8443', 'LOCALHOST:8080', '[::1]:8080', 'localhost'];
+const PUBLIC = ['ice-doctor.test:8080', 'ice-doctor.test:9999'];
+
 describe('ServedHosts', () => {
   const names = [
-    '127.0.0.1:8080',
-    'localhost:8443',
-    'LOCALHOST:8080',
-    '[::1]:8080',
-    'localhost',
+    ...LOOPBACK,
     '192.0.2.10:8080',
     '[2001:db8::1]:8080',
     'attacker.example:8080',
     'attacker.example',
-    'ice-doctor.test:8080',
-    'ice-doctor.test:9999',
+    ...PUBLIC,
     '127.0.0.1:9999',
     "evil.example;script-src 'unsafe-inline'",
   ];
 
   it('on loopback: the address and the loopback names on a bound port or none, and the public names', () => {
     const served = new ServedHosts('127.0.0.1', ['ice-doctor.test'], PORTS);
-    expect(accepted(served, names)).toEqual([
-      '127.0.0.1:8080',
-      'localhost:8443',
-      'LOCALHOST:8080',
-      '[::1]:8080',
-      'localhost',
-      'ice-doctor.test:8080',
-      'ice-doctor.test:9999',
-    ]);
+    expect(accepted(served, names)).toEqual([...LOOPBACK, ...PUBLIC]);
     expect(served.allows(undefined)).toBe(false);
   });
 
@@ -80,15 +71,10 @@ describe('ServedHosts', () => {
   it('on a wildcard: any IP literal and the loopback names on a bound port, and the public names; no other name', () => {
     const served = new ServedHosts('::', ['ice-doctor.test'], PORTS);
     expect(accepted(served, names)).toEqual([
-      '127.0.0.1:8080',
-      'localhost:8443',
-      'LOCALHOST:8080',
-      '[::1]:8080',
-      'localhost',
+      ...LOOPBACK,
       '192.0.2.10:8080',
       '[2001:db8::1]:8080',
-      'ice-doctor.test:8080',
-      'ice-doctor.test:9999',
+      ...PUBLIC,
     ]);
   });
 
