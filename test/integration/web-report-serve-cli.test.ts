@@ -2,7 +2,7 @@
  * `ice-doctor serve` with the report page, as a child process from the sources (node --import tsx): the
  * text output names the URL to open, the URL serves the built page, its minted TURN credentials allocate
  * on the same process's TURN server while the --user password is never served, --json has the report
- * block, --no-report turns it off, a bad --page-ice-server exits 2, SIGTERM exits 0.
+ * block, --no-report turns it off, a bad --page-ice-server or --public-host exits 2, SIGTERM exits 0.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -179,6 +179,26 @@ describe('ice-doctor serve: the report page', () => {
     expect(await exitCode(bad)).toBe(2);
     expect(stderr.trim().split('\n')).toEqual([
       'ice-doctor: --page-ice-server: turn:turn.example.org: a TURN URL needs ;secret=S, ;secret-env=VAR or ;user=NAME:PASSWORD',
+      expect.stringMatching(/^Run '.+ serve --help' for usage\.$/),
+    ]);
+  });
+
+  it('--public-host: a name that is not a host name exits 2 with one line naming the flag', async () => {
+    const bad = spawn(
+      process.execPath,
+      [...CLI, '--port', '0', '--public-host', 'ok.example,turn.example.org:8443'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    started.push(bad);
+    let stderr = '';
+    bad.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    expect(await exitCode(bad)).toBe(2);
+    expect(stderr.trim().split('\n')).toEqual([
+      "ice-doctor: --public-host: 'turn.example.org:8443' is not a host name or IP address (like turn.example.org; no scheme, port or path)",
       expect.stringMatching(/^Run '.+ serve --help' for usage\.$/),
     ]);
   });
