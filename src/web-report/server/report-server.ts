@@ -16,7 +16,7 @@ import { buildIceConfig, DEFAULT_CREDENTIAL_TTL_S, type PageIceServer } from './
 import { clientRateLimiter, DEFAULT_ICE_RATE_LIMIT, type RateLimit } from './ice-rate-limit.js';
 import { listenOn } from './listen.js';
 import type { ListenPorts } from './security-headers.js';
-import { ServedHosts } from './served-hosts.js';
+import { canonicalHost, ServedHosts } from './served-hosts.js';
 import { type ServerProbeRunner, startServerProbe } from './server-probe.js';
 import { SignalingHub } from './signaling-hub.js';
 import { DEFAULT_SIGNALING_LIMITS, type SignalingLimits } from './signaling-limits.js';
@@ -125,8 +125,9 @@ function closeServer(server: Server): Promise<void> {
  * the HTTPS one has `TLS_SERVER_POLICY` (Mozilla intermediate suites, no renegotiation, a 10-s handshake:
  * https.Server destroys a socket whose handshake times out).
  * @throws ConfigError when both listeners are off, `credentialTtlS` is not positive, an allowed origin
- *   is not an origin or a public host is not a host name; UserError `address-in-use` (and friends) when a port cannot be bound. Nothing is left
- *   listening when it throws, and the probe starts only once both listeners are up.
+ *   is not an origin or a public host is not a host name; UserError `address-in-use` (and friends) when a
+ *   port cannot be bound. Nothing is left listening when it throws, and the probe starts only once both
+ *   listeners are up.
  */
 export async function startReportServer(opts: ReportServerOptions = {}): Promise<RunningReportServer> {
   const host = opts.host ?? '127.0.0.1';
@@ -153,7 +154,7 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
           ...new Set([
             'localhost',
             ...(WILDCARDS.has(host) ? [] : [host]),
-            ...(opts.publicHosts ?? []).map((h) => h.replace(/^\[(.*)\]$/, '$1')),
+            ...(opts.publicHosts ?? []).map((h) => canonicalHost(h)!.replace(/^\[(.*)\]$/, '$1')),
           ]),
         ])));
   const publicDir = opts.publicDir ?? DEFAULT_PUBLIC_DIR;
