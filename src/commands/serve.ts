@@ -96,6 +96,11 @@ export function registerServe(program: Command): void {
     .option('--report-port <n>', 'HTTP port of the report page (default: 8080; 0 with --port 0)')
     .option('--report-https-port <n>', 'HTTPS port of the report page (default: 8443; 0 with --port 0)')
     .option('--report-host <ip>', 'address of the report page (default: the first --listen address)')
+    .option(
+      '--public-host <names>',
+      'DNS name(s) the report page is reached by, besides --report-host; other Host names get 421 (DNS rebinding); repeatable',
+      collect,
+    )
     .option('--no-report', 'do not serve the report page')
     .option(
       '--page-ice-server <url[;cred]>',

@@ -378,6 +378,7 @@ describe('report server: errors', () => {
       iceRateLimit: (_req, _res, next) => next(),
       serverProbe: () => ({ report: null, reason: 'none' }),
       ports: () => ({ http: null, https: null }),
+      hostAllowed: () => true,
       version: 'test',
       log: pino({ level: 'silent' }),
     });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { parsePageIceServer } from '../../src/web-report/server/page-ice-server.js';
-import { parseReportFlags } from '../../src/web-report/server/report-flags.js';
+import { parseReportFlags, type ReportFlags } from '../../src/web-report/server/report-flags.js';
 
 const LISTEN = ['192.0.2.10', '192.0.2.11'];
 
@@ -16,6 +16,7 @@ describe('parseReportFlags', () => {
       httpPort: 8080,
       httpsPort: 8443,
       pageIceServers: [],
+      publicHosts: [],
     });
     expect(parseReportFlags({}, LISTEN, true)).toMatchObject({ httpPort: 0, httpsPort: 0 });
     expect(
@@ -28,11 +29,32 @@ describe('parseReportFlags', () => {
     expect(parseReportFlags({ report: false, reportPort: 'nonsense' }, LISTEN, false)).toBeNull();
   });
 
-  it.each([
+  it('--public-host: names lowercased without a trailing dot, IPv4 as is, IPv6 in brackets', () => {
+    expect(
+      parseReportFlags(
+        { publicHost: ['Turn.Example.ORG.', 'ice-doctor.test', '198.51.100.7', '2001:DB8::1', '[::1]'] },
+        LISTEN,
+        false,
+      )?.publicHosts,
+    ).toEqual(['turn.example.org', 'ice-doctor.test', '198.51.100.7', '[2001:db8::1]', '[::1]']);
+  });
+
+  it.each<[ReportFlags, string]>([
     [{ reportPort: '70000' }, "--report-port: must be a port number (0–65535), got '70000'"],
     [{ reportHttpsPort: '-1' }, "--report-https-port: must be a port number (0–65535), got '-1'"],
     [{ reportPort: '9000', reportHttpsPort: '9000' }, '--report-https-port: must differ from --report-port'],
     [{ reportHost: 'localhost' }, "--report-host: 'localhost' is not an IP address"],
+    ...[
+      'https://turn.example.org',
+      'turn.example.org:8443',
+      'turn.example.org/page',
+      '*.example.org',
+      '1.2.3.4.5',
+      '',
+    ].map((name): [ReportFlags, string] => [
+      { publicHost: [name] },
+      `--public-host: '${name}' is not a host name or IP address (like turn.example.org; no scheme, port or path)`,
+    ]),
   ])('%j → ConfigError %s', (flags, message) => {
     expect(() => parseReportFlags(flags, LISTEN, false)).toThrow(new ConfigError(message));
   });

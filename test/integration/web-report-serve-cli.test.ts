@@ -2,7 +2,7 @@
  * `ice-doctor serve` with the report page, as a child process from the sources (node --import tsx): the
  * text output names the URL to open, the URL serves the built page, its minted TURN credentials allocate
  * on the same process's TURN server while the --user password is never served, --json has the report
- * block, --no-report turns it off, a bad --page-ice-server exits 2, SIGTERM exits 0.
+ * block, --no-report turns it off, a bad --page-ice-server or --public-host exits 2, SIGTERM exits 0.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -47,6 +47,20 @@ function lineMatching(child: ChildProcess, pattern: RegExp): Promise<string> {
     });
     child.once('exit', (code) => reject(new Error(`exited ${code} before printing ${pattern}`)));
   });
+}
+
+/** The stderr lines of `serve --port 0 <args>`, which must exit 2 (a usage error). */
+async function refused(args: string[]): Promise<string[]> {
+  const bad = spawn(process.execPath, [...CLI, '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.push(bad);
+  let stderr = '';
+  bad.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  expect(await exitCode(bad)).toBe(2);
+  return stderr.trim().split('\n');
 }
 
 function exitCode(child: ChildProcess): Promise<number | null> {
@@ -164,21 +178,15 @@ describe('ice-doctor serve: the report page', () => {
     }
     expect(await exitCode(child)).toBe(0);
 
-    const bad = spawn(
-      process.execPath,
-      [...CLI, '--port', '0', '--page-ice-server', 'turn:turn.example.org'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    started.push(bad);
-    let stderr = '';
-    bad.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    expect(await exitCode(bad)).toBe(2);
-    expect(stderr.trim().split('\n')).toEqual([
+    expect(await refused(['--page-ice-server', 'turn:turn.example.org'])).toEqual([
       'ice-doctor: --page-ice-server: turn:turn.example.org: a TURN URL needs ;secret=S, ;secret-env=VAR or ;user=NAME:PASSWORD',
+      expect.stringMatching(/^Run '.+ serve --help' for usage\.$/),
+    ]);
+  });
+
+  it('--public-host: a name that is not a host name exits 2 with one line naming the flag', async () => {
+    expect(await refused(['--public-host', 'ok.example,turn.example.org:8443'])).toEqual([
+      "ice-doctor: --public-host: 'turn.example.org:8443' is not a host name or IP address (like turn.example.org; no scheme, port or path)",
       expect.stringMatching(/^Run '.+ serve --help' for usage\.$/),
     ]);
   });

@@ -4,6 +4,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { IceConfig, PageConfig, ServerProbe } from '../api-schema.js';
 import { apiErrorHandler, apiNotFound, pageNotFound } from './api-errors.js';
+import { precompressed } from './precompressed.js';
 import { type ListenPorts, securityHeaders } from './security-headers.js';
 import { visitorAddress } from './visitor.js';
 
@@ -22,6 +23,8 @@ export interface ReportAppDeps {
   serverProbe: () => ServerProbe;
   /** The bound ports, for `/api/config` and the CSP's ws/wss origins. */
   ports: () => ListenPorts;
+  /** Whether a Host header names this server (`ServedHosts.allows`): other requests get 421. */
+  hostAllowed: (hostHeader: string | undefined) => boolean;
   /** ice-doctor's version, in `/api/config`. */
   version: string;
   /** Where failed requests are logged. */
@@ -40,12 +43,30 @@ function pageNotBuilt(publicDir: string): RequestHandler {
 }
 
 /**
+ * 421 Misdirected Request (RFC 9110 §15.5.20) in plain text for a request whose Host this server does not
+ * serve (a DNS-rebound name), logged at debug level only (an attacker chooses how many).
+ */
+function hostCheck(allowed: ReportAppDeps['hostAllowed'], log: Logger): RequestHandler {
+  return (req, res, next) => {
+    if (allowed(req.headers.host)) return next();
+    log.debug('request refused: Host not served');
+    res
+      .status(421)
+      .set('Cache-Control', 'no-store')
+      .type('text/plain')
+      .send('this server does not serve that host name (serve --public-host names the ones it does)\n');
+  };
+}
+
+/**
  * The report server's express 5 app (shared by its HTTP and HTTPS listeners):
  * - helmet with the strict CSP ({@link securityHeaders}) on every response;
+ * - 421 for a Host that is not one this server serves (`hostAllowed`: DNS rebinding), on every route;
  * - `GET /api/ice-servers` (`iceConfigSchema`, rate-limited per client IP), `GET /api/config`
  *   (`pageConfigSchema`), `GET /api/probe` (`serverProbeSchema`); every `/api` response has
  *   `Cache-Control: no-store`; other `/api` paths answer JSON 404;
- * - the built page from `publicDir` (`/` is index.html), plain-text 404 elsewhere;
+ * - the built page from `publicDir` (`/` is index.html), compressed at build time when the client accepts
+ *   it ({@link precompressed}), plain-text 404 elsewhere;
  * - errors as JSON `{error, message}`, never a stack trace.
  */
 export function createReportApp(deps: ReportAppDeps): Express {
@@ -53,6 +74,7 @@ export function createReportApp(deps: ReportAppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(securityHeaders(deps.ports));
+  app.use(hostCheck(deps.hostAllowed, deps.log));
   app.use('/api', (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
@@ -74,6 +96,7 @@ export function createReportApp(deps: ReportAppDeps): Express {
   });
   app.use('/api', apiNotFound);
   app.get('/', pageNotBuilt(deps.publicDir));
+  app.use(precompressed(deps.publicDir));
   app.use(express.static(deps.publicDir, { index: 'index.html', redirect: false, dotfiles: 'ignore' }));
   app.use(pageNotFound);
   app.use(apiErrorHandler(deps.log));

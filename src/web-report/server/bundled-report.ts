@@ -41,6 +41,7 @@ export function startBundledReport(
     host: opts.settings.host,
     httpPort: opts.settings.httpPort,
     httpsPort: opts.settings.httpsPort,
+    publicHosts: opts.settings.publicHosts,
     ...(opts.tls && { tls: opts.tls }),
     iceServers: [bundledIceServer(turn, opts.pageScope.secret), ...opts.settings.pageIceServers],
     probe: () =>

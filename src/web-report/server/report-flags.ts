@@ -3,6 +3,7 @@ import { ConfigError } from '../../errors.js';
 import { parsePort } from '../../flag-values.js';
 import type { PageIceServer } from './ice-config.js';
 import { parsePageIceServer } from './page-ice-server.js';
+import { canonicalHost } from './served-hosts.js';
 
 /** Default HTTP port of the report page under `ice-doctor serve` (`--report-port`). */
 export const DEFAULT_REPORT_PORT = 8080;
@@ -17,6 +18,8 @@ export interface ReportFlags {
   reportHttpsPort?: string;
   reportHost?: string;
   pageIceServer?: string[];
+  /** `--public-host`, each value already split at commas. */
+  publicHost?: string[];
 }
 
 /** Validated report settings: where the page listens and which other servers it tests. */
@@ -27,6 +30,8 @@ export interface ReportSettings {
   httpsPort: number;
   /** The other STUN/TURN servers of `--page-ice-server`, in the order given. */
   pageIceServers: PageIceServer[];
+  /** The `--public-host` names (canonical: lowercase, IPv6 in brackets), in the order given. */
+  publicHosts: string[];
 }
 
 function port(flag: string, text: string | undefined, fallback: number): number {
@@ -42,7 +47,8 @@ function port(flag: string, text: string | undefined, fallback: number): number 
  * @param portZero true when `--port 0`.
  * @param env read by `--page-ice-server …;secret-env=VAR`.
  * @throws ConfigError with a one-line message naming the flag: a bad port, equal HTTP and HTTPS ports, a
- *   host that is not an IP literal, a bad `--page-ice-server`.
+ *   host that is not an IP literal, a bad `--page-ice-server`, a `--public-host` that is not a host name or
+ *   IP literal (`served-hosts.ts` `canonicalHost`: no scheme, port, path or wildcard).
  */
 export function parseReportFlags(
   flags: ReportFlags,
@@ -61,10 +67,19 @@ export function parseReportFlags(
     throw new ConfigError('--report-https-port: must differ from --report-port');
   const host = flags.reportHost ?? listen[0] ?? '127.0.0.1';
   if (isIP(host) === 0) throw new ConfigError(`--report-host: '${host}' is not an IP address`);
+  const publicHosts = (flags.publicHost ?? []).map((name) => {
+    const canonical = canonicalHost(name);
+    if (canonical === null)
+      throw new ConfigError(
+        `--public-host: '${name}' is not a host name or IP address (like turn.example.org; no scheme, port or path)`,
+      );
+    return canonical;
+  });
   return {
     host,
     httpPort,
     httpsPort,
     pageIceServers: (flags.pageIceServer ?? []).map((spec) => parsePageIceServer(spec, env)),
+    publicHosts,
   };
 }

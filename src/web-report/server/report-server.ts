@@ -4,15 +4,19 @@ import { fileURLToPath } from 'node:url';
 import { type Logger, pino } from 'pino';
 import { WebSocketServer } from 'ws';
 import { ConfigError } from '../../errors.js';
+import { type ConnectionBudget, processConnectionBudget } from '../../net/connection-budget.js';
+import { TLS_SERVER_POLICY } from '../../net/tls-policy.js';
 import { formatAddress, type TransportAddress } from '../../stun/address.js';
 import type { ScopeBinder } from '../../turn-server/page-scope.js';
 import { generateSelfSignedCredentials, type TlsCredentials } from '../../turn-server/tls-credentials.js';
 import type { ServerProbe } from '../api-schema.js';
 import { createReportApp } from './app.js';
+import { HTTP_SERVER_LIMITS, limitConnections } from './http-limits.js';
 import { buildIceConfig, DEFAULT_CREDENTIAL_TTL_S, type PageIceServer } from './ice-config.js';
 import { clientRateLimiter, DEFAULT_ICE_RATE_LIMIT, type RateLimit } from './ice-rate-limit.js';
 import { listenOn } from './listen.js';
 import type { ListenPorts } from './security-headers.js';
+import { canonicalHost, ServedHosts } from './served-hosts.js';
 import { type ServerProbeRunner, startServerProbe } from './server-probe.js';
 import { SignalingHub } from './signaling-hub.js';
 import { DEFAULT_SIGNALING_LIMITS, type SignalingLimits } from './signaling-limits.js';
@@ -52,6 +56,17 @@ export interface ReportServerOptions {
    * (a page hosted elsewhere); default none.
    */
   allowedOrigins?: readonly string[];
+  /**
+   * Names (or IP literals) the page is reached by besides its listen address, e.g. `turn.example.org`
+   * (`serve --public-host`): a request whose Host is none of the served hosts (`ServedHosts`) gets 421,
+   * the signaling upgrade too (DNS rebinding). Default none.
+   */
+  publicHosts?: readonly string[];
+  /**
+   * The connection budget both listeners' accepted connections count against (default: the process's,
+   * `processConnectionBudget()`, shared with the TURN listeners).
+   */
+  connectionBudget?: ConnectionBudget;
   /** Folder of the built page (default {@link DEFAULT_PUBLIC_DIR}). */
   publicDir?: URL | string;
   /** pino logger (default silent). */
@@ -105,10 +120,14 @@ function closeServer(server: Server): Promise<void> {
  * Starts the web report server: one express app (see `createReportApp`) and one signaling hub (see
  * `SignalingHub`, WebSocket on `/signal`) served over HTTP and HTTPS. TURN credentials in
  * `/api/ice-servers` are minted per request; the server's own STUN probe (`probe`) starts now in the
- * background.
- * @throws ConfigError when both listeners are off, `credentialTtlS` is not positive or an allowed origin
- *   is not an origin; UserError `address-in-use` (and friends) when a port cannot be bound. Nothing is left
- *   listening when it throws, and the probe starts only once both listeners are up.
+ * background. Both listeners admit connections within `connectionBudget` (`limitConnections`), close slow
+ * clients (`HTTP_SERVER_LIMITS`: headers within 15 s), answer only the hosts they serve (`ServedHosts`), and
+ * the HTTPS one has `TLS_SERVER_POLICY` (Mozilla intermediate suites, no renegotiation, a 10-s handshake:
+ * https.Server destroys a socket whose handshake times out).
+ * @throws ConfigError when both listeners are off, `credentialTtlS` is not positive, an allowed origin
+ *   is not an origin or a public host is not a host name; UserError `address-in-use` (and friends) when a
+ *   port cannot be bound. Nothing is left listening when it throws, and the probe starts only once both
+ *   listeners are up.
  */
 export async function startReportServer(opts: ReportServerOptions = {}): Promise<RunningReportServer> {
   const host = opts.host ?? '127.0.0.1';
@@ -121,15 +140,24 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
     throw new ConfigError(`credential lifetime must be positive, not ${ttlS} s`);
   const log = opts.logger ?? pino({ level: 'silent' });
   const allowedOrigins = parseOrigins(opts.allowedOrigins ?? []);
+  const ports: ListenPorts = { http: null, https: null };
+  const served = new ServedHosts(host, opts.publicHosts ?? [], () => ports);
+  const hostAllowed = (h: string | undefined): boolean => served.allows(h);
+  const budget = opts.connectionBudget ?? processConnectionBudget();
   const limits: SignalingLimits = { ...DEFAULT_SIGNALING_LIMITS, ...opts.signaling };
   const iceServers = opts.iceServers ?? [];
   const tls =
     httpsPort === null
       ? null
       : (opts.tls ??
-        (await generateSelfSignedCredentials(['localhost', ...(WILDCARDS.has(host) ? [] : [host])])));
+        (await generateSelfSignedCredentials([
+          ...new Set([
+            'localhost',
+            ...(WILDCARDS.has(host) ? [] : [host]),
+            ...(opts.publicHosts ?? []).map((h) => canonicalHost(h)!.replace(/^\[(.*)\]$/, '$1')),
+          ]),
+        ])));
   const publicDir = opts.publicDir ?? DEFAULT_PUBLIC_DIR;
-  const ports: ListenPorts = { http: null, https: null };
   const limiter = clientRateLimiter(opts.iceRateLimit ?? DEFAULT_ICE_RATE_LIMIT);
   let serverProbe: () => ServerProbe = () => ({ report: null, reason: 'the report server is starting' });
   const app = createReportApp({
@@ -138,6 +166,7 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
     iceRateLimit: limiter.middleware,
     serverProbe: () => serverProbe(),
     ports: () => ports,
+    hostAllowed,
     version: packageVersion(),
     log,
   });
@@ -149,9 +178,10 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
   });
   const servers: Server[] = [];
   const serve = (server: Server, secure: boolean): Server => {
+    limitConnections(server, budget, log, `the report page (${secure ? 'HTTPS' : 'HTTP'})`);
     server.on(
       'upgrade',
-      signalingUpgradeHandler({ wss, hub, secure, ports: () => ports, allowedOrigins, log }),
+      signalingUpgradeHandler({ wss, hub, secure, ports: () => ports, hostAllowed, allowedOrigins, log }),
     );
     servers.push(server);
     return server;
@@ -170,12 +200,15 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
     let http: TransportAddress | null = null;
     let https: TransportAddress | null = null;
     if (httpPort !== null) {
-      const server = serve(createHttpServer(app), false);
+      const server = serve(createHttpServer(HTTP_SERVER_LIMITS, app), false);
       http = await listenOn(server, host, httpPort, 'the report page (HTTP)');
       ports.http = http.port;
     }
     if (tls !== null && httpsPort !== null) {
-      const server = serve(createHttpsServer({ cert: tls.cert, key: tls.key }, app), true);
+      const server = serve(
+        createHttpsServer({ ...TLS_SERVER_POLICY, ...HTTP_SERVER_LIMITS, cert: tls.cert, key: tls.key }, app),
+        true,
+      );
       https = await listenOn(server, host, httpsPort, 'the report page (HTTPS)');
       ports.https = https.port;
     }

@@ -15,6 +15,8 @@ export interface SignalingUpgradeDeps {
   /** True for the HTTPS listener. */
   secure: boolean;
   ports: () => ListenPorts;
+  /** Whether a Host header names this server (`ServedHosts.allows`). */
+  hostAllowed: (hostHeader: string | undefined) => boolean;
   /** Extra allowed origins (serialized, e.g. `https://example.org`). */
   allowedOrigins: ReadonlySet<string>;
   log: Logger;
@@ -31,7 +33,8 @@ function refuse(socket: Duplex, status: number, reason: string): void {
 
 /**
  * The `upgrade` listener of an HTTP(S) server for the signaling WebSocket (RFC 6455 §4.2): only
- * {@link SIGNALING_PATH} is upgraded (other paths: 404); the Origin must pass `originAllowed` (else 403,
+ * {@link SIGNALING_PATH} is upgraded (other paths: 404); the Host must be one this server serves (else 421:
+ * DNS rebinding); the Origin must pass `originAllowed` (else 403,
  * before any WebSocket exists); a hub at `maxSockets` answers 503. The accepted socket goes to the hub.
  * `ws` itself answers a malformed handshake with 400. Never throws.
  */
@@ -43,6 +46,7 @@ export function signalingUpgradeHandler(
     try {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (path !== SIGNALING_PATH) return refuse(socket, 404, `no WebSocket endpoint at ${path}`);
+      if (!deps.hostAllowed(req.headers.host)) return refuse(socket, 421, 'host not served');
       if (
         !originAllowed(req.headers.origin, req.headers.host, deps.secure, deps.ports(), deps.allowedOrigins)
       ) {
