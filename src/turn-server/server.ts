@@ -105,7 +105,8 @@ export async function startStunServer(
     log,
   });
   const udp = listenUdp(bound.udp, bound.addresses, dispatch, log);
-  const stream = plugins.allocateTimeoutMs === undefined ? {} : { allocateTimeoutMs: plugins.allocateTimeoutMs };
+  const stream =
+    plugins.allocateTimeoutMs === undefined ? {} : { allocateTimeoutMs: plugins.allocateTimeoutMs };
   const tcp = listenStream(bound.tcp, bound.addresses, dispatch, log, 'tcp', stream);
   const tlsAddress = tlsServer ? transportAddress(primary.address, portOf(tlsServer)) : null;
   const tls = tlsServer

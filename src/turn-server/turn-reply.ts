@@ -65,7 +65,11 @@ const ZERO_TRANSACTION_ID = Buffer.alloc(12);
 const unauthenticated = new WeakMap<readonly AttributeSpec[], Map<string, Buffer>>();
 
 /** The encoding of an unauthenticated error response with a zero transaction ID and no FINGERPRINT. */
-function unauthenticatedTemplate(method: number, code: TurnErrorCode, attrs: readonly AttributeSpec[]): Buffer {
+function unauthenticatedTemplate(
+  method: number,
+  code: TurnErrorCode,
+  attrs: readonly AttributeSpec[],
+): Buffer {
   let byReply = unauthenticated.get(attrs);
   if (!byReply) {
     byReply = new Map();
