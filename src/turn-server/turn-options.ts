@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { ConfigError } from '../errors.js';
 import { parsePort, parseWhole, type WholeRange } from '../flag-values.js';
+import { DEFAULT_CONNECTIONS_PER_IP } from '../net/connection-budget.js';
 import { type AuthLimitSettings, DEFAULT_AUTH_LIMIT } from './auth-limiter.js';
 import { DEFAULT_RELAY_PORTS, type PortRange } from './relay-ports.js';
 import { RFC_LIFETIMES, type TurnLifetimes } from './turn-config.js';
@@ -54,6 +55,11 @@ export interface TurnSettings {
    * none is closed (`--allocate-timeout`, default {@link DEFAULT_ALLOCATE_TIMEOUT_S}).
    */
   allocateTimeoutS: number;
+  /**
+   * Connections one client (an IPv4 address, an IPv6 /64) may hold at once over every listener of the
+   * process, TURN and report page alike (`--max-connections-per-ip`, default DEFAULT_CONNECTIONS_PER_IP).
+   */
+  connectionsPerIp: number;
   userQuota: number;
   totalQuota: number;
   /** Bytes per second per allocation, `null` for no cap. */
@@ -86,6 +92,7 @@ export interface TurnFlags {
   authFailureLimit?: string;
   authBlock?: string;
   allocateTimeout?: string;
+  maxConnectionsPerIp?: string;
   userQuota?: string;
   totalQuota?: string;
   bandwidth?: string;
@@ -210,6 +217,7 @@ function parseNumbers(flags: TurnFlags) {
       min: 1,
       max: MAX_ALLOCATE_TIMEOUT_S,
     }),
+    connectionsPerIp: count('--max-connections-per-ip', flags.maxConnectionsPerIp),
     userQuota: count('--user-quota', flags.userQuota),
     totalQuota: count('--total-quota', flags.totalQuota),
     bandwidth: count('--bandwidth', flags.bandwidth, { min: 1000, max: MAX_COUNT }),
@@ -288,6 +296,7 @@ export function parseTurnFlags(
       blockMs: f.authBlock === undefined ? DEFAULT_AUTH_LIMIT.blockMs : f.authBlock * 1000,
     },
     allocateTimeoutS: f.allocateTimeout ?? DEFAULT_ALLOCATE_TIMEOUT_S,
+    connectionsPerIp: f.connectionsPerIp ?? DEFAULT_CONNECTIONS_PER_IP,
     userQuota: f.userQuota ?? DEFAULT_USER_QUOTA,
     totalQuota: f.totalQuota ?? DEFAULT_TOTAL_QUOTA,
     bandwidthBytesPerS: f.bandwidth ?? null,
