@@ -13,11 +13,16 @@ export interface HeldConnection {
 }
 
 /** Connections opened per batch: the listen backlog (511) is never the limit being measured. */
-const BATCH = 50;
+const BATCH = 100;
+/**
+ * Longest wait for one connect, in ms: a server that stopped accepting (descriptors exhausted) leaves
+ * the connection in its backlog, SYN retried for minutes; it stays held, counted as open.
+ */
+const CONNECT_WAIT_MS = 1_000;
 
 /**
  * Opens `count` TCP connections to `target` from {@link ATTACKER_IP}, `BATCH` at a time, each waiting
- * for its connect (or failure), and keeps them: nothing is sent unless `onOpen` sends it. Each records
+ * for its connect (or failure, at most {@link CONNECT_WAIT_MS}), and keeps them: nothing is sent unless `onOpen` sends it. Each records
  * when the server closed it.
  */
 export async function openHeld(
@@ -42,6 +47,7 @@ export async function openHeld(
           resolve();
         });
         socket.once('close', () => resolve());
+        setTimeout(resolve, CONNECT_WAIT_MS);
       });
     });
     await Promise.all(batch);
