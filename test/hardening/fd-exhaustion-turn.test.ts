@@ -6,69 +6,21 @@
  * accept, so a client from 127.0.0.1 still gets a UDP Allocate (no 508 with EMFILE), a TCP Allocate and a
  * TLS handshake with an Allocate over it. Before the fix the attacker took every descriptor.
  */
-import type { Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StunClass } from '../../src/stun/constants.js';
-import { getErrorCode } from '../../src/stun/message.js';
+import { describe, expect, it } from 'vitest';
 import { RawTurnClient } from '../helpers/turn-raw.js';
-import { type HeldConnection, openHeld, release, stillOpen } from './held-connections.js';
-import { HARDENING_USER, type ServerProcess, startServerProcess } from './server-process.js';
+import { legitAllocate, openHeld, stillOpen, useAttackedServer } from './held-connections.js';
 import { record } from './tally.js';
 
 const ATTACK = 1_000;
 const PER_IP = 100;
 
-interface LegitAllocate {
-  name: string;
-  ok: boolean;
-  ms: number;
-  outcome: string;
-}
-
-/** One Allocate as {@link HARDENING_USER} over a client `open` makes: ms taken and the outcome. */
-async function legitAllocate(name: string, open: () => Promise<RawTurnClient>): Promise<LegitAllocate> {
-  const start = performance.now();
-  try {
-    const client = await Promise.race([
-      open(),
-      new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new Error(`no ${name} connection within 5 s`)), 5_000),
-      ),
-    ]);
-    try {
-      const res = await client.allocate(HARDENING_USER);
-      const ok = res.cls === StunClass.successResponse;
-      const error = getErrorCode(res);
-      return {
-        name,
-        ok,
-        ms: performance.now() - start,
-        outcome: ok ? 'ok' : `${error?.code} ${error?.reason}`,
-      };
-    } finally {
-      if ('socket' in client) (client.socket as Socket).destroy();
-      else await client.close();
-    }
-  } catch (err) {
-    return { name, ok: false, ms: performance.now() - start, outcome: (err as Error).message };
-  }
-}
-
 describe('file descriptors under a TCP connection flood', () => {
-  let server: ServerProcess;
-  let held: HeldConnection[] = [];
-
-  beforeAll(async () => {
-    server = await startServerProcess([], { tls: true, nofile: 1024 });
-  });
-
-  afterAll(async () => {
-    release(held);
-    await server?.stop();
-  });
+  const attacked = useAttackedServer([], { tls: true, nofile: 1024 });
 
   it(`keeps descriptors for legit clients while one IP holds ${ATTACK} TCP connections`, async ({ task }) => {
-    held = await openHeld(server.tcp, ATTACK);
+    const { server } = attacked;
+    const held = await openHeld(server.tcp, ATTACK);
+    attacked.held = held;
     await new Promise((r) => setTimeout(r, 1_000));
     const attackerHeld = stillOpen(held);
     const fds = server.fdCount();

@@ -8,15 +8,15 @@
  * timeout and still answers a Refresh.
  */
 import type { Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildMessage } from '../../src/stun/build.js';
 import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
 import { getErrorCode } from '../../src/stun/message.js';
 import { newTransactionId } from '../../src/stun/transaction-id.js';
 import { RawTurnClient } from '../helpers/turn-raw.js';
-import { type HeldConnection, openHeld, release, waitClosed } from './held-connections.js';
+import { openHeld, useAttackedServer, waitClosed } from './held-connections.js';
 import { profile } from './profile.js';
-import { HARDENING_USER, type ServerProcess, startServerProcess } from './server-process.js';
+import { HARDENING_USER } from './server-process.js';
 import { record } from './tally.js';
 
 const LONG = profile.name === 'long';
@@ -31,18 +31,11 @@ const binding = (): Buffer =>
   buildMessage({ method: StunMethod.binding, cls: StunClass.request, transactionId: newTransactionId() });
 
 describe('TURN over TCP held by keepalives', () => {
-  let server: ServerProcess;
-  let held: HeldConnection[] = [];
+  const attacked = useAttackedServer(LONG ? [] : ['--allocate-timeout', String(ALLOCATE_TIMEOUT_S)]);
   const timers: NodeJS.Timeout[] = [];
 
-  beforeAll(async () => {
-    server = await startServerProcess(LONG ? [] : ['--allocate-timeout', String(ALLOCATE_TIMEOUT_S)]);
-  });
-
-  afterAll(async () => {
+  afterAll(() => {
     for (const t of timers) clearInterval(t);
-    release(held);
-    await server?.stop();
   });
 
   it(`closes ${HELD} connections that only send Bindings after the allocate timeout, and keeps an allocated one`, async ({
@@ -58,7 +51,9 @@ describe('TURN over TCP held by keepalives', () => {
       }, KEEPALIVE_MS);
       timers.push(timer);
     };
-    held = await openHeld(server.tcp, HELD, keepAlive);
+    const { server } = attacked;
+    const held = await openHeld(server.tcp, HELD, keepAlive);
+    attacked.held = held;
     const firstConnected = Math.min(...held.map((h) => h.connectedMs));
     const legit = await RawTurnClient.tcp(server.tcp);
     const allocateStart = performance.now();

@@ -6,13 +6,10 @@
  * before the fix the `tlsClientError` listener ignored the timeout and the sockets stayed open for good).
  * Meanwhile a client from 127.0.0.1 completes its TLS handshake and an Allocate over it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StunClass } from '../../src/stun/constants.js';
-import { getErrorCode } from '../../src/stun/message.js';
+import { describe, expect, it } from 'vitest';
 import { RawTurnClient } from '../helpers/turn-raw.js';
-import { type HeldConnection, openHeld, release, waitClosed } from './held-connections.js';
+import { legitAllocate, openHeld, useAttackedServer, waitClosed } from './held-connections.js';
 import { profile } from './profile.js';
-import { HARDENING_USER, type ServerProcess, startServerProcess } from './server-process.js';
 import { record } from './tally.js';
 
 const SILENT = profile.name === 'long' ? 1_100 : 300;
@@ -21,42 +18,17 @@ const HANDSHAKE_MS = 10_000;
 /** Slack for a busy machine on top of {@link HANDSHAKE_MS}. */
 const SLACK_MS = 8_000;
 
-/** A TLS handshake and an Allocate over it from 127.0.0.1: ms taken, or the error. */
-async function legitTlsAllocate(server: ServerProcess): Promise<{ ok: boolean; ms: number; error?: string }> {
-  const start = performance.now();
-  try {
-    const client = await RawTurnClient.tls(server.tls!);
-    try {
-      const res = await client.allocate(HARDENING_USER);
-      if (res.cls !== StunClass.successResponse) throw new Error(`Allocate: ${getErrorCode(res)?.code}`);
-    } finally {
-      client.socket.destroy();
-    }
-    return { ok: true, ms: performance.now() - start };
-  } catch (err) {
-    return { ok: false, ms: performance.now() - start, error: (err as Error).message };
-  }
-}
-
 describe('silent sockets on TURN over TLS', () => {
-  let server: ServerProcess;
-  let held: HeldConnection[] = [];
-
-  beforeAll(async () => {
-    server = await startServerProcess([], { tls: true, nofile: 1024 });
-  });
-
-  afterAll(async () => {
-    release(held);
-    await server?.stop();
-  });
+  const attacked = useAttackedServer([], { tls: true, nofile: 1024 });
 
   it(`closes ${SILENT} connections that never send a ClientHello, and serves a TLS client meanwhile`, async ({
     task,
   }) => {
-    held = await openHeld(server.tls!, SILENT);
+    const { server } = attacked;
+    const held = await openHeld(server.tls!, SILENT);
+    attacked.held = held;
     const lastConnected = Math.max(...held.map((h) => h.connectedMs));
-    const legit = await legitTlsAllocate(server);
+    const legit = await legitAllocate('TLS', () => RawTurnClient.tls(server.tls!));
     const open = await waitClosed(held, lastConnected + HANDSHAKE_MS + SLACK_MS - performance.now());
     const lived = held.filter((h) => h.closedMs !== null).map((h) => h.closedMs! - h.connectedMs);
     const atAccept = lived.filter((ms) => ms < 1_000).length;
@@ -69,7 +41,7 @@ describe('silent sockets on TURN over TLS', () => {
       detail:
         `${atAccept} closed at accept (per-IP cap), ${timedOut.length} after ` +
         `${timedOut.length ? `${(Math.min(...timedOut) / 1000).toFixed(1)}–${(Math.max(...timedOut) / 1000).toFixed(1)}` : '–'} s, ` +
-        `${open} still open; legit TLS handshake + Allocate ${legit.ok ? `${legit.ms.toFixed(0)} ms` : `failed: ${legit.error}`}`,
+        `${open} still open; legit TLS handshake + Allocate ${legit.ok ? `${legit.ms.toFixed(0)} ms` : `failed: ${legit.outcome}`}`,
     };
     record(task, row);
     expect(legit).toMatchObject({ ok: true });
