@@ -3,13 +3,18 @@ import { type Family, formatAddress } from '../stun/address.js';
 import type { RunningTurnServer } from '../turn-server/turn-server.js';
 import { udpBufferText, udpRecvBuffer } from '../turn-server/udp-buffer.js';
 import type { RunningReportServer } from '../web-report/server/report-server.js';
+import { type FdReport, fdText } from './serve-fds.js';
 
-/** What serve prints about: the STUN/TURN server, the operator's secret count, the report page. */
+/**
+ * What serve prints about: the STUN/TURN server, the operator's secret count, the report page, the
+ * open-file limit and the connection budget set from it.
+ */
 export interface Served {
   server: RunningTurnServer;
   /** `--auth-secret`s configured by the operator (the report page's own secret is not counted). */
   authSecrets: number;
   report: RunningReportServer | null;
+  fds: FdReport;
 }
 
 /** The lines about the report page: which URL to open. */
@@ -35,8 +40,11 @@ function relayFamiliesLine(families: Family[]): string {
     : 'relays IPv4 only: an Allocate asking for IPv6 gets 440';
 }
 
-/** The human description of a running server: STUN endpoints, TURN endpoints, auth, relay, peers, TLS, page. */
-export function renderServeText({ server, authSecrets, report }: Served): string {
+/**
+ * The human description of a running server: STUN endpoints, TURN endpoints, auth, relay, peers, TLS,
+ * open files and connections, page.
+ */
+export function renderServeText({ server, authSecrets, report, fds }: Served): string {
   const stun = server.fronts[0]!;
   const list = (addrs: { address: string; port: number }[]): string => addrs.map(formatAddress).join('  ');
   const lines = [
@@ -80,13 +88,14 @@ export function renderServeText({ server, authSecrets, report }: Served): string
         ` for ${server.certificate.names.join(', ')}; SHA-256 ${server.certificate.fingerprint256}`,
     );
   if (server.metricsUrl) lines.push(`  metrics ${server.metricsUrl}`);
+  lines.push(`  ${fdText(fds)}`);
   lines.push(...reportLines(report));
   lines.push('Serving until SIGINT/SIGTERM (Ctrl-C).');
   return `${lines.join('\n')}\n`;
 }
 
 /** The one JSON line of `serve --json`. */
-export function serveJson({ server, authSecrets, report }: Served): string {
+export function serveJson({ server, authSecrets, report, fds }: Served): string {
   const stun = server.fronts[0]!;
   return JSON.stringify({
     udp: server.fronts.flatMap((f) => f.udp),
@@ -94,6 +103,7 @@ export function serveJson({ server, authSecrets, report }: Served): string {
     otherAddress: stun.otherAddress,
     udpReceiveBuffer: udpRecvBuffer(server.fronts),
     limitations: server.fronts.flatMap((f) => f.limitations),
+    fds,
     turn: {
       udp: server.turnUdp,
       tcp: server.turnTcp,

@@ -43,10 +43,15 @@ function untilSignal(): Promise<NodeJS.Signals> {
  * signaling room-mates (page-scope.ts); static `--user` passwords never reach the page. Once
  * listening it prints the endpoints and the page's URL (with `--json`: exactly one line
  * `{"udp":[...],"tcp":[...],"otherAddress":...,"udpReceiveBuffer":{"requested":N,"granted":N},
- * "limitations":[...],"turn":{...},"report":{"url":...,
- * "httpsUrl":...}|null}` on stdout). Logs are pino
+ * "limitations":[...],"fds":{"soft":N|null,"hard":N|null,"connections":N,"connectionsPerIp":N,
+ * "relaySockets":N},"turn":{...},"report":{"url":...,"httpsUrl":...}|null}` on stdout). Logs are pino
  * JSON on stderr: allocations at info level, every request with `--verbose`; at warn level, a TURN REST
- * secret under 16 bytes and a UDP receive buffer the kernel capped below `--udp-buffer-bytes`. Environment:
+ * secret under 16 bytes, a UDP receive buffer the kernel capped below `--udp-buffer-bytes`, a soft
+ * open-file limit under LOW_FD_LIMIT (4,096), a `--total-quota` above the relay sockets that limit leaves,
+ * and connections refused by the connection budget (once per client a minute). Before any listener
+ * starts, the process connection budget (src/net/connection-budget.ts) is set from the open-file limit and
+ * `--max-connections-per-ip`; the limit and budget are printed (`fds` in the JSON line, serve-fds.ts).
+ * `--allocate-timeout` closes TURN TCP/TLS connections with no allocation (default 60 s). Environment:
  * `ICE_DOCTOR_LISTEN` (when no --listen), `ICE_DOCTOR_REALM`, `ICE_DOCTOR_AUTH_SECRET`,
  * `ICE_DOCTOR_EXTERNAL_IP`, `ICE_DOCTOR_RELAY_PORTS`.
  * Bad flags: ConfigError, exit 2; a port in use: UserError `address-in-use`, exit 2.
@@ -88,6 +93,14 @@ export function registerServe(program: Command): void {
       'failed authentications per client IP (IPv6: /64) within 60 s before its passwords go unchecked; 0 = no limit (default: 20)',
     )
     .option('--auth-block <s>', 'seconds a client over --auth-failure-limit is refused (default: 60)')
+    .option(
+      '--allocate-timeout <s>',
+      'seconds a TURN TCP/TLS connection may stay open without an allocation, from its accept (default: 60)',
+    )
+    .option(
+      '--max-connections-per-ip <n>',
+      'TCP/TLS/HTTP(S) connections one client IP (IPv6: /64) may hold at once over all listeners (default: 100)',
+    )
     .option('--user-quota <n>', 'allocations per user (default: 100)')
     .option('--total-quota <n>', 'allocations in total (default: 2000)')
     .option('--bandwidth <bytes/s>', 'relayed bytes per second per allocation (default: no cap)')
@@ -124,6 +137,13 @@ export function registerServe(program: Command): void {
           'Peers on private, loopback and link-local ranges (and 169.254.169.254) are refused with 403 unless',
           'allowed with --allow-peer; when every listening address is loopback, loopback peers are allowed.',
           '',
+          'Connections: every accepted TCP, TLS, HTTP and HTTPS connection counts against one budget of the',
+          'process: half of the open-file limit (RLIMIT_NOFILE, raised to its hard limit at start, printed',
+          'then), the other half kept for relay sockets; --max-connections-per-ip of it per client. A TURN',
+          'TCP/TLS connection with no allocation --allocate-timeout seconds after its accept is closed, Binding',
+          'keepalives or not; a TLS handshake must finish within 10 s. Refusals are logged at debug level, with',
+          'one warn line per client a minute at most. A soft open-file limit under 4096 is warned about.',
+          '',
           'Password guessing: a client IP that fails --auth-failure-limit authentications (counted only with a',
           'nonce this server sent to that IP, so spoofed floods cannot lock anyone out) gets 401 for every signed',
           'request for --auth-block seconds, right password or not; logged once per block at warn level.',
@@ -151,6 +171,9 @@ export function registerServe(program: Command): void {
       const { startBundledReport } = await import('../web-report/server/bundled-report.js');
       const { parseReportFlags } = await import('../web-report/server/report-flags.js');
       const { renderServeText, serveJson } = await import('./serve-render.js');
+      const { fdReport } = await import('./serve-fds.js');
+      const { processConnectionBudget } = await import('../net/connection-budget.js');
+      const { readFdLimit } = await import('../net/fd-limit.js');
       const listen = flags.listen ?? process.env.ICE_DOCTOR_LISTEN;
       const options = parseServeFlags(
         { ...flags, ...(listen !== undefined && { listen }) },
@@ -169,6 +192,13 @@ export function registerServe(program: Command): void {
         pino.destination({ dest: 2, sync: false }),
       );
       for (const w of turn.warnings) logger.warn(w);
+      // Before any listener starts: every TCP, TLS, HTTP and HTTPS listener of the process shares it.
+      const fds = fdReport(
+        readFdLimit(),
+        processConnectionBudget({ perIp: turn.connectionsPerIp }),
+        turn.totalQuota,
+      );
+      for (const w of fds.warnings) logger.warn(w);
       const pageScope = reportSettings ? new PageScope() : undefined;
       const server = await startTurnServer({
         addresses: options.addresses,
@@ -196,7 +226,7 @@ export function registerServe(program: Command): void {
       const bufferWarning = udpBufferWarning(udpRecvBuffer(server.fronts));
       if (bufferWarning) logger.warn(bufferWarning);
       const signal = untilSignal();
-      const served: Served = { server, authSecrets: turn.authSecrets.length, report };
+      const served: Served = { server, authSecrets: turn.authSecrets.length, report, fds: fds.report };
       process.stdout.write(flags.json ? `${serveJson(served)}\n` : renderServeText(served));
       logger.info({ signal: await signal }, 'stopping: deleting allocations and closing sockets');
       await Promise.all([server.close(), report?.close()]);

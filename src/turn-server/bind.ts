@@ -1,8 +1,9 @@
 import dgram from 'node:dgram';
 import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { createServer, isIP, isIPv6, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { UserError } from '../errors.js';
+import { TLS_SERVER_POLICY } from '../net/tls-policy.js';
 import { formatAddress } from '../stun/address.js';
 
 /** A bind that failed, with the errno code (`EADDRINUSE`, `EADDRNOTAVAIL`, `EACCES` ...). */
@@ -87,22 +88,30 @@ export interface TlsKeyPair {
   key: string;
 }
 
-/** Longest a TLS handshake may take before the connection is dropped, in ms. */
-export const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+/**
+ * Closes a TLS connection whose handshake failed or timed out: a `tls.Server` emits `tlsClientError` (and
+ * nothing else) when TLS_HANDSHAKE_TIMEOUT_MS passes without a ClientHello or a finished handshake, and
+ * leaves the socket open unless this listener destroys it.
+ */
+function closeFailedHandshake(_err: Error, socket: TLSSocket): void {
+  socket.destroy();
+}
 
 /**
- * Opens one TCP listening socket, or with `tls` a TLS one (RFC 8656 §3.1 `turns:`, TLS 1.2 or later).
- * Until a listener replaces it, the `connection` (TLS: `secureConnection`) listener is
- * {@link refuseEarlyConnection}, so no accepted socket is ever left unowned. The server gets an `error`
- * listener that ignores late errors; failed TLS handshakes just close their connection.
+ * Opens one TCP listening socket, or with `tls` a TLS one (RFC 8656 §3.1 `turns:`) under
+ * `TLS_SERVER_POLICY` (src/net/tls-policy.ts: TLS 1.2 or later, Mozilla intermediate ciphers, no
+ * renegotiation, a 10-s handshake deadline). Until a listener replaces it, the `connection` (TLS:
+ * `secureConnection`) listener is {@link refuseEarlyConnection}, so no accepted socket is ever left
+ * unowned. The server gets an `error` listener that ignores late errors; a TLS connection whose handshake
+ * fails or times out is destroyed ({@link closeFailedHandshake}).
  * @throws BindError when the operating system refuses.
  */
 export function bindTcp(address: string, port: number, tls?: TlsKeyPair): Promise<Server> {
   const server = tls
-    ? createTlsServer(
-        { ...tls, minVersion: 'TLSv1.2', handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS },
-        refuseEarlyConnection,
-      ).on('tlsClientError', () => undefined)
+    ? createTlsServer({ ...TLS_SERVER_POLICY, ...tls }, refuseEarlyConnection).on(
+        'tlsClientError',
+        closeFailedHandshake,
+      )
     : createServer(refuseEarlyConnection);
   return new Promise((resolve, reject) => {
     const onError = (err: unknown): void => {

@@ -125,7 +125,7 @@ export function respondToBinding(req: InboundRequest, ctx: InboundContext, confi
     to,
   });
   const fail = (code: 400 | 420, unknown?: number[]): Reply =>
-    reply(errorResponse(msg, req.dialect, code, config.software, unknown));
+    reply(errorResponse(msg, req.dialect, code, unknown));
 
   const unknown = unknownComprehensionRequired(msg, KNOWN_ATTRIBUTES);
   if (unknown.length > 0) return fail(420, unknown);

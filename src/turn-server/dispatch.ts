@@ -24,13 +24,13 @@ export type Dispatch = (bytes: Buffer, ctx: InboundContext) => Reply | null;
 
 /**
  * What a dispatcher needs: request handlers by method, indication handlers by method (TURN's Send), the
- * ChannelData handler (TURN), the SOFTWARE value for its own 400s, a logger.
+ * ChannelData handler (TURN), a logger. Its own 400s carry no SOFTWARE (unauthenticated error
+ * responses never do: it would only make them a bigger reflection).
  */
 export interface DispatcherOptions {
   handlers: HandlerTable;
   indications?: ReadonlyMap<number, IndicationHandler>;
   channelData?: ChannelDataHandler;
-  software: string;
   log: Logger;
 }
 
@@ -68,7 +68,7 @@ function parse(bytes: Buffer): Parsed {
  * The logger's level is read once, here: with debug off, no log object is built per datagram.
  */
 export function createDispatcher(opts: DispatcherOptions): Dispatch {
-  const { handlers, indications, channelData, software, log } = opts;
+  const { handlers, indications, channelData, log } = opts;
   const failed = (err: unknown, ctx: InboundContext, bytes: Buffer): null => {
     log.error(
       { err, remote: formatAddress(ctx.remote), bytes: bytes.toString('hex') },
@@ -107,7 +107,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatch {
           transactionId: bytes.subarray(8, HEADER_BYTES),
         };
         return {
-          bytes: errorResponse(answered, parsed.malformed, 400, software),
+          bytes: errorResponse(answered, parsed.malformed, 400),
           from: ctx.localRole,
           to: ctx.remote,
         };
@@ -129,7 +129,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatch {
       const reply = handler
         ? handler(parsed.request, ctx)
         : {
-            bytes: errorResponse(message, parsed.request.dialect, 400, software),
+            bytes: errorResponse(message, parsed.request.dialect, 400),
             from: ctx.localRole,
             to: ctx.remote,
           };

@@ -33,22 +33,20 @@ export function unknownAttributesValue(types: number[], dialect: Dialect): Buffe
 
 /**
  * An error response (RFC 8489 §6.3.4): ERROR-CODE with the standard reason phrase, UNKNOWN-ATTRIBUTES
- * when `unknown` is given (420, RFC 8489 §14.9; RFC 3489 clients get an even count, §11.2.10),
- * SOFTWARE, and FINGERPRINT for RFC 5389 clients.
+ * when `unknown` is given (420, RFC 8489 §14.9; RFC 3489 clients get an even count, §11.2.10), and
+ * FINGERPRINT for RFC 5389 clients. No SOFTWARE (RFC 8489 §14.14 makes it optional): these answers go to
+ * any source address, spoofed or not, and every byte more is a byte more of reflection.
  * @param code 400 (Bad Request) or 420 (Unknown Attribute).
- * @param software SOFTWARE value, or '' for none.
  */
 export function errorResponse(
   answered: Answered,
   dialect: Dialect,
   code: 400 | 420,
-  software: string,
   unknown: number[] = [],
 ): Buffer {
   const typed: AttributeSpec[] = [
     { type: Attr.ERROR_CODE, error: { code, reason: ERROR_REASONS.get(code)! } },
   ];
-  if (software) typed.push({ type: Attr.SOFTWARE, bytes: software });
   if (unknown.length > 0)
     typed.push({ type: Attr.UNKNOWN_ATTRIBUTES, raw: unknownAttributesValue(unknown, dialect) });
   return encodeResponse(dialect, answered, StunClass.errorResponse, typed);

@@ -24,6 +24,11 @@ export interface ServerPlugins {
   channelData?: ChannelDataHandler;
   /** TLS listener on A1 at `port` (0 picks one) with this certificate and key. */
   tls?: TlsKeyPair & { port: number };
+  /**
+   * TCP and TLS connections without an allocation this long after their accept are closed, in ms
+   * (default `DEFAULT_ALLOCATE_TIMEOUT_MS` of tcp.ts, 60 s).
+   */
+  allocateTimeoutMs?: number;
 }
 
 /** A listening RFC 5780 STUN server. */
@@ -97,11 +102,12 @@ export async function startStunServer(
     handlers,
     ...(plugins.indications && { indications: plugins.indications }),
     ...(plugins.channelData && { channelData: plugins.channelData }),
-    software: resolved.software,
     log,
   });
   const udp = listenUdp(bound.udp, bound.addresses, dispatch, log);
-  const tcp = listenStream(bound.tcp, bound.addresses, dispatch, log, 'tcp');
+  const stream =
+    plugins.allocateTimeoutMs === undefined ? {} : { allocateTimeoutMs: plugins.allocateTimeoutMs };
+  const tcp = listenStream(bound.tcp, bound.addresses, dispatch, log, 'tcp', stream);
   const tlsAddress = tlsServer ? transportAddress(primary.address, portOf(tlsServer)) : null;
   const tls = tlsServer
     ? listenStream(
@@ -110,6 +116,7 @@ export async function startStunServer(
         dispatch,
         log,
         'tls',
+        stream,
       )
     : null;
   let closing: Promise<void> | undefined;

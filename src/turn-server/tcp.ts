@@ -1,10 +1,13 @@
 import type { Server, Socket } from 'node:net';
 import type { Logger } from 'pino';
+import { processConnectionBudget } from '../net/connection-budget.js';
+import { guardConnections } from '../net/guard-connections.js';
 import type { TransportAddress } from '../stun/address.js';
 import { MAGIC_COOKIE } from '../stun/constants.js';
 import { type StreamFrame, StreamFramer } from '../stun/framing.js';
 import { looksLikeStun } from '../stun/message.js';
 import { refuseEarlyConnection } from './bind.js';
+import { connectionRefusalLogger } from './connection-refusals.js';
 import { type Dispatch, isChannelData } from './dispatch.js';
 import { type ClientLink, fiveTupleKey, type Reply } from './handler.js';
 import { closeQuietly } from './ports.js';
@@ -19,13 +22,24 @@ export const TCP_IDLE_TIMEOUT_MS = 30_000;
  * arrive, so such a connection lives at most this plus {@link TCP_IDLE_TIMEOUT_MS}.
  */
 export const TCP_FRAME_DEADLINE_MS = 10_000;
-/** Most connections accepted at once on each listening socket; the operating system queues the rest. */
-export const MAX_TCP_CONNECTIONS = 1024;
+/**
+ * A connection must have an allocation this long after its TCP accept, or it is closed, in ms (coturn's
+ * `max-allocate-timeout`, also 60 s): Binding requests alone, which restart the idle timeout, cannot hold
+ * it. `serve --allocate-timeout` sets it. Over TLS the clock starts at the TCP accept too, before the
+ * handshake.
+ */
+export const DEFAULT_ALLOCATE_TIMEOUT_MS = 60_000;
 /**
  * A connection whose unsent bytes exceed this is a client that does not read: a reply that would pass it
  * closes the connection; relayed data that would pass it is dropped, as UDP would lose it.
  */
 export const MAX_PENDING_WRITE_BYTES = 64 * 1024;
+
+/** Settings of {@link listenStream}. */
+export interface StreamOptions {
+  /** See {@link DEFAULT_ALLOCATE_TIMEOUT_MS} (the default), in ms. */
+  allocateTimeoutMs?: number;
+}
 
 /** The stream side of the server (TCP or TLS): one listening socket per role, replies on the same connection. */
 export interface StreamListener {
@@ -75,8 +89,12 @@ function isStunOrChannelData(
  * wait for the client's delayed ACK). A stream that is neither RFC 8489 STUN nor ChannelData (HTTP, TLS on
  * the plain port; seen as soon as a frame's first 8 bytes are in), a connection idle for
  * {@link TCP_IDLE_TIMEOUT_MS} with no allocation on it, one that trickles a frame for longer than
- * {@link TCP_FRAME_DEADLINE_MS}, or one that stops reading its replies
- * ({@link MAX_PENDING_WRITE_BYTES}) is closed. Nothing here throws from an event handler.
+ * {@link TCP_FRAME_DEADLINE_MS}, one that stops reading its replies ({@link MAX_PENDING_WRITE_BYTES}), or
+ * one with no allocation `allocateTimeoutMs` after its TCP accept ({@link DEFAULT_ALLOCATE_TIMEOUT_MS}) is
+ * closed; an allocation, once made, keeps its connection open until it ends. Every accepted connection is
+ * admitted by the process's connection budget first (`processConnectionBudget`, src/net): over the per-IP
+ * or total limit it is closed at accept, logged at debug level, with a warn line per client at most once a
+ * minute (connection-refusals.ts). Nothing here throws from an event handler.
  * @param transport `'tls'` when the servers are `tls.Server`s (connections are taken on `secureConnection`).
  */
 export function listenStream(
@@ -85,14 +103,33 @@ export function listenStream(
   dispatch: Dispatch,
   log: Logger,
   transport: 'tcp' | 'tls' = 'tcp',
+  options: StreamOptions = {},
 ): StreamListener {
+  const allocateTimeoutMs = options.allocateTimeoutMs ?? DEFAULT_ALLOCATE_TIMEOUT_MS;
   const connections = new Set<Socket>();
+  /** TLS: when each connection still in its handshake was accepted (ms), by remote address and port. */
+  const acceptedAt = new Map<string, number>();
+  const remoteKey = (socket: Socket): string => `${socket.remoteAddress} ${socket.remotePort}`;
+  const stampAccept = (raw: Socket): void => {
+    if (raw.destroyed) return;
+    const key = remoteKey(raw);
+    acceptedAt.set(key, Date.now());
+    raw.once('close', () => acceptedAt.delete(key));
+  };
   const accept = (role: SocketRole, local: TransportAddress, socket: Socket): void => {
     const remote = remoteOf(socket);
-    if (!remote) {
+    if (!remote || socket.destroyed) {
       socket.destroy();
       return;
     }
+    const since = acceptedAt.get(remoteKey(socket)) ?? Date.now();
+    const untilAllocated = setTimeout(
+      () => {
+        log.debug({ role, transport, allocateTimeoutMs }, 'no allocation in time: closing');
+        socket.destroy();
+      },
+      Math.max(0, allocateTimeoutMs - (Date.now() - since)),
+    );
     connections.add(socket);
     socket.setNoDelay(true);
     const framer = new StreamFramer();
@@ -103,7 +140,10 @@ export function listenStream(
     let partialSinceMs = 0;
     socket.setTimeout(TCP_IDLE_TIMEOUT_MS, idle);
     socket.on('error', (err) => log.debug({ err, role, transport }, 'stream connection error'));
-    socket.on('close', () => connections.delete(socket));
+    socket.on('close', () => {
+      clearTimeout(untilAllocated);
+      connections.delete(socket);
+    });
     const link: ClientLink = {
       key: fiveTupleKey(transport, local, remote),
       send(bytes) {
@@ -115,6 +155,7 @@ export function listenStream(
       },
       keepOpen(held) {
         allocated = held;
+        if (held) clearTimeout(untilAllocated);
         socket.setTimeout(held ? 0 : TCP_IDLE_TIMEOUT_MS, idle);
       },
     };
@@ -152,9 +193,11 @@ export function listenStream(
     });
   };
   const event = transport === 'tls' ? 'secureConnection' : 'connection';
+  const refused = connectionRefusalLogger(log, transport);
   for (const [role, server] of servers) {
     const local = addresses.get(role)!;
-    server.maxConnections = MAX_TCP_CONNECTIONS;
+    guardConnections(server, processConnectionBudget(), refused);
+    if (transport === 'tls') server.on('connection', stampAccept);
     server.off(event, refuseEarlyConnection);
     server.on(event, (socket: Socket) => accept(role, local, socket));
   }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { ConfigError } from '../errors.js';
 import { parsePort, parseWhole, type WholeRange } from '../flag-values.js';
+import { DEFAULT_CONNECTIONS_PER_IP } from '../net/connection-budget.js';
 import { type AuthLimitSettings, DEFAULT_AUTH_LIMIT } from './auth-limiter.js';
 import { DEFAULT_RELAY_PORTS, type PortRange } from './relay-ports.js';
 import { RFC_LIFETIMES, type TurnLifetimes } from './turn-config.js';
@@ -17,6 +18,10 @@ export const DEFAULT_USER_QUOTA = 100;
 export const DEFAULT_TOTAL_QUOTA = 2000;
 /** Seconds a nonce is valid (coturn's default). */
 export const DEFAULT_NONCE_LIFETIME_S = 600;
+/** Seconds a TCP or TLS connection may stay open without an allocation (coturn's max-allocate-timeout). */
+export const DEFAULT_ALLOCATE_TIMEOUT_S = 60;
+/** Longest `--allocate-timeout`, in seconds. */
+export const MAX_ALLOCATE_TIMEOUT_S = 3600;
 /** Shortest TURN REST secret that starts without a warning, in bytes (coturn's docs ask for a long random one). */
 export const MIN_SECRET_BYTES = 16;
 /** Peers the embedded default (every listening address on loopback) allows, and says so. */
@@ -45,6 +50,16 @@ export interface TurnSettings {
   nonceLifetimeS: number;
   /** Brute-force limiting of failed authentications per client IP (`failureLimit` 0: off). */
   authLimit: AuthLimitSettings;
+  /**
+   * Seconds from a TCP or TLS connection's accept to its first allocation, after which a connection with
+   * none is closed (`--allocate-timeout`, default {@link DEFAULT_ALLOCATE_TIMEOUT_S}).
+   */
+  allocateTimeoutS: number;
+  /**
+   * Connections one client (an IPv4 address, an IPv6 /64) may hold at once over every listener of the
+   * process, TURN and report page alike (`--max-connections-per-ip`, default DEFAULT_CONNECTIONS_PER_IP).
+   */
+  connectionsPerIp: number;
   userQuota: number;
   totalQuota: number;
   /** Bytes per second per allocation, `null` for no cap. */
@@ -76,6 +91,8 @@ export interface TurnFlags {
   nonceLifetime?: string;
   authFailureLimit?: string;
   authBlock?: string;
+  allocateTimeout?: string;
+  maxConnectionsPerIp?: string;
   userQuota?: string;
   totalQuota?: string;
   bandwidth?: string;
@@ -196,6 +213,11 @@ function parseNumbers(flags: TurnFlags) {
     nonceLifetime: count('--nonce-lifetime', flags.nonceLifetime),
     authFailureLimit: count('--auth-failure-limit', flags.authFailureLimit, { min: 0, max: MAX_COUNT }),
     authBlock: count('--auth-block', flags.authBlock),
+    allocateTimeout: count('--allocate-timeout', flags.allocateTimeout, {
+      min: 1,
+      max: MAX_ALLOCATE_TIMEOUT_S,
+    }),
+    connectionsPerIp: count('--max-connections-per-ip', flags.maxConnectionsPerIp),
     userQuota: count('--user-quota', flags.userQuota),
     totalQuota: count('--total-quota', flags.totalQuota),
     bandwidth: count('--bandwidth', flags.bandwidth, { min: 1000, max: MAX_COUNT }),
@@ -273,6 +295,8 @@ export function parseTurnFlags(
       failureLimit: f.authFailureLimit ?? DEFAULT_AUTH_LIMIT.failureLimit,
       blockMs: f.authBlock === undefined ? DEFAULT_AUTH_LIMIT.blockMs : f.authBlock * 1000,
     },
+    allocateTimeoutS: f.allocateTimeout ?? DEFAULT_ALLOCATE_TIMEOUT_S,
+    connectionsPerIp: f.connectionsPerIp ?? DEFAULT_CONNECTIONS_PER_IP,
     userQuota: f.userQuota ?? DEFAULT_USER_QUOTA,
     totalQuota: f.totalQuota ?? DEFAULT_TOTAL_QUOTA,
     bandwidthBytesPerS: f.bandwidth ?? null,

@@ -42,7 +42,7 @@ export function turnSuccess(
   });
 }
 
-/** ERROR-CODE with its reason phrase, then `attrs` and SOFTWARE: an error response's attributes. */
+/** ERROR-CODE with its reason phrase, then `attrs` and SOFTWARE (when not ''): an error response's attributes. */
 function errorAttributes(
   code: TurnErrorCode,
   attrs: readonly AttributeSpec[],
@@ -59,8 +59,8 @@ const ZERO_TRANSACTION_ID = Buffer.alloc(12);
 /**
  * Unauthenticated error responses already encoded, without their transaction ID and FINGERPRINT: by
  * attribute list, for frozen lists only (immutable, so the list itself identifies its encoding: the
- * authenticator hands out one frozen challenge per nonce), then by method, code and SOFTWARE. An entry
- * lives as long as its list.
+ * authenticator hands out one frozen challenge per nonce), then by method and code. An entry lives as long
+ * as its list.
  */
 const unauthenticated = new WeakMap<readonly AttributeSpec[], Map<string, Buffer>>();
 
@@ -69,21 +69,20 @@ function unauthenticatedTemplate(
   method: number,
   code: TurnErrorCode,
   attrs: readonly AttributeSpec[],
-  software: string,
 ): Buffer {
   let byReply = unauthenticated.get(attrs);
   if (!byReply) {
     byReply = new Map();
     unauthenticated.set(attrs, byReply);
   }
-  const key = `${method} ${code} ${software}`;
+  const key = `${method} ${code}`;
   let template = byReply.get(key);
   if (!template) {
     const encoded = buildMessage({
       method,
       cls: StunClass.errorResponse,
       transactionId: ZERO_TRANSACTION_ID,
-      attributes: errorAttributes(code, attrs, software),
+      attributes: errorAttributes(code, attrs, ''),
     });
     // Memory of its own: a slice of the shared buffer pool would keep a whole 8 KiB pool chunk alive.
     template = Buffer.allocUnsafeSlow(encoded.length);
@@ -95,10 +94,14 @@ function unauthenticatedTemplate(
 
 /**
  * Encodes a TURN error response: ERROR-CODE with its reason phrase, `attrs` (e.g. REALM and NONCE of a 401,
- * UNKNOWN-ATTRIBUTES of a 420), SOFTWARE, MESSAGE-INTEGRITY when the request was authenticated (`auth`), and
- * FINGERPRINT (RFC 8489 §6.3.4, §9.2.4). Without `auth` and with a frozen `attrs` (the authenticator's 401
- * and 438 challenges), the response is copied from an encoding kept for that list, with the request's
- * transaction ID and a new FINGERPRINT: the same bytes, without encoding REALM, NONCE and the rest again.
+ * UNKNOWN-ATTRIBUTES of a 420), then, when the request was authenticated (`auth`), SOFTWARE and
+ * MESSAGE-INTEGRITY, and FINGERPRINT (RFC 8489 §6.3.4, §9.2.4). An unauthenticated error response (401,
+ * 438, and any other sent before authentication) carries no SOFTWARE: anyone can ask for it from a spoofed
+ * source, and SOFTWARE would only raise its reflection factor (coturn's `--no-software-attribute`). Without
+ * `auth` and with a frozen `attrs` (the authenticator's 401 and 438 challenges), the response is copied
+ * from an encoding kept for that list, with the request's transaction ID and a new FINGERPRINT: the same
+ * bytes, without encoding REALM, NONCE and the rest again.
+ * @param software SOFTWARE value ('' for none), sent only with `auth`.
  */
 export function turnError(
   request: StunMessage,
@@ -108,7 +111,7 @@ export function turnError(
   software: string,
 ): Buffer {
   if (!auth && Object.isFrozen(attrs)) {
-    const template = unauthenticatedTemplate(request.method, code, attrs, software);
+    const template = unauthenticatedTemplate(request.method, code, attrs);
     const out = Buffer.allocUnsafe(template.length + FINGERPRINT_ATTRIBUTE_BYTES);
     template.copy(out);
     request.transactionId.copy(out, 8);
@@ -119,7 +122,7 @@ export function turnError(
     method: request.method,
     cls: StunClass.errorResponse,
     transactionId: request.transactionId,
-    attributes: errorAttributes(code, attrs, software),
+    attributes: errorAttributes(code, attrs, auth ? software : ''),
     ...(auth && { integrityKey: auth.key, integrityAlgorithm: auth.integrity }),
     fingerprint: true,
   });

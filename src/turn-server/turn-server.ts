@@ -121,6 +121,7 @@ export async function startTurnServer(opts: TurnServerOptions): Promise<RunningT
         handlers: engine.handlers,
         indications: engine.indications,
         channelData: engine.channelData,
+        allocateTimeoutMs: turn.allocateTimeoutS * 1000,
         ...(cert && turn.tlsPort !== null && { tls: { cert: cert.cert, key: cert.key, port: turn.tlsPort } }),
       };
       fronts.push(

@@ -8,9 +8,10 @@ export const HARDENING_USER = { username: 'hardening', password: 'hardening-secr
 
 /**
  * The command line (after `node`) of a hardening server: `dist/cli.js serve` on `listen` (comma-separated
- * IPs) with a picked port, no TLS, no report page, `--json`, the {@link HARDENING_USER}, then `extraArgs`.
+ * IPs) with a picked port, no TLS (with `tls`: TLS on a picked port, self-signed), no report page,
+ * `--json`, the {@link HARDENING_USER}, then `extraArgs`.
  */
-export function serveArgs(listen: string, extraArgs: readonly string[] = []): string[] {
+export function serveArgs(listen: string, extraArgs: readonly string[] = [], tls = false): string[] {
   return [
     CLI_PATH,
     'serve',
@@ -18,7 +19,7 @@ export function serveArgs(listen: string, extraArgs: readonly string[] = []): st
     listen,
     '--port',
     '0',
-    '--no-tls',
+    ...(tls ? [] : ['--no-tls']),
     '--no-report',
     '--json',
     '--user',
@@ -33,6 +34,8 @@ export interface ServerProcess {
   /** TURN over UDP and TCP: A1:P1. */
   readonly udp: TransportAddress;
   readonly tcp: TransportAddress;
+  /** TURN over TLS (`turns:`), with {@link ServerProcessOptions.tls}; null otherwise. */
+  readonly tls: TransportAddress | null;
   /** Everything the server wrote to stderr so far (pino JSON logs). */
   stderr(): string;
   /** Whether the process is still running. */
@@ -45,14 +48,33 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<{ code: number | null; signal: string | null }>;
 }
 
+/** How {@link startServerProcess} runs the server beyond its flags. */
+export interface ServerProcessOptions {
+  /** Serve TURN over TLS on a picked port with a self-signed certificate (default: no TLS). */
+  tls?: boolean;
+  /**
+   * Run under `prlimit --nofile=N:N` (util-linux): both RLIMIT_NOFILE limits at N, since Node raises the
+   * soft limit to the hard one at start. Default: the test runner's limits.
+   */
+  nofile?: number;
+}
+
 /**
- * Starts `node dist/cli.js serve` on 127.0.0.1 with a picked port, no TLS, no report page, the
- * {@link HARDENING_USER} and `extraArgs`, and resolves once its `--json` line has told the endpoints.
+ * Starts `node dist/cli.js serve` on 127.0.0.1 with a picked port, no TLS unless `options.tls`, no report
+ * page, the {@link HARDENING_USER} and `extraArgs`, and resolves once its `--json` line has told the
+ * endpoints.
  * @throws Error when it exits or prints nothing within 10 s (with its stderr).
  */
-export async function startServerProcess(extraArgs: readonly string[] = []): Promise<ServerProcess> {
-  const args = serveArgs('127.0.0.1', extraArgs);
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServerProcess(
+  extraArgs: readonly string[] = [],
+  options: ServerProcessOptions = {},
+): Promise<ServerProcess> {
+  const args = serveArgs('127.0.0.1', extraArgs, options.tls);
+  const [command, argv] =
+    options.nofile === undefined
+      ? [process.execPath, args]
+      : ['prlimit', [`--nofile=${options.nofile}:${options.nofile}`, process.execPath, ...args]];
+  const child: ChildProcess = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (b: Buffer) => {
@@ -65,7 +87,8 @@ export async function startServerProcess(extraArgs: readonly string[] = []): Pro
   void exited.then(() => {
     running = false;
   });
-  const endpoints = await new Promise<{ udp: TransportAddress; tcp: TransportAddress }>((resolve, reject) => {
+  type Endpoints = { udp: TransportAddress; tcp: TransportAddress; tls: TransportAddress | null };
+  const endpoints = await new Promise<Endpoints>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`serve printed no endpoints within 10 s:\n${stderr}`));
@@ -75,8 +98,8 @@ export async function startServerProcess(extraArgs: readonly string[] = []): Pro
       const line = stdout.split('\n').find((l) => l.startsWith('{'));
       if (!line || !stdout.includes('\n')) return;
       clearTimeout(timer);
-      const parsed = JSON.parse(line) as { turn: { udp: TransportAddress[]; tcp: TransportAddress[] } };
-      resolve({ udp: parsed.turn.udp[0]!, tcp: parsed.turn.tcp[0]! });
+      const { turn } = JSON.parse(line) as Record<'turn', Record<'udp' | 'tcp' | 'tls', TransportAddress[]>>;
+      resolve({ udp: turn.udp[0]!, tcp: turn.tcp[0]!, tls: turn.tls[0] ?? null });
     });
     void exited.then(({ code }) => {
       clearTimeout(timer);

@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { TransportAddress } from '../../src/stun/address.js';
 import { type AttributeSpec, buildMessage } from '../../src/stun/build.js';
 import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
@@ -98,6 +99,25 @@ export class RawTurnClient {
       socket.once('connect', resolve);
       socket.once('error', reject);
     });
+    return RawTurnClient.overStream(socket, server);
+  }
+
+  /**
+   * A TURN-over-TLS client (RFC 8656 §3.1, `turns:`) connected to `server`, its handshake done; the
+   * server's certificate is not verified (the bundled server's is self-signed).
+   * @throws Error when the handshake fails (the server's TLS alert or a reset).
+   */
+  static async tls(server: TransportAddress): Promise<RawTurnClient & { socket: Socket }> {
+    const socket = tlsConnect({ port: server.port, host: server.address, rejectUnauthorized: false });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', resolve);
+      socket.once('error', reject);
+    });
+    return RawTurnClient.overStream(socket, server);
+  }
+
+  /** A client on a connected stream (TCP or TLS), responses cut out by RFC 8489 §6.2.2 framing. */
+  private static overStream(socket: Socket, server: TransportAddress): RawTurnClient & { socket: Socket } {
     socket.on('error', () => undefined);
     const framer = new StreamFramer();
     const c = new RawTurnClient(

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
+import type { FdReport } from '../../src/commands/serve-fds.js';
 import type { TransportAddress } from '../../src/stun/address.js';
 import { Attr } from '../../src/stun/constants.js';
 import { decodeMessage, getAddress } from '../../src/stun/message.js';
@@ -18,6 +19,7 @@ interface ServeLine {
   tcp: TransportAddress[];
   otherAddress: TransportAddress | null;
   limitations: string[];
+  fds: FdReport;
 }
 
 function serve(args: string[]): ChildProcess {
@@ -58,9 +60,13 @@ describe('ice-doctor serve', () => {
           'otherAddress',
           'udpReceiveBuffer',
           'limitations',
+          'fds',
           'turn',
           'report',
         ]);
+        expect(line.fds).toMatchObject({ connectionsPerIp: 100 });
+        expect(line.fds.connections).toBeGreaterThan(0);
+        expect(line.fds.relaySockets).toBeGreaterThan(0);
         expect(line.udp).toHaveLength(4);
         expect(line.tcp).toEqual(line.udp);
         expect(line.otherAddress).toEqual(line.udp[3]);

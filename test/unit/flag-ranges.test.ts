@@ -27,6 +27,8 @@ const PARSERS: [string, (v: string) => unknown][] = [
   ['--nonce-lifetime', (v) => turn({ nonceLifetime: v })],
   ['--auth-failure-limit', (v) => turn({ authFailureLimit: v })],
   ['--auth-block', (v) => turn({ authBlock: v })],
+  ['--allocate-timeout', (v) => turn({ allocateTimeout: v })],
+  ['--max-connections-per-ip', (v) => turn({ maxConnectionsPerIp: v })],
   ['--user-quota', (v) => turn({ userQuota: v })],
   ['--total-quota', (v) => turn({ totalQuota: v })],
   ['--bandwidth', (v) => turn({ bandwidth: v })],

@@ -37,7 +37,7 @@ function dispatcher(extra: [number, RequestHandler][] = [], lines: string[] = []
     [StunMethod.binding, bindingHandler({ sockets: SOCKETS, software: 'sw' })],
     ...extra,
   ]);
-  return createDispatcher({ handlers, software: 'sw', log });
+  return createDispatcher({ handlers, log });
 }
 
 const binding = (cls: StunClass = StunClass.request, fingerprint = true): Buffer =>

@@ -140,6 +140,29 @@ describe('parseTurnFlags: brute-force limit', () => {
   });
 });
 
+describe('parseTurnFlags: connections', () => {
+  const parse = (flags: TurnFlags) => parseTurnFlags({ user: ['a:b'], ...flags }, ['127.0.0.1'], true, {});
+
+  it('defaults to a 60-s allocate timeout and 100 connections per client IP', () => {
+    expect(parse({})).toMatchObject({ allocateTimeoutS: 60, connectionsPerIp: 100 });
+  });
+
+  it('takes --allocate-timeout in seconds and --max-connections-per-ip', () => {
+    expect(parse({ allocateTimeout: '5', maxConnectionsPerIp: '7' })).toMatchObject({
+      allocateTimeoutS: 5,
+      connectionsPerIp: 7,
+    });
+  });
+
+  it.each([
+    [{ allocateTimeout: '0' }, "--allocate-timeout: must be a whole number (1–3600), got '0'"],
+    [{ allocateTimeout: '60s' }, "--allocate-timeout: must be a whole number (1–3600), got '60s'"],
+    [{ maxConnectionsPerIp: '0' }, "--max-connections-per-ip: must be a whole number (1–999999999), got '0'"],
+  ])('rejects %j with a one-line ConfigError naming the flag', (flags, message) => {
+    expect(() => parse(flags)).toThrow(message);
+  });
+});
+
 describe('changedRole', () => {
   it('swaps the IP and/or port half', () => {
     expect(changedRole('A1:P1', false, false)).toBe('A1:P1');
