@@ -1,7 +1,7 @@
 /**
  * Issue 12, item 5: receivers that stop reading. In each of many rooms the broadcaster stops reading (its
- * TCP socket paused after the watcher joined) and the watcher floods it with the largest offers the
- * schema allows, within the message rate limit; against `serve` with its report page (default limits),
+ * TCP socket paused after its watchers joined) and its watchers flood it with the largest offers the
+ * schema allows, within the per-socket message burst; against `serve` with its report page (default limits),
  * from several attacker IPs (each within the per-IP caps). The server's RSS (/proc/PID/status VmRSS) must
  * grow by less than {@link MAX_GROWTH_BYTES} (the queued-output budget plus slack), every slow socket
  * must be dropped (its watcher gets `peer-left`), and a visitor from 127.0.0.1 still gets a room.
@@ -17,31 +17,43 @@ import { signalingVisitor } from './signaling-visitor.js';
 import { record } from './tally.js';
 
 /** Rooms with a slow broadcaster (the issue measured 400). */
-const ROOMS = profile.name === 'long' ? 400 : 150;
-/** Rooms per attacker IP: within the room-creation burst, so the test need not wait for the bucket. */
-const ROOMS_PER_IP = Math.min(LIMITS.roomCreateBurst, LIMITS.maxRoomsPerIp);
-/** Offers each watcher sends its slow broadcaster at once: within the message burst (3 MiB). */
-const BURST = Math.min(96, LIMITS.messageBurst);
+const ROOMS = profile.name === 'long' ? 400 : 100;
+/** Watchers flooding each slow broadcaster. */
+const FLOODERS = 3;
 /**
- * Then offers per {@link PACE_MS}, below the message rate, until the broadcaster is dropped or
- * {@link MAX_OFFERS} were sent: the kernel holds about 3.5 MiB of a loopback socket's output before the
- * server queues any (measured: 128 offers to a drop at 128 KiB queued, about 4 MiB).
+ * Rooms per attacker IP: within the room-creation burst and the socket cap, so the test need not wait
+ * for a token bucket.
  */
-const PACE_MS = 250;
-const PACED = Math.floor((LIMITS.messagesPerS * 0.8 * PACE_MS) / 1000);
-const MAX_OFFERS = 240;
-/** Rounds of {@link warmUp} (each 10 rooms × 3 MiB) before the baseline. */
+const ROOMS_PER_IP = Math.min(
+  LIMITS.roomCreateBurst,
+  LIMITS.maxRoomsPerIp,
+  Math.floor(LIMITS.maxSocketsPerIp / (1 + FLOODERS)),
+);
+/**
+ * Offers each watcher sends at once, within the per-socket message burst even if the server reads them
+ * all at once (5.25 MiB per room): the kernel holds about 3.5–4 MiB of a loopback socket's output before
+ * the server queues any (measured: 128 to 156 offers to a drop at 128 KiB queued).
+ */
+const OFFERS = Math.min(56, LIMITS.messageBurst - 2);
+/** Rounds of {@link warmUp} before the baseline. */
 const WARM_UP_ROUNDS = 2;
 /** The offer's SDP: the largest the schema allows (32 KiB). */
 const SDP = `v=0\r\n${'a'.repeat(32_768 - 5)}`;
 /**
  * RSS growth allowed after the warm-up: the queued-output budget, plus V8's young generation growing to
  * its largest under this allocation rate (16 MiB semi-spaces: up to 48 MiB on 64-bit Node 20) and 16 MiB
- * of slack. It does not grow with the number of rooms (before the fix: about 1.6 MiB per slow socket).
+ * of slack. It does not grow with the number of rooms (before the fix: over 1 MiB per slow socket).
  */
 const MAX_GROWTH_BYTES = LIMITS.maxQueuedBytesTotal + 64 * 1024 * 1024;
-/** How long after the last offer the slow sockets must have been dropped, in ms. */
-const DROP_WITHIN_MS = 10_000;
+/**
+ * How long after the server has handled a watcher's last offer (it answered the probe sent after it) its
+ * slow broadcaster must have been dropped, in ms: the server cuts a dropped socket after 1 s.
+ */
+const DROP_WITHIN_MS = 5000;
+/** A bound on the whole flood and drop phase, in ms (a server that never answers). */
+const PHASE_MS = 90_000;
+/** Sent after the last offer: `join` is refused (`already in a room`, `no-such-room`) once processed. */
+const PROBE = { type: 'join', room: 'AAAAAAAAAAAAAAAA' } as const;
 
 const open: SignalClient[] = [];
 afterEach(() => {
@@ -59,69 +71,93 @@ function tcpOf(c: SignalClient): Socket {
   return (c.ws as unknown as { _socket: Socket })._socket;
 }
 
-/** One attacker room: the broadcaster (paused once the watcher joined) and the watcher, its peer id. */
+/** One attacker room: the broadcaster (paused once its watchers joined), its watchers, its peer id. */
 interface SlowRoom {
   slow: SignalClient;
-  flooder: SignalClient;
+  flooders: SignalClient[];
   to: string;
 }
 
-/** A room from `localAddress` whose broadcaster stops reading once the watcher joined (unless `!pause`). */
+/** A room from `localAddress` whose broadcaster stops reading once its watchers joined (unless `!pause`). */
 async function slowRoom(url: string, localAddress: string, pause = true): Promise<SlowRoom> {
   const slow = await connectSignal(url, { localAddress });
   open.push(slow);
   slow.send({ type: 'create' });
   const room = await slow.next(10_000);
   if (room.type !== 'room') throw new Error(`create → ${JSON.stringify(room)}`);
-  const flooder = await connectSignal(url, { localAddress });
-  open.push(flooder);
-  flooder.send({ type: 'join', room: room.room });
-  const joined = await flooder.next(10_000);
-  if (joined.type !== 'room') throw new Error(`join → ${JSON.stringify(joined)}`);
-  await slow.next(10_000);
+  const flooders: SignalClient[] = [];
+  for (let i = 0; i < FLOODERS; i++) {
+    const flooder = await connectSignal(url, { localAddress });
+    open.push(flooder);
+    flooder.send({ type: 'join', room: room.room });
+    const joined = await flooder.next(10_000);
+    if (joined.type !== 'room') throw new Error(`join → ${JSON.stringify(joined)}`);
+    await slow.next(10_000);
+    flooders.push(flooder);
+  }
   if (pause) tcpOf(slow).pause();
-  return { slow, flooder, to: room.peerId };
+  return { slow, flooders, to: room.peerId };
+}
+
+/** Every watcher of every room sends its broadcaster {@link OFFERS} offers, then the {@link PROBE}. */
+function flood(rooms: readonly SlowRoom[]): void {
+  for (const r of rooms) {
+    const frame = JSON.stringify({ type: 'signal', to: r.to, payload: { kind: 'offer', sdp: SDP } });
+    for (const f of r.flooders) {
+      for (let i = 0; i < OFFERS; i++) f.ws.send(frame);
+      f.send(PROBE);
+    }
+  }
 }
 
 /**
- * Rooms whose broadcaster reads, each sent {@link BURST} offers, before the RSS baseline: the server's
- * heap has then grown to what this traffic needs (V8's young generation alone is tens of MiB), so the
- * growth measured after is what slow receivers cost.
+ * Rooms of one IP whose broadcaster reads, sent as many offers as the slow ones will be (one at a time,
+ * each read before the next), before the RSS baseline: the server's heap has then grown to what this
+ * traffic needs (V8's young generation alone is tens of MiB), so the growth measured after is what slow
+ * receivers cost.
  */
 async function warmUp(url: string, localAddress: string): Promise<void> {
   const rooms = await Promise.all(
     Array.from({ length: ROOMS_PER_IP }, () => slowRoom(url, localAddress, false)),
   );
-  const frame = (to: string): string =>
-    JSON.stringify({ type: 'signal', to, payload: { kind: 'offer', sdp: SDP } });
-  for (const r of rooms) for (let i = 0; i < BURST; i++) r.flooder.ws.send(frame(r.to));
   await Promise.all(
     rooms.map(async (r) => {
-      for (let i = 0; i < BURST; i++) await r.slow.next(30_000);
+      const frame = JSON.stringify({ type: 'signal', to: r.to, payload: { kind: 'offer', sdp: SDP } });
+      for (let i = 0; i < OFFERS * FLOODERS; i++) {
+        r.flooders[i % FLOODERS]!.ws.send(frame);
+        await r.slow.next(10_000);
+      }
     }),
   );
-  for (const r of rooms) {
-    r.slow.ws.close();
-    r.flooder.ws.close();
-  }
+  for (const r of rooms) for (const c of [r.slow, ...r.flooders]) c.ws.close();
 }
 
-/** Whether `c` gets `peer-left` within `ms` (messages before it are skipped). */
-async function peerLeft(c: SignalClient, ms: number): Promise<boolean> {
-  const until = performance.now() + ms;
-  for (;;) {
-    const left = until - performance.now();
-    if (left <= 0) return false;
-    try {
-      if ((await c.next(left)).type === 'peer-left') return true;
-    } catch {
-      return false;
-    }
-  }
+/**
+ * Whether the watchers of `r` get `peer-left` (its slow broadcaster was dropped) within
+ * {@link DROP_WITHIN_MS} of the server answering the last of their {@link PROBE}s (other messages are
+ * skipped), and at most {@link PHASE_MS}.
+ */
+async function dropped(r: SlowRoom): Promise<boolean> {
+  const deadline = performance.now() + PHASE_MS;
+  let until = deadline;
+  let probed = 0;
+  let left = false;
+  await Promise.all(
+    r.flooders.map(async (c) => {
+      while (!left) {
+        const m = await c.next(Math.max(1, until - performance.now())).catch(() => null);
+        if (m === null) return;
+        if (m.type === 'peer-left') left = true;
+        else if (m.type === 'error' && (m.code === 'bad-message' || m.code === 'no-such-room'))
+          if (++probed === r.flooders.length) until = Math.min(deadline, performance.now() + DROP_WITHIN_MS);
+      }
+    }),
+  );
+  return left;
 }
 
 describe('signaling memory with receivers that stop reading', () => {
-  it(`${ROOMS} rooms whose broadcaster stops reading, flooded by its watcher: RSS bounded, slow sockets dropped`, async ({
+  it(`${ROOMS} rooms whose broadcaster stops reading, flooded by its watchers: RSS bounded, slow sockets dropped`, async ({
     task,
   }) => {
     const s = await startServe([], {}, true);
@@ -143,37 +179,15 @@ describe('signaling memory with receivers that stop reading', () => {
     const sampler = setInterval(() => {
       peak = Math.max(peak, rssBytes(s.pid));
     }, 100);
-    const message = JSON.stringify({ type: 'signal', to: '', payload: { kind: 'offer', sdp: SDP } });
-    const flooding = rooms.map((r) => ({
-      ...r,
-      frame: message.replace('"to":""', `"to":"${r.to}"`),
-      sent: 0,
-      stop: false,
-    }));
-    const flood = (f: (typeof flooding)[number], count: number): void => {
-      for (let i = 0; i < count && !f.stop && f.sent < MAX_OFFERS; i++, f.sent++) f.flooder.ws.send(f.frame);
-    };
-    for (const f of flooding) flood(f, BURST);
-    const pacer = setInterval(() => {
-      for (const f of flooding) flood(f, PACED);
-    }, PACE_MS);
-    const floodMs = ((MAX_OFFERS - BURST) / PACED) * PACE_MS;
-    const dropped = await Promise.all(
-      flooding.map((f) =>
-        peerLeft(f.flooder, floodMs + DROP_WITHIN_MS).then((left) => {
-          f.stop = true;
-          return left;
-        }),
-      ),
-    );
-    clearInterval(pacer);
+    flood(rooms);
+    const outcomes = await Promise.all(rooms.map(dropped));
     clearInterval(sampler);
     peak = Math.max(peak, rssBytes(s.pid));
     const after = rssBytes(s.pid);
     const legit = await signalingVisitor(url, open);
 
     const mib = (b: number): string => (b / 1024 / 1024).toFixed(0);
-    const droppedCount = dropped.filter(Boolean).length;
+    const droppedCount = outcomes.filter(Boolean).length;
     const growth = peak - before;
     const failures =
       ROOMS - droppedCount + (growth >= MAX_GROWTH_BYTES ? 1 : 0) + ('failed' in legit ? 1 : 0);
@@ -185,12 +199,12 @@ describe('signaling memory with receivers that stop reading', () => {
       detail:
         `RSS ${mib(before)} → peak ${mib(peak)} MiB (+${mib(growth)}, limit +${mib(MAX_GROWTH_BYTES)}), ` +
         `${mib(after)} MiB after; ${droppedCount}/${ROOMS} slow sockets dropped ` +
-        `(offers sent: ${Math.min(...flooding.map((f) => f.sent))}–${Math.max(...flooding.map((f) => f.sent))} each); ` +
+        `(${FLOODERS} × ${OFFERS} offers of 32 KiB each); ` +
         `visitor ${'ms' in legit ? `room + relay in ${legit.ms} ms` : `FAILED: ${legit.failed}`}`,
     });
     expect(legit).toHaveProperty('ms');
     expect(droppedCount).toBe(ROOMS);
     expect(growth).toBeLessThan(MAX_GROWTH_BYTES);
     expect(failures).toBe(0);
-  }, 120_000);
+  }, 180_000);
 });
