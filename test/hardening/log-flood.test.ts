@@ -9,7 +9,8 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { profile } from './profile.js';
-import { startServe, stopServes } from './serve-child.js';
+import { stopServes } from './serve-child.js';
+import { startSignalingServe } from './signaling-serve.js';
 import { record } from './tally.js';
 
 const ATTACKER = '127.0.0.66';
@@ -55,11 +56,8 @@ describe('log flood through refused upgrades', () => {
   it(`${REFUSALS} upgrades with a 15-KB Origin full of C1 bytes: 403 each, the log short and escaped`, async ({
     task,
   }) => {
-    const s = await startServe([], {}, true);
-    if (!s.listening) throw new Error(`serve did not start: ${s.stderr}`);
-    const pageUrl = s.json.report?.url;
-    if (!pageUrl) throw new Error('serve printed no report URL');
-    const port = Number(new URL(pageUrl).port);
+    const s = await startSignalingServe();
+    const port = Number(new URL(s.pageUrl).port);
     const logBefore = Buffer.byteLength(s.stderr());
 
     const statuses = new Map<number, number>();

@@ -9,8 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SIGNALING_LIMITS as LIMITS } from '../../src/web-report/server/signaling-limits.js';
 import { connectSignal, type SignalClient } from '../helpers/web-report.js';
 import { profile } from './profile.js';
-import { startServe, stopServes } from './serve-child.js';
-import { signalingVisitor } from './signaling-visitor.js';
+import { stopServes } from './serve-child.js';
+import { signalingVisitor, startSignalingServe } from './signaling-serve.js';
 import { record } from './tally.js';
 
 const ATTACKER = '127.0.0.66';
@@ -61,11 +61,8 @@ describe('signaling flood from one IP', () => {
   it(`${SOCKETS} WebSockets and ${ROOMS} rooms from one IP: per-IP caps, idle sockets closed, a visitor gets a room`, async ({
     task,
   }) => {
-    const s = await startServe([], {}, true);
-    if (!s.listening) throw new Error(`serve did not start: ${s.stderr}`);
-    const pageUrl = s.json.report?.url;
-    if (!pageUrl) throw new Error('serve printed no report URL');
-    const url = `${pageUrl.replace(/^http/, 'ws')}signal`;
+    const s = await startSignalingServe();
+    const url = s.signalUrl;
 
     const refused = await openMany(url, SOCKETS);
     const sockets = open.length;

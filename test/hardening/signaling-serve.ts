@@ -1,4 +1,30 @@
 import { connectSignal, type SignalClient } from '../helpers/web-report.js';
+import { startServe } from './serve-child.js';
+
+/** A `serve` with its report page, as the signaling tests meet it. */
+export interface SignalingServe {
+  /** The server process's pid (for /proc/PID/status). */
+  pid: number;
+  /** The page's HTTP URL, e.g. `http://127.0.0.1:41627/`. */
+  pageUrl: string;
+  /** Its signaling WebSocket, e.g. `ws://127.0.0.1:41627/signal`. */
+  signalUrl: string;
+  /** Its log so far (stderr). */
+  stderr(): string;
+}
+
+/**
+ * Starts `serve` with the report page and default limits (serve-child.ts `startServe`; stop it with
+ * `stopServes`).
+ * @throws Error when it does not start or prints no report URL.
+ */
+export async function startSignalingServe(): Promise<SignalingServe> {
+  const s = await startServe([], {}, true);
+  if (!s.listening) throw new Error(`serve did not start: ${s.stderr}`);
+  const pageUrl = s.json.report?.url;
+  if (!pageUrl) throw new Error('serve printed no report URL');
+  return { pid: s.pid, pageUrl, signalUrl: `${pageUrl.replace(/^http/, 'ws')}signal`, stderr: s.stderr };
+}
 
 /** How long each step of {@link signalingVisitor} may take, in ms. */
 const STEP_MS = 5000;
