@@ -132,11 +132,6 @@ export class SignalingHub {
     return this.clients.mayOpen(this.clients.keyOf(remoteAddress)) ? 'ok' : 'per-ip';
   }
 
-  /** Sockets and rooms held now by the client of `remoteAddress` (an IPv4 address, an IPv6 /64). */
-  heldBy(remoteAddress: string): { sockets: number; rooms: number } {
-    return this.clients.held(this.clients.keyOf(remoteAddress));
-  }
-
   /**
    * Takes over an upgraded socket: listens to its messages, pongs and close; starts its no-room lifetime.
    * @param remoteAddress the IP the socket came from (its TCP peer), the address its room-mates' page
