@@ -63,7 +63,9 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('peer-left'), peerId: peerIdSchema }),
   z.object({ type: z.literal('signal'), from: peerIdSchema, payload: signalPayloadSchema }),
   /** A refused message: `bad-message`, `no-such-room`, `room-full`, `not-in-room`, `no-such-peer`,
-   * `rate-limited`, `server-busy` (too many rooms open). The socket stays open unless the code says otherwise. */
+   * `rate-limited` (messages or room creations too fast), `server-busy` (too many rooms open),
+   * `too-many-rooms` (too many rooms open from the sender's network). The socket stays open unless the code
+   * says otherwise. */
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
 ]);
 

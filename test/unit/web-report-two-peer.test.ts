@@ -100,6 +100,7 @@ describe('signaling close codes and errors', () => {
     [1008, 'the report server closed signaling after too many refused messages'],
     [4000, 'the room expired (rooms last 10 minutes); invite again for a new link'],
     [4001, 'the report server dropped this page for reading signaling too slowly'],
+    [4002, 'the report server closed signaling because this page joined no room within 30 s'],
     [
       1006,
       'the connection to the signaling server was lost (close code 1006): the network or a proxy cut it',
@@ -116,6 +117,7 @@ describe('signaling close codes and errors', () => {
       'the room of this invitation link is full; ask for a new link',
     );
     expect(signalingErrorReason('server-busy', 'x')).toMatch(/too many rooms open/);
+    expect(signalingErrorReason('too-many-rooms', 'x')).toMatch(/^too many rooms are open from your network/);
     expect(signalingErrorReason('no-such-peer', 'no peer abc to signal in this room')).toBe(
       'the signaling server refused a message (no-such-peer): no peer abc to signal in this room',
     );

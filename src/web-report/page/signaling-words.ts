@@ -41,7 +41,7 @@ export function signalingCheckFailure(f: SignalingFailure): string {
   return 'the connection was refused or cut before the WebSocket upgrade: the server may be down, or a proxy or firewall blocks WebSockets';
 }
 
-/** Why the signaling socket closed, from its close code (RFC 6455 §7.4; 4000–4001 are the hub's own). */
+/** Why the signaling socket closed, from its close code (RFC 6455 §7.4; 4000–4002 are the hub's own). */
 export function signalingCloseReason(code: number): string {
   switch (code) {
     case 1001:
@@ -54,6 +54,8 @@ export function signalingCloseReason(code: number): string {
       return 'the room expired (rooms last 10 minutes); invite again for a new link';
     case 4001:
       return 'the report server dropped this page for reading signaling too slowly';
+    case 4002:
+      return 'the report server closed signaling because this page joined no room within 30 s';
     default:
       return `the connection to the signaling server was lost (close code ${code}): the network or a proxy cut it`;
   }
@@ -68,6 +70,8 @@ export function signalingErrorReason(code: string, message: string): string {
       return 'the room of this invitation link is full; ask for a new link';
     case 'server-busy':
       return 'the report server has too many rooms open; try again in a few minutes';
+    case 'too-many-rooms':
+      return 'too many rooms are open from your network on the report server; close another test page or try again later';
     case 'rate-limited':
       return 'this page sent signaling messages too fast and the server refused some';
     default:

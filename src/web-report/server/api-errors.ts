@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { logText } from '../../log-text.js';
 
 /** The body of every error response: a stable code and one line for a human; never a stack trace. */
 export interface ApiError {
@@ -36,8 +37,9 @@ function statusOf(err: unknown): number {
 export function apiErrorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const status = statusOf(err);
-    if (status >= 500) log.error({ err, path: req.path }, 'report server request failed');
-    else log.debug({ err, path: req.path }, 'report server request refused');
+    const path = logText(req.path);
+    if (status >= 500) log.error({ err, path }, 'report server request failed');
+    else log.debug({ err, path }, 'report server request refused');
     if (res.headersSent) {
       res.destroy();
       return;

@@ -8,6 +8,8 @@ import {
   type ServerMessage,
 } from '../signaling-schema.js';
 import { newPeerId, newRoomId } from './ids.js';
+import { QueuedOutput } from './queued-output.js';
+import { SignalingClients } from './signaling-clients.js';
 import { SignalCloseCode, type SignalingLimits } from './signaling-limits.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -17,7 +19,13 @@ interface Peer extends ScopeMember {
   readonly socket: WebSocket;
   /** The canonical IP its socket came from, or `null` when unknown. */
   readonly address: string | null;
+  /** Its client's key (`SignalingClients.keyOf`). */
+  readonly client: string;
   room: Room | null;
+  /** Closes the socket when it stays in no room for `noRoomLifetimeMs`; null while it is in a room. */
+  noRoomTimer: NodeJS.Timeout | null;
+  /** Cuts the socket when it does not complete a closing handshake the hub started; null before. */
+  cutTimer: NodeJS.Timeout | null;
   refused: number;
   readonly bucket: TokenBucket;
   /** Whether the peer answered the last ping. */
@@ -33,8 +41,14 @@ interface Room {
   readonly timer: NodeJS.Timeout;
 }
 
-/** Time `close()` waits for closing handshakes before it cuts the remaining sockets, in ms. */
+/**
+ * Time the hub waits for a closing handshake (its own `close()`, or a socket it drops) before it cuts the
+ * socket, in ms: a dropped socket's queued bytes are held until then.
+ */
 const CLOSE_GRACE_MS = 1000;
+
+/** Whether an upgrade from a client may go ahead: yes, no (the hub is full: 503), no (the client is: 429). */
+export type SocketAdmission = 'ok' | 'full' | 'per-ip';
 
 /** A signaling refusal: the `error` message's code and text. */
 type Refusal = [code: string, message: string];
@@ -64,16 +78,28 @@ function roomMates(peer: Peer): string[] {
  * are bound to it in the page scope (page-scope.ts) while it is in the room: they may then relay to the
  * addresses its room-mates' sockets came from. A broadcaster that leaves closes its room (its watchers get
  * `peer-left` and may create or join another). Refusals are `error` messages (`bad-message`,
- * `no-such-room`, `room-full`, `not-in-room`, `no-such-peer`, `rate-limited`, `server-busy`); after
- * `maxBadMessages` bad or rate-limited messages the socket is closed with 1008. Rooms expire `roomTtlMs`
- * after creation: their sockets are closed with 4000. A ping every `heartbeatMs` drops peers that did not
- * answer the previous one. No event handler throws: an unexpected error is logged and the socket cut.
+ * `no-such-room`, `room-full`, `not-in-room`, `no-such-peer`, `rate-limited`, `server-busy`,
+ * `too-many-rooms`); after `maxBadMessages` bad or rate-limited messages the socket is closed with 1008.
+ * Rooms expire `roomTtlMs` after creation: their sockets are closed with 4000. A ping every `heartbeatMs`
+ * drops peers that did not answer the previous one.
+ *
+ * Per client (signaling-clients.ts: an IPv4 address, an IPv6 /64): at most `maxSocketsPerIp` sockets
+ * (see {@link SignalingHub.admit}, asked before the upgrade), `maxRoomsPerIp` rooms and room creations at
+ * `roomCreatesPerS` (burst `roomCreateBurst`); a socket in no room for `noRoomLifetimeMs` (after its
+ * upgrade, or after leaving a room) is closed with 4002. Output: a message that would queue more than
+ * `maxBufferedBytes` for one socket, or pass `maxQueuedBytesTotal` over all sockets while its socket
+ * already has a backlog, is not queued: that socket is closed with 4001 (too slow to read). A socket the
+ * hub closes is cut {@link CLOSE_GRACE_MS} later if it has not completed the closing handshake, so that
+ * its queued bytes are freed.
+ * No event handler throws: an unexpected error is logged and the socket cut.
  * The hub owns every timer it starts; `close()` stops them all.
  */
 export class SignalingHub {
   private readonly peers = new Map<WebSocket, Peer>();
   private readonly peerIds = new Set<string>();
   private readonly rooms = new Map<string, Room>();
+  private readonly clients: SignalingClients;
+  private readonly queued = new QueuedOutput<WebSocket>();
   private readonly heartbeat: NodeJS.Timeout;
   private closed = false;
 
@@ -86,6 +112,7 @@ export class SignalingHub {
     private readonly log: Logger,
     private readonly scope: ScopeBinder | null = null,
   ) {
+    this.clients = new SignalingClients(limits);
     this.heartbeat = setInterval(() => this.ping(), limits.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -95,28 +122,38 @@ export class SignalingHub {
     return { sockets: this.peers.size, rooms: this.rooms.size };
   }
 
-  /** True when another socket would exceed `maxSockets` (or the hub is closed): refuse the upgrade. */
-  get full(): boolean {
-    return this.closed || this.peers.size >= this.limits.maxSockets;
+  /**
+   * Whether a socket from `remoteAddress` may be accepted now: `full` when the hub holds `maxSockets` (or
+   * is closed; answer 503), `per-ip` when its client holds `maxSocketsPerIp` (answer 429). Ask it right
+   * before the upgrade and {@link accept} in the same turn of the event loop.
+   */
+  admit(remoteAddress: string | undefined): SocketAdmission {
+    if (this.closed || this.peers.size >= this.limits.maxSockets) return 'full';
+    return this.clients.mayOpen(this.clients.keyOf(remoteAddress)) ? 'ok' : 'per-ip';
   }
 
   /**
-   * Takes over an upgraded socket: listens to its messages, pongs and close.
+   * Takes over an upgraded socket: listens to its messages, pongs and close; starts its no-room lifetime.
    * @param remoteAddress the IP the socket came from (its TCP peer), the address its room-mates' page
-   *   credentials may relay to.
+   *   credentials may relay to and the client its limits count against.
    */
   accept(socket: WebSocket, remoteAddress?: string): void {
     const peer: Peer = {
       id: this.uniquePeerId(),
       socket,
       address: remoteAddress === undefined ? null : canonicalIp(remoteAddress),
+      client: this.clients.keyOf(remoteAddress),
       roomMates: () => roomMates(peer),
       room: null,
+      noRoomTimer: null,
+      cutTimer: null,
       refused: 0,
       bucket: new TokenBucket(this.limits.messagesPerS, this.limits.messageBurst),
       alive: true,
     };
     this.peers.set(socket, peer);
+    this.clients.opened(peer.client);
+    this.startNoRoomTimer(peer);
     socket.on('message', (data, isBinary) => this.guard(peer, () => this.onMessage(peer, data, isBinary)));
     socket.on('pong', () => {
       peer.alive = true;
@@ -134,6 +171,7 @@ export class SignalingHub {
     clearInterval(this.heartbeat);
     for (const room of this.rooms.values()) clearTimeout(room.timer);
     this.rooms.clear();
+    for (const peer of this.peers.values()) this.stopTimers(peer);
     const sockets = [...this.peers.keys()];
     await Promise.all(
       sockets.map(
@@ -168,14 +206,66 @@ export class SignalingHub {
     return id;
   }
 
+  /**
+   * Sends `message` unless that would queue too much (see the class comment): the socket is then dropped
+   * as too slow to read and the message is not sent.
+   */
   private send(peer: Peer, message: ServerMessage): void {
-    if (peer.socket.readyState !== WebSocket.OPEN) return;
-    if (peer.socket.bufferedAmount > this.limits.maxBufferedBytes) {
-      this.log.info({ peer: peer.id }, 'signaling peer too slow to read: dropped');
-      peer.socket.close(SignalCloseCode.tooSlow, 'too slow to read');
+    const socket = peer.socket;
+    if (socket.readyState !== WebSocket.OPEN) return;
+    const data = JSON.stringify(message);
+    const bytes = Buffer.byteLength(data);
+    const before = socket.bufferedAmount;
+    const overSocket = before + bytes > this.limits.maxBufferedBytes;
+    if (overSocket || (before > 0 && this.queued.total() + bytes > this.limits.maxQueuedBytesTotal)) {
+      this.log.debug(
+        { peer: peer.id, client: peer.client, queued: before, over: overSocket ? 'socket' : 'total' },
+        'signaling peer too slow to read: dropped',
+      );
+      this.drop(peer, SignalCloseCode.tooSlow, 'too slow to read');
       return;
     }
-    peer.socket.send(JSON.stringify(message));
+    socket.send(data);
+    this.queued.sent(socket, before);
+  }
+
+  /**
+   * Closes `peer`'s socket with `code` and cuts it {@link CLOSE_GRACE_MS} later unless its closing
+   * handshake completed by then (a socket that does not read never completes it).
+   */
+  private drop(peer: Peer, code: number, reason: string): void {
+    peer.socket.close(code, reason);
+    if (peer.cutTimer !== null) return;
+    peer.cutTimer = setTimeout(() => peer.socket.terminate(), CLOSE_GRACE_MS);
+    peer.cutTimer.unref();
+  }
+
+  /** (Re)starts the no-room lifetime of a peer that is in no room. */
+  private startNoRoomTimer(peer: Peer): void {
+    if (peer.noRoomTimer !== null) clearTimeout(peer.noRoomTimer);
+    peer.noRoomTimer = setTimeout(
+      () =>
+        this.guard(peer, () => {
+          peer.noRoomTimer = null;
+          if (peer.room === null) this.drop(peer, SignalCloseCode.noRoom, 'joined no room in time');
+        }),
+      this.limits.noRoomLifetimeMs,
+    );
+    peer.noRoomTimer.unref();
+  }
+
+  /** Puts `peer` in `room`: its no-room lifetime stops. */
+  private enter(peer: Peer, room: Room): void {
+    peer.room = room;
+    if (peer.noRoomTimer !== null) clearTimeout(peer.noRoomTimer);
+    peer.noRoomTimer = null;
+  }
+
+  private stopTimers(peer: Peer): void {
+    if (peer.noRoomTimer !== null) clearTimeout(peer.noRoomTimer);
+    if (peer.cutTimer !== null) clearTimeout(peer.cutTimer);
+    peer.noRoomTimer = null;
+    peer.cutTimer = null;
   }
 
   /** Answers a refused message; bad and rate-limited ones count toward `maxBadMessages`. */
@@ -184,7 +274,7 @@ export class SignalingHub {
     if (!counts) return;
     peer.refused += 1;
     if (peer.refused >= this.limits.maxBadMessages)
-      peer.socket.close(SignalCloseCode.policyViolation, 'too many bad messages');
+      this.drop(peer, SignalCloseCode.policyViolation, 'too many bad messages');
   }
 
   private onMessage(peer: Peer, data: RawData, isBinary: boolean): void {
@@ -215,7 +305,7 @@ export class SignalingHub {
       return;
     }
     const refusal = this.handle(peer, parsed.data);
-    if (refusal) this.refuse(peer, refusal, false);
+    if (refusal) this.refuse(peer, refusal, refusal[0] === 'rate-limited');
   }
 
   private handle(peer: Peer, message: ClientMessage): Refusal | null {
@@ -251,6 +341,11 @@ export class SignalingHub {
     if (peer.room) return ['bad-message', 'already in a room'];
     if (this.rooms.size >= this.limits.maxRooms)
       return ['server-busy', 'too many rooms open; try again later'];
+    const refused = this.clients.create(peer.client);
+    if (refused === 'too-many-rooms')
+      return ['too-many-rooms', `this network already has ${this.limits.maxRoomsPerIp} rooms open`];
+    if (refused === 'rate-limited')
+      return ['rate-limited', `more than ${this.limits.roomCreateBurst} rooms created in a short time`];
     let id = newRoomId();
     while (this.rooms.has(id)) id = newRoomId();
     const timer = setTimeout(() => this.guard(null, () => this.expire(id)), this.limits.roomTtlMs);
@@ -263,7 +358,7 @@ export class SignalingHub {
       timer,
     };
     this.rooms.set(id, room);
-    peer.room = room;
+    this.enter(peer, room);
     this.send(peer, {
       type: 'room',
       room: id,
@@ -282,7 +377,7 @@ export class SignalingHub {
     if (1 + room.watchers.size >= this.limits.maxPeersPerRoom)
       return ['room-full', `the room already has ${this.limits.maxPeersPerRoom} peers`];
     room.watchers.set(peer.id, peer);
-    peer.room = room;
+    this.enter(peer, room);
     this.send(peer, {
       type: 'room',
       room: room.id,
@@ -298,32 +393,37 @@ export class SignalingHub {
   private leave(peer: Peer): void {
     this.peers.delete(peer.socket);
     this.peerIds.delete(peer.id);
+    this.queued.forget(peer.socket);
+    this.stopTimers(peer);
     const room = peer.room;
     peer.room = null;
     this.scope?.release(peer);
-    if (room === null) return;
-    if (peer !== room.broadcaster) {
+    if (room !== null && peer !== room.broadcaster) {
       room.watchers.delete(peer.id);
       this.send(room.broadcaster, { type: 'peer-left', peerId: peer.id });
-      return;
+    } else if (room !== null) {
+      clearTimeout(room.timer);
+      this.rooms.delete(room.id);
+      this.clients.roomClosed(peer.client);
+      for (const w of room.watchers.values()) {
+        w.room = null;
+        this.scope?.release(w);
+        if (!this.closed) this.startNoRoomTimer(w);
+        this.send(w, { type: 'peer-left', peerId: peer.id });
+      }
     }
-    clearTimeout(room.timer);
-    this.rooms.delete(room.id);
-    for (const w of room.watchers.values()) {
-      w.room = null;
-      this.scope?.release(w);
-      this.send(w, { type: 'peer-left', peerId: peer.id });
-    }
+    this.clients.closed(peer.client);
   }
 
   private expire(roomId: string): void {
     const room = this.rooms.get(roomId);
     if (room === undefined) return;
     this.rooms.delete(roomId);
+    this.clients.roomClosed(room.broadcaster.client);
     for (const p of [room.broadcaster, ...room.watchers.values()]) {
       p.room = null;
       this.scope?.release(p);
-      p.socket.close(SignalCloseCode.roomExpired, 'room expired');
+      this.drop(p, SignalCloseCode.roomExpired, 'room expired');
     }
   }
 
