@@ -2,12 +2,12 @@ import type { Server, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { processConnectionBudget } from '../net/connection-budget.js';
 import { guardConnections } from '../net/guard-connections.js';
+import { budgetRefusals } from '../net/refusal-log.js';
 import type { TransportAddress } from '../stun/address.js';
 import { MAGIC_COOKIE } from '../stun/constants.js';
 import { type StreamFrame, StreamFramer } from '../stun/framing.js';
 import { looksLikeStun } from '../stun/message.js';
 import { refuseEarlyConnection } from './bind.js';
-import { connectionRefusalLogger } from './connection-refusals.js';
 import { type Dispatch, isChannelData } from './dispatch.js';
 import { type ClientLink, fiveTupleKey, type Reply } from './handler.js';
 import { closeQuietly } from './ports.js';
@@ -193,7 +193,7 @@ export function listenStream(
     });
   };
   const event = transport === 'tls' ? 'secureConnection' : 'connection';
-  const refused = connectionRefusalLogger(log, transport);
+  const refused = budgetRefusals(log, `TURN over ${transport.toUpperCase()}`);
   for (const [role, server] of servers) {
     const local = addresses.get(role)!;
     guardConnections(server, processConnectionBudget(), refused);

@@ -1,14 +1,10 @@
 /**
- * What `serve` says at start about descriptors (src/commands/serve-fds.ts) and how it logs connections the
- * budget refuses (src/turn-server/connection-refusals.ts): the numbers from a given RLIMIT_NOFILE, the
- * warnings coturn gives (low soft limit; a total quota above the relay sockets left), and at most one
- * warn line per client a minute however many connections it opens.
+ * What `serve` says at start about descriptors (src/commands/serve-fds.ts): the numbers from a given
+ * RLIMIT_NOFILE, and the warnings coturn gives (low soft limit; a total quota above the relay sockets left).
  */
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { fdReport, fdText } from '../../src/commands/serve-fds.js';
 import { ConnectionBudget } from '../../src/net/connection-budget.js';
-import { connectionRefusalLogger } from '../../src/turn-server/connection-refusals.js';
 
 describe('fdReport', () => {
   it('says a limit of 1,024 leaves 480 connections and 480 relay sockets, and warns twice', () => {
@@ -38,23 +34,5 @@ describe('fdReport', () => {
     expect(warnings).toEqual([]);
     expect(report.hard).toBeNull();
     expect(JSON.parse(JSON.stringify(report)).hard).toBeNull();
-  });
-});
-
-describe('connectionRefusalLogger', () => {
-  it('logs every refusal at debug level and warns once a minute per client', () => {
-    const lines: { level: number; remote?: string }[] = [];
-    const log = pino({ level: 'debug' }, { write: (s: string) => lines.push(JSON.parse(s)) });
-    let now = 0;
-    const refused = connectionRefusalLogger(log, 'tcp', () => now);
-    for (let i = 0; i < 1000; i++) refused({ reason: 'per-ip', limit: 100, ip: '127.0.0.66' });
-    refused({ reason: 'per-ip', limit: 100, ip: '127.0.0.67' });
-    now = 59_999;
-    refused({ reason: 'per-ip', limit: 100, ip: '127.0.0.66' });
-    now = 60_000;
-    refused({ reason: 'per-ip', limit: 100, ip: '127.0.0.66' });
-    const warns = lines.filter((l) => l.level === 40).map((l) => l.remote);
-    expect(warns).toEqual(['127.0.0.66', '127.0.0.67', '127.0.0.66']);
-    expect(lines.filter((l) => l.level === 20)).toHaveLength(1003);
   });
 });

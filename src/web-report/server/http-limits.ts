@@ -2,7 +2,7 @@ import type { Server, ServerOptions } from 'node:http';
 import type { Logger } from 'pino';
 import type { ConnectionBudget } from '../../net/connection-budget.js';
 import { guardConnections } from '../../net/guard-connections.js';
-import { refusalLog } from '../../net/refusal-log.js';
+import { budgetRefusals } from '../../net/refusal-log.js';
 
 /** Longest a client may take to send a request's headers, from its connection or its previous request, in ms. */
 export const HEADERS_TIMEOUT_MS = 15_000;
@@ -28,11 +28,11 @@ export const HTTP_SERVER_LIMITS: Readonly<ServerOptions> = Object.freeze({
 
 /**
  * Puts `server` (node:http or node:https) under `budget` (`guardConnections`: a connection over the
- * process's total or its client's share is destroyed at accept, logged by `refusalLog`), and sets
+ * process's total or its client's share is destroyed at accept, logged by `budgetRefusals`), and sets
  * `maxConnections` to the budget's total as a backstop.
  * @param what the listener, for the log, e.g. `the report page (HTTPS)`.
  */
 export function limitConnections(server: Server, budget: ConnectionBudget, log: Logger, what: string): void {
-  guardConnections(server, budget, refusalLog(log, what));
+  guardConnections(server, budget, budgetRefusals(log, what));
   server.maxConnections = budget.limits.total;
 }

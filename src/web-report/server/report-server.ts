@@ -5,6 +5,7 @@ import { type Logger, pino } from 'pino';
 import { WebSocketServer } from 'ws';
 import { ConfigError } from '../../errors.js';
 import { type ConnectionBudget, processConnectionBudget } from '../../net/connection-budget.js';
+import { RefusalLog } from '../../net/refusal-log.js';
 import { TLS_SERVER_POLICY } from '../../net/tls-policy.js';
 import { formatAddress, type TransportAddress } from '../../stun/address.js';
 import type { ScopeBinder } from '../../turn-server/page-scope.js';
@@ -20,7 +21,7 @@ import { canonicalHost, ServedHosts } from './served-hosts.js';
 import { type ServerProbeRunner, startServerProbe } from './server-probe.js';
 import { SignalingHub } from './signaling-hub.js';
 import { DEFAULT_SIGNALING_LIMITS, type SignalingLimits } from './signaling-limits.js';
-import { signalingUpgradeHandler } from './signaling-upgrade.js';
+import { signalingUpgradeHandler, UPGRADE_REFUSED_MESSAGE } from './signaling-upgrade.js';
 import { packageVersion } from './version.js';
 
 /** Where `npm run build` puts the page (from src/web-report/server/ and dist/web-report/server/ alike). */
@@ -176,12 +177,22 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
     maxPayload: limits.maxPayloadBytes,
     perMessageDeflate: false,
   });
+  const upgradeRefusals = new RefusalLog(log, UPGRADE_REFUSED_MESSAGE);
   const servers: Server[] = [];
   const serve = (server: Server, secure: boolean): Server => {
     limitConnections(server, budget, log, `the report page (${secure ? 'HTTPS' : 'HTTP'})`);
     server.on(
       'upgrade',
-      signalingUpgradeHandler({ wss, hub, secure, ports: () => ports, hostAllowed, allowedOrigins, log }),
+      signalingUpgradeHandler({
+        wss,
+        hub,
+        secure,
+        ports: () => ports,
+        hostAllowed,
+        allowedOrigins,
+        log,
+        refusals: upgradeRefusals,
+      }),
     );
     servers.push(server);
     return server;

@@ -3,9 +3,9 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { WebSocketServer } from 'ws';
 import { logText } from '../../log-text.js';
+import { RefusalLog } from '../../net/refusal-log.js';
 import { SIGNALING_PATH } from './app.js';
 import { originAllowed } from './origin-check.js';
-import { RefusalLog } from './refusal-log.js';
 import type { ListenPorts } from './security-headers.js';
 import type { SignalingHub } from './signaling-hub.js';
 
