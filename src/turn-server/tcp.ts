@@ -94,7 +94,7 @@ function isStunOrChannelData(
  * closed; an allocation, once made, keeps its connection open until it ends. Every accepted connection is
  * admitted by the process's connection budget first (`processConnectionBudget`, src/net): over the per-IP
  * or total limit it is closed at accept, logged at debug level, with a warn line per client at most once a
- * minute (connection-refusals.ts). Nothing here throws from an event handler.
+ * minute (`budgetRefusals`, src/net/refusal-log.ts). Nothing here throws from an event handler.
  * @param transport `'tls'` when the servers are `tls.Server`s (connections are taken on `secureConnection`).
  */
 export function listenStream(
