@@ -111,7 +111,7 @@ export function registerServe(program: Command): void {
     .option('--report-host <ip>', 'address of the report page (default: the first --listen address)')
     .option(
       '--public-host <names>',
-      'DNS name(s) the report page is reached by, besides --report-host; other Host names get 421 (DNS rebinding); repeatable',
+      'DNS name(s) the report page is reached by (IP addresses and localhost always work); other Host names get 421 (DNS rebinding); repeatable',
       collect,
     )
     .option('--no-report', 'do not serve the report page')

@@ -2,9 +2,10 @@
  * DNS rebinding against a published `serve` (a child process on loopback with its report page): a page on
  * `attacker.example` whose name the attacker rebinds to the server's address sends `Host:
  * attacker.example:<port>` (and, for a WebSocket, the matching Origin, which the Origin check alone
- * accepts). The server answers only the Host names it serves — its listen address, localhost (it listens
- * on loopback) and the `--public-host` names — so those requests get 421 on every route, `/api/ice-servers`
- * and the `/signal` upgrade included, while the same requests with a served name work.
+ * accepts). The server answers only Hosts that cannot be rebound — IP literals (its listen address, or an
+ * address it is reached by through a NAT such as 198.51.100.7), localhost and the `--public-host` names — so
+ * those requests get 421 on every route, `/api/ice-servers` and the `/signal` upgrade included, while the
+ * same requests with a served name work.
  */
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
@@ -90,10 +91,12 @@ it('refuses a rebound name (Host and Origin attacker.example) with 421 on the AP
   expect(got).toEqual(Object.fromEntries(Object.keys(got).map((k) => [k, 421])));
 });
 
-it('serves its listen address, localhost and the --public-host name', async ({ task }) => {
+it('serves IP literals (its listen address, an external one), localhost and the --public-host name', async ({
+  task,
+}) => {
   const l = await published();
   const rows: [string, Record<string, number>][] = [];
-  for (const name of [l.http.hostname, 'localhost', PUBLIC_HOST, PUBLIC_HOST.toUpperCase()])
+  for (const name of [l.http.hostname, '198.51.100.7', 'localhost', PUBLIC_HOST, PUBLIC_HOST.toUpperCase()])
     rows.push([name, await statuses(l, name)]);
   const expected = {
     'GET /api/ice-servers': 200,

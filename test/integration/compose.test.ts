@@ -62,6 +62,7 @@ interface Service {
   cap_drop?: string[];
   cap_add?: string[];
   security_opt?: string[];
+  ulimits?: { nofile?: { soft: number; hard: number } };
 }
 
 interface ComposeConfig {
@@ -389,6 +390,9 @@ describe.skipIf(!composeAvailable)('docker-compose.yml (docker-compose config)',
       expect(s.tmpfs?.length).toBeGreaterThan(0);
     }
     expect(turn!.restart).toBe('unless-stopped');
+    // Open files above serve's low-limit warning (4096): its connection budget is half of them.
+    expect(turn!.ulimits?.nofile?.soft).toBeGreaterThanOrEqual(4096);
+    expect(turn!.ulimits?.nofile?.hard).toBe(turn!.ulimits?.nofile?.soft);
     expect(coturn!.restart).toBe('unless-stopped');
     expect(coturn!.cap_add).toEqual(['NET_BIND_SERVICE']);
 

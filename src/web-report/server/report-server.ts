@@ -142,7 +142,7 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
   const log = opts.logger ?? pino({ level: 'silent' });
   const allowedOrigins = parseOrigins(opts.allowedOrigins ?? []);
   const ports: ListenPorts = { http: null, https: null };
-  const served = new ServedHosts(host, opts.publicHosts ?? [], () => ports);
+  const served = new ServedHosts(opts.publicHosts ?? []);
   const hostAllowed = (h: string | undefined): boolean => served.allows(h);
   const budget = opts.connectionBudget ?? processConnectionBudget();
   const limits: SignalingLimits = { ...DEFAULT_SIGNALING_LIMITS, ...opts.signaling };

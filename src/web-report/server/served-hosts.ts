@@ -1,10 +1,7 @@
 import { isIP } from 'node:net';
 import { ConfigError } from '../../errors.js';
-import { hostOf, type ListenPorts } from './security-headers.js';
+import { hostOf } from './security-headers.js';
 
-const WILDCARDS = new Set(['0.0.0.0', '::']);
-/** The names a browser on the machine uses for a loopback listener. */
-const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 /** A DNS name (RFC 1123 §2.1 labels, 253 characters at most) whose last label is not all digits. */
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -23,41 +20,26 @@ export function canonicalHost(text: string): string | null {
   return DNS_NAME.test(name) ? name : null;
 }
 
-function isLoopback(address: string): boolean {
-  return address === '::1' || (isIP(address) === 4 && address.startsWith('127.'));
-}
-
 /**
  * The Host header values a report server answers (the defence against DNS rebinding: a page on a name the
  * attacker rebinds to this server's address sends that name as Host, while the Origin check alone accepts
  * it, since the Origin names it too). Accepted, compared as {@link canonicalHost}:
- * - a `publicHosts` name, on any port (a reverse proxy may publish the page on its own port);
- * - on a bound HTTP or HTTPS port, or with no port (the scheme's default, as behind a proxy): the listen
- *   address; `localhost`, `127.0.0.1` and `[::1]` when it is loopback or a wildcard; and when it is a
- *   wildcard (`0.0.0.0`, `::`: the addresses it serves are unknown), any IP literal (a rebinding attack
- *   needs a name the attacker controls, which an IP literal is not).
- * Anything else (another name, a malformed or missing Host) is refused.
+ * - any IP literal, on any port: a rebinding attack needs a name the attacker controls, and a page whose
+ *   Host is an IP literal was loaded from that address itself. This keeps the page working where visitors
+ *   reach it by an address it does not listen on (`--external-ip` behind a NAT, a published Docker port);
+ * - `localhost`, which a browser resolves only to loopback (RFC 6761 §6.3), never to an attacker's choice;
+ * - a `publicHosts` name, on any port (a reverse proxy may publish the page on its own port).
+ * Anything else (another name, a malformed or missing Host) is refused. Ports are not compared: none of
+ * the above can be rebound, and a proxy or a published container port may differ from the bound one.
  */
 export class ServedHosts {
-  private readonly names: Set<string>;
   private readonly publicNames: Set<string>;
-  private readonly anyIp: boolean;
 
   /**
-   * @param listenHost the IP literal the report server listens on (a wildcard allowed).
    * @param publicHosts names (or IP literals) the page is reached by, as {@link canonicalHost} accepts them.
-   * @param ports the bound ports, read per request.
    * @throws ConfigError when a public host is not a host name or IP literal.
    */
-  constructor(
-    listenHost: string,
-    publicHosts: readonly string[],
-    private readonly ports: () => ListenPorts,
-  ) {
-    this.anyIp = WILDCARDS.has(listenHost);
-    const own = this.anyIp ? [] : [canonicalHost(listenHost) ?? listenHost];
-    const loopback = this.anyIp || isLoopback(listenHost) ? LOOPBACK_NAMES : [];
-    this.names = new Set([...own, ...loopback]);
+  constructor(publicHosts: readonly string[]) {
     this.publicNames = new Set(
       publicHosts.map((h) => {
         const canonical = canonicalHost(h);
@@ -72,10 +54,11 @@ export class ServedHosts {
     const host = hostOf(hostHeader);
     const canonical = host === null ? null : canonicalHost(host);
     if (canonical === null) return false;
-    if (this.publicNames.has(canonical)) return true;
-    const port = /:(\d{1,5})$/.exec(hostHeader!.slice(host!.length))?.[1];
-    const { http, https } = this.ports();
-    if (port !== undefined && Number(port) !== http && Number(port) !== https) return false;
-    return this.names.has(canonical) || (this.anyIp && (isIP(canonical) === 4 || canonical.startsWith('[')));
+    return (
+      canonical === 'localhost' ||
+      isIP(canonical) === 4 ||
+      canonical.startsWith('[') ||
+      this.publicNames.has(canonical)
+    );
   }
 }
