@@ -6,7 +6,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { UserError } from '../errors.js';
+import { processConnectionBudget } from '../net/connection-budget.js';
+import { guardConnections } from '../net/guard-connections.js';
 import { formatAddress } from '../stun/address.js';
+import { HTTP_SERVER_LIMITS } from '../web-report/server/http-limits.js';
 import { BindError, bindUserError } from './bind.js';
 
 /**
@@ -199,6 +202,9 @@ function respond(registry: Registry, req: IncomingMessage, res: ServerResponse):
 /**
  * Serves `metrics.registry` over HTTP (node:http): `GET /metrics` (any query string) answers the
  * Prometheus text exposition with the registry's content type; any other method or path answers 404.
+ * Like the report page's listeners, it has the slow-client limits `HTTP_SERVER_LIMITS` (headers within
+ * 15 s) and its connections count against the process's connection budget (`processConnectionBudget`:
+ * over a client's share or the total, closed at accept).
  * @param opts `host` an IP literal or name to listen on; `port` 0 lets the operating system pick.
  * @throws UserError, exit code 2, with a one-line message: `address-in-use` ("cannot serve metrics on
  *   127.0.0.1:9464: address in use"), `address-unavailable`, `permission-denied` or `listen-failed`.
@@ -207,7 +213,10 @@ export function startMetricsServer(
   metrics: TurnMetrics,
   opts: { host: string; port: number },
 ): Promise<MetricsServer> {
-  const server = createServer((req, res) => respond(metrics.registry, req, res));
+  const server = createServer(HTTP_SERVER_LIMITS, (req, res) => respond(metrics.registry, req, res));
+  const budget = processConnectionBudget();
+  guardConnections(server, budget);
+  server.maxConnections = budget.limits.total;
   const where = formatAddress({ address: opts.host, port: opts.port });
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {

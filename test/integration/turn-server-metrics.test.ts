@@ -1,13 +1,14 @@
 /**
  * Integration tests of the TURN server metrics (src/turn-server/metrics.ts): a real HTTP listener on
  * 127.0.0.1 port 0, scraped with the global fetch. Checks the exposition's values and content type,
- * 404 elsewhere, that close() frees the port, that two servers keep separate numbers, and the one-line
- * UserError for a port in use.
+ * 404 elsewhere, that close() frees the port, that two servers keep separate numbers, the one-line
+ * UserError for a port in use, and that a client over its connection budget share is closed at accept.
  */
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { register as globalRegistry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
+import { processConnectionBudget } from '../../src/net/connection-budget.js';
 import {
   createTurnMetrics,
   type MetricsServer,
@@ -16,6 +17,19 @@ import {
 } from '../../src/turn-server/metrics.js';
 
 const open: MetricsServer[] = [];
+
+/** A TCP connection from `localAddress` that sends nothing; `closedWithin` tells whether the server closed it. */
+async function holdConnection(port: number, localAddress: string) {
+  const socket = connect({ host: '127.0.0.1', port, localAddress });
+  socket.on('error', () => undefined);
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  await new Promise((resolve) => socket.once('connect', resolve));
+  return {
+    socket,
+    closedWithin: (ms: number) =>
+      Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]),
+  };
+}
 
 async function serve(metrics: TurnMetrics, port = 0): Promise<MetricsServer> {
   const server = await startMetricsServer(metrics, { host: '127.0.0.1', port });
@@ -130,6 +144,23 @@ describe('startMetricsServer', () => {
       await expect(attempt).rejects.toMatchObject({ code: 'address-in-use', exitCode: 2 });
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  it('counts its connections against the process budget: a client over its share is closed at accept', async () => {
+    processConnectionBudget({ perIp: 3 });
+    try {
+      const server = await serve(createTurnMetrics());
+      const { port } = new URL(server.url);
+      const held = await Promise.all(
+        Array.from({ length: 4 }, () => holdConnection(Number(port), '127.0.0.66')),
+      );
+      const closedAtAccept = await Promise.all(held.map((c) => c.closedWithin(1_000)));
+      expect(closedAtAccept.filter(Boolean)).toHaveLength(1);
+      expect(await scrape(server.url)).toMatch(/^ice_doctor_process_start_time_seconds /m);
+      for (const c of held) c.socket.destroy();
+    } finally {
+      processConnectionBudget({});
     }
   });
 });
