@@ -9,7 +9,7 @@ import { CLOSE_TIMEOUT_MS } from './tcp-bad-frames.js';
 
 /** Connections opened at once. */
 const PARALLEL = 8;
-/** Most connections idle mid-frame at once (the server accepts 1024 per listening socket). */
+/** Most connections idle mid-frame at once (fuzz-decoder.test.ts raises the server's per-client share). */
 const MAX_IDLE = 200;
 /** How much longer than the server's idle timeout an idle connection may stay open, in ms. */
 const IDLE_SLACK_MS = 5_000;
