@@ -128,7 +128,7 @@ describe('secrets and passwords anyone could use', () => {
     expect(s.listening).toBe(true);
     if (!s.listening) return;
     const status = await allocateMinted(s.json.turn.udp[0]!, 'short-secret');
-    const warned = WARNING.test(s.stderr());
+    const warned = WARNING.test(await s.logged(WARNING));
     record(task, {
       area: 'auth',
       check: 'secret under 16 bytes → warning, still serves',

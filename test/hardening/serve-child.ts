@@ -21,10 +21,30 @@ export interface ServeChildLimits {
   nofile?: number;
 }
 
-/** How a `serve` run ended: refused (exit code, stderr), or listening (its `--json` line). */
+/**
+ * How a `serve` run ended: refused (exit code, stderr), or listening (its `--json` line). `logged` waits
+ * until stderr matches (serve's pino destination is asynchronous: a line logged before the `--json` line
+ * may reach stderr after it on a busy machine) and resolves with all of stderr, matching or not after
+ * `timeoutMs` (default 5,000 ms).
+ */
 export type Started =
   | { listening: false; code: number | null; stderr: string }
-  | { listening: true; pid: number; json: ServeJson; stderr: () => string };
+  | {
+      listening: true;
+      pid: number;
+      json: ServeJson;
+      stderr: () => string;
+      logged: (pattern: RegExp | string, timeoutMs?: number) => Promise<string>;
+    };
+
+/** Polls `read` every 50 ms until it matches `pattern` or `timeoutMs` passes; resolves with its last value. */
+async function untilLogged(read: () => string, pattern: RegExp | string, timeoutMs = 5_000): Promise<string> {
+  const matches = (): boolean =>
+    typeof pattern === 'string' ? read().includes(pattern) : pattern.test(read());
+  const deadline = performance.now() + timeoutMs;
+  while (!matches() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return read();
+}
 
 const running: (() => void)[] = [];
 
@@ -77,6 +97,7 @@ export function startServe(
         pid: child.pid!,
         json: JSON.parse(line) as ServeJson,
         stderr: () => stderr,
+        logged: (pattern, timeoutMs) => untilLogged(() => stderr, pattern, timeoutMs),
       });
     });
   });
