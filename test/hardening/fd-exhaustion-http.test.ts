@@ -15,9 +15,9 @@ import {
   type HeldConnections,
   holdConnections,
   latencies,
-  legitAllocate,
   legitPage,
   legitTlsHandshake,
+  legitUdpAllocate,
 } from './http-attack.js';
 import type { LegitCheck } from './legit-client.js';
 import { startPublished, stopServes } from './serve-child.js';
@@ -51,7 +51,7 @@ it(`serves the page, TLS and Allocate while one IP holds ${ATTACK} slow HTTP con
   for (let round = 0; round < ROUNDS; round++) {
     pages.push(await legitPage(p.http.href));
     handshakes.push(await legitTlsHandshake(p.httpsAddress.port));
-    allocates.push(await legitAllocate(p.turnUdp));
+    allocates.push(await legitUdpAllocate(p.turnUdp));
   }
   const holding = held.open();
   const checks = [...pages, ...handshakes, ...allocates];

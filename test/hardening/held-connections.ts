@@ -17,6 +17,8 @@ export const ATTACKER_IP = '127.0.0.66';
 /** One attacker connection: when it was connected and when the server closed it (ms, performance.now()). */
 export interface HeldConnection {
   socket: Socket;
+  /** Whether its TCP handshake completed. */
+  connected: boolean;
   connectedMs: number;
   /** null while open. A connection refused or reset before it connected counts as closed at once. */
   closedMs: number | null;
@@ -31,20 +33,28 @@ const BATCH = 100;
 const CONNECT_WAIT_MS = 1_000;
 
 /**
- * Opens `count` TCP connections to `target` from {@link ATTACKER_IP}, `BATCH` at a time, each waiting
- * for its connect (or failure, at most {@link CONNECT_WAIT_MS}), and keeps them: nothing is sent unless `onOpen` sends it. Each records
- * when the server closed it.
+ * Opens `count` TCP connections to `target`, `BATCH` at a time, from the `sources` addresses round-robin
+ * (loopback addresses, one attacker IP each; default {@link ATTACKER_IP}), each waiting for its connect
+ * (or failure, at most {@link CONNECT_WAIT_MS}), and keeps them: nothing is sent unless `onOpen` sends it.
+ * Each records when the server closed it.
  */
 export async function openHeld(
   target: TransportAddress,
   count: number,
   onOpen: (socket: Socket) => void = () => undefined,
+  sources: readonly string[] = [ATTACKER_IP],
 ): Promise<HeldConnection[]> {
   const held: HeldConnection[] = [];
   for (let i = 0; i < count; i += BATCH) {
-    const batch = Array.from({ length: Math.min(BATCH, count - i) }, async () => {
-      const socket = connect({ host: target.address, port: target.port, localAddress: ATTACKER_IP });
-      const entry: HeldConnection = { socket, connectedMs: performance.now(), closedMs: null };
+    const batch = Array.from({ length: Math.min(BATCH, count - i) }, async (_, k) => {
+      const localAddress = sources[(i + k) % sources.length];
+      const socket = connect({ host: target.address, port: target.port, localAddress });
+      const entry: HeldConnection = {
+        socket,
+        connected: false,
+        connectedMs: performance.now(),
+        closedMs: null,
+      };
       held.push(entry);
       socket.on('error', () => undefined);
       socket.once('close', () => {
@@ -52,6 +62,7 @@ export async function openHeld(
       });
       await new Promise<void>((resolve) => {
         socket.once('connect', () => {
+          entry.connected = true;
           entry.connectedMs = performance.now();
           onOpen(socket);
           resolve();

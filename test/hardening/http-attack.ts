@@ -1,12 +1,10 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { TransportAddress } from '../../src/stun/address.js';
-import { StunClass } from '../../src/stun/constants.js';
-import { getErrorCode } from '../../src/stun/message.js';
 import { RawTurnClient } from '../helpers/turn-raw.js';
 import { fetchRaw } from '../helpers/web-report.js';
+import { type HeldConnection, legitAllocate, openHeld } from './held-connections.js';
 import type { LegitCheck } from './legit-client.js';
-import { HARDENING_USER } from './server-process.js';
 
 /**
  * What an attacker's connection does once connected: `slow-header` sends the start of an HTTP request and
@@ -17,9 +15,6 @@ export type HoldMode = 'slow-header' | 'silent';
 
 /** How often a slow-header connection sends one more header line, in ms. */
 const TRICKLE_MS = 2_000;
-/** Connections opened at once (under the listen backlog, so none is lost to SYN overflow). */
-const BATCH = 100;
-
 /** Connections an attacker opened and holds for as long as the server lets it. */
 export interface HeldConnections {
   /** Connections tried. */
@@ -35,9 +30,9 @@ export interface HeldConnections {
 }
 
 /**
- * Opens `count` TCP connections to `target` (in batches of {@link BATCH}), spread round-robin over the
- * local `sources` addresses (loopback addresses: one attacker IP each), each doing `mode`, and holds them.
- * Resolves once every connection is connected or failed.
+ * Opens `count` TCP connections to `target` with held-connections.ts `openHeld`, spread round-robin over
+ * the local `sources` addresses (loopback addresses: one attacker IP each), each doing `mode`, and holds
+ * them. Resolves once every connection is connected or failed.
  */
 export async function holdConnections(
   target: TransportAddress,
@@ -45,57 +40,32 @@ export async function holdConnections(
   sources: readonly string[],
   mode: HoldMode,
 ): Promise<HeldConnections> {
-  const sockets = new Set<Socket>();
   const timers: NodeJS.Timeout[] = [];
-  const closedAfterMs: number[] = [];
-  let failed = 0;
-  const one = (i: number): Promise<void> =>
-    new Promise((resolve) => {
-      const socket = connect({
-        host: target.address,
-        port: target.port,
-        localAddress: sources[i % sources.length],
-      });
-      let connected = false;
-      socket.on('error', () => undefined);
-      socket.once('connect', () => {
-        connected = true;
-        const at = performance.now();
-        sockets.add(socket);
-        socket.once('close', () => {
-          sockets.delete(socket);
-          closedAfterMs.push(performance.now() - at);
-        });
-        socket.resume();
-        if (mode === 'slow-header') {
-          socket.write(`GET / HTTP/1.1\r\nHost: ${target.address}:${target.port}\r\n`);
-          let line = 0;
-          const timer = setInterval(() => {
-            if (!socket.destroyed) socket.write(`X-Slow-${line++}: a\r\n`);
-          }, TRICKLE_MS);
-          timers.push(timer);
-          socket.once('close', () => clearInterval(timer));
-        }
-        resolve();
-      });
-      socket.once('close', () => {
-        if (connected) return;
-        failed++;
-        resolve();
-      });
-    });
-  for (let start = 0; start < count; start += BATCH)
-    await Promise.all(Array.from({ length: Math.min(BATCH, count - start) }, (_, k) => one(start + k)));
+  const trickle = (socket: Socket): void => {
+    socket.resume();
+    if (mode !== 'slow-header') return;
+    socket.write(`GET / HTTP/1.1\r\nHost: ${target.address}:${target.port}\r\n`);
+    let line = 0;
+    const timer = setInterval(() => {
+      if (!socket.destroyed) socket.write(`X-Slow-${line++}: a\r\n`);
+    }, TRICKLE_MS);
+    timers.push(timer);
+    socket.once('close', () => clearInterval(timer));
+  };
+  const held = await openHeld(target, count, trickle, sources);
+  const connected = (): HeldConnection[] => held.filter((h) => h.connected);
   return {
     tried: count,
     get failed() {
-      return failed;
+      return held.filter((h) => !h.connected && h.closedMs !== null).length;
     },
-    closedAfterMs,
-    open: () => sockets.size,
+    get closedAfterMs() {
+      return connected().flatMap((h) => (h.closedMs === null ? [] : [h.closedMs - h.connectedMs]));
+    },
+    open: () => connected().filter((h) => h.closedMs === null).length,
     release() {
       for (const t of timers) clearInterval(t);
-      for (const s of sockets) s.destroy();
+      for (const h of held) h.socket.destroy();
     },
   };
 }
@@ -145,17 +115,13 @@ export function legitTlsHandshake(port: number, timeoutMs = 5_000): Promise<Legi
   ).finally(() => socket?.destroy());
 }
 
-/** A legitimate UDP Allocate at `server` as {@link HARDENING_USER}: ok when it succeeds (a 508 is not). */
-export async function legitAllocate(server: TransportAddress, timeoutMs = 5_000): Promise<LegitCheck> {
-  const client = await RawTurnClient.udp(server);
-  try {
-    return await timed(async () => {
-      const res = await client.allocate(HARDENING_USER);
-      if (res.cls !== StunClass.successResponse) throw new Error(`Allocate → ${getErrorCode(res)?.code}`);
-    }, timeoutMs);
-  } finally {
-    await client.close();
-  }
+/**
+ * A legitimate UDP Allocate at `server` as the hardening user (held-connections.ts `legitAllocate`):
+ * ok when it succeeds (a 508 is not), within 5 s.
+ */
+export async function legitUdpAllocate(server: TransportAddress): Promise<LegitCheck> {
+  const r = await legitAllocate('UDP', () => RawTurnClient.udp(server));
+  return r.ok ? { ok: true, ms: r.ms } : { ok: false, ms: r.ms, error: r.outcome };
 }
 
 /** `label p50/max ms (failed n)` of a series of checks, for a summary row's detail. */
