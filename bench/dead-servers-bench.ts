@@ -2,7 +2,7 @@
  * Dead and lying servers bench (issue 11 §1), on loopback: times `runProbe` with the server lists [good],
  * [dead, good] and [dead, liar, good] (good: the bundled RFC 5780 server on 127.0.0.1 + 127.0.0.2; dead:
  * UDP read and never answered, TCP accepted and silent; liar: OTHER-ADDRESS with its own IP, from
- * test/helpers/misbehaving-stun.ts) and checks each report used the good server. Target: a dead server
+ * test/support/misbehaving-stun.ts) and checks each report used the good server. Target: a dead server
  * never holds the report, so the lists with a dead one take about as long as [good] plus the calibrated
  * silence budget, far below the probe's 5000 ms deadline. Writes bench/results/dead-servers-<timestamp>.json
  * and prints a table.
@@ -13,9 +13,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runProbe } from '../src/stun-probe/run-probe.js';
-import { startServerMix } from '../test/helpers/server-mix.js';
-import { durationStats, formatTable } from './stats.js';
+import { startServerMix } from '../lab/server-mix.js';
+import { durationStats, formatTable } from '../lab/stats.js';
+import { runProbe } from '../src/client/nat-probe/run-probe.js';
 
 const TIMEOUT_MS = 5000;
 const MAX_RUNS = 50;

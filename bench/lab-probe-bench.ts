@@ -4,7 +4,7 @@
  * - `probe --json stun:203.0.113.10:3478` against coturn (a good RFC 5780 server): median ≤ 350 ms, also
  *   given as a ratio to `node -e 0` run the same way in the same run;
  * - the main job `--json --server DEAD LIAR GOOD` (a black-holed address, a server advertising its own IP as
- *   OTHER-ADDRESS, coturn; see test/natlab/liar-lab.ts): the good server's verdicts within 1.5 s.
+ *   OTHER-ADDRESS, coturn; see lab/liar-lab.ts): the good server's verdicts within 1.5 s.
  * The three commands are interleaved, N runs each, the scenario (conntrack) reset before every run; each
  * verdict is judged against the scenario's truth. Writes bench/results/lab-probe-<timestamp>.json.
  *
@@ -15,19 +15,19 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nsRun } from '../test/natlab/exec.js';
-import { LAB_SERVERS, type LabServer, runFromLan, startLabServers } from '../test/natlab/liar-lab.js';
-import { CLI_PATH } from '../test/natlab/paths.js';
-import { applyScenario, PROBE_EXPECTED } from '../test/natlab/scenarios.js';
-import type { Lab } from '../test/natlab/topology.js';
+import { nsRun } from '../lab/exec.js';
+import { LAB_SERVERS, type LabServer, runFromLan, startLabServers } from '../lab/liar-lab.js';
+import { CLI_PATH } from '../lab/paths.js';
+import { applyScenario, PROBE_EXPECTED } from '../lab/scenarios.js';
+import { durationStats, formatTable } from '../lab/stats.js';
+import type { Lab } from '../lab/topology.js';
 import {
   formatVerdict,
   mainJobVerdicts,
   probeVerdicts,
   untrustedNamed,
   verdictProblems,
-} from '../test/natlab/verdict-judge.js';
-import { durationStats, formatTable } from './stats.js';
+} from '../lab/verdict-judge.js';
 import { withLab } from './with-lab.js';
 
 const SCENARIO = 'masquerade';

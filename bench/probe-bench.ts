@@ -13,7 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { verdictMismatches } from '../test/natlab/parsers.js';
+import { verdictMismatches } from '../lab/parsers.js';
 import {
   applyScenario,
   EXPECTED,
@@ -21,11 +21,11 @@ import {
   SCENARIOS,
   type Scenario,
   type Verdict,
-} from '../test/natlab/scenarios.js';
-import { startCoturn, startStund } from '../test/natlab/servers.js';
-import { runIceDoctorProbe, runNatDiscovery, runStunClient, type ToolRun } from '../test/natlab/tools.js';
-import type { Lab } from '../test/natlab/topology.js';
-import { durationStats, formatTable } from './stats.js';
+} from '../lab/scenarios.js';
+import { startCoturn, startStund } from '../lab/servers.js';
+import { durationStats, formatTable } from '../lab/stats.js';
+import { runIceDoctorProbe, runNatDiscovery, runStunClient, type ToolRun } from '../lab/tools.js';
+import type { Lab } from '../lab/topology.js';
 import { withLab } from './with-lab.js';
 
 /** A benchmarked tool: how to run it from lan, and which verdict fields it claims to report. */

@@ -11,9 +11,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runTurnCheck } from '../src/stun-probe/turn-run.js';
-import { parseTurnTargets } from '../src/stun-probe/turn-url.js';
-import { plainStunPort } from '../test/helpers/plain-stun-port.js';
+import { plainStunPort } from '../lab/plain-stun-port.js';
+import { runTurnCheck } from '../src/client/turn-check/run.js';
+import { parseTurnTargets } from '../src/client/url/turn-url.js';
 
 const RUNS = 5;
 

@@ -1,8 +1,8 @@
-import { labAvailable } from '../test/natlab/available.js';
-import { createLab, destroyLab, type Lab } from '../test/natlab/topology.js';
+import { labAvailable } from '../lab/available.js';
+import { createLab, destroyLab, type Lab } from '../lab/topology.js';
 
 /**
- * Runs `body` in a fresh NAT lab (test/natlab/topology.ts) and tears the lab down afterwards, also on Ctrl-C
+ * Runs `body` in a fresh NAT lab (lab/topology.ts) and tears the lab down afterwards, also on Ctrl-C
  * or SIGTERM (then exits 130), so no namespace or server is left behind.
  * @param bench the benchmark's name, for the message when the lab cannot run here.
  * @returns false, with exit code 2 and a message on stderr, when the lab needs root or namespaces it lacks.

@@ -1,4 +1,4 @@
-// Bundles the CLI's start-up path (src/cli.ts, the command registrations, commander) with esbuild into
+// Bundles the CLI's start-up path (src/cli/main.ts, the command registrations, commander) with esbuild into
 // dist/cli.js, over tsc's copy, so `ice-doctor --version` loads one file instead of dozens (issue 11 §3,
 // bench/startup-bench.mjs). What an action loads with import(), and src/errors.ts (its classes must be the
 // same objects for `instanceof` in the bundle and in the lazily loaded modules), stays external: the bundle
@@ -8,7 +8,7 @@ import { relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const srcDir = new URL('../src/', import.meta.url).pathname;
-const entry = resolve(srcDir, 'cli.ts');
+const entry = resolve(srcDir, 'cli/main.ts');
 
 /** `./x/y.js` as the bundle at dist/cli.js imports tsc's output of src/x/y.ts. */
 const fromBundle = (resolveDir, path) => `./${relative(srcDir, resolve(resolveDir, path))}`;

@@ -1,15 +1,15 @@
-// Bundles the report page (src/web-report/page/ui/main.ts, TypeScript, chart.js) with esbuild into
-// dist/web-report/public/, next to its static/index.html and static/style.css. The report server serves that folder.
+// Bundles the report page (src/web/page/ui/main.ts, TypeScript, chart.js) with esbuild into
+// dist/web/public/, next to its static/index.html and static/style.css. The report server serves that folder.
 // No source map is written (it would hand the whole source, 2.7 MB, to anyone who asks; a stale one is deleted).
 // Each text file gets a brotli (.br, quality 11) and a gzip (.gz, level 9) copy beside it, which the report
-// server sends to clients that accept them (src/web-report/server/precompressed.ts): compressed once here, not
+// server sends to clients that accept them (src/web/server/precompressed.ts): compressed once here, not
 // per request.
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
-const src = new URL('../src/web-report/page/', import.meta.url);
-const out = new URL('../dist/web-report/public/', import.meta.url);
+const src = new URL('../src/web/page/', import.meta.url);
+const out = new URL('../dist/web/public/', import.meta.url);
 mkdirSync(out, { recursive: true });
 rmSync(new URL('app.js.map', out), { force: true });
 await build({

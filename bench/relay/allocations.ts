@@ -5,8 +5,8 @@
  * §9, §12), divided by their count; the rate is timed once those are deleted, on a warm target.
  */
 import dgram from 'node:dgram';
-import type { TransportAddress } from '../../src/stun/address.js';
-import { MIN_CHANNEL } from '../../src/stun/channel-data.js';
+import type { TransportAddress } from '../../src/wire/address.js';
+import { MIN_CHANNEL } from '../../src/wire/channel-data.js';
 import { processCpuMs, residentBytes } from './proc-stats.js';
 import type { TurnEndpoint } from './target.js';
 import { TurnSession } from './turn-session.js';

@@ -4,8 +4,8 @@
  * best round of each, then measures allocations on fresh TURN servers, also in rounds.
  */
 import { existsSync } from 'node:fs';
-import type { TransportAddress } from '../../src/stun/address.js';
-import { TURNSERVER } from '../../test/helpers/coturn.js';
+import { TURNSERVER } from '../../lab/coturn.js';
+import type { TransportAddress } from '../../src/wire/address.js';
 import { type AllocationResult, measureAllocations } from './allocations.js';
 import { startCoturn } from './coturn-target.js';
 import { EchoClient } from './echo-api.js';

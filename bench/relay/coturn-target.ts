@@ -1,8 +1,8 @@
 /** Starts Debian's coturn (`/usr/bin/turnserver`) as a bench target: one relay thread, pinned to one CPU. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TURNSERVER } from '../../test/helpers/coturn.js';
-import { coturnTurnConfig, freePort } from '../../test/helpers/coturn-turn.js';
+import { TURNSERVER } from '../../lab/coturn.js';
+import { coturnTurnConfig, freePort } from '../../lab/coturn-turn.js';
 import { spawnPinned } from './pinned-child.js';
 import { allowedCpus } from './proc-stats.js';
 import { BENCH_CREDENTIALS, type RunningTarget, type TurnTargetOptions } from './target.js';

@@ -2,7 +2,7 @@
  * The echo peer's commands (the worker is echo-peer.ts) and the main thread's typed client. The echo peer has
  * one UDP socket per flow and sends every datagram back where it came from.
  */
-import type { TransportAddress } from '../../src/stun/address.js';
+import type { TransportAddress } from '../../src/wire/address.js';
 import { WorkerRpc } from './worker-rpc.js';
 
 /** Echo peer commands as sent over the worker port. */

@@ -4,7 +4,7 @@
  * without naming an address (no lookup per datagram).
  */
 import dgram from 'node:dgram';
-import type { TransportAddress } from '../../src/stun/address.js';
+import type { TransportAddress } from '../../src/wire/address.js';
 import type { EchoCommand } from './echo-api.js';
 import { serveRpc } from './worker-rpc.js';
 

@@ -1,6 +1,6 @@
 /** Starts the plain UDP forwarder (forwarder.ts) as a bench target, pinned to one CPU. */
 import { fileURLToPath } from 'node:url';
-import type { TransportAddress } from '../../src/stun/address.js';
+import type { TransportAddress } from '../../src/wire/address.js';
 import type { ForwardedFlow } from './forwarder.js';
 import { FIRST_LINE, spawnPinned } from './pinned-child.js';
 import { allowedCpus } from './proc-stats.js';

@@ -10,7 +10,7 @@
  * after `--max-ms` (default 600000), whichever comes first.
  */
 import dgram from 'node:dgram';
-import type { TransportAddress } from '../../src/stun/address.js';
+import type { TransportAddress } from '../../src/wire/address.js';
 
 /** The longest a forwarder runs unless told otherwise, in ms. */
 export const FORWARDER_MAX_MS = 600_000;

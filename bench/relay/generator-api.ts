@@ -4,7 +4,7 @@
  * one UDP socket connected to where its datagrams go, and drives one load at a time on one set: start → mark
  * (window opens) → mark (window closes) → stop.
  */
-import type { TransportAddress } from '../../src/stun/address.js';
+import type { TransportAddress } from '../../src/wire/address.js';
 import type { Credentials } from './turn-session.js';
 import { WorkerRpc } from './worker-rpc.js';
 

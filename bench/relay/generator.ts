@@ -7,11 +7,11 @@
  */
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
-import type { TransportAddress } from '../../src/stun/address.js';
-import { buildMessage } from '../../src/stun/build.js';
-import { CHANNEL_DATA_HEADER_BYTES, MIN_CHANNEL } from '../../src/stun/channel-data.js';
-import { StunClass, StunMethod } from '../../src/stun/constants.js';
-import { newTransactionId } from '../../src/stun/transaction-id.js';
+import type { TransportAddress } from '../../src/wire/address.js';
+import { buildMessage } from '../../src/wire/build.js';
+import { CHANNEL_DATA_HEADER_BYTES, MIN_CHANNEL } from '../../src/wire/channel-data.js';
+import { StunClass, StunMethod } from '../../src/wire/constants.js';
+import { newTransactionId } from '../../src/wire/transaction-id.js';
 import type {
   FlowPlan,
   GeneratorCommand,

@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism, release } from 'node:os';
 import { resolve } from 'node:path';
-import { TURNSERVER } from '../../test/helpers/coturn.js';
+import { TURNSERVER } from '../../lab/coturn.js';
 import { BenchRun } from './bench-run.js';
 import { checkGoals } from './goals.js';
 import { CLI } from './ice-doctor-target.js';

@@ -2,7 +2,7 @@
  * The side-by-side table the relay bench prints: one row per figure, one column per target (ice-doctor,
  * coturn, plain forwarder, generator ceiling), then ratio columns, then the goals.
  */
-import { formatTable } from '../stats.js';
+import { formatTable } from '../../lab/stats.js';
 import type { GoalCheck, TargetResult, ThroughputCell } from './results.js';
 import { TARGET_NAMES } from './target.js';
 

@@ -2,8 +2,9 @@
  * What the relay bench measures: the servers under test, each started pinned to the server core, and the
  * generator's own ceiling (generator straight to the echo peer, nothing in between).
  */
-import type { TransportAddress } from '../../src/stun/address.js';
-import type { PortRange } from '../../src/turn-server/relay-ports.js';
+
+import type { PortRange } from '../../src/server/turn/relay/ports.js';
+import type { TransportAddress } from '../../src/wire/address.js';
 import type { ForwardedFlow } from './forwarder.js';
 import type { Credentials } from './turn-session.js';
 

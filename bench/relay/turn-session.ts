@@ -4,19 +4,19 @@
  * each request retransmitted while unanswered.
  */
 import type dgram from 'node:dgram';
-import type { TransportAddress } from '../../src/stun/address.js';
-import { type AttributeSpec, buildMessage } from '../../src/stun/build.js';
-import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
-import { longTermKey } from '../../src/stun/integrity.js';
+import type { TransportAddress } from '../../src/wire/address.js';
+import { type AttributeSpec, buildMessage } from '../../src/wire/build.js';
+import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
+import { longTermKey } from '../../src/wire/integrity.js';
 import {
   decodeMessage,
   getAddress,
   getErrorCode,
   getString,
   type StunMessage,
-} from '../../src/stun/message.js';
-import { newTransactionId } from '../../src/stun/transaction-id.js';
-import { UDP_TRANSPORT } from '../../test/helpers/turn-raw.js';
+} from '../../src/wire/message.js';
+import { newTransactionId } from '../../src/wire/transaction-id.js';
+import { UDP_TRANSPORT } from '../../test/support/turn-raw.js';
 
 /** Long-term credentials (RFC 8489 §9.2) of the bench user. */
 export interface Credentials {

@@ -1,12 +1,12 @@
+import { parseTurnFlags } from '../cli/config/turn-flags.js';
+import { runProbe } from '../client/nat-probe/run-probe.js';
+import { isResolveFailure } from '../client/transport/resolve.js';
+import { runTurnCheck } from '../client/turn-check/run.js';
+import { parseTurnTargets } from '../client/url/turn-url.js';
 import type { DiagnosisReport, ProbeReport } from '../report/schema.js';
-import { formatAddress } from '../stun/address.js';
-import { isResolveFailure } from '../stun-probe/resolve.js';
-import { runProbe } from '../stun-probe/run-probe.js';
-import { runTurnCheck } from '../stun-probe/turn-run.js';
-import { parseTurnTargets } from '../stun-probe/turn-url.js';
-import { DEFAULT_ADDRESSES } from '../turn-server/options.js';
-import { parseTurnFlags } from '../turn-server/turn-options.js';
-import { startTurnServer } from '../turn-server/turn-server.js';
+import { DEFAULT_ADDRESSES } from '../server/stun/options.js';
+import { startTurnServer } from '../server/turn/server.js';
+import { formatAddress } from '../wire/address.js';
 
 /** What the main job probes and how long it may take. */
 export interface DiagnosisOptions {

@@ -1,4 +1,4 @@
-import { clientKey } from '../turn-server/auth-limiter.js';
+import { clientKey } from './client-key.js';
 import { type FdLimit, readFdLimit } from './fd-limit.js';
 
 /** The limits of a {@link ConnectionBudget}, in connections. */

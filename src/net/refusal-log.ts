@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { clientKey } from '../turn-server/auth-limiter.js';
-import { TokenBucket } from '../web-report/server/token-bucket.js';
+import { clientKey } from './client-key.js';
 import type { RefusedConnection } from './guard-connections.js';
+import { TokenBucket } from './token-bucket.js';
 
 /** How often one client may cause a summary line, in ms. */
 export const REFUSAL_SUMMARY_INTERVAL_MS = 60_000;

@@ -4,11 +4,11 @@
  * Runs in the browser only.
  */
 import type { SignalingCheck } from '../../src/report/browser-schema.js';
-import { pageConfigSchema } from '../../src/web-report/api-schema.js';
-import type { ThroughputResult } from '../../src/web-report/page/throughput-meter.js';
-import { createCharts, type ReportCharts } from '../../src/web-report/page/ui/charts.js';
-import { checkSignaling } from '../../src/web-report/page/ui/signaling-check.js';
-import { measureThroughput, serveThroughputPeer } from '../../src/web-report/page/ui/throughput.js';
+import { pageConfigSchema } from '../../src/web/api-schema.js';
+import type { ThroughputResult } from '../../src/web/page/throughput-meter.js';
+import { createCharts, type ReportCharts } from '../../src/web/page/ui/charts.js';
+import { checkSignaling } from '../../src/web/page/ui/signaling-check.js';
+import { measureThroughput, serveThroughputPeer } from '../../src/web/page/ui/throughput.js';
 
 async function getJson(path: string): Promise<unknown> {
   const res = await fetch(path);

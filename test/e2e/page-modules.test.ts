@@ -9,10 +9,10 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserCandidate, PathResult } from '../../src/report/browser-schema.js';
-import type { PathTarget } from '../../src/web-report/api-schema.js';
-import type { ThroughputResult } from '../../src/web-report/page/throughput-meter.js';
-import { CHUNK_BYTES, DEFAULT_MAX_BYTES } from '../../src/web-report/page/ui/throughput.js';
-import { candidateRow } from '../helpers/browser-rows.js';
+import type { PathTarget } from '../../src/web/api-schema.js';
+import type { ThroughputResult } from '../../src/web/page/throughput-meter.js';
+import { CHUNK_BYTES, DEFAULT_MAX_BYTES } from '../../src/web/page/ui/throughput.js';
+import { candidateRow } from '../support/browser-rows.js';
 import { chromiumAvailable, launchChromium, type RunningChromium } from './chromium.js';
 import {
   blankPageUrl,

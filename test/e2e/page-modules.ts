@@ -2,11 +2,11 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import type { SignalingCheck } from '../../src/report/browser-schema.js';
-import type { ThroughputResult } from '../../src/web-report/page/throughput-meter.js';
+import type { ThroughputResult } from '../../src/web/page/throughput-meter.js';
 import type { PageModules } from './page-modules-entry.js';
 
 /**
- * The report page's browser modules (src/web-report/page/ui/) bundled for a test: page-modules-entry.ts
+ * The report page's browser modules (src/web/page/ui/) bundled for a test: page-modules-entry.ts
  * as one IIFE, loaded as a same-origin script into a page the report server served, so its origin, CSP and
  * signaling endpoints are the real ones. The host page is the server's 404 page ({@link blankPageUrl}): it
  * has the server's headers but runs no app beside the modules under test.

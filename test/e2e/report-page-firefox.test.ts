@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeShareFragment } from '../../src/web-report/page/share-link.js';
-import { labAvailable } from '../natlab/available.js';
-import { nsRun } from '../natlab/exec.js';
-import { REPO_ROOT } from '../natlab/paths.js';
+import { labAvailable } from '../../lab/available.js';
+import { nsRun } from '../../lab/exec.js';
+import { REPO_ROOT } from '../../lab/paths.js';
+import { decodeShareFragment } from '../../src/web/page/share-link.js';
 import { firefoxAvailable } from './firefox.js';
 import { type SandboxedServe, serveInSandbox } from './sandbox-serve.js';
 

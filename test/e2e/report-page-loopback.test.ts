@@ -11,10 +11,10 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../lab/paths.js';
 import type { BrowserReport } from '../../src/report/browser-schema.js';
-import { type IceConfig, iceConfigSchema } from '../../src/web-report/api-schema.js';
-import { DEADLINES } from '../../src/web-report/page/ui/plan.js';
-import { REPO_ROOT } from '../natlab/paths.js';
+import { type IceConfig, iceConfigSchema } from '../../src/web/api-schema.js';
+import { DEADLINES } from '../../src/web/page/ui/plan.js';
 import { chromiumAvailable, launchChromium, type RunningChromium } from './chromium.js';
 import { downloadReport } from './report-page.js';
 import {

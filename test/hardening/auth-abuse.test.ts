@@ -14,12 +14,12 @@
  *   bounded memory, and a legitimate Allocate still succeeds.
  */
 import { afterEach, describe, expect, it, type TaskMeta } from 'vitest';
-import type { TransportAddress } from '../../src/stun/address.js';
-import { Attr, StunMethod } from '../../src/stun/constants.js';
-import { findAttribute } from '../../src/stun/message.js';
-import { restPassword } from '../../src/stun/rest-credentials.js';
-import { newTransactionId } from '../../src/stun/transaction-id.js';
-import { UDP_TRANSPORT } from '../helpers/turn-raw.js';
+import type { TransportAddress } from '../../src/wire/address.js';
+import { Attr, StunMethod } from '../../src/wire/constants.js';
+import { findAttribute } from '../../src/wire/message.js';
+import { restPassword } from '../../src/wire/rest-credentials.js';
+import { newTransactionId } from '../../src/wire/transaction-id.js';
+import { UDP_TRANSPORT } from '../support/turn-raw.js';
 import {
   appendAfterIntegrity,
   from,

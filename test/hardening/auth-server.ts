@@ -1,6 +1,6 @@
-import type { TransportAddress } from '../../src/stun/address.js';
-import { appendFingerprint } from '../../src/stun/integrity.js';
-import { newTransactionId } from '../../src/stun/transaction-id.js';
+import type { TransportAddress } from '../../src/wire/address.js';
+import { appendFingerprint } from '../../src/wire/integrity.js';
+import { newTransactionId } from '../../src/wire/transaction-id.js';
 import { type ServerProcess, startServerProcess } from './server-process.js';
 import { freeTcpPort } from './ssrf/canary.js';
 import { metricValue, scrape } from './ssrf/prom-text.js';

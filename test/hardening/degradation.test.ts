@@ -7,10 +7,10 @@
  * - SIGTERM with allocations in flight: exit code 0 within 2 s, every relay port bindable again.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { StunClass } from '../../src/stun/constants.js';
-import { getErrorCode, type StunMessage } from '../../src/stun/message.js';
-import { echoPeer, RawTurnClient } from '../helpers/turn-raw.js';
-import { udpBindable } from '../helpers/udp-port.js';
+import { StunClass } from '../../src/wire/constants.js';
+import { getErrorCode, type StunMessage } from '../../src/wire/message.js';
+import { echoPeer, RawTurnClient } from '../support/turn-raw.js';
+import { udpBindable } from '../support/udp-port.js';
 import { LegitClient } from './legit-client.js';
 import { HARDENING_USER, type ServerProcess, startServerProcess } from './server-process.js';
 import { record } from './tally.js';

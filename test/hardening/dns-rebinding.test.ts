@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { afterEach, expect, it } from 'vitest';
-import { fetchRaw } from '../helpers/web-report.js';
+import { fetchRaw } from '../support/web-report.js';
 import { type Published, startPublished, stopServes } from './serve-child.js';
 import { record } from './tally.js';
 

@@ -9,8 +9,8 @@
  * warn-level log line (pino JSON on stderr) naming the flag.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TransportAddress } from '../../src/stun/address.js';
-import { mintRestCredentials } from '../../src/stun/rest-credentials.js';
+import type { TransportAddress } from '../../src/wire/address.js';
+import { mintRestCredentials } from '../../src/wire/rest-credentials.js';
 import { from } from './auth-server.js';
 import { startServe, stopServes } from './serve-child.js';
 import { statusOf, type TurnSession } from './ssrf/turn-session.js';

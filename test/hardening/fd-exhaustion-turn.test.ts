@@ -7,7 +7,7 @@
  * TLS handshake with an Allocate over it. Before the fix the attacker took every descriptor.
  */
 import { describe, expect, it } from 'vitest';
-import { RawTurnClient } from '../helpers/turn-raw.js';
+import { RawTurnClient } from '../support/turn-raw.js';
 import { legitAllocate, openHeld, stillOpen, useAttackedServer } from './held-connections.js';
 import { record } from './tally.js';
 

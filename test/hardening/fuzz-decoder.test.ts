@@ -7,9 +7,9 @@
  * within fuzz/rss-watch.ts's bound of its idle baseline.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Attr, messageType, StunClass, StunMethod } from '../../src/stun/constants.js';
-import { newTransactionId } from '../../src/stun/transaction-id.js';
-import { echoPeer } from '../helpers/turn-raw.js';
+import { Attr, messageType, StunClass, StunMethod } from '../../src/wire/constants.js';
+import { newTransactionId } from '../../src/wire/transaction-id.js';
+import { echoPeer } from '../support/turn-raw.js';
 import { type CampaignResult, type FuzzEnv, runCampaign } from './fuzz/campaign.js';
 import { judge, type Probe } from './fuzz/expect.js';
 import { BOUND_CHANNEL, udpChannelData } from './fuzz/gen-channel-data.js';

@@ -1,9 +1,9 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
-import type { TransportAddress } from '../../src/stun/address.js';
-import { StunClass } from '../../src/stun/constants.js';
-import { getErrorCode } from '../../src/stun/message.js';
-import type { RawTurnClient } from '../helpers/turn-raw.js';
+import type { TransportAddress } from '../../src/wire/address.js';
+import { StunClass } from '../../src/wire/constants.js';
+import { getErrorCode } from '../../src/wire/message.js';
+import type { RawTurnClient } from '../support/turn-raw.js';
 import {
   HARDENING_USER,
   type ServerProcess,

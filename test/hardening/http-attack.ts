@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import type { TransportAddress } from '../../src/stun/address.js';
-import { RawTurnClient } from '../helpers/turn-raw.js';
-import { fetchRaw } from '../helpers/web-report.js';
+import type { TransportAddress } from '../../src/wire/address.js';
+import { RawTurnClient } from '../support/turn-raw.js';
+import { fetchRaw } from '../support/web-report.js';
 import { type HeldConnection, legitAllocate, openHeld } from './held-connections.js';
 import type { LegitCheck } from './legit-client.js';
 

@@ -1,8 +1,8 @@
-import type { TransportAddress } from '../../src/stun/address.js';
-import { encodeChannelData, MIN_CHANNEL } from '../../src/stun/channel-data.js';
-import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
-import { getErrorCode } from '../../src/stun/message.js';
-import { RawTurnClient } from '../helpers/turn-raw.js';
+import type { TransportAddress } from '../../src/wire/address.js';
+import { encodeChannelData, MIN_CHANNEL } from '../../src/wire/channel-data.js';
+import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
+import { getErrorCode } from '../../src/wire/message.js';
+import { RawTurnClient } from '../support/turn-raw.js';
 import { HARDENING_USER } from './server-process.js';
 
 /** One check of a {@link LegitClient}: whether the server did its job, and how long it took (ms). */

@@ -10,10 +10,10 @@
  * operator credential (`--user`) stays unscoped.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TransportAddress } from '../../src/stun/address.js';
-import { Attr, StunMethod } from '../../src/stun/constants.js';
-import { getAddress } from '../../src/stun/message.js';
-import { connectSignal, type SignalClient } from '../helpers/web-report.js';
+import type { TransportAddress } from '../../src/wire/address.js';
+import { Attr, StunMethod } from '../../src/wire/constants.js';
+import { getAddress } from '../../src/wire/message.js';
+import { connectSignal, type SignalClient } from '../support/web-report.js';
 import { from, sleep } from './auth-server.js';
 import { startServe, stopServes } from './serve-child.js';
 import { HARDENING_USER } from './server-process.js';

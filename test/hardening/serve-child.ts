@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { TransportAddress } from '../../src/stun/address.js';
+import type { TransportAddress } from '../../src/wire/address.js';
 import { serveArgs } from './server-process.js';
 
 /** How long a server may take to refuse or to print its endpoints, in ms. */

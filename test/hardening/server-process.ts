@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { TransportAddress } from '../../src/stun/address.js';
-import { CLI_PATH } from '../natlab/paths.js';
+import { CLI_PATH } from '../../lab/paths.js';
+import type { TransportAddress } from '../../src/wire/address.js';
 
 /** The long-term credential every hardening server accepts. */
 export const HARDENING_USER = { username: 'hardening', password: 'hardening-secret' } as const;

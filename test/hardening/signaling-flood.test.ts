@@ -6,8 +6,8 @@
  * and has a signal relayed (its latency is in the row).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SIGNALING_LIMITS as LIMITS } from '../../src/web-report/server/signaling-limits.js';
-import { connectSignal, type SignalClient } from '../helpers/web-report.js';
+import { DEFAULT_SIGNALING_LIMITS as LIMITS } from '../../src/web/server/signaling-limits.js';
+import { connectSignal, type SignalClient } from '../support/web-report.js';
 import { profile } from './profile.js';
 import { stopServes } from './serve-child.js';
 import { signalingVisitor, startSignalingServe } from './signaling-serve.js';

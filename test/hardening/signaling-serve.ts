@@ -1,4 +1,4 @@
-import { connectSignal, type SignalClient } from '../helpers/web-report.js';
+import { connectSignal, type SignalClient } from '../support/web-report.js';
 import { startServe } from './serve-child.js';
 
 /** A `serve` with its report page, as the signaling tests meet it. */

@@ -7,10 +7,10 @@
  */
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildMessage } from '../../src/stun/build.js';
-import { StunClass, StunMethod } from '../../src/stun/constants.js';
-import { newTransactionId } from '../../src/stun/transaction-id.js';
-import { pollUntil } from '../helpers/uclient.js';
+import { buildMessage } from '../../src/wire/build.js';
+import { StunClass, StunMethod } from '../../src/wire/constants.js';
+import { newTransactionId } from '../../src/wire/transaction-id.js';
+import { pollUntil } from '../support/uclient.js';
 import { type ServerProcess, startServerProcess } from './server-process.js';
 import { record } from './tally.js';
 

@@ -10,7 +10,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { DEFAULT_CONNECTIONS_PER_IP } from '../../src/net/connection-budget.js';
-import type { TransportAddress } from '../../src/stun/address.js';
+import type { TransportAddress } from '../../src/wire/address.js';
 import { sleep } from './auth-server.js';
 import {
   type HeldConnections,

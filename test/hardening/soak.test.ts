@@ -10,14 +10,14 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Transport, TransportAddress } from '../../src/stun/address.js';
-import type { AttributeSpec } from '../../src/stun/build.js';
-import { MIN_CHANNEL } from '../../src/stun/channel-data.js';
-import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
-import { getErrorCode } from '../../src/stun/message.js';
-import { RttEstimator } from '../../src/stun-probe/rtt.js';
-import { TurnSession } from '../../src/stun-probe/turn-session.js';
-import { echoPeer } from '../helpers/turn-raw.js';
+import { RttEstimator } from '../../src/client/transport/rtt.js';
+import { TurnSession } from '../../src/client/turn-check/session.js';
+import type { Transport, TransportAddress } from '../../src/wire/address.js';
+import type { AttributeSpec } from '../../src/wire/build.js';
+import { MIN_CHANNEL } from '../../src/wire/channel-data.js';
+import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
+import { getErrorCode } from '../../src/wire/message.js';
+import { echoPeer } from '../support/turn-raw.js';
 import { profile } from './profile.js';
 import { HARDENING_USER, type ServerProcess, startServerProcess } from './server-process.js';
 import { record } from './tally.js';

@@ -6,12 +6,12 @@
  * amplification factor (reply bytes / request bytes) over UDP.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildMessage } from '../../src/stun/build.js';
-import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
-import { findAttribute, getErrorCode, type StunMessage } from '../../src/stun/message.js';
-import { newTransactionId } from '../../src/stun/transaction-id.js';
-import { DEFAULT_SOFTWARE } from '../../src/turn-server/options.js';
-import { RawTurnClient, UDP_TRANSPORT } from '../helpers/turn-raw.js';
+import { DEFAULT_SOFTWARE } from '../../src/server/stun/options.js';
+import { buildMessage } from '../../src/wire/build.js';
+import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
+import { findAttribute, getErrorCode, type StunMessage } from '../../src/wire/message.js';
+import { newTransactionId } from '../../src/wire/transaction-id.js';
+import { RawTurnClient, UDP_TRANSPORT } from '../support/turn-raw.js';
 import { HARDENING_USER, type ServerProcess, startServerProcess } from './server-process.js';
 import { record } from './tally.js';
 

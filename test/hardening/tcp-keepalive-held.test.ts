@@ -9,11 +9,11 @@
  */
 import type { Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildMessage } from '../../src/stun/build.js';
-import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
-import { getErrorCode } from '../../src/stun/message.js';
-import { newTransactionId } from '../../src/stun/transaction-id.js';
-import { RawTurnClient } from '../helpers/turn-raw.js';
+import { buildMessage } from '../../src/wire/build.js';
+import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
+import { getErrorCode } from '../../src/wire/message.js';
+import { newTransactionId } from '../../src/wire/transaction-id.js';
+import { RawTurnClient } from '../support/turn-raw.js';
 import { openHeld, useAttackedServer, waitClosed } from './held-connections.js';
 import { profile } from './profile.js';
 import { HARDENING_USER } from './server-process.js';

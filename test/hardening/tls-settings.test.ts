@@ -8,9 +8,9 @@
 import { execFile } from 'node:child_process';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StunClass } from '../../src/stun/constants.js';
-import { RawTurnClient } from '../helpers/turn-raw.js';
-import { systemTool } from '../natlab/paths.js';
+import { systemTool } from '../../lab/paths.js';
+import { StunClass } from '../../src/wire/constants.js';
+import { RawTurnClient } from '../support/turn-raw.js';
 import { HARDENING_USER, type ServerProcess, startServerProcess } from './server-process.js';
 import { record } from './tally.js';
 

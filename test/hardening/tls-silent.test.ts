@@ -7,7 +7,7 @@
  * Meanwhile a client from 127.0.0.1 completes its TLS handshake and an Allocate over it.
  */
 import { describe, expect, it } from 'vitest';
-import { RawTurnClient } from '../helpers/turn-raw.js';
+import { RawTurnClient } from '../support/turn-raw.js';
 import { legitAllocate, openHeld, useAttackedServer, waitClosed } from './held-connections.js';
 import { profile } from './profile.js';
 import { record } from './tally.js';

@@ -10,11 +10,11 @@
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TransportAddress } from '../../src/stun/address.js';
-import { buildMessage } from '../../src/stun/build.js';
-import { StunClass, StunMethod } from '../../src/stun/constants.js';
-import { newTransactionId } from '../../src/stun/transaction-id.js';
-import { MAX_UDP_BUFFER_BYTES } from '../../src/turn-server/udp-buffer.js';
+import { MAX_UDP_BUFFER_BYTES } from '../../src/server/stun/udp-buffer.js';
+import type { TransportAddress } from '../../src/wire/address.js';
+import { buildMessage } from '../../src/wire/build.js';
+import { StunClass, StunMethod } from '../../src/wire/constants.js';
+import { newTransactionId } from '../../src/wire/transaction-id.js';
 import { sleep } from './auth-server.js';
 import { udpDrops } from './fuzz/udp-drops.js';
 import { startServe, stopServes } from './serve-child.js';

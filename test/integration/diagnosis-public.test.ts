@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ServerMix, startServerMix } from '../../lab/server-mix.js';
 import { runDiagnosis } from '../../src/diagnosis/run.js';
 import { diagnosisReportSchema } from '../../src/report/schema.js';
-import { type ServerMix, startServerMix } from '../helpers/server-mix.js';
 
 /** The main job's public part against [dead, liar, good] "public" servers on loopback addresses of their own. */
 describe('main job: public servers that are dead or lie', () => {

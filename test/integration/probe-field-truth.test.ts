@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ServerMix, startServerMix } from '../../lab/server-mix.js';
+import { parseTurnFlags } from '../../src/cli/config/turn-flags.js';
+import { runProbe } from '../../src/client/nat-probe/run-probe.js';
 import { probeReportSchema } from '../../src/report/schema.js';
-import { formatAddress } from '../../src/stun/address.js';
-import { runProbe } from '../../src/stun-probe/run-probe.js';
-import { DEFAULT_ADDRESSES } from '../../src/turn-server/options.js';
-import { parseTurnFlags } from '../../src/turn-server/turn-options.js';
-import { type RunningTurnServer, startTurnServer } from '../../src/turn-server/turn-server.js';
-import { type MisbehavingServer, startChangeDroppingServer } from '../helpers/misbehaving-stun.js';
-import { type ServerMix, startServerMix } from '../helpers/server-mix.js';
-import { udpBindable } from '../helpers/udp-port.js';
+import { DEFAULT_ADDRESSES } from '../../src/server/stun/options.js';
+import { type RunningTurnServer, startTurnServer } from '../../src/server/turn/server.js';
+import { formatAddress } from '../../src/wire/address.js';
+import { type MisbehavingServer, startChangeDroppingServer } from '../support/misbehaving-stun.js';
+import { udpBindable } from '../support/udp-port.js';
 
 /** Generous: a probe that waited for a dead server until its deadline would take the whole 5000 ms. */
 const TIMEOUT_MS = 5000;

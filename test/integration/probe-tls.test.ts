@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runProbe } from '../../src/stun-probe/run-probe.js';
-import { type Coturn, coturnAvailable, startCoturn } from '../helpers/coturn.js';
-import { freePort } from '../helpers/coturn-turn.js';
-import { makePrivateCa, type PrivateCa } from '../helpers/private-ca.js';
-import { selfSignedCert } from '../helpers/self-signed.js';
+import { type Coturn, coturnAvailable, startCoturn } from '../../lab/coturn.js';
+import { freePort } from '../../lab/coturn-turn.js';
+import { runProbe } from '../../src/client/nat-probe/run-probe.js';
+import { makePrivateCa, type PrivateCa } from '../support/private-ca.js';
+import { selfSignedCert } from '../support/self-signed.js';
 
 const PORT = 23_578;
 const TLS_PORT = 25_349;

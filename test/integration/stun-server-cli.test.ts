@@ -6,13 +6,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
-import type { FdReport } from '../../src/commands/serve-fds.js';
-import type { TransportAddress } from '../../src/stun/address.js';
-import { Attr } from '../../src/stun/constants.js';
-import { decodeMessage, getAddress } from '../../src/stun/message.js';
+import type { FdReport } from '../../src/cli/commands/serve-fds.js';
+import type { TransportAddress } from '../../src/wire/address.js';
+import { Attr } from '../../src/wire/constants.js';
+import { decodeMessage, getAddress } from '../../src/wire/message.js';
 import { bindingRequest, udpClient } from './stun-server-helpers.js';
 
-const CLI = ['--import', 'tsx', 'src/cli.ts', 'serve'];
+const CLI = ['--import', 'tsx', 'src/cli/main.ts', 'serve'];
 
 interface ServeLine {
   udp: TransportAddress[];

@@ -1,8 +1,8 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
-import type { TransportAddress } from '../../src/stun/address.js';
-import { StreamFramer } from '../../src/stun/framing.js';
-import { decodeMessage, type StunMessage } from '../../src/stun/message.js';
+import type { TransportAddress } from '../../src/wire/address.js';
+import { StreamFramer } from '../../src/wire/framing.js';
+import { decodeMessage, type StunMessage } from '../../src/wire/message.js';
 
 /** A datagram received by a test client: its bytes and where it came from. */
 export interface Received {
@@ -55,7 +55,7 @@ export async function udpClient(address = '127.0.0.1'): Promise<UdpClient> {
   };
 }
 
-export { bindingRequest } from '../../src/stun-probe/requests.js';
+export { bindingRequest } from '../../src/client/nat-probe/requests.js';
 
 /** A TCP connection that collects STUN frames and knows when it was closed. */
 export interface TcpClient {

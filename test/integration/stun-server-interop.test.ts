@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningStunServer, startStunServer } from '../../src/turn-server/server.js';
+import { type RunningStunServer, startStunServer } from '../../src/server/stun/server.js';
 
 const run = promisify(execFile);
 const NATDISCOVERY = '/usr/bin/turnutils_natdiscovery';

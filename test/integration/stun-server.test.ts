@@ -7,19 +7,19 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { type TransportAddress, transportAddress } from '../../src/stun/address.js';
-import { changeRequestAttribute, responsePortAttribute } from '../../src/stun/build.js';
-import { Attr, StunClass } from '../../src/stun/constants.js';
-import { verifyFingerprint } from '../../src/stun/integrity.js';
+import { MAX_UNPADDED_RESPONSE_BYTES } from '../../src/server/stun/binding-responder.js';
+import { type RunningStunServer, startStunServer } from '../../src/server/stun/server.js';
+import { type TransportAddress, transportAddress } from '../../src/wire/address.js';
+import { changeRequestAttribute, responsePortAttribute } from '../../src/wire/build.js';
+import { Attr, StunClass } from '../../src/wire/constants.js';
+import { verifyFingerprint } from '../../src/wire/integrity.js';
 import {
   decodeMessage,
   findAttribute,
   getAddress,
   getErrorCode,
   getUnknownAttributes,
-} from '../../src/stun/message.js';
-import { MAX_UNPADDED_RESPONSE_BYTES } from '../../src/turn-server/binding-responder.js';
-import { type RunningStunServer, startStunServer } from '../../src/turn-server/server.js';
+} from '../../src/wire/message.js';
 import { bindingRequest, sleep, tcpClient, type UdpClient, udpClient } from './stun-server-helpers.js';
 
 const change = changeRequestAttribute;

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveTurnCredentials, type TurnCredentialFlags } from '../../src/client/turn-check/credentials.js';
+import { runTurnCheck } from '../../src/client/turn-check/run.js';
+import { parseTurnTargets } from '../../src/client/url/turn-url.js';
 import { turnCheckReportSchema } from '../../src/report/schema.js';
-import type { TransportAddress } from '../../src/stun/address.js';
-import { resolveTurnCredentials, type TurnCredentialFlags } from '../../src/stun-probe/turn-credentials.js';
-import { runTurnCheck } from '../../src/stun-probe/turn-run.js';
-import { parseTurnTargets } from '../../src/stun-probe/turn-url.js';
+import type { TransportAddress } from '../../src/wire/address.js';
 
 /** The built CLI (`npm run build`, which `npm test` runs first), as users get it. */
 const CLI = 'dist/cli.js';

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { coturnAvailable } from '../../lab/coturn.js';
+import { coturnForSuite } from '../../lab/coturn-turn.js';
 import { turnCheckReportSchema } from '../../src/report/schema.js';
-import { coturnAvailable } from '../helpers/coturn.js';
-import { coturnForSuite } from '../helpers/coturn-turn.js';
-import { selfSignedCert } from '../helpers/self-signed.js';
+import { selfSignedCert } from '../support/self-signed.js';
 
 /** Runs the built CLI (dist/cli.js, as users get it) to its end: exit code, output, wall time in ms. */
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {

@@ -1,17 +1,17 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coturnAvailable } from '../../lab/coturn.js';
+import { coturnForSuite, freePort } from '../../lab/coturn-turn.js';
+import { resolveTurnCredentials, type TurnCredentialFlags } from '../../src/client/turn-check/credentials.js';
+import { runTurnCheck } from '../../src/client/turn-check/run.js';
+import { parseTurnTargets } from '../../src/client/url/turn-url.js';
 import {
   type TurnCheckReport,
   type TurnTargetReport,
   turnCheckReportSchema,
 } from '../../src/report/schema.js';
-import { resolveTurnCredentials, type TurnCredentialFlags } from '../../src/stun-probe/turn-credentials.js';
-import { runTurnCheck } from '../../src/stun-probe/turn-run.js';
-import { parseTurnTargets } from '../../src/stun-probe/turn-url.js';
-import { coturnAvailable } from '../helpers/coturn.js';
-import { coturnForSuite, freePort } from '../helpers/coturn-turn.js';
-import { selfSignedCert } from '../helpers/self-signed.js';
+import { selfSignedCert } from '../support/self-signed.js';
 
 const REALM = 'ice-doctor.test';
 const USERS = new Map([['alice', 'wonderland']]);

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../lab/coturn-turn.js';
+import { runTurnCheck } from '../../src/client/turn-check/run.js';
+import { parseTurnTargets } from '../../src/client/url/turn-url.js';
 import { type TurnTargetReport, turnCheckReportSchema } from '../../src/report/schema.js';
-import { runTurnCheck } from '../../src/stun-probe/turn-run.js';
-import { parseTurnTargets } from '../../src/stun-probe/turn-url.js';
-import { freePort } from '../helpers/coturn-turn.js';
 
 /**
  * node-turn 0.0.6 (UDP only, long-term credentials) in a child process, so a crash in it cannot take the

@@ -2,16 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { plainStunPort } from '../../lab/plain-stun-port.js';
+import { parseTurnFlags } from '../../src/cli/config/turn-flags.js';
+import { runTurnCheck } from '../../src/client/turn-check/run.js';
+import { parseTurnTargets } from '../../src/client/url/turn-url.js';
 import type { TurnTargetReport } from '../../src/report/schema.js';
-import { buildMessage } from '../../src/stun/build.js';
-import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
-import { longTermKey } from '../../src/stun/integrity.js';
-import { decodeMessage, findAttribute, getErrorCode } from '../../src/stun/message.js';
-import { runTurnCheck } from '../../src/stun-probe/turn-run.js';
-import { parseTurnTargets } from '../../src/stun-probe/turn-url.js';
-import { parseTurnFlags } from '../../src/turn-server/turn-options.js';
-import { type RunningTurnServer, startTurnServer } from '../../src/turn-server/turn-server.js';
-import { plainStunPort } from '../helpers/plain-stun-port.js';
+import { type RunningTurnServer, startTurnServer } from '../../src/server/turn/server.js';
+import { buildMessage } from '../../src/wire/build.js';
+import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
+import { longTermKey } from '../../src/wire/integrity.js';
+import { decodeMessage, findAttribute, getErrorCode } from '../../src/wire/message.js';
 
 /** How the scripted server answers authenticated requests. */
 type Mode = 'stale-nonce' | 'quota' | 'capacity' | 'garbage' | 'no-integrity' | 'bad-request';

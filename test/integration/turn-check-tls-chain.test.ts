@@ -1,13 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTurnFlags } from '../../src/cli/config/turn-flags.js';
+import { runTurnCheck } from '../../src/client/turn-check/run.js';
+import { parseTurnTargets } from '../../src/client/url/turn-url.js';
 import { type TurnTargetReport, turnCheckReportSchema } from '../../src/report/schema.js';
-import { runTurnCheck } from '../../src/stun-probe/turn-run.js';
-import { parseTurnTargets } from '../../src/stun-probe/turn-url.js';
-import { parseTurnFlags } from '../../src/turn-server/turn-options.js';
-import { type RunningTurnServer, startTurnServer } from '../../src/turn-server/turn-server.js';
-import { makePrivateCa, type PrivateCa } from '../helpers/private-ca.js';
-import { selfSignedCert } from '../helpers/self-signed.js';
+import { type RunningTurnServer, startTurnServer } from '../../src/server/turn/server.js';
+import { makePrivateCa, type PrivateCa } from '../support/private-ca.js';
+import { selfSignedCert } from '../support/self-signed.js';
 
 const canTls = existsSync('/usr/bin/openssl');
 const ALICE = { credentials: { username: 'alice', password: 'wonderland' }, source: 'long-term' } as const;

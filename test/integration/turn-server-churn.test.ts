@@ -1,5 +1,5 @@
 /**
- * Allocation churn of the bundled TURN server (src/turn-server/turn-server.ts), in-process on loopback,
+ * Allocation churn of the bundled TURN server (src/server/turn/server.ts), in-process on loopback,
  * driven by ice-doctor's own TURN client (`TurnSession`, one UDP socket per allocation):
  * - 1,000 allocations (at most 50 Allocate transactions in flight), half deleted by Refresh(LIFETIME 0),
  *   half left to expire (allocation lifetime 2 s): afterwards the allocation table is empty, no relay port
@@ -14,15 +14,15 @@
  */
 import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
-import { getAddress, getErrorCode, getUint32 } from '../../src/stun/message.js';
-import { mintRestCredentials } from '../../src/stun/rest-credentials.js';
-import { RttEstimator } from '../../src/stun-probe/rtt.js';
-import { type TurnCredentials, TurnSession } from '../../src/stun-probe/turn-session.js';
-import { parseTurnFlags, type TurnFlags } from '../../src/turn-server/turn-options.js';
-import { type RunningTurnServer, startTurnServer } from '../../src/turn-server/turn-server.js';
-import { pollUntil } from '../helpers/uclient.js';
-import { udpBindable } from '../helpers/udp-port.js';
+import { parseTurnFlags, type TurnFlags } from '../../src/cli/config/turn-flags.js';
+import { RttEstimator } from '../../src/client/transport/rtt.js';
+import { type TurnCredentials, TurnSession } from '../../src/client/turn-check/session.js';
+import { type RunningTurnServer, startTurnServer } from '../../src/server/turn/server.js';
+import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
+import { getAddress, getErrorCode, getUint32 } from '../../src/wire/message.js';
+import { mintRestCredentials } from '../../src/wire/rest-credentials.js';
+import { pollUntil } from '../support/uclient.js';
+import { udpBindable } from '../support/udp-port.js';
 
 const LISTEN = ['127.0.0.1', '127.0.0.2'];
 /** 1,000 relay ports above the kernel's ephemeral range (32768–60999), so no other socket takes them. */

@@ -1,5 +1,5 @@
 /**
- * Integration tests of the TURN server metrics (src/turn-server/metrics.ts): a real HTTP listener on
+ * Integration tests of the TURN server metrics (src/server/turn/metrics.ts): a real HTTP listener on
  * 127.0.0.1 port 0, scraped with the global fetch. Checks the exposition's values and content type,
  * 404 elsewhere, that close() frees the port, that two servers keep separate numbers, the one-line
  * UserError for a port in use, and that a client over its connection budget share is closed at accept.
@@ -14,7 +14,7 @@ import {
   type MetricsServer,
   startMetricsServer,
   type TurnMetrics,
-} from '../../src/turn-server/metrics.js';
+} from '../../src/server/turn/metrics.js';
 
 const open: MetricsServer[] = [];
 

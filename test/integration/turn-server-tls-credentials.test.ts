@@ -1,5 +1,5 @@
 /**
- * Integration tests of the `turns:` listener credentials (src/turn-server/tls-credentials.ts):
+ * Integration tests of the `turns:` listener credentials (src/server/stun/tls-credentials.ts):
  * generated self-signed credentials serve a real TLS handshake on 127.0.0.1 that a client trusting the
  * certificate accepts for a listed name and refuses (ERR_TLS_CERT_ALTNAME_INVALID) for another;
  * credentials written to a temp dir load back the same; bad files give a ConfigError naming the flag.
@@ -16,7 +16,7 @@ import {
   generateSelfSignedCredentials,
   loadTlsCredentials,
   type TlsCredentials,
-} from '../../src/turn-server/tls-credentials.js';
+} from '../../src/server/stun/tls-credentials.js';
 
 let dir: string;
 let creds: TlsCredentials;

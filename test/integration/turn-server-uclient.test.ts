@@ -1,5 +1,5 @@
 /**
- * Acceptance tests of the bundled TURN server (src/turn-server/turn-server.ts) against coturn 4.6.1's own
+ * Acceptance tests of the bundled TURN server (src/server/turn/server.ts) against coturn 4.6.1's own
  * load client, `turnutils_uclient`, relaying to `turnutils_peer` (a UDP echo peer) on loopback. Each test
  * starts its own server in-process (127.0.0.1 and 127.0.0.2, port 0, TLS on port 0 with a self-signed
  * certificate — uclient does not verify it — a user, a TURN REST secret, a narrow relay range outside the
@@ -19,8 +19,8 @@
  * still relay every message.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseTurnFlags } from '../../src/turn-server/turn-options.js';
-import { type RunningTurnServer, startTurnServer } from '../../src/turn-server/turn-server.js';
+import { parseTurnFlags } from '../../src/cli/config/turn-flags.js';
+import { type RunningTurnServer, startTurnServer } from '../../src/server/turn/server.js';
 import {
   bindingSuccessAddress,
   outputTail,
@@ -31,7 +31,7 @@ import {
   type TurnPeer,
   type UclientRun,
   uclientAvailable,
-} from '../helpers/uclient.js';
+} from '../support/uclient.js';
 
 const LISTEN = ['127.0.0.1', '127.0.0.2'];
 const USER = 'u';

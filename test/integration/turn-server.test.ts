@@ -4,10 +4,12 @@
  * Refresh(0), TCP close, IPv6, SHA-256 password algorithm, and the metrics endpoint.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildMessage } from '../../src/stun/build.js';
-import { encodeChannelData, readChannelData } from '../../src/stun/channel-data.js';
-import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
-import { longTermKey, verifyIntegrity } from '../../src/stun/integrity.js';
+import { parseTurnFlags, type TurnFlags } from '../../src/cli/config/turn-flags.js';
+import { type RunningTurnServer, startTurnServer } from '../../src/server/turn/server.js';
+import { buildMessage } from '../../src/wire/build.js';
+import { encodeChannelData, readChannelData } from '../../src/wire/channel-data.js';
+import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
+import { longTermKey, verifyIntegrity } from '../../src/wire/integrity.js';
 import {
   decodeMessage,
   findAttribute,
@@ -15,12 +17,10 @@ import {
   getErrorCode,
   getUint32,
   type StunMessage,
-} from '../../src/stun/message.js';
-import { mintRestCredentials } from '../../src/stun/rest-credentials.js';
-import { newTransactionId } from '../../src/stun/transaction-id.js';
-import { parseTurnFlags, type TurnFlags } from '../../src/turn-server/turn-options.js';
-import { type RunningTurnServer, startTurnServer } from '../../src/turn-server/turn-server.js';
-import { echoPeer, RawTurnClient, UDP_TRANSPORT } from '../helpers/turn-raw.js';
+} from '../../src/wire/message.js';
+import { mintRestCredentials } from '../../src/wire/rest-credentials.js';
+import { newTransactionId } from '../../src/wire/transaction-id.js';
+import { echoPeer, RawTurnClient, UDP_TRANSPORT } from '../support/turn-raw.js';
 
 const ALICE = { username: 'alice', password: 'wonderland' };
 const LISTEN = ['127.0.0.1', '127.0.0.2'];

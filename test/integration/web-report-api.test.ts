@@ -11,22 +11,22 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatAddress } from '../../src/stun/address.js';
-import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
-import { getAddress, getErrorCode } from '../../src/stun/message.js';
-import { RttEstimator } from '../../src/stun-probe/rtt.js';
-import { runProbe } from '../../src/stun-probe/run-probe.js';
-import { TurnSession } from '../../src/stun-probe/turn-session.js';
-import { parseTurnUrl } from '../../src/stun-probe/turn-url.js';
+import { runProbe } from '../../src/client/nat-probe/run-probe.js';
+import { RttEstimator } from '../../src/client/transport/rtt.js';
+import { TurnSession } from '../../src/client/turn-check/session.js';
+import { parseTurnUrl } from '../../src/client/url/turn-url.js';
 import {
   type IceServer,
   iceConfigSchema,
   pageConfigSchema,
   serverProbeSchema,
-} from '../../src/web-report/api-schema.js';
-import { createReportApp } from '../../src/web-report/server/app.js';
-import { DEFAULT_PUBLIC_DIR, startReportServer } from '../../src/web-report/server/report-server.js';
-import { type BundledPair, fetchRaw, startBundledPair } from '../helpers/web-report.js';
+} from '../../src/web/api-schema.js';
+import { createReportApp } from '../../src/web/server/app.js';
+import { DEFAULT_PUBLIC_DIR, startReportServer } from '../../src/web/server/report-server.js';
+import { formatAddress } from '../../src/wire/address.js';
+import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
+import { getAddress, getErrorCode } from '../../src/wire/message.js';
+import { type BundledPair, fetchRaw, startBundledPair } from '../support/web-report.js';
 
 const STATIC_PASSWORD = 'static-Password-7f3a9c';
 /** REQUESTED-TRANSPORT UDP (RFC 8656 §18.6), as a uint32. */
@@ -150,7 +150,7 @@ describe('report server: the page', () => {
   it('serves the built page (npm run build) as text/html with no inline script, over HTTP and HTTPS', async () => {
     for (const base of [http, https]) {
       const res = await fetchRaw(base);
-      expect(res.status, 'dist/web-report/public/index.html is missing: npm run build').toBe(200);
+      expect(res.status, 'dist/web/public/index.html is missing: npm run build').toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/html/);
       expect(res.body).toBe(readFileSync(new URL('index.html', DEFAULT_PUBLIC_DIR), 'utf8'));
       const scripts = [...res.body.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script\s*>/gi)];

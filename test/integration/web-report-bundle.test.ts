@@ -14,7 +14,7 @@ import {
   DEFAULT_PUBLIC_DIR,
   type RunningReportServer,
   startReportServer,
-} from '../../src/web-report/server/report-server.js';
+} from '../../src/web/server/report-server.js';
 
 let report: RunningReportServer;
 

@@ -7,8 +7,8 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ConnectionBudget } from '../../src/net/connection-budget.js';
-import { type RunningReportServer, startReportServer } from '../../src/web-report/server/report-server.js';
-import { fetchRaw } from '../helpers/web-report.js';
+import { type RunningReportServer, startReportServer } from '../../src/web/server/report-server.js';
+import { fetchRaw } from '../support/web-report.js';
 
 const PER_IP = 3;
 const budget = new ConnectionBudget({ total: 1_000, perIp: PER_IP });

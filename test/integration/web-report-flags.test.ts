@@ -3,9 +3,9 @@
  * value becomes, and the one-line ConfigError of each mistake.
  */
 import { describe, expect, it } from 'vitest';
+import { parsePageIceServer } from '../../src/cli/config/page-ice-server.js';
+import { parseReportFlags, type ReportFlags } from '../../src/cli/config/report-flags.js';
 import { ConfigError } from '../../src/errors.js';
-import { parsePageIceServer } from '../../src/web-report/server/page-ice-server.js';
-import { parseReportFlags, type ReportFlags } from '../../src/web-report/server/report-flags.js';
 
 const LISTEN = ['192.0.2.10', '192.0.2.11'];
 

@@ -8,15 +8,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
-import { getErrorCode } from '../../src/stun/message.js';
-import { restPassword } from '../../src/stun/rest-credentials.js';
-import { parseTurnUrl } from '../../src/stun-probe/turn-url.js';
-import { iceConfigSchema } from '../../src/web-report/api-schema.js';
-import { selfSignedCert } from '../helpers/self-signed.js';
-import { RawTurnClient } from '../helpers/turn-raw.js';
-import { fetchRaw } from '../helpers/web-report.js';
+import { parseTurnUrl } from '../../src/client/url/turn-url.js';
+import { iceConfigSchema } from '../../src/web/api-schema.js';
+import { getErrorCode } from '../../src/wire/message.js';
+import { restPassword } from '../../src/wire/rest-credentials.js';
+import { selfSignedCert } from '../support/self-signed.js';
+import { RawTurnClient } from '../support/turn-raw.js';
+import { fetchRaw } from '../support/web-report.js';
 
-const CLI = ['--import', 'tsx', 'src/cli.ts', 'serve'];
+const CLI = ['--import', 'tsx', 'src/cli/main.ts', 'serve'];
 const PASSWORD = 'cli-static-Password-42';
 const started: ChildProcess[] = [];
 

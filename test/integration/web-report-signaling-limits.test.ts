@@ -7,10 +7,10 @@
 import type { Socket } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { type RunningReportServer, startReportServer } from '../../src/web-report/server/report-server.js';
-import type { SignalingLimits } from '../../src/web-report/server/signaling-limits.js';
-import type { ServerMessage } from '../../src/web-report/signaling-schema.js';
-import { connectSignal, type SignalClient, signalUrl } from '../helpers/web-report.js';
+import { type RunningReportServer, startReportServer } from '../../src/web/server/report-server.js';
+import type { SignalingLimits } from '../../src/web/server/signaling-limits.js';
+import type { ServerMessage } from '../../src/web/signaling-schema.js';
+import { connectSignal, type SignalClient, signalUrl } from '../support/web-report.js';
 
 const ATTACKER = '127.0.0.66';
 const clients: SignalClient[] = [];

@@ -5,10 +5,10 @@
  * room expiry, room-full, heartbeat and shutdown.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningReportServer, startReportServer } from '../../src/web-report/server/report-server.js';
-import type { SignalingLimits } from '../../src/web-report/server/signaling-limits.js';
-import type { ServerMessage, SignalPayload } from '../../src/web-report/signaling-schema.js';
-import { connectSignal, pageOrigin, type SignalClient, signalUrl } from '../helpers/web-report.js';
+import { type RunningReportServer, startReportServer } from '../../src/web/server/report-server.js';
+import type { SignalingLimits } from '../../src/web/server/signaling-limits.js';
+import type { ServerMessage, SignalPayload } from '../../src/web/signaling-schema.js';
+import { connectSignal, pageOrigin, type SignalClient, signalUrl } from '../support/web-report.js';
 
 const OFFER: SignalPayload = { kind: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
 const ANSWER: SignalPayload = { kind: 'answer', sdp: 'v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\n' };

@@ -2,14 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { labAvailable } from '../../lab/available.js';
+import { REPO_ROOT } from '../../lab/paths.js';
+import { applyScenario, type Scenario } from '../../lab/scenarios.js';
+import { startIceDoctorServer } from '../../lab/servers.js';
+import { ADDR, createLab, destroyLab, type Lab, type Role, SITE_ADDR } from '../../lab/topology.js';
 import { chromiumAvailable, launchChromium, type RunningChromium } from '../e2e/chromium.js';
 import { downloadReport, openReport, paintedPixels } from '../e2e/report-page.js';
 import { runTwoPeer } from '../e2e/two-peer-driver.js';
-import { labAvailable } from './available.js';
-import { REPO_ROOT } from './paths.js';
-import { applyScenario, type Scenario } from './scenarios.js';
-import { startIceDoctorServer } from './servers.js';
-import { ADDR, createLab, destroyLab, type Lab, type Role, SITE_ADDR } from './topology.js';
 
 // The report page in real browsers behind real Linux NATs: Debian's Chromium runs inside the lab's `lan`,
 // `lan2` and `pub` namespaces; ice-doctor serve (STUN/TURN + the page) runs in `pub` on 203.0.113.10/.11.

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatTable } from '../../bench/stats.js';
-import { labAvailable, labRuns } from './available.js';
+import { labAvailable, labRuns } from '../../lab/available.js';
 import {
   COMMAND_TIMEOUT_MS,
   LAB_SERVERS,
@@ -11,17 +10,18 @@ import {
   startLabServers,
   type Truth,
   truthFor,
-} from './liar-lab.js';
-import { applyScenario, SCENARIOS } from './scenarios.js';
-import { TOOL_TIMEOUT_MS } from './tools.js';
-import { createLab, destroyLab, type Lab } from './topology.js';
+} from '../../lab/liar-lab.js';
+import { applyScenario, SCENARIOS } from '../../lab/scenarios.js';
+import { formatTable } from '../../lab/stats.js';
+import { TOOL_TIMEOUT_MS } from '../../lab/tools.js';
+import { createLab, destroyLab, type Lab } from '../../lab/topology.js';
 import {
   formatVerdict,
   mainJobVerdicts,
   probeVerdicts,
   untrustedNamed,
   verdictProblems,
-} from './verdict-judge.js';
+} from '../../lab/verdict-judge.js';
 
 // Public servers as they really are (issue 11 §1), in the NAT lab: two servers advertising their own IP as
 // OTHER-ADDRESS (other port, same port), one ignoring CHANGE-REQUEST, a black-holed address, and coturn as

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labAvailable } from '../../lab/available.js';
+import { nsRun } from '../../lab/exec.js';
+import { CLI_PATH } from '../../lab/paths.js';
+import { applyScenario } from '../../lab/scenarios.js';
+import { startIceDoctorServer } from '../../lab/servers.js';
+import { PROBE_URL } from '../../lab/tools.js';
+import { createLab, destroyLab, type Lab } from '../../lab/topology.js';
 import { probeReportSchema } from '../../src/report/schema.js';
-import { labAvailable } from './available.js';
-import { nsRun } from './exec.js';
-import { CLI_PATH } from './paths.js';
-import { applyScenario } from './scenarios.js';
-import { startIceDoctorServer } from './servers.js';
-import { PROBE_URL } from './tools.js';
-import { createLab, destroyLab, type Lab } from './topology.js';
 
 // Binding lifetime discovery (RFC 5780 §4.6) through a real Linux NAT whose UDP mapping timeout the test
 // sets: the router's conntrack keeps a replied UDP entry for nf_conntrack_udp_timeout seconds.

@@ -1,12 +1,12 @@
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { changeRequestAttribute } from '../../src/stun/build.js';
-import { Attr } from '../../src/stun/constants.js';
-import { decodeMessage, getAddress } from '../../src/stun/message.js';
-import { bindingRequest } from '../../src/stun-probe/requests.js';
-import { freePort } from '../helpers/coturn-turn.js';
-import { type Endpoint, type RunningLiar, startLiar } from './stun-liar.js';
+import { freePort } from '../../lab/coturn-turn.js';
+import { type Endpoint, type RunningLiar, startLiar } from '../../lab/stun-liar.js';
+import { bindingRequest } from '../../src/client/nat-probe/requests.js';
+import { changeRequestAttribute } from '../../src/wire/build.js';
+import { Attr } from '../../src/wire/constants.js';
+import { decodeMessage, getAddress } from '../../src/wire/message.js';
 
 // The lab's misbehaving STUN servers on loopback (no root): they must lie exactly as designed, or the NAT
 // lab's liar scenarios would test nothing.

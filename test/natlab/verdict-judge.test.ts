@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mustNameUntrusted, truthFor } from './liar-lab.js';
-import { EXPECTED } from './scenarios.js';
-import { mainJobVerdicts, probeVerdicts, untrustedNamed, verdictProblems } from './verdict-judge.js';
+import { mustNameUntrusted, truthFor } from '../../lab/liar-lab.js';
+import { EXPECTED } from '../../lab/scenarios.js';
+import { mainJobVerdicts, probeVerdicts, untrustedNamed, verdictProblems } from '../../lab/verdict-judge.js';
 
 // The judge of the NAT lab's liar cases (no root): it must reject a confident wrong verdict and a null
 // without a reason, and accept the truth or (where allowed) an honest null.

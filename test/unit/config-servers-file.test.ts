@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { publicServers, readServersFile } from '../../src/config.js';
-import { DEFAULT_PUBLIC_SERVERS } from '../../src/stun-probe/default-servers.js';
+import { publicServers, readServersFile } from '../../src/cli/config/probe-flags.js';
+import { DEFAULT_PUBLIC_SERVERS } from '../../src/client/nat-probe/default-servers.js';
 
 function file(text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'servers-')), 'servers.txt');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostsFileAddress, parseHosts } from '../../src/stun-probe/hosts-file.js';
+import { hostsFileAddress, parseHosts } from '../../src/client/transport/hosts-file.js';
 
 describe('hosts file (names answered without DNS)', () => {
   const table = parseHosts(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOG_TEXT_MAX_CHARS, logText } from '../../src/log-text.js';
+import { LOG_TEXT_MAX_CHARS, logText } from '../../src/shared/log-text.js';
 
 describe('logText', () => {
   it('keeps a short printable string as it is; undefined stays undefined', () => {

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type TransportAddress, transportAddress } from '../../src/stun/address.js';
-import { classify, legacyLabel } from '../../src/stun-probe/classify.js';
-import type { BindingObservation, ProbeObservations, Rfc5780Run } from '../../src/stun-probe/observations.js';
+import { classify, legacyLabel } from '../../src/client/nat-probe/classify.js';
+import type {
+  BindingObservation,
+  ProbeObservations,
+  Rfc5780Run,
+} from '../../src/client/nat-probe/observations.js';
+import { type TransportAddress, transportAddress } from '../../src/wire/address.js';
 
 const A1P1 = transportAddress('203.0.113.10', 3478);
 const A2P2 = transportAddress('203.0.113.11', 3479);

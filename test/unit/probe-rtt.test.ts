@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_RTO_MS, MIN_RTO_MS, RttEstimator, UNCALIBRATED_RTO_MS } from '../../src/stun-probe/rtt.js';
-import { nextDeadlineOffsetMs, PROBE_POLICY } from '../../src/stun-probe/transaction.js';
+import { MAX_RTO_MS, MIN_RTO_MS, RttEstimator, UNCALIBRATED_RTO_MS } from '../../src/client/transport/rtt.js';
+import { nextDeadlineOffsetMs, PROBE_POLICY } from '../../src/client/transport/transaction.js';
 
 describe('RttEstimator (RFC 6298 §2)', () => {
   it('starts uncalibrated at the stated default', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseStunUrl } from '../../src/client/url/stun-url.js';
 import { ConfigError } from '../../src/errors.js';
-import { parseStunUrl } from '../../src/stun-probe/url.js';
 
 describe('parseStunUrl (RFC 7064)', () => {
   it.each([

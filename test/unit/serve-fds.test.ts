@@ -1,9 +1,9 @@
 /**
- * What `serve` says at start about descriptors (src/commands/serve-fds.ts): the numbers from a given
+ * What `serve` says at start about descriptors (src/cli/commands/serve-fds.ts): the numbers from a given
  * RLIMIT_NOFILE, and the warnings coturn gives (low soft limit; a total quota above the relay sockets left).
  */
 import { describe, expect, it } from 'vitest';
-import { fdReport, fdText } from '../../src/commands/serve-fds.js';
+import { fdReport, fdText } from '../../src/cli/commands/serve-fds.js';
 import { ConnectionBudget } from '../../src/net/connection-budget.js';
 
 describe('fdReport', () => {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { canonicalHost, ServedHosts } from '../../src/web-report/server/served-hosts.js';
+import { canonicalHost, ServedHosts } from '../../src/web/server/served-hosts.js';
 
 /** The Host values of `hosts` that `served` accepts. */
 function accepted(served: ServedHosts, hosts: string[]): string[] {

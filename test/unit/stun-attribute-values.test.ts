@@ -4,15 +4,15 @@
  * values lazily from the raw attributes (checked then against the codec on 350,000 random messages).
  */
 import { describe, expect, it } from 'vitest';
-import { Attr, HEADER_BYTES, MAGIC_COOKIE } from '../../src/stun/constants.js';
-import { StunDecodeError } from '../../src/stun/errors.js';
+import { Attr, HEADER_BYTES, MAGIC_COOKIE } from '../../src/wire/constants.js';
+import { StunDecodeError } from '../../src/wire/errors.js';
 import {
   decodeMessage,
   getAddress,
   getErrorCode,
   getResponsePort,
   getUint32,
-} from '../../src/stun/message.js';
+} from '../../src/wire/message.js';
 
 const TID = Buffer.from('0102030405060708090a0b0c', 'hex');
 

@@ -4,11 +4,11 @@
  * it cannot encode.
  */
 import { describe, expect, it } from 'vitest';
-import { type AttributeSpec, buildMessage, MAX_ATTRIBUTES_BYTES } from '../../src/stun/build.js';
-import { plainAddressValue } from '../../src/stun/classic.js';
-import { Attr, HEADER_BYTES, StunClass, StunMethod } from '../../src/stun/constants.js';
-import { shortTermKey, verifyFingerprint, verifyIntegrity } from '../../src/stun/integrity.js';
-import { decodeMessage, getAddress, getErrorCode, getString } from '../../src/stun/message.js';
+import { type AttributeSpec, buildMessage, MAX_ATTRIBUTES_BYTES } from '../../src/wire/build.js';
+import { plainAddressValue } from '../../src/wire/classic.js';
+import { Attr, HEADER_BYTES, StunClass, StunMethod } from '../../src/wire/constants.js';
+import { shortTermKey, verifyFingerprint, verifyIntegrity } from '../../src/wire/integrity.js';
+import { decodeMessage, getAddress, getErrorCode, getString } from '../../src/wire/message.js';
 
 const TID = Buffer.from('0102030405060708090a0b0c', 'hex');
 

@@ -5,8 +5,8 @@
  * which the relay avoids by dropping such datagrams (UDP over IPv6 can carry up to 65,527 bytes).
  */
 import { describe, expect, it } from 'vitest';
-import { Attr } from '../../src/stun/constants.js';
-import { encodeDataIndication, MAX_DATA_INDICATION_BYTES } from '../../src/stun/data-indication.js';
+import { Attr } from '../../src/wire/constants.js';
+import { encodeDataIndication, MAX_DATA_INDICATION_BYTES } from '../../src/wire/data-indication.js';
 
 describe('Data indication size limit', () => {
   for (const [family, peer] of [

@@ -5,8 +5,8 @@
  * datagram: a few per second kept the server's event loop busy.
  */
 import { describe, expect, it } from 'vitest';
-import { HEADER_BYTES, MAGIC_COOKIE } from '../../src/stun/constants.js';
-import { decodeMessage, findAttribute } from '../../src/stun/message.js';
+import { HEADER_BYTES, MAGIC_COOKIE } from '../../src/wire/constants.js';
+import { decodeMessage, findAttribute } from '../../src/wire/message.js';
 
 /** The largest IPv4 UDP payload, in bytes. */
 const MAX_DATAGRAM_BYTES = 65_507;

@@ -8,16 +8,16 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AttributeSpec, buildMessage, responsePortValue } from '../../src/stun/build.js';
-import { Attr, HEADER_BYTES, MAGIC_COOKIE, StunClass } from '../../src/stun/constants.js';
-import { StunDecodeError } from '../../src/stun/errors.js';
-import { type StreamFrame, StreamFramer } from '../../src/stun/framing.js';
+import { type AttributeSpec, buildMessage, responsePortValue } from '../../src/wire/build.js';
+import { Attr, HEADER_BYTES, MAGIC_COOKIE, StunClass } from '../../src/wire/constants.js';
+import { StunDecodeError } from '../../src/wire/errors.js';
+import { type StreamFrame, StreamFramer } from '../../src/wire/framing.js';
 import {
   type IntegrityAlgorithm,
   shortTermKey,
   verifyFingerprint,
   verifyIntegrity,
-} from '../../src/stun/integrity.js';
+} from '../../src/wire/integrity.js';
 import {
   decodeMessage,
   getAddress,
@@ -27,7 +27,7 @@ import {
   getUint32,
   getUnknownAttributes,
   type StunMessage,
-} from '../../src/stun/message.js';
+} from '../../src/wire/message.js';
 
 const RUNS = {
   randomBytes: 20_000,

@@ -5,9 +5,9 @@
  * printed, including the 0x20 padding of §2.1–§2.3, which is deliberate in the RFC.
  */
 import { describe, expect, it } from 'vitest';
-import { buildMessage } from '../../src/stun/build.js';
-import { Attr, HEADER_BYTES, StunClass, StunMethod } from '../../src/stun/constants.js';
-import { StunDecodeError } from '../../src/stun/errors.js';
+import { buildMessage } from '../../src/wire/build.js';
+import { Attr, HEADER_BYTES, StunClass, StunMethod } from '../../src/wire/constants.js';
+import { StunDecodeError } from '../../src/wire/errors.js';
 import {
   appendFingerprint,
   appendIntegrity,
@@ -15,7 +15,7 @@ import {
   shortTermKey,
   verifyFingerprint,
   verifyIntegrity,
-} from '../../src/stun/integrity.js';
+} from '../../src/wire/integrity.js';
 import {
   decodeMessage,
   findAttribute,
@@ -23,7 +23,7 @@ import {
   getString,
   getUint32,
   type StunMessage,
-} from '../../src/stun/message.js';
+} from '../../src/wire/message.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { buildMessage, changeRequestValue, responsePortValue } from '../../src/stun/build.js';
+import { buildMessage, changeRequestValue, responsePortValue } from '../../src/wire/build.js';
 import {
   Attr,
   ChangeFlag,
@@ -17,9 +17,9 @@ import {
   methodOf,
   StunClass,
   StunMethod,
-} from '../../src/stun/constants.js';
-import { StunDecodeError } from '../../src/stun/errors.js';
-import { StreamFramer } from '../../src/stun/framing.js';
+} from '../../src/wire/constants.js';
+import { StunDecodeError } from '../../src/wire/errors.js';
+import { StreamFramer } from '../../src/wire/framing.js';
 import {
   appendFingerprint,
   appendIntegrity,
@@ -27,7 +27,7 @@ import {
   shortTermKey,
   verifyFingerprint,
   verifyIntegrity,
-} from '../../src/stun/integrity.js';
+} from '../../src/wire/integrity.js';
 import {
   decodeMessage,
   findAttribute,
@@ -38,8 +38,8 @@ import {
   getUnknownAttributes,
   looksLikeStun,
   type StunMessage,
-} from '../../src/stun/message.js';
-import { newTransactionId } from '../../src/stun/transaction-id.js';
+} from '../../src/wire/message.js';
+import { newTransactionId } from '../../src/wire/transaction-id.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const TID = hex('0102030405060708090a0b0c');

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { credentialFlagsFromEnv, resolveTurnCredentials } from '../../src/client/turn-check/credentials.js';
 import { ConfigError } from '../../src/errors.js';
-import { credentialFlagsFromEnv, resolveTurnCredentials } from '../../src/stun-probe/turn-credentials.js';
 
 describe('resolveTurnCredentials', () => {
   it('takes --user/--password as long-term credentials', () => {

@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type TurnDiagnosisCode,
-  turnCheckReportSchema,
-  turnStepNameSchema,
-} from '../../src/report/schema.js';
-import type { TransportAddress } from '../../src/stun/address.js';
-import type { ConnectFacts } from '../../src/stun-probe/stream-connect.js';
-import { addressScope } from '../../src/stun-probe/turn-address-scope.js';
-import { diagnoseTarget, turnCheckReport } from '../../src/stun-probe/turn-diagnose.js';
+import type { ConnectFacts } from '../../src/client/transport/stream-connect.js';
+import { addressScope } from '../../src/client/turn-check/address-scope.js';
+import { diagnoseTarget, turnCheckReport } from '../../src/client/turn-check/diagnose.js';
 import type {
   DataObservation,
   RequestObservation,
   TurnObservation,
   TurnTargetObservations,
-} from '../../src/stun-probe/turn-observations.js';
+} from '../../src/client/turn-check/observations.js';
+import {
+  type TurnDiagnosisCode,
+  turnCheckReportSchema,
+  turnStepNameSchema,
+} from '../../src/report/schema.js';
+import type { TransportAddress } from '../../src/wire/address.js';
 
 const addr = (address: string, port: number): TransportAddress => ({
   address,

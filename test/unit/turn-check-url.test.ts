@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { resolveServer } from '../../src/client/transport/resolve.js';
+import { parseTurnTargets, parseTurnUrl, turnTargets } from '../../src/client/url/turn-url.js';
 import { ConfigError } from '../../src/errors.js';
-import { resolveServer } from '../../src/stun-probe/resolve.js';
-import { parseTurnTargets, parseTurnUrl, turnTargets } from '../../src/stun-probe/turn-url.js';
 
 describe('parseTurnUrl (RFC 7065)', () => {
   it.each([

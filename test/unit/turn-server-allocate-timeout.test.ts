@@ -1,5 +1,5 @@
 /**
- * The allocate timeout of the stream listener (src/turn-server/tcp.ts): a connection with no allocation is
+ * The allocate timeout of the stream listener (src/server/stun/tcp.ts): a connection with no allocation is
  * closed `allocateTimeoutMs` after its TCP accept, whatever it sends; over TLS the clock starts at the TCP
  * accept, not at the end of the handshake, so a client slow to send its ClientHello does not get more.
  * A connection whose dispatch made an allocation (`keepOpen(true)`) stays open.
@@ -8,12 +8,12 @@ import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { transportAddress } from '../../src/stun/address.js';
-import { bindTcp } from '../../src/turn-server/bind.js';
-import type { Dispatch } from '../../src/turn-server/dispatch.js';
-import type { SocketRole } from '../../src/turn-server/socket-role.js';
-import { listenStream, type StreamListener } from '../../src/turn-server/tcp.js';
-import { generateSelfSignedCredentials } from '../../src/turn-server/tls-credentials.js';
+import { bindTcp } from '../../src/server/stun/bind.js';
+import type { Dispatch } from '../../src/server/stun/dispatch.js';
+import type { SocketRole } from '../../src/server/stun/socket-role.js';
+import { listenStream, type StreamListener } from '../../src/server/stun/tcp.js';
+import { generateSelfSignedCredentials } from '../../src/server/stun/tls-credentials.js';
+import { transportAddress } from '../../src/wire/address.js';
 
 const TIMEOUT_MS = 3_000;
 /** How long the TLS client waits after its TCP connect before its ClientHello. */

@@ -1,22 +1,22 @@
 /**
- * Unit tests of the brute-force limiter (src/turn-server/auth-limiter.ts) and of how the Authenticator
- * uses it (src/turn-server/auth.ts): the window, the block, eviction and the memory cap, the client key
+ * Unit tests of the brute-force limiter (src/server/turn/auth/limiter.ts) and of how the Authenticator
+ * uses it (src/server/turn/auth/authenticate.ts): the window, the block, eviction and the memory cap, the client key
  * (IPv4, IPv4-mapped, IPv6 /64), and that only failures with a valid nonce count.
  */
 import { describe, expect, it } from 'vitest';
-import { buildMessage } from '../../src/stun/build.js';
-import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
-import { longTermKey } from '../../src/stun/integrity.js';
-import { decodeMessage } from '../../src/stun/message.js';
-import { newTransactionId } from '../../src/stun/transaction-id.js';
-import { Authenticator } from '../../src/turn-server/auth.js';
+import { clientKey } from '../../src/net/client-key.js';
+import { Authenticator } from '../../src/server/turn/auth/authenticate.js';
 import {
   AuthFailureLimiter,
   type AuthLimitSettings,
-  clientKey,
   DEFAULT_AUTH_LIMIT,
-} from '../../src/turn-server/auth-limiter.js';
-import { withCredentials } from '../helpers/turn-raw.js';
+} from '../../src/server/turn/auth/limiter.js';
+import { buildMessage } from '../../src/wire/build.js';
+import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
+import { longTermKey } from '../../src/wire/integrity.js';
+import { decodeMessage } from '../../src/wire/message.js';
+import { newTransactionId } from '../../src/wire/transaction-id.js';
+import { withCredentials } from '../support/turn-raw.js';
 
 const SETTINGS: AuthLimitSettings = { failureLimit: 3, windowMs: 10_000, blockMs: 5_000, maxClients: 100 };
 const T0 = 1_700_000_000_000;

@@ -1,18 +1,22 @@
 /**
- * The memos on the TURN server's authentication path (src/turn-server/nonce.ts, auth.ts): remembered nonce
+ * The memos on the TURN server's authentication path (src/server/turn/auth/nonce.ts, auth.ts): remembered nonce
  * MACs and long-term keys change what is computed, never what is answered — a nonce stays bound to its IP
  * and expiry, a REST username still expires, an unknown user still fails, and the memos stay bounded.
  */
 import { describe, expect, it } from 'vitest';
-import { buildMessage } from '../../src/stun/build.js';
-import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
-import { longTermKey } from '../../src/stun/integrity.js';
-import { decodeMessage } from '../../src/stun/message.js';
-import { restPassword } from '../../src/stun/rest-credentials.js';
-import { newTransactionId } from '../../src/stun/transaction-id.js';
-import { Authenticator, type CredentialSource, KEY_MEMO_MAX } from '../../src/turn-server/auth.js';
-import { NONCE_COOKIE, NONCE_MAC_MEMO_MAX, NonceIssuer } from '../../src/turn-server/nonce.js';
-import { withCredentials } from '../helpers/turn-raw.js';
+import {
+  Authenticator,
+  type CredentialSource,
+  KEY_MEMO_MAX,
+} from '../../src/server/turn/auth/authenticate.js';
+import { NONCE_COOKIE, NONCE_MAC_MEMO_MAX, NonceIssuer } from '../../src/server/turn/auth/nonce.js';
+import { buildMessage } from '../../src/wire/build.js';
+import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
+import { longTermKey } from '../../src/wire/integrity.js';
+import { decodeMessage } from '../../src/wire/message.js';
+import { restPassword } from '../../src/wire/rest-credentials.js';
+import { newTransactionId } from '../../src/wire/transaction-id.js';
+import { withCredentials } from '../support/turn-raw.js';
 
 const T0 = 1_700_000_000_000;
 const IP = '192.0.2.7';

@@ -1,12 +1,12 @@
 /**
- * Synchronous UDP binds (src/turn-server/bind.ts) and the relay port pool built on them
- * (src/turn-server/relay-ports.ts): an IP literal is bound in the caller's turn, a taken port is a
+ * Synchronous UDP binds (src/server/stun/bind.ts) and the relay port pool built on them
+ * (src/server/turn/relay/ports.ts): an IP literal is bound in the caller's turn, a taken port is a
  * BindError at once, and sends to IP literals go out without a DNS lookup. Loopback only.
  */
 import type dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BindError, bindUdp, bindUdpNow } from '../../src/turn-server/bind.js';
-import { RelayPorts } from '../../src/turn-server/relay-ports.js';
+import { BindError, bindUdp, bindUdpNow } from '../../src/server/stun/bind.js';
+import { RelayPorts } from '../../src/server/turn/relay/ports.js';
 
 const open: dgram.Socket[] = [];
 afterEach(async () => {

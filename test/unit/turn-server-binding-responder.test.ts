@@ -1,18 +1,25 @@
 /**
- * Unit tests of the pure RFC 5780 Binding responder (src/turn-server/binding-responder.ts): no sockets,
+ * Unit tests of the pure RFC 5780 Binding responder (src/server/stun/binding-responder.ts): no sockets,
  * a decoded request and a 5-tuple in, reply bytes + sending socket role + destination out.
  */
 import { describe, expect, it } from 'vitest';
-import { type TransportAddress, transportAddress } from '../../src/stun/address.js';
+import {
+  type BindingConfig,
+  MAX_UNPADDED_RESPONSE_BYTES,
+  respondToBinding,
+} from '../../src/server/stun/binding-responder.js';
+import type { InboundContext, InboundRequest } from '../../src/server/stun/handler.js';
+import { SOCKET_ROLES, type SocketRole } from '../../src/server/stun/socket-role.js';
+import { type TransportAddress, transportAddress } from '../../src/wire/address.js';
 import {
   type AttributeSpec,
   buildMessage,
   changeRequestAttribute,
   responsePortAttribute,
-} from '../../src/stun/build.js';
-import { ClassicAttr, decodeClassicMessage } from '../../src/stun/classic.js';
-import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
-import { verifyFingerprint } from '../../src/stun/integrity.js';
+} from '../../src/wire/build.js';
+import { ClassicAttr, decodeClassicMessage } from '../../src/wire/classic.js';
+import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
+import { verifyFingerprint } from '../../src/wire/integrity.js';
 import {
   decodeMessage,
   findAttribute,
@@ -21,14 +28,7 @@ import {
   getString,
   getUnknownAttributes,
   type StunMessage,
-} from '../../src/stun/message.js';
-import {
-  type BindingConfig,
-  MAX_UNPADDED_RESPONSE_BYTES,
-  respondToBinding,
-} from '../../src/turn-server/binding-responder.js';
-import type { InboundContext, InboundRequest } from '../../src/turn-server/handler.js';
-import { SOCKET_ROLES, type SocketRole } from '../../src/turn-server/socket-role.js';
+} from '../../src/wire/message.js';
 
 const ADDR: Record<SocketRole, TransportAddress> = {
   'A1:P1': transportAddress('192.0.2.1', 3478),

@@ -1,19 +1,19 @@
 /**
- * Unit tests of the request front door (src/turn-server/dispatch.ts): what is dropped, what gets 400,
+ * Unit tests of the request front door (src/server/stun/dispatch.ts): what is dropped, what gets 400,
  * routing by method, FINGERPRINT checks, RFC 3489 clients, and — by property — that no input throws and
  * no response exceeds max(request bytes, MAX_UNPADDED_RESPONSE_BYTES).
  */
 import fc from 'fast-check';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { type TransportAddress, transportAddress } from '../../src/stun/address.js';
-import { buildMessage } from '../../src/stun/build.js';
-import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
-import { decodeMessage, getErrorCode } from '../../src/stun/message.js';
-import { bindingHandler, MAX_UNPADDED_RESPONSE_BYTES } from '../../src/turn-server/binding-responder.js';
-import { createDispatcher, type Dispatch } from '../../src/turn-server/dispatch.js';
-import type { InboundContext, RequestHandler } from '../../src/turn-server/handler.js';
-import type { SocketRole } from '../../src/turn-server/socket-role.js';
+import { bindingHandler, MAX_UNPADDED_RESPONSE_BYTES } from '../../src/server/stun/binding-responder.js';
+import { createDispatcher, type Dispatch } from '../../src/server/stun/dispatch.js';
+import type { InboundContext, RequestHandler } from '../../src/server/stun/handler.js';
+import type { SocketRole } from '../../src/server/stun/socket-role.js';
+import { type TransportAddress, transportAddress } from '../../src/wire/address.js';
+import { buildMessage } from '../../src/wire/build.js';
+import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
+import { decodeMessage, getErrorCode } from '../../src/wire/message.js';
 
 const SOCKETS = new Map<SocketRole, TransportAddress>([
   ['A1:P1', transportAddress('127.0.0.1', 3478)],

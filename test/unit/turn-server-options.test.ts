@@ -1,13 +1,13 @@
 /**
- * Unit tests of option validation (src/turn-server/options.ts) and socket roles
- * (src/turn-server/socket-role.ts).
+ * Unit tests of option validation (src/server/stun/options.ts) and socket roles
+ * (src/server/stun/socket-role.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { parseTurnFlags, type TurnFlags } from '../../src/cli/config/turn-flags.js';
 import { ConfigError } from '../../src/errors.js';
-import { DEFAULT_AUTH_LIMIT } from '../../src/turn-server/auth-limiter.js';
-import { parseServeFlags, parseStunServerOptions } from '../../src/turn-server/options.js';
-import { changedRole } from '../../src/turn-server/socket-role.js';
-import { parseTurnFlags, type TurnFlags } from '../../src/turn-server/turn-options.js';
+import { parseServeFlags, parseStunServerOptions } from '../../src/server/stun/options.js';
+import { changedRole } from '../../src/server/stun/socket-role.js';
+import { DEFAULT_AUTH_LIMIT } from '../../src/server/turn/auth/limiter.js';
 
 describe('parseStunServerOptions', () => {
   it('fills in the embedded default', () => {

@@ -1,15 +1,15 @@
 /**
- * PageScope (src/turn-server/page-scope.ts): which page credentials signaling may bind to a room member,
+ * PageScope (src/server/turn/page-scope.ts): which page credentials signaling may bind to a room member,
  * what a bound credential may reach, and when the binding ends; canonicalIp's forms.
  */
 import { describe, expect, it } from 'vitest';
-import { mintRestCredentials } from '../../src/stun/rest-credentials.js';
 import {
   canonicalIp,
   MAX_MEMBERS_PER_CREDENTIAL,
   PageScope,
   type ScopeMember,
-} from '../../src/turn-server/page-scope.js';
+} from '../../src/server/turn/page-scope.js';
+import { mintRestCredentials } from '../../src/wire/rest-credentials.js';
 
 const NOW = 1_800_000_000_000;
 

@@ -1,5 +1,5 @@
 /**
- * Unit tests of the TURN peer policy (src/turn-server/peer-policy.ts, RFC 8656 §21.3): every default
+ * Unit tests of the TURN peer policy (src/server/turn/peer-policy.ts, RFC 8656 §21.3): every default
  * range at its first, middle and last address and just outside both ends, IPv4-mapped / NAT64 / 6to4
  * forms of denied IPv4 addresses, textual IPv6 forms, the allow-list winning over deny, bad CIDRs, and
  * fast-check properties (embedded forms decide like the IPv4 address; parsing agrees with node:net).
@@ -10,7 +10,7 @@ import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { createPeerPolicy, DEFAULT_DENIED_RANGES } from '../../src/turn-server/peer-policy.js';
+import { createPeerPolicy, DEFAULT_DENIED_RANGES } from '../../src/server/turn/peer-policy.js';
 
 const decide = createPeerPolicy();
 

@@ -1,5 +1,5 @@
 /**
- * The stream listener (src/turn-server/tcp.ts) writes each reply at once: its connections have Nagle's
+ * The stream listener (src/server/stun/tcp.ts) writes each reply at once: its connections have Nagle's
  * algorithm off (TCP_NODELAY). With it on, a burst of requests got its first reply at once and the rest
  * only when the client's delayed ACK came back, ~40 ms later on Linux: a TCP client paid that on every
  * burst of requests, and relayed media to a TCP client waited as long.
@@ -7,15 +7,15 @@
 import { connect } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { transportAddress } from '../../src/stun/address.js';
-import { buildMessage } from '../../src/stun/build.js';
-import { StunClass, StunMethod } from '../../src/stun/constants.js';
-import { StreamFramer } from '../../src/stun/framing.js';
-import { newTransactionId } from '../../src/stun/transaction-id.js';
-import { bindTcp } from '../../src/turn-server/bind.js';
-import type { Dispatch } from '../../src/turn-server/dispatch.js';
-import type { SocketRole } from '../../src/turn-server/socket-role.js';
-import { listenStream, type StreamListener } from '../../src/turn-server/tcp.js';
+import { bindTcp } from '../../src/server/stun/bind.js';
+import type { Dispatch } from '../../src/server/stun/dispatch.js';
+import type { SocketRole } from '../../src/server/stun/socket-role.js';
+import { listenStream, type StreamListener } from '../../src/server/stun/tcp.js';
+import { transportAddress } from '../../src/wire/address.js';
+import { buildMessage } from '../../src/wire/build.js';
+import { StunClass, StunMethod } from '../../src/wire/constants.js';
+import { StreamFramer } from '../../src/wire/framing.js';
+import { newTransactionId } from '../../src/wire/transaction-id.js';
 
 const BURST = 8;
 const BURSTS = 15;

@@ -1,11 +1,11 @@
 /**
- * The TURN transaction cache (src/turn-server/transaction-cache.ts): a cached response holds memory of its
+ * The TURN transaction cache (src/server/stun/transaction-cache.ts): a cached response holds memory of its
  * own, as large as the response. It used to keep the caller's buffer, usually a slice of Node's 8 KiB
  * buffer pool, which kept the whole pool chunk alive for 40 s: under the decoder fuzz, 1.6–3.6 KiB per cached
  * response, tens of MiB of RSS with the cache full (20,000 responses).
  */
 import { describe, expect, it } from 'vitest';
-import { TRANSACTION_CACHE_MS, TransactionCache } from '../../src/turn-server/transaction-cache.js';
+import { TRANSACTION_CACHE_MS, TransactionCache } from '../../src/server/stun/transaction-cache.js';
 
 const KEY = TransactionCache.key('udp 127.0.0.1 3478 127.0.0.1 50000', Buffer.alloc(12, 7));
 

@@ -1,16 +1,16 @@
 /**
- * TURN responses (src/turn-server/turn-reply.ts): an unauthenticated error response copied from the encoding
+ * TURN responses (src/server/turn/reply.ts): an unauthenticated error response copied from the encoding
  * kept for a frozen challenge is byte for byte the response encoded from scratch, with its own transaction
  * ID and FINGERPRINT (RFC 8489 §14.7); unauthenticated error responses carry no SOFTWARE (issue 12, item 10).
  */
 import { describe, expect, it } from 'vitest';
-import { buildMessage } from '../../src/stun/build.js';
-import { Attr, StunClass, StunMethod } from '../../src/stun/constants.js';
-import { verifyFingerprint } from '../../src/stun/integrity.js';
-import { decodeMessage, getErrorCode, getString } from '../../src/stun/message.js';
-import { newTransactionId } from '../../src/stun/transaction-id.js';
-import { Authenticator } from '../../src/turn-server/auth.js';
-import { turnError } from '../../src/turn-server/turn-reply.js';
+import { Authenticator } from '../../src/server/turn/auth/authenticate.js';
+import { turnError } from '../../src/server/turn/reply.js';
+import { buildMessage } from '../../src/wire/build.js';
+import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
+import { verifyFingerprint } from '../../src/wire/integrity.js';
+import { decodeMessage, getErrorCode, getString } from '../../src/wire/message.js';
+import { newTransactionId } from '../../src/wire/transaction-id.js';
 
 const auth = new Authenticator({
   realm: 'example.org',

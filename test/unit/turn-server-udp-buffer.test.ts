@@ -1,6 +1,6 @@
 /** udp-buffer.ts: when a receive buffer counts as capped by the kernel, and the warning that names the sysctl. */
 import { describe, expect, it } from 'vitest';
-import { udpBufferCapped, udpBufferWarning } from '../../src/turn-server/udp-buffer.js';
+import { udpBufferCapped, udpBufferWarning } from '../../src/server/stun/udp-buffer.js';
 
 describe('udpBufferCapped', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { candidateErrorSchema } from '../../src/report/browser-schema.js';
-import { explainCandidateError } from '../../src/web-report/page/candidate-errors.js';
-import { recordedGathering } from '../helpers/webrtc-fixtures.js';
+import { explainCandidateError } from '../../src/web/page/candidate-errors.js';
+import { recordedGathering } from '../support/webrtc-fixtures.js';
 
 describe('explainCandidateError on recorded Chromium 156 events', () => {
   const udp = recordedGathering('chromium-gather-errors').errors;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { browserCandidateSchema } from '../../src/report/browser-schema.js';
-import { hostPort, ipFamily, isMdnsName, maskedFamily } from '../../src/web-report/page/address.js';
+import { hostPort, ipFamily, isMdnsName, maskedFamily } from '../../src/web/page/address.js';
 import {
   CandidateParseError,
   decodePriority,
@@ -10,9 +10,9 @@ import {
   parseCandidateLine,
   relayProtocolOf,
   toBrowserCandidate,
-} from '../../src/web-report/page/candidates.js';
-import { canonicalIceUrl, parseIceUrl, sameIceUrl, sanitizeUrl } from '../../src/web-report/page/ice-url.js';
-import { recordedCall, recordedGathering } from '../helpers/webrtc-fixtures.js';
+} from '../../src/web/page/candidates.js';
+import { canonicalIceUrl, parseIceUrl, sameIceUrl, sanitizeUrl } from '../../src/web/page/ice-url.js';
+import { recordedCall, recordedGathering } from '../support/webrtc-fixtures.js';
 
 describe('parseCandidateLine (RFC 8839 §5.1)', () => {
   it('reads a recorded Chromium relay line, raddr/rport and extensions', () => {

@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { PathResult, SelectedPair } from '../../src/report/browser-schema.js';
-import type { PathTarget } from '../../src/web-report/api-schema.js';
-import { gatheringRows, pathRtt } from '../../src/web-report/page/chart-data.js';
-import { candidateRow } from '../helpers/browser-rows.js';
+import type { PathTarget } from '../../src/web/api-schema.js';
+import { gatheringRows, pathRtt } from '../../src/web/page/chart-data.js';
+import { candidateRow } from '../support/browser-rows.js';
 
 const target = (id: string, kind: PathTarget['kind'], server = 'bundled'): PathTarget => ({
   id,

@@ -3,21 +3,21 @@ import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { reportSchema } from '../../src/report/report-schema.js';
-import { explainCandidateError } from '../../src/web-report/page/candidate-errors.js';
-import { toBrowserCandidate } from '../../src/web-report/page/candidates.js';
-import { natFacts } from '../../src/web-report/page/nat-facts.js';
-import { relayProof } from '../../src/web-report/page/relay-proof.js';
-import { type BrowserReportDraft, exportReport, REDACTED } from '../../src/web-report/page/report-export.js';
-import { readSelectedPair } from '../../src/web-report/page/selected-pair.js';
+import { explainCandidateError } from '../../src/web/page/candidate-errors.js';
+import { toBrowserCandidate } from '../../src/web/page/candidates.js';
+import { natFacts } from '../../src/web/page/nat-facts.js';
+import { relayProof } from '../../src/web/page/relay-proof.js';
+import { type BrowserReportDraft, exportReport, REDACTED } from '../../src/web/page/report-export.js';
+import { readSelectedPair } from '../../src/web/page/selected-pair.js';
 import {
   decodeShareFragment,
   encodeShareFragment,
   MAX_FRAGMENT_CHARS,
   SHARE_PREFIX,
   ShareLinkError,
-} from '../../src/web-report/page/share-link.js';
-import { verdict } from '../../src/web-report/page/verdict.js';
-import { recordedCall, recordedGathering } from '../helpers/webrtc-fixtures.js';
+} from '../../src/web/page/share-link.js';
+import { verdict } from '../../src/web/page/verdict.js';
+import { recordedCall, recordedGathering } from '../support/webrtc-fixtures.js';
 
 const TURN_USER = '1795245322:alice';
 const TURN_PASS = 'q9Z+Jw3tY0c/8RkV1mWm2s4=';

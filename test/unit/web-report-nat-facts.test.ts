@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { BrowserCandidate, CandidateErrorRow } from '../../src/report/browser-schema.js';
 import { browserReportSchema } from '../../src/report/browser-schema.js';
-import { explainCandidateError } from '../../src/web-report/page/candidate-errors.js';
-import { toBrowserCandidate } from '../../src/web-report/page/candidates.js';
-import { type MappingProbe, natFacts } from '../../src/web-report/page/nat-facts.js';
-import { recordedGathering } from '../helpers/webrtc-fixtures.js';
+import { explainCandidateError } from '../../src/web/page/candidate-errors.js';
+import { toBrowserCandidate } from '../../src/web/page/candidates.js';
+import { type MappingProbe, natFacts } from '../../src/web/page/nat-facts.js';
+import { recordedGathering } from '../support/webrtc-fixtures.js';
 
 const S1 = 'stun:203.0.113.1:3478';
 const S1B = 'stun:203.0.113.1:3479';

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { IceConfig, PathTarget } from '../../src/web-report/api-schema.js';
-import { planRun } from '../../src/web-report/page/ui/plan.js';
+import type { IceConfig, PathTarget } from '../../src/web/api-schema.js';
+import { planRun } from '../../src/web/page/ui/plan.js';
 
 /** The report page's run plan (ui/plan.ts, pure), and the page's rule that no network string is parsed as HTML. */
 
@@ -72,7 +72,7 @@ describe('planRun', () => {
 });
 
 describe('the page UI writes network strings as text only', () => {
-  const dir = join(process.cwd(), 'src/web-report/page/ui');
+  const dir = join(process.cwd(), 'src/web/page/ui');
   it.each(readdirSync(dir).filter((f) => f.endsWith('.ts')))(
     '%s has no innerHTML, outerHTML, insertAdjacentHTML or document.write',
     (file) => {

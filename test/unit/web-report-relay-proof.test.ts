@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { relayProofSchema, type SelectedPair } from '../../src/report/browser-schema.js';
-import { median, type ProofTarget, relayProof } from '../../src/web-report/page/relay-proof.js';
-import { readSelectedPair } from '../../src/web-report/page/selected-pair.js';
-import { recordedCall } from '../helpers/webrtc-fixtures.js';
+import { median, type ProofTarget, relayProof } from '../../src/web/page/relay-proof.js';
+import { readSelectedPair } from '../../src/web/page/selected-pair.js';
+import { recordedCall } from '../support/webrtc-fixtures.js';
 
 const pairOf = (name: string): SelectedPair =>
   readSelectedPair(recordedCall(name).a.stats[1] ?? recordedCall(name).a.stats[0]!)!.pair;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { selectedPairSchema } from '../../src/report/browser-schema.js';
-import { PairChangeTracker, readSelectedPair } from '../../src/web-report/page/selected-pair.js';
-import type { StatsLike } from '../../src/web-report/page/stats.js';
-import { recordedCall } from '../helpers/webrtc-fixtures.js';
+import { PairChangeTracker, readSelectedPair } from '../../src/web/page/selected-pair.js';
+import type { StatsLike } from '../../src/web/page/stats.js';
+import { recordedCall } from '../support/webrtc-fixtures.js';
 
 describe('readSelectedPair on recorded Chromium 156 stats', () => {
   it('host ↔ host: found by selectedCandidatePairId, RTT in ms, DTLS from the transport', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { QUEUED_TOTAL_REFRESH_MS, QueuedOutput } from '../../src/web-report/server/queued-output.js';
-import { SignalingClients } from '../../src/web-report/server/signaling-clients.js';
-import { DEFAULT_SIGNALING_LIMITS } from '../../src/web-report/server/signaling-limits.js';
+import { QUEUED_TOTAL_REFRESH_MS, QueuedOutput } from '../../src/web/server/queued-output.js';
+import { SignalingClients } from '../../src/web/server/signaling-clients.js';
+import { DEFAULT_SIGNALING_LIMITS } from '../../src/web/server/signaling-limits.js';
 
 const limits = { ...DEFAULT_SIGNALING_LIMITS, maxSocketsPerIp: 3, maxRoomsPerIp: 2, roomCreateBurst: 3 };
 

@@ -12,7 +12,7 @@ import {
   parseStart,
   startMessage,
   ThroughputMeter,
-} from '../../src/web-report/page/throughput-meter.js';
+} from '../../src/web/page/throughput-meter.js';
 
 describe('kbps', () => {
   it('is bytes × 8 / ms (1 kbit = 1000 bit), to 0.1', () => {

@@ -5,21 +5,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CandidateType, SelectedPair } from '../../src/report/browser-schema.js';
-import { explainPeerFailure, type PeerFailureFacts } from '../../src/web-report/page/peer-failure.js';
-import { candidateKey, withTrickledType } from '../../src/web-report/page/peer-pair.js';
-import {
-  pageSignalingUrl,
-  roomFromHash,
-  roomLink,
-  signalingUrl,
-} from '../../src/web-report/page/signaling-url.js';
+import { explainPeerFailure, type PeerFailureFacts } from '../../src/web/page/peer-failure.js';
+import { candidateKey, withTrickledType } from '../../src/web/page/peer-pair.js';
+import { pageSignalingUrl, roomFromHash, roomLink, signalingUrl } from '../../src/web/page/signaling-url.js';
 import {
   type SignalingFailure,
   signalingCheckFailure,
   signalingCloseReason,
   signalingErrorReason,
-} from '../../src/web-report/page/signaling-words.js';
-import { roomIdSchema } from '../../src/web-report/signaling-schema.js';
+} from '../../src/web/page/signaling-words.js';
+import { roomIdSchema } from '../../src/web/signaling-schema.js';
 
 const signaling = { path: '/signal', httpPort: 8080, httpsPort: 8443 };
 

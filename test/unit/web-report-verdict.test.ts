@@ -7,12 +7,12 @@ import {
   type SignalingCheck,
   verdictSchema,
 } from '../../src/report/browser-schema.js';
-import { explainCandidateError } from '../../src/web-report/page/candidate-errors.js';
-import type { NatFacts } from '../../src/web-report/page/nat-facts.js';
-import { relayProof } from '../../src/web-report/page/relay-proof.js';
-import { readSelectedPair } from '../../src/web-report/page/selected-pair.js';
-import { type VerdictInput, verdict } from '../../src/web-report/page/verdict.js';
-import { recordedCall } from '../helpers/webrtc-fixtures.js';
+import { explainCandidateError } from '../../src/web/page/candidate-errors.js';
+import type { NatFacts } from '../../src/web/page/nat-facts.js';
+import { relayProof } from '../../src/web/page/relay-proof.js';
+import { readSelectedPair } from '../../src/web/page/selected-pair.js';
+import { type VerdictInput, verdict } from '../../src/web/page/verdict.js';
+import { recordedCall } from '../support/webrtc-fixtures.js';
 
 const pairOf = (name: string): SelectedPair => readSelectedPair(recordedCall(name).a.stats[1]!)!.pair;
 const RELAY_PAIR: Record<Exclude<PathKind, 'stun'>, SelectedPair> = {

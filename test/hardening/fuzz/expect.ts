@@ -1,6 +1,6 @@
-import { decodeClassicMessage } from '../../../src/stun/classic.js';
-import { HEADER_BYTES, MAGIC_COOKIE, StunClass } from '../../../src/stun/constants.js';
-import { decodeMessage, getErrorCode, getUnknownAttributes } from '../../../src/stun/message.js';
+import { decodeClassicMessage } from '../../../src/wire/classic.js';
+import { HEADER_BYTES, MAGIC_COOKIE, StunClass } from '../../../src/wire/constants.js';
+import { decodeMessage, getErrorCode, getUnknownAttributes } from '../../../src/wire/message.js';
 
 /**
  * What the server must answer to one fuzzed message, by its transaction ID (header bytes 8–19):

@@ -1,4 +1,4 @@
-import { MIN_CHANNEL } from '../../../src/stun/channel-data.js';
+import { MIN_CHANNEL } from '../../../src/wire/channel-data.js';
 import type { Prng } from './prng.js';
 import { channelDataBytes } from './wire.js';
 

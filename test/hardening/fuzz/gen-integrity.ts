@@ -1,6 +1,6 @@
-import type { TransportAddress } from '../../../src/stun/address.js';
-import { Attr, messageType, StunClass, StunMethod } from '../../../src/stun/constants.js';
-import { appendFingerprint } from '../../../src/stun/integrity.js';
+import type { TransportAddress } from '../../../src/wire/address.js';
+import { Attr, messageType, StunClass, StunMethod } from '../../../src/wire/constants.js';
+import { appendFingerprint } from '../../../src/wire/integrity.js';
 import type { Probe } from './expect.js';
 import type { Prng } from './prng.js';
 import type { Signer } from './signer.js';

@@ -1,4 +1,4 @@
-import { looksLikeClassicBindingRequest } from '../../../src/stun/classic.js';
+import { looksLikeClassicBindingRequest } from '../../../src/wire/classic.js';
 import {
   Attr,
   HEADER_BYTES,
@@ -6,7 +6,7 @@ import {
   messageType,
   StunClass,
   StunMethod,
-} from '../../../src/stun/constants.js';
+} from '../../../src/wire/constants.js';
 import type { Expect, Probe } from './expect.js';
 import type { Prng } from './prng.js';
 import { attribute, stunMessage } from './wire.js';

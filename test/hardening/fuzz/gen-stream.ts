@@ -1,4 +1,4 @@
-import { StunMethod } from '../../../src/stun/constants.js';
+import { StunMethod } from '../../../src/wire/constants.js';
 import type { Probe } from './expect.js';
 import { harmlessAttribute, overrunningAttribute } from './gen-malformed.js';
 import type { Prng } from './prng.js';

@@ -1,6 +1,6 @@
-import type { AttributeSpec } from '../../../src/stun/build.js';
-import { Attr, MAGIC_COOKIE, messageType, StunClass, StunMethod } from '../../../src/stun/constants.js';
-import { appendFingerprint } from '../../../src/stun/integrity.js';
+import type { AttributeSpec } from '../../../src/wire/build.js';
+import { Attr, MAGIC_COOKIE, messageType, StunClass, StunMethod } from '../../../src/wire/constants.js';
+import { appendFingerprint } from '../../../src/wire/integrity.js';
 import type { Expect, Probe } from './expect.js';
 import type { SignedTarget } from './gen-integrity.js';
 import type { Prng } from './prng.js';

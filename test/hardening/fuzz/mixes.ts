@@ -1,4 +1,4 @@
-import type { TransportAddress } from '../../../src/stun/address.js';
+import type { TransportAddress } from '../../../src/wire/address.js';
 import type { Round } from './campaign.js';
 import type { Probe } from './expect.js';
 import { BOUND_CHANNEL, paddedChannelData, tcpChannelData, udpChannelData } from './gen-channel-data.js';

@@ -1,4 +1,4 @@
-import { udpBindable } from '../../helpers/udp-port.js';
+import { udpBindable } from '../../support/udp-port.js';
 
 /**
  * Resolves `true` once UDP port `port` on 127.0.0.1 can be bound (the server freed the relay socket), or

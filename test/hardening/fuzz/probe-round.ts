@@ -1,6 +1,6 @@
-import { buildMessage } from '../../../src/stun/build.js';
-import { StunClass, StunMethod } from '../../../src/stun/constants.js';
-import { newTransactionId } from '../../../src/stun/transaction-id.js';
+import { buildMessage } from '../../../src/wire/build.js';
+import { StunClass, StunMethod } from '../../../src/wire/constants.js';
+import { newTransactionId } from '../../../src/wire/transaction-id.js';
 import type { Round } from './campaign.js';
 import { judge, type Probe, replyKey } from './expect.js';
 

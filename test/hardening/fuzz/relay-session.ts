@@ -1,6 +1,6 @@
-import type { TransportAddress } from '../../../src/stun/address.js';
-import { Attr, classOf, StunClass, StunMethod } from '../../../src/stun/constants.js';
-import { newTransactionId } from '../../../src/stun/transaction-id.js';
+import type { TransportAddress } from '../../../src/wire/address.js';
+import { Attr, classOf, StunClass, StunMethod } from '../../../src/wire/constants.js';
+import { newTransactionId } from '../../../src/wire/transaction-id.js';
 import { allocateWithChannel, Signer } from './signer.js';
 import { SinkPeer } from './sink-peer.js';
 import { StreamConn } from './stream-conn.js';

@@ -1,11 +1,11 @@
-import type { TransportAddress } from '../../../src/stun/address.js';
-import { type AttributeSpec, buildMessage } from '../../../src/stun/build.js';
-import { MIN_CHANNEL } from '../../../src/stun/channel-data.js';
-import { Attr, StunClass, StunMethod } from '../../../src/stun/constants.js';
-import { appendFingerprint, type IntegrityAlgorithm, longTermKey } from '../../../src/stun/integrity.js';
-import { decodeMessage, getAddress, getErrorCode, getString } from '../../../src/stun/message.js';
-import { newTransactionId } from '../../../src/stun/transaction-id.js';
-import { UDP_TRANSPORT, withCredentials } from '../../helpers/turn-raw.js';
+import type { TransportAddress } from '../../../src/wire/address.js';
+import { type AttributeSpec, buildMessage } from '../../../src/wire/build.js';
+import { MIN_CHANNEL } from '../../../src/wire/channel-data.js';
+import { Attr, StunClass, StunMethod } from '../../../src/wire/constants.js';
+import { appendFingerprint, type IntegrityAlgorithm, longTermKey } from '../../../src/wire/integrity.js';
+import { decodeMessage, getAddress, getErrorCode, getString } from '../../../src/wire/message.js';
+import { newTransactionId } from '../../../src/wire/transaction-id.js';
+import { UDP_TRANSPORT, withCredentials } from '../../support/turn-raw.js';
 import { HARDENING_USER } from '../server-process.js';
 import { fixLength } from './wire.js';
 

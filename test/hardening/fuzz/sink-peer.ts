@@ -1,5 +1,5 @@
 import dgram from 'node:dgram';
-import type { TransportAddress } from '../../../src/stun/address.js';
+import type { TransportAddress } from '../../../src/wire/address.js';
 import { Condition } from './condition.js';
 
 /**

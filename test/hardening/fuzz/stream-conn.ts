@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
-import type { TransportAddress } from '../../../src/stun/address.js';
-import { classOf } from '../../../src/stun/constants.js';
-import { StreamFramer } from '../../../src/stun/framing.js';
+import type { TransportAddress } from '../../../src/wire/address.js';
+import { classOf } from '../../../src/wire/constants.js';
+import { StreamFramer } from '../../../src/wire/framing.js';
 import { Condition } from './condition.js';
 import { replyKey } from './expect.js';
 import type { FuzzTransport } from './probe-round.js';

@@ -1,4 +1,4 @@
-import type { TransportAddress } from '../../../src/stun/address.js';
+import type { TransportAddress } from '../../../src/wire/address.js';
 import type { Round } from './campaign.js';
 import { framedProbe, streamTail } from './gen-stream.js';
 import type { Prng } from './prng.js';

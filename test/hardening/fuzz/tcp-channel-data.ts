@@ -1,4 +1,4 @@
-import type { TransportAddress } from '../../../src/stun/address.js';
+import type { TransportAddress } from '../../../src/wire/address.js';
 import type { Round } from './campaign.js';
 import { BOUND_CHANNEL, channelDataTail, paddedChannelData, tcpChannelData } from './gen-channel-data.js';
 import { portFreed } from './port-free.js';

@@ -1,5 +1,5 @@
-import type { TransportAddress } from '../../../src/stun/address.js';
-import { TCP_IDLE_TIMEOUT_MS } from '../../../src/turn-server/tcp.js';
+import { TCP_IDLE_TIMEOUT_MS } from '../../../src/server/stun/tcp.js';
+import type { TransportAddress } from '../../../src/wire/address.js';
 import type { ServerProcess } from '../server-process.js';
 import type { FuzzEnv, Round } from './campaign.js';
 import { validBinding } from './gen-stream.js';

@@ -1,8 +1,8 @@
-import type { TransportAddress } from '../../../src/stun/address.js';
-import { buildMessage } from '../../../src/stun/build.js';
-import { Attr, StunClass, StunMethod } from '../../../src/stun/constants.js';
-import { decodeMessage, findAttribute, getAddress } from '../../../src/stun/message.js';
-import { newTransactionId } from '../../../src/stun/transaction-id.js';
+import type { TransportAddress } from '../../../src/wire/address.js';
+import { buildMessage } from '../../../src/wire/build.js';
+import { Attr, StunClass, StunMethod } from '../../../src/wire/constants.js';
+import { decodeMessage, findAttribute, getAddress } from '../../../src/wire/message.js';
+import { newTransactionId } from '../../../src/wire/transaction-id.js';
 import type { Round } from './campaign.js';
 import { Condition } from './condition.js';
 import { BOUND_CHANNEL } from './gen-channel-data.js';

@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
-import type { TransportAddress } from '../../../src/stun/address.js';
-import { classOf, HEADER_BYTES } from '../../../src/stun/constants.js';
+import type { TransportAddress } from '../../../src/wire/address.js';
+import { classOf, HEADER_BYTES } from '../../../src/wire/constants.js';
 import { replyKey } from './expect.js';
 
 /** Receive buffer asked for the fuzzing sockets, in bytes (the kernel caps it at net.core.rmem_max). */

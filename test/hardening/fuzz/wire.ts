@@ -1,6 +1,6 @@
-import type { TransportAddress } from '../../../src/stun/address.js';
-import { HEADER_BYTES, MAGIC_COOKIE, messageType, StunClass } from '../../../src/stun/constants.js';
-import { writeXorAddress } from '../../../src/stun/xor-address.js';
+import type { TransportAddress } from '../../../src/wire/address.js';
+import { HEADER_BYTES, MAGIC_COOKIE, messageType, StunClass } from '../../../src/wire/constants.js';
+import { writeXorAddress } from '../../../src/wire/xor-address.js';
 
 /**
  * One attribute TLV as it goes on the wire (RFC 8489 §14): type, length, value, then zero padding to a

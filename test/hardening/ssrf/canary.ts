@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import { createServer } from 'node:net';
-import type { TransportAddress } from '../../../src/stun/address.js';
+import type { TransportAddress } from '../../../src/wire/address.js';
 
 /** A UDP socket that only listens: a relay that leaks toward its address would be heard. */
 export interface Canary {

@@ -1,6 +1,6 @@
-import { formatAddress, type TransportAddress } from '../../../src/stun/address.js';
-import { MIN_CHANNEL } from '../../../src/stun/channel-data.js';
-import { StunMethod } from '../../../src/stun/constants.js';
+import { formatAddress, type TransportAddress } from '../../../src/wire/address.js';
+import { MIN_CHANNEL } from '../../../src/wire/channel-data.js';
+import { StunMethod } from '../../../src/wire/constants.js';
 import { allocatedSession, release } from './scan.js';
 import { type Credential, channelAttribute, peerAttribute, statusOf } from './turn-session.js';
 

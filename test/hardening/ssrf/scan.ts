@@ -1,6 +1,6 @@
-import { type Family, formatAddress, type TransportAddress } from '../../../src/stun/address.js';
-import { MIN_CHANNEL } from '../../../src/stun/channel-data.js';
-import { Attr, StunMethod } from '../../../src/stun/constants.js';
+import { type Family, formatAddress, type TransportAddress } from '../../../src/wire/address.js';
+import { MIN_CHANNEL } from '../../../src/wire/channel-data.js';
+import { Attr, StunMethod } from '../../../src/wire/constants.js';
 import { metricValue, scrape } from './prom-text.js';
 import type { ScanTarget } from './targets.js';
 import { type Credential, channelAttribute, peerAttribute, statusOf, TurnSession } from './turn-session.js';

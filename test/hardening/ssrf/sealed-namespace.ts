@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { run } from '../../../lab/exec.js';
 import { createSandbox, SANDBOX_IP } from '../../e2e/sandbox.js';
-import { run } from '../../natlab/exec.js';
 
 /** The namespace's IPv6 address on `d0` (documentation prefix: itself a denied peer range). */
 export const SEALED_IP6 = '2001:db8:90::1';

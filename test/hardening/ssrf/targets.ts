@@ -1,6 +1,6 @@
 import { isIPv4 } from 'node:net';
-import type { Family } from '../../../src/stun/address.js';
-import { DEFAULT_DENIED_RANGES } from '../../../src/turn-server/peer-policy.js';
+import { DEFAULT_DENIED_RANGES } from '../../../src/server/turn/peer-policy.js';
+import type { Family } from '../../../src/wire/address.js';
 
 /** One peer address the scan names, with the range it was picked from (for failure messages). */
 export interface ScanTarget {

@@ -1,15 +1,15 @@
 import dgram from 'node:dgram';
 import { connect } from 'node:net';
-import type { Family, TransportAddress } from '../../../src/stun/address.js';
-import { type AttributeSpec, buildMessage } from '../../../src/stun/build.js';
-import { encodeChannelData } from '../../../src/stun/channel-data.js';
-import { Attr, MAGIC_COOKIE, StunClass, StunMethod } from '../../../src/stun/constants.js';
-import { StreamFramer } from '../../../src/stun/framing.js';
-import { longTermKey } from '../../../src/stun/integrity.js';
-import { decodeMessage, getErrorCode, getString, type StunMessage } from '../../../src/stun/message.js';
-import { newTransactionId } from '../../../src/stun/transaction-id.js';
-import { ipBytes } from '../../../src/stun/xor-address.js';
-import { UDP_TRANSPORT, withCredentials } from '../../helpers/turn-raw.js';
+import type { Family, TransportAddress } from '../../../src/wire/address.js';
+import { type AttributeSpec, buildMessage } from '../../../src/wire/build.js';
+import { encodeChannelData } from '../../../src/wire/channel-data.js';
+import { Attr, MAGIC_COOKIE, StunClass, StunMethod } from '../../../src/wire/constants.js';
+import { StreamFramer } from '../../../src/wire/framing.js';
+import { longTermKey } from '../../../src/wire/integrity.js';
+import { decodeMessage, getErrorCode, getString, type StunMessage } from '../../../src/wire/message.js';
+import { newTransactionId } from '../../../src/wire/transaction-id.js';
+import { ipBytes } from '../../../src/wire/xor-address.js';
+import { UDP_TRANSPORT, withCredentials } from '../../support/turn-raw.js';
 
 /** First UDP retransmission timeout, in ms (RFC 8489 §6.2.1 suggests 500 ms; loopback is faster). */
 const INITIAL_RTO_MS = 250;
@@ -57,7 +57,7 @@ export function statusOf(m: StunMessage): number {
 
 /**
  * A raw TURN client bound to a chosen local address, over UDP or one TCP connection: what a scanner or a
- * second attacking source needs (test/helpers/turn-raw.ts's RawTurnClient always binds 127.0.0.1 or ::1).
+ * second attacking source needs (test/support/turn-raw.ts's RawTurnClient always binds 127.0.0.1 or ::1).
  * Requests are matched by transaction ID and, over UDP, retransmitted as RFC 8489 §6.2.1 asks (a datagram
  * can be dropped even on loopback when a receive buffer is full), each resend counted in
  * {@link retransmissions}; the server answers each copy (RFC 8489 §6.3.1), so a second response to a

@@ -1,0 +1,114 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { coturnStunConfig } from './coturn.js';
+import { nsRun } from './exec.js';
+import { agentArgs, CLI_PATH, systemTool } from './paths.js';
+import type { LabProcess } from './processes.js';
+import { ADDR, type Lab } from './topology.js';
+
+/** UDP port of the RFC 5780 servers in pub (coturn or ice-doctor; alternate port = this + 1). */
+export const STUN_PORT = 3478;
+/** Primary port of `stund` in pub (alternate 3481), distinct so it can run next to coturn. */
+export const STUND_PORT = 3480;
+
+/** How long a server may take to become ready, in ms. */
+const READY_TIMEOUT_MS = 15_000;
+
+/**
+ * Waits until a STUN server at `address:port` (in pub) answers a Binding request, checked from inside pub
+ * with `udp-agent.ts stun-ping` (at most 5 s per attempt, 3 attempts).
+ */
+export async function waitForStun(lab: Lab, address: string, port: number): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const ping = await nsRun(lab.ns.pub, process.execPath, agentArgs('stun-ping', address, String(port)), {
+      check: false,
+      timeoutMs: 10_000,
+    });
+    if (ping.code === 0) return;
+  }
+  throw new Error(`no STUN answer from ${address}:${port}`);
+}
+
+/**
+ * Starts coturn 4.6.1 in pub as an RFC 5780 STUN server: config written to the lab's temp dir (never the
+ * system config), listening on both pub addresses, ports 3478 and 3479 (two listening IPs + the alternate
+ * port enable CHANGE-REQUEST / OTHER-ADDRESS), no auth, STUN only, no CLI/TLS/DTLS, log to stdout.
+ * Resolves once it answers a Binding request; teardown kills it by PID.
+ */
+export async function startCoturn(lab: Lab): Promise<LabProcess> {
+  const config = join(lab.tmpDir, 'turnserver.conf');
+  writeFileSync(config, coturnStunConfig([ADDR.pubPrimary, ADDR.pubSecondary], STUN_PORT, lab.tmpDir));
+  const proc = lab.start('pub', 'coturn', systemTool('turnserver'), ['-c', config]);
+  await waitReady(proc, () => waitForStun(lab, ADDR.pubPrimary, STUN_PORT));
+  return proc;
+}
+
+/**
+ * Starts Debian's `stund` 0.97 (RFC 3489 server) in pub on 203.0.113.10/.11, ports 3480/3481.
+ * Resolves once it answers a Binding request.
+ */
+export async function startStund(lab: Lab): Promise<LabProcess> {
+  const proc = lab.start('pub', 'stund', systemTool('stund'), [
+    '-h',
+    ADDR.pubPrimary,
+    '-a',
+    ADDR.pubSecondary,
+    '-p',
+    String(STUND_PORT),
+    '-o',
+    String(STUND_PORT + 1),
+  ]);
+  await waitReady(proc, () => waitForStun(lab, ADDR.pubPrimary, STUND_PORT));
+  return proc;
+}
+
+/** The readiness line `ice-doctor serve --json` prints once listening (fields the lab relies on). */
+export interface ServeReady {
+  udp: unknown[];
+  tcp: unknown[];
+  otherAddress: unknown;
+  limitations: unknown[];
+  /** The report page's URLs (null with `--no-report`). */
+  report: { url: string; httpsUrl: string | null } | null;
+}
+
+/**
+ * Starts ice-doctor's bundled server in pub: `node dist/cli.js serve --listen 203.0.113.10,203.0.113.11
+ * --port 3478 --json [extraArgs]` (the report page on 8080/8443 unless `--no-report` is among them), waits
+ * for its one-line JSON readiness report (max 15 s) and for a Binding answer.
+ */
+export async function startIceDoctorServer(
+  lab: Lab,
+  extraArgs: readonly string[] = [],
+): Promise<{ proc: LabProcess; ready: ServeReady }> {
+  const proc = lab.start('pub', 'ice-doctor serve', process.execPath, [
+    CLI_PATH,
+    'serve',
+    '--listen',
+    `${ADDR.pubPrimary},${ADDR.pubSecondary}`,
+    '--port',
+    String(STUN_PORT),
+    '--json',
+    ...extraArgs,
+  ]);
+  let ready: ServeReady | undefined;
+  await waitReady(proc, async () => {
+    const line = await proc.waitForLine(
+      (l) => l.trimStart().startsWith('{') && l.includes('"udp"'),
+      READY_TIMEOUT_MS,
+    );
+    ready = JSON.parse(line) as ServeReady;
+    await waitForStun(lab, ADDR.pubPrimary, STUN_PORT);
+  });
+  return { proc, ready: ready as ServeReady };
+}
+
+/** Runs `check`; if it fails, stops `proc` and rethrows with the process's recent output attached. */
+async function waitReady(proc: LabProcess, check: () => Promise<void>): Promise<void> {
+  try {
+    await check();
+  } catch (err) {
+    await proc.stop();
+    throw new Error(`${proc.name} not ready: ${(err as Error).message}\n${proc.lines.slice(-30).join('\n')}`);
+  }
+}

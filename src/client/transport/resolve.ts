@@ -1,0 +1,120 @@
+import { lookup, Resolver } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { type TransportAddress, transportAddress } from '../../wire/address.js';
+import type { StunUrl } from '../url/stun-url.js';
+import { hostsFileAddress } from './hosts-file.js';
+
+const CANNOT_RESOLVE = ': cannot resolve (';
+
+/** Attempts per DNS query (c-ares `tries`); each gets an equal share of the deadline as its `timeout`. */
+const DNS_TRIES = 2;
+
+/**
+ * Answers from a DNS server that said no (as opposed to staying silent): after them the system resolver
+ * (getaddrinfo: search domains, mDNS, other NSS sources) is asked too, within what is left of the deadline.
+ */
+const DEFINITE_ANSWERS = new Set([
+  'ENOTFOUND',
+  'ENODATA',
+  'ESERVFAIL',
+  'EREFUSED',
+  'ECONNREFUSED',
+  'ENONAME',
+]);
+
+/** Why a server could not be resolved, in one line: `<host>: cannot resolve (<cause>)`. */
+export class ResolveError extends Error {
+  override readonly name = 'ResolveError';
+  /**
+   * @param host the name that was looked up.
+   * @param cause the resolver's code (`ENOTFOUND`, `ENODATA` ...) or the timeout.
+   */
+  constructor(host: string, cause: string) {
+    super(`${host}${CANNOT_RESOLVE}${cause})`);
+  }
+}
+
+/** True when a report's error text is a {@link ResolveError} message (the server name did not resolve). */
+export function isResolveFailure(text: string | undefined): boolean {
+  return text?.includes(CANNOT_RESOLVE) ?? false;
+}
+
+type Answer = { ip: string } | { code: string };
+
+const first = (p: Promise<string[]>): Promise<Answer> =>
+  p.then(
+    (ips): Answer => (ips[0] !== undefined ? { ip: ips[0] } : { code: 'ENODATA' }),
+    (err: NodeJS.ErrnoException): Answer => ({ code: err.code ?? 'error' }),
+  );
+
+/**
+ * Asks DNS for A and AAAA in parallel with a cancellable c-ares resolver (the servers of /etc/resolv.conf)
+ * and returns the first IPv4 address, else the first IPv6 one. Nothing is left running when it returns:
+ * the resolver is cancelled (a getaddrinfo on libuv's thread pool cannot be, and would keep the process
+ * alive after the report — issue 11 §3).
+ * @returns the address, or the error code of the answer (`ENOTFOUND`, `ETIMEOUT`, `ECANCELLED` ...).
+ */
+async function queryDns(host: string, timeoutMs: number): Promise<Answer> {
+  const resolver = new Resolver({ timeout: Math.max(1, Math.ceil(timeoutMs / DNS_TRIES)), tries: DNS_TRIES });
+  const timer = setTimeout(() => resolver.cancel(), timeoutMs);
+  try {
+    const v4 = first(resolver.resolve4(host));
+    const v6 = first(resolver.resolve6(host));
+    const a = await v4;
+    if ('ip' in a) return a;
+    const aaaa = await v6;
+    if ('ip' in aaaa) return aaaa;
+    return a.code === 'ENODATA' ? aaaa : a;
+  } finally {
+    clearTimeout(timer);
+    resolver.cancel();
+  }
+}
+
+/** getaddrinfo (IPv4 first), bounded by `timeoutMs`: the answer, or its error code / `timeout`. */
+async function systemLookup(host: string, timeoutMs: number): Promise<Answer> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<Answer>((resolve) => {
+    timer = setTimeout(() => resolve({ code: 'timeout' }), timeoutMs);
+  });
+  const found = lookup(host, { family: 0, order: 'ipv4first' }).then(
+    (r): Answer => ({ ip: r.address }),
+    (err: NodeJS.ErrnoException): Answer => ({ code: err.code ?? 'error' }),
+  );
+  try {
+    return await Promise.race([found, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Resolves a URL's host to one transport address (IPv4 preferred), failing fast and leaving nothing
+ * running: an IP literal needs no lookup; a name in /etc/hosts (and `localhost`) is answered from the file;
+ * any other name is asked of DNS, A and AAAA in parallel, with a resolver cancelled at `timeoutMs`. When a
+ * DNS server answers that the name does not exist, the system resolver (getaddrinfo: search domains, mDNS)
+ * gets what is left of `timeoutMs`. Takes any parsed STUN or TURN URL (both have host and port).
+ * @throws ResolveError with a one-line reason (`ENOTFOUND`, timeout) — never hangs past `timeoutMs`.
+ */
+export async function resolveServer(
+  url: Pick<StunUrl, 'host' | 'port'>,
+  timeoutMs: number,
+): Promise<TransportAddress> {
+  if (isIP(url.host)) return transportAddress(url.host, url.port);
+  const fromFile = hostsFileAddress(url.host);
+  if (fromFile !== null) return transportAddress(fromFile, url.port);
+  const started = performance.now();
+  let answer = await queryDns(url.host, timeoutMs);
+  const left = timeoutMs - (performance.now() - started);
+  if ('code' in answer && DEFINITE_ANSWERS.has(answer.code) && left > 0) {
+    const system = await systemLookup(url.host, left);
+    if ('ip' in system) answer = system;
+  }
+  if ('ip' in answer) return transportAddress(answer.ip, url.port);
+  throw new ResolveError(
+    url.host,
+    answer.code === 'ECANCELLED' || answer.code === 'ETIMEOUT'
+      ? `DNS lookup timed out after ${timeoutMs} ms`
+      : answer.code,
+  );
+}

@@ -1,0 +1,513 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Family, TransportAddress } from '../../wire/address.js';
+import type { AttributeSpec } from '../../wire/build.js';
+import { MIN_CHANNEL } from '../../wire/channel-data.js';
+import { Attr, StunClass, StunMethod } from '../../wire/constants.js';
+import { getAddress, getErrorCode, getUint32 } from '../../wire/message.js';
+import { bindingRequest } from '../nat-probe/requests.js';
+import { ResolveError, resolveServer } from '../transport/resolve.js';
+import { RttEstimator } from '../transport/rtt.js';
+import { streamExchange } from '../transport/stream-client.js';
+import { TLS_NO_HANDSHAKE } from '../transport/stream-connect.js';
+import type { TurnTarget } from '../url/turn-url.js';
+import type { ResolvedTurnCredentials } from './credentials.js';
+import { LinkConnectError } from './link.js';
+import {
+  type DataObservation,
+  type DataStepName,
+  REFRESH_LIFETIME_S,
+  type RequestObservation,
+  stillAllocated,
+  type TurnObservation,
+  type TurnTargetObservations,
+} from './observations.js';
+import { type RelayedData, TurnSession } from './session.js';
+
+/** How to check one target. */
+export interface TurnCheckOptions {
+  /** The credentials, and where they came from: `--user/--password` or minted from `--auth-secret`. */
+  credentials: ResolvedTurnCredentials;
+  /** Accept any TLS certificate (and report that it was not verified). */
+  insecure: boolean;
+  /** More trusted CA certificates (PEM, from `--ca FILE`) besides Node's bundled roots. */
+  ca?: readonly string[];
+  /** Deadline for the whole check of this target, in ms; what ran by then is still reported. */
+  timeoutMs: number;
+  /** Told the step about to run, for a progress line. */
+  onProgress?: (text: string) => void;
+}
+
+/** REQUESTED-TRANSPORT value (RFC 8656 §18.7): protocol 17 (UDP) in the first byte, then 3 RFFU bytes. */
+const REQUESTED_TRANSPORT_UDP = 17 << 24;
+/** The other address family: the one `family-allocate` asks for. */
+export function otherFamily(family: Family): Family {
+  return family === 'IPv6' ? 'IPv4' : 'IPv6';
+}
+
+/**
+ * REQUESTED-ADDRESS-FAMILY (RFC 8656 §18.11): 0x01 IPv4 or 0x02 IPv6 in the first byte, then 3 RFFU bytes.
+ */
+function requestedFamily(family: Family): AttributeSpec {
+  return { type: Attr.REQUESTED_ADDRESS_FAMILY, uint32: ((family === 'IPv6' ? 0x02 : 0x01) << 24) >>> 0 };
+}
+
+/**
+ * The attributes of an Allocate for a relay of `family`: REQUESTED-TRANSPORT UDP, and REQUESTED-ADDRESS-FAMILY
+ * unless `family` is IPv4 and `explicit` is false (an Allocate without it asks for IPv4, RFC 8656 §7.1, and
+ * servers that predate RFC 6156 answer 420 to it).
+ */
+function allocateAttributes(family: Family, explicit: boolean): AttributeSpec[] {
+  const transport: AttributeSpec = { type: Attr.REQUESTED_TRANSPORT, uint32: REQUESTED_TRANSPORT_UDP };
+  return family === 'IPv4' && !explicit ? [transport] : [transport, requestedFamily(family)];
+}
+
+/** The channel both allocations bind to the other's relayed address (RFC 8656 §12: 0x4000–0x4FFF). */
+const CHANNEL = MIN_CHANNEL;
+const DNS_TIMEOUT_MS = 2000;
+/** Pause between the requests that check a deletion, in ms, and how many at most (2 s in all). */
+const DELETE_POLL_MS = 250;
+const DELETE_POLLS = 9;
+
+/** CHANNEL-NUMBER (RFC 8656 §14.1): the channel in the top 16 bits, 16 RFFU bits. */
+function channelNumber(channel: number): AttributeSpec {
+  return { type: Attr.CHANNEL_NUMBER, uint32: (channel << 16) >>> 0 };
+}
+
+function peerAddress(peer: TransportAddress): AttributeSpec {
+  return { type: Attr.XOR_PEER_ADDRESS, address: peer };
+}
+
+function lifetime(seconds: number): AttributeSpec {
+  return { type: Attr.LIFETIME, uint32: seconds };
+}
+
+/** A reason phrase without the NUL padding and control bytes some servers (coturn) leave in it. */
+function printable(reason: string): string {
+  return [...reason]
+    .filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f)
+    .join('')
+    .trim();
+}
+
+/** Runs one request and turns its result into an observation. */
+async function requestStep(
+  session: TurnSession,
+  step: RequestObservation['step'],
+  method: number,
+  attributes: AttributeSpec[],
+): Promise<RequestObservation> {
+  const r = await session.request(method, attributes);
+  const msg = r.response;
+  const error =
+    msg?.cls === StunClass.errorResponse ? (getErrorCode(msg) ?? { code: 400, reason: '' }) : null;
+  return {
+    step,
+    durationMs: r.elapsedMs,
+    sent: r.requestsSent,
+    errorCode: error?.code ?? null,
+    errorReason: error ? printable(error.reason) : null,
+    success: msg?.cls === StunClass.successResponse,
+    failure: r.failure,
+    authenticated: r.authenticated,
+    challenges: r.challenges,
+    integrity: r.integrity,
+    relayed: msg ? (getAddress(msg, Attr.XOR_RELAYED_ADDRESS) ?? null) : null,
+    mapped: msg ? (getAddress(msg, Attr.XOR_MAPPED_ADDRESS) ?? null) : null,
+    lifetimeS: msg ? (getUint32(msg, Attr.LIFETIME) ?? null) : null,
+  };
+}
+
+/**
+ * Sends a fresh payload from `from` toward `to`'s relayed address (through `send`) until `to`'s client
+ * receives it, on the retransmission schedule of requests (RFC 8489 §6.2.1) so a lost datagram is not
+ * mistaken for a broken relay.
+ */
+async function dataStep(
+  step: DataStepName,
+  from: TurnSession,
+  to: TurnSession,
+  via: DataObservation['via'],
+  send: (payload: Buffer) => void,
+): Promise<DataObservation> {
+  const payload = Buffer.concat([Buffer.from(`ice-doctor ${step} `), randomBytes(8)]);
+  const r = await from.retransmit<RelayedData>(
+    () => send(payload),
+    (done) =>
+      to.onRelayed((d) => {
+        if (d.data.equals(payload)) done(d);
+      }),
+  );
+  return {
+    step,
+    durationMs: r.value ? r.sinceLastSendMs! : r.elapsedMs,
+    sent: r.sent,
+    via,
+    received: r.value?.via ?? null,
+    failure: r.failure === 'timeout' ? null : r.failure,
+  };
+}
+
+/** A Send indication to `peer` (RFC 8656 §11.2) carrying the payload. */
+function viaSendIndication(session: TurnSession, peer: TransportAddress): (payload: Buffer) => void {
+  return (payload) =>
+    session.indication(StunMethod.send, [peerAddress(peer), { type: Attr.DATA, bytes: payload }]);
+}
+
+/** An allocation made: its session and relayed address. */
+interface Allocated {
+  session: TurnSession;
+  relayed: TransportAddress;
+}
+
+/**
+ * The steps of one target, each appended to `out` as it finishes so a deadline leaves what ran: resolve,
+ * connect, Allocate (RFC 8656 §7.1) for A and for the peer B, CreatePermission both ways (§9), data both
+ * ways through Send indications (§11), ChannelBind both ways (§12.1), ChannelData both ways (§12.4),
+ * Refresh, Refresh(LIFETIME 0) to delete A and B, and CreatePermission polls until A is reported gone (§7.3).
+ */
+class TargetRun {
+  readonly out: TurnObservation[] = [];
+  readonly sessions: TurnSession[] = [];
+  readonly rtt = new RttEstimator();
+  readonly signal: AbortSignal;
+
+  constructor(
+    private readonly target: TurnTarget,
+    private readonly opts: TurnCheckOptions,
+  ) {
+    this.signal = AbortSignal.timeout(opts.timeoutMs);
+  }
+
+  private progress(step: string): void {
+    this.opts.onProgress?.(`${this.target.url}: ${step}`);
+  }
+
+  private record<T extends TurnObservation>(o: T): T {
+    this.out.push(o);
+    return o;
+  }
+
+  /** Resolves the host (at most 2 s, `resolveServer`); null when it does not resolve. */
+  async resolve(): Promise<TransportAddress | null> {
+    this.progress('resolve');
+    const start = performance.now();
+    try {
+      const address = await resolveServer(this.target, Math.min(DNS_TIMEOUT_MS, this.opts.timeoutMs));
+      this.record({ step: 'resolve', durationMs: performance.now() - start, address, error: null });
+      return address;
+    } catch (err) {
+      const error = err instanceof ResolveError ? err.message : String(err);
+      this.record({ step: 'resolve', durationMs: performance.now() - start, address: null, error });
+      return null;
+    }
+  }
+
+  /** Opens a session; the first one's handshake is the `connect` step (TCP/TLS only). */
+  async open(server: TransportAddress, recordAs: 'connect' | null): Promise<TurnSession | LinkConnectError> {
+    if (recordAs) this.progress('connect');
+    const start = performance.now();
+    try {
+      const session = await TurnSession.open({
+        transport: this.target.transport,
+        to: server,
+        serverName: this.target.host,
+        insecure: this.opts.insecure,
+        ca: this.opts.ca,
+        connectTimeoutMs: Math.min(this.opts.timeoutMs, 5000),
+        signal: this.signal,
+        credentials: this.opts.credentials.credentials,
+        rtt: this.rtt,
+      });
+      this.sessions.push(session);
+      if (recordAs && this.target.transport !== 'udp') {
+        const durationMs = performance.now() - start;
+        this.record({ step: recordAs, durationMs, errorCode: null, facts: null, plainStun: null });
+      }
+      return session;
+    } catch (err) {
+      if (!(err instanceof LinkConnectError)) throw err;
+      if (recordAs) {
+        const plainStun = err.code === TLS_NO_HANDSHAKE ? await this.answersPlainStun(server, err) : null;
+        this.record({
+          step: recordAs,
+          durationMs: err.elapsedMs,
+          errorCode: err.code,
+          facts: err.facts,
+          plainStun,
+        });
+      }
+      return err;
+    }
+  }
+
+  /**
+   * After a TLS handshake that did not happen: whether the port answers a STUN Binding request (RFC 8489
+   * §6.2.2) over plain TCP within the same RTT-based wait — if it does, it is a plain `turn:` port.
+   */
+  private async answersPlainStun(server: TransportAddress, err: LinkConnectError): Promise<boolean> {
+    const req = bindingRequest();
+    const waitMs = err.facts.tlsWaitMs ?? Math.min(this.opts.timeoutMs, 5000);
+    const rtt = new RttEstimator();
+    if (err.facts.tcpConnectMs !== null) rtt.observe(err.facts.tcpConnectMs);
+    const r = await streamExchange(req.bytes, req.transactionId, {
+      transport: 'tcp',
+      to: server,
+      rtt,
+      signal: AbortSignal.any([this.signal, AbortSignal.timeout(waitMs)]),
+    });
+    return r.response !== null;
+  }
+
+  /**
+   * Allocate with REQUESTED-TRANSPORT UDP for a relay of `family`, the family of the server's address (RFC
+   * 8656 §7.1: an IPv6-only server answers 440 to the default IPv4); a session that could not connect is
+   * recorded as this step's failure. Null unless the allocation succeeded with a relayed address.
+   */
+  async allocate(
+    session: TurnSession | LinkConnectError,
+    step: 'allocate' | 'peer-allocate',
+    family: Family,
+  ): Promise<Allocated | null> {
+    this.progress(step);
+    if (session instanceof LinkConnectError) {
+      this.record(connectFailureAsRequest(step, session));
+      return null;
+    }
+    const o = this.record(
+      await requestStep(session, step, StunMethod.allocate, allocateAttributes(family, false)),
+    );
+    return o.success && o.relayed ? { session, relayed: o.relayed } : null;
+  }
+
+  /**
+   * The `family-allocate` step: on a new session, Allocate with REQUESTED-ADDRESS-FAMILY `family` (RFC 8656
+   * §7.1: success, or 440 when the server does not relay it), and Refresh(LIFETIME 0) to delete what it got.
+   */
+  async familyAllocate(server: TransportAddress, family: Family): Promise<void> {
+    this.progress('family-allocate');
+    const session = await this.open(server, null);
+    if (session instanceof LinkConnectError) {
+      this.record(connectFailureAsRequest('family-allocate', session));
+      return;
+    }
+    const o = this.record(
+      await requestStep(session, 'family-allocate', StunMethod.allocate, allocateAttributes(family, true)),
+    );
+    if (o.success) await session.request(StunMethod.refresh, [lifetime(0)]);
+  }
+
+  /**
+   * CreatePermission both ways (RFC 8656 §9): each allocation for the other's relayed address; true when
+   * both succeeded.
+   */
+  async permissions(a: Allocated, b: Allocated): Promise<boolean> {
+    this.progress('create-permission');
+    const [pa, pb] = await Promise.all([
+      requestStep(a.session, 'create-permission', StunMethod.createPermission, [peerAddress(b.relayed)]),
+      requestStep(b.session, 'peer-create-permission', StunMethod.createPermission, [peerAddress(a.relayed)]),
+    ]);
+    this.record(pa);
+    this.record(pb);
+    return pa.success && pb.success;
+  }
+
+  /**
+   * Send indications both ways (RFC 8656 §11), before any channel is bound: each must arrive as a Data
+   * indication.
+   */
+  async sendIndications(a: Allocated, b: Allocated): Promise<void> {
+    this.progress('send-indication');
+    const both = await Promise.all([
+      dataStep(
+        'send-indication',
+        a.session,
+        b.session,
+        'send-indication',
+        viaSendIndication(a.session, b.relayed),
+      ),
+      dataStep(
+        'peer-send-indication',
+        b.session,
+        a.session,
+        'send-indication',
+        viaSendIndication(b.session, a.relayed),
+      ),
+    ]);
+    for (const o of both) this.record(o);
+  }
+
+  /**
+   * ChannelBind both ways (RFC 8656 §12.1), channel 0x4000 to the other's relayed address; true when both
+   * succeeded.
+   */
+  async channels(a: Allocated, b: Allocated): Promise<boolean> {
+    this.progress('channel-bind');
+    const [ca, cb] = await Promise.all([
+      requestStep(a.session, 'channel-bind', StunMethod.channelBind, [
+        channelNumber(CHANNEL),
+        peerAddress(b.relayed),
+      ]),
+      requestStep(b.session, 'peer-channel-bind', StunMethod.channelBind, [
+        channelNumber(CHANNEL),
+        peerAddress(a.relayed),
+      ]),
+    ]);
+    this.record(ca);
+    this.record(cb);
+    return ca.success && cb.success;
+  }
+
+  /**
+   * ChannelData both ways; where it did not arrive as ChannelData, a Send indication on the same path tells
+   * whether the server drops the client's ChannelData or does not send ChannelData itself.
+   */
+  async channelData(a: Allocated, b: Allocated): Promise<void> {
+    this.progress('channel-data');
+    const ways = [
+      { from: a, to: b, step: 'channel-data', bound: 'bound-send-indication' },
+      { from: b, to: a, step: 'peer-channel-data', bound: 'peer-bound-send-indication' },
+    ] as const;
+    const first = await Promise.all(
+      ways.map((w) =>
+        dataStep(w.step, w.from.session, w.to.session, 'channel-data', (p) =>
+          w.from.session.channelData(CHANNEL, p),
+        ),
+      ),
+    );
+    for (const o of first) this.record(o);
+    const retry = ways.filter((_, i) => first[i]!.received !== 'channel-data');
+    const second = await Promise.all(
+      retry.map((w) =>
+        dataStep(
+          w.bound,
+          w.from.session,
+          w.to.session,
+          'send-indication',
+          viaSendIndication(w.from.session, w.to.relayed),
+        ),
+      ),
+    );
+    for (const o of second) this.record(o);
+  }
+
+  /**
+   * Refresh, then delete with Refresh(LIFETIME 0) (RFC 8656 §7.3); B is deleted while A's deletion is
+   * checked.
+   */
+  async refreshAndDelete(a: Allocated, b: Allocated | null, server: TransportAddress): Promise<void> {
+    this.progress('refresh');
+    this.record(await requestStep(a.session, 'refresh', StunMethod.refresh, [lifetime(REFRESH_LIFETIME_S)]));
+    this.progress('delete');
+    const del = this.record(await requestStep(a.session, 'delete', StunMethod.refresh, [lifetime(0)]));
+    await Promise.all([
+      del.success ? this.deletedCheck(a, b?.relayed ?? server) : null,
+      b
+        ? requestStep(b.session, 'peer-delete', StunMethod.refresh, [lifetime(0)]).then((o) => this.record(o))
+        : null,
+    ]);
+  }
+
+  /**
+   * Sends CreatePermission for `peer` every {@link DELETE_POLL_MS} until the server stops treating the
+   * allocation as alive — 437 Allocation Mismatch, or a closed connection over TCP/TLS, means it is gone
+   * (RFC 8656 §7.3, §9.2) — at most {@link DELETE_POLLS} times. CreatePermission does not touch the
+   * allocation's lifetime, so polling cannot keep it alive (a Refresh would: coturn deletes on its next
+   * one-second timer tick, and every Refresh restarts that timer).
+   */
+  private async deletedCheck(a: Allocated, peer: TransportAddress): Promise<void> {
+    const start = performance.now();
+    let sent = 0;
+    let last: RequestObservation | null = null;
+    for (let i = 0; i < DELETE_POLLS && (last === null || stillAllocated(last)); i++) {
+      if (i > 0) await sleep(DELETE_POLL_MS);
+      last = await requestStep(a.session, 'deleted-check', StunMethod.createPermission, [peerAddress(peer)]);
+      sent += last.sent;
+    }
+    this.record({ ...last!, sent, durationMs: performance.now() - start });
+  }
+
+  /** Closes every session this run opened. */
+  close(): void {
+    for (const s of this.sessions) s.close();
+  }
+}
+
+/** A peer connection that failed after the first succeeded, reported on the peer's Allocate step. */
+function connectFailureAsRequest(
+  step: RequestObservation['step'],
+  err: LinkConnectError,
+): RequestObservation {
+  return {
+    step,
+    durationMs: err.elapsedMs,
+    sent: 0,
+    errorCode: null,
+    errorReason: null,
+    success: false,
+    failure: { kind: 'error', message: err.message },
+    authenticated: false,
+    challenges: [],
+    integrity: null,
+    relayed: null,
+    mapped: null,
+    lifetimeS: null,
+  };
+}
+
+/**
+ * Checks one TURN server over one transport (RFC 8656 §7–12) with a second allocation as the peer, then
+ * (once the first Allocate was answered with success or 440) asks for a relay of the other address family,
+ * and returns what every step observed. Never rejects for network reasons: failures are observations; a step
+ * that cannot run after a failure is simply absent. Every socket is closed before it returns.
+ */
+export async function checkTurnTarget(
+  target: TurnTarget,
+  opts: TurnCheckOptions,
+): Promise<TurnTargetObservations> {
+  const start = performance.now();
+  const run = new TargetRun(target, opts);
+  let server: TransportAddress | null = null;
+  let realm: string | null = null;
+  try {
+    server = await run.resolve();
+    if (server) {
+      const first = await run.open(server, 'connect');
+      if (!(first instanceof LinkConnectError)) {
+        const a = await run.allocate(first, 'allocate', server.family);
+        realm = first.realm;
+        if (a) await peerSteps(run, server, a);
+        if (a || refusedFamily(run.out)) await run.familyAllocate(server, otherFamily(server.family));
+      }
+    }
+  } finally {
+    run.close();
+  }
+  return {
+    url: target.url,
+    transport: target.transport,
+    host: target.host,
+    credentials: opts.credentials.source,
+    username: opts.credentials.credentials.username,
+    insecure: opts.insecure && target.transport === 'tls',
+    customCa: (opts.ca?.length ?? 0) > 0 && target.transport === 'tls',
+    realm,
+    observations: run.out,
+    durationMs: performance.now() - start,
+  };
+}
+
+/** True when the first Allocate was answered 440: the server does not relay the family it asked for. */
+function refusedFamily(out: readonly TurnObservation[]): boolean {
+  return out.some((o) => o.step === 'allocate' && (o as RequestObservation).errorCode === 440);
+}
+
+/** Everything after A's allocation: the peer B, permissions, data both ways, channels, refresh, delete. */
+async function peerSteps(run: TargetRun, server: TransportAddress, a: Allocated): Promise<void> {
+  const b = await run.allocate(await run.open(server, null), 'peer-allocate', server.family);
+  if (b && (await run.permissions(a, b))) {
+    await run.sendIndications(a, b);
+    if (await run.channels(a, b)) await run.channelData(a, b);
+  }
+  await run.refreshAndDelete(a, b, server);
+}
