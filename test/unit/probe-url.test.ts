@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseStunUrl } from '../../src/client/url/stun-url.js';
-import { ConfigError } from '../../src/errors.js';
+import { IceUrlError } from '../../src/shared/ice-url.js';
 
 describe('parseStunUrl (RFC 7064)', () => {
   it.each([
@@ -26,7 +26,7 @@ describe('parseStunUrl (RFC 7064)', () => {
     'stun:host:70000',
     'stuns:host?transport=tcp',
     'http://x',
-  ])('rejects %s with a ConfigError', (bad) => {
-    expect(() => parseStunUrl(bad)).toThrow(ConfigError);
+  ])('rejects %s with an IceUrlError', (bad) => {
+    expect(() => parseStunUrl(bad)).toThrow(IceUrlError);
   });
 });
