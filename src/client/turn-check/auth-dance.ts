@@ -1,0 +1,124 @@
+import type { AttributeSpec } from '../../wire/build.js';
+import { Attr, StunClass } from '../../wire/constants.js';
+import { longTermKey } from '../../wire/integrity.js';
+import { getErrorCode, getString, type StunMessage } from '../../wire/message.js';
+
+/** Long-term credentials (RFC 8489 §9.2), static or minted from a TURN REST secret. */
+export interface TurnCredentials {
+  username: string;
+  password: string;
+}
+
+/** What signs a request once the server has challenged: its REALM and NONCE, and the MD5 long-term key. */
+export interface LongTermAuth {
+  realm: string;
+  nonce: string;
+  /** MD5(username ":" realm ":" password), RFC 8489 §9.2.2. */
+  key: Buffer;
+}
+
+/** Authentication attempts of one request: the first, the 401 challenge, then up to two 438 retries. */
+export const MAX_AUTH_ATTEMPTS = 4;
+
+/**
+ * The attributes of a request signed with the long-term mechanism (RFC 8489 §9.2.4): the typed ones of
+ * `attributes`, then USERNAME, REALM and NONCE, then its raw ones (buildMessage wants typed attributes
+ * first; a raw one may be one a test places deliberately).
+ */
+export function withCredentials(
+  attributes: readonly AttributeSpec[],
+  username: string,
+  realm: string,
+  nonce: string | Buffer,
+): AttributeSpec[] {
+  return [
+    ...attributes.filter((a) => !('raw' in a)),
+    { type: Attr.USERNAME, bytes: username },
+    { type: Attr.REALM, bytes: realm },
+    { type: Attr.NONCE, bytes: nonce },
+    ...attributes.filter((a) => 'raw' in a),
+  ];
+}
+
+/** How {@link AuthDance.run} ends one request. */
+export interface DanceOptions {
+  /** Requests sent at most, the first included (default {@link MAX_AUTH_ATTEMPTS}). */
+  maxAttempts?: number;
+  /**
+   * Whether a 401 to a signed request is retried when it carries a nonce other than the one signed with
+   * (default true: the nonce moved on while the request was in flight). False: such a 401 is the answer
+   * (a test counting the server's authentication failures must send each wrong password once).
+   */
+  retrySigned401?: boolean;
+}
+
+/**
+ * The long-term credential mechanism of a TURN client (RFC 8489 §9.2.4–9.2.5): sends a request unsigned,
+ * answers a 401 with the REALM and NONCE it carries and a 438 with the new NONCE, and signs every request
+ * after the first challenge (MESSAGE-INTEGRITY with the MD5 long-term key). Keeps REALM and NONCE between
+ * requests. Transport-free: {@link run} is given the function that sends one attempt. The one implementation
+ * used by the TURN client (session.ts), the relay bench's setup client and the tests' raw client.
+ */
+export class AuthDance {
+  private auth: LongTermAuth | null = null;
+
+  constructor(private readonly credentials: TurnCredentials) {}
+
+  /** The REALM, NONCE and key requests are signed with now; null before the first challenge. */
+  get current(): LongTermAuth | null {
+    return this.auth;
+  }
+
+  /** The realm the server announced in its 401, once known. */
+  get realm(): string | null {
+    return this.auth?.realm ?? null;
+  }
+
+  /** `attributes` with USERNAME, REALM and NONCE of `auth` (see {@link withCredentials}). */
+  attributes(attributes: readonly AttributeSpec[], auth: LongTermAuth): AttributeSpec[] {
+    return withCredentials(attributes, this.credentials.username, auth.realm, auth.nonce);
+  }
+
+  /**
+   * Runs one request: `send(auth)` sends one attempt (unsigned when `auth` is null, else signed with it)
+   * and resolves with its final response or null (no answer); on a 401 or 438 that allows a retry (see
+   * {@link challenge}) it is called again with the new credentials, {@link DanceOptions.maxAttempts} times
+   * at most. Rejects only when `send` does.
+   * @returns the last attempt's result, the auth it was signed with (null: unsigned), and the error codes
+   *   answered by retrying (401, 438), in order.
+   */
+  async run<T extends { response: StunMessage | null }>(
+    send: (auth: LongTermAuth | null) => Promise<T>,
+    options: DanceOptions = {},
+  ): Promise<{ last: T; used: LongTermAuth | null; challenges: number[] }> {
+    const maxAttempts = options.maxAttempts ?? MAX_AUTH_ATTEMPTS;
+    const challenges: number[] = [];
+    for (let attempt = 1; ; attempt++) {
+      const used = this.auth;
+      const last = await send(used);
+      const response = last.response;
+      const code = response?.cls === StunClass.errorResponse ? getErrorCode(response)?.code : undefined;
+      if (!response || (code !== 401 && code !== 438) || attempt >= maxAttempts)
+        return { last, used, challenges };
+      if (code === 401 && used && options.retrySigned401 === false) return { last, used, challenges };
+      const next = this.challenge(response, used);
+      if (!next) return { last, used, challenges };
+      challenges.push(code);
+      this.auth = next;
+    }
+  }
+
+  /**
+   * The credentials to retry with after a 401 or 438 (RFC 8489 §9.2.5), or null when retrying is pointless:
+   * no NONCE (or, for a first 401, no REALM), or a 401 to a request signed with the current nonce.
+   */
+  private challenge(response: StunMessage, used: LongTermAuth | null): LongTermAuth | null {
+    const nonce = getString(response, Attr.NONCE);
+    const realm = getString(response, Attr.REALM) ?? used?.realm;
+    if (nonce === undefined || realm === undefined) return null;
+    const code = getErrorCode(response)?.code;
+    if (code === 401 && used && used.nonce === nonce && used.realm === realm) return null;
+    const { username, password } = this.credentials;
+    return { realm, nonce, key: longTermKey(username, realm, password) };
+  }
+}
