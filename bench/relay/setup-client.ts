@@ -7,10 +7,9 @@
 import type dgram from 'node:dgram';
 import { AuthDance, type TurnCredentials } from '../../src/client/turn-check/auth-dance.js';
 import type { TransportAddress } from '../../src/wire/address.js';
-import { type AttributeSpec, buildMessage } from '../../src/wire/build.js';
+import type { AttributeSpec } from '../../src/wire/build.js';
 import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
 import { decodeMessage, getAddress, type StunMessage } from '../../src/wire/message.js';
-import { newTransactionId } from '../../src/wire/transaction-id.js';
 
 /** REQUESTED-TRANSPORT UDP (RFC 8656 §18.6). */
 const UDP_TRANSPORT: AttributeSpec = { type: Attr.REQUESTED_TRANSPORT, raw: Buffer.from([17, 0, 0, 0]) };
@@ -88,18 +87,9 @@ export class RelaySetupClient {
    * @throws TurnSetupError for any other error response, or none.
    */
   private async signed(method: number, attributes: AttributeSpec[]): Promise<StunMessage> {
-    const { last } = await this.dance.run(async (auth) => {
-      const transactionId = newTransactionId();
-      const bytes = buildMessage({
-        method,
-        cls: StunClass.request,
-        transactionId,
-        attributes: auth ? this.dance.attributes(attributes, auth) : attributes,
-        ...(auth && { integrityKey: auth.key }),
-        fingerprint: true,
-      });
-      return { response: await this.exchange(bytes, transactionId) };
-    });
+    const { last } = await this.dance.run(method, attributes, async (bytes, transactionId) => ({
+      response: await this.exchange(bytes, transactionId),
+    }));
     if (last.response?.cls === StunClass.successResponse) return last.response;
     throw new TurnSetupError(`method 0x${method.toString(16)} refused`);
   }

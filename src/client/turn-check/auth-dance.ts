@@ -1,7 +1,8 @@
-import type { AttributeSpec } from '../../wire/build.js';
+import { type AttributeSpec, buildMessage } from '../../wire/build.js';
 import { Attr, StunClass } from '../../wire/constants.js';
 import { longTermKey } from '../../wire/integrity.js';
 import { getErrorCode, getString, type StunMessage } from '../../wire/message.js';
+import { newTransactionId } from '../../wire/transaction-id.js';
 
 /** Long-term credentials (RFC 8489 §9.2), static or minted from a TURN REST secret. */
 export interface TurnCredentials {
@@ -74,28 +75,38 @@ export class AuthDance {
     return this.auth?.realm ?? null;
   }
 
-  /** `attributes` with USERNAME, REALM and NONCE of `auth` (see {@link withCredentials}). */
-  attributes(attributes: readonly AttributeSpec[], auth: LongTermAuth): AttributeSpec[] {
-    return withCredentials(attributes, this.credentials.username, auth.realm, auth.nonce);
-  }
-
   /**
-   * Runs one request: `send(auth)` sends one attempt (unsigned when `auth` is null, else signed with it)
-   * and resolves with its final response or null (no answer); on a 401 or 438 that allows a retry (see
-   * {@link challenge}) it is called again with the new credentials, {@link DanceOptions.maxAttempts} times
-   * at most. Rejects only when `send` does.
+   * Runs one request of `method` with `attributes` (typed ones first, see buildMessage): each attempt is
+   * built here, with a new transaction ID and FINGERPRINT, unsigned before the first challenge, else with
+   * USERNAME, REALM, NONCE ({@link withCredentials}) and MESSAGE-INTEGRITY; `send` transmits it and resolves
+   * with its final response or null (no answer). On a 401 or 438 that allows a retry (see {@link challenge})
+   * the request is sent again with the new credentials, {@link DanceOptions.maxAttempts} times at most.
+   * Rejects only when `send` does.
    * @returns the last attempt's result, the auth it was signed with (null: unsigned), and the error codes
    *   answered by retrying (401, 438), in order.
    */
   async run<T extends { response: StunMessage | null }>(
-    send: (auth: LongTermAuth | null) => Promise<T>,
+    method: number,
+    attributes: readonly AttributeSpec[],
+    send: (bytes: Buffer, transactionId: Buffer) => Promise<T>,
     options: DanceOptions = {},
   ): Promise<{ last: T; used: LongTermAuth | null; challenges: number[] }> {
     const maxAttempts = options.maxAttempts ?? MAX_AUTH_ATTEMPTS;
     const challenges: number[] = [];
     for (let attempt = 1; ; attempt++) {
       const used = this.auth;
-      const last = await send(used);
+      const transactionId = newTransactionId();
+      const bytes = buildMessage({
+        method,
+        cls: StunClass.request,
+        transactionId,
+        attributes: used
+          ? withCredentials(attributes, this.credentials.username, used.realm, used.nonce)
+          : attributes,
+        integrityKey: used?.key,
+        fingerprint: true,
+      });
+      const last = await send(bytes, transactionId);
       const response = last.response;
       const code = response?.cls === StunClass.errorResponse ? getErrorCode(response)?.code : undefined;
       if (!response || (code !== 401 && code !== 438) || attempt >= maxAttempts)

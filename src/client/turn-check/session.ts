@@ -124,20 +124,15 @@ export class TurnSession {
   async request(method: number, attributes: AttributeSpec[] = []): Promise<TurnRequestResult> {
     const start = performance.now();
     let requestsSent = 0;
-    const { last, used, challenges } = await this.dance.run(async (auth) => {
-      const transactionId = newTransactionId();
-      const bytes = buildMessage({
-        method,
-        cls: StunClass.request,
-        transactionId,
-        attributes: auth ? this.dance.attributes(attributes, auth) : attributes,
-        integrityKey: auth?.key,
-        fingerprint: true,
-      });
-      const r = await this.transact(bytes, transactionId);
-      requestsSent += r.sent;
-      return r;
-    });
+    const { last, used, challenges } = await this.dance.run(
+      method,
+      attributes,
+      async (bytes, transactionId) => {
+        const r = await this.transact(bytes, transactionId);
+        requestsSent += r.sent;
+        return r;
+      },
+    );
     const { response, failure } = last;
     return {
       response,
