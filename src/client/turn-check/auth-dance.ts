@@ -19,7 +19,7 @@ export interface LongTermAuth {
 }
 
 /** Authentication attempts of one request: the first, the 401 challenge, then up to two 438 retries. */
-export const MAX_AUTH_ATTEMPTS = 4;
+const MAX_AUTH_ATTEMPTS = 4;
 
 /**
  * The attributes of a request signed with the long-term mechanism (RFC 8489 §9.2.4): the typed ones of
@@ -41,34 +41,18 @@ export function withCredentials(
   ];
 }
 
-/** How {@link AuthDance.run} ends one request. */
-export interface DanceOptions {
-  /** Requests sent at most, the first included (default {@link MAX_AUTH_ATTEMPTS}). */
-  maxAttempts?: number;
-  /**
-   * Whether a 401 to a signed request is retried when it carries a nonce other than the one signed with
-   * (default true: the nonce moved on while the request was in flight). False: such a 401 is the answer
-   * (a test counting the server's authentication failures must send each wrong password once).
-   */
-  retrySigned401?: boolean;
-}
-
 /**
  * The long-term credential mechanism of a TURN client (RFC 8489 §9.2.4–9.2.5): sends a request unsigned,
  * answers a 401 with the REALM and NONCE it carries and a 438 with the new NONCE, and signs every request
  * after the first challenge (MESSAGE-INTEGRITY with the MD5 long-term key). Keeps REALM and NONCE between
- * requests. Transport-free: {@link run} is given the function that sends one attempt. The one implementation
- * used by the TURN client (session.ts), the relay bench's setup client and the tests' raw client.
+ * requests. Transport-free: {@link run} is given the function that sends one attempt. The one retry policy
+ * of the project's TURN clients: turn-check's (session.ts) and the relay bench's setup client; the tests'
+ * raw client (test/support/turn-raw.ts) signs with {@link withCredentials} in fixed steps instead.
  */
 export class AuthDance {
   private auth: LongTermAuth | null = null;
 
   constructor(private readonly credentials: TurnCredentials) {}
-
-  /** The REALM, NONCE and key requests are signed with now; null before the first challenge. */
-  get current(): LongTermAuth | null {
-    return this.auth;
-  }
 
   /** The realm the server announced in its 401, once known. */
   get realm(): string | null {
@@ -80,7 +64,7 @@ export class AuthDance {
    * built here, with a new transaction ID and FINGERPRINT, unsigned before the first challenge, else with
    * USERNAME, REALM, NONCE ({@link withCredentials}) and MESSAGE-INTEGRITY; `send` transmits it and resolves
    * with its final response or null (no answer). On a 401 or 438 that allows a retry (see {@link challenge})
-   * the request is sent again with the new credentials, {@link DanceOptions.maxAttempts} times at most.
+   * the request is sent again with the new credentials, {@link MAX_AUTH_ATTEMPTS} times at most.
    * Rejects only when `send` does.
    * @returns the last attempt's result, the auth it was signed with (null: unsigned), and the error codes
    *   answered by retrying (401, 438), in order.
@@ -89,9 +73,7 @@ export class AuthDance {
     method: number,
     attributes: readonly AttributeSpec[],
     send: (bytes: Buffer, transactionId: Buffer) => Promise<T>,
-    options: DanceOptions = {},
   ): Promise<{ last: T; used: LongTermAuth | null; challenges: number[] }> {
-    const maxAttempts = options.maxAttempts ?? MAX_AUTH_ATTEMPTS;
     const challenges: number[] = [];
     for (let attempt = 1; ; attempt++) {
       const used = this.auth;
@@ -109,9 +91,8 @@ export class AuthDance {
       const last = await send(bytes, transactionId);
       const response = last.response;
       const code = response?.cls === StunClass.errorResponse ? getErrorCode(response)?.code : undefined;
-      if (!response || (code !== 401 && code !== 438) || attempt >= maxAttempts)
+      if (!response || (code !== 401 && code !== 438) || attempt === MAX_AUTH_ATTEMPTS)
         return { last, used, challenges };
-      if (code === 401 && used && options.retrySigned401 === false) return { last, used, challenges };
       const next = this.challenge(response, used);
       if (!next) return { last, used, challenges };
       challenges.push(code);
