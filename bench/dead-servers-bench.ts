@@ -2,7 +2,7 @@
  * Dead and lying servers bench (issue 11 §1), on loopback: times `runProbe` with the server lists [good],
  * [dead, good] and [dead, liar, good] (good: the bundled RFC 5780 server on 127.0.0.1 + 127.0.0.2; dead:
  * UDP read and never answered, TCP accepted and silent; liar: OTHER-ADDRESS with its own IP, from
- * test/support/misbehaving-stun.ts) and checks each report used the good server. Target: a dead server
+ * lab/misbehaving-stun.ts) and checks each report used the good server. Target: a dead server
  * never holds the report, so the lists with a dead one take about as long as [good] plus the calibrated
  * silence budget, far below the probe's 5000 ms deadline. Writes bench/results/dead-servers-<timestamp>.json
  * and prints a table.

@@ -1,10 +1,6 @@
 import { type RunningStunServer, startStunServer } from '../src/server/stun/server.js';
 import { formatAddress } from '../src/wire/address.js';
-import {
-  type MisbehavingServer,
-  startLiarServer,
-  startSilentServer,
-} from '../test/support/misbehaving-stun.js';
+import { type MisbehavingServer, startLiarServer, startSilentServer } from './misbehaving-stun.js';
 
 /** A good RFC 5780 server (the bundled one), a dead one and a liar, as a public server list would mix them. */
 export interface ServerMix {

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseServeLine, type ServeLine } from '../src/report/serve-schema.js';
 import { coturnStunConfig } from './coturn.js';
 import { nsRun } from './exec.js';
 import { agentArgs, CLI_PATH, systemTool } from './paths.js';
@@ -62,25 +63,15 @@ export async function startStund(lab: Lab): Promise<LabProcess> {
   return proc;
 }
 
-/** The readiness line `ice-doctor serve --json` prints once listening (fields the lab relies on). */
-export interface ServeReady {
-  udp: unknown[];
-  tcp: unknown[];
-  otherAddress: unknown;
-  limitations: unknown[];
-  /** The report page's URLs (null with `--no-report`). */
-  report: { url: string; httpsUrl: string | null } | null;
-}
-
 /**
  * Starts ice-doctor's bundled server in pub: `node dist/cli.js serve --listen 203.0.113.10,203.0.113.11
  * --port 3478 --json [extraArgs]` (the report page on 8080/8443 unless `--no-report` is among them), waits
- * for its one-line JSON readiness report (max 15 s) and for a Binding answer.
+ * for its `--json` line (max 15 s; src/report/serve-schema.ts) and for a Binding answer.
  */
 export async function startIceDoctorServer(
   lab: Lab,
   extraArgs: readonly string[] = [],
-): Promise<{ proc: LabProcess; ready: ServeReady }> {
+): Promise<{ proc: LabProcess; ready: ServeLine }> {
   const proc = lab.start('pub', 'ice-doctor serve', process.execPath, [
     CLI_PATH,
     'serve',
@@ -91,16 +82,16 @@ export async function startIceDoctorServer(
     '--json',
     ...extraArgs,
   ]);
-  let ready: ServeReady | undefined;
+  let ready: ServeLine | undefined;
   await waitReady(proc, async () => {
     const line = await proc.waitForLine(
       (l) => l.trimStart().startsWith('{') && l.includes('"udp"'),
       READY_TIMEOUT_MS,
     );
-    ready = JSON.parse(line) as ServeReady;
+    ready = parseServeLine(line);
     await waitForStun(lab, ADDR.pubPrimary, STUN_PORT);
   });
-  return { proc, ready: ready as ServeReady };
+  return { proc, ready: ready as ServeLine };
 }
 
 /** Runs `check`; if it fails, stops `proc` and rethrows with the process's recent output attached. */

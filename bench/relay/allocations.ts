@@ -5,11 +5,12 @@
  * §9, §12), divided by their count; the rate is timed once those are deleted, on a warm target.
  */
 import dgram from 'node:dgram';
+import type { AllocationResult } from '../../lab/relay-bench-results.js';
 import type { TransportAddress } from '../../src/wire/address.js';
 import { MIN_CHANNEL } from '../../src/wire/channel-data.js';
 import { processCpuMs, residentBytes } from './proc-stats.js';
+import { RelaySetupClient } from './setup-client.js';
 import type { TurnEndpoint } from './target.js';
-import { TurnSession } from './turn-session.js';
 
 /** How an allocation run is shaped. */
 export interface AllocationPlan {
@@ -23,32 +24,6 @@ export interface AllocationPlan {
   settleMs: number;
   /** The peer every channel is bound to (no datagram is sent to it). */
   peer: TransportAddress;
-}
-
-/** What an allocation run measured. */
-export interface AllocationResult {
-  /** Allocations attempted in each phase (warm-up excluded). */
-  count: number;
-  /** Of the warm phase's, the ones that succeeded. */
-  allocated: number;
-  concurrency: number;
-  /** Successful allocations (401 + Allocate) per second in the warm phase. */
-  perS: number;
-  /** The same in the cold phase: the first allocations of a fresh process. */
-  coldPerS: number;
-  /** Allocates, ChannelBinds or deletes that failed, over both phases. */
-  failures: number;
-  /** The target's CPU time per allocation during the warm phase's Allocates, in ms. */
-  cpuMsPerAllocation: number;
-  /** The target's CPU time / wall time during the measured Allocates, percent of one core. */
-  targetCpuPercent: number;
-  rssBeforeBytes: number;
-  rssAfterBytes: number;
-  /** RSS growth over the cold phase / its successful allocations, each holding a permission and a channel. */
-  bytesPerAllocation: number;
-  /** With several rounds: perS and bytesPerAllocation of each (this result is the round with the best perS). */
-  roundsPerS?: number[];
-  roundsBytesPerAllocation?: number[];
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -84,10 +59,10 @@ async function pooled<T>(
 
 /** Allocates on every session, `concurrency` at a time; returns the ones that succeeded and the failures. */
 async function allocateAll(
-  sessions: readonly TurnSession[],
+  sessions: readonly RelaySetupClient[],
   concurrency: number,
-): Promise<{ allocated: TurnSession[]; failures: number }> {
-  const allocated: TurnSession[] = [];
+): Promise<{ allocated: RelaySetupClient[]; failures: number }> {
+  const allocated: RelaySetupClient[] = [];
   const failures = await pooled(sessions, concurrency, async (s) => {
     await s.allocate();
     allocated.push(s);
@@ -110,13 +85,13 @@ export async function measureAllocations(
   plan: AllocationPlan,
 ): Promise<AllocationResult> {
   const sockets: dgram.Socket[] = [];
-  const sessionsOf = async (n: number): Promise<TurnSession[]> => {
+  const sessionsOf = async (n: number): Promise<RelaySetupClient[]> => {
     const mine: dgram.Socket[] = [];
     for (let i = 0; i < n; i++) mine.push(await boundSocket());
     sockets.push(...mine);
-    return mine.map((s) => new TurnSession(s, endpoint.server, endpoint.credentials));
+    return mine.map((s) => new RelaySetupClient(s, endpoint.server, endpoint.credentials));
   };
-  const bind = (s: TurnSession): Promise<void> => s.channelBind(MIN_CHANNEL, plan.peer);
+  const bind = (s: RelaySetupClient): Promise<void> => s.channelBind(MIN_CHANNEL, plan.peer);
   try {
     const warm = await sessionsOf(plan.warmup);
     let failures = (await allocateAll(warm, plan.concurrency)).failures;

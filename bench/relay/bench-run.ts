@@ -5,26 +5,26 @@
  */
 import { existsSync } from 'node:fs';
 import { TURNSERVER } from '../../lab/coturn.js';
+import type {
+  AllocationResult,
+  BindingCell,
+  LatencyCell,
+  TargetName,
+  TargetResult,
+  ThroughputCell,
+} from '../../lab/relay-bench-results.js';
 import type { TransportAddress } from '../../src/wire/address.js';
-import { type AllocationResult, measureAllocations } from './allocations.js';
+import { measureAllocations } from './allocations.js';
 import { startCoturn } from './coturn-target.js';
 import { EchoClient } from './echo-api.js';
 import { startForwarder } from './forwarder-target.js';
 import { GeneratorClient, type Load } from './generator-api.js';
 import { startIceDoctor } from './ice-doctor-target.js';
 import { runLoad } from './load-run.js';
-import {
-  type BindingCell,
-  bindingCell,
-  type LatencyCell,
-  latencyCell,
-  type TargetResult,
-  type ThroughputCell,
-  throughputCell,
-} from './results.js';
+import { bindingCell, latencyCell, throughputCell } from './results.js';
 import { bestAllocations, bestBinding, bestLatency, bestThroughput } from './rounds.js';
 import type { BenchSettings } from './settings.js';
-import type { RunningTarget, TargetName, TurnTargetOptions } from './target.js';
+import type { RunningTarget, TurnTargetOptions } from './target.js';
 
 /** The forwarder stops by itself after this long, in ms, whatever happens to the bench. */
 const FORWARDER_LIFETIME_MS = 900_000;

@@ -4,8 +4,9 @@
  * one UDP socket connected to where its datagrams go, and drives one load at a time on one set: start → mark
  * (window opens) → mark (window closes) → stop.
  */
+
+import type { TurnCredentials } from '../../src/client/turn-check/auth-dance.js';
 import type { TransportAddress } from '../../src/wire/address.js';
-import type { Credentials } from './turn-session.js';
 import { WorkerRpc } from './worker-rpc.js';
 
 /**
@@ -15,7 +16,7 @@ import { WorkerRpc } from './worker-rpc.js';
  */
 export type FlowPlan =
   | { kind: 'direct'; destinations: TransportAddress[] }
-  | { kind: 'turn'; server: TransportAddress; credentials: Credentials; peers: TransportAddress[] };
+  | { kind: 'turn'; server: TransportAddress; credentials: TurnCredentials; peers: TransportAddress[] };
 
 /** The flows once open: their local addresses, and for `turn` their XOR-RELAYED-ADDRESSes (else empty). */
 export interface OpenFlows {

@@ -22,7 +22,7 @@ import type {
   OpenFlows,
 } from './generator-api.js';
 import { percentile } from './percentile.js';
-import { TurnSession } from './turn-session.js';
+import { RelaySetupClient } from './setup-client.js';
 import { serveRpc } from './worker-rpc.js';
 
 /** How often a saturating load looks for flows that got nothing back (then refills their window), in ms. */
@@ -127,7 +127,7 @@ async function openFlow(plan: FlowPlan, i: number): Promise<{ flow: Flow; relaye
   if (plan.kind === 'direct') {
     await connect(socket, plan.destinations[i]!);
   } else {
-    const session = new TurnSession(socket, plan.server, plan.credentials);
+    const session = new RelaySetupClient(socket, plan.server, plan.credentials);
     try {
       relayed = await session.allocate();
       await session.channelBind(MIN_CHANNEL, plan.peers[i]!);

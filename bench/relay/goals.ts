@@ -3,7 +3,7 @@
  * ≥ 80% of the plain forwarder's at every payload size (all on one pinned core), memory per allocation
  * ≤ 2× coturn's, allocations/s ≥ coturn's.
  */
-import type { GoalCheck, TargetResult } from './results.js';
+import type { GoalCheck, TargetResult } from '../../lab/relay-bench-results.js';
 
 /** Required ratios of ice-doctor to the others. */
 export const GOALS = {

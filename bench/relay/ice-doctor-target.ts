@@ -1,5 +1,7 @@
 /** Starts ice-doctor's bundled TURN server (the built `dist/cli.js serve`) as a bench target. */
 import { fileURLToPath } from 'node:url';
+import { parseServeLine } from '../../src/report/serve-schema.js';
+import type { TransportAddress } from '../../src/wire/address.js';
 import { FIRST_LINE, spawnPinned } from './pinned-child.js';
 import { allowedCpus } from './proc-stats.js';
 import { BENCH_CREDENTIALS, type RunningTarget, type TurnTargetOptions } from './target.js';
@@ -9,15 +11,11 @@ export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 /** How long the server may take to print its endpoints, in ms. */
 const READY_TIMEOUT_MS = 15_000;
 
-/** The part of `serve --json`'s line the bench reads. */
-interface ServeJson {
-  turn: { udp: { address: string; port: number; family: 'IPv4' | 'IPv6' }[] };
-}
-
 /**
  * Starts `node <opts.cli> serve` (normally dist/cli.js) on 127.0.0.1 (port picked by the OS, UDP and TCP, no
  * TLS, no report page) with the bench user, pinned to `opts.cpu`; its log (pino, stderr) goes to a file.
- * @throws Error when it does not come up (its stderr included).
+ * @throws Error when it does not come up (its stderr included); ZodError when its `--json` line does not match
+ *   src/report/serve-schema.ts.
  */
 export async function startIceDoctor(opts: TurnTargetOptions): Promise<RunningTarget> {
   const { username, password } = BENCH_CREDENTIALS;
@@ -42,7 +40,13 @@ export async function startIceDoctor(opts: TurnTargetOptions): Promise<RunningTa
     String(opts.quota),
   ];
   const child = await spawnPinned(opts.cpu, process.execPath, () => args, FIRST_LINE, READY_TIMEOUT_MS);
-  const server = (JSON.parse(child.ready) as ServeJson).turn.udp[0];
+  let server: TransportAddress | undefined;
+  try {
+    server = parseServeLine(child.ready).turn.udp[0];
+  } catch (err) {
+    await child.stop();
+    throw err;
+  }
   if (!server) {
     await child.stop();
     throw new Error(`ice-doctor serve printed no TURN UDP endpoint: ${child.ready}`);

@@ -17,14 +17,19 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, release } from 'node:os';
 import { resolve } from 'node:path';
 import { TURNSERVER } from '../../lab/coturn.js';
+import {
+  DEFINITIONS,
+  type RelayBenchResults,
+  TARGET_NAMES,
+  type TargetName,
+} from '../../lab/relay-bench-results.js';
 import { BenchRun } from './bench-run.js';
 import { checkGoals } from './goals.js';
 import { CLI } from './ice-doctor-target.js';
 import { pinProcess } from './pinned-child.js';
-import { DEFINITIONS, type RelayBenchResults, writeResults } from './results.js';
+import { writeResults } from './results.js';
 import { FULL, QUICK } from './settings.js';
 import { renderTable } from './table.js';
-import { TARGET_NAMES, type TargetName } from './target.js';
 
 interface Args {
   quick: boolean;

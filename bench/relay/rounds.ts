@@ -2,8 +2,12 @@
  * Best-of-rounds selection of the relay bench: each figure was measured in several interleaved rounds; the
  * least disturbed round is kept, and every round's value stays in the results file.
  */
-import type { AllocationResult } from './allocations.js';
-import type { BindingCell, LatencyCell, ThroughputCell } from './results.js';
+import type {
+  AllocationResult,
+  BindingCell,
+  LatencyCell,
+  ThroughputCell,
+} from '../../lab/relay-bench-results.js';
 
 /** The item with the highest score (the first of equals); undefined for none. */
 export function bestBy<T>(items: readonly T[], score: (item: T) => number): T | undefined {

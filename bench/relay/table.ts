@@ -2,9 +2,14 @@
  * The side-by-side table the relay bench prints: one row per figure, one column per target (ice-doctor,
  * coturn, plain forwarder, generator ceiling), then ratio columns, then the goals.
  */
+
+import {
+  type GoalCheck,
+  TARGET_NAMES,
+  type TargetResult,
+  type ThroughputCell,
+} from '../../lab/relay-bench-results.js';
 import { formatTable } from '../../lab/stats.js';
-import type { GoalCheck, TargetResult, ThroughputCell } from './results.js';
-import { TARGET_NAMES } from './target.js';
 
 const num = (v: number | null | undefined, digits = 0): string =>
   v == null

@@ -3,23 +3,19 @@
  * generator's own ceiling (generator straight to the echo peer, nothing in between).
  */
 
+import type { TargetName } from '../../lab/relay-bench-results.js';
+import type { TurnCredentials } from '../../src/client/turn-check/auth-dance.js';
 import type { PortRange } from '../../src/server/turn/relay/ports.js';
 import type { TransportAddress } from '../../src/wire/address.js';
 import type { ForwardedFlow } from './forwarder.js';
-import type { Credentials } from './turn-session.js';
-
-/** The four columns of the bench, in table order. */
-export const TARGET_NAMES = ['ice-doctor', 'coturn', 'forwarder', 'ceiling'] as const;
-/** One column of the bench. */
-export type TargetName = (typeof TARGET_NAMES)[number];
 
 /** The one long-term user every TURN target knows (RFC 8489 §9.2). */
-export const BENCH_CREDENTIALS: Credentials = { username: 'bench', password: 'bench' };
+export const BENCH_CREDENTIALS: TurnCredentials = { username: 'bench', password: 'bench' };
 
 /** How a TURN target is reached: its UDP listening address and the bench user. */
 export interface TurnEndpoint {
   server: TransportAddress;
-  credentials: Credentials;
+  credentials: TurnCredentials;
 }
 
 /** What a TURN target is started with. */

@@ -19,7 +19,7 @@ import { Attr, StunMethod } from '../../src/wire/constants.js';
 import { findAttribute } from '../../src/wire/message.js';
 import { restPassword } from '../../src/wire/rest-credentials.js';
 import { newTransactionId } from '../../src/wire/transaction-id.js';
-import { UDP_TRANSPORT } from '../support/turn-raw.js';
+import { peerAttribute, type RawTurnClient, statusOf, UDP_TRANSPORT } from '../support/turn-raw.js';
 import {
   appendAfterIntegrity,
   from,
@@ -32,7 +32,6 @@ import {
 import { profile } from './profile.js';
 import { HARDENING_USER } from './server-process.js';
 import { openCanary } from './ssrf/canary.js';
-import { peerAttribute, statusOf, type TurnSession } from './ssrf/turn-session.js';
 import { record } from './tally.js';
 
 const LONG = profile.name === 'long';
@@ -69,7 +68,7 @@ const CONFUSED_PASSWORDS = [
 type RawSpec = { type: number; raw: Buffer };
 
 const servers: MeteredServer[] = [];
-const sessions: TurnSession[] = [];
+const sessions: RawTurnClient[] = [];
 
 afterEach(async () => {
   await Promise.all(sessions.splice(0).map((s) => s.close()));
@@ -82,7 +81,7 @@ async function serve(args: string[]): Promise<MeteredServer> {
   return s;
 }
 
-async function session(s: MeteredServer, source = '127.0.0.1'): Promise<TurnSession> {
+async function session(s: MeteredServer, source = '127.0.0.1'): Promise<RawTurnClient> {
   const c = await from(source, s.server.udp);
   sessions.push(c);
   return c;
@@ -116,7 +115,7 @@ class Tally {
 }
 
 /** A signed Allocate's response status from `c` with its current nonce (no 401 dance, no 438 retry). */
-async function allocateWith(c: TurnSession, credential: { username: string; password: string }) {
+async function allocateWith(c: RawTurnClient, credential: { username: string; password: string }) {
   const tid = newTransactionId();
   return c.exchange(c.signedBytes(StunMethod.allocate, [UDP_TRANSPORT], credential, tid), tid);
 }
@@ -128,7 +127,7 @@ async function freshAllocate(
   source = '127.0.0.1',
 ) {
   const c = await session(s, source);
-  c.learn(await c.unsigned(StunMethod.allocate, [UDP_TRANSPORT]));
+  c.learn(await c.request(StunMethod.allocate, [UDP_TRANSPORT]));
   return statusOf(await allocateWith(c, credential));
 }
 
@@ -141,7 +140,7 @@ describe('authentication abuse', () => {
       for (const args of [[], ['--auth-secret', SECRET]]) {
         const s = await serve(['--auth-failure-limit', '0', ...args]);
         const c = await session(s);
-        c.learn(await c.unsigned(StunMethod.allocate, [UDP_TRANSPORT]));
+        c.learn(await c.request(StunMethod.allocate, [UDP_TRANSPORT]));
         for (const username of PROTOTYPE_KEYS)
           for (const password of CONFUSED_PASSWORDS)
             t.check(
@@ -189,7 +188,7 @@ describe('authentication abuse', () => {
       const owner = await session(s, '127.0.0.1');
       for (let i = 0; i < rounds; i++) {
         const thief = await session(s, `127.0.0.${2 + (i % 8)}`);
-        thief.learn(await owner.unsigned(StunMethod.allocate, [UDP_TRANSPORT]));
+        thief.learn(await owner.request(StunMethod.allocate, [UDP_TRANSPORT]));
         const replayed = await allocateWith(thief, HARDENING_USER);
         t.check(`nonce of 127.0.0.1 from 127.0.0.${2 + (i % 8)}`, statusOf(replayed), 438);
         if (!findAttribute(replayed, Attr.NONCE)) t.wrong.push('438 without a fresh NONCE');
@@ -211,7 +210,7 @@ describe('authentication abuse', () => {
       const rounds = LONG ? 200 : 40;
       for (let i = 0; i < rounds; i++) {
         const victim = await session(s, '127.0.0.1');
-        victim.learn(await victim.unsigned(StunMethod.allocate, [UDP_TRANSPORT]));
+        victim.learn(await victim.request(StunMethod.allocate, [UDP_TRANSPORT]));
         const tid = newTransactionId();
         const captured = victim.signedBytes(StunMethod.allocate, [UDP_TRANSPORT], HARDENING_USER, tid);
         t.check('the original', statusOf(await victim.exchange(captured, tid)), 200);
@@ -312,7 +311,7 @@ describe('authentication abuse', () => {
       const t = new Tally();
       const clients = await Promise.all(Array.from({ length: LONG ? 50 : 10 }, () => session(s)));
       await Promise.all(
-        clients.map(async (c) => c.learn(await c.unsigned(StunMethod.allocate, [UDP_TRANSPORT]))),
+        clients.map(async (c) => c.learn(await c.request(StunMethod.allocate, [UDP_TRANSPORT]))),
       );
       await sleep(2_100);
       for (const c of clients) {
@@ -367,7 +366,7 @@ describe('authentication abuse', () => {
       const s = await serve(['--auth-failure-limit', String(limit), '--auth-block', String(blockMs / 1000)]);
       const t = new Tally();
       const guesser = await session(s, '127.0.0.1');
-      guesser.learn(await guesser.unsigned(StunMethod.allocate, [UDP_TRANSPORT]));
+      guesser.learn(await guesser.request(StunMethod.allocate, [UDP_TRANSPORT]));
       for (let i = 0; i < limit; i++) {
         const username = i % 2 === 0 ? HARDENING_USER.username : `user${i}`;
         t.check(
@@ -393,7 +392,7 @@ describe('authentication abuse', () => {
       t.check('right password from 127.0.0.2', await freshAllocate(s, HARDENING_USER, '127.0.0.2'), 200);
       const attacker = await session(s, '127.0.0.3');
       const spoofed = await session(s, '127.0.0.4');
-      spoofed.learn(await attacker.unsigned(StunMethod.allocate, [UDP_TRANSPORT]));
+      spoofed.learn(await attacker.request(StunMethod.allocate, [UDP_TRANSPORT]));
       for (let i = 0; i < 5 * limit; i++)
         t.check(
           'spoofed source, nonce of another IP',
@@ -427,10 +426,10 @@ describe('authentication abuse', () => {
       const total = LONG ? 200_000 : 20_000;
       const ports = 100;
       const flooders = await Promise.all(Array.from({ length: ports }, () => session(s)));
-      const challenge = await flooders[0]!.unsigned(StunMethod.allocate, [UDP_TRANSPORT]);
+      const challenge = await flooders[0]!.request(StunMethod.allocate, [UDP_TRANSPORT]);
       for (const c of flooders) {
         c.learn(challenge);
-        c.currentNonce = `${c.currentNonce.slice(0, -4)}${c.currentNonce.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+        c.useNonce(`${c.currentNonce.slice(0, -4)}${c.currentNonce.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`);
       }
       const baseline = s.server.rssBytes();
       let peak = baseline;
@@ -446,7 +445,7 @@ describe('authentication abuse', () => {
               const forged = k % 4 === 3;
               const response = forged
                 ? allocateWith(c, HARDENING_USER)
-                : c.unsigned(StunMethod.allocate, [UDP_TRANSPORT]);
+                : c.request(StunMethod.allocate, [UDP_TRANSPORT]);
               const status = await response.then(statusOf, () => 0);
               t.check(forged ? 'forged nonce' : 'unsigned', status, forged ? 438 : 401);
             }

@@ -1,10 +1,10 @@
 import type { TransportAddress } from '../../src/wire/address.js';
 import { appendFingerprint } from '../../src/wire/integrity.js';
 import { newTransactionId } from '../../src/wire/transaction-id.js';
+import { EXCHANGE_TIMEOUT_MS, RawTurnClient } from '../support/turn-raw.js';
 import { type ServerProcess, startServerProcess } from './server-process.js';
 import { freeTcpPort } from './ssrf/canary.js';
 import { metricValue, scrape } from './ssrf/prom-text.js';
-import { TurnSession } from './ssrf/turn-session.js';
 
 /** A hardening server child with its Prometheus endpoint. */
 export interface MeteredServer {
@@ -45,9 +45,16 @@ export async function startMeteredServer(args: readonly string[]): Promise<Meter
   };
 }
 
-/** A UDP session to `server` from the loopback address `source` (127.0.0.1, 127.0.0.2 …): another client IP. */
-export function from(source: string, server: TransportAddress): Promise<TurnSession> {
-  return TurnSession.open('udp', server, source);
+/**
+ * A UDP client of `server` from the loopback address `source` (127.0.0.1, 127.0.0.2 …): another client IP;
+ * unanswered requests retransmitted.
+ */
+export function from(source: string, server: TransportAddress): Promise<RawTurnClient> {
+  return RawTurnClient.udp(server, {
+    localAddress: source,
+    retransmit: true,
+    timeoutMs: EXCHANGE_TIMEOUT_MS,
+  });
 }
 
 /**

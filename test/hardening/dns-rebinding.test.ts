@@ -11,8 +11,9 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { afterEach, expect, it } from 'vitest';
+import { stopServes } from '../support/serve-process.js';
 import { fetchRaw } from '../support/web-report.js';
-import { type Published, startPublished, stopServes } from './serve-child.js';
+import { type Published, startPublished } from './server-process.js';
 import { record } from './tally.js';
 
 /** The name given with `--public-host`. */

@@ -11,15 +11,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TransportAddress } from '../../src/wire/address.js';
 import { mintRestCredentials } from '../../src/wire/rest-credentials.js';
+import { stopServes } from '../support/serve-process.js';
+import { type RawTurnClient, statusOf } from '../support/turn-raw.js';
 import { from } from './auth-server.js';
-import { startServe, stopServes } from './serve-child.js';
-import { statusOf, type TurnSession } from './ssrf/turn-session.js';
+import { startHardened } from './server-process.js';
 import { record } from './tally.js';
 
 /** The pino warn-level log line (JSON on stderr) about a 12-byte secret. */
 const WARNING = /^\{"level":40,.*"msg":"--auth-secret: a secret of 12 bytes, shorter than 16/m;
 
-const sessions: TurnSession[] = [];
+const sessions: RawTurnClient[] = [];
 
 afterEach(async () => {
   await Promise.all(sessions.splice(0).map((s) => s.close()));
@@ -96,9 +97,9 @@ describe('secrets and passwords anyone could use', () => {
   }) => {
     const wrong: string[] = [];
     for (const r of REFUSED) {
-      const s = await startServe(r.args, r.env, r.report);
+      const s = await startHardened(r.args, { env: r.env, report: r.report });
       if (s.listening) {
-        const udp = s.json.turn.udp[0]!;
+        const udp = s.line.turn.udp[0]!;
         const status = r.mintWith === undefined ? null : await allocateMinted(udp, r.mintWith);
         wrong.push(
           `${r.what}: started` +
@@ -124,10 +125,10 @@ describe('secrets and passwords anyone could use', () => {
   it('a secret shorter than 16 bytes starts with a warning naming the flag, and its credentials work', async ({
     task,
   }) => {
-    const s = await startServe(['--auth-secret', 'short-secret']);
+    const s = await startHardened(['--auth-secret', 'short-secret']);
     expect(s.listening).toBe(true);
     if (!s.listening) return;
-    const status = await allocateMinted(s.json.turn.udp[0]!, 'short-secret');
+    const status = await allocateMinted(s.line.turn.udp[0]!, 'short-secret');
     const warned = WARNING.test(await s.logged(WARNING));
     record(task, {
       area: 'auth',

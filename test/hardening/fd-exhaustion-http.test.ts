@@ -10,6 +10,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { DEFAULT_CONNECTIONS_PER_IP } from '../../src/net/connection-budget.js';
+import { stopServes } from '../support/serve-process.js';
 import { sleep } from './auth-server.js';
 import {
   type HeldConnections,
@@ -20,7 +21,7 @@ import {
   legitUdpAllocate,
 } from './http-attack.js';
 import type { LegitCheck } from './legit-client.js';
-import { startPublished, stopServes } from './serve-child.js';
+import { startPublished } from './server-process.js';
 import { record } from './tally.js';
 
 /** The attacker's connections, from one IP, and that IP. */

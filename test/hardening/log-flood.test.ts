@@ -8,8 +8,8 @@
  */
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { stopServes } from '../support/serve-process.js';
 import { profile } from './profile.js';
-import { stopServes } from './serve-child.js';
 import { startSignalingServe } from './signaling-serve.js';
 import { record } from './tally.js';
 

@@ -13,21 +13,21 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TransportAddress } from '../../src/wire/address.js';
 import { Attr, StunMethod } from '../../src/wire/constants.js';
 import { getAddress } from '../../src/wire/message.js';
-import { connectSignal, type SignalClient } from '../support/web-report.js';
-import { from, sleep } from './auth-server.js';
-import { startServe, stopServes } from './serve-child.js';
-import { HARDENING_USER } from './server-process.js';
-import { type Canary, openCanary } from './ssrf/canary.js';
+import { stopServes } from '../support/serve-process.js';
 import {
-  type Credential,
   channelAttribute,
   peerAttribute,
+  type RawTurnClient,
+  type Signing,
   statusOf,
-  type TurnSession,
-} from './ssrf/turn-session.js';
+} from '../support/turn-raw.js';
+import { connectSignal, type SignalClient } from '../support/web-report.js';
+import { from, sleep } from './auth-server.js';
+import { HARDENING_USER, startHardened } from './server-process.js';
+import { type Canary, openCanary } from './ssrf/canary.js';
 import { record } from './tally.js';
 
-const sessions: TurnSession[] = [];
+const sessions: RawTurnClient[] = [];
 const sockets: SignalClient[] = [];
 const canaries: Canary[] = [];
 
@@ -38,7 +38,7 @@ afterEach(async () => {
 });
 
 /** A page credential, as `GET /api/ice-servers` hands it to a visitor. */
-async function pageCredential(pageUrl: string): Promise<Credential> {
+async function pageCredential(pageUrl: string): Promise<Signing> {
   const body = (await (await fetch(`${pageUrl}api/ice-servers`)).json()) as {
     iceServers: { urls: string; username?: string; credential?: string }[];
   };
@@ -50,8 +50,8 @@ async function pageCredential(pageUrl: string): Promise<Credential> {
 /** A UDP session to `server` with an allocation made with `credential`; its relayed address. */
 async function allocated(
   server: TransportAddress,
-  credential: Credential,
-): Promise<{ c: TurnSession; relayed: TransportAddress }> {
+  credential: Signing,
+): Promise<{ c: RawTurnClient; relayed: TransportAddress }> {
   const c = await from('127.0.0.1', server);
   sessions.push(c);
   const res = await c.allocate(credential);
@@ -62,8 +62,8 @@ async function allocated(
 
 /** The status of a CreatePermission (or ChannelBind with `channel`) for `address:port`. */
 async function permit(
-  c: TurnSession,
-  credential: Credential,
+  c: RawTurnClient,
+  credential: Signing,
   address: string,
   port: number,
   channel?: number,
@@ -84,10 +84,10 @@ describe('report page credentials are scoped', () => {
   it('403 for any peer but this server’s relayed addresses and the room-mates; operator credentials unscoped', async ({
     task,
   }) => {
-    const s = await startServe(['--allow-peer', '127.0.0.0/8,203.0.113.0/24'], {}, true);
+    const s = await startHardened(['--allow-peer', '127.0.0.0/8,203.0.113.0/24'], { report: true });
     if (!s.listening) throw new Error(`serve did not start: ${s.stderr}`);
-    const server = s.json.turn.udp[0]!;
-    const pageUrl = s.json.report?.url;
+    const server = s.line.turn.udp[0]!;
+    const pageUrl = s.line.report?.url;
     if (!pageUrl) throw new Error('serve printed no report URL');
     const wrong: string[] = [];
     let tried = 0;

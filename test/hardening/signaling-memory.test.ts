@@ -10,9 +10,9 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SIGNALING_LIMITS as LIMITS } from '../../src/web/server/signaling-limits.js';
+import { stopServes } from '../support/serve-process.js';
 import { connectSignal, type SignalClient } from '../support/web-report.js';
 import { profile } from './profile.js';
-import { stopServes } from './serve-child.js';
 import { signalingVisitor, startSignalingServe } from './signaling-serve.js';
 import { record } from './tally.js';
 

@@ -1,5 +1,5 @@
 import { connectSignal, type SignalClient } from '../support/web-report.js';
-import { startServe } from './serve-child.js';
+import { startHardened } from './server-process.js';
 
 /** A `serve` with its report page, as the signaling tests meet it. */
 export interface SignalingServe {
@@ -14,14 +14,14 @@ export interface SignalingServe {
 }
 
 /**
- * Starts `serve` with the report page and default limits (serve-child.ts `startServe`; stop it with
- * `stopServes`).
+ * Starts `serve` with the report page and default limits (server-process.ts `startHardened`; stop it
+ * with `stopServes`).
  * @throws Error when it does not start or prints no report URL.
  */
 export async function startSignalingServe(): Promise<SignalingServe> {
-  const s = await startServe([], {}, true);
+  const s = await startHardened([], { report: true });
   if (!s.listening) throw new Error(`serve did not start: ${s.stderr}`);
-  const pageUrl = s.json.report?.url;
+  const pageUrl = s.line.report?.url;
   if (!pageUrl) throw new Error('serve printed no report URL');
   return { pid: s.pid, pageUrl, signalUrl: `${pageUrl.replace(/^http/, 'ws')}signal`, stderr: s.stderr };
 }

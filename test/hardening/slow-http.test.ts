@@ -11,6 +11,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { DEFAULT_CONNECTIONS_PER_IP } from '../../src/net/connection-budget.js';
 import type { TransportAddress } from '../../src/wire/address.js';
+import { stopServes } from '../support/serve-process.js';
 import { sleep } from './auth-server.js';
 import {
   type HeldConnections,
@@ -22,7 +23,7 @@ import {
 } from './http-attack.js';
 import type { LegitCheck } from './legit-client.js';
 import { profile } from './profile.js';
-import { type Published, startPublished, stopServes } from './serve-child.js';
+import { type Published, startPublished } from './server-process.js';
 import { record } from './tally.js';
 
 const LONG = profile.name === 'long';

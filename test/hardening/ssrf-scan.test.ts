@@ -23,8 +23,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nsRun } from '../../lab/exec.js';
+import { CLI_PATH } from '../../lab/paths.js';
 import { type LabProcess, startInNs } from '../../lab/processes.js';
-import type { TransportAddress } from '../../src/wire/address.js';
+import { parseServeLine } from '../../src/report/serve-schema.js';
 import { SANDBOX_IP } from '../e2e/sandbox.js';
 import { profile } from './profile.js';
 import { HARDENING_USER, type ServerProcess, serveArgs, startServerProcess } from './server-process.js';
@@ -202,11 +203,10 @@ describe.skipIf(!namespacesAvailable())('SSRF scan in a sealed network namespace
 
   beforeAll(async () => {
     sealed = await createSealedNamespace(NAMESPACE_RELAY);
-    serve = startInNs(
-      sealed.ns,
+    serve = startInNs(sealed.ns, 'serve', process.execPath, [
+      CLI_PATH,
       'serve',
-      process.execPath,
-      serveArgs(`${SANDBOX_IP},${SEALED_IP6}`, [
+      ...serveArgs(`${SANDBOX_IP},${SEALED_IP6}`, [
         '--relay-ports',
         `${NAMESPACE_RELAY.min}-${NAMESPACE_RELAY.max}`,
         '--allow-peer',
@@ -216,10 +216,8 @@ describe.skipIf(!namespacesAvailable())('SSRF scan in a sealed network namespace
         '--metrics-host',
         SANDBOX_IP,
       ]),
-    );
-    const printed = JSON.parse(await serve.waitForLine((l) => l.startsWith('{'), 20_000)) as {
-      turn: { udp: TransportAddress[]; tcp: TransportAddress[]; metricsUrl: string };
-    };
+    ]);
+    const printed = parseServeLine(await serve.waitForLine((l) => l.startsWith('{'), 20_000));
     const udp = printed.turn.udp.find((a) => a.family === 'IPv4')!;
     const tcp = printed.turn.tcp.find((a) => a.family === 'IPv4')!;
     const scan: ScanPlan = {
@@ -234,7 +232,7 @@ describe.skipIf(!namespacesAvailable())('SSRF scan in a sealed network namespace
       ports: [...PORTS, udp.port],
       extraPeers: [],
       transports: ['udp', 'tcp'],
-      metricsUrl: printed.turn.metricsUrl,
+      metricsUrl: printed.turn.metricsUrl!,
       concurrency: 16,
     };
     result = await inNamespace<ScanResult>(sealed.ns, { scan });

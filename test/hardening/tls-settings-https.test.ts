@@ -8,7 +8,8 @@
  */
 import { spawn } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
-import { startPublished, stopServes } from './serve-child.js';
+import { stopServes } from '../support/serve-process.js';
+import { startPublished } from './server-process.js';
 import { record } from './tally.js';
 
 /** TLS 1.2 CBC suites with a SHA-1 MAC, for an ECDSA and an RSA certificate. */

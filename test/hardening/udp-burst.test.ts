@@ -15,9 +15,10 @@ import type { TransportAddress } from '../../src/wire/address.js';
 import { buildMessage } from '../../src/wire/build.js';
 import { StunClass, StunMethod } from '../../src/wire/constants.js';
 import { newTransactionId } from '../../src/wire/transaction-id.js';
+import { stopServes } from '../support/serve-process.js';
 import { sleep } from './auth-server.js';
 import { udpDrops } from './fuzz/udp-drops.js';
-import { startServe, stopServes } from './serve-child.js';
+import { startHardened } from './server-process.js';
 import { record } from './tally.js';
 
 /** Datagrams in the burst, and the bytes of each. */
@@ -74,15 +75,15 @@ describe('a burst at the listening UDP port', () => {
   it('100 × 1 KB Binding requests while the server is busy: 0 kernel drops, all answered; the granted size is reported', async ({
     task,
   }) => {
-    const baseline = await startServe(['--udp-buffer-bytes', '0']);
+    const baseline = await startHardened(['--udp-buffer-bytes', '0']);
     if (!baseline.listening) throw new Error(baseline.stderr);
-    const before = await burst(baseline.pid, baseline.json.turn.udp[0]!);
+    const before = await burst(baseline.pid, baseline.line.turn.udp[0]!);
     stopServes();
 
-    const s = await startServe([]);
+    const s = await startHardened([]);
     if (!s.listening) throw new Error(s.stderr);
-    const size = s.json.udpReceiveBuffer;
-    const after = await burst(s.pid, s.json.turn.udp[0]!);
+    const size = s.line.udpReceiveBuffer;
+    const after = await burst(s.pid, s.line.turn.udp[0]!);
     record(task, {
       area: 'degradation',
       check: `UDP burst ${BURST} × ${DATAGRAM_BYTES} B to the listening port while stopped`,
@@ -90,7 +91,7 @@ describe('a burst at the listening UDP port', () => {
       failures: after.drops + (BURST - after.answered),
       detail:
         `buffer ${size?.granted} B granted of ${size?.requested}: ${after.drops} dropped, ${after.answered} answered; ` +
-        `kernel default ${baseline.json.udpReceiveBuffer?.granted} B: ${before.drops} dropped`,
+        `kernel default ${baseline.line.udpReceiveBuffer?.granted} B: ${before.drops} dropped`,
     });
     expect(size?.requested).toBe(4 * 1024 * 1024);
     expect(size?.granted).toBeGreaterThanOrEqual(BURST * 2 * DATAGRAM_BYTES);
@@ -103,9 +104,9 @@ describe('a burst at the listening UDP port', () => {
   it.skipIf(asked > MAX_UDP_BUFFER_BYTES)(
     'asking for more than net.core.rmem_max allows: started, the granted size reported, a warn-level log line naming the sysctl',
     async () => {
-      const s = await startServe(['--udp-buffer-bytes', String(asked)]);
+      const s = await startHardened(['--udp-buffer-bytes', String(asked)]);
       if (!s.listening) throw new Error(s.stderr);
-      expect(s.json.udpReceiveBuffer).toEqual({ requested: asked, granted: rmemMax * 2 });
+      expect(s.line.udpReceiveBuffer).toEqual({ requested: asked, granted: rmemMax * 2 });
       const stderr = await s.logged(`sysctl -w net.core.rmem_max=${asked}`);
       expect(stderr).toContain(
         `--udp-buffer-bytes: the kernel capped each UDP socket's receive buffer at ${rmemMax * 2} bytes as read back (asked ${asked}; net.core.rmem_max is ${rmemMax})`,

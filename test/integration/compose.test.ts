@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coturnAvailable, TURNSERVER } from '../../lab/coturn.js';
 import { freePort } from '../../lab/coturn-turn.js';
+import { parseServeLine } from '../../src/report/serve-schema.js';
 import { iceConfigSchema } from '../../src/web/api-schema.js';
 import type { TransportAddress } from '../../src/wire/address.js';
 import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
@@ -463,20 +464,7 @@ describe.skipIf(!composeAvailable)('docker-compose.yml (docker-compose config)',
         reject(new Error(`exited ${code} before listening (${changed.join('; ')}): ${stderr}`)),
       );
     });
-    const served = JSON.parse(line) as {
-      udp: TransportAddress[];
-      turn: {
-        udp: TransportAddress[];
-        tls: TransportAddress[];
-        realm: string;
-        authSecrets: number;
-        generatedUser: unknown;
-        relay: { ip: string; externalIp?: string; ports: { min: number; max: number } }[];
-        certificate: { fingerprint256: string } | null;
-        metricsUrl: string | null;
-      };
-      report: { url: string; httpsUrl: string } | null;
-    };
+    const served = parseServeLine(line);
     try {
       // The environment reached the server.
       expect(served.udp[0]!.address).toBe('127.0.0.1');
@@ -531,7 +519,7 @@ describe.skipIf(!composeAvailable)('docker-compose.yml (docker-compose config)',
       // The report page: served, with STUN/TURN URLs naming the external IP, and minted credentials (not
       // the compose secret) that allocate on this server.
       expect(served.report!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-      const page = await fetch(served.report!.url);
+      const page = await fetch(served.report!.url!);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
       const ice = iceConfigSchema.parse(await (await fetch(`${served.report!.url}api/ice-servers`)).json());

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MisbehavingServer, startChangeDroppingServer } from '../../lab/misbehaving-stun.js';
 import { type ServerMix, startServerMix } from '../../lab/server-mix.js';
 import { parseTurnFlags } from '../../src/cli/config/turn-flags.js';
 import { runProbe } from '../../src/client/nat-probe/run-probe.js';
@@ -6,7 +7,6 @@ import { probeReportSchema } from '../../src/report/schema.js';
 import { DEFAULT_ADDRESSES } from '../../src/server/stun/options.js';
 import { type RunningTurnServer, startTurnServer } from '../../src/server/turn/server.js';
 import { formatAddress } from '../../src/wire/address.js';
-import { type MisbehavingServer, startChangeDroppingServer } from '../support/misbehaving-stun.js';
 import { udpBindable } from '../support/udp-port.js';
 
 /** Generous: a probe that waited for a dead server until its deadline would take the whole 5000 ms. */

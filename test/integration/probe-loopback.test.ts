@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Coturn, coturnAvailable, startCoturn } from '../../lab/coturn.js';
+import { startChangeIgnoringServer } from '../../lab/misbehaving-stun.js';
 import { runProbe } from '../../src/client/nat-probe/run-probe.js';
 import { probeReportSchema } from '../../src/report/schema.js';
-import { startChangeIgnoringServer } from '../support/misbehaving-stun.js';
 
 const COTURN_PORT = 23_478;
 

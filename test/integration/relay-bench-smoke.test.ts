@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { RelayBenchResults } from '../../bench/relay/results.js';
 import { coturnAvailable } from '../../lab/coturn.js';
+import type { RelayBenchResults } from '../../lab/relay-bench-results.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** The quick bench takes ~20 s; it is stopped (by PID) after this long, in ms. */

@@ -3,58 +3,25 @@
  * line on stdout once listening (STUN endpoints and the TURN block), a served Binding, exit 0 on
  * SIGTERM/SIGINT, exit 2 with one line on bad flags.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import type { FdReport } from '../../src/cli/commands/serve-fds.js';
-import type { TransportAddress } from '../../src/wire/address.js';
+import { serveLineSchema } from '../../src/report/serve-schema.js';
 import { Attr } from '../../src/wire/constants.js';
 import { decodeMessage, getAddress } from '../../src/wire/message.js';
+import { startListening, startServe } from '../support/serve-process.js';
 import { bindingRequest, udpClient } from './stun-server-helpers.js';
 
-const CLI = ['--import', 'tsx', 'src/cli/main.ts', 'serve'];
-
-interface ServeLine {
-  udp: TransportAddress[];
-  tcp: TransportAddress[];
-  otherAddress: TransportAddress | null;
-  limitations: string[];
-  fds: FdReport;
-}
-
-function serve(args: string[]): ChildProcess {
-  return spawn(process.execPath, [...CLI, ...args], {
-    cwd: process.cwd(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-function firstLine(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no line within 20 s')), 20_000);
-    createInterface({ input: child.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      resolve(line);
-    });
-    child.once('exit', (code) => reject(new Error(`exited ${code} before printing`)));
-  });
-}
-
-function exitCode(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
-}
+/** `serve` from the sources, as this file tests it (test/support/serve-process.ts). */
+const SOURCE = { source: true } as const;
 
 describe('ice-doctor serve', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)(
     'prints one JSON line, serves, and exits 0 on %s',
     async (signal) => {
-      const child = serve(['--listen', '127.0.0.1,127.0.0.2', '--port', '0', '--json']);
+      const s = await startListening(['--listen', '127.0.0.1,127.0.0.2', '--port', '0', '--json'], SOURCE);
       try {
-        const line = JSON.parse(await firstLine(child)) as ServeLine;
-        expect(Object.keys(line)).toEqual([
+        const printed: unknown = JSON.parse(s.stdout().split('\n')[0]!);
+        expect(Object.keys(printed as object)).toEqual([
           'udp',
           'tcp',
           'otherAddress',
@@ -64,6 +31,8 @@ describe('ice-doctor serve', () => {
           'turn',
           'report',
         ]);
+        expect(serveLineSchema.safeParse(printed).error).toBeUndefined();
+        const { line } = s;
         expect(line.fds).toMatchObject({ connectionsPerIp: 100 });
         expect(line.fds.connections).toBeGreaterThan(0);
         expect(line.fds.relaySockets).toBeGreaterThan(0);
@@ -77,30 +46,25 @@ describe('ice-doctor serve', () => {
         await client.close();
         expect(getAddress(decodeMessage(got!.bytes), Attr.RESPONSE_ORIGIN)).toEqual(line.udp[0]);
       } finally {
-        child.kill(signal);
+        expect((await s.stop(signal)).code).toBe(0);
       }
-      expect(await exitCode(child)).toBe(0);
     },
   );
 
   it('logs requests as pino JSON on stderr with --verbose, and keeps stdout to the one line', async () => {
-    const child = serve(['--port', '0', '--json', '--no-tcp', '--verbose']);
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
+    const s = await startListening(['--port', '0', '--json', '--no-tcp', '--verbose'], SOURCE);
     try {
-      const line = JSON.parse(await firstLine(child)) as ServeLine;
-      expect(line.tcp).toEqual([]);
+      expect(s.line.tcp).toEqual([]);
       const client = await udpClient();
-      client.send(bindingRequest().bytes, line.udp[0]!);
+      client.send(bindingRequest().bytes, s.line.udp[0]!);
       await client.next(2000);
       await client.close();
     } finally {
-      child.kill('SIGTERM');
+      expect((await s.stop('SIGTERM')).code).toBe(0);
     }
-    expect(await exitCode(child)).toBe(0);
-    const entries = stderr
+    expect(s.stdout().split('\n')).toEqual([expect.stringMatching(/^\{/), '']);
+    const entries = s
+      .stderr()
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { level: number; msg: string });
@@ -108,7 +72,22 @@ describe('ice-doctor serve', () => {
   });
 
   it('says at start-up which UDP receive buffer the kernel granted', async () => {
-    const child = serve(['--port', '0', '--no-report', '--no-tls', '--udp-buffer-bytes', '131072']);
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'serve',
+        '--port',
+        '0',
+        '--no-report',
+        '--no-tls',
+        '--udp-buffer-bytes',
+        '131072',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     try {
       await new Promise<void>((resolve, reject) => {
@@ -144,12 +123,10 @@ describe('ice-doctor serve', () => {
       "ice-doctor: --udp-buffer-bytes: must be a whole number of bytes from 65536 to 268435456, or 0 for the kernel default, got '1000'\n",
     ],
   ])('rejects %j with exit 2, one line on stderr and one pointing at --help', async (args, message) => {
-    const child = serve(args);
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    expect(await exitCode(child)).toBe(2);
+    const s = await startServe(args, SOURCE);
+    if (s.listening) throw new Error(`serve ${args.join(' ')} started`);
+    const { stderr } = s;
+    expect(s.code).toBe(2);
     expect(stderr.split('\n')).toEqual([
       message.trimEnd(),
       expect.stringMatching(/^Run '.+ serve --help' for usage\.$/),

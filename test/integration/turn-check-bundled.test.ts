@@ -1,48 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_PATH } from '../../lab/paths.js';
 import { resolveTurnCredentials, type TurnCredentialFlags } from '../../src/client/turn-check/credentials.js';
 import { runTurnCheck } from '../../src/client/turn-check/run.js';
 import { parseTurnTargets } from '../../src/client/url/turn-url.js';
 import { turnCheckReportSchema } from '../../src/report/schema.js';
+import type { ServeLine } from '../../src/report/serve-schema.js';
 import type { TransportAddress } from '../../src/wire/address.js';
-
-/** The built CLI (`npm run build`, which `npm test` runs first), as users get it. */
-const CLI = 'dist/cli.js';
+import { type ServeProcess, startListening } from '../support/serve-process.js';
 
 /** The TURN part of `ice-doctor serve --json`. */
-interface ServedTurn {
-  udp: TransportAddress[];
-  tcp: TransportAddress[];
-  tls: TransportAddress[];
-  realm: string;
-  relayFamilies: string[];
-}
+type ServedTurn = ServeLine['turn'];
 
-/** Starts `ice-doctor serve --port 0 --json` on `listen` and resolves with its TURN endpoints. */
-function serve(args: string[], listen = '127.0.0.1'): Promise<{ child: ChildProcess; turn: ServedTurn }> {
-  const child = spawn('node', [CLI, 'serve', '--port', '0', '--json', '--listen', listen, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stderr?.on('data', (b: Buffer) => {
-    err += b.toString();
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve printed no endpoints in 5 s:\n${err}`)), 5000);
-    child.stdout?.on('data', (b: Buffer) => {
-      out += b.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line) {
-        clearTimeout(timer);
-        resolve({ child, turn: (JSON.parse(line) as { turn: ServedTurn }).turn });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code}:\n${err}`));
-    });
-  });
+/** Starts `ice-doctor serve --port 0 --json` (the built CLI, as users get it) on `listen`. */
+function serve(args: string[], listen = '127.0.0.1'): Promise<ServeProcess> {
+  return startListening(['--port', '0', '--json', '--listen', listen, ...args]);
 }
 
 async function check(urls: string[], flags: TurnCredentialFlags, insecure: boolean) {
@@ -57,19 +29,20 @@ async function check(urls: string[], flags: TurnCredentialFlags, insecure: boole
 }
 
 describe('turn-check against the bundled server (ice-doctor serve)', () => {
-  let child: ChildProcess | undefined;
+  let served: ServeProcess | undefined;
   let turn: ServedTurn;
   let urls: string[];
   beforeAll(async () => {
     const base = 50_000 + Math.floor(Math.random() * 90) * 100;
-    ({ child, turn } = await serve([
+    served = await serve([
       '--user',
       'alice:wonderland',
       '--auth-secret',
       'bundled-secret',
       '--relay-ports',
       `${base}-${base + 99}`,
-    ]));
+    ]);
+    turn = served.line.turn;
     const at = (a: TransportAddress | undefined): string => `127.0.0.1:${a?.port}`;
     urls = [
       `turn:${at(turn.udp[0])}?transport=udp`,
@@ -77,7 +50,9 @@ describe('turn-check against the bundled server (ice-doctor serve)', () => {
       `turns:${at(turn.tls[0])}`,
     ];
   });
-  afterAll(() => stopServe(child));
+  afterAll(async () => {
+    await served?.stop();
+  });
 
   it('serve --json lists TURN endpoints over udp, tcp and tls, and the families it relays', () => {
     expect(turn.relayFamilies).toEqual(['IPv4']);
@@ -131,12 +106,11 @@ describe('turn-check against the bundled server (ice-doctor serve)', () => {
 });
 
 describe('turn-check against the bundled server after its brute-force limiter blocked this address', () => {
-  let child: ChildProcess | undefined;
+  let served: ServeProcess | undefined;
   let url: string;
   beforeAll(async () => {
     const base = 50_000 + Math.floor(Math.random() * 90) * 100;
-    let turn: ServedTurn;
-    ({ child, turn } = await serve([
+    served = await serve([
       '--user',
       'alice:wonderland',
       '--auth-failure-limit',
@@ -144,10 +118,12 @@ describe('turn-check against the bundled server after its brute-force limiter bl
       '--relay-ports',
       `${base}-${base + 99}`,
       '--no-report',
-    ]));
-    url = `turn:127.0.0.1:${turn.udp[0]?.port}?transport=udp`;
+    ]);
+    url = `turn:127.0.0.1:${served.line.turn.udp[0]?.port}?transport=udp`;
   });
-  afterAll(() => stopServe(child));
+  afterAll(async () => {
+    await served?.stop();
+  });
 
   it('the right password refused after two wrong ones: names rate-limiting as a cause, not only a wrong password', async () => {
     for (let i = 0; i < 2; i++) {
@@ -161,35 +137,33 @@ describe('turn-check against the bundled server after its brute-force limiter bl
   });
 });
 
-/** Stops a `serve` child by PID and waits for it to exit. */
-async function stopServe(child: ChildProcess | undefined): Promise<void> {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
-    process.kill(child.pid!, 'SIGTERM');
-    await exited;
-  }
-}
-
 describe('turn-check against an IPv6-only bundled server (serve --listen ::1)', () => {
-  let child: ChildProcess | undefined;
+  let served: ServeProcess | undefined;
   let turn: ServedTurn;
   beforeAll(async () => {
     const base = 50_000 + Math.floor(Math.random() * 90) * 100;
-    ({ child, turn } = await serve(
+    served = await serve(
       ['--user', 'alice:wonderland', '--relay-ports', `${base}-${base + 99}`, '--no-report'],
       '::1',
-    ));
+    );
+    turn = served.line.turn;
   });
-  afterAll(() => stopServe(child));
+  afterAll(async () => {
+    await served?.stop();
+  });
 
   it('serve --json says it relays IPv6 only', () => {
     expect(turn.relayFamilies).toEqual(['IPv6']);
   });
 
   it('serve (text) says so at start-up', async () => {
-    const text = spawn('node', [CLI, 'serve', '--port', '0', '--listen', '::1', '--no-report', '--no-tls'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const text = spawn(
+      process.execPath,
+      [CLI_PATH, 'serve', '--port', '0', '--listen', '::1', '--no-report', '--no-tls'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no start-up text in 5 s:\n${out}`)), 5000);
@@ -201,7 +175,9 @@ describe('turn-check against an IPv6-only bundled server (serve --listen ::1)', 
         }
       });
     });
-    await stopServe(text);
+    const exited = new Promise((r) => text.once('exit', r));
+    process.kill(text.pid!, 'SIGTERM');
+    await exited;
     expect(out).toMatch(
       /relays IPv6 only: an Allocate without REQUESTED-ADDRESS-FAMILY IPv6 asks for IPv4 and gets 440/,
     );

@@ -13,6 +13,7 @@ import { iceConfigSchema } from '../../src/web/api-schema.js';
 import { getErrorCode } from '../../src/wire/message.js';
 import { restPassword } from '../../src/wire/rest-credentials.js';
 import { selfSignedCert } from '../support/self-signed.js';
+import { startListening } from '../support/serve-process.js';
 import { RawTurnClient } from '../support/turn-raw.js';
 import { fetchRaw } from '../support/web-report.js';
 
@@ -23,6 +24,14 @@ const started: ChildProcess[] = [];
 afterAll(() => {
   for (const c of started) if (c.exitCode === null && c.signalCode === null) process.kill(c.pid!, 'SIGKILL');
 });
+
+/** `serve --json` from the sources on 127.0.0.1,127.0.0.2 with a picked port (test/support/serve-process.ts). */
+function serveJson(args: string[], env: Record<string, string> = {}) {
+  return startListening(['--listen', '127.0.0.1,127.0.0.2', '--port', '0', '--json', ...args], {
+    source: true,
+    env,
+  });
+}
 
 function serve(args: string[], env: Record<string, string> = {}): ChildProcess {
   const child = spawn(process.execPath, [...CLI, '--listen', '127.0.0.1,127.0.0.2', '--port', '0', ...args], {
@@ -101,39 +110,29 @@ describe('ice-doctor serve: the report page', () => {
   });
 
   it('--json: a report block with both URLs; --no-report: null', async () => {
-    const on = serve(['--json']);
-    const off = serve(['--json', '--no-report']);
+    const on = await serveJson([]);
+    const off = await serveJson(['--no-report']);
     try {
-      const withReport = JSON.parse(await lineMatching(on, /^\{/)) as {
-        report: { url: string; httpsUrl: string };
-      };
-      expect(withReport.report.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-      expect(withReport.report.httpsUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
-      expect((await fetchRaw(`${withReport.report.httpsUrl}api/config`)).status).toBe(200);
-      const without = JSON.parse(await lineMatching(off, /^\{/)) as {
-        report: unknown;
-        turn: { authSecrets: number };
-      };
+      const withReport = on.line;
+      expect(withReport.report?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      expect(withReport.report?.httpsUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
+      expect((await fetchRaw(`${withReport.report?.httpsUrl}api/config`)).status).toBe(200);
+      const without = off.line;
       expect(without.report).toBeNull();
       expect(without.turn.authSecrets).toBe(0);
     } finally {
-      on.kill('SIGTERM');
-      off.kill('SIGTERM');
+      expect((await on.stop()).code).toBe(0);
+      expect((await off.stop()).code).toBe(0);
     }
-    expect(await exitCode(on)).toBe(0);
-    expect(await exitCode(off)).toBe(0);
   });
 
   it("--tls-cert/--tls-key: the page's HTTPS listener uses the operator's certificate too", async () => {
     const { certFile, keyFile } = selfSignedCert('page.example.org');
-    const child = serve(['--json', '--tls-cert', certFile, '--tls-key', keyFile]);
+    const child = await serveJson(['--tls-cert', certFile, '--tls-key', keyFile]);
     try {
-      const served = JSON.parse(await lineMatching(child, /^\{/)) as {
-        turn: { certificate: { fingerprint256: string; selfSigned: boolean } };
-        report: { httpsUrl: string };
-      };
-      expect(served.turn.certificate.selfSigned).toBe(true);
-      const { hostname, port } = new URL(served.report.httpsUrl);
+      const served = child.line;
+      expect(served.turn.certificate?.selfSigned).toBe(true);
+      const { hostname, port } = new URL(served.report!.httpsUrl!);
       const fingerprint = await new Promise<string>((resolve, reject) => {
         const s = tlsConnect({ host: hostname, port: Number(port), rejectUnauthorized: false }, () => {
           resolve(s.getPeerCertificate().fingerprint256);
@@ -141,17 +140,15 @@ describe('ice-doctor serve: the report page', () => {
         });
         s.once('error', reject);
       });
-      expect(fingerprint).toBe(served.turn.certificate.fingerprint256);
+      expect(fingerprint).toBe(served.turn.certificate?.fingerprint256);
     } finally {
-      child.kill('SIGTERM');
+      expect((await child.stop()).code).toBe(0);
     }
-    expect(await exitCode(child)).toBe(0);
   });
 
   it('--page-ice-server adds another server to the path matrix; a bad one exits 2 with one line', async () => {
-    const child = serve(
+    const child = await serveJson(
       [
-        '--json',
         '--page-ice-server',
         'stun:stun.example.org',
         '--page-ice-server',
@@ -160,8 +157,7 @@ describe('ice-doctor serve: the report page', () => {
       { PAGE_TEST_SECRET: 'page-test-secret' },
     );
     try {
-      const { report } = JSON.parse(await lineMatching(child, /^\{/)) as { report: { url: string } };
-      const ice = await fetchRaw(`${report.url}api/ice-servers`);
+      const ice = await fetchRaw(`${child.line.report?.url}api/ice-servers`);
       expect(ice.body).not.toContain('page-test-secret');
       const config = iceConfigSchema.parse(JSON.parse(ice.body));
       const others = config.targets.filter((t) => t.server !== 'bundled');
@@ -174,9 +170,8 @@ describe('ice-doctor serve: the report page', () => {
       expect(username).toMatch(/^\d+:page-/);
       expect(credential).toBe(restPassword('page-test-secret', username!));
     } finally {
-      child.kill('SIGTERM');
+      expect((await child.stop()).code).toBe(0);
     }
-    expect(await exitCode(child)).toBe(0);
 
     expect(await refused(['--page-ice-server', 'turn:turn.example.org'])).toEqual([
       'ice-doctor: --page-ice-server: turn:turn.example.org: a TURN URL needs ;secret=S, ;secret-env=VAR or ;user=NAME:PASSWORD',

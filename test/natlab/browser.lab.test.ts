@@ -34,7 +34,7 @@ describe.skipIf(!available)('report page in the NAT lab (Chromium)', () => {
       '--report-https-port',
       '8443',
     ]);
-    if (!ready.report) throw new Error('serve printed no report URL');
+    if (!ready.report?.url) throw new Error('serve printed no report URL');
     url = ready.report.url;
     mkdirSync(SCREENSHOTS, { recursive: true });
   }, 60_000);

@@ -1,13 +1,16 @@
 import dgram from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { withCredentials } from '../../src/client/turn-check/auth-dance.js';
 import type { TransportAddress } from '../../src/wire/address.js';
 import { type AttributeSpec, buildMessage } from '../../src/wire/build.js';
-import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
+import { encodeChannelData } from '../../src/wire/channel-data.js';
+import { Attr, MAGIC_COOKIE, StunClass, StunMethod } from '../../src/wire/constants.js';
 import { StreamFramer } from '../../src/wire/framing.js';
 import { type IntegrityAlgorithm, longTermKey } from '../../src/wire/integrity.js';
 import { decodeMessage, getErrorCode, getString, type StunMessage } from '../../src/wire/message.js';
 import { newTransactionId } from '../../src/wire/transaction-id.js';
+import { ipBytes } from '../../src/wire/xor-address.js';
 
 /** REQUESTED-TRANSPORT UDP (RFC 8656 §18.6). */
 export const UDP_TRANSPORT: AttributeSpec = {
@@ -15,26 +18,46 @@ export const UDP_TRANSPORT: AttributeSpec = {
   raw: Buffer.from([17, 0, 0, 0]),
 };
 
-/** How a signed request is signed. */
+/** REQUESTED-ADDRESS-FAMILY IPv6 (RFC 8656 §18.10). */
+export const IPV6_FAMILY: AttributeSpec = {
+  type: Attr.REQUESTED_ADDRESS_FAMILY,
+  raw: Buffer.from([2, 0, 0, 0]),
+};
+
 /**
- * The attributes of a long-term-signed request (RFC 8489 §9.2.4): the typed ones of `attributes`, then
- * USERNAME, REALM and NONCE, then its raw ones (a raw attribute may be one a test places deliberately).
+ * An XOR-PEER-ADDRESS (RFC 8656 §18.3) encoded here rather than by buildMessage, so that the family on the
+ * wire follows the text exactly: `::ffff:127.0.0.1` goes out as IPv6 (family 0x02), never folded to IPv4.
+ * The XOR needs the transaction ID the message will carry (RFC 8489 §14.2).
+ * @throws TypeError when `address` is not an IP literal.
  */
-export function withCredentials(
-  attributes: readonly AttributeSpec[],
-  username: string,
-  realm: string,
-  nonce: string | Buffer,
-): AttributeSpec[] {
-  return [
-    ...attributes.filter((a) => !('raw' in a)),
-    { type: Attr.USERNAME, bytes: username },
-    { type: Attr.REALM, bytes: realm },
-    { type: Attr.NONCE, bytes: nonce },
-    ...attributes.filter((a) => 'raw' in a),
-  ];
+export function peerAttribute(
+  address: string,
+  port: number,
+  transactionId: Buffer,
+): { type: number; raw: Buffer } {
+  const ip = ipBytes(address);
+  if (!ip) throw new TypeError(`not an IP address: ${address}`);
+  const value = Buffer.alloc(4 + ip.length);
+  value[1] = ip.length === 4 ? 0x01 : 0x02;
+  value.writeUInt16BE(port ^ (MAGIC_COOKIE >>> 16), 2);
+  const mask = Buffer.alloc(16);
+  mask.writeUInt32BE(MAGIC_COOKIE, 0);
+  transactionId.copy(mask, 4);
+  for (let i = 0; i < ip.length; i++) value[4 + i] = ip[i]! ^ mask[i]!;
+  return { type: Attr.XOR_PEER_ADDRESS, raw: value };
 }
 
+/** A CHANNEL-NUMBER attribute (RFC 8656 §18.1): the number, then 2 reserved bytes. */
+export function channelAttribute(channel: number): { type: number; raw: Buffer } {
+  return { type: Attr.CHANNEL_NUMBER, raw: Buffer.from([channel >> 8, channel & 0xff, 0, 0]) };
+}
+
+/** The status of a response: 200 for a success, the ERROR-CODE otherwise (0 when it has none). */
+export function statusOf(m: StunMessage): number {
+  return m.cls === StunClass.successResponse ? 200 : (getErrorCode(m)?.code ?? 0);
+}
+
+/** How a signed request is signed: the long-term credential, and the test's choice of algorithms. */
 export interface Signing {
   username: string;
   password: string;
@@ -44,62 +67,182 @@ export interface Signing {
   sha256Key?: boolean;
 }
 
+/** What a 401 or 438 taught (RFC 8489 §9.2.4): REALM, NONCE and the offered PASSWORD-ALGORITHMS. */
+export interface Challenge {
+  realm: string;
+  nonce: string;
+  algorithms: Buffer | null;
+}
+
+/** `previous` with the REALM, NONCE and PASSWORD-ALGORITHMS `m` carries (each kept when absent). */
+export function learnChallenge(m: StunMessage, previous: Challenge): Challenge {
+  return {
+    realm: getString(m, Attr.REALM) ?? previous.realm,
+    nonce: getString(m, Attr.NONCE) ?? previous.nonce,
+    algorithms: m.attributes.find((a) => a.type === Attr.PASSWORD_ALGORITHMS)?.value ?? previous.algorithms,
+  };
+}
+
 /**
- * A deliberately raw TURN client for server tests: one socket (UDP, or one TCP connection), requests sent
- * once (loopback loses nothing), responses matched by transaction ID, every other message kept in
- * `received`. `signed()` performs the 401 dance and then signs with the long-term key.
+ * The bytes of a request signed with the long-term mechanism (RFC 8489 §9.2.4) with `challenge`'s REALM and
+ * NONCE (whatever they are: a test may forge, replay or empty them): `attributes` with USERNAME, REALM and
+ * NONCE (src/client/turn-check/auth-dance.ts `withCredentials`), then PASSWORD-ALGORITHMS and
+ * PASSWORD-ALGORITHM with `s.sha256Key`, MESSAGE-INTEGRITY(-SHA256), and FINGERPRINT unless `fingerprint`
+ * is false.
+ */
+export function signRequest(
+  method: number,
+  attributes: readonly AttributeSpec[],
+  s: Signing,
+  challenge: Challenge,
+  transactionId: Buffer,
+  fingerprint = true,
+): Buffer {
+  const algorithm: AttributeSpec[] =
+    s.sha256Key && challenge.algorithms
+      ? [
+          { type: Attr.PASSWORD_ALGORITHMS, raw: challenge.algorithms },
+          { type: Attr.PASSWORD_ALGORITHM, raw: Buffer.from([0, 2, 0, 0]) },
+        ]
+      : [];
+  return buildMessage({
+    method,
+    cls: StunClass.request,
+    transactionId,
+    attributes: [...withCredentials(attributes, s.username, challenge.realm, challenge.nonce), ...algorithm],
+    integrityKey: longTermKey(s.username, challenge.realm, s.password, s.sha256Key ? 'sha256' : 'md5'),
+    integrityAlgorithm: s.integrity ?? 'sha1',
+    fingerprint,
+  });
+}
+
+/** How a {@link RawTurnClient} is opened beside its server. */
+export interface RawClientOptions {
+  /** The local address to bind (a second attacking source such as 127.0.0.66); default 127.0.0.1 or ::1. */
+  localAddress?: string;
+  /**
+   * UDP: send an unanswered request again after 250 ms, then after each doubled interval (RFC 8489 §6.2.1;
+   * a datagram can be dropped even on loopback when a receive buffer is full). Default: sent once.
+   */
+  retransmit?: boolean;
+  /** How long {@link RawTurnClient.exchange} waits for a response by default, in ms (default 2,000). */
+  timeoutMs?: number;
+}
+
+/** First UDP retransmission timeout with {@link RawClientOptions.retransmit}, in ms (loopback is fast). */
+const INITIAL_RTO_MS = 250;
+
+/**
+ * How long a retransmitting client (the hardening scans and floods) waits for a response, all
+ * retransmissions included, in ms.
+ */
+export const EXCHANGE_TIMEOUT_MS = 8_000;
+
+/** The attributes of a request, or a function of its transaction ID (an XOR-PEER-ADDRESS depends on it). */
+export type RequestAttributes = readonly AttributeSpec[] | ((transactionId: Buffer) => AttributeSpec[]);
+
+/**
+ * The tests' one raw TURN client, for servers under test: one socket (UDP, one TCP connection, or TLS) from
+ * a chosen local address, requests matched by transaction ID, every other message kept in `received`. It
+ * sends what a test tells it, malformed or forged included, and signs with whatever REALM and NONCE it holds
+ * ({@link useNonce} forges one). `signed()` runs fixed steps, never a retry loop, so a test knows each
+ * request the server saw: an unsigned request to learn REALM and NONCE when it has none, the signed request,
+ * and once more after a 438 with the new nonce. (The product's retry policy is src/client/turn-check's
+ * AuthDance.) With `retransmit`, a second response to a retransmitted transaction is counted in
+ * {@link duplicates}, not kept.
  */
 export class RawTurnClient {
+  /** Messages received that answered no pending request (Data indications, ChannelData, late answers). */
   readonly received: Buffer[] = [];
+  /** Requests sent again over UDP because no response came within the retransmission timeout. */
+  retransmissions = 0;
+  /** Further responses to a transaction already answered (one per extra copy of a retransmitted request). */
+  duplicates = 0;
   private readonly waiting = new Map<string, (m: StunMessage) => void>();
-  private realm = '';
-  private nonce = '';
-  private algorithms: Buffer | null = null;
+  /** Transaction IDs (hex) of answered requests that were sent more than once: their late copies' answers. */
+  private readonly retransmitted = new Set<string>();
+  private challenge: Challenge = { realm: '', nonce: '', algorithms: null };
 
   private constructor(
     private readonly sendBytes: (b: Buffer) => void,
+    /** The transport this client speaks. */
+    readonly transport: 'udp' | 'tcp' | 'tls',
     readonly local: () => TransportAddress,
     private readonly closer: () => Promise<void>,
+    private readonly options: RawClientOptions,
   ) {}
 
   private onBytes(bytes: Buffer): void {
     if ((bytes[0]! & 0xc0) === 0 && bytes.length >= 20) {
       const m = decodeMessage(bytes);
       const key = m.transactionId.toString('hex');
+      const isResponse = m.cls === StunClass.successResponse || m.cls === StunClass.errorResponse;
       const w = this.waiting.get(key);
-      if (w && (m.cls === StunClass.successResponse || m.cls === StunClass.errorResponse)) {
+      if (w && isResponse) {
         this.waiting.delete(key);
         w(m);
+        return;
+      }
+      if (isResponse && this.retransmitted.has(key)) {
+        this.duplicates++;
         return;
       }
     }
     this.received.push(bytes);
   }
 
-  /** A UDP client bound on 127.0.0.1 (or ::1) talking to `server`. */
-  static async udp(server: TransportAddress): Promise<RawTurnClient> {
+  /** Messages received that answered no pending request, counted. */
+  get unsolicited(): number {
+    return this.received.length;
+  }
+
+  /**
+   * A UDP client talking to `server`, bound on `options.localAddress` (default 127.0.0.1 or ::1).
+   * @throws Error when the bind fails.
+   */
+  static async udp(server: TransportAddress, options: RawClientOptions = {}): Promise<RawTurnClient> {
     const socket = dgram.createSocket(server.family === 'IPv6' ? 'udp6' : 'udp4');
-    await new Promise<void>((r) => socket.bind(0, server.family === 'IPv6' ? '::1' : '127.0.0.1', r));
+    const local = options.localAddress ?? (server.family === 'IPv6' ? '::1' : '127.0.0.1');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(0, local, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    socket.on('error', () => undefined);
     const c = new RawTurnClient(
       (b) => socket.send(b, server.port, server.address),
+      'udp',
       () => {
         const a = socket.address();
         return { address: a.address, port: a.port, family: server.family };
       },
       () => new Promise((r) => socket.close(() => r())),
+      options,
     );
     socket.on('message', (b) => c.onBytes(b));
     return c;
   }
 
-  /** A TCP client connected to `server`; `closed` settles when the server closes the connection. */
-  static async tcp(server: TransportAddress): Promise<RawTurnClient & { socket: Socket }> {
-    const socket = connect(server.port, server.address);
+  /**
+   * A TCP client connected to `server` (from `options.localAddress` when given).
+   * @throws Error when the connection fails.
+   */
+  static async tcp(
+    server: TransportAddress,
+    options: RawClientOptions = {},
+  ): Promise<RawTurnClient & { socket: Socket }> {
+    const socket = connect({
+      port: server.port,
+      host: server.address,
+      ...(options.localAddress !== undefined && { localAddress: options.localAddress }),
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
     });
-    return RawTurnClient.overStream(socket, server);
+    return RawTurnClient.overStream(socket, server, 'tcp', options);
   }
 
   /**
@@ -107,30 +250,54 @@ export class RawTurnClient {
    * server's certificate is not verified (the bundled server's is self-signed).
    * @throws Error when the handshake fails (the server's TLS alert or a reset).
    */
-  static async tls(server: TransportAddress): Promise<RawTurnClient & { socket: Socket }> {
-    const socket = tlsConnect({ port: server.port, host: server.address, rejectUnauthorized: false });
+  static async tls(
+    server: TransportAddress,
+    options: RawClientOptions = {},
+  ): Promise<RawTurnClient & { socket: Socket }> {
+    const socket = tlsConnect({
+      port: server.port,
+      host: server.address,
+      rejectUnauthorized: false,
+      ...(options.localAddress !== undefined && { localAddress: options.localAddress }),
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once('secureConnect', resolve);
       socket.once('error', reject);
     });
-    return RawTurnClient.overStream(socket, server);
+    return RawTurnClient.overStream(socket, server, 'tls', options);
   }
 
-  /** A client on a connected stream (TCP or TLS), responses cut out by RFC 8489 §6.2.2 framing. */
-  private static overStream(socket: Socket, server: TransportAddress): RawTurnClient & { socket: Socket } {
+  /**
+   * A client on a connected stream (TCP or TLS), messages cut out by RFC 8489 §6.2.2 framing; a stream
+   * that cannot be framed is destroyed. `close()` ends it (destroyed after 500 ms) and waits for its close.
+   */
+  private static overStream(
+    socket: Socket,
+    server: TransportAddress,
+    transport: 'tcp' | 'tls',
+    options: RawClientOptions,
+  ): RawTurnClient & { socket: Socket } {
     socket.on('error', () => undefined);
     const framer = new StreamFramer();
     const c = new RawTurnClient(
       (b) => socket.write(b),
+      transport,
       () => ({ address: socket.localAddress!, port: socket.localPort!, family: server.family }),
       () =>
         new Promise((r) => {
+          if (socket.destroyed) return r();
           socket.once('close', () => r());
           socket.end();
+          setTimeout(() => socket.destroy(), 500).unref();
         }),
+      options,
     );
     socket.on('data', (chunk) => {
-      for (const f of framer.push(chunk)) c.onBytes(f.bytes);
+      try {
+        for (const f of framer.push(chunk)) c.onBytes(f.bytes);
+      } catch {
+        socket.destroy();
+      }
     });
     return Object.assign(c, { socket });
   }
@@ -140,23 +307,44 @@ export class RawTurnClient {
     this.sendBytes(bytes);
   }
 
-  /** Sends `bytes` (a request with `transactionId`) and waits for its response, at most `timeoutMs`. */
-  exchange(bytes: Buffer, transactionId: Buffer, timeoutMs = 2000): Promise<StunMessage> {
+  /**
+   * Sends `bytes` (a request with `transactionId`) and waits for its response, at most `timeoutMs`
+   * (default {@link RawClientOptions.timeoutMs}); retransmitted over UDP with
+   * {@link RawClientOptions.retransmit} (the server answers each copy the same way, RFC 8489 §6.3.1).
+   * @throws Error when no response comes within `timeoutMs`.
+   */
+  exchange(
+    bytes: Buffer,
+    transactionId: Buffer,
+    timeoutMs = this.options.timeoutMs ?? 2000,
+  ): Promise<StunMessage> {
+    const key = transactionId.toString('hex');
     return new Promise((resolve, reject) => {
-      const key = transactionId.toString('hex');
+      let resend: NodeJS.Timeout | undefined;
+      const schedule = (rtoMs: number): void => {
+        resend = setTimeout(() => {
+          this.retransmissions++;
+          this.retransmitted.add(key);
+          this.sendBytes(bytes);
+          schedule(rtoMs * 2);
+        }, rtoMs);
+      };
       const timer = setTimeout(() => {
+        clearTimeout(resend);
         this.waiting.delete(key);
-        reject(new Error(`no response within ${timeoutMs} ms`));
+        reject(new Error(`no response within ${timeoutMs} ms (${this.transport})`));
       }, timeoutMs);
       this.waiting.set(key, (m) => {
         clearTimeout(timer);
+        clearTimeout(resend);
         resolve(m);
       });
       this.sendBytes(bytes);
+      if (this.options.retransmit && this.transport === 'udp') schedule(INITIAL_RTO_MS);
     });
   }
 
-  /** An unsigned request. */
+  /** An unsigned request (the first leg of the long-term mechanism, or an unauthenticated flood). */
   request(
     method: number,
     attributes: AttributeSpec[] = [],
@@ -168,72 +356,87 @@ export class RawTurnClient {
     );
   }
 
-  /** The bytes of a signed request with the current REALM/NONCE (call {@link signed} once first). */
-  signedBytes(method: number, attributes: AttributeSpec[], s: Signing, transactionId: Buffer): Buffer {
-    const algorithm: AttributeSpec[] =
-      s.sha256Key && this.algorithms
-        ? [
-            { type: Attr.PASSWORD_ALGORITHMS, raw: this.algorithms },
-            { type: Attr.PASSWORD_ALGORITHM, raw: Buffer.from([0, 2, 0, 0]) },
-          ]
-        : [];
-    return buildMessage({
-      method,
-      cls: StunClass.request,
-      transactionId,
-      attributes: [...withCredentials(attributes, s.username, this.realm, this.nonce), ...algorithm],
-      integrityKey: longTermKey(s.username, this.realm, s.password, s.sha256Key ? 'sha256' : 'md5'),
-      integrityAlgorithm: s.integrity ?? 'sha1',
-      fingerprint: true,
-    });
+  /** The bytes of a request signed with `s` and the current REALM and NONCE (see {@link signRequest}). */
+  signedBytes(
+    method: number,
+    attributes: readonly AttributeSpec[],
+    s: Signing,
+    transactionId: Buffer,
+  ): Buffer {
+    return signRequest(method, attributes, s, this.challenge, transactionId);
   }
 
   /**
-   * A signed request: gets REALM and NONCE from a 401 (or 438) first when it has none, then signs.
-   * Returns the final response (which may be an error).
+   * A signed request: an unsigned one first (its attributes without DONT-FRAGMENT) to learn REALM and NONCE
+   * when none is known, then the signed one, and once more after a 438 with its new nonce. Returns the final
+   * response, which may be an error.
+   * @throws Error when a request gets no response within the client's timeout.
    */
   async signed(
     method: number,
-    attributes: AttributeSpec[],
+    attributes: RequestAttributes,
     s: Signing,
     transactionId = newTransactionId(),
   ): Promise<StunMessage> {
-    if (!this.nonce) {
-      const challenge = await this.request(
-        method,
-        attributes.filter((a) => a.type !== Attr.DONT_FRAGMENT),
+    const of = (tid: Buffer): AttributeSpec[] =>
+      typeof attributes === 'function' ? attributes(tid) : [...attributes];
+    if (!this.challenge.nonce) {
+      const tid = newTransactionId();
+      this.learn(
+        await this.request(
+          method,
+          of(tid).filter((a) => a.type !== Attr.DONT_FRAGMENT),
+          tid,
+        ),
       );
-      this.learn(challenge);
     }
-    const res = await this.exchange(this.signedBytes(method, attributes, s, transactionId), transactionId);
-    if (getErrorCode(res)?.code === 438) {
-      this.learn(res);
-      const again = newTransactionId();
-      return this.exchange(this.signedBytes(method, attributes, s, again), again);
-    }
-    return res;
+    const res = await this.exchange(
+      this.signedBytes(method, of(transactionId), s, transactionId),
+      transactionId,
+    );
+    if (getErrorCode(res)?.code !== 438) return res;
+    this.learn(res);
+    const again = newTransactionId();
+    return this.exchange(this.signedBytes(method, of(again), s, again), again);
   }
 
-  /** Takes REALM, NONCE and PASSWORD-ALGORITHMS from a 401/438. */
+  /** Takes REALM, NONCE and PASSWORD-ALGORITHMS from a 401/438 (each kept when absent). */
   learn(m: StunMessage): void {
-    this.realm = getString(m, Attr.REALM) ?? this.realm;
-    this.nonce = getString(m, Attr.NONCE) ?? this.nonce;
-    this.algorithms = m.attributes.find((a) => a.type === Attr.PASSWORD_ALGORITHMS)?.value ?? this.algorithms;
+    this.challenge = learnChallenge(m, this.challenge);
   }
 
-  /** Replaces the nonce in use (to send a forged or stale one). */
+  /** Replaces the nonce in use (to send a forged, replayed or stale one). */
   useNonce(nonce: string): void {
-    this.nonce = nonce;
+    this.challenge = { ...this.challenge, nonce };
   }
 
   /** The nonce in use. */
   get currentNonce(): string {
-    return this.nonce;
+    return this.challenge.nonce;
   }
 
-  /** An Allocate for UDP with extra attributes. */
+  /** A signed Allocate for a UDP relay (RFC 8656 §7.1) with extra attributes ({@link IPV6_FAMILY} …). */
   allocate(s: Signing, extra: AttributeSpec[] = []): Promise<StunMessage> {
     return this.signed(StunMethod.allocate, [UDP_TRANSPORT, ...extra], s);
+  }
+
+  /** A Send indication (RFC 8656 §11.1) of `data` to `address`:`port`, the peer's family as written. */
+  sendIndication(address: string, port: number, data: Buffer): void {
+    const transactionId = newTransactionId();
+    this.sendBytes(
+      buildMessage({
+        method: StunMethod.send,
+        cls: StunClass.indication,
+        transactionId,
+        attributes: [peerAttribute(address, port, transactionId), { type: Attr.DATA, raw: data }],
+        fingerprint: true,
+      }),
+    );
+  }
+
+  /** A ChannelData message (RFC 8656 §12.4), padded to 4 bytes over TCP/TLS (§12.5). */
+  channelData(channel: number, data: Buffer): void {
+    this.sendBytes(encodeChannelData(channel, data, this.transport !== 'udp'));
   }
 
   /** Waits until `predicate` holds for a received message, at most `timeoutMs`. */
@@ -247,6 +450,7 @@ export class RawTurnClient {
     }
   }
 
+  /** Closes the socket or connection. */
   close(): Promise<void> {
     return this.closer();
   }

@@ -4,6 +4,7 @@
  * (IPv4, IPv4-mapped, IPv6 /64), and that only failures with a valid nonce count.
  */
 import { describe, expect, it } from 'vitest';
+import { withCredentials } from '../../src/client/turn-check/auth-dance.js';
 import { clientKey } from '../../src/net/client-key.js';
 import { Authenticator } from '../../src/server/turn/auth/authenticate.js';
 import {
@@ -16,7 +17,6 @@ import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
 import { longTermKey } from '../../src/wire/integrity.js';
 import { decodeMessage } from '../../src/wire/message.js';
 import { newTransactionId } from '../../src/wire/transaction-id.js';
-import { withCredentials } from '../support/turn-raw.js';
 
 const SETTINGS: AuthLimitSettings = { failureLimit: 3, windowMs: 10_000, blockMs: 5_000, maxClients: 100 };
 const T0 = 1_700_000_000_000;

@@ -4,6 +4,7 @@
  * and expiry, a REST username still expires, an unknown user still fails, and the memos stay bounded.
  */
 import { describe, expect, it } from 'vitest';
+import { withCredentials } from '../../src/client/turn-check/auth-dance.js';
 import {
   Authenticator,
   type CredentialSource,
@@ -16,7 +17,6 @@ import { longTermKey } from '../../src/wire/integrity.js';
 import { decodeMessage } from '../../src/wire/message.js';
 import { restPassword } from '../../src/wire/rest-credentials.js';
 import { newTransactionId } from '../../src/wire/transaction-id.js';
-import { withCredentials } from '../support/turn-raw.js';
 
 const T0 = 1_700_000_000_000;
 const IP = '192.0.2.7';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { ReportFlags } from '../config/report-flags.js';
 import type { TurnFlags } from '../config/turn-flags.js';
 import { withInvocation } from '../examples.js';
-import type { Served } from './serve-render.js';
+import type { Served } from '../render/serve.js';
 
 interface ServeCommandFlags extends TurnFlags, ReportFlags {
   listen?: string;
@@ -42,9 +42,7 @@ function untilSignal(): Promise<NodeJS.Signals> {
  * TURN server accepts besides the operator's, scoped to this server's relayed addresses and the page's
  * signaling room-mates (page-scope.ts); static `--user` passwords never reach the page. Once
  * listening it prints the endpoints and the page's URL (with `--json`: exactly one line
- * `{"udp":[...],"tcp":[...],"otherAddress":...,"udpReceiveBuffer":{"requested":N,"granted":N},
- * "limitations":[...],"fds":{"soft":N|null,"hard":N|null,"connections":N,"connectionsPerIp":N,
- * "relaySockets":N},"turn":{...},"report":{"url":...,"httpsUrl":...}|null}` on stdout). Logs are pino
+ * on stdout, shaped by src/report/serve-schema.ts `serveLineSchema`). Logs are pino
  * JSON on stderr: allocations at info level, every request with `--verbose`; at warn level, a TURN REST
  * secret under 16 bytes, a UDP receive buffer the kernel capped below `--udp-buffer-bytes`, a soft
  * open-file limit under LOW_FD_LIMIT (4,096), a `--total-quota` above the relay sockets that limit leaves,
@@ -170,7 +168,7 @@ export function registerServe(program: Command): void {
       const { startTurnServer } = await import('../../server/turn/server.js');
       const { startBundledReport } = await import('../../web/server/bundled-report.js');
       const { parseReportFlags } = await import('../config/report-flags.js');
-      const { renderServeText, serveJson } = await import('./serve-render.js');
+      const { renderServeText, serveJson } = await import('../render/serve.js');
       const { fdReport } = await import('./serve-fds.js');
       const { processConnectionBudget } = await import('../../net/connection-budget.js');
       const { readFdLimit } = await import('../../net/fd-limit.js');

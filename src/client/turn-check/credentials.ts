@@ -1,7 +1,7 @@
 import { ConfigError } from '../../errors.js';
 import { mintRestCredentials } from '../../wire/rest-credentials.js';
+import type { TurnCredentials } from './auth-dance.js';
 import { DEFAULT_REST_TTL_S, DEFAULT_REST_USER } from './credential-defaults.js';
-import type { TurnCredentials } from './session.js';
 
 export { DEFAULT_REST_TTL_S, DEFAULT_REST_USER };
 

@@ -4,18 +4,13 @@ import { encodeChannelData, readChannelData } from '../../wire/channel-data.js';
 import { Attr, StunClass, StunMethod } from '../../wire/constants.js';
 import { StunDecodeError } from '../../wire/errors.js';
 import type { StreamFrame } from '../../wire/framing.js';
-import { longTermKey, verifyIntegrity } from '../../wire/integrity.js';
-import { decodeMessage, getAddress, getErrorCode, getString, type StunMessage } from '../../wire/message.js';
+import { verifyIntegrity } from '../../wire/integrity.js';
+import { decodeMessage, getAddress, type StunMessage } from '../../wire/message.js';
 import { newTransactionId } from '../../wire/transaction-id.js';
 import type { RttEstimator } from '../transport/rtt.js';
 import { type SendUntilResult, sendUntil } from '../transport/transaction.js';
+import { AuthDance, type TurnCredentials } from './auth-dance.js';
 import { type LinkFailure, type LinkOptions, openTurnLink, type TurnLink } from './link.js';
-
-/** Long-term credentials (RFC 8489 §9.2), static or minted from a TURN REST secret. */
-export interface TurnCredentials {
-  username: string;
-  password: string;
-}
 
 /**
  * Why a request got no usable answer: `timeout` (silence for the whole RFC 8489 §6.2.1 schedule),
@@ -63,20 +58,11 @@ export interface TurnSessionOptions extends Omit<LinkOptions, 'events'> {
   rtt: RttEstimator;
 }
 
-/** Authentication attempts of one request: the first, the 401 challenge, then up to two 438 retries. */
-const MAX_ATTEMPTS = 4;
-
-interface Auth {
-  realm: string;
-  nonce: string;
-  key: Buffer;
-}
-
 /**
  * One TURN client over one transport (RFC 8656): runs transactions on the link (retransmitted over UDP per
- * RFC 8489 §6.2.1, framed over TCP/TLS), answers a 401 with the REALM and NONCE it carries and a 438 with
- * the new NONCE (RFC 8489 §9.2.4–9.2.5), signs every request after the first challenge with
- * MESSAGE-INTEGRITY (long-term key, MD5), and checks MESSAGE-INTEGRITY of success responses (§9.2.5).
+ * RFC 8489 §6.2.1, framed over TCP/TLS) through the long-term credential mechanism ({@link AuthDance}:
+ * 401 and 438 answered, every request after the first challenge signed, RFC 8489 §9.2.4–9.2.5), and checks
+ * MESSAGE-INTEGRITY of success responses (§9.2.5).
  * Indications and ChannelData (RFC 8656 §11–12) go out unsigned; relayed data arrives through
  * {@link onRelayed}. Owns the link: `close()` frees it.
  */
@@ -84,16 +70,18 @@ export class TurnSession {
   private readonly pending = new Map<string, (msg: StunMessage) => void>();
   private readonly relayedListeners = new Set<(d: RelayedData) => void>();
   private readonly failureListeners = new Set<(f: LinkFailure) => void>();
-  private auth: Auth | null = null;
+  private readonly dance: AuthDance;
   private failure: LinkFailure | null = null;
   private unparseable: string | null = null;
   private link!: TurnLink;
 
   private constructor(
-    private readonly credentials: TurnCredentials,
+    credentials: TurnCredentials,
     private readonly rtt: RttEstimator,
     private readonly signal: AbortSignal,
-  ) {}
+  ) {
+    this.dance = new AuthDance(credentials);
+  }
 
   /**
    * Opens the link (see `openTurnLink`) and returns a session on it.
@@ -119,7 +107,7 @@ export class TurnSession {
 
   /** The realm the server announced in its 401, once known. */
   get realm(): string | null {
-    return this.auth?.realm ?? null;
+    return this.dance.realm;
   }
 
   /** Registers a listener for relayed data; returns a function that removes it. */
@@ -129,46 +117,32 @@ export class TurnSession {
   }
 
   /**
-   * Runs one request of `method` with `attributes` (typed ones first, see `buildMessage`), retrying on 401
-   * and 438 at most {@link MAX_ATTEMPTS} times in all, and stopping at a 401 that answers a request signed
-   * with the nonce the server had just handed out (wrong credentials). Never rejects.
+   * Runs one request of `method` with `attributes` (typed ones first, see `buildMessage`) through the
+   * {@link AuthDance}: retried on 401 and 438 at most four times in all, stopping at a 401 that answers a
+   * request signed with the nonce the server had just handed out (wrong credentials). Never rejects.
    */
   async request(method: number, attributes: AttributeSpec[] = []): Promise<TurnRequestResult> {
     const start = performance.now();
-    const challenges: number[] = [];
     let requestsSent = 0;
-    for (let attempt = 1; ; attempt++) {
-      const auth = this.auth;
-      const transactionId = newTransactionId();
-      const bytes = buildMessage({
-        method,
-        cls: StunClass.request,
-        transactionId,
-        attributes: auth ? [...attributes, ...this.authAttributes(auth)] : attributes,
-        integrityKey: auth?.key,
-        fingerprint: true,
-      });
-      const r = await this.transact(bytes, transactionId);
-      requestsSent += r.sent;
-      const done = (response: StunMessage | null, failure: TurnFailure | null): TurnRequestResult => ({
-        response,
-        failure,
-        requestsSent,
-        elapsedMs: performance.now() - start,
-        authenticated: auth !== null,
-        challenges,
-        integrity:
-          response?.cls === StunClass.successResponse && auth ? integrityOf(response, auth.key) : null,
-      });
-      const response = r.response;
-      if (!response) return done(null, r.failure);
-      const code = response.cls === StunClass.errorResponse ? getErrorCode(response)?.code : undefined;
-      if ((code !== 401 && code !== 438) || attempt === MAX_ATTEMPTS) return done(response, null);
-      const next = this.challenge(response, auth);
-      if (!next) return done(response, null);
-      challenges.push(code);
-      this.auth = next;
-    }
+    const { last, used, challenges } = await this.dance.run(
+      method,
+      attributes,
+      async (bytes, transactionId) => {
+        const r = await this.transact(bytes, transactionId);
+        requestsSent += r.sent;
+        return r;
+      },
+    );
+    const { response, failure } = last;
+    return {
+      response,
+      failure: response ? null : failure,
+      requestsSent,
+      elapsedMs: performance.now() - start,
+      authenticated: used !== null,
+      challenges,
+      integrity: response?.cls === StunClass.successResponse && used ? integrityOf(response, used.key) : null,
+    };
   }
 
   /**
@@ -229,28 +203,6 @@ export class TurnSession {
   /** Closes the link (the server learns nothing; delete allocations first with Refresh(0)). */
   close(): void {
     this.link.close();
-  }
-
-  private authAttributes(auth: Auth): AttributeSpec[] {
-    return [
-      { type: Attr.USERNAME, bytes: this.credentials.username },
-      { type: Attr.REALM, bytes: auth.realm },
-      { type: Attr.NONCE, bytes: auth.nonce },
-    ];
-  }
-
-  /**
-   * The credentials to retry with after a 401 or 438 (RFC 8489 §9.2.5), or null when retrying is pointless:
-   * no NONCE (or, for a first 401, no REALM), or a 401 to a request signed with the current nonce.
-   */
-  private challenge(response: StunMessage, used: Auth | null): Auth | null {
-    const nonce = getString(response, Attr.NONCE);
-    const realm = getString(response, Attr.REALM) ?? used?.realm;
-    if (nonce === undefined || realm === undefined) return null;
-    const code = getErrorCode(response)?.code;
-    if (code === 401 && used && used.nonce === nonce && used.realm === realm) return null;
-    const { username, password } = this.credentials;
-    return { realm, nonce, key: longTermKey(username, realm, password) };
   }
 
   private async transact(

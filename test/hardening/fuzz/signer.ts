@@ -2,10 +2,16 @@ import type { TransportAddress } from '../../../src/wire/address.js';
 import { type AttributeSpec, buildMessage } from '../../../src/wire/build.js';
 import { MIN_CHANNEL } from '../../../src/wire/channel-data.js';
 import { Attr, StunClass, StunMethod } from '../../../src/wire/constants.js';
-import { appendFingerprint, type IntegrityAlgorithm, longTermKey } from '../../../src/wire/integrity.js';
-import { decodeMessage, getAddress, getErrorCode, getString } from '../../../src/wire/message.js';
+import { appendFingerprint, type IntegrityAlgorithm } from '../../../src/wire/integrity.js';
+import { decodeMessage, getAddress, getErrorCode } from '../../../src/wire/message.js';
 import { newTransactionId } from '../../../src/wire/transaction-id.js';
-import { UDP_TRANSPORT, withCredentials } from '../../support/turn-raw.js';
+import {
+  type Challenge,
+  channelAttribute,
+  learnChallenge,
+  signRequest,
+  UDP_TRANSPORT,
+} from '../../support/turn-raw.js';
 import { HARDENING_USER } from '../server-process.js';
 import { fixLength } from './wire.js';
 
@@ -13,15 +19,12 @@ import { fixLength } from './wire.js';
 export type Exchange = (bytes: Buffer, timeoutMs?: number) => Promise<Buffer | null>;
 
 /**
- * Signs requests as {@link HARDENING_USER} with the long-term credential mechanism (RFC 8489 §9.2): REALM
- * and NONCE come from one 401, the MD5 key from them. Nonces last the server's 600 s, longer than any run.
+ * Signs requests as {@link HARDENING_USER} over the fuzzers' own sockets, with the tests' raw signing
+ * (test/support/turn-raw.ts `signRequest`): REALM and NONCE come from one 401. Nonces last the server's
+ * 600 s, longer than any run.
  */
 export class Signer {
-  private constructor(
-    private readonly realm: string,
-    private readonly nonce: string,
-    private readonly key: Buffer,
-  ) {}
+  private constructor(private readonly challenge: Challenge) {}
 
   /**
    * Learns REALM and NONCE from the 401 to an unsigned Allocate sent through `exchange`.
@@ -36,12 +39,10 @@ export class Signer {
     });
     const reply = await exchange(bytes);
     const m = reply && decodeMessage(reply);
-    const realm = m && getString(m, Attr.REALM);
-    const nonce = m && getString(m, Attr.NONCE);
-    if (!m || getErrorCode(m)?.code !== 401 || !realm || !nonce)
+    const challenge = m && learnChallenge(m, { realm: '', nonce: '', algorithms: null });
+    if (!m || getErrorCode(m)?.code !== 401 || !challenge?.realm || !challenge.nonce)
       throw new Error('no 401 with REALM and NONCE');
-    const { username, password } = HARDENING_USER;
-    return new Signer(realm, nonce, longTermKey(username, realm, password));
+    return new Signer(challenge);
   }
 
   /**
@@ -54,15 +55,8 @@ export class Signer {
     tid: Buffer,
     opts: { integrity?: IntegrityAlgorithm; fingerprint?: boolean } = {},
   ): Buffer {
-    return buildMessage({
-      method,
-      cls: StunClass.request,
-      transactionId: tid,
-      attributes: withCredentials(attributes, HARDENING_USER.username, this.realm, this.nonce),
-      integrityKey: this.key,
-      integrityAlgorithm: opts.integrity ?? 'sha1',
-      fingerprint: opts.fingerprint ?? true,
-    });
+    const signing = { ...HARDENING_USER, ...(opts.integrity && { integrity: opts.integrity }) };
+    return signRequest(method, attributes, signing, this.challenge, tid, opts.fingerprint ?? true);
   }
 
   /**
@@ -82,11 +76,6 @@ export class Signer {
   }
 }
 
-/** The CHANNEL-NUMBER value (RFC 8656 §18.1): the number, then 2 reserved bytes. */
-function channelNumberValue(channel: number): Buffer {
-  return Buffer.from([channel >> 8, channel & 0xff, 0, 0]);
-}
-
 /**
  * Allocates a UDP relay through `exchange` (RFC 8656 §7) and binds channel 0x4000 to `peer` (§12).
  * @returns the relayed transport address.
@@ -103,10 +92,7 @@ export async function allocateWithChannel(
   if (!a || !relayed) throw new Error(`fuzz Allocate refused: ${a ? getErrorCode(a)?.code : 'no answer'}`);
   const bind = signer.sign(
     StunMethod.channelBind,
-    [
-      { type: Attr.XOR_PEER_ADDRESS, address: peer },
-      { type: Attr.CHANNEL_NUMBER, raw: channelNumberValue(MIN_CHANNEL) },
-    ],
+    [{ type: Attr.XOR_PEER_ADDRESS, address: peer }, channelAttribute(MIN_CHANNEL)],
     newTransactionId(),
   );
   const bound = await exchange(bind);

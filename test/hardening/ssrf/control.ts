@@ -1,14 +1,14 @@
 import { formatAddress, type TransportAddress } from '../../../src/wire/address.js';
 import { MIN_CHANNEL } from '../../../src/wire/channel-data.js';
 import { StunMethod } from '../../../src/wire/constants.js';
+import { channelAttribute, peerAttribute, type Signing, statusOf } from '../../support/turn-raw.js';
 import { allocatedSession, release } from './scan.js';
-import { type Credential, channelAttribute, peerAttribute, statusOf } from './turn-session.js';
 
 /** The positive control of a scan: peers the server allows, so their packets must be seen leaving. */
 export interface ControlPlan {
   server: TransportAddress;
   localAddress: string;
-  credential: Credential;
+  credential: Signing;
   /** Allowed peers (`--allow-peer`), each reached from an allocation of its family. */
   peers: TransportAddress[];
   /** Send indications, and ChannelData messages, per peer. */

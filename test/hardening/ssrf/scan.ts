@@ -1,9 +1,17 @@
 import { type Family, formatAddress, type TransportAddress } from '../../../src/wire/address.js';
 import { MIN_CHANNEL } from '../../../src/wire/channel-data.js';
 import { Attr, StunMethod } from '../../../src/wire/constants.js';
+import {
+  channelAttribute,
+  EXCHANGE_TIMEOUT_MS,
+  IPV6_FAMILY,
+  peerAttribute,
+  RawTurnClient,
+  type Signing,
+  statusOf,
+} from '../../support/turn-raw.js';
 import { metricValue, scrape } from './prom-text.js';
 import type { ScanTarget } from './targets.js';
-import { type Credential, channelAttribute, peerAttribute, statusOf, TurnSession } from './turn-session.js';
 
 /** What the scan tries toward each peer: two requests that must be answered 403, and two one-way sends. */
 export type ScanMethod = 'CreatePermission' | 'ChannelBind' | 'Send' | 'ChannelData';
@@ -20,7 +28,7 @@ export interface ScanPlan {
   server: { udp: TransportAddress; tcp: TransportAddress };
   /** The scanner's own address (a session binds to it). */
   localAddress: string;
-  credential: Credential;
+  credential: Signing;
   /** Every target is tried on each of `ports`. */
   targets: ScanTarget[];
   ports: number[];
@@ -102,14 +110,18 @@ export async function allocatedSession(
   transport: 'udp' | 'tcp',
   server: TransportAddress,
   localAddress: string,
-  credential: Credential,
+  credential: Signing,
   family: Family,
-): Promise<TurnSession> {
-  const session = await TurnSession.open(transport, server, localAddress);
-  const status = await session.allocate(credential, family).then(statusOf, async (err: Error) => {
-    await session.close();
-    throw new Error(`${transport} ${family} Allocate: ${err.message}`);
-  });
+): Promise<RawTurnClient> {
+  const options = { localAddress, retransmit: true, timeoutMs: EXCHANGE_TIMEOUT_MS };
+  const session =
+    transport === 'udp' ? await RawTurnClient.udp(server, options) : await RawTurnClient.tcp(server, options);
+  const status = await session
+    .allocate(credential, family === 'IPv6' ? [IPV6_FAMILY] : [])
+    .then(statusOf, async (err: Error) => {
+      await session.close();
+      throw new Error(`${transport} ${family} Allocate: ${err.message}`);
+    });
   if (status !== 200) {
     await session.close();
     throw new Error(`${transport} ${family} Allocate answered ${status}`);
@@ -118,7 +130,7 @@ export async function allocatedSession(
 }
 
 /** Deletes the session's allocation (Refresh with LIFETIME 0, RFC 8656 §7.3) and closes it. */
-export async function release(session: TurnSession, credential: Credential): Promise<void> {
+export async function release(session: RawTurnClient, credential: Signing): Promise<void> {
   await session
     .signed(StunMethod.refresh, () => [{ type: Attr.LIFETIME, uint32: 0 }], credential)
     .catch(() => null);
@@ -151,7 +163,7 @@ export async function runScan(plan: ScanPlan): Promise<ScanResult> {
     ...plan.targets.flatMap((t) => plan.ports.map((port) => ({ ...t, port }))),
     ...plan.extraPeers,
   ];
-  const sessions: TurnSession[] = [];
+  const sessions: RawTurnClient[] = [];
   try {
     const runs = plan.transports.flatMap((transport) =>
       (['IPv4', 'IPv6'] as const).map(async (family) => {

@@ -1,28 +1,18 @@
 /**
  * The relay bench's TURN setup client over one UDP socket that the bench owns (so the measured loop can reuse
- * the socket afterwards): the 401 dance (RFC 8489 §9.2), Allocate (RFC 8656 §7.1), ChannelBind (§12.1),
+ * the socket afterwards): the long-term credential mechanism of ice-doctor's TURN client
+ * (src/client/turn-check/auth-dance.ts), Allocate (RFC 8656 §7.1), ChannelBind (§12.1), Refresh(0) (§7.3),
  * each request retransmitted while unanswered.
  */
 import type dgram from 'node:dgram';
+import { AuthDance, type TurnCredentials } from '../../src/client/turn-check/auth-dance.js';
 import type { TransportAddress } from '../../src/wire/address.js';
-import { type AttributeSpec, buildMessage } from '../../src/wire/build.js';
+import type { AttributeSpec } from '../../src/wire/build.js';
 import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
-import { longTermKey } from '../../src/wire/integrity.js';
-import {
-  decodeMessage,
-  getAddress,
-  getErrorCode,
-  getString,
-  type StunMessage,
-} from '../../src/wire/message.js';
-import { newTransactionId } from '../../src/wire/transaction-id.js';
-import { UDP_TRANSPORT } from '../../test/support/turn-raw.js';
+import { decodeMessage, getAddress, type StunMessage } from '../../src/wire/message.js';
 
-/** Long-term credentials (RFC 8489 §9.2) of the bench user. */
-export interface Credentials {
-  username: string;
-  password: string;
-}
+/** REQUESTED-TRANSPORT UDP (RFC 8656 §18.6). */
+const UDP_TRANSPORT: AttributeSpec = { type: Attr.REQUESTED_TRANSPORT, raw: Buffer.from([17, 0, 0, 0]) };
 
 /** How long one transmission of a setup request waits for its answer, in ms. */
 export const SETUP_RTO_MS = 500;
@@ -38,18 +28,17 @@ export class TurnSetupError extends Error {
  * One client 5-tuple's TURN session. It listens on the socket for its responses until {@link detach}; the
  * socket must be bound, and is neither connected nor closed here.
  */
-export class TurnSession {
-  private realm = '';
-  private nonce = '';
-  private key: Buffer | null = null;
+export class RelaySetupClient {
+  private readonly dance: AuthDance;
   private pending: { id: Buffer; done: (m: StunMessage) => void } | null = null;
   private readonly listener = (bytes: Buffer): void => this.onMessage(bytes);
 
   constructor(
     private readonly socket: dgram.Socket,
     private readonly server: TransportAddress,
-    private readonly credentials: Credentials,
+    credentials: TurnCredentials,
   ) {
+    this.dance = new AuthDance(credentials);
     socket.on('message', this.listener);
   }
 
@@ -92,45 +81,16 @@ export class TurnSession {
     });
   }
 
-  /** A request signed with the long-term key once REALM and NONCE are known; unsigned before. */
-  private request(method: number, attributes: AttributeSpec[]): Promise<StunMessage> {
-    const transactionId = newTransactionId();
-    const signed = this.key !== null;
-    const auth: AttributeSpec[] = signed
-      ? [
-          { type: Attr.USERNAME, bytes: this.credentials.username },
-          { type: Attr.REALM, bytes: this.realm },
-          { type: Attr.NONCE, bytes: this.nonce },
-        ]
-      : [];
-    const typed = attributes.filter((a) => !('raw' in a));
-    const raw = attributes.filter((a) => 'raw' in a);
-    const bytes = buildMessage({
-      method,
-      cls: StunClass.request,
-      transactionId,
-      attributes: [...typed, ...auth, ...raw],
-      ...(this.key ? { integrityKey: this.key } : {}),
-      fingerprint: true,
-    });
-    return this.exchange(bytes, transactionId);
-  }
-
   /**
-   * Sends `method` signed, learning REALM and NONCE from a 401 (first request) or a 438 (stale nonce) and
-   * retrying once with them.
+   * Sends `method` through the {@link AuthDance}: unsigned, then signed after the 401 (and with the new
+   * nonce after a 438).
    * @throws TurnSetupError for any other error response, or none.
    */
   private async signed(method: number, attributes: AttributeSpec[]): Promise<StunMessage> {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const res = await this.request(method, attributes);
-      const code = getErrorCode(res)?.code;
-      if (res.cls === StunClass.successResponse) return res;
-      if (code !== 401 && code !== 438) break;
-      this.realm = getString(res, Attr.REALM) ?? this.realm;
-      this.nonce = getString(res, Attr.NONCE) ?? this.nonce;
-      this.key = longTermKey(this.credentials.username, this.realm, this.credentials.password);
-    }
+    const { last } = await this.dance.run(method, attributes, async (bytes, transactionId) => ({
+      response: await this.exchange(bytes, transactionId),
+    }));
+    if (last.response?.cls === StunClass.successResponse) return last.response;
     throw new TurnSetupError(`method 0x${method.toString(16)} refused`);
   }
 

@@ -25,10 +25,10 @@
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
-import { type TransportAddress, transportAddress } from '../../src/wire/address.js';
-import { buildMessage } from '../../src/wire/build.js';
-import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
-import { decodeMessage, type StunMessage } from '../../src/wire/message.js';
+import { type TransportAddress, transportAddress } from '../src/wire/address.js';
+import { buildMessage } from '../src/wire/build.js';
+import { Attr, StunClass, StunMethod } from '../src/wire/constants.js';
+import { decodeMessage, type StunMessage } from '../src/wire/message.js';
 
 /** A running misbehaving server. */
 export interface MisbehavingServer {

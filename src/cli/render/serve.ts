@@ -1,10 +1,12 @@
-// What `ice-doctor serve` prints once listening: the human description and the one JSON line of `--json`.
+// What `ice-doctor serve` prints once listening: the human description and the one JSON line of `--json`
+// (its shape: src/report/serve-schema.ts).
 
+import type { ServeLine } from '../../report/serve-schema.js';
 import { udpBufferText, udpRecvBuffer } from '../../server/stun/udp-buffer.js';
 import type { RunningTurnServer } from '../../server/turn/server.js';
 import type { RunningReportServer } from '../../web/server/report-server.js';
 import { type Family, formatAddress } from '../../wire/address.js';
-import { type FdReport, fdText } from './serve-fds.js';
+import { type FdReport, fdText } from '../commands/serve-fds.js';
 
 /**
  * What serve prints about: the STUN/TURN server, the operator's secret count, the report page, the
@@ -95,10 +97,10 @@ export function renderServeText({ server, authSecrets, report, fds }: Served): s
   return `${lines.join('\n')}\n`;
 }
 
-/** The one JSON line of `serve --json`. */
-export function serveJson({ server, authSecrets, report, fds }: Served): string {
+/** The {@link ServeLine} of a running server: what `serve --json` prints (src/report/serve-schema.ts). */
+export function serveLine({ server, authSecrets, report, fds }: Served): ServeLine {
   const stun = server.fronts[0]!;
-  return JSON.stringify({
+  return {
     udp: server.fronts.flatMap((f) => f.udp),
     tcp: server.fronts.flatMap((f) => f.tcp),
     otherAddress: stun.otherAddress,
@@ -121,5 +123,10 @@ export function serveJson({ server, authSecrets, report, fds }: Served): string 
       metricsUrl: server.metricsUrl,
     },
     report: report && { url: report.urls.http, httpsUrl: report.urls.https },
-  });
+  };
+}
+
+/** The one JSON line of `serve --json` (no newline): {@link serveLine} as JSON. */
+export function serveJson(served: Served): string {
+  return JSON.stringify(serveLine(served));
 }
