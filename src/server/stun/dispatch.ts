@@ -17,8 +17,8 @@ import type {
 } from './handler.js';
 
 /**
- * Turns one datagram or one TCP/TLS frame into at most one reply, maybe later (a promise that never
- * rejects). Never throws.
+ * Turns one datagram or one TCP/TLS frame into at most one reply, synchronously (`null`: nothing to send).
+ * Never throws.
  */
 export type Dispatch = (bytes: Buffer, ctx: InboundContext) => Reply | null;
 
@@ -133,19 +133,16 @@ export function createDispatcher(opts: DispatcherOptions): Dispatch {
             from: ctx.localRole,
             to: ctx.remote,
           };
-      const logged = (r: Reply | null): Reply | null => {
-        if (debugOn)
-          debug(ctx, 'request', {
-            method: message.method,
-            dialect: parsed.request.dialect.kind,
-            bytes: bytes.length,
-            replyBytes: r?.bytes.length ?? 0,
-            replyFrom: r?.from,
-            replyTo: r ? formatAddress(r.to) : undefined,
-          });
-        return r;
-      };
-      return logged(reply);
+      if (debugOn)
+        debug(ctx, 'request', {
+          method: message.method,
+          dialect: parsed.request.dialect.kind,
+          bytes: bytes.length,
+          replyBytes: reply?.bytes.length ?? 0,
+          replyFrom: reply?.from,
+          replyTo: reply ? formatAddress(reply.to) : undefined,
+        });
+      return reply;
     } catch (err) {
       return failed(err, ctx, bytes);
     }

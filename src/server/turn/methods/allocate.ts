@@ -60,17 +60,16 @@ export const allocate: TurnMethod = (req, state) => {
   if ('ok' in checked) return checked;
   const pool = state.table.pool(checked.family);
   if (!pool) return refuse(440);
-  const claim = state.table.claim(ctx.link.key, auth.username);
-  if (claim === 'exists') return refuse(437);
-  if (claim !== 'ok') {
-    state.config.metrics?.quotaRejections.inc({ reason: claim });
+  const admitted = state.table.admits(ctx.link.key, auth.username);
+  if (admitted === 'exists') return refuse(437);
+  if (admitted !== 'ok') {
+    state.config.metrics?.quotaRejections.inc({ reason: admitted });
     return refuse(486);
   }
   let bound: ReturnType<typeof pool.bind>;
   try {
     bound = checked.token ? pool.redeem(checked.token) : pool.bind(checked.evenPort, checked.reserveNext);
   } catch (err) {
-    state.table.abandon(ctx.link.key, auth.username);
     if (err instanceof BindError) {
       state.config.log.warn({ err: err.message }, 'relay socket could not be bound');
       return refuse(508);
@@ -78,7 +77,6 @@ export const allocate: TurnMethod = (req, state) => {
     throw err;
   }
   if (!bound.ok) {
-    state.table.abandon(ctx.link.key, auth.username);
     state.config.metrics?.quotaRejections.inc({ reason: 'port-range' });
     return refuse(508);
   }
@@ -90,7 +88,6 @@ export const allocate: TurnMethod = (req, state) => {
     socket: bound.socket,
     port: bound.port,
     lifetimeS,
-    transactionId: msg.transactionId,
   });
   return {
     ok: true,
