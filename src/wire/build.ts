@@ -168,25 +168,3 @@ export function buildMessage(opts: BuildOptions): Buffer {
   if (opts.fingerprint) writeFingerprint(out, fingerprintAt);
   return out;
 }
-
-/** RESPONSE-PORT value bytes (RFC 5780 §7.5): the port, then 2 bytes of padding inside the value. */
-export function responsePortValue(port: number): Buffer {
-  const v = Buffer.alloc(4);
-  v.writeUInt16BE(port, 0);
-  return v;
-}
-
-/** CHANGE-REQUEST value (RFC 5780 §7.2) as the 32-bit number to encode. */
-export function changeRequestValue(changeIp: boolean, changePort: boolean): number {
-  return (changeIp ? 0x04 : 0) | (changePort ? 0x02 : 0);
-}
-
-/** A CHANGE-REQUEST attribute (RFC 5780 §7.2) asking the server to answer from its other IP and/or port. */
-export function changeRequestAttribute(changeIp: boolean, changePort: boolean): AttributeSpec {
-  return { type: Attr.CHANGE_REQUEST, uint32: changeRequestValue(changeIp, changePort) };
-}
-
-/** A RESPONSE-PORT attribute (RFC 5780 §7.5): raw, as its 4-byte value holds a 16-bit port and padding. */
-export function responsePortAttribute(port: number): AttributeSpec {
-  return { type: Attr.RESPONSE_PORT, raw: responsePortValue(port) };
-}

@@ -135,12 +135,6 @@ export function getUint32(msg: StunMessage, type: number): number | undefined {
   return v && v.length >= 4 ? v.readUInt32BE(0) : undefined;
 }
 
-/** RESPONSE-PORT (RFC 5780 §7.5): a 16-bit port followed by 2 bytes of padding. */
-export function getResponsePort(msg: StunMessage): number | undefined {
-  const v = findAttribute(msg, Attr.RESPONSE_PORT)?.value;
-  return v && v.length >= 2 ? v.readUInt16BE(0) : undefined;
-}
-
 /** A UTF-8 string attribute (USERNAME, REALM, NONCE, SOFTWARE), or undefined. */
 export function getString(msg: StunMessage, type: number): string | undefined {
   return findAttribute(msg, type)?.value.toString('utf8');

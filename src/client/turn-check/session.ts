@@ -1,11 +1,15 @@
 import type { TransportAddress } from '../../wire/address.js';
+import { Data } from '../../wire/attributes/data.js';
+import { ErrorCode } from '../../wire/attributes/error-code.js';
+import { Nonce, Realm, Username } from '../../wire/attributes/texts.js';
+import { XorPeerAddress } from '../../wire/attributes/xor-peer-address.js';
 import { type AttributeSpec, buildMessage } from '../../wire/build.js';
 import { encodeChannelData, readChannelData } from '../../wire/channel-data.js';
-import { Attr, StunClass, StunMethod } from '../../wire/constants.js';
+import { StunClass, StunMethod } from '../../wire/constants.js';
 import { StunDecodeError } from '../../wire/errors.js';
 import type { StreamFrame } from '../../wire/framing.js';
 import { longTermKey, verifyIntegrity } from '../../wire/integrity.js';
-import { decodeMessage, getAddress, getErrorCode, getString, type StunMessage } from '../../wire/message.js';
+import { decodeMessage, type StunMessage } from '../../wire/message.js';
 import { newTransactionId } from '../../wire/transaction-id.js';
 import type { RttEstimator } from '../transport/rtt.js';
 import { type SendUntilResult, sendUntil } from '../transport/transaction.js';
@@ -162,7 +166,7 @@ export class TurnSession {
       });
       const response = r.response;
       if (!response) return done(null, r.failure);
-      const code = response.cls === StunClass.errorResponse ? getErrorCode(response)?.code : undefined;
+      const code = response.cls === StunClass.errorResponse ? ErrorCode.decode(response)?.code : undefined;
       if ((code !== 401 && code !== 438) || attempt === MAX_ATTEMPTS) return done(response, null);
       const next = this.challenge(response, auth);
       if (!next) return done(response, null);
@@ -232,11 +236,7 @@ export class TurnSession {
   }
 
   private authAttributes(auth: Auth): AttributeSpec[] {
-    return [
-      { type: Attr.USERNAME, bytes: this.credentials.username },
-      { type: Attr.REALM, bytes: auth.realm },
-      { type: Attr.NONCE, bytes: auth.nonce },
-    ];
+    return [Username.encode(this.credentials.username), Realm.encode(auth.realm), Nonce.encode(auth.nonce)];
   }
 
   /**
@@ -244,10 +244,10 @@ export class TurnSession {
    * no NONCE (or, for a first 401, no REALM), or a 401 to a request signed with the current nonce.
    */
   private challenge(response: StunMessage, used: Auth | null): Auth | null {
-    const nonce = getString(response, Attr.NONCE);
-    const realm = getString(response, Attr.REALM) ?? used?.realm;
+    const nonce = Nonce.decode(response);
+    const realm = Realm.decode(response) ?? used?.realm;
     if (nonce === undefined || realm === undefined) return null;
-    const code = getErrorCode(response)?.code;
+    const code = ErrorCode.decode(response)?.code;
     if (code === 401 && used && used.nonce === nonce && used.realm === realm) return null;
     const { username, password } = this.credentials;
     return { realm, nonce, key: longTermKey(username, realm, password) };
@@ -294,9 +294,9 @@ export class TurnSession {
     }
     if (msg.cls === StunClass.indication) {
       if (msg.method !== StunMethod.data) return;
-      const data = msg.attributes.find((a) => a.type === Attr.DATA)?.value;
+      const data = Data.decode(msg);
       if (data) {
-        const peer = getAddress(msg, Attr.XOR_PEER_ADDRESS) ?? null;
+        const peer = XorPeerAddress.decode(msg) ?? null;
         this.emitRelayed({ via: 'data-indication', peer, channel: null, data });
       }
       return;

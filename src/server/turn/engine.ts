@@ -1,5 +1,6 @@
+import { UnknownAttributes } from '../../wire/attributes/unknown-attributes.js';
 import { Attr, StunMethod } from '../../wire/constants.js';
-import { unknownAttributesValue, unknownComprehensionRequired } from '../stun/error-response.js';
+import { unknownComprehensionRequired } from '../stun/error-response.js';
 import type { ChannelDataHandler, IndicationHandler, Reply, RequestHandler } from '../stun/handler.js';
 import { TransactionCache } from '../stun/transaction-cache.js';
 import { AllocationTable } from './allocation-table.js';
@@ -117,10 +118,8 @@ export function createTurnEngine(config: TurnConfig): TurnEngine {
       };
       const covered = integrityCovered(msg);
       const unknown = unknownComprehensionRequired(covered, KNOWN_ATTRIBUTES);
-      if (unknown.length > 0) {
-        const value = unknownAttributesValue(unknown, { kind: 'rfc5389' });
-        return finish({ ok: false, code: 420, attributes: [{ type: Attr.UNKNOWN_ATTRIBUTES, raw: value }] });
-      }
+      if (unknown.length > 0)
+        return finish({ ok: false, code: 420, attributes: [UnknownAttributes.encode(unknown)] });
       return finish(method({ message: covered, ctx, auth: who, nowMs }, state));
     };
 

@@ -1,11 +1,13 @@
+import { ErrorCode } from '../../wire/attributes/error-code.js';
+import { Software } from '../../wire/attributes/texts.js';
 import type { AttributeSpec } from '../../wire/build.js';
 import { buildMessage } from '../../wire/build.js';
-import { Attr, ERROR_REASONS, StunClass } from '../../wire/constants.js';
+import { StunClass } from '../../wire/constants.js';
 import { FINGERPRINT_ATTRIBUTE_BYTES, writeFingerprint } from '../../wire/integrity.js';
 import type { StunMessage } from '../../wire/message.js';
 import type { Authenticated } from './auth/authenticate.js';
 
-/** The error codes a TURN server sends (see {@link ERROR_REASONS}). */
+/** The error codes a TURN server sends (each has its reason phrase in ERROR_REASONS, constants.ts). */
 export type TurnErrorCode = 400 | 401 | 403 | 420 | 437 | 438 | 440 | 441 | 442 | 443 | 486 | 508;
 
 /**
@@ -16,7 +18,7 @@ function withSoftware(attrs: readonly AttributeSpec[], software: string): Attrib
   const typed: AttributeSpec[] = [];
   const raw: AttributeSpec[] = [];
   for (const a of attrs) ('raw' in a ? raw : typed).push(a);
-  if (software) typed.push({ type: Attr.SOFTWARE, bytes: software });
+  if (software) typed.push(Software.encode(software));
   return typed.concat(raw);
 }
 
@@ -48,10 +50,7 @@ function errorAttributes(
   attrs: readonly AttributeSpec[],
   software: string,
 ): AttributeSpec[] {
-  return withSoftware(
-    [{ type: Attr.ERROR_CODE, error: { code, reason: ERROR_REASONS.get(code)! } }, ...attrs],
-    software,
-  );
+  return withSoftware([ErrorCode.encode(code), ...attrs], software);
 }
 
 const ZERO_TRANSACTION_ID = Buffer.alloc(12);
