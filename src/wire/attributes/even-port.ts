@@ -8,7 +8,7 @@ const RESERVE_NEXT = 0x80;
 /**
  * EVEN-PORT (RFC 8656 §18.7): one byte whose top bit R asks the server to reserve the next higher port as
  * well. The value is 1 byte (padded to 4 on the wire). `encode` takes R; `decode` gives R, read from the
- * first byte (false for an empty value, which {@link hasWrongLength} refuses).
+ * first byte (false for an empty value, which `hasWrongLength` (codec.ts) refuses).
  */
 export const EvenPort: FixedLengthCodec<boolean> = {
   type: Attr.EVEN_PORT,
