@@ -1,6 +1,6 @@
 import type { TransportAddress } from './address.js';
 import { addressValueBytes, writeAddressValue } from './address-value.js';
-import { Attr, HEADER_BYTES, MAGIC_COOKIE, messageType, type StunClass } from './constants.js';
+import { HEADER_BYTES, MAGIC_COOKIE, messageType, type StunClass, XOR_ADDRESS_TYPES } from './constants.js';
 import {
   FINGERPRINT_ATTRIBUTE_BYTES,
   type IntegrityAlgorithm,
@@ -13,8 +13,10 @@ import {
  * One attribute to encode. `address` is for MAPPED-ADDRESS, RESPONSE-ORIGIN, OTHER-ADDRESS,
  * ALTERNATE-SERVER and the XOR-* types (XORed by type, RFC 8489 §14.2); `uint32` a 32-bit number; `bytes` a
  * byte string or UTF-8 text (USERNAME, REALM, NONCE, SOFTWARE, DATA ...); `error` an ERROR-CODE (§14.8);
- * `raw` value bytes written as they are (RESPONSE-PORT, REQUESTED-ADDRESS-FAMILY, UNKNOWN-ATTRIBUTES ...).
- * Typed attributes come first, each type at most once; raw ones follow, in order.
+ * `raw` value bytes written as they are (RESPONSE-PORT, UNKNOWN-ATTRIBUTES, RESERVATION-TOKEN ...).
+ * Typed attributes come first, each type at most once; raw ones follow, in order. Each attribute's spec is
+ * made by its codec's `encode` in `attributes/` (the one place that knows its value); tests write
+ * malformed values as `raw`.
  */
 export type AttributeSpec =
   | { type: number; address: Pick<TransportAddress, 'address' | 'port'> }
@@ -40,12 +42,6 @@ export const MAX_ATTRIBUTES_BYTES = 0xfffc;
 
 /** Longest ERROR-CODE reason phrase, in characters, plus one (RFC 8489 §14.8: fewer than 128). */
 const MAX_REASON_CHARS = 128;
-
-function isXorAddressType(type: number): boolean {
-  return (
-    type === Attr.XOR_MAPPED_ADDRESS || type === Attr.XOR_PEER_ADDRESS || type === Attr.XOR_RELAYED_ADDRESS
-  );
-}
 
 type RawSpec = Extract<AttributeSpec, { raw: Buffer }>;
 type AddressSpec = Extract<AttributeSpec, { address: unknown }>;
@@ -96,7 +92,7 @@ function valueBytes(a: AttributeSpec, kind: Kind): number {
 function writeValue(out: Buffer, offset: number, a: AttributeSpec, kind: Kind): void {
   if (kind === Kind.raw) (a as RawSpec).raw.copy(out, offset);
   else if (kind === Kind.address)
-    writeAddressValue(out, offset, (a as AddressSpec).address, isXorAddressType(a.type));
+    writeAddressValue(out, offset, (a as AddressSpec).address, XOR_ADDRESS_TYPES.has(a.type));
   else if (kind === Kind.uint32) out.writeUInt32BE((a as Uint32Spec).uint32, offset);
   else if (kind === Kind.bytes) {
     const v = (a as BytesSpec).bytes;

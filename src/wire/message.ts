@@ -1,7 +1,16 @@
 import type { TransportAddress } from './address.js';
 import { readPlainAddress, readXorAddressLenient } from './address-value.js';
 import { attributeValuesProblem } from './attribute-checks.js';
-import { Attr, classOf, HEADER_BYTES, MAGIC_COOKIE, methodOf, type StunClass } from './constants.js';
+import {
+  Attr,
+  classOf,
+  HEADER_BYTES,
+  MAGIC_COOKIE,
+  methodOf,
+  PLAIN_ADDRESS_TYPES,
+  type StunClass,
+  XOR_ADDRESS_TYPES,
+} from './constants.js';
 import { StunDecodeError } from './errors.js';
 
 /** One attribute as it stands on the wire: its type, the offset of its 4-byte header, and its value. */
@@ -117,15 +126,8 @@ export function findAttribute(msg: StunMessage, type: number): RawAttribute | un
 export function getAddress(msg: StunMessage, type: number): TransportAddress | undefined {
   const v = findAttribute(msg, type)?.value;
   if (!v) return undefined;
-  if (type === Attr.XOR_MAPPED_ADDRESS || type === Attr.XOR_PEER_ADDRESS || type === Attr.XOR_RELAYED_ADDRESS)
-    return readXorAddressLenient(v, msg.raw) ?? undefined;
-  if (
-    type === Attr.MAPPED_ADDRESS ||
-    type === Attr.RESPONSE_ORIGIN ||
-    type === Attr.OTHER_ADDRESS ||
-    type === Attr.ALTERNATE_SERVER
-  )
-    return readPlainAddress(v) ?? undefined;
+  if (XOR_ADDRESS_TYPES.has(type)) return readXorAddressLenient(v, msg.raw) ?? undefined;
+  if (PLAIN_ADDRESS_TYPES.has(type)) return readPlainAddress(v) ?? undefined;
   return undefined;
 }
 
