@@ -16,7 +16,13 @@ import type { AttributeSpec } from '../../wire/build.js';
 import { Attr, StunClass } from '../../wire/constants.js';
 import { encodeResponse } from './encode-response.js';
 import { errorResponse, unknownComprehensionRequired } from './error-response.js';
-import type { InboundContext, InboundRequest, Reply, RequestHandler } from './handler.js';
+import {
+  type InboundContext,
+  type InboundRequest,
+  type Reply,
+  type RequestHandler,
+  replyTo,
+} from './handler.js';
 import { changedRole, type SocketRole } from './socket-role.js';
 
 /** Longest SOFTWARE value the server sends, in UTF-8 bytes (RFC 8489 §14.14: fewer than 128 characters). */
@@ -123,17 +129,8 @@ function paddedSuccess(req: InboundRequest, attrs: AttributeSpec[]): Buffer {
  */
 export function respondToBinding(req: InboundRequest, ctx: InboundContext, config: BindingConfig): Reply {
   const msg = req.message;
-  const reply = (
-    bytes: Buffer,
-    from: SocketRole = ctx.localRole,
-    to: TransportAddress = ctx.remote,
-  ): Reply => ({
-    bytes,
-    from,
-    to,
-  });
   const fail = (code: 400 | 420, unknown?: number[]): Reply =>
-    reply(errorResponse(msg, req.dialect, code, unknown));
+    replyTo(ctx, errorResponse(msg, req.dialect, code, unknown));
 
   const unknown = unknownComprehensionRequired(msg, KNOWN_ATTRIBUTES);
   if (unknown.length > 0) return fail(420, unknown);
@@ -157,11 +154,11 @@ export function respondToBinding(req: InboundRequest, ctx: InboundContext, confi
   const origin = config.sockets.get(from);
   if (!origin) return fail(420, [Attr.CHANGE_REQUEST]);
   const other = config.sockets.get(changedRole(ctx.localRole, true, true));
-  return reply(
-    paddedSuccess(req, successAttributes(req, ctx.remote, origin, other, config.software)),
+  return {
+    bytes: paddedSuccess(req, successAttributes(req, ctx.remote, origin, other, config.software)),
     from,
     to,
-  );
+  };
 }
 
 /** {@link respondToBinding} as a {@link RequestHandler} for the Binding method. */

@@ -6,14 +6,15 @@ import { StunDecodeError } from '../../wire/errors.js';
 import { verifyFingerprint } from '../../wire/integrity.js';
 import { decodeMessage, looksLikeStun } from '../../wire/message.js';
 import { errorResponse } from './error-response.js';
-import type {
-  ChannelDataHandler,
-  Dialect,
-  HandlerTable,
-  InboundContext,
-  InboundRequest,
-  IndicationHandler,
-  Reply,
+import {
+  type ChannelDataHandler,
+  type Dialect,
+  type HandlerTable,
+  type InboundContext,
+  type InboundRequest,
+  type IndicationHandler,
+  type Reply,
+  replyTo,
 } from './handler.js';
 
 /**
@@ -106,11 +107,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatch {
           method: methodOf(bytes.readUInt16BE(0)),
           transactionId: bytes.subarray(8, HEADER_BYTES),
         };
-        return {
-          bytes: errorResponse(answered, parsed.malformed, 400),
-          from: ctx.localRole,
-          to: ctx.remote,
-        };
+        return replyTo(ctx, errorResponse(answered, parsed.malformed, 400));
       }
       const { message } = parsed.request;
       if (verifyFingerprint(message) === 'invalid') {
@@ -128,11 +125,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatch {
       const handler = handlers.get(message.method);
       const reply = handler
         ? handler(parsed.request, ctx)
-        : {
-            bytes: errorResponse(message, parsed.request.dialect, 400),
-            from: ctx.localRole,
-            to: ctx.remote,
-          };
+        : replyTo(ctx, errorResponse(message, parsed.request.dialect, 400));
       if (debugOn)
         debug(ctx, 'request', {
           method: message.method,

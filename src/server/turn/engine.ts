@@ -1,7 +1,13 @@
 import { UnknownAttributes } from '../../wire/attributes/unknown-attributes.js';
 import { Attr, StunMethod } from '../../wire/constants.js';
 import { unknownComprehensionRequired } from '../stun/error-response.js';
-import type { ChannelDataHandler, IndicationHandler, Reply, RequestHandler } from '../stun/handler.js';
+import {
+  type ChannelDataHandler,
+  type IndicationHandler,
+  type Reply,
+  type RequestHandler,
+  replyTo,
+} from '../stun/handler.js';
 import { TransactionCache } from '../stun/transaction-cache.js';
 import { AllocationTable } from './allocation-table.js';
 import { Authenticator, integrityCovered } from './auth/authenticate.js';
@@ -97,7 +103,7 @@ export function createTurnEngine(config: TurnConfig): TurnEngine {
     (name: string, method: TurnMethod): RequestHandler =>
     (req, ctx) => {
       const msg = req.message;
-      const reply = (bytes: Buffer) => ({ bytes, from: ctx.localRole, to: ctx.remote });
+      const reply = (bytes: Buffer): Reply => replyTo(ctx, bytes);
       const nowMs = Date.now();
       const cacheKey = TransactionCache.key(ctx.link.key, msg.transactionId);
       const cached = cache.lookup(cacheKey, nowMs);
