@@ -5,6 +5,7 @@ import { classOf, HEADER_BYTES, methodOf, StunClass } from '../../wire/constants
 import { StunDecodeError } from '../../wire/errors.js';
 import { verifyFingerprint } from '../../wire/integrity.js';
 import { decodeMessage, looksLikeStun } from '../../wire/message.js';
+import { RFC5389 } from './encode-response.js';
 import { errorResponse } from './error-response.js';
 import {
   type ChannelDataHandler,
@@ -45,7 +46,7 @@ type Parsed = { request: InboundRequest } | { malformed: Dialect } | null;
 function parse(bytes: Buffer): Parsed {
   const stun = looksLikeStun(bytes);
   if (!stun && !looksLikeClassicBindingRequest(bytes)) return null;
-  const dialect: Dialect = stun ? { kind: 'rfc5389' } : { kind: 'rfc3489', idPrefix: bytes.readUInt32BE(4) };
+  const dialect: Dialect = stun ? RFC5389 : { kind: 'rfc3489', idPrefix: bytes.readUInt32BE(4) };
   try {
     const message = stun ? decodeMessage(bytes) : decodeClassicMessage(bytes).message;
     return { request: { message, dialect } };

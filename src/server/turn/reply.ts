@@ -5,6 +5,7 @@ import { buildMessage } from '../../wire/build.js';
 import { StunClass } from '../../wire/constants.js';
 import { FINGERPRINT_ATTRIBUTE_BYTES, writeFingerprint } from '../../wire/integrity.js';
 import type { StunMessage } from '../../wire/message.js';
+import { encodeResponse, RFC5389 } from '../stun/encode-response.js';
 import type { Authenticated } from './auth/authenticate.js';
 
 /** The error codes a TURN server sends (each has its reason phrase in ERROR_REASONS, constants.ts). */
@@ -33,15 +34,7 @@ export function turnSuccess(
   attrs: readonly AttributeSpec[],
   software: string,
 ): Buffer {
-  return buildMessage({
-    method: request.method,
-    cls: StunClass.successResponse,
-    transactionId: request.transactionId,
-    attributes: withSoftware(attrs, software),
-    integrityKey: auth.key,
-    integrityAlgorithm: auth.integrity,
-    fingerprint: true,
-  });
+  return encodeResponse(RFC5389, request, StunClass.successResponse, withSoftware(attrs, software), auth);
 }
 
 /** ERROR-CODE with its reason phrase, then `attrs` and SOFTWARE (when not ''): an error response's attributes. */
@@ -117,12 +110,6 @@ export function turnError(
     writeFingerprint(out, template.length);
     return out;
   }
-  return buildMessage({
-    method: request.method,
-    cls: StunClass.errorResponse,
-    transactionId: request.transactionId,
-    attributes: errorAttributes(code, attrs, auth ? software : ''),
-    ...(auth && { integrityKey: auth.key, integrityAlgorithm: auth.integrity }),
-    fingerprint: true,
-  });
+  const attributes = errorAttributes(code, attrs, auth ? software : '');
+  return encodeResponse(RFC5389, request, StunClass.errorResponse, attributes, auth ?? undefined);
 }
