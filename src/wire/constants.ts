@@ -84,6 +84,19 @@ export const PLAIN_ADDRESS_TYPES: ReadonlySet<number> = new Set([
   Attr.OTHER_ADDRESS,
 ]);
 
+/**
+ * The attributes of the long-term credential mechanism (RFC 8489 §9.2) that any request may carry, so every
+ * agent understands them (comprehension-required, §14): USERNAME, REALM, NONCE, MESSAGE-INTEGRITY and
+ * MESSAGE-INTEGRITY-SHA256.
+ */
+export const CREDENTIAL_ATTRIBUTES: readonly number[] = [
+  Attr.USERNAME,
+  Attr.REALM,
+  Attr.NONCE,
+  Attr.MESSAGE_INTEGRITY,
+  Attr.MESSAGE_INTEGRITY_SHA256,
+];
+
 /** CHANGE-REQUEST flag bits (RFC 5780 §7.2). */
 export const ChangeFlag = { ip: 0x04, port: 0x02 } as const;
 

@@ -13,7 +13,7 @@ import { Padding } from '../../wire/attributes/padding.js';
 import { ResponsePort } from '../../wire/attributes/response-port.js';
 import { Software } from '../../wire/attributes/texts.js';
 import type { AttributeSpec } from '../../wire/build.js';
-import { Attr, StunClass } from '../../wire/constants.js';
+import { Attr, CREDENTIAL_ATTRIBUTES, StunClass } from '../../wire/constants.js';
 import { encodeResponse } from './encode-response.js';
 import { errorResponse, unknownComprehensionRequired } from './error-response.js';
 import {
@@ -57,12 +57,8 @@ const KNOWN_ATTRIBUTES: ReadonlySet<number> = new Set([
   Attr.PADDING,
   Attr.MAPPED_ADDRESS,
   Attr.XOR_MAPPED_ADDRESS,
-  Attr.USERNAME,
+  ...CREDENTIAL_ATTRIBUTES,
   Attr.USERHASH,
-  Attr.MESSAGE_INTEGRITY,
-  Attr.MESSAGE_INTEGRITY_SHA256,
-  Attr.REALM,
-  Attr.NONCE,
   Attr.ERROR_CODE,
   Attr.UNKNOWN_ATTRIBUTES,
 ]);

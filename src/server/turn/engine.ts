@@ -1,5 +1,5 @@
 import { UnknownAttributes } from '../../wire/attributes/unknown-attributes.js';
-import { Attr, StunMethod } from '../../wire/constants.js';
+import { Attr, CREDENTIAL_ATTRIBUTES, StunMethod } from '../../wire/constants.js';
 import { unknownComprehensionRequired } from '../stun/error-response.js';
 import {
   type ChannelDataHandler,
@@ -27,11 +27,7 @@ import { turnError, turnSuccess } from './reply.js';
  * (username anonymity is not offered).
  */
 const KNOWN_ATTRIBUTES: ReadonlySet<number> = new Set([
-  Attr.USERNAME,
-  Attr.MESSAGE_INTEGRITY,
-  Attr.MESSAGE_INTEGRITY_SHA256,
-  Attr.REALM,
-  Attr.NONCE,
+  ...CREDENTIAL_ATTRIBUTES,
   Attr.PASSWORD_ALGORITHM,
   Attr.ERROR_CODE,
   Attr.UNKNOWN_ATTRIBUTES,

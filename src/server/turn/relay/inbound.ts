@@ -1,7 +1,7 @@
 import { Data } from '../../../wire/attributes/data.js';
 import { peerAddresses } from '../../../wire/attributes/xor-peer-address.js';
 import { readChannelData } from '../../../wire/channel-data.js';
-import { Attr, isComprehensionRequired } from '../../../wire/constants.js';
+import { Attr, CREDENTIAL_ATTRIBUTES, isComprehensionRequired } from '../../../wire/constants.js';
 import type { StunMessage } from '../../../wire/message.js';
 import type { ChannelDataHandler, IndicationHandler } from '../../stun/handler.js';
 import { checkPeer, inScope, type TurnState } from '../method.js';
@@ -15,11 +15,7 @@ import { checkPeer, inScope, type TurnState } from '../method.js';
 const SEND_ATTRIBUTES: ReadonlySet<number> = new Set([
   Attr.XOR_PEER_ADDRESS,
   Attr.DATA,
-  Attr.USERNAME,
-  Attr.REALM,
-  Attr.NONCE,
-  Attr.MESSAGE_INTEGRITY,
-  Attr.MESSAGE_INTEGRITY_SHA256,
+  ...CREDENTIAL_ATTRIBUTES,
 ]);
 
 /** True when `msg` carries a comprehension-required attribute not in {@link SEND_ATTRIBUTES}. */
