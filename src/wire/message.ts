@@ -24,7 +24,8 @@ export interface RawAttribute {
 /**
  * A decoded STUN message (RFC 8489 §5): the header fields, every attribute in wire order, and the exact
  * bytes received, which MESSAGE-INTEGRITY and FINGERPRINT are checked against (never a re-encoding).
- * Attribute values are read from `attributes` by the getters below, when asked for.
+ * Attribute values are read from `attributes` when asked for: by each attribute's codec in `attributes/`,
+ * which builds on the value-shape getters below (address, 32-bit, text, ERROR-CODE, UNKNOWN-ATTRIBUTES).
  */
 export interface StunMessage {
   type: number;
@@ -149,7 +150,7 @@ export function getErrorCode(msg: StunMessage): StunErrorCode | undefined {
   return { code: (v[2]! & 0x07) * 100 + v[3]!, reason: v.subarray(4).toString('utf8') };
 }
 
-/** UNKNOWN-ATTRIBUTES (RFC 8489 §14.9): the attribute types the peer did not understand. */
+/** UNKNOWN-ATTRIBUTES (RFC 8489 §14.13): the attribute types the peer did not understand ([] when absent). */
 export function getUnknownAttributes(msg: StunMessage): number[] {
   const v = findAttribute(msg, Attr.UNKNOWN_ATTRIBUTES)?.value;
   const out: number[] = [];
