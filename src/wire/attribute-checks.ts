@@ -1,5 +1,5 @@
 import { AddressFamily } from './address-value.js';
-import { Attr } from './constants.js';
+import { Attr, PLAIN_ADDRESS_TYPES } from './constants.js';
 import type { RawAttribute } from './message.js';
 
 /**
@@ -18,14 +18,6 @@ const UINT32_TYPES: ReadonlySet<number> = new Set([
   0xff00,
   0xc001,
   0xc057,
-]);
-
-/** Plain address attributes (RFC 8489 §14.1, §14.15; RFC 5780 §7.3–7.4). */
-const PLAIN_ADDRESS_TYPES: ReadonlySet<number> = new Set([
-  Attr.MAPPED_ADDRESS,
-  Attr.ALTERNATE_SERVER,
-  Attr.RESPONSE_ORIGIN,
-  Attr.OTHER_ADDRESS,
 ]);
 
 /**

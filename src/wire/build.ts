@@ -1,6 +1,6 @@
 import type { TransportAddress } from './address.js';
 import { addressValueBytes, writeAddressValue } from './address-value.js';
-import { Attr, HEADER_BYTES, MAGIC_COOKIE, messageType, type StunClass } from './constants.js';
+import { HEADER_BYTES, MAGIC_COOKIE, messageType, type StunClass, XOR_ADDRESS_TYPES } from './constants.js';
 import {
   FINGERPRINT_ATTRIBUTE_BYTES,
   type IntegrityAlgorithm,
@@ -13,8 +13,10 @@ import {
  * One attribute to encode. `address` is for MAPPED-ADDRESS, RESPONSE-ORIGIN, OTHER-ADDRESS,
  * ALTERNATE-SERVER and the XOR-* types (XORed by type, RFC 8489 §14.2); `uint32` a 32-bit number; `bytes` a
  * byte string or UTF-8 text (USERNAME, REALM, NONCE, SOFTWARE, DATA ...); `error` an ERROR-CODE (§14.8);
- * `raw` value bytes written as they are (RESPONSE-PORT, REQUESTED-ADDRESS-FAMILY, UNKNOWN-ATTRIBUTES ...).
- * Typed attributes come first, each type at most once; raw ones follow, in order.
+ * `raw` value bytes written as they are (RESPONSE-PORT, UNKNOWN-ATTRIBUTES, RESERVATION-TOKEN ...).
+ * Typed attributes come first, each type at most once; raw ones follow, in order. Each attribute's spec is
+ * made by its codec's `encode` in `attributes/` (the one place that knows its value); tests write
+ * malformed values as `raw`.
  */
 export type AttributeSpec =
   | { type: number; address: Pick<TransportAddress, 'address' | 'port'> }
@@ -40,12 +42,6 @@ export const MAX_ATTRIBUTES_BYTES = 0xfffc;
 
 /** Longest ERROR-CODE reason phrase, in characters, plus one (RFC 8489 §14.8: fewer than 128). */
 const MAX_REASON_CHARS = 128;
-
-function isXorAddressType(type: number): boolean {
-  return (
-    type === Attr.XOR_MAPPED_ADDRESS || type === Attr.XOR_PEER_ADDRESS || type === Attr.XOR_RELAYED_ADDRESS
-  );
-}
 
 type RawSpec = Extract<AttributeSpec, { raw: Buffer }>;
 type AddressSpec = Extract<AttributeSpec, { address: unknown }>;
@@ -96,7 +92,7 @@ function valueBytes(a: AttributeSpec, kind: Kind): number {
 function writeValue(out: Buffer, offset: number, a: AttributeSpec, kind: Kind): void {
   if (kind === Kind.raw) (a as RawSpec).raw.copy(out, offset);
   else if (kind === Kind.address)
-    writeAddressValue(out, offset, (a as AddressSpec).address, isXorAddressType(a.type));
+    writeAddressValue(out, offset, (a as AddressSpec).address, XOR_ADDRESS_TYPES.has(a.type));
   else if (kind === Kind.uint32) out.writeUInt32BE((a as Uint32Spec).uint32, offset);
   else if (kind === Kind.bytes) {
     const v = (a as BytesSpec).bytes;
@@ -167,26 +163,4 @@ export function buildMessage(opts: BuildOptions): Buffer {
   if (integrityKey) writeIntegrity(out, integrityAt, integrityKey, integrityAlgorithm);
   if (opts.fingerprint) writeFingerprint(out, fingerprintAt);
   return out;
-}
-
-/** RESPONSE-PORT value bytes (RFC 5780 §7.5): the port, then 2 bytes of padding inside the value. */
-export function responsePortValue(port: number): Buffer {
-  const v = Buffer.alloc(4);
-  v.writeUInt16BE(port, 0);
-  return v;
-}
-
-/** CHANGE-REQUEST value (RFC 5780 §7.2) as the 32-bit number to encode. */
-export function changeRequestValue(changeIp: boolean, changePort: boolean): number {
-  return (changeIp ? 0x04 : 0) | (changePort ? 0x02 : 0);
-}
-
-/** A CHANGE-REQUEST attribute (RFC 5780 §7.2) asking the server to answer from its other IP and/or port. */
-export function changeRequestAttribute(changeIp: boolean, changePort: boolean): AttributeSpec {
-  return { type: Attr.CHANGE_REQUEST, uint32: changeRequestValue(changeIp, changePort) };
-}
-
-/** A RESPONSE-PORT attribute (RFC 5780 §7.5): raw, as its 4-byte value holds a 16-bit port and padding. */
-export function responsePortAttribute(port: number): AttributeSpec {
-  return { type: Attr.RESPONSE_PORT, raw: responsePortValue(port) };
 }

@@ -66,6 +66,37 @@ export const Attr = {
   OTHER_ADDRESS: 0x802c,
 } as const;
 
+/** Address attributes whose value is XORed with the magic cookie (and transaction ID): RFC 8489 §14.2. */
+export const XOR_ADDRESS_TYPES: ReadonlySet<number> = new Set([
+  Attr.XOR_MAPPED_ADDRESS,
+  Attr.XOR_PEER_ADDRESS,
+  Attr.XOR_RELAYED_ADDRESS,
+]);
+
+/**
+ * Address attributes written plain, as MAPPED-ADDRESS is (RFC 8489 §14.1): MAPPED-ADDRESS, ALTERNATE-SERVER
+ * (§14.15), RESPONSE-ORIGIN and OTHER-ADDRESS (RFC 5780 §7.3–7.4).
+ */
+export const PLAIN_ADDRESS_TYPES: ReadonlySet<number> = new Set([
+  Attr.MAPPED_ADDRESS,
+  Attr.ALTERNATE_SERVER,
+  Attr.RESPONSE_ORIGIN,
+  Attr.OTHER_ADDRESS,
+]);
+
+/**
+ * The attributes of the long-term credential mechanism (RFC 8489 §9.2) that any request may carry, so every
+ * agent understands them (comprehension-required, §14): USERNAME, REALM, NONCE, MESSAGE-INTEGRITY and
+ * MESSAGE-INTEGRITY-SHA256.
+ */
+export const CREDENTIAL_ATTRIBUTES: readonly number[] = [
+  Attr.USERNAME,
+  Attr.REALM,
+  Attr.NONCE,
+  Attr.MESSAGE_INTEGRITY,
+  Attr.MESSAGE_INTEGRITY_SHA256,
+];
+
 /** CHANGE-REQUEST flag bits (RFC 5780 §7.2). */
 export const ChangeFlag = { ip: 0x04, port: 0x02 } as const;
 

@@ -1,7 +1,16 @@
 import type { TransportAddress } from './address.js';
 import { readPlainAddress, readXorAddressLenient } from './address-value.js';
 import { attributeValuesProblem } from './attribute-checks.js';
-import { Attr, classOf, HEADER_BYTES, MAGIC_COOKIE, methodOf, type StunClass } from './constants.js';
+import {
+  Attr,
+  classOf,
+  HEADER_BYTES,
+  MAGIC_COOKIE,
+  methodOf,
+  PLAIN_ADDRESS_TYPES,
+  type StunClass,
+  XOR_ADDRESS_TYPES,
+} from './constants.js';
 import { StunDecodeError } from './errors.js';
 
 /** One attribute as it stands on the wire: its type, the offset of its 4-byte header, and its value. */
@@ -15,7 +24,8 @@ export interface RawAttribute {
 /**
  * A decoded STUN message (RFC 8489 §5): the header fields, every attribute in wire order, and the exact
  * bytes received, which MESSAGE-INTEGRITY and FINGERPRINT are checked against (never a re-encoding).
- * Attribute values are read from `attributes` by the getters below, when asked for.
+ * Attribute values are read from `attributes` when asked for: by each attribute's codec in `attributes/`,
+ * which builds on the value-shape getters below (address, 32-bit, text, ERROR-CODE, UNKNOWN-ATTRIBUTES).
  */
 export interface StunMessage {
   type: number;
@@ -117,15 +127,8 @@ export function findAttribute(msg: StunMessage, type: number): RawAttribute | un
 export function getAddress(msg: StunMessage, type: number): TransportAddress | undefined {
   const v = findAttribute(msg, type)?.value;
   if (!v) return undefined;
-  if (type === Attr.XOR_MAPPED_ADDRESS || type === Attr.XOR_PEER_ADDRESS || type === Attr.XOR_RELAYED_ADDRESS)
-    return readXorAddressLenient(v, msg.raw) ?? undefined;
-  if (
-    type === Attr.MAPPED_ADDRESS ||
-    type === Attr.RESPONSE_ORIGIN ||
-    type === Attr.OTHER_ADDRESS ||
-    type === Attr.ALTERNATE_SERVER
-  )
-    return readPlainAddress(v) ?? undefined;
+  if (XOR_ADDRESS_TYPES.has(type)) return readXorAddressLenient(v, msg.raw) ?? undefined;
+  if (PLAIN_ADDRESS_TYPES.has(type)) return readPlainAddress(v) ?? undefined;
   return undefined;
 }
 
@@ -133,12 +136,6 @@ export function getAddress(msg: StunMessage, type: number): TransportAddress | u
 export function getUint32(msg: StunMessage, type: number): number | undefined {
   const v = findAttribute(msg, type)?.value;
   return v && v.length >= 4 ? v.readUInt32BE(0) : undefined;
-}
-
-/** RESPONSE-PORT (RFC 5780 §7.5): a 16-bit port followed by 2 bytes of padding. */
-export function getResponsePort(msg: StunMessage): number | undefined {
-  const v = findAttribute(msg, Attr.RESPONSE_PORT)?.value;
-  return v && v.length >= 2 ? v.readUInt16BE(0) : undefined;
 }
 
 /** A UTF-8 string attribute (USERNAME, REALM, NONCE, SOFTWARE), or undefined. */
@@ -153,7 +150,7 @@ export function getErrorCode(msg: StunMessage): StunErrorCode | undefined {
   return { code: (v[2]! & 0x07) * 100 + v[3]!, reason: v.subarray(4).toString('utf8') };
 }
 
-/** UNKNOWN-ATTRIBUTES (RFC 8489 §14.9): the attribute types the peer did not understand. */
+/** UNKNOWN-ATTRIBUTES (RFC 8489 §14.13): the attribute types the peer did not understand ([] when absent). */
 export function getUnknownAttributes(msg: StunMessage): number[] {
   const v = findAttribute(msg, Attr.UNKNOWN_ATTRIBUTES)?.value;
   const out: number[] = [];

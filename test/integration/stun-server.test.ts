@@ -3,6 +3,7 @@
  * 127.0.0.1/127.0.0.2 with picked ports: CHANGE-REQUEST sources, RESPONSE-ORIGIN/OTHER-ADDRESS,
  * RESPONSE-PORT, PADDING, 420, garbage, TCP framing, one-IP mode, close() and port conflicts.
  */
+
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,9 @@ import { UserError } from '../../src/errors.js';
 import { MAX_UNPADDED_RESPONSE_BYTES } from '../../src/server/stun/binding-responder.js';
 import { type RunningStunServer, startStunServer } from '../../src/server/stun/server.js';
 import { type TransportAddress, transportAddress } from '../../src/wire/address.js';
-import { changeRequestAttribute, responsePortAttribute } from '../../src/wire/build.js';
+import { ChangeRequest } from '../../src/wire/attributes/change-request.js';
+import { ResponsePort } from '../../src/wire/attributes/response-port.js';
+import type { AttributeSpec } from '../../src/wire/build.js';
 import { Attr, StunClass } from '../../src/wire/constants.js';
 import { verifyFingerprint } from '../../src/wire/integrity.js';
 import {
@@ -22,7 +25,7 @@ import {
 } from '../../src/wire/message.js';
 import { bindingRequest, sleep, tcpClient, type UdpClient, udpClient } from './stun-server-helpers.js';
 
-const change = changeRequestAttribute;
+const change = (ip: boolean, port: boolean): AttributeSpec => ChangeRequest.encode({ ip, port });
 
 describe('STUN server on two loopback IPs × two ports', () => {
   let server: RunningStunServer;
@@ -101,7 +104,7 @@ describe('STUN server on two loopback IPs × two ports', () => {
   it('sends to RESPONSE-PORT on the client IP, not to the source port', async () => {
     const other = await udpClient();
     try {
-      client.send(bindingRequest([responsePortAttribute(other.port)]).bytes, a1p1);
+      client.send(bindingRequest([ResponsePort.encode(other.port)]).bytes, a1p1);
       const got = await other.next();
       expect(got?.from).toEqual(a1p1);
       expect(getAddress(decodeMessage(got!.bytes), Attr.XOR_MAPPED_ADDRESS)?.port).toBe(client.port);

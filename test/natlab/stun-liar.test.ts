@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../lab/coturn-turn.js';
 import { type Endpoint, type RunningLiar, startLiar } from '../../lab/stun-liar.js';
 import { bindingRequest } from '../../src/client/nat-probe/requests.js';
-import { changeRequestAttribute } from '../../src/wire/build.js';
+import { ChangeRequest } from '../../src/wire/attributes/change-request.js';
 import { Attr } from '../../src/wire/constants.js';
 import { decodeMessage, getAddress } from '../../src/wire/message.js';
 
@@ -25,7 +25,7 @@ const pick = (a: Endpoint | undefined): Endpoint | undefined => a && { address: 
 
 /** One Binding request over UDP from 127.0.0.1 to `to`, with CHANGE-REQUEST when `change` is given. */
 function askUdp(to: Endpoint, change?: { ip: boolean; port: boolean }): Promise<Answer> {
-  const req = bindingRequest(change ? [changeRequestAttribute(change.ip, change.port)] : []);
+  const req = bindingRequest(change ? [ChangeRequest.encode(change)] : []);
   const socket = createSocket('udp4');
   return new Promise<Answer>((resolve, reject) => {
     const timer = setTimeout(

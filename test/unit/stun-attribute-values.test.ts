@@ -3,16 +3,12 @@
  * rules ice-doctor's decoder applied through the @msimerson/stun codec, kept when it was replaced by reading
  * values lazily from the raw attributes (checked then against the codec on 350,000 random messages).
  */
+
 import { describe, expect, it } from 'vitest';
+import { ResponsePort } from '../../src/wire/attributes/response-port.js';
 import { Attr, HEADER_BYTES, MAGIC_COOKIE } from '../../src/wire/constants.js';
 import { StunDecodeError } from '../../src/wire/errors.js';
-import {
-  decodeMessage,
-  getAddress,
-  getErrorCode,
-  getResponsePort,
-  getUint32,
-} from '../../src/wire/message.js';
+import { decodeMessage, getAddress, getErrorCode, getUint32 } from '../../src/wire/message.js';
 
 const TID = Buffer.from('0102030405060708090a0b0c', 'hex');
 
@@ -130,7 +126,7 @@ describe('fixed-size values', () => {
     expect(accepts(message([Attr.PASSWORD_ALGORITHM, Buffer.alloc(3)]))).toBe(false);
     expect(accepts(message([Attr.PASSWORD_ALGORITHM, Buffer.alloc(4)]))).toBe(true);
     expect(accepts(message([Attr.RESPONSE_PORT, Buffer.alloc(1)]))).toBe(false);
-    expect(getResponsePort(decodeMessage(message([Attr.RESPONSE_PORT, Buffer.from([0x0d, 0x96])])))).toBe(
+    expect(ResponsePort.decode(decodeMessage(message([Attr.RESPONSE_PORT, Buffer.from([0x0d, 0x96])])))).toBe(
       3478,
     );
     expect(accepts(message([Attr.UNKNOWN_ATTRIBUTES, Buffer.alloc(3)]))).toBe(false);

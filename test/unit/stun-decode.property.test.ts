@@ -8,7 +8,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AttributeSpec, buildMessage, responsePortValue } from '../../src/wire/build.js';
+import { ResponsePort } from '../../src/wire/attributes/response-port.js';
+import { type AttributeSpec, buildMessage } from '../../src/wire/build.js';
 import { Attr, HEADER_BYTES, MAGIC_COOKIE, StunClass } from '../../src/wire/constants.js';
 import { StunDecodeError } from '../../src/wire/errors.js';
 import { type StreamFrame, StreamFramer } from '../../src/wire/framing.js';
@@ -22,7 +23,6 @@ import {
   decodeMessage,
   getAddress,
   getErrorCode,
-  getResponsePort,
   getString,
   getUint32,
   getUnknownAttributes,
@@ -76,7 +76,7 @@ function exerciseDecoded(msg: StunMessage, buf: Buffer): void {
   }
   getErrorCode(msg);
   getUnknownAttributes(msg);
-  getResponsePort(msg);
+  ResponsePort.decode(msg);
 }
 
 /** Decodes `buf`; only a StunDecodeError may escape decodeMessage, nothing may escape the rest. */
@@ -182,7 +182,7 @@ const typedSpec: fc.Arbitrary<AttributeSpec> = fc.oneof(
  */
 const rawSpec: fc.Arbitrary<AttributeSpec> = fc.oneof(
   fc.record({ type: fc.integer({ min: 0x8030, max: 0xbfff }), raw: bytes(40) }),
-  port.map((p) => ({ type: Attr.RESPONSE_PORT, raw: responsePortValue(p) })),
+  port.map((p) => ResponsePort.encode(p)),
   fc
     .array(fc.nat(0xffff), { maxLength: 6 })
     .map((ts) => ({ type: Attr.UNKNOWN_ATTRIBUTES, raw: Buffer.from(Uint16Array.from(ts).buffer).swap16() })),

@@ -5,7 +5,9 @@
  */
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { buildMessage, changeRequestValue, responsePortValue } from '../../src/wire/build.js';
+import { ChangeRequest } from '../../src/wire/attributes/change-request.js';
+import { ResponsePort } from '../../src/wire/attributes/response-port.js';
+import { buildMessage } from '../../src/wire/build.js';
 import {
   Attr,
   ChangeFlag,
@@ -33,7 +35,6 @@ import {
   findAttribute,
   getAddress,
   getErrorCode,
-  getResponsePort,
   getUint32,
   getUnknownAttributes,
   looksLikeStun,
@@ -116,15 +117,16 @@ describe('message type (RFC 8489 §5, figure 3)', () => {
 
 describe('RFC 5780 attributes', () => {
   it('CHANGE-REQUEST carries the flags in the low bits of a 32-bit value (§7.2)', () => {
-    expect(changeRequestValue(false, false)).toBe(0);
-    expect(changeRequestValue(true, false)).toBe(ChangeFlag.ip);
-    expect(changeRequestValue(false, true)).toBe(ChangeFlag.port);
-    expect(changeRequestValue(true, true)).toBe(0x06);
+    const flags = (ip: boolean, port: boolean) => ChangeRequest.encode({ ip, port });
+    expect(flags(false, false)).toEqual({ type: Attr.CHANGE_REQUEST, uint32: 0 });
+    expect(flags(true, false)).toEqual({ type: Attr.CHANGE_REQUEST, uint32: ChangeFlag.ip });
+    expect(flags(false, true)).toEqual({ type: Attr.CHANGE_REQUEST, uint32: ChangeFlag.port });
+    expect(flags(true, true)).toEqual({ type: Attr.CHANGE_REQUEST, uint32: 0x06 });
     const buf = buildMessage({
       method: StunMethod.binding,
       cls: StunClass.request,
       transactionId: TID,
-      attributes: [{ type: Attr.CHANGE_REQUEST, uint32: changeRequestValue(true, true) }],
+      attributes: [flags(true, true)],
     });
     const msg = decodeMessage(buf);
     expect(wireAttribute(msg, Attr.CHANGE_REQUEST)).toBe('0003000400000006');
@@ -133,30 +135,30 @@ describe('RFC 5780 attributes', () => {
   });
 
   it('RESPONSE-PORT is 4 bytes on the wire: the port then 2 bytes of padding inside the value (§7.5)', () => {
-    expect(responsePortValue(3478).toString('hex')).toBe('0d960000');
+    expect(ResponsePort.encode(3478)).toEqual({
+      type: Attr.RESPONSE_PORT,
+      raw: Buffer.from('0d960000', 'hex'),
+    });
     const buf = buildMessage({
       method: StunMethod.binding,
       cls: StunClass.request,
       transactionId: TID,
-      attributes: [
-        { type: Attr.CHANGE_REQUEST, uint32: 0 },
-        { type: Attr.RESPONSE_PORT, raw: responsePortValue(3478) },
-      ],
+      attributes: [{ type: Attr.CHANGE_REQUEST, uint32: 0 }, ResponsePort.encode(3478)],
     });
     const msg = decodeMessage(buf);
     expect(wireAttribute(msg, Attr.RESPONSE_PORT)).toBe('002700040d960000');
     expect(findAttribute(msg, Attr.RESPONSE_PORT)?.value.length).toBe(4);
-    expect(getResponsePort(msg)).toBe(3478);
+    expect(ResponsePort.decode(msg)).toBe(3478);
     expect(buf.length).toBe(HEADER_BYTES + 8 + 8);
     expect(buf.readUInt16BE(2)).toBe(16);
     expect(
-      getResponsePort(
+      ResponsePort.decode(
         decodeMessage(
           buildMessage({
             method: 1,
             cls: 0,
             transactionId: TID,
-            attributes: [{ type: Attr.RESPONSE_PORT, raw: responsePortValue(65535) }],
+            attributes: [ResponsePort.encode(65535)],
           }),
         ),
       ),
@@ -169,10 +171,7 @@ describe('RFC 5780 attributes', () => {
         method: 1,
         cls: 0,
         transactionId: TID,
-        attributes: [
-          { type: Attr.RESPONSE_PORT, raw: responsePortValue(1) },
-          { type: Attr.CHANGE_REQUEST, uint32: 0 },
-        ],
+        attributes: [ResponsePort.encode(1), { type: Attr.CHANGE_REQUEST, uint32: 0 }],
       }),
     ).toThrow(TypeError);
     expect(() => buildMessage({ method: 1, cls: 0, transactionId: Buffer.alloc(11) })).toThrow(TypeError);

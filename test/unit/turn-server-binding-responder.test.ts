@@ -2,6 +2,7 @@
  * Unit tests of the pure RFC 5780 Binding responder (src/server/stun/binding-responder.ts): no sockets,
  * a decoded request and a 5-tuple in, reply bytes + sending socket role + destination out.
  */
+
 import { describe, expect, it } from 'vitest';
 import {
   type BindingConfig,
@@ -11,12 +12,9 @@ import {
 import type { InboundContext, InboundRequest } from '../../src/server/stun/handler.js';
 import { SOCKET_ROLES, type SocketRole } from '../../src/server/stun/socket-role.js';
 import { type TransportAddress, transportAddress } from '../../src/wire/address.js';
-import {
-  type AttributeSpec,
-  buildMessage,
-  changeRequestAttribute,
-  responsePortAttribute,
-} from '../../src/wire/build.js';
+import { ChangeRequest } from '../../src/wire/attributes/change-request.js';
+import { ResponsePort } from '../../src/wire/attributes/response-port.js';
+import { type AttributeSpec, buildMessage } from '../../src/wire/build.js';
 import { ClassicAttr, decodeClassicMessage } from '../../src/wire/classic.js';
 import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
 import { verifyFingerprint } from '../../src/wire/integrity.js';
@@ -77,7 +75,7 @@ function ctx(
   return { transport, localRole, local: ADDR[localRole], remote, link: NO_LINK };
 }
 
-const change = changeRequestAttribute;
+const change = (ip: boolean, port: boolean): AttributeSpec => ChangeRequest.encode({ ip, port });
 
 function decoded(bytes: Buffer): StunMessage {
   const msg = decodeMessage(bytes);
@@ -176,21 +174,21 @@ describe('respondToBinding: one IP address (RFC 5780 §6)', () => {
 
 describe('respondToBinding: RESPONSE-PORT (RFC 5780 §7.5)', () => {
   it('sends to that port on the client IP, mapping the real source', () => {
-    const reply = respondToBinding(request([responsePortAttribute(41000)]), ctx(), FULL);
+    const reply = respondToBinding(request([ResponsePort.encode(41000)]), ctx(), FULL);
     expect(reply.to).toEqual({ ...CLIENT, port: 41000 });
     expect(getAddress(decoded(reply.bytes), Attr.XOR_MAPPED_ADDRESS)).toEqual(CLIENT);
   });
 
   it('combines with CHANGE-REQUEST', () => {
-    const reply = respondToBinding(request([change(true, true), responsePortAttribute(41000)]), ctx(), FULL);
+    const reply = respondToBinding(request([change(true, true), ResponsePort.encode(41000)]), ctx(), FULL);
     expect(reply.from).toBe('A2:P2');
     expect(reply.to.port).toBe(41000);
   });
 
   it.each([
-    ['port 0', [responsePortAttribute(0)]],
+    ['port 0', [ResponsePort.encode(0)]],
     ['a 2-byte value', [{ type: Attr.RESPONSE_PORT, raw: Buffer.from([0x9c, 0x40]) }]],
-    ['PADDING too', [responsePortAttribute(41000), { type: Attr.PADDING, raw: Buffer.alloc(8) }]],
+    ['PADDING too', [ResponsePort.encode(41000), { type: Attr.PADDING, raw: Buffer.alloc(8) }]],
   ] as [string, AttributeSpec[]][])('answers 400 to RESPONSE-PORT with %s, to the source', (_name, attrs) => {
     const reply = respondToBinding(request(attrs), ctx(), FULL);
     expect(reply.to).toEqual(CLIENT);
@@ -273,7 +271,7 @@ describe('respondToBinding: unknown attributes (RFC 8489 §6.3.1)', () => {
 
 describe('respondToBinding over TCP', () => {
   it('answers CHANGE-REQUEST with a flag set, and RESPONSE-PORT, with 420 naming them', () => {
-    const attrs = [change(true, false), responsePortAttribute(41000)];
+    const attrs = [change(true, false), ResponsePort.encode(41000)];
     const reply = respondToBinding(request(attrs), ctx('A1:P1', 'tcp'), FULL);
     const res = decoded(reply.bytes);
     expect(getErrorCode(res)?.code).toBe(420);

@@ -1,4 +1,4 @@
-import { responsePortAttribute } from '../../wire/build.js';
+import { ResponsePort } from '../../wire/attributes/response-port.js';
 import type { RttEstimator } from '../transport/rtt.js';
 import { StunUdpClient } from '../transport/udp-client.js';
 import { bindingTest, type UdpTarget } from './nat-tests.js';
@@ -30,7 +30,7 @@ async function trial(server: UdpTarget, waitS: number, rtt: RttEstimator): Promi
     const first = await bindingTest(x, 'lifetime-I', server, server.address);
     if (!first.mapped) return false;
     await new Promise((r) => setTimeout(r, waitS * 1000));
-    const req = bindingRequest([responsePortAttribute(first.mapped.port)]);
+    const req = bindingRequest([ResponsePort.encode(first.mapped.port)]);
     const watch = x.expect(req.transactionId);
     const direct = await y.transact(req.bytes, req.transactionId, server.address);
     watch.cancel();

@@ -1,5 +1,5 @@
 import type { TransportAddress } from '../../wire/address.js';
-import { changeRequestAttribute } from '../../wire/build.js';
+import { ChangeRequest } from '../../wire/attributes/change-request.js';
 import type { RttEstimator } from '../transport/rtt.js';
 import { nextDeadlineOffsetMs, PROBE_POLICY } from '../transport/transaction.js';
 import type { StunUdpClient } from '../transport/udp-client.js';
@@ -20,7 +20,7 @@ export async function bindingTest(
   to: TransportAddress,
   change: BindingObservation['change'] = null,
 ): Promise<BindingObservation> {
-  const req = bindingRequest(change ? [changeRequestAttribute(change.ip, change.port)] : []);
+  const req = bindingRequest(change ? [ChangeRequest.encode(change)] : []);
   const sent: SentTest = {
     name,
     server: server.url,

@@ -1,7 +1,14 @@
 import type { Transport, TransportAddress } from '../../wire/address.js';
+import {
+  MappedAddress,
+  OtherAddress,
+  ResponseOrigin,
+  XorMappedAddress,
+} from '../../wire/attributes/addresses.js';
+import { ErrorCode } from '../../wire/attributes/error-code.js';
 import { type AttributeSpec, buildMessage } from '../../wire/build.js';
-import { Attr, StunClass, StunMethod } from '../../wire/constants.js';
-import { getAddress, getErrorCode, type StunMessage } from '../../wire/message.js';
+import { StunClass, StunMethod } from '../../wire/constants.js';
+import type { StunMessage } from '../../wire/message.js';
 import { newTransactionId } from '../../wire/transaction-id.js';
 import type { TransactionResult } from '../transport/transaction.js';
 import type { BindingObservation, ChangeRequest } from './observations.js';
@@ -14,7 +21,7 @@ export interface BindingRequest {
 
 /**
  * Builds a Binding request (RFC 8489 §7.1) with a fresh transaction ID, the given attributes (e.g.
- * `changeRequestAttribute`, `responsePortAttribute` for RFC 5780 §7.2 and §7.5) and FINGERPRINT.
+ * `ChangeRequest.encode`, `ResponsePort.encode` for RFC 5780 §7.2 and §7.5) and FINGERPRINT.
  */
 export function bindingRequest(attributes: AttributeSpec[] = []): BindingRequest {
   const transactionId = newTransactionId();
@@ -30,7 +37,7 @@ export function bindingRequest(attributes: AttributeSpec[] = []): BindingRequest
 
 /** The mapped address of a Binding response: XOR-MAPPED-ADDRESS, else MAPPED-ADDRESS (RFC 3489 servers). */
 export function mappedAddressOf(msg: StunMessage): TransportAddress | null {
-  return getAddress(msg, Attr.XOR_MAPPED_ADDRESS) ?? getAddress(msg, Attr.MAPPED_ADDRESS) ?? null;
+  return XorMappedAddress.decode(msg) ?? MappedAddress.decode(msg) ?? null;
 }
 
 /** What one test sent, for {@link toObservation}. */
@@ -58,9 +65,9 @@ export function toObservation(
     elapsedMs: r.elapsedMs,
     source: r.source,
     mapped: msg && !isError ? mappedAddressOf(msg) : null,
-    responseOrigin: msg ? (getAddress(msg, Attr.RESPONSE_ORIGIN) ?? null) : null,
-    otherAddress: msg ? (getAddress(msg, Attr.OTHER_ADDRESS) ?? null) : null,
-    errorCode: isError ? (getErrorCode(msg!)?.code ?? 400) : null,
+    responseOrigin: msg ? (ResponseOrigin.decode(msg) ?? null) : null,
+    otherAddress: msg ? (OtherAddress.decode(msg) ?? null) : null,
+    errorCode: isError ? (ErrorCode.decode(msg!)?.code ?? 400) : null,
     failure: r.failure,
   };
 }

@@ -1,24 +1,57 @@
-const TLS_WORDS: ReadonlyMap<string, string> = new Map([
-  ['DEPTH_ZERO_SELF_SIGNED_CERT', 'the TLS certificate is self-signed'],
+import type { TurnDiagnosisCode } from '../../report/schema.js';
+
+/**
+ * What ice-doctor knows of one socket or TLS error code: `words`, the plain-words description printed for it,
+ * and for a certificate the client refused (RFC 5280 §6 path validation, RFC 6125 name check) `finding`, the
+ * turn-check diagnosis code it is judged as.
+ */
+interface KnownSocketError {
+  words?: string;
+  finding?: TurnDiagnosisCode;
+}
+
+/** The one table of socket and TLS error codes, by Node's `err.code`. */
+const SOCKET_ERRORS: ReadonlyMap<string, KnownSocketError> = new Map([
+  [
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    { words: 'the TLS certificate is self-signed', finding: 'tls-self-signed' },
+  ],
   [
     'SELF_SIGNED_CERT_IN_CHAIN',
-    'the TLS certificate chain ends in a self-signed root this host does not trust',
+    {
+      words: 'the TLS certificate chain ends in a self-signed root this host does not trust',
+      finding: 'tls-unknown-ca',
+    },
   ],
   [
     'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'the TLS certificate was sent alone and its issuer is unknown to this host (a private CA, or a missing intermediate)',
+    {
+      words:
+        'the TLS certificate was sent alone and its issuer is unknown to this host (a private CA, or a missing intermediate)',
+      finding: 'tls-issuer-unknown',
+    },
   ],
   [
     'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'the TLS certificate chain leads to a CA this host does not trust (a private CA?)',
+    {
+      words: 'the TLS certificate chain leads to a CA this host does not trust (a private CA?)',
+      finding: 'tls-unknown-ca',
+    },
   ],
-  ['CERT_HAS_EXPIRED', 'the TLS certificate has expired'],
-  ['CERT_NOT_YET_VALID', 'the TLS certificate is not valid yet (clock skew?)'],
-  ['ERR_TLS_CERT_ALTNAME_INVALID', 'the TLS certificate does not name this host'],
-  ['ECONNREFUSED', 'connection refused (nothing listens on that port)'],
-  ['ECONNRESET', 'connection reset by the server or a middlebox'],
-  ['EHOSTUNREACH', 'host unreachable'],
-  ['ENETUNREACH', 'network unreachable'],
+  ['UNABLE_TO_GET_ISSUER_CERT', { finding: 'tls-unknown-ca' }],
+  ['CERT_HAS_EXPIRED', { words: 'the TLS certificate has expired', finding: 'tls-expired' }],
+  [
+    'CERT_NOT_YET_VALID',
+    { words: 'the TLS certificate is not valid yet (clock skew?)', finding: 'tls-not-yet-valid' },
+  ],
+  [
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    { words: 'the TLS certificate does not name this host', finding: 'tls-wrong-name' },
+  ],
+  ['ECONNREFUSED', { words: 'connection refused (nothing listens on that port)' }],
+  ['ECONNRESET', { words: 'connection reset by the server or a middlebox' }],
+  ['EHOSTUNREACH', { words: 'host unreachable' }],
+  ['ENETUNREACH', { words: 'network unreachable' }],
 ]);
 
 /**
@@ -27,6 +60,14 @@ const TLS_WORDS: ReadonlyMap<string, string> = new Map([
  * Unknown codes are returned as they are.
  */
 export function describeSocketError(code: string): string {
-  const words = TLS_WORDS.get(code);
+  const words = SOCKET_ERRORS.get(code)?.words;
   return words ? `${words} (${code})` : code;
+}
+
+/**
+ * The turn-check diagnosis code of a TLS certificate refusal, by Node's error code (`'CERT_HAS_EXPIRED'` →
+ * `'tls-expired'`), or undefined when `code` is not a certificate refusal.
+ */
+export function tlsFindingOf(code: string): TurnDiagnosisCode | undefined {
+  return SOCKET_ERRORS.get(code)?.finding;
 }

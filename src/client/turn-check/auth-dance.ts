@@ -1,7 +1,9 @@
+import { ErrorCode } from '../../wire/attributes/error-code.js';
+import { Nonce, Realm, Username } from '../../wire/attributes/texts.js';
 import { type AttributeSpec, buildMessage } from '../../wire/build.js';
-import { Attr, StunClass } from '../../wire/constants.js';
+import { StunClass } from '../../wire/constants.js';
 import { longTermKey } from '../../wire/integrity.js';
-import { getErrorCode, getString, type StunMessage } from '../../wire/message.js';
+import type { StunMessage } from '../../wire/message.js';
 import { newTransactionId } from '../../wire/transaction-id.js';
 
 /** Long-term credentials (RFC 8489 §9.2), static or minted from a TURN REST secret. */
@@ -34,9 +36,9 @@ export function withCredentials(
 ): AttributeSpec[] {
   return [
     ...attributes.filter((a) => !('raw' in a)),
-    { type: Attr.USERNAME, bytes: username },
-    { type: Attr.REALM, bytes: realm },
-    { type: Attr.NONCE, bytes: nonce },
+    Username.encode(username),
+    Realm.encode(realm),
+    typeof nonce === 'string' ? Nonce.encode(nonce) : { type: Nonce.type, bytes: nonce },
     ...attributes.filter((a) => 'raw' in a),
   ];
 }
@@ -90,7 +92,7 @@ export class AuthDance {
       });
       const last = await send(bytes, transactionId);
       const response = last.response;
-      const code = response?.cls === StunClass.errorResponse ? getErrorCode(response)?.code : undefined;
+      const code = response?.cls === StunClass.errorResponse ? ErrorCode.decode(response)?.code : undefined;
       if (!response || (code !== 401 && code !== 438) || attempt === MAX_AUTH_ATTEMPTS)
         return { last, used, challenges };
       const next = this.challenge(response, used);
@@ -105,10 +107,10 @@ export class AuthDance {
    * no NONCE (or, for a first 401, no REALM), or a 401 to a request signed with the current nonce.
    */
   private challenge(response: StunMessage, used: LongTermAuth | null): LongTermAuth | null {
-    const nonce = getString(response, Attr.NONCE);
-    const realm = getString(response, Attr.REALM) ?? used?.realm;
+    const nonce = Nonce.decode(response);
+    const realm = Realm.decode(response) ?? used?.realm;
     if (nonce === undefined || realm === undefined) return null;
-    const code = getErrorCode(response)?.code;
+    const code = ErrorCode.decode(response)?.code;
     if (code === 401 && used && used.nonce === nonce && used.realm === realm) return null;
     const { username, password } = this.credentials;
     return { realm, nonce, key: longTermKey(username, realm, password) };

@@ -1,20 +1,9 @@
 import type { TurnDiagnosisCode } from '../../report/schema.js';
 import { reportedMs } from '../transport/rtt.js';
 import { TLS_NO_HANDSHAKE } from '../transport/stream-connect.js';
-import { describeSocketError } from '../transport/tls-errors.js';
+import { describeSocketError, tlsFindingOf } from '../transport/tls-errors.js';
 import { fail, type Judged, serverWords, stepFailed, stepOk } from './judged.js';
 import type { ConnectObservation, ResolveObservation, TurnTargetObservations } from './observations.js';
-
-const TLS_CODES: ReadonlyMap<string, TurnDiagnosisCode> = new Map([
-  ['DEPTH_ZERO_SELF_SIGNED_CERT', 'tls-self-signed'],
-  ['SELF_SIGNED_CERT_IN_CHAIN', 'tls-unknown-ca'],
-  ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'tls-unknown-ca'],
-  ['UNABLE_TO_GET_ISSUER_CERT', 'tls-unknown-ca'],
-  ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tls-issuer-unknown'],
-  ['CERT_HAS_EXPIRED', 'tls-expired'],
-  ['CERT_NOT_YET_VALID', 'tls-not-yet-valid'],
-  ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls-wrong-name'],
-]);
 
 const TLS_FIX: ReadonlyMap<TurnDiagnosisCode, string> = new Map([
   ['tls-self-signed', 'browsers reject it too: use a certificate from a public CA (e.g. Let’s Encrypt)'],
@@ -38,13 +27,14 @@ const TLS_FIX: ReadonlyMap<TurnDiagnosisCode, string> = new Map([
  * What an untrusted chain shows (RFC 5280 §6): the chain's top and, for a leaf sent alone
  * (UNABLE_TO_VERIFY_LEAF_SIGNATURE), whether the missing issuer is an intermediate the server should send
  * (the leaf names where its CA publishes it, AIA caIssuers, as public CAs do; or --ca was given and the
- * issuer is not in it either) or cannot be told from a private root (`tls-issuer-unknown`).
+ * issuer is not in it either) or cannot be told from a private root (`tls-issuer-unknown`). `code` is the
+ * finding of the refusal's error code ({@link tlsFindingOf}).
  */
 function tlsChainFinding(
   o: ConnectObservation,
   t: TurnTargetObservations,
+  code: TurnDiagnosisCode,
 ): { code: TurnDiagnosisCode; why: string } {
-  const code = TLS_CODES.get(o.errorCode!)!;
   const chain = o.facts?.certificate?.chain ?? [];
   const top = chain.at(-1);
   const leaf = chain[0];
@@ -131,8 +121,9 @@ export function judgeConnect(o: ConnectObservation, t: TurnTargetObservations): 
     return stepOk(`${proto} connected${verified}`);
   }
   const words = describeSocketError(o.errorCode);
-  if (TLS_CODES.has(o.errorCode)) {
-    const { code, why } = tlsChainFinding(o, t);
+  const finding = tlsFindingOf(o.errorCode);
+  if (finding) {
+    const { code, why } = tlsChainFinding(o, t, finding);
     const fix = TLS_FIX.get(code)!;
     return stepFailed(
       words,

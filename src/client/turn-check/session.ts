@@ -1,11 +1,13 @@
 import type { TransportAddress } from '../../wire/address.js';
+import { Data } from '../../wire/attributes/data.js';
+import { XorPeerAddress } from '../../wire/attributes/xor-peer-address.js';
 import { type AttributeSpec, buildMessage } from '../../wire/build.js';
 import { encodeChannelData, readChannelData } from '../../wire/channel-data.js';
-import { Attr, StunClass, StunMethod } from '../../wire/constants.js';
+import { StunClass, StunMethod } from '../../wire/constants.js';
 import { StunDecodeError } from '../../wire/errors.js';
 import type { StreamFrame } from '../../wire/framing.js';
 import { verifyIntegrity } from '../../wire/integrity.js';
-import { decodeMessage, getAddress, type StunMessage } from '../../wire/message.js';
+import { decodeMessage, type StunMessage } from '../../wire/message.js';
 import { newTransactionId } from '../../wire/transaction-id.js';
 import type { RttEstimator } from '../transport/rtt.js';
 import { type SendUntilResult, sendUntil } from '../transport/transaction.js';
@@ -246,9 +248,9 @@ export class TurnSession {
     }
     if (msg.cls === StunClass.indication) {
       if (msg.method !== StunMethod.data) return;
-      const data = msg.attributes.find((a) => a.type === Attr.DATA)?.value;
+      const data = Data.decode(msg);
       if (data) {
-        const peer = getAddress(msg, Attr.XOR_PEER_ADDRESS) ?? null;
+        const peer = XorPeerAddress.decode(msg) ?? null;
         this.emitRelayed({ via: 'data-indication', peer, channel: null, data });
       }
       return;

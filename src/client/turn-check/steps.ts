@@ -1,10 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Family, TransportAddress } from '../../wire/address.js';
+import { XorMappedAddress, XorRelayedAddress } from '../../wire/attributes/addresses.js';
+import { ChannelNumber } from '../../wire/attributes/channel-number.js';
+import { Data } from '../../wire/attributes/data.js';
+import { ErrorCode } from '../../wire/attributes/error-code.js';
+import { Lifetime } from '../../wire/attributes/lifetime.js';
+import { RequestedAddressFamily } from '../../wire/attributes/requested-address-family.js';
+import { RequestedTransport, UDP_PROTOCOL } from '../../wire/attributes/requested-transport.js';
+import { XorPeerAddress } from '../../wire/attributes/xor-peer-address.js';
 import type { AttributeSpec } from '../../wire/build.js';
 import { MIN_CHANNEL } from '../../wire/channel-data.js';
-import { Attr, StunClass, StunMethod } from '../../wire/constants.js';
-import { getAddress, getErrorCode, getUint32 } from '../../wire/message.js';
+import { StunClass, StunMethod } from '../../wire/constants.js';
 import { bindingRequest } from '../nat-probe/requests.js';
 import { ResolveError, resolveServer } from '../transport/resolve.js';
 import { RttEstimator } from '../transport/rtt.js';
@@ -38,18 +45,9 @@ export interface TurnCheckOptions {
   onProgress?: (text: string) => void;
 }
 
-/** REQUESTED-TRANSPORT value (RFC 8656 §18.7): protocol 17 (UDP) in the first byte, then 3 RFFU bytes. */
-const REQUESTED_TRANSPORT_UDP = 17 << 24;
 /** The other address family: the one `family-allocate` asks for. */
 export function otherFamily(family: Family): Family {
   return family === 'IPv6' ? 'IPv4' : 'IPv6';
-}
-
-/**
- * REQUESTED-ADDRESS-FAMILY (RFC 8656 §18.11): 0x01 IPv4 or 0x02 IPv6 in the first byte, then 3 RFFU bytes.
- */
-function requestedFamily(family: Family): AttributeSpec {
-  return { type: Attr.REQUESTED_ADDRESS_FAMILY, uint32: ((family === 'IPv6' ? 0x02 : 0x01) << 24) >>> 0 };
 }
 
 /**
@@ -58,8 +56,8 @@ function requestedFamily(family: Family): AttributeSpec {
  * servers that predate RFC 6156 answer 420 to it).
  */
 function allocateAttributes(family: Family, explicit: boolean): AttributeSpec[] {
-  const transport: AttributeSpec = { type: Attr.REQUESTED_TRANSPORT, uint32: REQUESTED_TRANSPORT_UDP };
-  return family === 'IPv4' && !explicit ? [transport] : [transport, requestedFamily(family)];
+  const transport = RequestedTransport.encode(UDP_PROTOCOL);
+  return family === 'IPv4' && !explicit ? [transport] : [transport, RequestedAddressFamily.encode(family)];
 }
 
 /** The channel both allocations bind to the other's relayed address (RFC 8656 §12: 0x4000–0x4FFF). */
@@ -68,19 +66,6 @@ const DNS_TIMEOUT_MS = 2000;
 /** Pause between the requests that check a deletion, in ms, and how many at most (2 s in all). */
 const DELETE_POLL_MS = 250;
 const DELETE_POLLS = 9;
-
-/** CHANNEL-NUMBER (RFC 8656 §14.1): the channel in the top 16 bits, 16 RFFU bits. */
-function channelNumber(channel: number): AttributeSpec {
-  return { type: Attr.CHANNEL_NUMBER, uint32: (channel << 16) >>> 0 };
-}
-
-function peerAddress(peer: TransportAddress): AttributeSpec {
-  return { type: Attr.XOR_PEER_ADDRESS, address: peer };
-}
-
-function lifetime(seconds: number): AttributeSpec {
-  return { type: Attr.LIFETIME, uint32: seconds };
-}
 
 /** A reason phrase without the NUL padding and control bytes some servers (coturn) leave in it. */
 function printable(reason: string): string {
@@ -100,7 +85,7 @@ async function requestStep(
   const r = await session.request(method, attributes);
   const msg = r.response;
   const error =
-    msg?.cls === StunClass.errorResponse ? (getErrorCode(msg) ?? { code: 400, reason: '' }) : null;
+    msg?.cls === StunClass.errorResponse ? (ErrorCode.decode(msg) ?? { code: 400, reason: '' }) : null;
   return {
     step,
     durationMs: r.elapsedMs,
@@ -112,9 +97,9 @@ async function requestStep(
     authenticated: r.authenticated,
     challenges: r.challenges,
     integrity: r.integrity,
-    relayed: msg ? (getAddress(msg, Attr.XOR_RELAYED_ADDRESS) ?? null) : null,
-    mapped: msg ? (getAddress(msg, Attr.XOR_MAPPED_ADDRESS) ?? null) : null,
-    lifetimeS: msg ? (getUint32(msg, Attr.LIFETIME) ?? null) : null,
+    relayed: msg ? (XorRelayedAddress.decode(msg) ?? null) : null,
+    mapped: msg ? (XorMappedAddress.decode(msg) ?? null) : null,
+    lifetimeS: msg ? (Lifetime.decode(msg) ?? null) : null,
   };
 }
 
@@ -151,7 +136,7 @@ async function dataStep(
 /** A Send indication to `peer` (RFC 8656 §11.2) carrying the payload. */
 function viaSendIndication(session: TurnSession, peer: TransportAddress): (payload: Buffer) => void {
   return (payload) =>
-    session.indication(StunMethod.send, [peerAddress(peer), { type: Attr.DATA, bytes: payload }]);
+    session.indication(StunMethod.send, [XorPeerAddress.encode(peer), Data.encode(payload)]);
 }
 
 /** An allocation made: its session and relayed address. */
@@ -294,7 +279,7 @@ class TargetRun {
     const o = this.record(
       await requestStep(session, 'family-allocate', StunMethod.allocate, allocateAttributes(family, true)),
     );
-    if (o.success) await session.request(StunMethod.refresh, [lifetime(0)]);
+    if (o.success) await session.request(StunMethod.refresh, [Lifetime.encode(0)]);
   }
 
   /**
@@ -304,8 +289,12 @@ class TargetRun {
   async permissions(a: Allocated, b: Allocated): Promise<boolean> {
     this.progress('create-permission');
     const [pa, pb] = await Promise.all([
-      requestStep(a.session, 'create-permission', StunMethod.createPermission, [peerAddress(b.relayed)]),
-      requestStep(b.session, 'peer-create-permission', StunMethod.createPermission, [peerAddress(a.relayed)]),
+      requestStep(a.session, 'create-permission', StunMethod.createPermission, [
+        XorPeerAddress.encode(b.relayed),
+      ]),
+      requestStep(b.session, 'peer-create-permission', StunMethod.createPermission, [
+        XorPeerAddress.encode(a.relayed),
+      ]),
     ]);
     this.record(pa);
     this.record(pb);
@@ -345,12 +334,12 @@ class TargetRun {
     this.progress('channel-bind');
     const [ca, cb] = await Promise.all([
       requestStep(a.session, 'channel-bind', StunMethod.channelBind, [
-        channelNumber(CHANNEL),
-        peerAddress(b.relayed),
+        ChannelNumber.encode(CHANNEL),
+        XorPeerAddress.encode(b.relayed),
       ]),
       requestStep(b.session, 'peer-channel-bind', StunMethod.channelBind, [
-        channelNumber(CHANNEL),
-        peerAddress(a.relayed),
+        ChannelNumber.encode(CHANNEL),
+        XorPeerAddress.encode(a.relayed),
       ]),
     ]);
     this.record(ca);
@@ -397,13 +386,17 @@ class TargetRun {
    */
   async refreshAndDelete(a: Allocated, b: Allocated | null, server: TransportAddress): Promise<void> {
     this.progress('refresh');
-    this.record(await requestStep(a.session, 'refresh', StunMethod.refresh, [lifetime(REFRESH_LIFETIME_S)]));
+    this.record(
+      await requestStep(a.session, 'refresh', StunMethod.refresh, [Lifetime.encode(REFRESH_LIFETIME_S)]),
+    );
     this.progress('delete');
-    const del = this.record(await requestStep(a.session, 'delete', StunMethod.refresh, [lifetime(0)]));
+    const del = this.record(await requestStep(a.session, 'delete', StunMethod.refresh, [Lifetime.encode(0)]));
     await Promise.all([
       del.success ? this.deletedCheck(a, b?.relayed ?? server) : null,
       b
-        ? requestStep(b.session, 'peer-delete', StunMethod.refresh, [lifetime(0)]).then((o) => this.record(o))
+        ? requestStep(b.session, 'peer-delete', StunMethod.refresh, [Lifetime.encode(0)]).then((o) =>
+            this.record(o),
+          )
         : null,
     ]);
   }
@@ -421,7 +414,9 @@ class TargetRun {
     let last: RequestObservation | null = null;
     for (let i = 0; i < DELETE_POLLS && (last === null || stillAllocated(last)); i++) {
       if (i > 0) await sleep(DELETE_POLL_MS);
-      last = await requestStep(a.session, 'deleted-check', StunMethod.createPermission, [peerAddress(peer)]);
+      last = await requestStep(a.session, 'deleted-check', StunMethod.createPermission, [
+        XorPeerAddress.encode(peer),
+      ]);
       sent += last.sent;
     }
     this.record({ ...last!, sent, durationMs: performance.now() - start });

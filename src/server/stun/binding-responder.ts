@@ -1,11 +1,28 @@
 import type { TransportAddress } from '../../wire/address.js';
+import {
+  ChangedAddress,
+  MappedAddress,
+  OtherAddress,
+  ResponseOrigin,
+  SourceAddress,
+  XorMappedAddress,
+} from '../../wire/attributes/addresses.js';
+import { ChangeRequest } from '../../wire/attributes/change-request.js';
+import { hasWrongLength } from '../../wire/attributes/codec.js';
+import { Padding } from '../../wire/attributes/padding.js';
+import { ResponsePort } from '../../wire/attributes/response-port.js';
+import { Software } from '../../wire/attributes/texts.js';
 import type { AttributeSpec } from '../../wire/build.js';
-import { ClassicAttr, plainAddressValue } from '../../wire/classic.js';
-import { Attr, ChangeFlag, StunClass } from '../../wire/constants.js';
-import { findAttribute, getResponsePort, getUint32 } from '../../wire/message.js';
+import { Attr, CREDENTIAL_ATTRIBUTES, StunClass } from '../../wire/constants.js';
 import { encodeResponse } from './encode-response.js';
 import { errorResponse, unknownComprehensionRequired } from './error-response.js';
-import type { InboundContext, InboundRequest, Reply, RequestHandler } from './handler.js';
+import {
+  type InboundContext,
+  type InboundRequest,
+  type Reply,
+  type RequestHandler,
+  replyTo,
+} from './handler.js';
 import { changedRole, type SocketRole } from './socket-role.js';
 
 /** Longest SOFTWARE value the server sends, in UTF-8 bytes (RFC 8489 §14.14: fewer than 128 characters). */
@@ -40,12 +57,8 @@ const KNOWN_ATTRIBUTES: ReadonlySet<number> = new Set([
   Attr.PADDING,
   Attr.MAPPED_ADDRESS,
   Attr.XOR_MAPPED_ADDRESS,
-  Attr.USERNAME,
+  ...CREDENTIAL_ATTRIBUTES,
   Attr.USERHASH,
-  Attr.MESSAGE_INTEGRITY,
-  Attr.MESSAGE_INTEGRITY_SHA256,
-  Attr.REALM,
-  Attr.NONCE,
   Attr.ERROR_CODE,
   Attr.UNKNOWN_ATTRIBUTES,
 ]);
@@ -58,20 +71,17 @@ function successAttributes(
   software: string,
 ): AttributeSpec[] {
   if (req.dialect.kind === 'rfc3489') {
-    const classic: AttributeSpec[] = [
-      { type: Attr.MAPPED_ADDRESS, address: mapped },
-      { type: ClassicAttr.SOURCE_ADDRESS, raw: plainAddressValue(origin) },
-    ];
-    if (other) classic.push({ type: ClassicAttr.CHANGED_ADDRESS, raw: plainAddressValue(other) });
+    const classic: AttributeSpec[] = [MappedAddress.encode(mapped), SourceAddress.encode(origin)];
+    if (other) classic.push(ChangedAddress.encode(other));
     return classic;
   }
   const attrs: AttributeSpec[] = [
-    { type: Attr.XOR_MAPPED_ADDRESS, address: mapped },
-    { type: Attr.MAPPED_ADDRESS, address: mapped },
-    { type: Attr.RESPONSE_ORIGIN, address: origin },
+    XorMappedAddress.encode(mapped),
+    MappedAddress.encode(mapped),
+    ResponseOrigin.encode(origin),
   ];
-  if (other) attrs.push({ type: Attr.OTHER_ADDRESS, address: other });
-  if (software) attrs.push({ type: Attr.SOFTWARE, bytes: software });
+  if (other) attrs.push(OtherAddress.encode(other));
+  if (software) attrs.push(Software.encode(software));
   return attrs;
 }
 
@@ -83,9 +93,9 @@ function paddedSuccess(req: InboundRequest, attrs: AttributeSpec[]): Buffer {
       req.dialect,
       msg,
       StunClass.successResponse,
-      pad === undefined ? attrs : [...attrs, { type: Attr.PADDING, raw: Buffer.alloc(pad) }],
+      pad === undefined ? attrs : [...attrs, Padding.encode(pad)],
     );
-  if (!findAttribute(msg, Attr.PADDING)) return encode(undefined);
+  if (Padding.decode(msg) === undefined) return encode(undefined);
   const bare = encode(0);
   return bare.length >= msg.raw.length ? bare : encode(msg.raw.length - bare.length);
 }
@@ -115,47 +125,36 @@ function paddedSuccess(req: InboundRequest, attrs: AttributeSpec[]): Buffer {
  */
 export function respondToBinding(req: InboundRequest, ctx: InboundContext, config: BindingConfig): Reply {
   const msg = req.message;
-  const reply = (
-    bytes: Buffer,
-    from: SocketRole = ctx.localRole,
-    to: TransportAddress = ctx.remote,
-  ): Reply => ({
-    bytes,
-    from,
-    to,
-  });
   const fail = (code: 400 | 420, unknown?: number[]): Reply =>
-    reply(errorResponse(msg, req.dialect, code, unknown));
+    replyTo(ctx, errorResponse(msg, req.dialect, code, unknown));
 
   const unknown = unknownComprehensionRequired(msg, KNOWN_ATTRIBUTES);
   if (unknown.length > 0) return fail(420, unknown);
 
-  const flags = getUint32(msg, Attr.CHANGE_REQUEST) ?? 0;
-  const changeIp = (flags & ChangeFlag.ip) !== 0;
-  const changePort = (flags & ChangeFlag.port) !== 0;
-  const responsePortAttr = findAttribute(msg, Attr.RESPONSE_PORT);
+  const change = ChangeRequest.decode(msg) ?? { ip: false, port: false };
+  const responsePort = ResponsePort.decode(msg);
   if (ctx.transport !== 'udp') {
     const unusable: number[] = [];
-    if (changeIp || changePort) unusable.push(Attr.CHANGE_REQUEST);
-    if (responsePortAttr) unusable.push(Attr.RESPONSE_PORT);
+    if (change.ip || change.port) unusable.push(Attr.CHANGE_REQUEST);
+    if (responsePort !== undefined) unusable.push(Attr.RESPONSE_PORT);
     if (unusable.length > 0) return fail(420, unusable);
   }
   let to = ctx.remote;
-  if (responsePortAttr) {
-    const port = getResponsePort(msg);
-    if (responsePortAttr.value.length !== 4 || !port || findAttribute(msg, Attr.PADDING)) return fail(400);
-    to = { ...ctx.remote, port };
+  if (responsePort !== undefined) {
+    if (hasWrongLength(msg, ResponsePort) || !responsePort || Padding.decode(msg) !== undefined)
+      return fail(400);
+    to = { ...ctx.remote, port: responsePort };
   }
 
-  const from = changedRole(ctx.localRole, changeIp, changePort);
+  const from = changedRole(ctx.localRole, change.ip, change.port);
   const origin = config.sockets.get(from);
   if (!origin) return fail(420, [Attr.CHANGE_REQUEST]);
   const other = config.sockets.get(changedRole(ctx.localRole, true, true));
-  return reply(
-    paddedSuccess(req, successAttributes(req, ctx.remote, origin, other, config.software)),
+  return {
+    bytes: paddedSuccess(req, successAttributes(req, ctx.remote, origin, other, config.software)),
     from,
     to,
-  );
+  };
 }
 
 /** {@link respondToBinding} as a {@link RequestHandler} for the Binding method. */

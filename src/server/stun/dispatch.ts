@@ -5,20 +5,22 @@ import { classOf, HEADER_BYTES, methodOf, StunClass } from '../../wire/constants
 import { StunDecodeError } from '../../wire/errors.js';
 import { verifyFingerprint } from '../../wire/integrity.js';
 import { decodeMessage, looksLikeStun } from '../../wire/message.js';
+import { RFC5389 } from './encode-response.js';
 import { errorResponse } from './error-response.js';
-import type {
-  ChannelDataHandler,
-  Dialect,
-  HandlerTable,
-  InboundContext,
-  InboundRequest,
-  IndicationHandler,
-  Reply,
+import {
+  type ChannelDataHandler,
+  type Dialect,
+  type HandlerTable,
+  type InboundContext,
+  type InboundRequest,
+  type IndicationHandler,
+  type Reply,
+  replyTo,
 } from './handler.js';
 
 /**
- * Turns one datagram or one TCP/TLS frame into at most one reply, maybe later (a promise that never
- * rejects). Never throws.
+ * Turns one datagram or one TCP/TLS frame into at most one reply, synchronously (`null`: nothing to send).
+ * Never throws.
  */
 export type Dispatch = (bytes: Buffer, ctx: InboundContext) => Reply | null;
 
@@ -44,7 +46,7 @@ type Parsed = { request: InboundRequest } | { malformed: Dialect } | null;
 function parse(bytes: Buffer): Parsed {
   const stun = looksLikeStun(bytes);
   if (!stun && !looksLikeClassicBindingRequest(bytes)) return null;
-  const dialect: Dialect = stun ? { kind: 'rfc5389' } : { kind: 'rfc3489', idPrefix: bytes.readUInt32BE(4) };
+  const dialect: Dialect = stun ? RFC5389 : { kind: 'rfc3489', idPrefix: bytes.readUInt32BE(4) };
   try {
     const message = stun ? decodeMessage(bytes) : decodeClassicMessage(bytes).message;
     return { request: { message, dialect } };
@@ -106,11 +108,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatch {
           method: methodOf(bytes.readUInt16BE(0)),
           transactionId: bytes.subarray(8, HEADER_BYTES),
         };
-        return {
-          bytes: errorResponse(answered, parsed.malformed, 400),
-          from: ctx.localRole,
-          to: ctx.remote,
-        };
+        return replyTo(ctx, errorResponse(answered, parsed.malformed, 400));
       }
       const { message } = parsed.request;
       if (verifyFingerprint(message) === 'invalid') {
@@ -128,24 +126,17 @@ export function createDispatcher(opts: DispatcherOptions): Dispatch {
       const handler = handlers.get(message.method);
       const reply = handler
         ? handler(parsed.request, ctx)
-        : {
-            bytes: errorResponse(message, parsed.request.dialect, 400),
-            from: ctx.localRole,
-            to: ctx.remote,
-          };
-      const logged = (r: Reply | null): Reply | null => {
-        if (debugOn)
-          debug(ctx, 'request', {
-            method: message.method,
-            dialect: parsed.request.dialect.kind,
-            bytes: bytes.length,
-            replyBytes: r?.bytes.length ?? 0,
-            replyFrom: r?.from,
-            replyTo: r ? formatAddress(r.to) : undefined,
-          });
-        return r;
-      };
-      return logged(reply);
+        : replyTo(ctx, errorResponse(message, parsed.request.dialect, 400));
+      if (debugOn)
+        debug(ctx, 'request', {
+          method: message.method,
+          dialect: parsed.request.dialect.kind,
+          bytes: bytes.length,
+          replyBytes: reply?.bytes.length ?? 0,
+          replyFrom: reply?.from,
+          replyTo: reply ? formatAddress(reply.to) : undefined,
+        });
+      return reply;
     } catch (err) {
       return failed(err, ctx, bytes);
     }

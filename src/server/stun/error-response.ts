@@ -1,5 +1,7 @@
+import { ErrorCode } from '../../wire/attributes/error-code.js';
+import { UnknownAttributes } from '../../wire/attributes/unknown-attributes.js';
 import type { AttributeSpec } from '../../wire/build.js';
-import { Attr, ERROR_REASONS, isComprehensionRequired, StunClass } from '../../wire/constants.js';
+import { isComprehensionRequired, StunClass } from '../../wire/constants.js';
 import type { StunMessage } from '../../wire/message.js';
 import { type Answered, encodeResponse } from './encode-response.js';
 import type { Dialect } from './handler.js';
@@ -21,14 +23,11 @@ export function unknownComprehensionRequired(msg: StunMessage, known: ReadonlySe
 }
 
 /**
- * The UNKNOWN-ATTRIBUTES value (RFC 8489 §14.9): each type as 16 bits; for RFC 3489 clients the count is
- * made even by repeating the last (RFC 3489 §11.2.10).
+ * The types an UNKNOWN-ATTRIBUTES lists for a client of `dialect` (RFC 8489 §14.13): `types` as they are;
+ * for RFC 3489 clients the count is made even by repeating the last (RFC 3489 §11.2.10).
  */
-export function unknownAttributesValue(types: number[], dialect: Dialect): Buffer {
-  const list = dialect.kind === 'rfc3489' && types.length % 2 === 1 ? [...types, types.at(-1)!] : types;
-  const value = Buffer.alloc(list.length * 2);
-  for (const [i, t] of list.entries()) value.writeUInt16BE(t, i * 2);
-  return value;
+function unknownListed(types: number[], dialect: Dialect): number[] {
+  return dialect.kind === 'rfc3489' && types.length % 2 === 1 ? [...types, types.at(-1)!] : types;
 }
 
 /**
@@ -44,10 +43,7 @@ export function errorResponse(
   code: 400 | 420,
   unknown: number[] = [],
 ): Buffer {
-  const typed: AttributeSpec[] = [
-    { type: Attr.ERROR_CODE, error: { code, reason: ERROR_REASONS.get(code)! } },
-  ];
-  if (unknown.length > 0)
-    typed.push({ type: Attr.UNKNOWN_ATTRIBUTES, raw: unknownAttributesValue(unknown, dialect) });
-  return encodeResponse(dialect, answered, StunClass.errorResponse, typed);
+  const attributes: AttributeSpec[] = [ErrorCode.encode(code)];
+  if (unknown.length > 0) attributes.push(UnknownAttributes.encode(unknownListed(unknown, dialect)));
+  return encodeResponse(dialect, answered, StunClass.errorResponse, attributes);
 }

@@ -63,6 +63,11 @@ export interface Reply {
   to: TransportAddress;
 }
 
+/** The usual reply to a request: `bytes` sent from the socket it arrived on back to its sender. */
+export function replyTo(ctx: InboundContext, bytes: Buffer): Reply {
+  return { bytes, from: ctx.localRole, to: ctx.remote };
+}
+
 /**
  * Answers one request of one method, synchronously (Allocate binds its relay socket in the same turn). Must
  * not throw for anything a client can send; returns `null` to send nothing. Handlers are keyed by method in a

@@ -94,8 +94,8 @@ class UdpLink implements ClientLink {
 
 /**
  * Takes over bound UDP sockets: each datagram goes through `dispatch` together with its 5-tuple and a
- * {@link ClientLink} that sends from the socket it arrived on, and the reply (now or when its promise
- * settles) is sent from the socket of the role the reply names (which is how CHANGE-REQUEST is honoured,
+ * {@link ClientLink} that sends from the socket it arrived on, and the reply, returned by `dispatch` in the
+ * same turn, is sent from the socket of the role the reply names (which is how CHANGE-REQUEST is honoured,
  * RFC 5780 §6.1). A reply naming a role with no socket is dropped and logged. Nothing here throws from an
  * event handler; send errors (e.g. ICMP-unreachable) are ignored, as UDP loses packets anyway.
  * @param sockets bound sockets by role (see `bindServerSockets`).

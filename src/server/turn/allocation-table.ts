@@ -18,7 +18,6 @@ export interface NewAllocation {
   socket: dgram.Socket;
   port: number;
   lifetimeS: number;
-  transactionId: Buffer;
 }
 
 /**
@@ -110,7 +109,6 @@ export const SWEEP_INTERVAL_MS = 1000;
 export class AllocationTable {
   private readonly byKey = new Map<string, Allocation>();
   private readonly perUser = new Map<string, number>();
-  private readonly pending = new Set<string>();
   private readonly pools = new Map<Family, RelayPorts>();
   /** Each family's relay IP and advertised external IP, canonical (see `canonicalIp`). */
   private readonly relayIps = new Map<Family, Set<string>>();
@@ -166,24 +164,15 @@ export class AllocationTable {
   }
 
   /**
-   * Claims the 5-tuple and a quota slot for an Allocate before its relay socket is bound. Returns
-   * `'exists'` when the 5-tuple has or is getting an allocation (437),
-   * `'user-quota'`/`'total-quota'` when a quota is full (486), else `'ok'`; on `'ok'` the caller must
-   * later call {@link create} or {@link abandon}.
+   * Whether an Allocate on the 5-tuple `key` by `username` may create an allocation now: `'exists'` when
+   * the 5-tuple has one (437), `'user-quota'`/`'total-quota'` when a quota is full (486), else `'ok'`.
+   * Changes nothing: Allocate binds its relay socket and calls {@link create} in the same turn.
    */
-  claim(key: string, username: string): 'ok' | 'exists' | 'user-quota' | 'total-quota' {
-    if (this.byKey.has(key) || this.pending.has(key)) return 'exists';
-    const mine = this.perUser.get(username) ?? 0;
-    if (mine >= this.config.quotas.perUser) return 'user-quota';
-    if (this.byKey.size + this.pending.size >= this.config.quotas.total) return 'total-quota';
-    this.pending.add(key);
-    this.perUser.set(username, mine + 1);
+  admits(key: string, username: string): 'ok' | 'exists' | 'user-quota' | 'total-quota' {
+    if (this.byKey.has(key)) return 'exists';
+    if ((this.perUser.get(username) ?? 0) >= this.config.quotas.perUser) return 'user-quota';
+    if (this.byKey.size >= this.config.quotas.total) return 'total-quota';
     return 'ok';
-  }
-
-  /** Gives back a claim whose Allocate failed. */
-  abandon(key: string, username: string): void {
-    if (this.pending.delete(key)) this.dropUser(username);
   }
 
   private dropUser(username: string): void {
@@ -192,7 +181,10 @@ export class AllocationTable {
     else this.perUser.set(username, n);
   }
 
-  /** Turns a claim into a live allocation that relays, expires and closes with its relay socket. */
+  /**
+   * Creates a live allocation that relays, expires and closes with its relay socket, counted in its
+   * user's quota. The caller checked {@link admits} first.
+   */
   create(n: NewAllocation): Allocation {
     const { ctx, auth, family, socket, port } = n;
     const relayCfg = this.config.relay[family]!;
@@ -209,7 +201,6 @@ export class AllocationTable {
       relay: socket,
       relayPort: port,
       relayed: { address: relayCfg.externalIp ?? relayCfg.ip, port, family },
-      allocateTransactionId: n.transactionId,
       expiresAtMs: now + n.lifetimeS * 1000,
       permissions: new Map(),
       channelsByNumber: new Map(),
@@ -217,8 +208,8 @@ export class AllocationTable {
       bucket: cap === null ? null : new ByteBucket(cap, now),
       closed: false,
     };
-    this.pending.delete(ctx.link.key);
     this.byKey.set(ctx.link.key, allocation);
+    this.perUser.set(auth.username, (this.perUser.get(auth.username) ?? 0) + 1);
     const lastPeer: LastPeer = { channel: undefined };
     socket.on('message', (data, rinfo) => {
       try {

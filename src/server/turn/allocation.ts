@@ -66,8 +66,6 @@ export interface Allocation {
   readonly relayPort: number;
   /** The XOR-RELAYED-ADDRESS given to the client (the external IP when one is configured). */
   readonly relayed: TransportAddress;
-  /** The transaction ID of the Allocate that created it, to answer its retransmissions (§7.2). */
-  readonly allocateTransactionId: Buffer;
   expiresAtMs: number;
   /** Peer IP → permission expiry in ms (§9: permissions are per IP, ports ignored). */
   readonly permissions: Map<string, number>;

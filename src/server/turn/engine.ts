@@ -1,6 +1,13 @@
-import { Attr, StunMethod } from '../../wire/constants.js';
-import { unknownAttributesValue, unknownComprehensionRequired } from '../stun/error-response.js';
-import type { ChannelDataHandler, IndicationHandler, Reply, RequestHandler } from '../stun/handler.js';
+import { UnknownAttributes } from '../../wire/attributes/unknown-attributes.js';
+import { Attr, CREDENTIAL_ATTRIBUTES, StunMethod } from '../../wire/constants.js';
+import { unknownComprehensionRequired } from '../stun/error-response.js';
+import {
+  type ChannelDataHandler,
+  type IndicationHandler,
+  type Reply,
+  type RequestHandler,
+  replyTo,
+} from '../stun/handler.js';
 import { TransactionCache } from '../stun/transaction-cache.js';
 import { AllocationTable } from './allocation-table.js';
 import { Authenticator, integrityCovered } from './auth/authenticate.js';
@@ -20,11 +27,7 @@ import { turnError, turnSuccess } from './reply.js';
  * (username anonymity is not offered).
  */
 const KNOWN_ATTRIBUTES: ReadonlySet<number> = new Set([
-  Attr.USERNAME,
-  Attr.MESSAGE_INTEGRITY,
-  Attr.MESSAGE_INTEGRITY_SHA256,
-  Attr.REALM,
-  Attr.NONCE,
+  ...CREDENTIAL_ATTRIBUTES,
   Attr.PASSWORD_ALGORITHM,
   Attr.ERROR_CODE,
   Attr.UNKNOWN_ATTRIBUTES,
@@ -96,7 +99,7 @@ export function createTurnEngine(config: TurnConfig): TurnEngine {
     (name: string, method: TurnMethod): RequestHandler =>
     (req, ctx) => {
       const msg = req.message;
-      const reply = (bytes: Buffer) => ({ bytes, from: ctx.localRole, to: ctx.remote });
+      const reply = (bytes: Buffer): Reply => replyTo(ctx, bytes);
       const nowMs = Date.now();
       const cacheKey = TransactionCache.key(ctx.link.key, msg.transactionId);
       const cached = cache.lookup(cacheKey, nowMs);
@@ -117,10 +120,8 @@ export function createTurnEngine(config: TurnConfig): TurnEngine {
       };
       const covered = integrityCovered(msg);
       const unknown = unknownComprehensionRequired(covered, KNOWN_ATTRIBUTES);
-      if (unknown.length > 0) {
-        const value = unknownAttributesValue(unknown, { kind: 'rfc5389' });
-        return finish({ ok: false, code: 420, attributes: [{ type: Attr.UNKNOWN_ATTRIBUTES, raw: value }] });
-      }
+      if (unknown.length > 0)
+        return finish({ ok: false, code: 420, attributes: [UnknownAttributes.encode(unknown)] });
       return finish(method({ message: covered, ctx, auth: who, nowMs }, state));
     };
 

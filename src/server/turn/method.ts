@@ -1,8 +1,6 @@
-import type { Family, TransportAddress } from '../../wire/address.js';
+import type { TransportAddress } from '../../wire/address.js';
 import type { AttributeSpec } from '../../wire/build.js';
-import { Attr } from '../../wire/constants.js';
 import type { StunMessage } from '../../wire/message.js';
-import { readXorAddress } from '../../wire/xor-address.js';
 import type { InboundContext } from '../stun/handler.js';
 import type { Allocation } from './allocation.js';
 import type { AllocationTable } from './allocation-table.js';
@@ -32,12 +30,6 @@ export interface TurnState {
 /** The logic of one TURN request method after authentication (RFC 8656 §7–§12). */
 export type TurnMethod = (req: TurnRequest, state: TurnState) => TurnOutcome;
 
-/** REQUESTED-ADDRESS-FAMILY values (RFC 8656 §18.10): the first byte of the attribute. */
-export const REQUESTED_FAMILY: ReadonlyMap<number, Family> = new Map([
-  [0x01, 'IPv4'],
-  [0x02, 'IPv6'],
-]);
-
 /** An error outcome. */
 export function refuse(code: TurnErrorCode, attributes?: AttributeSpec[]): TurnOutcome {
   return attributes ? { ok: false, code, attributes } : { ok: false, code };
@@ -52,18 +44,6 @@ export function ownAllocation(req: TurnRequest, state: TurnState): Allocation | 
   if (!a) return refuse(437);
   if (a.username !== req.auth.username) return refuse(441);
   return a;
-}
-
-/** Every XOR-PEER-ADDRESS of a message, in order, or `null` when one of them is malformed. */
-export function peerAddresses(msg: StunMessage): TransportAddress[] | null {
-  const out: TransportAddress[] = [];
-  for (const a of msg.attributes) {
-    if (a.type !== Attr.XOR_PEER_ADDRESS) continue;
-    const peer = readXorAddress(a.value, msg.raw);
-    if (!peer) return null;
-    out.push(peer);
-  }
-  return out;
 }
 
 /**
@@ -110,9 +90,4 @@ export function grantedLifetimeS(requestedS: number | undefined, state: TurnStat
   const { allocationDefaultS, allocationMaxS } = state.config.lifetimes;
   if (requestedS === undefined) return allocationDefaultS;
   return Math.max(allocationDefaultS, Math.min(requestedS, allocationMaxS));
-}
-
-/** A LIFETIME attribute (RFC 8656 §18.2), in seconds. */
-export function lifetimeAttribute(seconds: number): AttributeSpec {
-  return { type: Attr.LIFETIME, uint32: seconds };
 }

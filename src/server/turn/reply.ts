@@ -1,11 +1,14 @@
+import { ErrorCode } from '../../wire/attributes/error-code.js';
+import { Software } from '../../wire/attributes/texts.js';
 import type { AttributeSpec } from '../../wire/build.js';
 import { buildMessage } from '../../wire/build.js';
-import { Attr, ERROR_REASONS, StunClass } from '../../wire/constants.js';
+import { StunClass } from '../../wire/constants.js';
 import { FINGERPRINT_ATTRIBUTE_BYTES, writeFingerprint } from '../../wire/integrity.js';
 import type { StunMessage } from '../../wire/message.js';
+import { encodeResponse, RFC5389 } from '../stun/encode-response.js';
 import type { Authenticated } from './auth/authenticate.js';
 
-/** The error codes a TURN server sends (see {@link ERROR_REASONS}). */
+/** The error codes a TURN server sends (each has its reason phrase in ERROR_REASONS, constants.ts). */
 export type TurnErrorCode = 400 | 401 | 403 | 420 | 437 | 438 | 440 | 441 | 442 | 443 | 486 | 508;
 
 /**
@@ -16,7 +19,7 @@ function withSoftware(attrs: readonly AttributeSpec[], software: string): Attrib
   const typed: AttributeSpec[] = [];
   const raw: AttributeSpec[] = [];
   for (const a of attrs) ('raw' in a ? raw : typed).push(a);
-  if (software) typed.push({ type: Attr.SOFTWARE, bytes: software });
+  if (software) typed.push(Software.encode(software));
   return typed.concat(raw);
 }
 
@@ -31,15 +34,7 @@ export function turnSuccess(
   attrs: readonly AttributeSpec[],
   software: string,
 ): Buffer {
-  return buildMessage({
-    method: request.method,
-    cls: StunClass.successResponse,
-    transactionId: request.transactionId,
-    attributes: withSoftware(attrs, software),
-    integrityKey: auth.key,
-    integrityAlgorithm: auth.integrity,
-    fingerprint: true,
-  });
+  return encodeResponse(RFC5389, request, StunClass.successResponse, withSoftware(attrs, software), auth);
 }
 
 /** ERROR-CODE with its reason phrase, then `attrs` and SOFTWARE (when not ''): an error response's attributes. */
@@ -48,10 +43,7 @@ function errorAttributes(
   attrs: readonly AttributeSpec[],
   software: string,
 ): AttributeSpec[] {
-  return withSoftware(
-    [{ type: Attr.ERROR_CODE, error: { code, reason: ERROR_REASONS.get(code)! } }, ...attrs],
-    software,
-  );
+  return withSoftware([ErrorCode.encode(code), ...attrs], software);
 }
 
 const ZERO_TRANSACTION_ID = Buffer.alloc(12);
@@ -118,12 +110,6 @@ export function turnError(
     writeFingerprint(out, template.length);
     return out;
   }
-  return buildMessage({
-    method: request.method,
-    cls: StunClass.errorResponse,
-    transactionId: request.transactionId,
-    attributes: errorAttributes(code, attrs, auth ? software : ''),
-    ...(auth && { integrityKey: auth.key, integrityAlgorithm: auth.integrity }),
-    fingerprint: true,
-  });
+  const attributes = errorAttributes(code, attrs, auth ? software : '');
+  return encodeResponse(RFC5389, request, StunClass.errorResponse, attributes, auth ?? undefined);
 }

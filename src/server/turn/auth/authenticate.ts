@@ -1,7 +1,13 @@
+import {
+  PasswordAlgorithm,
+  PasswordAlgorithmNumber,
+  PasswordAlgorithms,
+} from '../../../wire/attributes/password-algorithms.js';
+import { Nonce, Realm, Username } from '../../../wire/attributes/texts.js';
 import type { AttributeSpec } from '../../../wire/build.js';
 import { Attr } from '../../../wire/constants.js';
 import { type IntegrityAlgorithm, longTermKey, verifyIntegrity } from '../../../wire/integrity.js';
-import { findAttribute, getString, type StunMessage } from '../../../wire/message.js';
+import { findAttribute, type StunMessage } from '../../../wire/message.js';
 import { restPassword, restUsernameExpiry } from '../../../wire/rest-credentials.js';
 import type { AuthFailureLimiter } from './limiter.js';
 import { NONCE_COOKIE, NonceIssuer } from './nonce.js';
@@ -53,17 +59,16 @@ export interface CredentialSource {
   nonceLifetimeS: number;
 }
 
-/** PASSWORD-ALGORITHM numbers (RFC 8489 §18.5). */
-const PasswordAlgorithm = { md5: 0x0001, sha256: 0x0002 } as const;
-
 /** Challenges an {@link Authenticator} remembers, by nonce (the oldest forgotten first). */
 export const CHALLENGE_MEMO_MAX = 256;
 
 /** The attributes of a 400 from the authenticator: none (a frozen list, see {@link AuthRefusal}). */
 const NO_ATTRIBUTES: readonly AttributeSpec[] = Object.freeze([]);
 
-/** PASSWORD-ALGORITHMS value this server offers (RFC 8489 §14.11): SHA-256 first, then MD5, no parameters. */
-const OFFERED_ALGORITHMS = Buffer.from([0x00, 0x02, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00]);
+/** The PASSWORD-ALGORITHMS this server offers (RFC 8489 §14.11): SHA-256 first, then MD5. */
+const OFFERED_ALGORITHMS: readonly number[] = [PasswordAlgorithmNumber.sha256, PasswordAlgorithmNumber.md5];
+/** {@link OFFERED_ALGORITHMS} encoded, once. */
+const OFFERED_ATTRIBUTE = Object.freeze(PasswordAlgorithms.encode(OFFERED_ALGORITHMS));
 
 const DUMMY_PASSWORD = '\u0000ice-doctor-no-such-user';
 
@@ -156,9 +161,9 @@ export class Authenticator {
     const known = this.challenges.get(nonce);
     if (known) return known;
     const attrs: readonly AttributeSpec[] = Object.freeze([
-      Object.freeze({ type: Attr.REALM, bytes: this.source.realm }),
-      Object.freeze({ type: Attr.NONCE, bytes: nonce }),
-      Object.freeze({ type: Attr.PASSWORD_ALGORITHMS, raw: OFFERED_ALGORITHMS }),
+      Object.freeze(Realm.encode(this.source.realm)),
+      Object.freeze(Nonce.encode(nonce)),
+      OFFERED_ATTRIBUTE,
     ]);
     if (this.challenges.size >= CHALLENGE_MEMO_MAX)
       this.challenges.delete(this.challenges.keys().next().value!);
@@ -188,14 +193,12 @@ export class Authenticator {
 
   /** The password algorithm the request asks for, or `null` when its negotiation is malformed. */
   private passwordAlgorithm(msg: StunMessage, nonce: string): 'md5' | 'sha256' | null {
-    const offered = findAttribute(msg, Attr.PASSWORD_ALGORITHMS);
-    const chosen = findAttribute(msg, Attr.PASSWORD_ALGORITHM);
-    if (!nonce.startsWith(NONCE_COOKIE) || (!offered && !chosen)) return 'md5';
-    if (!offered || !chosen || !offered.value.equals(OFFERED_ALGORITHMS) || chosen.value.length < 4)
-      return null;
-    const alg = chosen.value.readUInt16BE(0);
-    if (alg === PasswordAlgorithm.sha256) return 'sha256';
-    return alg === PasswordAlgorithm.md5 ? 'md5' : null;
+    const offered = PasswordAlgorithms.decode(msg);
+    const chosen = PasswordAlgorithm.decode(msg);
+    if (!nonce.startsWith(NONCE_COOKIE) || (offered === undefined && chosen === undefined)) return 'md5';
+    if (!offered || chosen === undefined || offered.join() !== OFFERED_ALGORITHMS.join()) return null;
+    if (chosen === PasswordAlgorithmNumber.sha256) return 'sha256';
+    return chosen === PasswordAlgorithmNumber.md5 ? 'md5' : null;
   }
 
   /**
@@ -257,9 +260,9 @@ export class Authenticator {
         ? 'sha1'
         : null;
     if (!integrity) return this.refuse(401, 'no-credentials', clientIp, nowMs);
-    const username = getString(msg, Attr.USERNAME);
-    const realm = getString(msg, Attr.REALM);
-    const nonce = getString(msg, Attr.NONCE);
+    const username = Username.decode(msg);
+    const realm = Realm.decode(msg);
+    const nonce = Nonce.decode(msg);
     if (username === undefined || realm === undefined || nonce === undefined)
       return this.refuse(400, 'malformed', clientIp, nowMs);
     const hash = this.passwordAlgorithm(msg, nonce);

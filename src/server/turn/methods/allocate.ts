@@ -1,44 +1,37 @@
 import type { Family } from '../../../wire/address.js';
-import { Attr } from '../../../wire/constants.js';
-import { findAttribute, getUint32 } from '../../../wire/message.js';
+import { XorMappedAddress, XorRelayedAddress } from '../../../wire/attributes/addresses.js';
+import { hasWrongLength } from '../../../wire/attributes/codec.js';
+import { EvenPort } from '../../../wire/attributes/even-port.js';
+import { Lifetime } from '../../../wire/attributes/lifetime.js';
+import { RequestedAddressFamily } from '../../../wire/attributes/requested-address-family.js';
+import { RequestedTransport, UDP_PROTOCOL } from '../../../wire/attributes/requested-transport.js';
+import { ReservationToken } from '../../../wire/attributes/reservation-token.js';
 import { BindError } from '../../stun/bind.js';
-import {
-  grantedLifetimeS,
-  lifetimeAttribute,
-  REQUESTED_FAMILY,
-  refuse,
-  type TurnMethod,
-  type TurnOutcome,
-} from '../method.js';
-
-/** REQUESTED-TRANSPORT protocol number for UDP (RFC 8656 §18.6: IANA protocol 17). */
-export const UDP_PROTOCOL = 17;
+import { grantedLifetimeS, refuse, type TurnMethod, type TurnOutcome } from '../method.js';
 
 type Checked = { family: Family; evenPort: boolean; reserveNext: boolean; token: Buffer | undefined };
 
 /** Steps 3–6 of RFC 8656 §7.2: the request's transport, family, EVEN-PORT and RESERVATION-TOKEN. */
 function checkRequest(msg: Parameters<TurnMethod>[0]['message']): Checked | TurnOutcome {
-  const transport = findAttribute(msg, Attr.REQUESTED_TRANSPORT);
-  if (transport?.value.length !== 4) return refuse(400);
-  if (transport.value[0] !== UDP_PROTOCOL) return refuse(442);
-  const familyAttr = findAttribute(msg, Attr.REQUESTED_ADDRESS_FAMILY);
-  const even = findAttribute(msg, Attr.EVEN_PORT);
-  const tokenAttr = findAttribute(msg, Attr.RESERVATION_TOKEN);
-  if (tokenAttr && (even || familyAttr)) return refuse(400);
-  if (tokenAttr && tokenAttr.value.length !== 8) return refuse(400);
-  if (even && even.value.length !== 1) return refuse(400);
+  const transport = RequestedTransport.decode(msg);
+  if (transport === undefined || hasWrongLength(msg, RequestedTransport)) return refuse(400);
+  if (transport !== UDP_PROTOCOL) return refuse(442);
+  const requestedFamily = RequestedAddressFamily.decode(msg);
+  const reserveNext = EvenPort.decode(msg);
+  const token = ReservationToken.decode(msg);
+  if (token && (reserveNext !== undefined || requestedFamily !== undefined)) return refuse(400);
+  if (hasWrongLength(msg, ReservationToken) || hasWrongLength(msg, EvenPort)) return refuse(400);
   let family: Family = 'IPv4';
-  if (familyAttr) {
-    if (familyAttr.value.length !== 4) return refuse(400);
-    const f = REQUESTED_FAMILY.get(familyAttr.value[0]!);
-    if (!f) return refuse(440);
-    family = f;
+  if (requestedFamily !== undefined) {
+    if (hasWrongLength(msg, RequestedAddressFamily)) return refuse(400);
+    if (requestedFamily === null) return refuse(440);
+    family = requestedFamily;
   }
   return {
     family,
-    evenPort: even !== undefined,
-    reserveNext: even !== undefined && (even.value[0]! & 0x80) !== 0,
-    token: tokenAttr?.value,
+    evenPort: reserveNext !== undefined,
+    reserveNext: reserveNext === true,
+    token,
   };
 }
 
@@ -60,17 +53,16 @@ export const allocate: TurnMethod = (req, state) => {
   if ('ok' in checked) return checked;
   const pool = state.table.pool(checked.family);
   if (!pool) return refuse(440);
-  const claim = state.table.claim(ctx.link.key, auth.username);
-  if (claim === 'exists') return refuse(437);
-  if (claim !== 'ok') {
-    state.config.metrics?.quotaRejections.inc({ reason: claim });
+  const admitted = state.table.admits(ctx.link.key, auth.username);
+  if (admitted === 'exists') return refuse(437);
+  if (admitted !== 'ok') {
+    state.config.metrics?.quotaRejections.inc({ reason: admitted });
     return refuse(486);
   }
   let bound: ReturnType<typeof pool.bind>;
   try {
     bound = checked.token ? pool.redeem(checked.token) : pool.bind(checked.evenPort, checked.reserveNext);
   } catch (err) {
-    state.table.abandon(ctx.link.key, auth.username);
     if (err instanceof BindError) {
       state.config.log.warn({ err: err.message }, 'relay socket could not be bound');
       return refuse(508);
@@ -78,11 +70,10 @@ export const allocate: TurnMethod = (req, state) => {
     throw err;
   }
   if (!bound.ok) {
-    state.table.abandon(ctx.link.key, auth.username);
     state.config.metrics?.quotaRejections.inc({ reason: 'port-range' });
     return refuse(508);
   }
-  const lifetimeS = grantedLifetimeS(getUint32(msg, Attr.LIFETIME), state);
+  const lifetimeS = grantedLifetimeS(Lifetime.decode(msg), state);
   const allocation = state.table.create({
     ctx,
     auth,
@@ -90,15 +81,14 @@ export const allocate: TurnMethod = (req, state) => {
     socket: bound.socket,
     port: bound.port,
     lifetimeS,
-    transactionId: msg.transactionId,
   });
   return {
     ok: true,
     attributes: [
-      { type: Attr.XOR_RELAYED_ADDRESS, address: allocation.relayed },
-      lifetimeAttribute(lifetimeS),
-      ...(bound.reservationToken ? [{ type: Attr.RESERVATION_TOKEN, raw: bound.reservationToken }] : []),
-      { type: Attr.XOR_MAPPED_ADDRESS, address: ctx.remote },
+      XorRelayedAddress.encode(allocation.relayed),
+      Lifetime.encode(lifetimeS),
+      ...(bound.reservationToken ? [ReservationToken.encode(bound.reservationToken)] : []),
+      XorMappedAddress.encode(ctx.remote),
     ],
   };
 };

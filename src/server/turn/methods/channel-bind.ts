@@ -1,7 +1,8 @@
+import { ChannelNumber } from '../../../wire/attributes/channel-number.js';
+import { hasWrongLength } from '../../../wire/attributes/codec.js';
+import { peerAddresses } from '../../../wire/attributes/xor-peer-address.js';
 import { MAX_CHANNEL_ACCEPTED, MIN_CHANNEL } from '../../../wire/channel-data.js';
-import { Attr } from '../../../wire/constants.js';
-import { findAttribute } from '../../../wire/message.js';
-import { checkPeer, ownAllocation, peerAddresses, refuse, type TurnMethod } from '../method.js';
+import { checkPeer, ownAllocation, refuse, type TurnMethod } from '../method.js';
 
 /**
  * ChannelBind (RFC 8656 §12.2), after authentication: 437 without an allocation, 441 for another username;
@@ -15,9 +16,8 @@ import { checkPeer, ownAllocation, peerAddresses, refuse, type TurnMethod } from
 export const channelBind: TurnMethod = (req, state) => {
   const a = ownAllocation(req, state);
   if ('ok' in a) return a;
-  const numberAttr = findAttribute(req.message, Attr.CHANNEL_NUMBER);
-  if (numberAttr?.value.length !== 4) return refuse(400);
-  const channel = numberAttr.value.readUInt16BE(0);
+  const channel = ChannelNumber.decode(req.message);
+  if (channel === undefined || hasWrongLength(req.message, ChannelNumber)) return refuse(400);
   if (channel < MIN_CHANNEL || channel > MAX_CHANNEL_ACCEPTED) return refuse(400);
   const peers = peerAddresses(req.message);
   if (peers?.length !== 1) return refuse(400);

@@ -1,4 +1,5 @@
-import { checkPeer, ownAllocation, peerAddresses, refuse, type TurnMethod } from '../method.js';
+import { peerAddresses } from '../../../wire/attributes/xor-peer-address.js';
+import { checkPeer, ownAllocation, refuse, type TurnMethod } from '../method.js';
 
 /**
  * CreatePermission (RFC 8656 §9.2), after authentication: 437 without an allocation, 441 for another

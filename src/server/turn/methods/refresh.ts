@@ -1,13 +1,7 @@
-import { Attr } from '../../../wire/constants.js';
-import { findAttribute, getUint32 } from '../../../wire/message.js';
-import {
-  grantedLifetimeS,
-  lifetimeAttribute,
-  ownAllocation,
-  REQUESTED_FAMILY,
-  refuse,
-  type TurnMethod,
-} from '../method.js';
+import { hasWrongLength } from '../../../wire/attributes/codec.js';
+import { Lifetime } from '../../../wire/attributes/lifetime.js';
+import { RequestedAddressFamily } from '../../../wire/attributes/requested-address-family.js';
+import { grantedLifetimeS, ownAllocation, refuse, type TurnMethod } from '../method.js';
 
 /**
  * Refresh (RFC 8656 §7.3), after authentication: 437 without an allocation on the 5-tuple, 441 when another
@@ -19,18 +13,15 @@ import {
 export const refresh: TurnMethod = (req, state) => {
   const a = ownAllocation(req, state);
   if ('ok' in a) return a;
-  const lifetime = findAttribute(req.message, Attr.LIFETIME);
-  if (lifetime && lifetime.value.length !== 4) return refuse(400);
-  const family = findAttribute(req.message, Attr.REQUESTED_ADDRESS_FAMILY);
-  if (family) {
-    if (REQUESTED_FAMILY.get(family.value[0]!) !== a.relayed.family) return refuse(443);
-  }
-  const requested = getUint32(req.message, Attr.LIFETIME);
+  if (hasWrongLength(req.message, Lifetime)) return refuse(400);
+  const family = RequestedAddressFamily.decode(req.message);
+  if (family !== undefined && family !== a.relayed.family) return refuse(443);
+  const requested = Lifetime.decode(req.message);
   if (requested === 0) {
     state.table.close(a, 'Refresh with LIFETIME 0');
-    return { ok: true, attributes: [lifetimeAttribute(0)] };
+    return { ok: true, attributes: [Lifetime.encode(0)] };
   }
   const granted = grantedLifetimeS(requested, state);
   a.expiresAtMs = req.nowMs + granted * 1000;
-  return { ok: true, attributes: [lifetimeAttribute(granted)] };
+  return { ok: true, attributes: [Lifetime.encode(granted)] };
 };

@@ -1,8 +1,10 @@
+import { Data } from '../../../wire/attributes/data.js';
+import { peerAddresses } from '../../../wire/attributes/xor-peer-address.js';
 import { readChannelData } from '../../../wire/channel-data.js';
-import { Attr, isComprehensionRequired } from '../../../wire/constants.js';
-import { findAttribute, type StunMessage } from '../../../wire/message.js';
+import { Attr, CREDENTIAL_ATTRIBUTES, isComprehensionRequired } from '../../../wire/constants.js';
+import type { StunMessage } from '../../../wire/message.js';
 import type { ChannelDataHandler, IndicationHandler } from '../../stun/handler.js';
-import { checkPeer, inScope, peerAddresses, type TurnState } from '../method.js';
+import { checkPeer, inScope, type TurnState } from '../method.js';
 
 /**
  * The comprehension-required attributes a Send indication may carry (RFC 8656 §11.2): its own two, and the
@@ -13,11 +15,7 @@ import { checkPeer, inScope, peerAddresses, type TurnState } from '../method.js'
 const SEND_ATTRIBUTES: ReadonlySet<number> = new Set([
   Attr.XOR_PEER_ADDRESS,
   Attr.DATA,
-  Attr.USERNAME,
-  Attr.REALM,
-  Attr.NONCE,
-  Attr.MESSAGE_INTEGRITY,
-  Attr.MESSAGE_INTEGRITY_SHA256,
+  ...CREDENTIAL_ATTRIBUTES,
 ]);
 
 /** True when `msg` carries a comprehension-required attribute not in {@link SEND_ATTRIBUTES}. */
@@ -42,7 +40,7 @@ export function sendIndicationHandler(state: TurnState): IndicationHandler {
     const a = state.table.get(ctx.link.key);
     if (!a) return;
     if (hasUnknownRequired(ind.message)) return;
-    const data = findAttribute(ind.message, Attr.DATA);
+    const data = Data.decode(ind.message);
     const peers = peerAddresses(ind.message);
     if (!data || !peers || peers.length !== 1) return;
     const peer = peers[0]!;
@@ -50,7 +48,7 @@ export function sendIndicationHandler(state: TurnState): IndicationHandler {
     const now = Date.now();
     if (!state.table.permitted(a, peer.address, now)) return;
     if (a.scoped && state.table.isRelayIp(peer) && !inScope(a, peer, state)) return;
-    state.table.toPeer(a, peer, data.value, now);
+    state.table.toPeer(a, peer, data, now);
   };
 }
 
