@@ -162,7 +162,7 @@ export function registerServe(program: Command): void {
       // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for express,
       // the certificate generator, pino and the TURN server.
       const { pino } = await import('pino');
-      const { parseServeFlags } = await import('../../server/stun/options.js');
+      const { parseServeFlags } = await import('../config/serve-flags.js');
       const { loadTlsCredentials } = await import('../../server/stun/tls-credentials.js');
       const { parseTurnFlags } = await import('../config/turn-flags.js');
       const { PageScope } = await import('../../server/turn/page-scope.js');
