@@ -1,17 +1,7 @@
 import type { Command } from 'commander';
-import type { ReportFlags } from '../config/report-flags.js';
-import type { TurnFlags } from '../config/turn-flags.js';
+import type { ServeCommandFlags } from '../config/serve-config.js';
 import { withInvocation } from '../examples.js';
 import type { Served } from './serve-render.js';
-
-interface ServeCommandFlags extends TurnFlags, ReportFlags {
-  listen?: string;
-  port?: string;
-  altPort?: string;
-  tcp?: boolean;
-  json?: boolean;
-  verbose?: boolean;
-}
 
 const collect = (value: string, previous: string[] = []): string[] => [
   ...previous,
@@ -51,10 +41,13 @@ function untilSignal(): Promise<NodeJS.Signals> {
  * and connections refused by the connection budget (once per client a minute). Before any listener
  * starts, the process connection budget (src/net/connection-budget.ts) is set from the open-file limit and
  * `--max-connections-per-ip`; the limit and budget are printed (`fds` in the JSON line, serve-fds.ts).
- * `--allocate-timeout` closes TURN TCP/TLS connections with no allocation (default 60 s). Environment:
- * `ICE_DOCTOR_LISTEN` (when no --listen), `ICE_DOCTOR_REALM`, `ICE_DOCTOR_AUTH_SECRET`,
- * `ICE_DOCTOR_EXTERNAL_IP`, `ICE_DOCTOR_RELAY_PORTS`.
- * Bad flags: ConfigError, exit 2; a port in use: UserError `address-in-use`, exit 2.
+ * `--allocate-timeout` closes TURN TCP/TLS connections with no allocation (default 60 s). Settings come
+ * from the flags, then the environment (`ICE_DOCTOR_LISTEN`, `ICE_DOCTOR_REALM`, `ICE_DOCTOR_AUTH_SECRET`,
+ * `ICE_DOCTOR_EXTERNAL_IP`, `ICE_DOCTOR_RELAY_PORTS`), then the YAML file of `--config FILE` (or
+ * `ICE_DOCTOR_CONFIG`; keys are the long flags), then the server's defaults (src/cli/config/serve-config.ts);
+ * `--print-config` prints the merged result with secrets masked (YAML, or one JSON line with `--json`) and
+ * exits 0 without binding anything.
+ * Bad flags, variables or file keys: ConfigError, exit 2; a port in use: UserError `address-in-use`, exit 2.
  */
 export function registerServe(program: Command): void {
   program
@@ -121,6 +114,14 @@ export function registerServe(program: Command): void {
         ';secret-env=VAR (TURN REST secret) or ;user=NAME:PASSWORD (shown to visitors); repeatable',
       collectWhole,
     )
+    .option(
+      '--config <file>',
+      'YAML config file; keys are the long flags (default: ICE_DOCTOR_CONFIG, else none)',
+    )
+    .option(
+      '--print-config',
+      'print the effective settings (YAML, or JSON with --json), secrets masked, and exit',
+    )
     .option('--json', 'print the endpoints as one JSON line once listening')
     .option('--verbose', 'log every request as JSON on stderr')
     .addHelpText(
@@ -133,6 +134,11 @@ export function registerServe(program: Command): void {
           '  ice-doctor serve --listen 203.0.113.10,203.0.113.11 --user alice:s3cret --relay-ports 49160-49200',
           '  ice-doctor serve --listen 10.0.0.5 --external-ip 198.51.100.7 --auth-secret "$SECRET" --metrics-port 9641',
           '  ice-doctor serve --page-ice-server "turns:turn.example.org:5349;secret-env=TURN_SECRET"',
+          '  ice-doctor serve --config /etc/ice-doctor.yaml --print-config',
+          '',
+          'Settings: flags beat ICE_DOCTOR_* variables, which beat the --config file (YAML; keys are the long',
+          'flags without --, lists for repeatable ones, e.g. `tcp: false`, `user: [alice:s3cret]`), which beats',
+          'the defaults. --print-config shows the result, secrets masked.',
           '',
           'Peers on private, loopback and link-local ranges (and 169.254.169.254) are refused with 403 unless',
           'allowed with --allow-peer; when every listening address is loopback, loopback peers are allowed.',
@@ -158,29 +164,28 @@ export function registerServe(program: Command): void {
         ].join('\n'),
       ),
     )
-    .action(async (flags: ServeCommandFlags) => {
+    .action(async (given: ServeCommandFlags, command: Command) => {
       // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for express,
       // the certificate generator, pino and the TURN server.
       const { pino } = await import('pino');
-      const { parseServeFlags } = await import('../config/serve-flags.js');
       const { loadTlsCredentials } = await import('../../server/stun/tls-credentials.js');
-      const { parseTurnFlags } = await import('../config/turn-flags.js');
       const { PageScope } = await import('../../server/turn/page-scope.js');
       const { udpBufferWarning, udpRecvBuffer } = await import('../../server/stun/udp-buffer.js');
       const { startTurnServer } = await import('../../server/turn/server.js');
       const { startBundledReport } = await import('../../web/server/bundled-report.js');
-      const { parseReportFlags } = await import('../config/report-flags.js');
+      const { resolveServeConfig } = await import('../config/serve-config.js');
       const { renderServeText, serveJson } = await import('./serve-render.js');
       const { fdReport } = await import('./serve-fds.js');
       const { processConnectionBudget } = await import('../../net/connection-budget.js');
       const { readFdLimit } = await import('../../net/fd-limit.js');
-      const listen = flags.listen ?? process.env.ICE_DOCTOR_LISTEN;
-      const options = parseServeFlags(
-        { ...flags, ...(listen !== undefined && { listen }) },
-        flags.listen === undefined ? 'ICE_DOCTOR_LISTEN' : '--listen',
-      );
-      const turn = parseTurnFlags(flags, options.addresses, options.port === 0);
-      const reportSettings = parseReportFlags(flags, options.addresses, options.port === 0);
+      const config = resolveServeConfig(command, given);
+      const { flags, stun: options, turn, report: reportSettings } = config;
+      if (flags.printConfig) {
+        const { renderConfig } = await import('../config/print-config.js');
+        process.stdout.write(renderConfig(config, flags.json === true));
+        process.exitCode = 0;
+        return;
+      }
       const tls =
         reportSettings && turn.tlsCertFile && turn.tlsKeyFile
           ? loadTlsCredentials(turn.tlsCertFile, turn.tlsKeyFile)
