@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { DEFAULT_PORT, DEFAULT_TLS_PORT } from '../../server/default-ports.js';
+import { DEFAULT_REPORT_HTTPS_PORT, DEFAULT_REPORT_PORT } from '../../web/server/report-settings.js';
 import type { ServeCommandFlags } from '../config/serve-config.js';
 import { withInvocation } from '../examples.js';
 import type { Served } from './serve-render.js';
@@ -54,14 +56,14 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('run the bundled STUN/TURN server (RFC 5780 two IPs × two ports; TURN over UDP, TCP, TLS)')
     .option('--listen <addrs>', 'up to two IPs per family, comma-separated (default: 127.0.0.1,127.0.0.2)')
-    .option('--port <n>', 'primary port P1; 0 picks a free pair (default: 3478)')
+    .option('--port <n>', `primary port P1; 0 picks a free pair (default: ${DEFAULT_PORT})`)
     .option('--alt-port <n>', 'alternate port P2 (default: port + 1)')
     .option('--no-tcp', 'no TCP listeners')
     .option(
       '--udp-buffer-bytes <n>',
       'receive buffer of each UDP listening socket; 0 = kernel default (default: 4194304, capped by net.core.rmem_max)',
     )
-    .option('--tls-port <n>', 'TURN/STUN over TLS port (default: 5349; 0 with --port 0)')
+    .option('--tls-port <n>', `TURN/STUN over TLS port (default: ${DEFAULT_TLS_PORT}; 0 with --port 0)`)
     .option('--no-tls', 'no TLS listener')
     .option('--tls-cert <file>', 'PEM certificate chain for TLS (default: self-signed, generated at start)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
@@ -99,8 +101,14 @@ export function registerServe(program: Command): void {
     .option('--bandwidth <bytes/s>', 'relayed bytes per second per allocation (default: no cap)')
     .option('--metrics-port <n>', 'serve Prometheus metrics on this port (default: off)')
     .option('--metrics-host <ip>', 'address of the metrics endpoint (default: 127.0.0.1)')
-    .option('--report-port <n>', 'HTTP port of the report page (default: 8080; 0 with --port 0)')
-    .option('--report-https-port <n>', 'HTTPS port of the report page (default: 8443; 0 with --port 0)')
+    .option(
+      '--report-port <n>',
+      `HTTP port of the report page (default: ${DEFAULT_REPORT_PORT}; 0 with --port 0)`,
+    )
+    .option(
+      '--report-https-port <n>',
+      `HTTPS port of the report page (default: ${DEFAULT_REPORT_HTTPS_PORT}; 0 with --port 0)`,
+    )
     .option('--report-host <ip>', 'address of the report page (default: the first --listen address)')
     .option(
       '--public-host <names>',
@@ -154,7 +162,7 @@ export function registerServe(program: Command): void {
           'nonce this server sent to that IP, so spoofed floods cannot lock anyone out) gets 401 for every signed',
           'request for --auth-block seconds, right password or not; logged once per block at warn level.',
           '',
-          'The report page (http://<report-host>:8080/ and https://…:8443/, self-signed unless --tls-cert) tests',
+          `The report page (http://<report-host>:${DEFAULT_REPORT_PORT}/ and https://…:${DEFAULT_REPORT_HTTPS_PORT}/, self-signed unless --tls-cert) tests`,
           'from a browser which paths connect: STUN on each server IP, TURN over UDP, TCP and TLS, a call',
           'between two browsers. Its TURN credentials are minted per visitor from a random secret of this',
           "process (valid 10 minutes), and relay only to this server's relayed addresses and to the other",

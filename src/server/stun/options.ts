@@ -2,13 +2,12 @@ import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { SettingsError } from '../../errors.js';
+import { DEFAULT_PORT } from '../default-ports.js';
 import { MAX_SOFTWARE_BYTES } from './binding-responder.js';
 import { DEFAULT_UDP_BUFFER_BYTES, MAX_UDP_BUFFER_BYTES, MIN_UDP_BUFFER_BYTES } from './udp-buffer.js';
 
 /** The embedded default: two loopback IPs (Linux routes all of 127.0.0.0/8 to `lo`). */
 export const DEFAULT_ADDRESSES: readonly string[] = ['127.0.0.1', '127.0.0.2'];
-/** The IANA STUN port (RFC 8489 §18.5), the default primary port P1. */
-export const DEFAULT_PORT = 3478;
 /** Default SOFTWARE value (RFC 8489 §14.14). */
 export const DEFAULT_SOFTWARE = 'ice-doctor';
 

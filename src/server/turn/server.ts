@@ -1,7 +1,8 @@
 import { isIPv6 } from 'node:net';
 import { type Logger, pino } from 'pino';
 import type { Family, TransportAddress } from '../../wire/address.js';
-import { byFamily, DEFAULT_ADDRESSES, DEFAULT_PORT, DEFAULT_SOFTWARE } from '../stun/options.js';
+import { DEFAULT_PORT } from '../default-ports.js';
+import { byFamily, DEFAULT_ADDRESSES, DEFAULT_SOFTWARE } from '../stun/options.js';
 import { type RunningStunServer, type ServerPlugins, startStunServer } from '../stun/server.js';
 import {
   generateSelfSignedCredentials,

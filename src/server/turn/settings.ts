@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { SettingsError } from '../../errors.js';
 import { DEFAULT_CONNECTIONS_PER_IP } from '../../net/connection-budget.js';
+import { DEFAULT_TLS_PORT } from '../default-ports.js';
 import { type AuthLimitSettings, DEFAULT_AUTH_LIMIT } from './auth/limiter.js';
 import { RFC_LIFETIMES, type TurnLifetimes } from './config.js';
 import { DEFAULT_RELAY_PORTS, type PortRange } from './relay/ports.js';
 
-/** The IANA port of STUN/TURN over TLS (RFC 8489 §18.5, `turns:`). */
-export const DEFAULT_TLS_PORT = 5349;
 /** Default realm (RFC 8489 §14.9). */
 export const DEFAULT_REALM = 'ice-doctor';
 /** Username of the user generated when none is configured (its password is random and printed). */
