@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveTurnCredentials, type TurnCredentialFlags } from '../../src/client/turn-check/credentials.js';
+import {
+  resolveTurnCredentials,
+  type TurnCredentialFlags,
+} from '../../src/cli/config/turn-check-credentials.js';
 import { runTurnCheck } from '../../src/client/turn-check/run.js';
 import { parseTurnTargets } from '../../src/client/url/turn-url.js';
 import { turnCheckReportSchema } from '../../src/report/schema.js';
