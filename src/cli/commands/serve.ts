@@ -181,7 +181,7 @@ export function registerServe(program: Command): void {
       const { udpBufferWarning, udpRecvBuffer } = await import('../../server/stun/udp-buffer.js');
       const { startTurnServer } = await import('../../server/turn/server.js');
       const { startBundledReport } = await import('../../web/server/bundled-report.js');
-      const { resolveServeConfig } = await import('../config/serve-config.js');
+      const { resolveServeConfig, saidByServe } = await import('../config/serve-config.js');
       const { renderServeText, serveJson } = await import('./serve-render.js');
       const { fdReport } = await import('./serve-fds.js');
       const { processConnectionBudget } = await import('../../net/connection-budget.js');
@@ -194,10 +194,17 @@ export function registerServe(program: Command): void {
         process.exitCode = 0;
         return;
       }
-      const tls =
-        reportSettings && turn.tlsCertFile && turn.tlsKeyFile
-          ? loadTlsCredentials(turn.tlsCertFile, turn.tlsKeyFile)
-          : null;
+      // A SettingsError of starting (an unreadable --tls-cert) is said under the flag or file key it came from.
+      const said = (err: unknown): never => {
+        throw saidByServe(err, config, command);
+      };
+      let tls: ReturnType<typeof loadTlsCredentials> | null = null;
+      try {
+        if (reportSettings && turn.tlsCertFile && turn.tlsKeyFile)
+          tls = loadTlsCredentials(turn.tlsCertFile, turn.tlsKeyFile);
+      } catch (err) {
+        said(err);
+      }
       // Asynchronous: lines logged while a write(2) is in flight go out together in the next one, so a burst
       // of allocations costs a few syscalls instead of one per line; pino flushes what is left on exit.
       const logger = pino(
@@ -222,7 +229,7 @@ export function registerServe(program: Command): void {
         turn,
         ...(pageScope && { pageScope }),
         logger,
-      });
+      }).catch(said);
       let report: Served['report'] = null;
       try {
         if (reportSettings && pageScope)
@@ -234,7 +241,7 @@ export function registerServe(program: Command): void {
           });
       } catch (err) {
         await server.close();
-        throw err;
+        said(err);
       }
       const bufferWarning = udpBufferWarning(udpRecvBuffer(server.fronts));
       if (bufferWarning) logger.warn(bufferWarning);

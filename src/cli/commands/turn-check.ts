@@ -69,7 +69,7 @@ export function registerTurnCheck(program: Command): void {
       const { renderTurnCheckText } = await import('../render/turn-check.js');
       const { runTurnCheck } = await import('../../client/turn-check/run.js');
       const { parseTurnTargets } = await import('../../client/url/turn-url.js');
-      const { readCaFile } = await import('../../client/transport/ca-file.js');
+      const { readCaFile } = await import('../config/ca-file.js');
       const { startProgress } = await import('./progress.js');
       const targets = parseTurnTargets(urls);
       const timeoutMs = parseMs('--timeout', flags.timeout);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ConfigError } from '../../errors.js';
+import { ConfigError, SettingsError } from '../../errors.js';
 import type { ResolvedStunServerOptions } from '../../server/stun/options.js';
 import type { TurnSettings } from '../../server/turn/settings.js';
 import type { ReportSettings } from '../../web/server/report-settings.js';
@@ -38,6 +38,8 @@ export interface ServeConfig {
   report: ReportSettings | null;
   /** The merged flags (command line, then the file where neither flag nor variable is set). */
   flags: ServeCommandFlags;
+  /** The attributes (`tlsCert`) whose value came from the file. */
+  fromFile: ReadonlySet<string>;
 }
 
 /**
@@ -106,8 +108,31 @@ export function resolveServeConfig(
       turn: { ...turn, warnings: turn.warnings.map(said) },
       report: parseReportFlags(flags, stun.addresses, stun.port === 0, env),
       flags,
+      fromFile: inFile,
     };
   } catch (err) {
     throw err instanceof ConfigError ? new ConfigError(said(err.message)) : err;
   }
+}
+
+/** The flag of each settings field whose SettingsError only starting the server can raise (files, bound names). */
+const FLAG_AT_START: Readonly<Record<string, string>> = {
+  tlsCertFile: '--tls-cert',
+  tlsKeyFile: '--tls-key',
+  publicHosts: '--public-host',
+  allowPeers: '--allow-peer',
+  denyPeers: '--deny-peer',
+};
+
+/**
+ * An error of starting `serve`'s servers as the CLI says it: a SettingsError about a field the user set
+ * (an unreadable `--tls-cert`) under its flag, or under the config file and key it came from; anything else
+ * as it is.
+ */
+export function saidByServe(err: unknown, config: ServeConfig, command: Command): unknown {
+  if (!(err instanceof SettingsError) || FLAG_AT_START[err.field] === undefined) return err;
+  const keys = fileKeys(command.options, NOT_IN_FILE);
+  return new ConfigError(
+    underFileKey(`${FLAG_AT_START[err.field]}: ${err.detail}`, config.file, keys, config.fromFile),
+  );
 }

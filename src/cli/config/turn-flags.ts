@@ -125,6 +125,8 @@ const FLAG_OF: Record<string, string> = {
   authSecrets: '--auth-secret',
   tlsCertFile: '--tls-cert',
   relayPorts: '--relay-ports',
+  allowPeers: '--allow-peer',
+  denyPeers: '--deny-peer',
 };
 
 /**

@@ -83,9 +83,8 @@ async function tlsCredentials(turn: TurnSettings, addresses: string[]): Promise<
  * same sockets, over UDP, TCP and TLS, for IPv4 and/or IPv6, with long-term and TURN REST authentication,
  * the deny-by-default peer policy, quotas, and Prometheus metrics when a metrics port is set. Without
  * certificate files the TLS listener uses a self-signed certificate generated now (`certificate.selfSigned`).
- * @throws SettingsError for invalid settings (resolveTurnSettings, options.ts), ConfigError for a bad CIDR
- *   or an unreadable certificate (peer-policy.ts, tls-credentials.ts: messages naming the flag, left as
- *   they are); UserError `address-in-use`
+ * @throws SettingsError naming the field for invalid settings (settings.ts, options.ts, a bad CIDR in
+ *   peer-policy.ts, an unusable certificate in tls-credentials.ts); UserError `address-in-use`
  *   and friends when a socket cannot be bound. Nothing is left listening when it throws.
  */
 export async function startTurnServer(opts: TurnServerOptions): Promise<RunningTurnServer> {

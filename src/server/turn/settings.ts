@@ -5,6 +5,7 @@ import { DEFAULT_CONNECTIONS_PER_IP } from '../../net/connection-budget.js';
 import { DEFAULT_TLS_PORT } from '../default-ports.js';
 import { type AuthLimitSettings, DEFAULT_AUTH_LIMIT } from './auth/limiter.js';
 import { RFC_LIFETIMES, type TurnLifetimes } from './config.js';
+import { createPeerPolicy } from './peer-policy.js';
 import { DEFAULT_RELAY_PORTS, type PortRange } from './relay/ports.js';
 
 /** Default realm (RFC 8489 §14.9). */
@@ -228,7 +229,7 @@ function lifetimes(given: Partial<TurnLifetimes>): TurnLifetimes {
  * @param listen the listening addresses (default 127.0.0.1, 127.0.0.2 is the caller's), for the peer default.
  * @param portZero true when the STUN port is 0 (picked): the TLS port then defaults to 0 too.
  * @throws SettingsError naming the field (`realm`, `users`, `authSecrets`, `externalIps`, `relayPorts`,
- *   `tlsCertFile`, `lifetimes.allocationMaxS`, `userQuota` …) and the accepted values.
+ *   `allowPeers`/`denyPeers` (a bad CIDR, peer-policy.ts), `tlsCertFile`, `lifetimes.allocationMaxS`, `userQuota` …) and the accepted values.
  */
 export function resolveTurnSettings(
   input: TurnSettingsInput | TurnSettings,
@@ -257,8 +258,11 @@ export function resolveTurnSettings(
     );
   if ((input.tlsCertFile == null) !== (input.tlsKeyFile == null))
     throw new SettingsError('tlsCertFile', 'needs tlsKeyFile, and tlsKeyFile needs tlsCertFile');
+  const allowPeers = input.allowPeers ?? [];
+  const denyPeers = [...(input.denyPeers ?? [])];
+  createPeerPolicy({ allow: allowPeers, deny: denyPeers });
   const loopback = allLoopback(listen);
-  const allowGiven = (input.allowPeers?.length ?? 0) > 0;
+  const allowGiven = allowPeers.length > 0;
   const limit = input.authLimit ?? {};
   return {
     resolved: true,
@@ -268,9 +272,9 @@ export function resolveTurnSettings(
     authSecrets,
     externalIps: externalIps(input.externalIps ?? []),
     relayPorts: relayPorts(input.relayPorts),
-    allowPeers: allowGiven ? [...input.allowPeers!] : loopback ? [...LOOPBACK_PEERS] : [],
+    allowPeers: allowGiven ? [...allowPeers] : loopback ? [...LOOPBACK_PEERS] : [],
     allowPeersDefaulted: !allowGiven && loopback,
-    denyPeers: [...(input.denyPeers ?? [])],
+    denyPeers,
     tlsPort: portOrNull('tlsPort', input.tlsPort, portZero ? 0 : DEFAULT_TLS_PORT),
     tlsCertFile: input.tlsCertFile ?? null,
     tlsKeyFile: input.tlsKeyFile ?? null,
