@@ -171,7 +171,9 @@ function whole(field: string, value: number | undefined, fallback: number, min =
 function portOrNull(field: string, value: number | null | undefined, fallback: number | null): number | null {
   if (value === null) return null;
   if (value === undefined) return fallback;
-  return whole(field, value, 0, 0, 65535);
+  if (!(Number.isInteger(value) && value >= 0 && value <= 65535))
+    throw new SettingsError(field, `must be a port number (0–65535), got '${value}'`);
+  return value;
 }
 
 /**
