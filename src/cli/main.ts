@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { UserError } from '../errors.js';
+import { ConfigError, UserError } from '../errors.js';
 import { registerMain } from './commands/main-job.js';
 import { registerProbe } from './commands/probe.js';
 import { registerServe } from './commands/serve.js';
@@ -80,7 +80,11 @@ async function run(): Promise<void> {
   });
   try {
     await program.parseAsync(process.argv);
-  } catch (err) {
+  } catch (caught) {
+    // The clients refuse a STUN/TURN URL with an IceUrlError; here it is a configuration error (exit 2).
+    // Loaded with import() so that it is the class the lazily loaded modules throw, not a bundled copy.
+    const { IceUrlError } = await import('../shared/ice-url.js');
+    const err = caught instanceof IceUrlError ? new ConfigError(caught.message) : caught;
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? 0 : 2;
       return;

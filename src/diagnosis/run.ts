@@ -55,7 +55,7 @@ export async function runDiagnosis(opts: DiagnosisOptions): Promise<DiagnosisRep
     const [pub, self, turn] = await Promise.all([
       runProbe({ urls: opts.servers, timeoutMs: opts.timeoutMs }),
       runProbe({
-        urls: [`stun:${primary.address}:${primary.port}`],
+        urls: [`stun:${formatAddress(primary)}`],
         timeoutMs: opts.timeoutMs,
         hairpin: true,
       }),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveServer } from '../../src/client/transport/resolve.js';
 import { parseTurnTargets, parseTurnUrl, turnTargets } from '../../src/client/url/turn-url.js';
-import { ConfigError } from '../../src/errors.js';
+import { IceUrlError } from '../../src/shared/ice-url.js';
 
 describe('parseTurnUrl (RFC 7065)', () => {
   it.each([
@@ -28,8 +28,8 @@ describe('parseTurnUrl (RFC 7065)', () => {
     ['turn:host?transport=sctp', /unknown transport "sctp"/],
     ['turns:host?transport=udp', /DTLS/],
     ['http://example.org', /not a TURN URL/],
-  ])('rejects %s with a ConfigError', (bad, message) => {
-    expect(() => parseTurnUrl(bad)).toThrow(ConfigError);
+  ])('rejects %s with an IceUrlError', (bad, message) => {
+    expect(() => parseTurnUrl(bad)).toThrow(IceUrlError);
     expect(() => parseTurnUrl(bad)).toThrow(message);
   });
 });

@@ -3,6 +3,7 @@ import { parseTurnUrl, turnTargets } from '../../client/url/turn-url.js';
 import { ConfigError } from '../../errors.js';
 import type { PathKind } from '../../report/browser-schema.js';
 import { isBlank } from '../../server/turn/settings.js';
+import { IceUrlError } from '../../shared/ice-url.js';
 import type { PageCredentials, PageIceServer } from '../../web/server/ice-config.js';
 
 const FLAG = '--page-ice-server';
@@ -73,6 +74,7 @@ export function parsePageIceServer(spec: string, env: NodeJS.ProcessEnv = proces
   try {
     return parseSpec(spec, env);
   } catch (err) {
-    throw err instanceof ConfigError ? new ConfigError(`${FLAG}: ${err.message}`) : err;
+    const refused = err instanceof ConfigError || err instanceof IceUrlError;
+    throw refused ? new ConfigError(`${FLAG}: ${err.message}`) : err;
   }
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_PUBLIC_SERVERS } from '../../client/nat-probe/default-servers.js';
 import { parseStunUrl } from '../../client/url/stun-url.js';
 import { ConfigError } from '../../errors.js';
+import { IceUrlError } from '../../shared/ice-url.js';
 import { parsePositiveSeconds, parseWhole } from './flag-values.js';
 
 /** Longest accepted `--timeout`, in ms (10 minutes). */
@@ -78,7 +79,7 @@ export function publicServers(
     try {
       parseStunUrl(url);
     } catch (err) {
-      throw err instanceof ConfigError ? new ConfigError(`ICE_DOCTOR_STUN_SERVERS: ${err.message}`) : err;
+      throw err instanceof IceUrlError ? new ConfigError(`ICE_DOCTOR_STUN_SERVERS: ${err.message}`) : err;
     }
   }
   return fromEnv;

@@ -131,7 +131,8 @@ function uniqueUrls(inputs: string[]): StunUrl[] {
  * answers) and runs hairpinning and binding lifetime against the first that proves RFC 5780. Every wait is
  * bounded by the RTT-calibrated silence budget, so a dead server never holds the report.
  * Plan → run → observations → `classify()` → report (RFC 5780 §4; tailscale-netcheck-style deadlines).
- * @throws ConfigError when a URL cannot be parsed. Network failures never throw: they are in the report.
+ * @throws IceUrlError when a URL is not a STUN URL (`client/url/stun-url.ts`). Network failures never throw:
+ *   they are in the report.
  */
 export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
   const started = performance.now();

@@ -1,6 +1,4 @@
-import { ConfigError } from '../../errors.js';
-import { formatAddress, type Transport } from '../../wire/address.js';
-import { DEFAULT_STUN_PORT, DEFAULT_STUNS_PORT, parseHostPort } from './stun-url.js';
+import { IceUrlError, iceUrlText, parseIceServerUrl, type Transport } from '../../shared/ice-url.js';
 
 /** A parsed `turn:`/`turns:` URL (RFC 7065 §3). */
 export interface TurnUrl {
@@ -26,37 +24,42 @@ export interface TurnTarget {
 }
 
 /**
- * Parses `turn:host[:port][?transport=udp|tcp]` or `turns:host[:port][?transport=tcp]` (RFC 7065 §3.1;
- * default ports 3478 and 5349, RFC 8656 §4). IPv6 literals are bracketed: `turn:[::1]:3478`.
- * `turns:…?transport=udp` would be DTLS, which ice-doctor does not speak.
- * @throws ConfigError for another scheme, a missing or bad host or port, or an unsupported transport.
+ * turn-check's policy on the shared ICE-URL parser (`shared/ice-url.ts`): parses
+ * `turn:host[:port][?transport=udp|tcp]` or `turns:host[:port][?transport=tcp]` (RFC 7065 §3.1; default
+ * ports 3478 and 5349, RFC 8656 §4). IPv6 literals are bracketed: `turn:[::1]:3478`. No `user@`, no other
+ * query parameter. `turns:…?transport=udp` would be DTLS, which ice-doctor does not speak.
+ * @throws IceUrlError `not a TURN URL: "…"` for another scheme or grammar, `bad port in "…"`, `unknown
+ *   transport "…"`, or `turns:…?transport=udp is DTLS, not supported`.
  */
 export function parseTurnUrl(input: string): TurnUrl {
-  const m = /^(turns?):(?:\/\/)?([^?@]*)(?:\?transport=([a-z]+))?$/i.exec(input.trim());
-  const scheme = (m?.[1]?.toLowerCase() ?? 'turn') as TurnUrl['scheme'];
-  const at = m && parseHostPort(m[2]!, scheme === 'turns' ? DEFAULT_STUNS_PORT : DEFAULT_STUN_PORT, input);
-  if (!m || !at) {
-    throw new ConfigError(
+  const parsed = parseIceServerUrl(input);
+  if (!parsed.ok && parsed.code === 'port') throw new IceUrlError('port', `bad port in "${input}" (1–65535)`);
+  if (!parsed.ok && parsed.code === 'transport') {
+    throw new IceUrlError(
+      'transport',
+      `unknown transport "${parsed.part.toLowerCase()}" in "${input}" (udp or tcp)`,
+    );
+  }
+  const u = parsed.ok ? parsed.url : null;
+  if (!u || (u.scheme !== 'turn' && u.scheme !== 'turns') || u.userinfo || u.extraQuery) {
+    throw new IceUrlError(
+      parsed.ok ? 'scheme' : parsed.code,
       `not a TURN URL: "${input}" (expected turn:host[:port][?transport=udp|tcp] or turns:host[:port])`,
     );
   }
-  const { host, port } = at;
-  const transport = m[3]?.toLowerCase();
-  if (transport !== undefined && transport !== 'udp' && transport !== 'tcp')
-    throw new ConfigError(`unknown transport "${transport}" in "${input}" (udp or tcp)`);
+  const { scheme, host, port } = u;
   if (scheme === 'turns') {
-    if (transport === 'udp')
-      throw new ConfigError(`turns:…?transport=udp is DTLS, not supported ("${input}")`);
+    if (u.transport === 'udp')
+      throw new IceUrlError('transport', `turns:…?transport=udp is DTLS, not supported ("${input}")`);
     return { scheme, host, port, transports: ['tls'] };
   }
-  return { scheme, host, port, transports: transport === undefined ? ['udp', 'tcp'] : [transport] };
+  return { scheme, host, port, transports: u.transport === undefined ? ['udp', 'tcp'] : [u.transport] };
 }
 
 /** The single-transport targets of a parsed URL, each with its normalised URL. */
 export function turnTargets(u: TurnUrl): TurnTarget[] {
-  const hostPort = formatAddress({ address: u.host, port: u.port });
   return u.transports.map((transport) => ({
-    url: `${u.scheme}:${hostPort}${transport === 'tls' ? '' : `?transport=${transport}`}`,
+    url: iceUrlText(u.scheme, u.host, u.port, transport === 'tls' ? undefined : transport),
     scheme: u.scheme,
     host: u.host,
     port: u.port,
@@ -67,7 +70,7 @@ export function turnTargets(u: TurnUrl): TurnTarget[] {
 /**
  * The plan of a `turn-check`: every URL parsed (so a bad one fails before any traffic) and expanded into its
  * single-transport targets, in the order given.
- * @throws ConfigError for a URL that is not `turn:`/`turns:` (see {@link parseTurnUrl}).
+ * @throws IceUrlError for a URL that is not `turn:`/`turns:` (see {@link parseTurnUrl}).
  */
 export function parseTurnTargets(urls: readonly string[]): TurnTarget[] {
   return urls.flatMap((u) => turnTargets(parseTurnUrl(u)));

@@ -1,25 +1,21 @@
+import { type Family, ipFamily as literalFamily, unbracketed } from '../../shared/address-text.js';
+
 /**
- * Address helpers for the report page, without Node's `net` module (the page runs in a browser). They read
- * the addresses browsers put in candidates and stats: IP literals, mDNS `.local` names (RFC 8839 §5.1 allows a
- * FQDN; browsers use draft-ietf-mmusic-mdns-ice-candidates), and the partly hidden addresses of
+ * Address helpers for the report page, on the browser-safe `shared/address-text.ts`. They read the addresses
+ * browsers put in candidates and stats: IP literals, mDNS `.local` names (RFC 8839 §5.1 allows a FQDN;
+ * browsers use draft-ietf-mmusic-mdns-ice-candidates), and the partly hidden addresses of
  * `icecandidateerror` (`0.0.0.x`, `[0:0:0:x::x]`).
  */
 
-/** `IPv4` or `IPv6`, as in the report's transport addresses (DESIGN.md). */
-export type Family = 'IPv4' | 'IPv6';
-
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const IPV6_CHARS = /^[0-9a-fA-F:.]+$/;
+export type { Family } from '../../shared/address-text.js';
+export { hostPort } from '../../shared/address-text.js';
 
 /**
- * The family of an IP literal (IPv6 with or without brackets, a zone id `%eth0` allowed), or null for
+ * The family of an IP literal, IPv6 with or without brackets (a zone id `%eth0` allowed), or null for
  * anything else (an mDNS name, a host name, an empty string, `redacted`).
  */
 export function ipFamily(address: string): Family | null {
-  if (IPV4.test(address)) return 'IPv4';
-  const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
-  if (bare.includes(':') && IPV6_CHARS.test(bare) && (bare.match(/::/g)?.length ?? 0) <= 1) return 'IPv6';
-  return null;
+  return literalFamily(unbracketed(address));
 }
 
 /**
@@ -31,7 +27,7 @@ export function maskedFamily(address: string | null | undefined): Family | null 
   if (!address) return null;
   const exact = ipFamily(address);
   if (exact) return exact;
-  const bare = address.replace(/^\[|\]$/g, '');
+  const bare = unbracketed(address);
   if (/^(\d{1,3}|x)(\.(\d{1,3}|x)){3}$/.test(bare)) return 'IPv4';
   if (bare.includes(':') && /^[0-9a-fA-Fx:.]+$/.test(bare)) return 'IPv6';
   return null;
@@ -40,9 +36,4 @@ export function maskedFamily(address: string | null | undefined): Family | null 
 /** True for an mDNS host name (`<uuid>.local`) that a browser uses instead of its private IP. */
 export function isMdnsName(address: string): boolean {
   return /\.local\.?$/i.test(address);
-}
-
-/** `ip:port`, the IPv6 address bracketed (`[2001:db8::1]:3478`). */
-export function hostPort(address: string, port: number): string {
-  return `${ipFamily(address) === 'IPv6' && !address.startsWith('[') ? `[${address}]` : address}:${port}`;
 }

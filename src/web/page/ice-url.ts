@@ -1,47 +1,41 @@
+import { ipFamily } from '../../shared/address-text.js';
+import { type IceScheme, iceUrlText, parseIceServerUrl } from '../../shared/ice-url.js';
 import type { Family } from './address.js';
-import { ipFamily } from './address.js';
 
 /**
- * ICE server URLs as the page meets them in `RTCIceServer.urls`, `RTCIceCandidate.url`, the `url` of
- * `local-candidate` stats and `RTCPeerConnectionIceErrorEvent.url`: `stun:`/`stuns:` (RFC 7064 §3.1) and
- * `turn:`/`turns:` (RFC 7065 §3.1) with an optional `?transport=udp|tcp`. Browser-safe: no Node APIs.
+ * The page's policy on the shared ICE-URL parser (`shared/ice-url.ts`), for URLs as the page meets them in
+ * `RTCIceServer.urls`, `RTCIceCandidate.url`, the `url` of `local-candidate` stats and
+ * `RTCPeerConnectionIceErrorEvent.url`: `stun:`/`stuns:` (RFC 7064 §3.1) and `turn:`/`turns:` (RFC 7065 §3.1)
+ * with an optional `?transport=udp|tcp`. It reads what the browser already accepted, so it is lenient: a
+ * `//`, a `user@` part and other query parameters are tolerated (and dropped), the host is lower-cased.
  */
 
 /** A parsed ICE server URL. */
 export interface IceUrl {
-  scheme: 'stun' | 'stuns' | 'turn' | 'turns';
+  scheme: IceScheme;
   /** Host name or IP literal (IPv6 without brackets), lower-cased. */
   host: string;
   /** The port, or the scheme's default: 3478 for stun/turn, 5349 for stuns/turns (RFC 8489 §18.5, RFC 8656 §4). */
   port: number;
   /**
-   * How the browser reaches the server: `tls` for `stuns:`/`turns:`, `tcp` for `?transport=tcp`, else `udp`
-   * (a `turn:` URL without `?transport=` is UDP in browsers).
+   * How the browser reaches the server: `tls` for `stuns:`/`turns:` (whatever `?transport=` says), `tcp` for
+   * `?transport=tcp`, else `udp` (a `turn:` URL without `?transport=` is UDP in browsers).
    */
   transport: 'udp' | 'tcp' | 'tls';
 }
 
-const URL_RE =
-  /^(stuns?|turns?):(?:\/\/)?(?:[^@/?]*@)?(\[[0-9a-fA-F:.]+\]|[^:?/[\]@]+)(?::(\d{1,5}))?(?:\?(.*))?$/i;
-
 /**
- * Parses an ICE server URL (see {@link IceUrl}); tolerates a `//` after the scheme and a `user@` part (both
- * outside RFC 7065, dropped).
- * @returns the parsed URL, or null when `url` is not a stun/stuns/turn/turns URL with a valid port (1–65535)
- * and, if present, `transport=udp|tcp`.
+ * Parses an ICE server URL (see {@link IceUrl}); tolerates a `//` after the scheme, a `user@` part and query
+ * parameters besides `transport` (all outside RFC 7065, dropped).
+ * @returns the parsed URL, or null when `url` is not a stun/stuns/turn/turns URL with a valid host, a port
+ * 1–65535 and, if present, `transport=udp|tcp`.
  */
 export function parseIceUrl(url: string): IceUrl | null {
-  const m = URL_RE.exec(url.trim());
-  if (!m) return null;
-  const scheme = m[1]!.toLowerCase() as IceUrl['scheme'];
-  const secure = scheme === 'stuns' || scheme === 'turns';
-  const port = m[3] === undefined ? (secure ? 5349 : 3478) : Number(m[3]);
-  if (port < 1 || port > 65535) return null;
-  const query = new Map((m[4] ?? '').split('&').map((kv) => kv.split('=') as [string, string | undefined]));
-  const t = query.get('transport')?.toLowerCase();
-  if (t !== undefined && t !== 'udp' && t !== 'tcp') return null;
-  const transport = secure ? 'tls' : t === 'tcp' ? 'tcp' : 'udp';
-  return { scheme, host: m[2]!.replace(/^\[|\]$/g, '').toLowerCase(), port, transport };
+  const parsed = parseIceServerUrl(url);
+  if (!parsed.ok) return null;
+  const u = parsed.url;
+  const transport = u.secure ? 'tls' : (u.transport ?? 'udp');
+  return { scheme: u.scheme, host: u.host.toLowerCase(), port: u.port, transport };
 }
 
 /**
@@ -52,12 +46,13 @@ export function parseIceUrl(url: string): IceUrl | null {
 export function canonicalIceUrl(url: string): string | null {
   const u = parseIceUrl(url);
   if (!u) return null;
-  const host = ipFamily(u.host) === 'IPv6' ? `[${u.host}]` : u.host;
-  const query =
-    u.transport === 'tcp' || (u.scheme === 'turn' && u.transport === 'udp')
-      ? `?transport=${u.transport}`
-      : '';
-  return `${u.scheme}:${host}:${u.port}${query}`;
+  const t = u.transport === 'tls' ? undefined : u.transport;
+  return iceUrlText(
+    u.scheme,
+    u.host,
+    u.port,
+    t === 'tcp' || (u.scheme === 'turn' && t === 'udp') ? t : undefined,
+  );
 }
 
 /**
@@ -83,11 +78,10 @@ export function urlHostFamily(url: string): Family | null {
  * stay. A string that is not an ICE URL (e.g. a `ws://` signaling URL) loses its user-info, query and fragment.
  */
 export function sanitizeUrl(url: string): string {
-  const u = parseIceUrl(url);
-  if (u) {
-    const host = ipFamily(u.host) === 'IPv6' ? `[${u.host}]` : u.host;
-    const explicit = /[?&]transport=(udp|tcp)/i.exec(url)?.[1]?.toLowerCase();
-    return `${u.scheme}:${host}:${u.port}${explicit ? `?transport=${explicit}` : ''}`;
+  const parsed = parseIceServerUrl(url);
+  if (parsed.ok) {
+    const u = parsed.url;
+    return iceUrlText(u.scheme, u.host.toLowerCase(), u.port, u.transport);
   }
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1').replace(/[?#].*$/, '');
 }

@@ -1,0 +1,51 @@
+/**
+ * Import direction of ice-doctor (docs/ARCHITECTURE.md, "Layers"): shared ← wire ← report, net ← client | server
+ * ← web, diagnosis ← cli; test and bench use src and lab, never each other. `npm run check:imports` (part of
+ * `npm test`) fails on any import against it, type-only imports included.
+ */
+const layer = (name, comment, from, to, extra = {}) => ({
+  name,
+  comment,
+  severity: 'error',
+  from: { path: from },
+  to: { path: to, ...extra },
+});
+
+module.exports = {
+  forbidden: [
+    layer('errors-is-a-leaf', 'src/errors.ts imports nothing of ice-doctor.', '^src/errors\\.ts$', '^src/'),
+    layer('shared-is-a-leaf', 'src/shared imports no other folder of src.', '^src/shared/', '^src/(?!shared/)'),
+    {
+      name: 'shared-runs-in-browsers',
+      comment: 'src/shared is bundled into the report page: no Node built-ins.',
+      severity: 'error',
+      from: { path: '^src/shared/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    layer('wire-below-everything', 'src/wire uses only src/shared and src/errors.ts.', '^src/wire/', '^src/(?!wire/|shared/|errors\\.ts$)'),
+    layer('report-is-schemas', 'src/report (JSON schemas) uses only shared, wire and errors.', '^src/report/', '^src/(?!report/|shared/|wire/|errors\\.ts$)'),
+    layer('net-below-client-and-server', 'src/net (server plumbing) uses only shared, wire and errors.', '^src/net/', '^src/(?!net/|shared/|wire/|errors\\.ts$)'),
+    layer('client-apart-from-server', 'The client never imports the server, the web side or the CLI.', '^src/client/', '^src/(server|web|diagnosis|cli)/'),
+    layer('server-apart-from-client', 'The server never imports the client, the web side or the CLI.', '^src/server/', '^src/(client|web|diagnosis|cli)/'),
+    layer('page-is-browser-code', 'The report page imports only shared, report, the web schemas and errors.', '^src/web/page/', '^src/(?!web/page/|web/[^/]+\\.ts$|shared/|report/|errors\\.ts$)'),
+    {
+      name: 'page-has-no-node',
+      comment: 'The report page runs in browsers: no Node built-ins.',
+      severity: 'error',
+      from: { path: '^src/web/page/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    layer('only-cli-imports-cli', 'Nothing below the CLI imports it.', '^src/(?!cli/)', '^src/cli/'),
+    layer('src-is-the-product', 'src never imports tests, benchmarks or the lab.', '^src/', '^(test|bench|lab)/'),
+    layer('lab-uses-src-only', 'The lab is used by test and bench alike; it imports neither.', '^lab/', '^(test|bench)/'),
+    layer('test-not-bench', 'Tests do not import benchmarks (shared pieces live in lab/ or src/).', '^test/', '^bench/'),
+    layer('bench-not-test', 'Benchmarks do not import tests (shared pieces live in lab/ or src/).', '^bench/', '^test/'),
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|dist)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs'] },
+  },
+};
