@@ -2,7 +2,7 @@ import { Document } from 'yaml';
 import type { ServeConfig } from './serve-config.js';
 
 /** What a secret or password is printed as. */
-export const MASK = '****';
+const MASK = '****';
 
 /** A `--page-ice-server` value with its secret or password masked (`;secret-env=VAR` names no secret). */
 function maskPageIceServer(spec: string): string {

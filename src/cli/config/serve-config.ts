@@ -20,7 +20,7 @@ export interface ServeCommandFlags extends ServeFlags, TurnFlags, ReportFlags {
 const NOT_IN_FILE: ReadonlySet<string> = new Set(['config', 'print-config', 'json']);
 
 /** The environment variable of each flag that has one (flag attribute → variable). */
-export const ENV_OF: Readonly<Record<string, string>> = {
+const ENV_OF: Readonly<Record<string, string>> = {
   listen: 'ICE_DOCTOR_LISTEN',
   realm: 'ICE_DOCTOR_REALM',
   authSecret: 'ICE_DOCTOR_AUTH_SECRET',
@@ -46,7 +46,7 @@ export interface ServeConfig {
  * The file's values for the flags that neither the command line nor an environment variable set: flags >
  * environment > file > defaults. A variable set but empty counts as set (it is an error where it is read).
  */
-function fromFile(
+function valuesTaken(
   command: Command,
   values: Record<string, FlagValue>,
   env: NodeJS.ProcessEnv,
@@ -93,7 +93,7 @@ export function resolveServeConfig(
 ): ServeConfig {
   const file = given.config ?? env.ICE_DOCTOR_CONFIG ?? null;
   const keys = fileKeys(command.options, NOT_IN_FILE);
-  const taken = file === null ? {} : fromFile(command, readConfigFile(file, keys), env);
+  const taken = file === null ? {} : valuesTaken(command, readConfigFile(file, keys), env);
   const flags: ServeCommandFlags = { ...given, ...taken };
   const inFile = new Set(Object.keys(taken));
   const listen = flags.listen ?? env.ICE_DOCTOR_LISTEN;
