@@ -6,7 +6,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTurnFlags } from '../../src/cli/config/turn-flags.js';
 import { ConfigError, SettingsError } from '../../src/errors.js';
-import { DEFAULT_TLS_PORT } from '../../src/server/default-ports.js';
 import { RFC_LIFETIMES } from '../../src/server/turn/config.js';
 import {
   DEFAULT_REALM,
@@ -15,6 +14,7 @@ import {
   resolveTurnSettings,
   type TurnSettingsInput,
 } from '../../src/server/turn/settings.js';
+import { STUNS_DEFAULT_PORT } from '../../src/shared/ice-url.js';
 
 const LOOPBACK = ['127.0.0.1', '127.0.0.2'];
 
@@ -37,7 +37,7 @@ describe('resolveTurnSettings', () => {
     expect(a).toMatchObject({
       resolved: true,
       realm: DEFAULT_REALM,
-      tlsPort: DEFAULT_TLS_PORT,
+      tlsPort: STUNS_DEFAULT_PORT,
       lifetimes: RFC_LIFETIMES,
       relayPorts: { min: 49152, max: 65535 },
       bandwidthBytesPerS: null,

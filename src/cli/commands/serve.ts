@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DEFAULT_PORT, DEFAULT_TLS_PORT } from '../../server/default-ports.js';
+import { STUN_DEFAULT_PORT, STUNS_DEFAULT_PORT } from '../../shared/ice-url.js';
 import { DEFAULT_REPORT_HTTPS_PORT, DEFAULT_REPORT_PORT } from '../../web/server/report-settings.js';
 import type { ServeCommandFlags } from '../config/serve-config.js';
 import { withInvocation } from '../examples.js';
@@ -56,14 +56,14 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('run the bundled STUN/TURN server (RFC 5780 two IPs × two ports; TURN over UDP, TCP, TLS)')
     .option('--listen <addrs>', 'up to two IPs per family, comma-separated (default: 127.0.0.1,127.0.0.2)')
-    .option('--port <n>', `primary port P1; 0 picks a free pair (default: ${DEFAULT_PORT})`)
+    .option('--port <n>', `primary port P1; 0 picks a free pair (default: ${STUN_DEFAULT_PORT})`)
     .option('--alt-port <n>', 'alternate port P2 (default: port + 1)')
     .option('--no-tcp', 'no TCP listeners')
     .option(
       '--udp-buffer-bytes <n>',
       'receive buffer of each UDP listening socket; 0 = kernel default (default: 4194304, capped by net.core.rmem_max)',
     )
-    .option('--tls-port <n>', `TURN/STUN over TLS port (default: ${DEFAULT_TLS_PORT}; 0 with --port 0)`)
+    .option('--tls-port <n>', `TURN/STUN over TLS port (default: ${STUNS_DEFAULT_PORT}; 0 with --port 0)`)
     .option('--no-tls', 'no TLS listener')
     .option('--tls-cert <file>', 'PEM certificate chain for TLS (default: self-signed, generated at start)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')

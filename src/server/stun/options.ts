@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { SettingsError } from '../../errors.js';
-import { DEFAULT_PORT } from '../default-ports.js';
+import { STUN_DEFAULT_PORT } from '../../shared/ice-url.js';
 import { MAX_SOFTWARE_BYTES } from './binding-responder.js';
 import { DEFAULT_UDP_BUFFER_BYTES, MAX_UDP_BUFFER_BYTES, MIN_UDP_BUFFER_BYTES } from './udp-buffer.js';
 
@@ -36,7 +36,7 @@ const settingsSchema = z
       .min(1, { message: 'needs one or two IP addresses' })
       .max(2, { message: 'takes one or two IP addresses per family (RFC 5780: a primary and an alternate)' })
       .default([...DEFAULT_ADDRESSES]),
-    port: portNumber(0).default(DEFAULT_PORT),
+    port: portNumber(0).default(STUN_DEFAULT_PORT),
     altPort: portNumber(1).optional(),
     tcp: z.boolean({ message: 'must be true or false' }).default(true),
     udpBufferBytes: z

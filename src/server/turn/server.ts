@@ -1,7 +1,7 @@
 import { isIPv6 } from 'node:net';
 import { type Logger, pino } from 'pino';
+import { STUN_DEFAULT_PORT } from '../../shared/ice-url.js';
 import type { Family, TransportAddress } from '../../wire/address.js';
-import { DEFAULT_PORT } from '../default-ports.js';
 import { byFamily, DEFAULT_ADDRESSES, DEFAULT_SOFTWARE } from '../stun/options.js';
 import { type RunningStunServer, type ServerPlugins, startStunServer } from '../stun/server.js';
 import {
@@ -20,7 +20,7 @@ import { resolveTurnSettings, type TurnSettings, type TurnSettingsInput } from '
 export interface TurnServerOptions {
   /** Up to two IPs per family (default 127.0.0.1, 127.0.0.2); each family gets its own RFC 5780 set. */
   addresses?: string[];
-  /** Primary port P1 (default DEFAULT_PORT, 3478; 0 picks). */
+  /** Primary port P1 (default STUN_DEFAULT_PORT, 3478, RFC 8489 §18.5; 0 picks). */
   port?: number;
   altPort?: number;
   tcp?: boolean;
@@ -89,7 +89,7 @@ async function tlsCredentials(turn: TurnSettings, addresses: string[]): Promise<
  */
 export async function startTurnServer(opts: TurnServerOptions): Promise<RunningTurnServer> {
   const addresses = opts.addresses ?? [...DEFAULT_ADDRESSES];
-  const port = opts.port ?? DEFAULT_PORT;
+  const port = opts.port ?? STUN_DEFAULT_PORT;
   const turn = resolveTurnSettings(opts.turn ?? {}, addresses, port === 0);
   const log = opts.logger ?? pino({ level: 'silent' });
   const groups = byFamily(addresses);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { SettingsError } from '../../errors.js';
 import { DEFAULT_CONNECTIONS_PER_IP } from '../../net/connection-budget.js';
-import { DEFAULT_TLS_PORT } from '../default-ports.js';
+import { STUNS_DEFAULT_PORT } from '../../shared/ice-url.js';
 import { type AuthLimitSettings, DEFAULT_AUTH_LIMIT } from './auth/limiter.js';
 import { RFC_LIFETIMES, type TurnLifetimes } from './config.js';
 import { createPeerPolicy } from './peer-policy.js';
@@ -53,7 +53,7 @@ export interface TurnSettingsInput {
   /** Peer CIDRs allowed despite the deny-by-default policy; absent or empty: the default (see resolve). */
   allowPeers?: readonly string[];
   denyPeers?: readonly string[];
-  /** `null`: no TLS listener; 0 picks a free port; default {@link DEFAULT_TLS_PORT} (0 when the port is 0). */
+  /** `null`: no TLS listener; 0 picks a free port; default {@link STUNS_DEFAULT_PORT} (0 when the port is 0). */
   tlsPort?: number | null;
   /** PEM files of the TLS listener (both or neither; default: self-signed, generated at start). */
   tlsCertFile?: string | null;
@@ -277,7 +277,7 @@ export function resolveTurnSettings(
     allowPeers: allowGiven ? [...allowPeers] : loopback ? [...LOOPBACK_PEERS] : [],
     allowPeersDefaulted: !allowGiven && loopback,
     denyPeers,
-    tlsPort: portOrNull('tlsPort', input.tlsPort, portZero ? 0 : DEFAULT_TLS_PORT),
+    tlsPort: portOrNull('tlsPort', input.tlsPort, portZero ? 0 : STUNS_DEFAULT_PORT),
     tlsCertFile: input.tlsCertFile ?? null,
     tlsKeyFile: input.tlsKeyFile ?? null,
     lifetimes: lifetimes(input.lifetimes ?? {}),
