@@ -1,4 +1,3 @@
-import { parseTurnFlags } from '../cli/config/turn-flags.js';
 import { runProbe } from '../client/nat-probe/run-probe.js';
 import { isResolveFailure } from '../client/transport/resolve.js';
 import { runTurnCheck } from '../client/turn-check/run.js';
@@ -46,7 +45,8 @@ export async function runDiagnosis(opts: DiagnosisOptions): Promise<DiagnosisRep
   const started = performance.now();
   opts.onProgress?.('starting the bundled STUN/TURN server');
   const addresses = [...DEFAULT_ADDRESSES];
-  const server = await startTurnServer({ addresses, port: 0, turn: parseTurnFlags({}, addresses, true, {}) });
+  // No TURN settings: the server's own defaults, a generated user and loopback peers (every address is).
+  const server = await startTurnServer({ addresses, port: 0 });
   const stun = server.fronts[0]!;
   const user = server.generatedUser!;
   try {

@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_PATH } from '../../lab/paths.js';
-import { resolveTurnCredentials, type TurnCredentialFlags } from '../../src/client/turn-check/credentials.js';
+import {
+  resolveTurnCredentials,
+  type TurnCredentialFlags,
+} from '../../src/cli/config/turn-check-credentials.js';
 import { runTurnCheck } from '../../src/client/turn-check/run.js';
 import { parseTurnTargets } from '../../src/client/url/turn-url.js';
 import { turnCheckReportSchema } from '../../src/report/schema.js';

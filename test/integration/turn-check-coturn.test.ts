@@ -3,7 +3,10 @@ import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coturnAvailable } from '../../lab/coturn.js';
 import { coturnForSuite, freePort } from '../../lab/coturn-turn.js';
-import { resolveTurnCredentials, type TurnCredentialFlags } from '../../src/client/turn-check/credentials.js';
+import {
+  resolveTurnCredentials,
+  type TurnCredentialFlags,
+} from '../../src/cli/config/turn-check-credentials.js';
 import { runTurnCheck } from '../../src/client/turn-check/run.js';
 import { parseTurnTargets } from '../../src/client/url/turn-url.js';
 import {

@@ -2,7 +2,7 @@
  * Integration tests of the `turns:` listener credentials (src/server/stun/tls-credentials.ts):
  * generated self-signed credentials serve a real TLS handshake on 127.0.0.1 that a client trusting the
  * certificate accepts for a listed name and refuses (ERR_TLS_CERT_ALTNAME_INVALID) for another;
- * credentials written to a temp dir load back the same; bad files give a ConfigError naming the flag.
+ * credentials written to a temp dir load back the same; bad files give a SettingsError naming the flag.
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { connect, createServer, type Server } from 'node:tls';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
+import { SettingsError } from '../../src/errors.js';
 import {
   generateSelfSignedCredentials,
   loadTlsCredentials,
@@ -111,13 +111,13 @@ describe('generateSelfSignedCredentials', () => {
     [[], /at least one name/],
     [
       ['localhost', 'not a name'],
-      /^cannot make a certificate for 'not a name': not a host name or IP address$/,
+      /^names: cannot make a certificate for 'not a name': not a host name or IP address$/,
     ],
     [['fe80::1%eth0'], /'fe80::1%eth0'/],
     [['-bad.example'], /'-bad\.example'/],
-  ])('refuses the names %j with a ConfigError', async (names, message) => {
+  ])('refuses the names %j with a SettingsError', async (names, message) => {
     const attempt = generateSelfSignedCredentials(names);
-    await expect(attempt).rejects.toThrow(ConfigError);
+    await expect(attempt).rejects.toThrow(SettingsError);
     await expect(attempt).rejects.toThrow(message);
   });
 
@@ -157,7 +157,7 @@ describe('loadTlsCredentials', () => {
     const certFile = file('mine.pem', creds.cert);
     const keyFile = file('other-key.pem', other.key);
     expect(() => loadTlsCredentials(certFile, keyFile)).toThrow(
-      new ConfigError(`--tls-key: '${keyFile}' is not the key of the certificate in '${certFile}'`),
+      new SettingsError('tlsKeyFile', `'${keyFile}' is not the key of the certificate in '${certFile}'`),
     );
   });
 
@@ -166,14 +166,14 @@ describe('loadTlsCredentials', () => {
       'garbage certificate',
       'garbage',
       'key',
-      /^--tls-cert: '.*garbage certificate' is not a PEM certificate$/,
+      /^tlsCertFile: '.*garbage certificate' is not a PEM certificate$/,
     ],
-    ['key as certificate', 'key', 'key', /^--tls-cert: '.*key as certificate' is not a PEM certificate$/],
-    ['garbage key', 'cert', 'garbage', /^--tls-key: '.*garbage key' is not a PEM private key$/],
-    ['certificate as key', 'cert', 'cert', /^--tls-key: '.*certificate as key' is not a PEM private key$/],
-    ['encrypted key', 'cert', 'encrypted', /^--tls-key: '.*encrypted key' is encrypted; give the key/],
-    ['broken chain', 'broken-chain', 'key', /^--tls-cert: '.*broken chain' cannot be used for TLS \(.*\)$/],
-  ])('refuses a %s with a ConfigError', (name, certKind, keyKind, message) => {
+    ['key as certificate', 'key', 'key', /^tlsCertFile: '.*key as certificate' is not a PEM certificate$/],
+    ['garbage key', 'cert', 'garbage', /^tlsKeyFile: '.*garbage key' is not a PEM private key$/],
+    ['certificate as key', 'cert', 'cert', /^tlsKeyFile: '.*certificate as key' is not a PEM private key$/],
+    ['encrypted key', 'cert', 'encrypted', /^tlsKeyFile: '.*encrypted key' is encrypted; give the key/],
+    ['broken chain', 'broken-chain', 'key', /^tlsCertFile: '.*broken chain' cannot be used for TLS \(.*\)$/],
+  ])('refuses a %s with a SettingsError', (name, certKind, keyKind, message) => {
     const texts: Record<string, string> = {
       cert: creds.cert,
       key: creds.key,
@@ -188,17 +188,17 @@ describe('loadTlsCredentials', () => {
     };
     const certFile = file(certKind === 'cert' ? 'c.pem' : name, texts[certKind]!);
     const keyFile = file(keyKind === 'key' ? 'k.pem' : name, texts[keyKind]!);
-    expect(() => loadTlsCredentials(certFile, keyFile)).toThrow(ConfigError);
+    expect(() => loadTlsCredentials(certFile, keyFile)).toThrow(SettingsError);
     expect(() => loadTlsCredentials(certFile, keyFile)).toThrow(message);
   });
 
   it('names the flag of a file it cannot read', () => {
     const keyFile = file('k.pem', creds.key);
     expect(() => loadTlsCredentials(join(dir, 'missing.pem'), keyFile)).toThrow(
-      /^--tls-cert: cannot read '.*missing\.pem' \(ENOENT\)$/,
+      /^tlsCertFile: cannot read '.*missing\.pem' \(ENOENT\)$/,
     );
     expect(() => loadTlsCredentials(file('c.pem', creds.cert), dir)).toThrow(
-      /^--tls-key: cannot read '.*' \(EISDIR\)$/,
+      /^tlsKeyFile: cannot read '.*' \(EISDIR\)$/,
     );
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseMs, parseSeconds } from '../../src/cli/config/probe-flags.js';
 import { parseReportFlags } from '../../src/cli/config/report-flags.js';
+import { parseServeFlags } from '../../src/cli/config/serve-flags.js';
 import { parseTurnFlags, type TurnFlags } from '../../src/cli/config/turn-flags.js';
 import { ConfigError } from '../../src/errors.js';
-import { parseServeFlags } from '../../src/server/stun/options.js';
 
 // Issue 11 §6: the range a message states is the range accepted. For each numeric flag, a bad value's
 // message names a range `(min–max)`; min and max must then be accepted, min − 1 and max + 1 refused.

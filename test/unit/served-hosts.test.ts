@@ -3,7 +3,7 @@
  * literals, localhost and the `--public-host` names are answered; any other name is refused.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
+import { SettingsError } from '../../src/errors.js';
 import { canonicalHost, ServedHosts } from '../../src/web/server/served-hosts.js';
 
 /** The Host values of `hosts` that `served` accepts. */
@@ -65,9 +65,9 @@ describe('ServedHosts', () => {
     expect(served.allows(undefined)).toBe(false);
   });
 
-  it('throws ConfigError for a public host that is not a host name', () => {
+  it('throws SettingsError naming publicHosts for a public host that is not a host name', () => {
     expect(() => new ServedHosts(['https://x.example'])).toThrow(
-      new ConfigError("public host 'https://x.example' is not a host name or IP address"),
+      new SettingsError('publicHosts', "'https://x.example' is not a host name or IP address"),
     );
   });
 });

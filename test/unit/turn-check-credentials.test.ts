@@ -1,6 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { credentialFlagsFromEnv, resolveTurnCredentials } from '../../src/client/turn-check/credentials.js';
+import {
+  credentialFlagsFromEnv,
+  resolveTurnCredentials,
+} from '../../src/cli/config/turn-check-credentials.js';
 import { ConfigError } from '../../src/errors.js';
 
 describe('resolveTurnCredentials', () => {

@@ -3,9 +3,10 @@
  * (src/server/stun/socket-role.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { parseServeFlags } from '../../src/cli/config/serve-flags.js';
 import { parseTurnFlags, type TurnFlags } from '../../src/cli/config/turn-flags.js';
-import { ConfigError } from '../../src/errors.js';
-import { parseServeFlags, parseStunServerOptions } from '../../src/server/stun/options.js';
+import { ConfigError, SettingsError } from '../../src/errors.js';
+import { parseStunServerOptions } from '../../src/server/stun/options.js';
 import { changedRole } from '../../src/server/stun/socket-role.js';
 import { DEFAULT_AUTH_LIMIT } from '../../src/server/turn/auth/limiter.js';
 
@@ -27,30 +28,31 @@ describe('parseStunServerOptions', () => {
   });
 
   it.each([
-    [{ addresses: [] }, /^--listen: /],
-    [{ addresses: ['127.0.0.1', '127.0.0.2', '127.0.0.3'] }, /^--listen: /],
-    [{ addresses: ['localhost'] }, /^--listen: not an IPv4 or IPv6 address, got 'localhost'$/],
+    [{ addresses: [] }, /^addresses: /],
+    [{ addresses: ['127.0.0.1', '127.0.0.2', '127.0.0.3'] }, /^addresses: /],
+    [{ addresses: ['localhost'] }, /^addresses: not an IPv4 or IPv6 address, got 'localhost'$/],
     [{ addresses: ['0.0.0.0'] }, /wildcard/],
     [{ addresses: ['127.0.0.1', '127.0.0.1'] }, /must differ/],
     [{ addresses: ['127.0.0.1', '::1'] }, /one family/],
-    [{ port: 70000 }, /^--port: /],
-    [{ port: 1.5 }, /^--port: /],
-    [{ port: 3478, altPort: 3478 }, /^--alt-port: must differ/],
-    [{ port: 0, altPort: 4000 }, /^--alt-port: cannot be set/],
-    [{ port: 65535 }, /^--alt-port: /],
+    [{ port: 70000 }, /^port: /],
+    [{ port: 1.5 }, /^port: /],
+    [{ port: 3478, altPort: 3478 }, /^altPort: must differ/],
+    [{ port: 0, altPort: 4000 }, /^altPort: cannot be set/],
+    [{ port: 65535 }, /^altPort: /],
     [{ software: 'é'.repeat(65) }, /longer than 128 bytes/],
-    [{ colour: 'red' }, /./],
-  ])('rejects %j with a one-line ConfigError', (input, message) => {
+    [{ colour: 'red' }, /^colour: not a STUN server option$/],
+  ])('rejects %j with a one-line SettingsError naming the field, not a flag', (input, message) => {
     let caught: unknown;
     try {
       parseStunServerOptions(input);
     } catch (err) {
       caught = err;
     }
-    expect(caught).toBeInstanceOf(ConfigError);
-    expect((caught as ConfigError).message).toMatch(message);
-    expect((caught as ConfigError).message).not.toContain('\n');
-    expect((caught as ConfigError).exitCode).toBe(2);
+    expect(caught).toBeInstanceOf(SettingsError);
+    expect(caught).not.toBeInstanceOf(ConfigError);
+    expect((caught as SettingsError).message).toMatch(message);
+    expect((caught as SettingsError).message).not.toContain('\n');
+    expect((caught as SettingsError).exitCode).toBe(2);
   });
 });
 

@@ -9,7 +9,7 @@
 import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
+import { SettingsError } from '../../src/errors.js';
 import { createPeerPolicy, DEFAULT_DENIED_RANGES } from '../../src/server/turn/peer-policy.js';
 
 const decide = createPeerPolicy();
@@ -295,25 +295,25 @@ describe('createPeerPolicy options', () => {
   });
 
   it.each([
-    ['10.0.0.0/33', "--allow-peer: '10.0.0.0/33' is not a CIDR"],
-    ['::/129', "--allow-peer: '::/129' is not a CIDR"],
-    ['10.0.0/8', "--allow-peer: '10.0.0/8' is not a CIDR"],
-    ['10.0.0.0/', "--allow-peer: '10.0.0.0/' is not a CIDR"],
-    ['10.0.0.0/08', "--allow-peer: '10.0.0.0/08' is not a CIDR"],
-    ['10.0.0.0/-1', "--allow-peer: '10.0.0.0/-1' is not a CIDR"],
-    ['/8', "--allow-peer: '/8' is not a CIDR"],
-    ['banana', "--allow-peer: 'banana' is not a CIDR"],
-    ['fe80::%eth0/64', "--allow-peer: 'fe80::%eth0/64' is not a CIDR"],
-    ['10.0.0.1/8', "--allow-peer: '10.0.0.1/8' has host bits set after the first 8 bits"],
-    ['fd00::1/8', "--allow-peer: 'fd00::1/8' has host bits set after the first 8 bits"],
-  ])('rejects the allow entry %j with a ConfigError', (cidr, message) => {
-    expect(() => createPeerPolicy({ allow: [cidr] })).toThrow(new ConfigError(message));
-    expect(() => createPeerPolicy({ allow: [cidr] })).toThrow(ConfigError);
+    ['10.0.0.0/33', "allowPeers: '10.0.0.0/33' is not a CIDR"],
+    ['::/129', "allowPeers: '::/129' is not a CIDR"],
+    ['10.0.0/8', "allowPeers: '10.0.0/8' is not a CIDR"],
+    ['10.0.0.0/', "allowPeers: '10.0.0.0/' is not a CIDR"],
+    ['10.0.0.0/08', "allowPeers: '10.0.0.0/08' is not a CIDR"],
+    ['10.0.0.0/-1', "allowPeers: '10.0.0.0/-1' is not a CIDR"],
+    ['/8', "allowPeers: '/8' is not a CIDR"],
+    ['banana', "allowPeers: 'banana' is not a CIDR"],
+    ['fe80::%eth0/64', "allowPeers: 'fe80::%eth0/64' is not a CIDR"],
+    ['10.0.0.1/8', "allowPeers: '10.0.0.1/8' has host bits set after the first 8 bits"],
+    ['fd00::1/8', "allowPeers: 'fd00::1/8' has host bits set after the first 8 bits"],
+  ])('rejects the allow entry %j with a SettingsError naming the field', (cidr, message) => {
+    expect(() => createPeerPolicy({ allow: [cidr] })).toThrow(
+      new SettingsError('allowPeers', message.replace(/^allowPeers: /, '')),
+    );
+    expect(() => createPeerPolicy({ allow: [cidr] })).toThrow(SettingsError);
   });
 
-  it('names --deny-peer for a bad deny entry', () => {
-    expect(() => createPeerPolicy({ deny: ['1.2.3.4/40'] })).toThrow(
-      "--deny-peer: '1.2.3.4/40' is not a CIDR",
-    );
+  it('names denyPeers for a bad deny entry', () => {
+    expect(() => createPeerPolicy({ deny: ['1.2.3.4/40'] })).toThrow("denyPeers: '1.2.3.4/40' is not a CIDR");
   });
 });

@@ -45,7 +45,7 @@ export function registerProbe(program: Command): void {
       const { UserError } = await import('../../errors.js');
       const { renderProbeText } = await import('../render/probe.js');
       const { isResolveFailure } = await import('../../client/transport/resolve.js');
-      const { readCaFile } = await import('../../client/transport/ca-file.js');
+      const { readCaFile } = await import('../config/ca-file.js');
       const { runProbe } = await import('../../client/nat-probe/run-probe.js');
       const { startProgress } = await import('./progress.js');
       const timeoutMs = parseMs('--timeout', flags.timeout);

@@ -1,17 +1,9 @@
 import type { Command } from 'commander';
-import type { ReportFlags } from '../config/report-flags.js';
-import type { TurnFlags } from '../config/turn-flags.js';
+import { STUN_DEFAULT_PORT, STUNS_DEFAULT_PORT } from '../../shared/ice-url.js';
+import { DEFAULT_REPORT_HTTPS_PORT, DEFAULT_REPORT_PORT } from '../../web/server/report-settings.js';
+import type { ServeCommandFlags } from '../config/serve-config.js';
 import { withInvocation } from '../examples.js';
 import type { Served } from '../render/serve.js';
-
-interface ServeCommandFlags extends TurnFlags, ReportFlags {
-  listen?: string;
-  port?: string;
-  altPort?: string;
-  tcp?: boolean;
-  json?: boolean;
-  verbose?: boolean;
-}
 
 const collect = (value: string, previous: string[] = []): string[] => [
   ...previous,
@@ -49,24 +41,27 @@ function untilSignal(): Promise<NodeJS.Signals> {
  * and connections refused by the connection budget (once per client a minute). Before any listener
  * starts, the process connection budget (src/net/connection-budget.ts) is set from the open-file limit and
  * `--max-connections-per-ip`; the limit and budget are printed (`fds` in the JSON line, serve-fds.ts).
- * `--allocate-timeout` closes TURN TCP/TLS connections with no allocation (default 60 s). Environment:
- * `ICE_DOCTOR_LISTEN` (when no --listen), `ICE_DOCTOR_REALM`, `ICE_DOCTOR_AUTH_SECRET`,
- * `ICE_DOCTOR_EXTERNAL_IP`, `ICE_DOCTOR_RELAY_PORTS`.
- * Bad flags: ConfigError, exit 2; a port in use: UserError `address-in-use`, exit 2.
+ * `--allocate-timeout` closes TURN TCP/TLS connections with no allocation (default 60 s). Settings come
+ * from the flags, then the environment (`ICE_DOCTOR_LISTEN`, `ICE_DOCTOR_REALM`, `ICE_DOCTOR_AUTH_SECRET`,
+ * `ICE_DOCTOR_EXTERNAL_IP`, `ICE_DOCTOR_RELAY_PORTS`), then the YAML file of `--config FILE` (or
+ * `ICE_DOCTOR_CONFIG`; keys are the long flags), then the server's defaults (src/cli/config/serve-config.ts);
+ * `--print-config` prints the merged result with secrets masked (YAML, or one JSON line with `--json`) and
+ * exits 0 without binding anything.
+ * Bad flags, variables or file keys: ConfigError, exit 2; a port in use: UserError `address-in-use`, exit 2.
  */
 export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('run the bundled STUN/TURN server (RFC 5780 two IPs × two ports; TURN over UDP, TCP, TLS)')
     .option('--listen <addrs>', 'up to two IPs per family, comma-separated (default: 127.0.0.1,127.0.0.2)')
-    .option('--port <n>', 'primary port P1; 0 picks a free pair (default: 3478)')
+    .option('--port <n>', `primary port P1; 0 picks a free pair (default: ${STUN_DEFAULT_PORT})`)
     .option('--alt-port <n>', 'alternate port P2 (default: port + 1)')
     .option('--no-tcp', 'no TCP listeners')
     .option(
       '--udp-buffer-bytes <n>',
       'receive buffer of each UDP listening socket; 0 = kernel default (default: 4194304, capped by net.core.rmem_max)',
     )
-    .option('--tls-port <n>', 'TURN/STUN over TLS port (default: 5349; 0 with --port 0)')
+    .option('--tls-port <n>', `TURN/STUN over TLS port (default: ${STUNS_DEFAULT_PORT}; 0 with --port 0)`)
     .option('--no-tls', 'no TLS listener')
     .option('--tls-cert <file>', 'PEM certificate chain for TLS (default: self-signed, generated at start)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
@@ -104,8 +99,14 @@ export function registerServe(program: Command): void {
     .option('--bandwidth <bytes/s>', 'relayed bytes per second per allocation (default: no cap)')
     .option('--metrics-port <n>', 'serve Prometheus metrics on this port (default: off)')
     .option('--metrics-host <ip>', 'address of the metrics endpoint (default: 127.0.0.1)')
-    .option('--report-port <n>', 'HTTP port of the report page (default: 8080; 0 with --port 0)')
-    .option('--report-https-port <n>', 'HTTPS port of the report page (default: 8443; 0 with --port 0)')
+    .option(
+      '--report-port <n>',
+      `HTTP port of the report page (default: ${DEFAULT_REPORT_PORT}; 0 with --port 0)`,
+    )
+    .option(
+      '--report-https-port <n>',
+      `HTTPS port of the report page (default: ${DEFAULT_REPORT_HTTPS_PORT}; 0 with --port 0)`,
+    )
     .option('--report-host <ip>', 'address of the report page (default: the first --listen address)')
     .option(
       '--public-host <names>',
@@ -119,6 +120,14 @@ export function registerServe(program: Command): void {
         ';secret-env=VAR (TURN REST secret) or ;user=NAME:PASSWORD (shown to visitors); repeatable',
       collectWhole,
     )
+    .option(
+      '--config <file>',
+      'YAML config file; keys are the long flags (default: ICE_DOCTOR_CONFIG, else none)',
+    )
+    .option(
+      '--print-config',
+      'print the effective settings (YAML, or JSON with --json), secrets masked, and exit',
+    )
     .option('--json', 'print the endpoints as one JSON line once listening')
     .option('--verbose', 'log every request as JSON on stderr')
     .addHelpText(
@@ -131,6 +140,11 @@ export function registerServe(program: Command): void {
           '  ice-doctor serve --listen 203.0.113.10,203.0.113.11 --user alice:s3cret --relay-ports 49160-49200',
           '  ice-doctor serve --listen 10.0.0.5 --external-ip 198.51.100.7 --auth-secret "$SECRET" --metrics-port 9641',
           '  ice-doctor serve --page-ice-server "turns:turn.example.org:5349;secret-env=TURN_SECRET"',
+          '  ice-doctor serve --config /etc/ice-doctor.yaml --print-config',
+          '',
+          'Settings: flags beat ICE_DOCTOR_* variables, which beat the --config file (YAML; keys are the long',
+          'flags without --, lists for repeatable ones, e.g. `tcp: false`, `user: [alice:s3cret]`), which beats',
+          'the defaults. --print-config shows the result, secrets masked.',
           '',
           'Peers on private, loopback and link-local ranges (and 169.254.169.254) are refused with 403 unless',
           'allowed with --allow-peer; when every listening address is loopback, loopback peers are allowed.',
@@ -146,7 +160,7 @@ export function registerServe(program: Command): void {
           'nonce this server sent to that IP, so spoofed floods cannot lock anyone out) gets 401 for every signed',
           'request for --auth-block seconds, right password or not; logged once per block at warn level.',
           '',
-          'The report page (http://<report-host>:8080/ and https://…:8443/, self-signed unless --tls-cert) tests',
+          `The report page (http://<report-host>:${DEFAULT_REPORT_PORT}/ and https://…:${DEFAULT_REPORT_HTTPS_PORT}/, self-signed unless --tls-cert) tests`,
           'from a browser which paths connect: STUN on each server IP, TURN over UDP, TCP and TLS, a call',
           'between two browsers. Its TURN credentials are minted per visitor from a random secret of this',
           "process (valid 10 minutes), and relay only to this server's relayed addresses and to the other",
@@ -156,33 +170,39 @@ export function registerServe(program: Command): void {
         ].join('\n'),
       ),
     )
-    .action(async (flags: ServeCommandFlags) => {
+    .action(async (given: ServeCommandFlags, command: Command) => {
       // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for express,
       // the certificate generator, pino and the TURN server.
       const { pino } = await import('pino');
-      const { parseServeFlags } = await import('../../server/stun/options.js');
       const { loadTlsCredentials } = await import('../../server/stun/tls-credentials.js');
-      const { parseTurnFlags } = await import('../config/turn-flags.js');
       const { PageScope } = await import('../../server/turn/page-scope.js');
       const { udpBufferWarning, udpRecvBuffer } = await import('../../server/stun/udp-buffer.js');
       const { startTurnServer } = await import('../../server/turn/server.js');
       const { startBundledReport } = await import('../../web/server/bundled-report.js');
-      const { parseReportFlags } = await import('../config/report-flags.js');
+      const { resolveServeConfig, saidByServe } = await import('../config/serve-config.js');
       const { renderServeText, serveJson } = await import('../render/serve.js');
       const { fdReport } = await import('./serve-fds.js');
       const { processConnectionBudget } = await import('../../net/connection-budget.js');
       const { readFdLimit } = await import('../../net/fd-limit.js');
-      const listen = flags.listen ?? process.env.ICE_DOCTOR_LISTEN;
-      const options = parseServeFlags(
-        { ...flags, ...(listen !== undefined && { listen }) },
-        flags.listen === undefined ? 'ICE_DOCTOR_LISTEN' : '--listen',
-      );
-      const turn = parseTurnFlags(flags, options.addresses, options.port === 0);
-      const reportSettings = parseReportFlags(flags, options.addresses, options.port === 0);
-      const tls =
-        reportSettings && turn.tlsCertFile && turn.tlsKeyFile
-          ? loadTlsCredentials(turn.tlsCertFile, turn.tlsKeyFile)
-          : null;
+      const config = resolveServeConfig(command, given);
+      const { flags, stun: options, turn, report: reportSettings } = config;
+      if (flags.printConfig) {
+        const { renderConfig } = await import('../config/print-config.js');
+        process.stdout.write(renderConfig(config, flags.json === true));
+        process.exitCode = 0;
+        return;
+      }
+      // A SettingsError of starting (an unreadable --tls-cert) is said under the flag or file key it came from.
+      const said = (err: unknown): never => {
+        throw saidByServe(err, config, command);
+      };
+      let tls: ReturnType<typeof loadTlsCredentials> | null = null;
+      try {
+        if (reportSettings && turn.tlsCertFile && turn.tlsKeyFile)
+          tls = loadTlsCredentials(turn.tlsCertFile, turn.tlsKeyFile);
+      } catch (err) {
+        said(err);
+      }
       // Asynchronous: lines logged while a write(2) is in flight go out together in the next one, so a burst
       // of allocations costs a few syscalls instead of one per line; pino flushes what is left on exit.
       const logger = pino(
@@ -207,7 +227,7 @@ export function registerServe(program: Command): void {
         turn,
         ...(pageScope && { pageScope }),
         logger,
-      });
+      }).catch(said);
       let report: Served['report'] = null;
       try {
         if (reportSettings && pageScope)
@@ -219,7 +239,7 @@ export function registerServe(program: Command): void {
           });
       } catch (err) {
         await server.close();
-        throw err;
+        said(err);
       }
       const bufferWarning = udpBufferWarning(udpRecvBuffer(server.fronts));
       if (bufferWarning) logger.warn(bufferWarning);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { DEFAULT_REST_TTL_S, DEFAULT_REST_USER } from '../../client/turn-check/credential-defaults.js';
-import type { TurnCredentialFlags } from '../../client/turn-check/credentials.js';
+import type { TurnCredentialFlags } from '../config/turn-check-credentials.js';
+import { DEFAULT_REST_TTL_S, DEFAULT_REST_USER } from '../config/turn-check-defaults.js';
 import { withInvocation } from '../examples.js';
 
 /** Commander's flags: the credential flags as given, `--rest-ttl` and `--timeout` still text. */
@@ -64,12 +64,12 @@ export function registerTurnCheck(program: Command): void {
       // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for them.
       const { parseMs, parseSeconds } = await import('../config/probe-flags.js');
       const { credentialFlagsFromEnv, resolveTurnCredentials } = await import(
-        '../../client/turn-check/credentials.js'
+        '../config/turn-check-credentials.js'
       );
       const { renderTurnCheckText } = await import('../render/turn-check.js');
       const { runTurnCheck } = await import('../../client/turn-check/run.js');
       const { parseTurnTargets } = await import('../../client/url/turn-url.js');
-      const { readCaFile } = await import('../../client/transport/ca-file.js');
+      const { readCaFile } = await import('../config/ca-file.js');
       const { startProgress } = await import('./progress.js');
       const targets = parseTurnTargets(urls);
       const timeoutMs = parseMs('--timeout', flags.timeout);

@@ -2,9 +2,9 @@ import { parseStunUrl } from '../../client/url/stun-url.js';
 import { parseTurnUrl, turnTargets } from '../../client/url/turn-url.js';
 import { ConfigError } from '../../errors.js';
 import type { PathKind } from '../../report/browser-schema.js';
+import { isBlank } from '../../server/turn/settings.js';
 import { IceUrlError } from '../../shared/ice-url.js';
 import type { PageCredentials, PageIceServer } from '../../web/server/ice-config.js';
-import { isBlank } from './turn-flags.js';
 
 const FLAG = '--page-ice-server';
 const TURN_KIND = { udp: 'turn-udp', tcp: 'turn-tcp', tls: 'turns' } as const satisfies Record<

@@ -1,14 +1,13 @@
 import { isIP } from 'node:net';
 import { ConfigError } from '../../errors.js';
-import type { PageIceServer } from '../../web/server/ice-config.js';
+import {
+  DEFAULT_REPORT_HTTPS_PORT,
+  DEFAULT_REPORT_PORT,
+  type ReportSettings,
+} from '../../web/server/report-settings.js';
 import { canonicalHost } from '../../web/server/served-hosts.js';
 import { parsePort } from './flag-values.js';
 import { parsePageIceServer } from './page-ice-server.js';
-
-/** Default HTTP port of the report page under `ice-doctor serve` (`--report-port`). */
-export const DEFAULT_REPORT_PORT = 8080;
-/** Default HTTPS port of the report page under `ice-doctor serve` (`--report-https-port`). */
-export const DEFAULT_REPORT_HTTPS_PORT = 8443;
 
 /** The report flags of `ice-doctor serve`, as commander hands them over. */
 export interface ReportFlags {
@@ -20,18 +19,6 @@ export interface ReportFlags {
   pageIceServer?: string[];
   /** `--public-host`, each value already split at commas. */
   publicHost?: string[];
-}
-
-/** Validated report settings: where the page listens and which other servers it tests. */
-export interface ReportSettings {
-  host: string;
-  /** 0 picks a free port. */
-  httpPort: number;
-  httpsPort: number;
-  /** The other STUN/TURN servers of `--page-ice-server`, in the order given. */
-  pageIceServers: PageIceServer[];
-  /** The `--public-host` names (canonical: lowercase, IPv6 in brackets), in the order given. */
-  publicHosts: string[];
 }
 
 function port(flag: string, text: string | undefined, fallback: number): number {

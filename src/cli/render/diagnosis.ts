@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import type { DiagnosisReport } from '../../report/schema.js';
+import { DEFAULT_REPORT_PORT } from '../../web/server/report-settings.js';
 import { formatAddress } from '../../wire/address.js';
 import { renderProbeText } from './probe.js';
 import { renderTurnCheckText } from './turn-check.js';
@@ -70,7 +71,7 @@ export function renderDiagnosisText(r: DiagnosisReport, cli = 'ice-doctor'): str
     ),
     '',
     pc.bold('What does a browser see?'),
-    `  Run \`${cli} serve\`, then open the URL it prints ("Open http://127.0.0.1:8080/ in a browser …")`,
+    `  Run \`${cli} serve\`, then open the URL it prints ("Open http://127.0.0.1:${DEFAULT_REPORT_PORT}/ in a browser …")`,
     '  in the browser to test: the report page tries each STUN/TURN path and a call between two browsers.',
   );
   return out.join('\n');

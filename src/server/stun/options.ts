@@ -1,15 +1,13 @@
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { parsePort } from '../../cli/config/flag-values.js';
-import { ConfigError } from '../../errors.js';
+import { SettingsError } from '../../errors.js';
+import { STUN_DEFAULT_PORT } from '../../shared/ice-url.js';
 import { MAX_SOFTWARE_BYTES } from './binding-responder.js';
 import { DEFAULT_UDP_BUFFER_BYTES, MAX_UDP_BUFFER_BYTES, MIN_UDP_BUFFER_BYTES } from './udp-buffer.js';
 
 /** The embedded default: two loopback IPs (Linux routes all of 127.0.0.0/8 to `lo`). */
 export const DEFAULT_ADDRESSES: readonly string[] = ['127.0.0.1', '127.0.0.2'];
-/** The IANA STUN port (RFC 8489 §18.5), the default primary port P1. */
-export const DEFAULT_PORT = 3478;
 /** Default SOFTWARE value (RFC 8489 §14.14). */
 export const DEFAULT_SOFTWARE = 'ice-doctor';
 
@@ -28,7 +26,8 @@ const portNumber = (min: number) => {
   return z.number({ message }).int({ message }).min(min, { message }).max(65535, { message });
 };
 
-const UDP_BUFFER_RANGE = `a whole number of bytes from ${MIN_UDP_BUFFER_BYTES} to ${MAX_UDP_BUFFER_BYTES}, or 0 for the kernel default`;
+/** The accepted UDP receive buffer sizes, as messages state them. */
+export const UDP_BUFFER_RANGE = `a whole number of bytes from ${MIN_UDP_BUFFER_BYTES} to ${MAX_UDP_BUFFER_BYTES}, or 0 for the kernel default`;
 
 const settingsSchema = z
   .object({
@@ -37,7 +36,7 @@ const settingsSchema = z
       .min(1, { message: 'needs one or two IP addresses' })
       .max(2, { message: 'takes one or two IP addresses per family (RFC 5780: a primary and an alternate)' })
       .default([...DEFAULT_ADDRESSES]),
-    port: portNumber(0).default(DEFAULT_PORT),
+    port: portNumber(0).default(STUN_DEFAULT_PORT),
     altPort: portNumber(1).optional(),
     tcp: z.boolean({ message: 'must be true or false' }).default(true),
     udpBufferBytes: z
@@ -112,15 +111,6 @@ export interface ResolvedStunServerOptions {
   software: string;
 }
 
-const FLAG_OF: Record<string, string> = {
-  addresses: '--listen',
-  port: '--port',
-  altPort: '--alt-port',
-  tcp: '--no-tcp',
-  udpBufferBytes: '--udp-buffer-bytes',
-  software: 'software',
-};
-
 /** The value an issue is about (an entry of a list, or the whole field), as text for the message. */
 function valueAt(data: Record<string, unknown>, path: readonly PropertyKey[]): string {
   let value: unknown = data;
@@ -128,19 +118,23 @@ function valueAt(data: Record<string, unknown>, path: readonly PropertyKey[]): s
   return Array.isArray(value) ? value.join(',') : String(value);
 }
 
-/** One line naming the flag, the problem and the value given: `--port: must be a port number (0–65535), got '70000'`. */
-function oneLine(error: z.ZodError, data: Record<string, unknown>): string {
+/** The first issue as a {@link SettingsError}: `port: must be a port number (0–65535), got '70000'`. */
+function settingsError(error: z.ZodError, data: Record<string, unknown>): SettingsError {
   const issue = error.issues[0];
-  if (!issue) return 'invalid options';
-  const field = String(issue.path[0] ?? '');
-  const where = FLAG_OF[field] ?? (field || 'options');
-  return `${where}: ${issue.message}, got '${valueAt(data, issue.path)}'`;
+  if (!issue) return new SettingsError('options', 'invalid');
+  const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+  if (keys.length > 0) return new SettingsError(keys[0]!, 'not a STUN server option');
+  return new SettingsError(
+    String(issue.path[0] ?? 'options'),
+    `${issue.message}, got '${valueAt(data, issue.path)}'`,
+  );
 }
 
 /**
- * Validates server options (the one place they are checked, for the API and the CLI alike).
- * @throws ConfigError with a one-line message naming the flag, the accepted values and the value given,
- *   e.g. `--port: must be a port number (0–65535), got '70000'`.
+ * Validates server options (the one place they are checked, for the API and the CLI alike: the CLI's
+ * `serve-flags.ts` hands its parsed flags here).
+ * @throws SettingsError naming the field, the accepted values and the value given, e.g.
+ *   `port: must be a port number (0–65535), got '70000'` (`field` 'port'); an unknown option is refused.
  */
 export function parseStunServerOptions(input: unknown): ResolvedStunServerOptions {
   const { logger: _ignored, ...data } = (typeof input === 'object' && input !== null ? input : {}) as Record<
@@ -148,7 +142,7 @@ export function parseStunServerOptions(input: unknown): ResolvedStunServerOption
     unknown
   >;
   const parsed = settingsSchema.safeParse(data);
-  if (!parsed.success) throw new ConfigError(oneLine(parsed.error, data));
+  if (!parsed.success) throw settingsError(parsed.error, data);
   const o = parsed.data;
   return {
     addresses: o.addresses,
@@ -160,27 +154,6 @@ export function parseStunServerOptions(input: unknown): ResolvedStunServerOption
   };
 }
 
-/** The raw flags of `ice-doctor serve` as commander hands them over. */
-export interface ServeFlags {
-  listen?: string;
-  port?: string;
-  altPort?: string;
-  tcp?: boolean;
-  udpBufferBytes?: string;
-}
-
-/**
- * Parses `--udp-buffer-bytes`: 0 (the kernel default) or a whole number of bytes within the accepted range.
- * @throws ConfigError naming the flag and the accepted values.
- */
-function parseUdpBufferBytes(text: string): number {
-  const digits = text.trim();
-  const n = /^\d{1,15}$/.test(digits) ? Number(digits) : Number.NaN;
-  if (!(n === 0 || (n >= MIN_UDP_BUFFER_BYTES && n <= MAX_UDP_BUFFER_BYTES)))
-    throw new ConfigError(`--udp-buffer-bytes: must be ${UDP_BUFFER_RANGE}, got '${text}'`);
-  return n;
-}
-
 /**
  * Listening addresses grouped by family, the first-named family first (each group is one RFC 5780 set);
  * a string that is not an IP stays in the first group, where validation names it.
@@ -190,33 +163,4 @@ export function byFamily(addresses: readonly string[]): string[][] {
   const same = addresses.filter((a) => isIP(a) === first || isIP(a) === 0);
   const other = addresses.filter((a) => isIP(a) !== first && isIP(a) !== 0);
   return [same, other].filter((g) => g.length > 0);
-}
-
-/**
- * Turns `serve` flags into validated options: `--listen A1[,A2]` (up to two IPs per family, each family
- * validated as one RFC 5780 set), `--port N`, `--alt-port N`, `--no-tcp`, `--udp-buffer-bytes N`.
- * @param listenSource how the message names the listen addresses: `--listen`, or `ICE_DOCTOR_LISTEN` when
- *   they came from the environment.
- * @returns the options, with `addresses` holding every family's addresses, the first-named family first.
- * @throws ConfigError with a one-line message naming the flag.
- */
-export function parseServeFlags(flags: ServeFlags, listenSource = '--listen'): ResolvedStunServerOptions {
-  const common = {
-    ...(flags.port !== undefined && { port: parsePort('--port', flags.port) }),
-    ...(flags.altPort !== undefined && { altPort: parsePort('--alt-port', flags.altPort, 1) }),
-    ...(flags.tcp !== undefined && { tcp: flags.tcp }),
-    ...(flags.udpBufferBytes !== undefined && {
-      udpBufferBytes: parseUdpBufferBytes(flags.udpBufferBytes),
-    }),
-  };
-  if (flags.listen === undefined) return parseStunServerOptions(common);
-  const resolved = byFamily(flags.listen.split(',').map((s) => s.trim())).map((g) => {
-    try {
-      return parseStunServerOptions({ ...common, addresses: g });
-    } catch (err) {
-      const renamed = err instanceof ConfigError && err.message.replace(/^--listen:/, `${listenSource}:`);
-      throw renamed ? new ConfigError(renamed) : err;
-    }
-  });
-  return { ...resolved[0]!, addresses: resolved.flatMap((r) => r.addresses) };
 }

@@ -74,7 +74,7 @@ function limitationsOf(bound: BoundSockets, addresses: string[]): string[] {
  * `respondToBinding`; `plugins` add the TURN engine's methods and a TLS listener; other methods get 400.
  * @param opts see {@link StunServerOptions}; defaults: 127.0.0.1 and 127.0.0.2, ports 3478/3479, TCP on.
  * @returns once every socket listens; the caller must `close()` it.
- * @throws ConfigError for invalid options; UserError `address-in-use` (`cannot listen on
+ * @throws SettingsError (options.ts) naming the field for invalid options; UserError `address-in-use` (`cannot listen on
  *   127.0.0.1:3478: address in use`), `address-unavailable`, `permission-denied` when binding fails.
  */
 export async function startStunServer(

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { isIP, SocketAddress } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { generate } from 'selfsigned';
-import { ConfigError } from '../../errors.js';
+import { SettingsError } from '../../errors.js';
 
 /** What a TLS listener needs, and what a report says about it. */
 export interface TlsCredentials {
@@ -68,13 +68,14 @@ function credentialsOf(cert: string, key: string, x509: X509Certificate): TlsCre
   };
 }
 
-function readText(file: string, flag: string): string {
+function readText(file: string, field: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as { code?: unknown } | null)?.code;
-    throw new ConfigError(
-      `${flag}: cannot read '${file}' (${typeof code === 'string' ? code : String(err)})`,
+    throw new SettingsError(
+      field,
+      `cannot read '${file}' (${typeof code === 'string' ? code : String(err)})`,
     );
   }
 }
@@ -84,12 +85,12 @@ const ENCRYPTED_PEM = /-----BEGIN ENCRYPTED PRIVATE KEY-----|^Proc-Type: 4,ENCRY
 
 function parseKey(pem: string, file: string): KeyObject {
   if (ENCRYPTED_PEM.test(pem)) {
-    throw new ConfigError(`--tls-key: '${file}' is encrypted; give the key without a passphrase`);
+    throw new SettingsError('tlsKeyFile', `'${file}' is encrypted; give the key without a passphrase`);
   }
   try {
     return createPrivateKey(pem);
   } catch {
-    throw new ConfigError(`--tls-key: '${file}' is not a PEM private key`);
+    throw new SettingsError('tlsKeyFile', `'${file}' is not a PEM private key`);
   }
 }
 
@@ -97,28 +98,28 @@ function parseKey(pem: string, file: string): KeyObject {
  * Reads the TLS certificate and key of a `turns:` listener from PEM files. The certificate file may
  * hold a chain (leaf first); the description is of the leaf. An expired certificate is loaded (a
  * diagnostics server may serve one on purpose); `notAfter` lets the caller warn.
- * @param certFile path of the PEM certificate (flag `--tls-cert`).
- * @param keyFile path of the unencrypted PEM private key (flag `--tls-key`), PKCS#8, PKCS#1 or SEC1.
- * @throws ConfigError naming the flag and the file when a file cannot be read, is not PEM of the right
+ * @param certFile path of the PEM certificate (setting `tlsCertFile`, flag `--tls-cert`).
+ * @param keyFile path of the unencrypted PEM private key (`tlsKeyFile`, `--tls-key`), PKCS#8, PKCS#1 or SEC1.
+ * @throws SettingsError naming the field (`tlsCertFile`, `tlsKeyFile`) and the file when a file cannot be read, is not PEM of the right
  *   kind, the key is encrypted, the key does not belong to the certificate, or OpenSSL refuses the pair.
  */
 export function loadTlsCredentials(certFile: string, keyFile: string): TlsCredentials {
-  const cert = readText(certFile, '--tls-cert');
-  const key = readText(keyFile, '--tls-key');
+  const cert = readText(certFile, 'tlsCertFile');
+  const key = readText(keyFile, 'tlsKeyFile');
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(cert);
   } catch {
-    throw new ConfigError(`--tls-cert: '${certFile}' is not a PEM certificate`);
+    throw new SettingsError('tlsCertFile', `'${certFile}' is not a PEM certificate`);
   }
   if (!x509.checkPrivateKey(parseKey(key, keyFile))) {
-    throw new ConfigError(`--tls-key: '${keyFile}' is not the key of the certificate in '${certFile}'`);
+    throw new SettingsError('tlsKeyFile', `'${keyFile}' is not the key of the certificate in '${certFile}'`);
   }
   try {
     createSecureContext({ cert, key });
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new ConfigError(`--tls-cert: '${certFile}' cannot be used for TLS (${reason})`);
+    throw new SettingsError('tlsCertFile', `'${certFile}' cannot be used for TLS (${reason})`);
   }
   return credentialsOf(cert, key, x509);
 }
@@ -133,7 +134,7 @@ export function loadTlsCredentials(certFile: string, keyFile: string): TlsCreden
  * @param names host names (`localhost`, `*.example.org`) and IP literals the server is reached by; at
  *   least one.
  * @param validDays validity in days from now (default 30); a positive number.
- * @throws ConfigError when `names` is empty or a name is neither a host name nor an IP literal;
+ * @throws SettingsError (`names`) when `names` is empty or a name is neither a host name nor an IP literal;
  *   RangeError when `validDays` is not positive.
  */
 export async function generateSelfSignedCredentials(
@@ -144,10 +145,14 @@ export async function generateSelfSignedCredentials(
     throw new RangeError(`validDays must be a positive number of days, not ${validDays}`);
   }
   const [commonName] = names;
-  if (commonName === undefined) throw new ConfigError('a self-signed certificate needs at least one name');
+  if (commonName === undefined)
+    throw new SettingsError('names', 'a self-signed certificate needs at least one name');
   for (const name of names) {
     if (!(HOST_NAME.test(name) || (isIP(name) !== 0 && !name.includes('%')))) {
-      throw new ConfigError(`cannot make a certificate for '${name}': not a host name or IP address`);
+      throw new SettingsError(
+        'names',
+        `cannot make a certificate for '${name}': not a host name or IP address`,
+      );
     }
   }
   const now = Date.now();

@@ -38,7 +38,7 @@ export interface TurnQuotas {
   bandwidthBytesPerS: number | null;
 }
 
-/** Everything the TURN engine needs, validated (see `options.ts`). */
+/** Everything the TURN engine needs, built by server.ts from resolved settings (settings.ts). */
 export interface TurnConfig {
   credentials: CredentialSource;
   /** Brute-force limiting of failed authentications per client IP; `failureLimit` 0 turns it off. */

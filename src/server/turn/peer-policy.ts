@@ -5,7 +5,7 @@
  * be cheap: every range is parsed once into 32-bit words, and a lookup parses the address into a
  * reused buffer and walks the ranges.
  */
-import { ConfigError } from '../../errors.js';
+import { SettingsError } from '../../errors.js';
 
 /**
  * Options of {@link createPeerPolicy}.
@@ -244,8 +244,8 @@ function firstMatch<R extends Range>(ranges: readonly R[]): R | undefined {
 
 /**
  * Parses `cidr` (an IP, or IP/prefix-length) into a range.
- * @param source how errors name the value, e.g. `'--allow-peer'`.
- * @throws ConfigError `"--allow-peer: '10.0.0.0/33' is not a CIDR"`, or one naming host bits set
+ * @param source how errors name the value: the settings field, e.g. `'allowPeers'`.
+ * @throws SettingsError `"allowPeers: '10.0.0.0/33' is not a CIDR"`, or one naming host bits set
  *   (`10.0.0.1/8`), which would most likely be a typo.
  */
 function parseRange(cidr: string, source: string): Range {
@@ -255,7 +255,7 @@ function parseRange(cidr: string, source: string): Range {
   const bits = family === 4 ? 32 : 128;
   const lengthText = slash < 0 ? String(bits) : cidr.slice(slash + 1);
   const length = /^(0|[1-9]\d{0,2})$/.test(lengthText) ? Number(lengthText) : Number.NaN;
-  if (family === 0 || !(length <= bits)) throw new ConfigError(`${source}: '${cidr}' is not a CIDR`);
+  if (family === 0 || !(length <= bits)) throw new SettingsError(source, `'${cidr}' is not a CIDR`);
   const count = bits / 32;
   const net = new Int32Array(count);
   const mask = new Int32Array(count);
@@ -264,7 +264,7 @@ function parseRange(cidr: string, source: string): Range {
     mask[k] = wordBits === 0 ? 0 : -1 << (32 - wordBits);
     net[k] = words[k]! & mask[k]!;
     if (net[k] !== words[k]) {
-      throw new ConfigError(`${source}: '${cidr}' has host bits set after the first ${length} bits`);
+      throw new SettingsError(source, `'${cidr}' has host bits set after the first ${length} bits`);
     }
   }
   return { net, mask };
@@ -279,7 +279,7 @@ function rangeSet(entries: readonly { cidr: string; source: string; decision: Pe
   return set;
 }
 
-/** The entries of `--allow-peer` or `--deny-peer`, each deciding as `allow-list CIDR` / `deny-list CIDR`. */
+/** The entries of the allow-list or the deny-list, each deciding as `allow-list CIDR` / `deny-list CIDR`. */
 function listed(
   cidrs: readonly string[] | undefined,
   source: string,
@@ -315,12 +315,12 @@ const EMBEDDING: readonly EmbeddingRange[] = EMBEDDING_RANGES.map(({ cidr, embed
  * embedded test server relay to loopback peers.
  * @param opts allow and deny CIDRs, v4 or v6; a single IP means /32 or /128.
  * @returns a {@link PeerPolicy}; a lookup costs O(number of ranges) and allocates nothing.
- * @throws ConfigError naming the flag and the value, e.g. `"--allow-peer: '10.0.0.0/33' is not a CIDR"`
- *   (`--deny-peer` for `deny`).
+ * @throws SettingsError naming the field and the value, e.g. `"allowPeers: '10.0.0.0/33' is not a CIDR"`
+ *   (`denyPeers` for `deny`; the CLI says it under `--allow-peer`/`--deny-peer`).
  */
 export function createPeerPolicy(opts: PeerPolicyOptions = {}): PeerPolicy {
-  const allow = rangeSet(listed(opts.allow, '--allow-peer', true));
-  const deny = rangeSet(listed(opts.deny, '--deny-peer', false));
+  const allow = rangeSet(listed(opts.allow, 'allowPeers', true));
+  const deny = rangeSet(listed(opts.deny, 'denyPeers', false));
   const decideV4 = (): PeerDecision =>
     (firstMatch(allow.v4) ?? firstMatch(deny.v4) ?? firstMatch(DEFAULTS.v4))?.decision ?? NOT_DENIED;
   return (address) => {

@@ -1,6 +1,6 @@
 import { isIPv6 } from 'node:net';
 import { type Logger, pino } from 'pino';
-import { assertUsableCredentials, type TurnSettings } from '../../cli/config/turn-flags.js';
+import { STUN_DEFAULT_PORT } from '../../shared/ice-url.js';
 import type { Family, TransportAddress } from '../../wire/address.js';
 import { byFamily, DEFAULT_ADDRESSES, DEFAULT_SOFTWARE } from '../stun/options.js';
 import { type RunningStunServer, type ServerPlugins, startStunServer } from '../stun/server.js';
@@ -14,19 +14,25 @@ import { createTurnEngine, type TurnEngine } from './engine.js';
 import { createTurnMetrics, type MetricsServer, startMetricsServer } from './metrics.js';
 import type { PageScope } from './page-scope.js';
 import { createPeerPolicy } from './peer-policy.js';
+import { resolveTurnSettings, type TurnSettings, type TurnSettingsInput } from './settings.js';
 
 /** What {@link startTurnServer} takes: the STUN listener settings and the validated TURN settings. */
 export interface TurnServerOptions {
   /** Up to two IPs per family (default 127.0.0.1, 127.0.0.2); each family gets its own RFC 5780 set. */
   addresses?: string[];
-  /** Primary port P1 (default 3478; 0 picks). */
+  /** Primary port P1 (default STUN_DEFAULT_PORT, 3478, RFC 8489 §18.5; 0 picks). */
   port?: number;
   altPort?: number;
   tcp?: boolean;
   /** Receive buffer of each UDP socket in bytes (default 4 MiB; 0: the kernel default). */
   udpBufferBytes?: number;
   software?: string;
-  turn: TurnSettings;
+  /**
+   * TURN settings: resolved ones (`resolveTurnSettings`, or the CLI's parsers) or any input, resolved here
+   * with the same defaults as `ice-doctor serve` (a generated user when none; loopback peers allowed only
+   * when every listening address is loopback). Absent: every default.
+   */
+  turn?: TurnSettingsInput | TurnSettings;
   /**
    * The report page's credential scope: credentials minted from its secret are accepted besides `turn`'s,
    * scoped (page-scope.ts). Absent: no page credentials.
@@ -77,15 +83,15 @@ async function tlsCredentials(turn: TurnSettings, addresses: string[]): Promise<
  * same sockets, over UDP, TCP and TLS, for IPv4 and/or IPv6, with long-term and TURN REST authentication,
  * the deny-by-default peer policy, quotas, and Prometheus metrics when a metrics port is set. Without
  * certificate files the TLS listener uses a self-signed certificate generated now (`certificate.selfSigned`).
- * @throws ConfigError for invalid settings (bad CIDR, unreadable certificate, an empty or whitespace-only
- *   secret or password); UserError `address-in-use`
+ * @throws SettingsError naming the field for invalid settings (settings.ts, options.ts, a bad CIDR in
+ *   peer-policy.ts, an unusable certificate in tls-credentials.ts); UserError `address-in-use`
  *   and friends when a socket cannot be bound. Nothing is left listening when it throws.
  */
 export async function startTurnServer(opts: TurnServerOptions): Promise<RunningTurnServer> {
-  const { turn } = opts;
-  assertUsableCredentials(turn.users, turn.authSecrets);
-  const log = opts.logger ?? pino({ level: 'silent' });
   const addresses = opts.addresses ?? [...DEFAULT_ADDRESSES];
+  const port = opts.port ?? STUN_DEFAULT_PORT;
+  const turn = resolveTurnSettings(opts.turn ?? {}, addresses, port === 0);
+  const log = opts.logger ?? pino({ level: 'silent' });
   const groups = byFamily(addresses);
   const peerPolicy = createPeerPolicy({ allow: turn.allowPeers, deny: turn.denyPeers });
   const cert = await tlsCredentials(turn, addresses);
@@ -132,7 +138,7 @@ export async function startTurnServer(opts: TurnServerOptions): Promise<RunningT
         await startStunServer(
           {
             addresses: group,
-            port: opts.port ?? 3478,
+            port,
             ...(opts.altPort !== undefined && { altPort: opts.altPort }),
             ...(opts.tcp !== undefined && { tcp: opts.tcp }),
             ...(opts.udpBufferBytes !== undefined && { udpBufferBytes: opts.udpBufferBytes }),

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { ReportSettings } from '../../cli/config/report-flags.js';
 import { runProbe } from '../../client/nat-probe/run-probe.js';
 import type { TlsCredentials } from '../../server/stun/tls-credentials.js';
 import type { PageScope } from '../../server/turn/page-scope.js';
@@ -7,6 +6,7 @@ import type { RunningTurnServer } from '../../server/turn/server.js';
 import { formatAddress } from '../../wire/address.js';
 import { bundledIceServer } from './bundled-ice-server.js';
 import { type RunningReportServer, startReportServer } from './report-server.js';
+import type { ReportSettings } from './report-settings.js';
 
 /** Deadline of the report server's own probe of the bundled STUN server, in ms. */
 const SERVER_PROBE_TIMEOUT_MS = 5000;

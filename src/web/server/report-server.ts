@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { type Logger, pino } from 'pino';
 import { WebSocketServer } from 'ws';
-import { ConfigError } from '../../errors.js';
+import { SettingsError } from '../../errors.js';
 import { type ConnectionBudget, processConnectionBudget } from '../../net/connection-budget.js';
 import { HTTP_SERVER_LIMITS, limitConnections } from '../../net/http-limits.js';
 import { RefusalLog } from '../../net/refusal-log.js';
@@ -98,7 +98,7 @@ function parseOrigins(origins: readonly string[]): Set<string> {
       try {
         return new URL(o).origin;
       } catch {
-        throw new ConfigError(`allowed origin '${o}' is not an origin like https://example.org`);
+        throw new SettingsError('allowedOrigins', `'${o}' is not an origin like https://example.org`);
       }
     }),
   );
@@ -125,7 +125,7 @@ function closeServer(server: Server): Promise<void> {
  * clients (`HTTP_SERVER_LIMITS`: headers within 15 s), answer only the hosts they serve (`ServedHosts`), and
  * the HTTPS one has `TLS_SERVER_POLICY` (Mozilla intermediate suites, no renegotiation, a 10-s handshake:
  * https.Server destroys a socket whose handshake times out).
- * @throws ConfigError when both listeners are off, `credentialTtlS` is not positive, an allowed origin
+ * @throws SettingsError (naming the field) when both listeners are off, `credentialTtlS` is not positive, an allowed origin
  *   is not an origin or a public host is not a host name; UserError `address-in-use` (and friends) when a
  *   port cannot be bound. Nothing is left listening when it throws, and the probe starts only once both
  *   listeners are up.
@@ -136,9 +136,12 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
   const httpsPort = opts.httpsPort === undefined ? 0 : opts.httpsPort;
   const ttlS = opts.credentialTtlS ?? DEFAULT_CREDENTIAL_TTL_S;
   if (httpPort === null && httpsPort === null)
-    throw new ConfigError('the report server needs an HTTP or HTTPS port');
+    throw new SettingsError(
+      'httpPort',
+      'the report server needs an HTTP or HTTPS port (httpPort or httpsPort)',
+    );
   if (!(ttlS > 0 && Number.isFinite(ttlS)))
-    throw new ConfigError(`credential lifetime must be positive, not ${ttlS} s`);
+    throw new SettingsError('credentialTtlS', `must be positive, not ${ttlS} s`);
   const log = opts.logger ?? pino({ level: 'silent' });
   const allowedOrigins = parseOrigins(opts.allowedOrigins ?? []);
   const ports: ListenPorts = { http: null, https: null };

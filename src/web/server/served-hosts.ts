@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { ConfigError } from '../../errors.js';
+import { SettingsError } from '../../errors.js';
 import { hostOf } from './security-headers.js';
 
 /** A DNS name (RFC 1123 §2.1 labels, 253 characters at most) whose last label is not all digits. */
@@ -37,13 +37,14 @@ export class ServedHosts {
 
   /**
    * @param publicHosts names (or IP literals) the page is reached by, as {@link canonicalHost} accepts them.
-   * @throws ConfigError when a public host is not a host name or IP literal.
+   * @throws SettingsError `publicHosts: '…' is not a host name or IP address`.
    */
   constructor(publicHosts: readonly string[]) {
     this.publicNames = new Set(
       publicHosts.map((h) => {
         const canonical = canonicalHost(h);
-        if (canonical === null) throw new ConfigError(`public host '${h}' is not a host name or IP address`);
+        if (canonical === null)
+          throw new SettingsError('publicHosts', `'${h}' is not a host name or IP address`);
         return canonical;
       }),
     );

@@ -1,5 +1,5 @@
-// The defaults of turn-check's TURN REST flags, apart from the minting code (node:crypto) so that the
-// command's help can name them without loading it at start-up.
+// The defaults of turn-check's TURN REST flags, apart from turn-check-credentials.ts (its minting code
+// loads node:crypto) so that the command's help, bundled into the start-up file, can name them.
 
 /** The REST user when `--rest-user` is not given. */
 export const DEFAULT_REST_USER = 'ice-doctor';
