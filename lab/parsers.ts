@@ -104,7 +104,7 @@ const LEGACY_TYPES: readonly LegacyNatType[] = legacyNatTypeSchema.options;
 const BEHAVIOURS: readonly Behaviour[] = behaviourSchema.options;
 
 /**
- * Extracts the {@link Verdict} fields from `ice-doctor probe --json` stdout (one JSON object, DESIGN.md
+ * Extracts the {@link Verdict} fields from `ice-doctor probe --json` stdout (one JSON object, docs/ARCHITECTURE.md
  * contract). Throws when stdout is not JSON or a field has a value outside the contract.
  */
 export function parseProbeJson(stdout: string): Verdict {

@@ -30,7 +30,7 @@ function unknownCommand(program: Command, word: string): UserError {
  * `probe`, `serve`, `turn-check` are the parts, `help [command]` shows a command's help. Its name is the
  * invocation that works from the user's shell (src/cli/invocation.ts). A usage error prints the error and
  * one line pointing at `--help`. Exit codes: 0 report produced, 1 a requested check failed, 2 usage or
- * config error (DESIGN.md).
+ * config error (docs/ARCHITECTURE.md, "Contracts").
  */
 function buildProgram(name: string, onAction: (command: Command) => void): Command {
   const program = new Command('ice-doctor')
@@ -72,7 +72,20 @@ function buildProgram(name: string, onAction: (command: Command) => void): Comma
   return program;
 }
 
+/**
+ * A reader that stops early (`ice-doctor serve --help | head`) closes the pipe: the next write to stdout
+ * fails with EPIPE, which is not the user's mistake nor ours. Stop quietly (exit 0) instead of printing a
+ * stack; any other stdout error still surfaces.
+ */
+function quietOnClosedStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
+}
+
 async function run(): Promise<void> {
+  quietOnClosedStdout();
   const name = invocation();
   let active: Command | null = null;
   const program = buildProgram(name, (command) => {

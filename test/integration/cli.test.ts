@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,7 +78,7 @@ describe('ice-doctor CLI (built dist/cli.js)', () => {
     );
   });
 
-  it('probe --json gives one object that matches the schema and the DESIGN.md contract', async () => {
+  it('probe --json gives one object that matches the schema and the contract of docs/ARCHITECTURE.md', async () => {
     const r = await cli(['probe', '--json', 'stun:127.0.0.1:9', '--timeout', '3000']);
     expect(r.code).toBe(1);
     const report = probeReportSchema.parse(JSON.parse(r.stdout));
@@ -146,6 +146,18 @@ describe('ice-doctor CLI (built dist/cli.js)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a reader that closes the pipe early (`serve --help | head`) ends the CLI quietly: exit 0, no stack', async () => {
+    const child = spawn('node', [CLI, 'serve', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('--help documents each command', async () => {
