@@ -230,9 +230,18 @@ describe('serve --print-config', () => {
       'relay-ports': '49152-65535',
     });
     expect(printed.user).toEqual([]);
-    expect(printed['allow-peer']).toEqual(['127.0.0.0/8', '::1/128']);
+    expect(printed['allow-peer']).toBeUndefined();
+    expect(yamlText).toContain('No allow-peer: loopback peers (127.0.0.0/8, ::1/128) are allowed because');
     const again = await resolve(['--config', file(yamlText)]);
     expect(effectiveConfig(again)).toEqual(effectiveConfig(config));
+    expect(again.turn.allowPeers).toEqual(['127.0.0.0/8', '::1/128']);
+  });
+
+  it('does not write the loopback-peer default down: the printed file on a public address denies loopback peers', async () => {
+    const printed = renderConfig(await resolve(['--port', '0']), false);
+    const onPublic = await resolve(['--config', file(printed), '--listen', '203.0.113.10']);
+    expect(onPublic.turn.allowPeers).toEqual([]);
+    expect(onPublic.turn.allowPeersDefaulted).toBe(false);
   });
 });
 

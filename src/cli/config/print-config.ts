@@ -19,7 +19,9 @@ function maskPageIceServer(spec: string): string {
  * what `serve` would run with. Secrets and passwords are {@link MASK}ed (`auth-secret`, the password of
  * each `user`, `;secret=`/`;user=` of `page-ice-server`); the generated user, whose password is random at
  * each start, is left out. Settings that are off (no alternate port with port 0, no bandwidth cap, no
- * metrics endpoint, no certificate files) are left out, so the result is itself a config file.
+ * metrics endpoint, no certificate files) are left out, so the result is itself a config file. The loopback
+ * peers an all-loopback server allows by default are left out too (a comment in {@link renderConfig} says
+ * so): written down, they would stay allowed after `listen` is changed to a public address.
  */
 export function effectiveConfig(config: ServeConfig): Record<string, unknown> {
   const { stun, turn, report, flags } = config;
@@ -39,7 +41,7 @@ export function effectiveConfig(config: ServeConfig): Record<string, unknown> {
     'auth-secret': turn.authSecrets.map(() => MASK),
     'external-ip': turn.externalIps,
     'relay-ports': `${turn.relayPorts.min}-${turn.relayPorts.max}`,
-    'allow-peer': turn.allowPeers,
+    ...(!turn.allowPeersDefaulted && { 'allow-peer': turn.allowPeers }),
     'deny-peer': turn.denyPeers,
     'allocation-lifetime': lifetimes.allocationDefaultS,
     'max-allocation-lifetime': lifetimes.allocationMaxS,
@@ -81,6 +83,11 @@ export function renderConfig(config: ServeConfig, json: boolean): string {
     ...(config.turn.generatedUser
       ? [
           ` No user and no auth-secret: serve generates the user '${config.turn.generatedUser.username}' with a random password at start.`,
+        ]
+      : []),
+    ...(config.turn.allowPeersDefaulted
+      ? [
+          ` No allow-peer: loopback peers (${config.turn.allowPeers.join(', ')}) are allowed because every listen address is loopback; with any other listen address they are denied.`,
         ]
       : []),
   ].join('\n');
