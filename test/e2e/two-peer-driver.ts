@@ -9,6 +9,8 @@ export interface PeerView {
   localType: string | null;
   remoteType: string | null;
   relayProtocol: string | null;
+  /** The result's text as the page shows it (the pair's addresses, RTT …), for failure messages. */
+  text: string;
 }
 
 async function peerView(page: Page): Promise<PeerView> {
@@ -24,6 +26,7 @@ async function peerView(page: Page): Promise<PeerView> {
     localType: await attr('data-local-type'),
     remoteType: await attr('data-remote-type'),
     relayProtocol: await attr('data-relay-protocol'),
+    text: ((await el.textContent()) ?? '').replace(/\s+/g, ' ').trim(),
   };
 }
 

@@ -111,8 +111,8 @@ describe.skipIf(!available)('report page in the NAT lab (Chromium)', () => {
       const [lan, lan2] = [await browserIn('lan'), await browserIn('lan2')];
       const { inviter, invitee } = await runTwoPeer(lan.context, lan2.context, url);
       for (const view of [inviter, invitee]) {
-        expect(view.state).toBe('connected');
-        expect([view.localType, view.remoteType]).toContain('relay');
+        expect(view.state, view.text).toBe('connected');
+        expect([view.localType, view.remoteType], `${inviter.text} | ${invitee.text}`).toContain('relay');
       }
       const opened = await openReport(lan.context, url);
       const report = await downloadReport(opened.page);
