@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { candidateErrorSchema } from '../../src/report/browser-schema.js';
-import { explainCandidateError } from '../../src/web/page/candidate-errors.js';
+import { errorLabel, explainCandidateError } from '../../src/web/page/candidate-errors.js';
 import { recordedGathering } from '../support/webrtc-fixtures.js';
 
 describe('explainCandidateError on recorded Chromium 156 events', () => {
@@ -98,11 +98,27 @@ describe('explainCandidateError: families and codes', () => {
   });
 
   it('an unknown code says so, with the browser text', () => {
-    const row = explainCandidateError({ ...ev(599, 'turn:h'), errorText: 'Odd' }, 'p', 0);
-    expect(row.explanation).toMatch(/error 599 \("Odd"\), a code ice-doctor does not know/);
+    const row = explainCandidateError({ ...ev(599, 'turn:h'), errorText: 'Odd.' }, 'p', 0);
+    expect(row.explanation).toMatch(/error 599 \(Odd\), a code ice-doctor does not know/);
+  });
+
+  it('an unknown code without browser text shows no empty brackets', () => {
+    const row = explainCandidateError({ ...ev(599, 'turn:h'), errorText: '' }, 'p', 0);
+    expect(row.explanation).toMatch(/answered with error 599, a code ice-doctor does not know/);
+    expect(row.explanation).not.toMatch(/\(\s*\)|""/);
   });
 
   it('an empty address becomes null', () => {
     expect(explainCandidateError(ev(401, 'turn:h', ''), 'p', 0).address).toBeNull();
+  });
+});
+
+describe('errorLabel', () => {
+  it('brackets the browser text without its final period, and leaves out empty or blank text', () => {
+    expect(errorLabel(701, 'STUN binding request timed out.')).toBe(
+      'error 701 (STUN binding request timed out)',
+    );
+    expect(errorLabel(701, '')).toBe('error 701');
+    expect(errorLabel(701, '  ')).toBe('error 701');
   });
 });

@@ -66,6 +66,16 @@ const EXPLAIN: Readonly<Record<number, (url: string) => string>> = {
     `${where(u)} has no relay ports or capacity left (508 Insufficient Capacity): raise its relay port range or add servers.`,
 };
 
+/**
+ * `error 701 (STUN binding request timed out)`: an `icecandidateerror`'s code with the browser's text in
+ * brackets, its final period dropped; just `error 701` when the browser gave no text (Firefox, and Chromium
+ * for some 701s, send an empty `errorText`).
+ */
+export function errorLabel(errorCode: number, errorText: string): string {
+  const text = errorText.trim().replace(/\.$/, '');
+  return text === '' ? `error ${errorCode}` : `error ${errorCode} (${text})`;
+}
+
 function unreachable(url: string): string {
   const u = parseIceUrl(url);
   const base = `No answer from ${where(url, false)}: the server is down, the address or port is wrong, or this network blocks it`;
@@ -117,6 +127,6 @@ export function explainCandidateError(
   const known = EXPLAIN[event.errorCode];
   const explanation = known
     ? known(event.url)
-    : `${where(event.url)} answered with error ${event.errorCode} ("${event.errorText}"), a code ice-doctor does not know (see RFC 8489 §14.8 and RFC 8656 §18).`;
+    : `${where(event.url)} answered with ${errorLabel(event.errorCode, event.errorText)}, a code ice-doctor does not know (see RFC 8489 §14.8 and RFC 8656 §18).`;
   return { ...row, harmless: false, explanation };
 }

@@ -1,5 +1,6 @@
 import type { CandidateErrorRow, CandidateType } from '../../../report/browser-schema.js';
 import type { IceServer } from '../../api-schema.js';
+import { errorLabel } from '../candidate-errors.js';
 import { type IceSink, watchIce } from './ice-events.js';
 import { formatMs, type RunClock } from './timing.js';
 
@@ -110,7 +111,7 @@ export class Gathering {
       : !this.#complete
         ? `no ${type} candidate within ${formatMs(deadlineMs)}`
         : e
-          ? `gathering ended without a ${type} candidate after error ${e.errorCode} (${e.errorText.replace(/\.$/, '')})`
+          ? `gathering ended without a ${type} candidate after ${errorLabel(e.errorCode, e.errorText)}`
           : `gathering ended without a ${type} candidate`;
     return { gathered: false, firstCandidateMs: null, error };
   }
