@@ -13,15 +13,18 @@ const NETNS_ETC = `/etc/netns/${NS}`;
 /** Generous: a getaddrinfo left running (glibc: 5 s × 2 attempts) keeps the process ~8 s past the report. */
 const EXIT_AFTER_REPORT_MS = 3000;
 
-function setUpNamespace(): boolean {
-  if (process.getuid?.() !== 0) return false;
-  if (spawnSync('ip', ['netns', 'add', NS]).status !== 0) return false;
+/** Root and a working `ip netns`: checked without creating anything (collecting tests, e.g. `vitest list`,
+ * must leave no namespace behind). */
+const available = process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).status === 0;
+
+/** Creates the namespace and its resolv.conf (in beforeAll; afterAll deletes both). @throws Error when a step fails. */
+function setUpNamespace(): void {
+  if (spawnSync('ip', ['netns', 'add', NS]).status !== 0) throw new Error(`ip netns add ${NS} failed`);
   mkdirSync(NETNS_ETC, { recursive: true });
   writeFileSync(`${NETNS_ETC}/resolv.conf`, 'nameserver 127.0.0.1\n');
-  return spawnSync('ip', ['netns', 'exec', NS, 'ip', 'link', 'set', 'lo', 'up']).status === 0;
+  if (spawnSync('ip', ['netns', 'exec', NS, 'ip', 'link', 'set', 'lo', 'up']).status !== 0)
+    throw new Error(`cannot bring lo up in ${NS}`);
 }
-
-const available = setUpNamespace();
 
 function inNamespace(args: string[]): ChildProcess {
   return spawn('ip', ['netns', 'exec', NS, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -69,6 +72,7 @@ describe.skipIf(!available)('slow DNS (network namespace, swallowed queries)', (
   let swallower: ChildProcess | undefined;
 
   beforeAll(async () => {
+    setUpNamespace();
     const started = await startLine([
       '-e',
       "const s=require('node:dgram').createSocket('udp4');s.on('message',()=>{});s.bind(53,'127.0.0.1',()=>console.log('ready'))",
