@@ -50,6 +50,11 @@ export const pageConfigSchema = z.object({
     httpPort: z.number().int().nullable(),
     httpsPort: z.number().int().nullable(),
   }),
+  /**
+   * The first `serve --public-host` name (the name visitors on other devices reach the page by), or null when
+   * none is configured: the page then only knows the host it was loaded from.
+   */
+  publicHost: z.string().nullable(),
 });
 
 /** `GET /api/probe`: the report server's own RFC 5780 probe of its STUN server, or why there is none. */

@@ -199,6 +199,7 @@ describe('report server: API', () => {
         httpsPort: pair.report.https!.port,
       });
       expect(config.version).toBe('0.1.0');
+      expect(config.publicHost).toBeNull();
     }
   });
 
@@ -380,6 +381,7 @@ describe('report server: errors', () => {
       ports: () => ({ http: null, https: null }),
       hostAllowed: () => true,
       version: 'test',
+      publicHost: null,
       log: pino({ level: 'silent' }),
     });
     const server = createServer(app);

@@ -27,6 +27,8 @@ export interface ReportAppDeps {
   hostAllowed: (hostHeader: string | undefined) => boolean;
   /** ice-doctor's version, in `/api/config`. */
   version: string;
+  /** The first `--public-host` name, in `/api/config` (`pageConfigSchema.publicHost`); null when none. */
+  publicHost: string | null;
   /** Where failed requests are logged. */
   log: Logger;
 }
@@ -88,6 +90,7 @@ export function createReportApp(deps: ReportAppDeps): Express {
       version: deps.version,
       visitor: visitorAddress(req.socket),
       signaling: { path: SIGNALING_PATH, httpPort: ports.http, httpsPort: ports.https },
+      publicHost: deps.publicHost,
     };
     res.json(body);
   });

@@ -172,6 +172,7 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
     ports: () => ports,
     hostAllowed,
     version: packageVersion(),
+    publicHost: opts.publicHosts?.[0] ?? null,
     log,
   });
   const hub = new SignalingHub(limits, log, opts.pageScope ?? null);
