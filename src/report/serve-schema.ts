@@ -40,6 +40,12 @@ const serveTurnSchema = z.strictObject({
   udp: z.array(transportAddressSchema),
   tcp: z.array(transportAddressSchema),
   tls: z.array(transportAddressSchema),
+  /**
+   * The TURN URLs clients should use, as the report page gets them: `turn:` UDP and TCP on the IP literals
+   * (an `--external-ip` in place of its listening IP), then `turns:` on the first `--public-host` when set
+   * (the name a certificate is for), else on the IP literals.
+   */
+  urls: z.array(z.string()),
   realm: z.string(),
   /** `--user` names (never passwords). */
   usernames: z.array(z.string()),
@@ -84,8 +90,20 @@ export const serveLineSchema = z.strictObject({
   limitations: z.array(z.string()),
   fds: serveFdsSchema,
   turn: serveTurnSchema,
-  /** The report page's HTTP and HTTPS URLs (either null when its port is off); null with `--no-report`. */
-  report: z.strictObject({ url: z.string().nullable(), httpsUrl: z.string().nullable() }).nullable(),
+  /**
+   * The report page, null with `--no-report`: its HTTP and HTTPS URLs on the listening address (either null
+   * when its port is off); the first `--public-host` (null: none) and the page's URLs on that name with the
+   * same ports (null without a public host or with that port off), the ones to give visitors.
+   */
+  report: z
+    .strictObject({
+      url: z.string().nullable(),
+      httpsUrl: z.string().nullable(),
+      publicHost: z.string().nullable(),
+      publicUrl: z.string().nullable(),
+      publicHttpsUrl: z.string().nullable(),
+    })
+    .nullable(),
 });
 
 /** The `serve --json` line, parsed. */

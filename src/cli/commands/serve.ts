@@ -43,10 +43,14 @@ function untilSignal(): Promise<NodeJS.Signals> {
  * `--max-connections-per-ip`; the limit and budget are printed (`fds` in the JSON line, serve-fds.ts).
  * `--allocate-timeout` closes TURN TCP/TLS connections with no allocation (default 60 s). Settings come
  * from the flags, then the environment (`ICE_DOCTOR_LISTEN`, `ICE_DOCTOR_REALM`, `ICE_DOCTOR_AUTH_SECRET`,
- * `ICE_DOCTOR_EXTERNAL_IP`, `ICE_DOCTOR_RELAY_PORTS`), then the YAML file of `--config FILE` (or
+ * `ICE_DOCTOR_EXTERNAL_IP`, `ICE_DOCTOR_RELAY_PORTS`, `ICE_DOCTOR_PUBLIC_HOST`), then the YAML file of `--config FILE` (or
  * `ICE_DOCTOR_CONFIG`; keys are the long flags), then the server's defaults (src/cli/config/serve-config.ts);
  * `--print-config` prints the merged result with secrets masked (YAML, or one JSON line with `--json`) and
  * exits 0 without binding anything.
+ * With `--tls-cert`/`--tls-key`, a `--public-host` the certificate does not name is warned about, and
+ * SIGHUP reloads the pair for the TURN TLS listener and the page's HTTPS (serve-tls.ts; a pair that does
+ * not load is logged at error level and the old one stays). The first `--public-host` names the `turns:`
+ * URLs and the printed page URLs (bundled-ice-server.ts `bundledTurnUrls`).
  * Bad flags, variables or file keys: ConfigError, exit 2; a port in use: UserError `address-in-use`, exit 2.
  */
 export function registerServe(program: Command): void {
@@ -110,7 +114,7 @@ export function registerServe(program: Command): void {
     .option('--report-host <ip>', 'address of the report page (default: the first --listen address)')
     .option(
       '--public-host <names>',
-      'DNS name(s) the report page is reached by (IP addresses and localhost always work); other Host names get 421 (DNS rebinding); repeatable',
+      'DNS name(s) the report page is reached by; the first names the turns: URLs and the printed URLs (the name --tls-cert is for). IP addresses and localhost always work; other Host names get 421 (DNS rebinding); repeatable',
       collect,
     )
     .option('--no-report', 'do not serve the report page')
@@ -167,6 +171,11 @@ export function registerServe(program: Command): void {
           "browser of the page's two-peer room (403 for any other peer); --user passwords are never shown to",
           'it. A --page-ice-server with',
           ';user=NAME:PASSWORD hands that password to every visitor: use ;secret-env= where you can.',
+          '',
+          'A real certificate: --public-host turn.example.org --tls-cert fullchain.pem --tls-key privkey.pem.',
+          'The turns: URLs and the printed page URLs then use the name (stun: and turn: keep the IP addresses);',
+          'a certificate that does not name it is warned about. SIGHUP re-reads --tls-cert/--tls-key (a renewed',
+          'certificate) for TURN over TLS and the HTTPS page; a pair that does not load is logged, the old stays.',
         ].join('\n'),
       ),
     )
@@ -182,6 +191,7 @@ export function registerServe(program: Command): void {
       const { resolveServeConfig, saidByServe } = await import('../config/serve-config.js');
       const { renderServeText, serveJson } = await import('../render/serve.js');
       const { fdReport } = await import('./serve-fds.js');
+      const { publicHostWarnings, reloadTlsOnSignal } = await import('./serve-tls.js');
       const { processConnectionBudget } = await import('../../net/connection-budget.js');
       const { readFdLimit } = await import('../../net/fd-limit.js');
       const config = resolveServeConfig(command, given);
@@ -198,8 +208,7 @@ export function registerServe(program: Command): void {
       };
       let tls: ReturnType<typeof loadTlsCredentials> | null = null;
       try {
-        if (reportSettings && turn.tlsCertFile && turn.tlsKeyFile)
-          tls = loadTlsCredentials(turn.tlsCertFile, turn.tlsKeyFile);
+        if (turn.tlsCertFile && turn.tlsKeyFile) tls = loadTlsCredentials(turn.tlsCertFile, turn.tlsKeyFile);
       } catch (err) {
         said(err);
       }
@@ -210,6 +219,8 @@ export function registerServe(program: Command): void {
         pino.destination({ dest: 2, sync: false }),
       );
       for (const w of turn.warnings) logger.warn(w);
+      const publicHosts = reportSettings?.publicHosts ?? [];
+      if (tls) for (const w of publicHostWarnings(tls, publicHosts)) logger.warn(w);
       // Before any listener starts: every TCP, TLS, HTTP and HTTPS listener of the process shares it.
       const fds = fdReport(
         readFdLimit(),
@@ -243,10 +254,27 @@ export function registerServe(program: Command): void {
       }
       const bufferWarning = udpBufferWarning(udpRecvBuffer(server.fronts));
       if (bufferWarning) logger.warn(bufferWarning);
+      const stopReload =
+        turn.tlsCertFile && turn.tlsKeyFile
+          ? reloadTlsOnSignal({
+              certFile: turn.tlsCertFile,
+              keyFile: turn.tlsKeyFile,
+              targets: [server, ...(report ? [report] : [])],
+              publicHosts,
+              logger,
+            })
+          : () => undefined;
       const signal = untilSignal();
-      const served: Served = { server, authSecrets: turn.authSecrets.length, report, fds: fds.report };
+      const served: Served = {
+        server,
+        authSecrets: turn.authSecrets.length,
+        report,
+        fds: fds.report,
+        publicHost: publicHosts[0] ?? null,
+      };
       process.stdout.write(flags.json ? `${serveJson(served)}\n` : renderServeText(served));
       logger.info({ signal: await signal }, 'stopping: deleting allocations and closing sockets');
+      stopReload();
       await Promise.all([server.close(), report?.close()]);
       process.exitCode = 0;
     });

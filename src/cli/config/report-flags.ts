@@ -32,10 +32,12 @@ function port(flag: string, text: string | undefined, fallback: number): number 
  * when the STUN port is 0 (picked); host the first `--listen` address.
  * @param listen the STUN/TURN listening addresses.
  * @param portZero true when `--port 0`.
- * @param env read by `--page-ice-server …;secret-env=VAR`.
- * @throws ConfigError with a one-line message naming the flag: a bad port, equal HTTP and HTTPS ports, a
- *   host that is not an IP literal, a bad `--page-ice-server`, a `--public-host` that is not a host name or
- *   IP literal (`served-hosts.ts` `canonicalHost`: no scheme, port, path or wildcard).
+ * Public hosts: `--public-host`, else `ICE_DOCTOR_PUBLIC_HOST` (comma-separated; set but empty: none).
+ * @param env read by `--page-ice-server …;secret-env=VAR` and for `ICE_DOCTOR_PUBLIC_HOST`.
+ * @throws ConfigError with a one-line message naming the flag or variable: a bad port, equal HTTP and HTTPS
+ *   ports, a host that is not an IP literal, a bad `--page-ice-server`, a `--public-host` (or
+ *   `ICE_DOCTOR_PUBLIC_HOST`) that is not a host name or IP literal (`served-hosts.ts` `canonicalHost`: no
+ *   scheme, port, path or wildcard).
  */
 export function parseReportFlags(
   flags: ReportFlags,
@@ -54,11 +56,18 @@ export function parseReportFlags(
     throw new ConfigError('--report-https-port: must differ from --report-port');
   const host = flags.reportHost ?? listen[0] ?? '127.0.0.1';
   if (isIP(host) === 0) throw new ConfigError(`--report-host: '${host}' is not an IP address`);
-  const publicHosts = (flags.publicHost ?? []).map((name) => {
+  const source = flags.publicHost === undefined ? 'ICE_DOCTOR_PUBLIC_HOST' : '--public-host';
+  const names =
+    flags.publicHost ??
+    (env.ICE_DOCTOR_PUBLIC_HOST ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const publicHosts = names.map((name) => {
     const canonical = canonicalHost(name);
     if (canonical === null)
       throw new ConfigError(
-        `--public-host: '${name}' is not a host name or IP address (like turn.example.org; no scheme, port or path)`,
+        `${source}: '${name}' is not a host name or IP address (like turn.example.org; no scheme, port or path)`,
       );
     return canonical;
   });

@@ -26,6 +26,7 @@ const ENV_OF: Readonly<Record<string, string>> = {
   authSecret: 'ICE_DOCTOR_AUTH_SECRET',
   externalIp: 'ICE_DOCTOR_EXTERNAL_IP',
   relayPorts: 'ICE_DOCTOR_RELAY_PORTS',
+  publicHost: 'ICE_DOCTOR_PUBLIC_HOST',
 };
 
 /** The settings of one `serve`, every source merged, each validated by the server's own resolution. */

@@ -4,6 +4,7 @@
 import type { ServeLine } from '../../report/serve-schema.js';
 import { udpBufferText, udpRecvBuffer } from '../../server/stun/udp-buffer.js';
 import type { RunningTurnServer } from '../../server/turn/server.js';
+import { bundledTurnUrls } from '../../web/server/bundled-ice-server.js';
 import type { RunningReportServer } from '../../web/server/report-server.js';
 import { type Family, formatAddress } from '../../wire/address.js';
 import { type FdReport, fdText } from '../commands/serve-fds.js';
@@ -18,17 +19,32 @@ export interface Served {
   authSecrets: number;
   report: RunningReportServer | null;
   fds: FdReport;
+  /** The first `--public-host` (canonical), named by the `turns:` URLs and the page's URLs; null: none. */
+  publicHost: string | null;
 }
 
-/** The lines about the report page: which URL to open. */
+/** The TURN URLs clients should use: the page's own (`bundledTurnUrls`), the `turns:` ones on the public host. */
+function turnUrls({ server, publicHost }: Served): string[] {
+  return bundledTurnUrls(server, publicHost).map((u) => u.url);
+}
+
+/**
+ * The lines about the report page: which URL to open, on the first `--public-host` when there is one (then
+ * also where it listens, for a name that does not resolve here).
+ */
 function reportLines(report: RunningReportServer | null): string[] {
   if (report === null) return ['  report page: off (--no-report)'];
-  const { http, https } = report.urls;
+  const { http, https } = report.publicUrls ?? report.urls;
   const tls = report.certificate?.selfSigned ? ', self-signed certificate' : '';
-  return [
+  const lines = [
     `Open ${http ?? https} in a browser to see whether calls connect from there` +
       (http && https ? ` (or ${https}${tls}).` : '.'),
   ];
+  if (report.publicUrls)
+    lines.push(
+      `  report page listening on ${[report.urls.http, report.urls.https].filter(Boolean).join(' and ')}`,
+    );
+  return lines;
 }
 
 /**
@@ -47,7 +63,8 @@ function relayFamiliesLine(families: Family[]): string {
  * The human description of a running server: STUN endpoints, TURN endpoints, auth, relay, peers, TLS,
  * open files and connections, page.
  */
-export function renderServeText({ server, authSecrets, report, fds }: Served): string {
+export function renderServeText(served: Served): string {
+  const { server, authSecrets, report, fds } = served;
   const stun = server.fronts[0]!;
   const list = (addrs: { address: string; port: number }[]): string => addrs.map(formatAddress).join('  ');
   const lines = [
@@ -59,12 +76,7 @@ export function renderServeText({ server, authSecrets, report, fds }: Served): s
   lines.push(`  OTHER-ADDRESS  ${stun.otherAddress ? formatAddress(stun.otherAddress) : 'none (one IP)'}`);
   lines.push(`  UDP receive buffer  ${udpBufferText(udpRecvBuffer(server.fronts))}`);
   for (const l of server.fronts.flatMap((f) => f.limitations)) lines.push(`  limited: ${l}`);
-  const urls = [
-    ...server.turnUdp.map((a) => `turn:${formatAddress(a)}?transport=udp`),
-    ...server.turnTcp.map((a) => `turn:${formatAddress(a)}?transport=tcp`),
-    ...server.turnTls.map((a) => `turns:${formatAddress(a)}?transport=tcp`),
-  ];
-  lines.push(`  TURN  ${urls.join('\n        ')}`);
+  lines.push(`  TURN  ${turnUrls(served).join('\n        ')}`);
   lines.push(`  realm ${server.realm}`);
   if (server.generatedUser)
     lines.push(
@@ -98,7 +110,8 @@ export function renderServeText({ server, authSecrets, report, fds }: Served): s
 }
 
 /** The {@link ServeLine} of a running server: what `serve --json` prints (src/report/serve-schema.ts). */
-export function serveLine({ server, authSecrets, report, fds }: Served): ServeLine {
+export function serveLine(served: Served): ServeLine {
+  const { server, authSecrets, report, fds } = served;
   const stun = server.fronts[0]!;
   return {
     udp: server.fronts.flatMap((f) => f.udp),
@@ -111,6 +124,7 @@ export function serveLine({ server, authSecrets, report, fds }: Served): ServeLi
       udp: server.turnUdp,
       tcp: server.turnTcp,
       tls: server.turnTls,
+      urls: turnUrls(served),
       realm: server.realm,
       usernames: server.usernames,
       generatedUser: server.generatedUser,
@@ -122,7 +136,13 @@ export function serveLine({ server, authSecrets, report, fds }: Served): ServeLi
       certificate: server.certificate,
       metricsUrl: server.metricsUrl,
     },
-    report: report && { url: report.urls.http, httpsUrl: report.urls.https },
+    report: report && {
+      url: report.urls.http,
+      httpsUrl: report.urls.https,
+      publicHost: served.publicHost,
+      publicUrl: report.publicUrls?.http ?? null,
+      publicHttpsUrl: report.publicUrls?.https ?? null,
+    },
   };
 }
 

@@ -1,5 +1,7 @@
 import type { Server } from 'node:net';
+import type { Server as TlsServer } from 'node:tls';
 import { pino } from 'pino';
+import { TLS_SERVER_POLICY } from '../../net/tls-policy.js';
 import type { TransportAddress } from '../../wire/address.js';
 import { transportAddress } from '../../wire/address.js';
 import { StunMethod } from '../../wire/constants.js';
@@ -47,6 +49,14 @@ export interface RunningStunServer {
   readonly udpRecvBuffer: UdpBufferSize;
   /** One sentence per thing this server cannot do in this setup; empty when it is a full RFC 5780 server. */
   readonly limitations: string[];
+  /**
+   * Replaces the TLS listener's certificate and key (`tls.Server.setSecureContext`, with the same
+   * `TLS_SERVER_POLICY`): handshakes from now on present `pair`; connections already open keep theirs.
+   * Does nothing without a TLS listener.
+   * @throws Error from OpenSSL when `pair` cannot make a secure context (load it with `loadTlsCredentials`
+   *   first: it checks the pair); the old certificate stays in use then.
+   */
+  setTlsCredentials(pair: TlsKeyPair): void;
   /** Closes every socket and connection; resolves once the ports are free again. Idempotent. */
   close(): Promise<void>;
 }
@@ -128,6 +138,9 @@ export async function startStunServer(
     otherAddress: bound.addresses.get('A2:P2') ?? null,
     udpRecvBuffer: { requested: resolved.udpBufferBytes, granted: bound.udpRecvBufferBytes },
     limitations: limitationsOf(bound, resolved.addresses),
+    setTlsCredentials(pair) {
+      (tlsServer as TlsServer | undefined)?.setSecureContext({ ...TLS_SERVER_POLICY, ...pair });
+    },
     close() {
       closing ??= Promise.all([udp.close(), tcp.close(), tls?.close()]).then(() => undefined);
       return closing;

@@ -175,3 +175,15 @@ export async function generateSelfSignedCredentials(
   const cert = pems.cert.endsWith('\n') ? pems.cert : `${pems.cert}\n`;
   return credentialsOf(cert, pems.private, new X509Certificate(cert));
 }
+
+/**
+ * Whether a client that verifies the certificate of `credentials` (its leaf) accepts it for `host`, as
+ * RFC 6125 §6 matching does: a DNS name against the DNS subject alternative names (a leading `*.` label
+ * matches one label) or, without any, the subject CN; an IP literal against the IP SANs only.
+ * @param host a DNS name or an IP literal (an IPv6 literal with or without brackets).
+ */
+export function certificateNamesHost(credentials: Pick<TlsCredentials, 'cert'>, host: string): boolean {
+  const x509 = new X509Certificate(credentials.cert);
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  return isIP(bare) === 0 ? x509.checkHost(bare) !== undefined : x509.checkIP(bare) !== undefined;
+}

@@ -65,11 +65,28 @@ export interface RunningTurnServer {
   readonly relay: (RelayFamilyConfig & { family: Family })[];
   readonly allowPeers: string[];
   readonly allowPeersDefaulted: boolean;
+  /** The TLS listener's certificate now (after a {@link RunningTurnServer.setTlsCredentials}, the new one). */
   readonly certificate: CertificateInfo | null;
   readonly metricsUrl: string | null;
   readonly engine: TurnEngine;
+  /**
+   * Replaces the certificate of every TLS listener (a renewed certificate): new handshakes present it,
+   * open TURN/TLS connections and their allocations keep going. Does nothing without a TLS listener.
+   * @param credentials as `loadTlsCredentials` returns them (it checks that key and certificate match).
+   * @throws Error from OpenSSL when no secure context can be made of them; the old certificate stays then.
+   */
+  setTlsCredentials(credentials: TlsCredentials): void;
   /** Closes every allocation, socket, timer and the metrics endpoint. Idempotent. */
   close(): Promise<void>;
+}
+
+function certificateInfo(cert: TlsCredentials): CertificateInfo {
+  return {
+    selfSigned: cert.selfSigned,
+    fingerprint256: cert.fingerprint256,
+    names: cert.names,
+    notAfter: cert.notAfter.toISOString(),
+  };
 }
 
 async function tlsCredentials(turn: TurnSettings, addresses: string[]): Promise<TlsCredentials | null> {
@@ -94,7 +111,7 @@ export async function startTurnServer(opts: TurnServerOptions): Promise<RunningT
   const log = opts.logger ?? pino({ level: 'silent' });
   const groups = byFamily(addresses);
   const peerPolicy = createPeerPolicy({ allow: turn.allowPeers, deny: turn.denyPeers });
-  const cert = await tlsCredentials(turn, addresses);
+  let cert = await tlsCredentials(turn, addresses);
   const relay: RunningTurnServer['relay'] = groups.map((g) => {
     const family: Family = isIPv6(g[0]!) ? 'IPv6' : 'IPv4';
     const externalIp = turn.externalIps.find((ip) => isIPv6(ip) === (family === 'IPv6'));
@@ -168,11 +185,13 @@ export async function startTurnServer(opts: TurnServerOptions): Promise<RunningT
     relay,
     allowPeers: turn.allowPeers,
     allowPeersDefaulted: turn.allowPeersDefaulted,
-    certificate: cert && {
-      selfSigned: cert.selfSigned,
-      fingerprint256: cert.fingerprint256,
-      names: cert.names,
-      notAfter: cert.notAfter.toISOString(),
+    get certificate() {
+      return cert && certificateInfo(cert);
+    },
+    setTlsCredentials(credentials) {
+      if (cert === null) return;
+      for (const f of fronts) f.setTlsCredentials(credentials);
+      cert = credentials;
     },
     metricsUrl: metricsServer?.url ?? null,
     engine,

@@ -3,7 +3,7 @@ import { runProbe } from '../../client/nat-probe/run-probe.js';
 import type { TlsCredentials } from '../../server/stun/tls-credentials.js';
 import type { PageScope } from '../../server/turn/page-scope.js';
 import type { RunningTurnServer } from '../../server/turn/server.js';
-import { formatAddress } from '../../wire/address.js';
+import { iceUrlText } from '../../shared/ice-url.js';
 import { bundledIceServer } from './bundled-ice-server.js';
 import { type RunningReportServer, startReportServer } from './report-server.js';
 import type { ReportSettings } from './report-settings.js';
@@ -26,7 +26,7 @@ export interface BundledReportOptions {
 
 /**
  * Starts the report page beside the bundled STUN/TURN server of `ice-doctor serve`: its path matrix is the
- * bundled server's (credentials minted from the page scope's secret, bound to rooms by signaling) followed by
+ * bundled server's (its `turns:` URLs on the first public host, see `bundledTurnUrls`; credentials minted from the page scope's secret, bound to rooms by signaling) followed by
  * `--page-ice-server`s, and its own probe (`/api/probe`) is an RFC 5780 probe (with hairpinning, RFC 5780
  * §4.5) of the bundled primary address, run once in the background with a {@link SERVER_PROBE_TIMEOUT_MS}
  * deadline.
@@ -43,10 +43,13 @@ export function startBundledReport(
     httpsPort: opts.settings.httpsPort,
     publicHosts: opts.settings.publicHosts,
     ...(opts.tls && { tls: opts.tls }),
-    iceServers: [bundledIceServer(turn, opts.pageScope.secret), ...opts.settings.pageIceServers],
+    iceServers: [
+      bundledIceServer(turn, opts.pageScope.secret, opts.settings.publicHosts[0] ?? null),
+      ...opts.settings.pageIceServers,
+    ],
     probe: () =>
       runProbe({
-        urls: [`stun:${formatAddress(primary)}`],
+        urls: [iceUrlText('stun', primary.address, primary.port)],
         timeoutMs: SERVER_PROBE_TIMEOUT_MS,
         hairpin: true,
       }),

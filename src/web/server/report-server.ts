@@ -1,5 +1,5 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { type Logger, pino } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -81,8 +81,20 @@ export interface RunningReportServer {
   readonly https: TransportAddress | null;
   /** The page's URLs, e.g. `http://127.0.0.1:8080/` (null when that listener is off). */
   readonly urls: { http: string | null; https: string | null };
-  /** The HTTPS listener's certificate: generated (self-signed) or given. */
+  /**
+   * The page's URLs on the first public host (`publicHosts[0]`) with the bound ports, e.g.
+   * `https://turn.example.org:8443/` (null when that listener is off); null without a public host.
+   */
+  readonly publicUrls: { http: string | null; https: string | null } | null;
+  /** The HTTPS listener's certificate now: generated (self-signed) or given, or set by `setTlsCredentials`. */
   readonly certificate: { selfSigned: boolean; fingerprint256: string } | null;
+  /**
+   * Replaces the HTTPS listener's certificate (a renewed one; `https.Server.setSecureContext` with the same
+   * `TLS_SERVER_POLICY`): new handshakes present it, open connections keep theirs. Does nothing without
+   * an HTTPS listener.
+   * @throws Error from OpenSSL when no secure context can be made of them; the old certificate stays then.
+   */
+  setTlsCredentials(credentials: TlsCredentials): void;
   /** Signaling sockets and rooms open now (both listeners). */
   signalingStats(): { sockets: number; rooms: number };
   /** Closes both listeners and every connection, socket and timer. Idempotent. */
@@ -108,6 +120,15 @@ function pageUrl(scheme: 'http' | 'https', a: TransportAddress | null): string |
   if (a === null) return null;
   const host = WILDCARDS.has(a.address) ? (a.family === 'IPv6' ? '::1' : '127.0.0.1') : a.address;
   return `${scheme}://${formatAddress({ address: host, port: a.port })}/`;
+}
+
+/** The page's URL on `publicHost` (canonical: an IPv6 literal in brackets) at the bound port of `a`. */
+function publicPageUrl(
+  scheme: 'http' | 'https',
+  publicHost: string,
+  a: TransportAddress | null,
+): string | null {
+  return a === null ? null : `${scheme}://${publicHost}:${a.port}/`;
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -150,7 +171,7 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
   const budget = opts.connectionBudget ?? processConnectionBudget();
   const limits: SignalingLimits = { ...DEFAULT_SIGNALING_LIMITS, ...opts.signaling };
   const iceServers = opts.iceServers ?? [];
-  const tls =
+  let tls =
     httpsPort === null
       ? null
       : (opts.tls ??
@@ -183,6 +204,7 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
   });
   const upgradeRefusals = new RefusalLog(log, UPGRADE_REFUSED_MESSAGE);
   const servers: Server[] = [];
+  let httpsServer: HttpsServer | null = null;
   const serve = (server: Server, secure: boolean): Server => {
     limitConnections(server, budget, log, `the report page (${secure ? 'HTTPS' : 'HTTP'})`);
     server.on(
@@ -220,20 +242,35 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
       ports.http = http.port;
     }
     if (tls !== null && httpsPort !== null) {
-      const server = serve(
-        createHttpsServer({ ...TLS_SERVER_POLICY, ...HTTP_SERVER_LIMITS, cert: tls.cert, key: tls.key }, app),
-        true,
+      httpsServer = createHttpsServer(
+        { ...TLS_SERVER_POLICY, ...HTTP_SERVER_LIMITS, cert: tls.cert, key: tls.key },
+        app,
       );
-      https = await listenOn(server, host, httpsPort, 'the report page (HTTPS)');
+      https = await listenOn(serve(httpsServer, true), host, httpsPort, 'the report page (HTTPS)');
       ports.https = https.port;
     }
     serverProbe = startServerProbe(opts.probe ?? null, log);
     log.info({ http: pageUrl('http', http), https: pageUrl('https', https) }, 'report page listening');
+    const publicHost = opts.publicHosts?.[0];
     return {
       http,
       https,
       urls: { http: pageUrl('http', http), https: pageUrl('https', https) },
-      certificate: tls && { selfSigned: tls.selfSigned, fingerprint256: tls.fingerprint256 },
+      publicUrls:
+        publicHost === undefined
+          ? null
+          : {
+              http: publicPageUrl('http', canonicalHost(publicHost)!, http),
+              https: publicPageUrl('https', canonicalHost(publicHost)!, https),
+            },
+      get certificate() {
+        return tls && { selfSigned: tls.selfSigned, fingerprint256: tls.fingerprint256 };
+      },
+      setTlsCredentials(credentials) {
+        if (httpsServer === null) return;
+        httpsServer.setSecureContext({ ...TLS_SERVER_POLICY, cert: credentials.cert, key: credentials.key });
+        tls = credentials;
+      },
       signalingStats: () => hub.stats,
       close,
     };
