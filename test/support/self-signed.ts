@@ -6,9 +6,14 @@ import { join } from 'node:path';
 /**
  * Makes a self-signed certificate for `commonName` with Debian's openssl (a real certificate, as a
  * user's test server would have), valid 2 days.
+ * @param subjectAltName openssl's text of the extension, e.g. `DNS:turn.example.test,IP:127.0.0.1`
+ *   (default: none, the CN alone names the server).
  * @returns paths of the PEM certificate and key.
  */
-export function selfSignedCert(commonName: string): { certFile: string; keyFile: string } {
+export function selfSignedCert(
+  commonName: string,
+  subjectAltName?: string,
+): { certFile: string; keyFile: string } {
   const dir = mkdtempSync(join(tmpdir(), 'idl-cert-'));
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
@@ -24,6 +29,7 @@ export function selfSignedCert(commonName: string): { certFile: string; keyFile:
       '2',
       '-subj',
       `/CN=${commonName}`,
+      ...(subjectAltName === undefined ? [] : ['-addext', `subjectAltName=${subjectAltName}`]),
       '-keyout',
       keyFile,
       '-out',

@@ -67,6 +67,23 @@ describe('serve settings: flags > environment > file > defaults', () => {
     expect((await resolve([])).turn.realm).toBe('ice-doctor');
   });
 
+  it('the public hosts: --public-host, else ICE_DOCTOR_PUBLIC_HOST (set but empty: none), else the file', async () => {
+    const path = file('public-host: [file.example.org]\n');
+    const env = { ICE_DOCTOR_PUBLIC_HOST: 'Env.Example.org, env2.example.org' };
+    const hosts = async (args: string[], e: NodeJS.ProcessEnv = {}) =>
+      (await resolve(args, e)).report?.publicHosts;
+    expect(await hosts(['--config', path, '--public-host', 'flag.example.org'], env)).toEqual([
+      'flag.example.org',
+    ]);
+    expect(await hosts(['--config', path], env)).toEqual(['env.example.org', 'env2.example.org']);
+    expect(await hosts(['--config', path], { ICE_DOCTOR_PUBLIC_HOST: '' })).toEqual([]);
+    expect(await hosts(['--config', path])).toEqual(['file.example.org']);
+    expect(await hosts([])).toEqual([]);
+    expect(await refused([], { ICE_DOCTOR_PUBLIC_HOST: 'ok.example.org,https://bad.example.org' })).toBe(
+      "ICE_DOCTOR_PUBLIC_HOST: 'https://bad.example.org' is not a host name or IP address (like turn.example.org; no scheme, port or path)",
+    );
+  });
+
   it('the relay ports, listen addresses and secrets the same way', async () => {
     const path = f();
     const env = {
