@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { iceUrlText } from '../src/shared/ice-url.js';
 import { nsRun, run } from './exec.js';
 import { loadRuleset } from './guard.js';
 import { CLI_PATH } from './paths.js';
@@ -32,11 +33,11 @@ export const LIAR_ADDR = {
  * - `dead`: nothing answers, UDP or TCP, and no ICMP comes back.
  */
 export const LAB_SERVERS = {
-  good: `stun:${ADDR.pubPrimary}:${STUN_PORT}`,
-  liar: `stun:${LIAR_ADDR.liar}:${STUN_PORT}`,
-  liarSamePort: `stun:${LIAR_ADDR.liarSamePort}:${STUN_PORT}`,
-  ignoresChange: `stun:${LIAR_ADDR.ignoresChange[0]}:${STUN_PORT}`,
-  dead: `stun:${LIAR_ADDR.dead}:${STUN_PORT}`,
+  good: iceUrlText('stun', ADDR.pubPrimary, STUN_PORT),
+  liar: iceUrlText('stun', LIAR_ADDR.liar, STUN_PORT),
+  liarSamePort: iceUrlText('stun', LIAR_ADDR.liarSamePort, STUN_PORT),
+  ignoresChange: iceUrlText('stun', LIAR_ADDR.ignoresChange[0], STUN_PORT),
+  dead: iceUrlText('stun', LIAR_ADDR.dead, STUN_PORT),
 } as const;
 
 /** A role of {@link LAB_SERVERS}. */

@@ -25,6 +25,7 @@
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
+import { iceUrlText } from '../src/shared/ice-url.js';
 import { type TransportAddress, transportAddress } from '../src/wire/address.js';
 import { buildMessage } from '../src/wire/build.js';
 import { Attr, StunClass, StunMethod } from '../src/wire/constants.js';
@@ -99,7 +100,7 @@ function running(sockets: Socket[], extra: () => Promise<void> = async () => und
   const address = transportAddress(a.address, a.port);
   return {
     address,
-    url: `stun:${a.address}:${a.port}`,
+    url: iceUrlText('stun', a.address, a.port),
     close: async () => {
       await Promise.all([...sockets.map(closeUdp), extra()]);
     },

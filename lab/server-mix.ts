@@ -1,5 +1,5 @@
 import { type RunningStunServer, startStunServer } from '../src/server/stun/server.js';
-import { formatAddress } from '../src/wire/address.js';
+import { iceUrlText } from '../src/shared/ice-url.js';
 import { type MisbehavingServer, startLiarServer, startSilentServer } from './misbehaving-stun.js';
 
 /** A good RFC 5780 server (the bundled one), a dead one and a liar, as a public server list would mix them. */
@@ -28,7 +28,7 @@ export async function startServerMix(addresses: {
   const liar = await startLiarServer(addresses.liar);
   return {
     good,
-    goodUrl: `stun:${formatAddress(good.primary)}`,
+    goodUrl: iceUrlText('stun', good.primary.address, good.primary.port),
     dead,
     liar,
     close: async () => {

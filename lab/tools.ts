@@ -1,3 +1,4 @@
+import { iceUrlText } from '../src/shared/ice-url.js';
 import { nsRun } from './exec.js';
 import { parseNatDiscovery, parseProbeJson, parseStunClient } from './parsers.js';
 import { CLI_PATH, systemTool } from './paths.js';
@@ -24,7 +25,7 @@ export interface ToolRun {
 export const TOOL_TIMEOUT_MS = 20_000;
 
 /** The ICE server URL (RFC 7064) the probe is pointed at: coturn or ice-doctor serve in pub. */
-export const PROBE_URL = `stun:${ADDR.pubPrimary}:${STUN_PORT}`;
+export const PROBE_URL = iceUrlText('stun', ADDR.pubPrimary, STUN_PORT);
 
 /**
  * Runs `node dist/cli.js probe --json stun:203.0.113.10:3478` in lan and parses the contract fields of its

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { ConfigError, UserError } from '../errors.js';
+import { IceUrlError } from '../shared/ice-url.js';
 import { registerMain } from './commands/main-job.js';
 import { registerProbe } from './commands/probe.js';
 import { registerServe } from './commands/serve.js';
@@ -95,8 +96,8 @@ async function run(): Promise<void> {
     await program.parseAsync(process.argv);
   } catch (caught) {
     // The clients refuse a STUN/TURN URL with an IceUrlError; here it is a configuration error (exit 2).
-    // Loaded with import() so that it is the class the lazily loaded modules throw, not a bundled copy.
-    const { IceUrlError } = await import('../shared/ice-url.js');
+    // The CLI bundle keeps src/shared/ice-url.ts external (scripts/build-cli.mjs), so this is the class the
+    // lazily loaded modules throw.
     const err = caught instanceof IceUrlError ? new ConfigError(caught.message) : caught;
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode === 0 ? 0 : 2;

@@ -5,7 +5,7 @@ import { parseTurnTargets } from '../client/url/turn-url.js';
 import type { DiagnosisReport, ProbeReport } from '../report/schema.js';
 import { DEFAULT_ADDRESSES } from '../server/stun/options.js';
 import { startTurnServer } from '../server/turn/server.js';
-import { formatAddress } from '../wire/address.js';
+import { iceUrlText } from '../shared/ice-url.js';
 
 /** What the main job probes and how long it may take. */
 export interface DiagnosisOptions {
@@ -55,14 +55,14 @@ export async function runDiagnosis(opts: DiagnosisOptions): Promise<DiagnosisRep
     const [pub, self, turn] = await Promise.all([
       runProbe({ urls: opts.servers, timeoutMs: opts.timeoutMs }),
       runProbe({
-        urls: [`stun:${formatAddress(primary)}`],
+        urls: [iceUrlText('stun', primary.address, primary.port)],
         timeoutMs: opts.timeoutMs,
         hairpin: true,
       }),
       runTurnCheck({
         targets: parseTurnTargets([
-          `turn:${formatAddress(server.turnUdp[0]!)}`,
-          ...server.turnTls.map((a) => `turns:${formatAddress(a)}`),
+          iceUrlText('turn', server.turnUdp[0]!.address, server.turnUdp[0]!.port),
+          ...server.turnTls.map((a) => iceUrlText('turns', a.address, a.port)),
         ]),
         credentials: { credentials: user, source: 'long-term' },
         insecure: true,
