@@ -1,5 +1,7 @@
-import type { BrowserCandidate, PathResult } from '../../report/browser-schema.js';
+import type { BrowserCandidate, PathKind, PathResult } from '../../report/browser-schema.js';
 import type { PathTarget } from '../api-schema.js';
+import { hostPort } from './address.js';
+import { parseIceUrl } from './ice-url.js';
 import type { ThroughputSample } from './throughput-meter.js';
 
 /** What the page's charts (ui/charts.ts) draw, computed from the report's rows without the DOM. */
@@ -7,9 +9,46 @@ import type { ThroughputSample } from './throughput-meter.js';
 /** The candidate types of the gathering waterfall, in gathering order (RFC 8445 §5.1.1). */
 export const WATERFALL_TYPES = ['host', 'srflx', 'relay'] as const;
 
+const KIND_WORDS: Readonly<Record<PathKind, string>> = {
+  stun: 'STUN',
+  'turn-udp': 'TURN/UDP',
+  'turn-tcp': 'TURN/TCP',
+  turns: 'TURN/TLS',
+};
+
+/** Labels of the page's connections that are not paths of the matrix (plan.ts `CALL_PATH_ID`, the mapping probe). */
+const OTHER_PATHS: Readonly<Record<string, string>> = {
+  call: "The page's own call (every server)",
+  mapping: 'Mapping probe (STUN servers at once)',
+};
+
+/**
+ * A path in words: `STUN on 127.0.0.1:3478`, `TURN/TLS on turn.example.org:443` (`your …` for a visitor's
+ * server, `server` = `visitor`), from the URL's host and port; the URL itself when it does not parse.
+ */
+export function pathLabel(kind: PathKind, url: string, server?: string): string {
+  const u = parseIceUrl(url);
+  const text = `${KIND_WORDS[kind]} on ${u ? hostPort(u.host, u.port) : url}`;
+  return server === 'visitor' ? `your ${text}` : text;
+}
+
+/**
+ * True when a path finished without working: a STUN path without a srflx candidate, a TURN path without a
+ * relay proof that succeeded. A path without a result yet is not failed.
+ */
+export function pathFailed(path: PathResult): boolean {
+  return path.kind === 'stun' ? !path.gathered : path.proof?.ok !== true;
+}
+
+/** {@link pathLabel} of a path result, with ` ✗ failed` when {@link pathFailed}. */
+export function resultLabel(path: PathResult, server?: string): string {
+  return `${pathLabel(path.kind, path.url, server)}${pathFailed(path) ? ' ✗ failed' : ''}`;
+}
+
 /** One path's row of the waterfall: when its first candidate of each type arrived (ms since the run started). */
 export interface GatheringRow {
   pathId: string;
+  /** The path in words ({@link resultLabel}), or the connection's name for the call and the mapping probe. */
   label: string;
   firstMs: Record<(typeof WATERFALL_TYPES)[number], number | null>;
 }
@@ -21,13 +60,15 @@ export interface ThroughputSeries {
 }
 
 /**
- * One row per target, in the targets' order (labelled `server: id`), then one per other path that gathered
- * candidates (the policy-`all` call's `call`, labelled by its id). Each type's time is the earliest `tMs`
- * of that type on that path, null when none arrived; `prflx` (learnt from checks, not gathered) is left out.
+ * One row per target, in the targets' order (labelled in words, marked failed when its result in `paths`
+ * failed), then one per other connection that gathered candidates (the policy-`all` call, the mapping probe,
+ * named; an unknown id as itself). Each type's time is the earliest `tMs` of that type on that path, null
+ * when none arrived; `prflx` (learnt from checks, not gathered) is left out.
  */
 export function gatheringRows(
   candidates: readonly BrowserCandidate[],
   targets: readonly PathTarget[],
+  paths: readonly PathResult[],
 ): GatheringRow[] {
   const rows = new Map<string, GatheringRow>();
   const row = (pathId: string, label: string): GatheringRow => ({
@@ -35,12 +76,16 @@ export function gatheringRows(
     label,
     firstMs: { host: null, srflx: null, relay: null },
   });
-  for (const t of targets) rows.set(t.id, row(t.id, `${t.server}: ${t.id}`));
+  for (const t of targets) {
+    const result = paths.find((p) => p.id === t.id);
+    const label = result ? resultLabel(result, t.server) : pathLabel(t.kind, t.iceServer.urls, t.server);
+    rows.set(t.id, row(t.id, label));
+  }
   for (const c of candidates) {
     if (c.type === 'prflx') continue;
     let r = rows.get(c.pathId);
     if (r === undefined) {
-      r = row(c.pathId, c.pathId);
+      r = row(c.pathId, OTHER_PATHS[c.pathId] ?? c.pathId);
       rows.set(c.pathId, r);
     }
     const first = r.firstMs[c.type];
@@ -52,4 +97,28 @@ export function gatheringRows(
 /** A path's RTT in ms: its relay proof's data channel echo, else the proof's selected pair's STUN RTT, else null. */
 export function pathRtt(path: PathResult): number | null {
   return path.proof?.rttMs ?? path.proof?.selectedPair?.rttMs ?? null;
+}
+
+/** Samples averaged for the smoothed throughput line. */
+export const SMOOTHING_SAMPLES = 5;
+
+/**
+ * The throughput series smoothed by a trailing moving average over up to `window` samples (the first ones
+ * over fewer): same times, kbit/s rounded to 0.1. `window` below 1 is taken as 1.
+ */
+export function movingAverage(
+  samples: readonly ThroughputSample[],
+  window = SMOOTHING_SAMPLES,
+): ThroughputSample[] {
+  const n = Math.max(1, Math.floor(window));
+  return samples.map((s, i) => {
+    const part = samples.slice(Math.max(0, i - n + 1), i + 1);
+    const mean = part.reduce((sum, p) => sum + p.kbps, 0) / part.length;
+    return { tMs: s.tMs, kbps: Math.round(mean * 10) / 10 };
+  });
+}
+
+/** kbit/s in words: `850 kbit/s`, `12.3 Mbit/s` (1 Mbit = 1000 kbit). */
+export function rateText(kbps: number): string {
+  return kbps >= 1000 ? `${(kbps / 1000).toFixed(1)} Mbit/s` : `${Math.round(kbps)} kbit/s`;
 }

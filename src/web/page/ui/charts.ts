@@ -14,14 +14,25 @@ import {
 } from 'chart.js';
 import type { BrowserCandidate, PathResult } from '../../../report/browser-schema.js';
 import type { PathTarget } from '../../api-schema.js';
-import { gatheringRows, pathRtt, type ThroughputSeries, WATERFALL_TYPES } from '../chart-data.js';
+import {
+  gatheringRows,
+  movingAverage,
+  pathRtt,
+  rateText,
+  resultLabel,
+  SMOOTHING_SAMPLES,
+  type ThroughputSeries,
+  WATERFALL_TYPES,
+} from '../chart-data.js';
 
 /**
  * The report page's charts (chart.js 4, only the controllers, elements, scales and plugins used here are
  * registered, so the bundle keeps nothing else). Each chart is a `<figure>` with a caption, a canvas with
  * `role="img"`, `data-chart` (`waterfall`, `rtt`, `throughput`) and an `aria-label` that states the data in
  * words, and a note shown instead when there is nothing to draw. Animations are off, so what is on screen
- * (and in a screenshot) is the final state; `data-drawn="true"` once a chart was drawn with data.
+ * (and in a screenshot) is the final state; `data-drawn="true"` once a chart was drawn with data. Rows are
+ * paths in words (chart-data.ts `resultLabel`: `TURN/TLS on host:443`, `✗ failed` when the path failed);
+ * text and grid lines take the page's colours (`--muted`, `--line`), so they stay readable in dark mode.
  */
 
 Chart.register(
@@ -39,12 +50,18 @@ Chart.register(
 
 /** The charts mounted in one container; each call redraws its chart from scratch with the given data. */
 export interface ReportCharts {
-  /** Time to the first host, srflx and relay candidate of each path (horizontal bars, ms since the run started). */
-  waterfall(candidates: BrowserCandidate[], targets: PathTarget[]): void;
-  /** Round-trip time of each path (bars, ms): the relay proof's echo RTT, else its selected pair's. */
+  /**
+   * Time to the first host, srflx and relay candidate of each path (horizontal bars, ms since the run
+   * started); `paths` (the results so far) mark the failed ones.
+   */
+  waterfall(candidates: BrowserCandidate[], targets: PathTarget[], paths: PathResult[]): void;
+  /** Round-trip time of each path (horizontal bars, ms): the relay proof's echo RTT, else its selected pair's. */
   rtt(paths: PathResult[]): void;
-  /** Data channel throughput of each path over time (lines, kbit/s against ms). */
-  throughput(series: ThroughputSeries[]): void;
+  /**
+   * Data channel throughput of each path over time: a line smoothed over {@link SMOOTHING_SAMPLES} samples
+   * (Mbit/s against s), labelled with the path's summary rate (`throughputKbps` of its result in `paths`).
+   */
+  throughput(series: ThroughputSeries[], paths: PathResult[]): void;
 }
 
 type ChartKind = 'waterfall' | 'rtt' | 'throughput';
@@ -88,6 +105,9 @@ class ChartSlot {
   /** Draws `config`, or shows the empty note when it is null; `summary` is the data in words. */
   draw(config: ChartConfiguration<'bar' | 'line'> | null, summary: string): void {
     this.#chart?.destroy();
+    const css = getComputedStyle(document.documentElement);
+    Chart.defaults.color = css.getPropertyValue('--muted').trim() || Chart.defaults.color;
+    Chart.defaults.borderColor = css.getPropertyValue('--line').trim() || Chart.defaults.borderColor;
     this.#canvas.hidden = config === null;
     this.#empty.hidden = config !== null;
     this.#chart = config === null ? null : new Chart(this.#canvas, config);
@@ -128,8 +148,8 @@ export function createCharts(container: HTMLElement): ReportCharts {
   );
 
   return {
-    waterfall(candidates, targets) {
-      const rows = gatheringRows(candidates, targets);
+    waterfall(candidates, targets, paths) {
+      const rows = gatheringRows(candidates, targets, paths);
       const words = rows.map(
         (r) =>
           `${r.label}: ${
@@ -163,7 +183,7 @@ export function createCharts(container: HTMLElement): ReportCharts {
     },
 
     rtt(paths) {
-      const rows = paths.map((p) => ({ label: p.url, rttMs: pathRtt(p) }));
+      const rows = paths.map((p) => ({ label: resultLabel(p), rttMs: pathRtt(p) }));
       const measured = rows.filter((r) => r.rttMs !== null);
       rtt.draw(
         measured.length > 0
@@ -173,7 +193,12 @@ export function createCharts(container: HTMLElement): ReportCharts {
                 labels: rows.map((r) => r.label),
                 datasets: [{ label: 'RTT (ms)', data: rows.map((r) => r.rttMs) }],
               },
-              options: { animation: false, aspectRatio: 2, scales: { y: linearAxis('ms') } },
+              options: {
+                animation: false,
+                indexAxis: 'y',
+                aspectRatio: Math.max(1, 3 - rows.length * 0.2),
+                scales: { x: linearAxis('ms') },
+              },
             }
           : null,
         rows.map((r) => `${r.label}: ${r.rttMs === null ? 'not measured' : `${r.rttMs} ms`}`).join('; ') ||
@@ -181,28 +206,33 @@ export function createCharts(container: HTMLElement): ReportCharts {
       );
     },
 
-    throughput(series) {
-      const drawn = series.filter((s) => s.samples.length > 0);
+    throughput(series, paths) {
+      const drawn = series
+        .filter((s) => s.samples.length > 0)
+        .map((s) => {
+          const path = paths.find((p) => p.id === s.pathId);
+          const summary = path?.throughputKbps ?? null;
+          return {
+            label: `${path ? resultLabel(path) : s.pathId}: ${summary === null ? 'not summed up' : `${rateText(summary)} on average`}`,
+            points: movingAverage(s.samples).map((p) => ({ x: p.tMs / 1000, y: p.kbps / 1000 })),
+          };
+        });
       throughput.draw(
         drawn.length > 0
           ? {
               type: 'line',
-              data: {
-                datasets: drawn.map((s) => ({
-                  label: s.pathId,
-                  data: s.samples.map((p) => ({ x: p.tMs, y: p.kbps })),
-                })),
-              },
+              data: { datasets: drawn.map((d) => ({ label: d.label, data: d.points, pointRadius: 0 })) },
               options: {
                 animation: false,
                 aspectRatio: 2,
-                scales: { x: linearAxis('ms since the measurement started'), y: linearAxis('kbit/s') },
+                scales: {
+                  x: linearAxis('s since the measurement started'),
+                  y: linearAxis(`Mbit/s (average of ${SMOOTHING_SAMPLES} samples)`),
+                },
               },
             }
           : null,
-        drawn
-          .map((s) => `${s.pathId}: peak ${Math.max(...s.samples.map((p) => p.kbps))} kbit/s`)
-          .join('; ') || 'not measured',
+        drawn.map((d) => d.label).join('; ') || 'not measured',
       );
     },
   };
