@@ -80,7 +80,7 @@ describe('answer: per verdict code', () => {
     expect(marks(i)).toEqual({ calls: 'ok', direct: 'ok', 'relay-udp': 'ok', 'relay-stream': 'ok' });
     expect(answer(i).todo).toEqual([]);
     expect(answer(i).statements.find((s) => s.key === 'relay-stream')?.why).toMatch(
-      /TURN over TCP on port 3478 and TURN over TLS on port 443/,
+      /TURN over TCP on turn.example.org:3478 and TURN over TLS on turn.example.org:443/,
     );
   });
 

@@ -98,8 +98,8 @@ function relayStatement(
   if (tested.length === 0)
     return { key, mark: 'unknown', text: `${label}: not tested`, why: 'no such TURN server was configured' };
   if (ok.length > 0) {
-    const on = ok.map((p) => `${WORDS[p.kind]} on port ${portOf(p) ?? '?'}`);
-    return { key, mark: 'ok', text: `${label} works`, why: `${list([...new Set(on)])} (${where(ok[0]!)})` };
+    const on = ok.map((p) => `${WORDS[p.kind]} on ${where(p)}`);
+    return { key, mark: 'ok', text: `${label} works`, why: list([...new Set(on)]) };
   }
   const why = tested[0]!.proof?.error ?? tested[0]!.error;
   return {

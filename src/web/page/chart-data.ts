@@ -122,3 +122,18 @@ export function movingAverage(
 export function rateText(kbps: number): string {
   return kbps >= 1000 ? `${(kbps / 1000).toFixed(1)} Mbit/s` : `${Math.round(kbps)} kbit/s`;
 }
+
+/**
+ * `label` broken at spaces into lines of at most `max` characters (a longer word stays whole), for chart axes
+ * that give a row label a third of a phone's width.
+ */
+export function chartLines(label: string, max = 22): string[] {
+  const lines: string[] = [];
+  for (const word of label.split(' ')) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + word.length <= max)
+      lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}

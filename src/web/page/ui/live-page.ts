@@ -84,11 +84,7 @@ export async function runLivePage(loc: Location): Promise<void> {
     const draft = state.draft();
     if (draft) renderAnswer(byId('answer-body', HTMLElement), draft);
     renderVerdict(verdictSection, verdict);
-    replaceChildren(
-      status,
-      `Verdict after ${formatMs(verdictMs)}: ${verdict.text} `,
-      h('a', { href: '#verdict' }, 'Details'),
-    );
+    status.textContent = `Checks done: the answer after ${formatMs(verdictMs)}.`;
   };
   mountTwoPeer(byId('peer', HTMLElement), {
     config,

@@ -1,0 +1,112 @@
+/**
+ * The report page at phone, tablet and desktop widths (390, 768, 1280 px) in Debian's Chromium
+ * (playwright-core) and Firefox ESR (puppeteer-core over WebDriver BiDi, screens-firefox-driver.ts), both with
+ * `ice-doctor serve` inside a sealed sandbox namespace: no horizontal scrolling (`scrollWidth ≤ innerWidth`),
+ * with the Details fold closed and open; the plain answer's top within the first viewport (above the fold)
+ * with its statements shown. Screenshots (light and dark) go to test-results/screenshots/ to be looked at.
+ * Needs root (namespaces); skipped, counted, without it or without the browser.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nsRun } from '../../lab/exec.js';
+import { REPO_ROOT } from '../../lab/paths.js';
+import { chromiumAvailable, launchChromium, type RunningChromium } from './chromium.js';
+import { firefoxAvailable } from './firefox.js';
+import { untilDone } from './report-page-harness.js';
+import { type SandboxedServe, serveInSandbox } from './sandbox-serve.js';
+import { type Layout, measureLayout, SCREENSHOT_DIR, VIEWPORTS } from './screens.js';
+
+const root = process.getuid?.() === 0;
+const FIREFOX_DRIVER = fileURLToPath(new URL('./screens-firefox-driver.ts', import.meta.url));
+
+/** The assertions on one measured layout. */
+function checkLayout(name: string, closed: Layout, open: Layout): void {
+  expect(
+    closed.scrollWidth,
+    `${name}: page wider than the window (${closed.overflowing.join(', ')})`,
+  ).toBeLessThanOrEqual(closed.innerWidth);
+  expect(
+    open.scrollWidth,
+    `${name}, Details open: page wider than the window (${open.overflowing.join(', ')})`,
+  ).toBeLessThanOrEqual(open.innerWidth);
+  expect(closed.answerTop, `${name}: the answer starts below the fold`).toBeLessThan(closed.innerHeight);
+  expect(closed.statements, `${name}: statements in the answer`).toBeGreaterThanOrEqual(1);
+}
+
+describe.skipIf(!(root && chromiumAvailable()))(
+  'report page screenshots in Chromium (sandbox namespace)',
+  () => {
+    let served: SandboxedServe;
+    let browser: RunningChromium;
+
+    beforeAll(async () => {
+      mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      served = await serveInSandbox();
+      browser = await launchChromium({ netns: served.sandbox.ns });
+    }, 60_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await served?.close();
+    });
+
+    for (const viewport of VIEWPORTS)
+      it(`${viewport.width} px: no horizontal scrolling, the answer above the fold (light and dark)`, async () => {
+        const page = await browser.context.newPage();
+        try {
+          await page.setViewportSize(viewport);
+          await page.goto(served.url);
+          await untilDone(page);
+          for (const scheme of ['light', 'dark'] as const) {
+            await page.emulateMedia({ colorScheme: scheme });
+            await page.evaluate(() => {
+              for (const d of document.querySelectorAll('details')) d.open = false;
+              window.scrollTo(0, 0);
+            });
+            const name = `chromium-${viewport.width}-${scheme}`;
+            const closed = await page.evaluate(measureLayout, false);
+            await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
+            const open = await page.evaluate(measureLayout, true);
+            await page.waitForTimeout(300);
+            await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-details.png`), fullPage: true });
+            checkLayout(name, closed, open);
+          }
+        } finally {
+          await page.close();
+        }
+      }, 60_000);
+  },
+);
+
+describe.skipIf(!(root && firefoxAvailable()))(
+  'report page screenshots in Firefox ESR (sandbox namespace)',
+  () => {
+    let served: SandboxedServe;
+
+    beforeAll(async () => {
+      mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      served = await serveInSandbox();
+    }, 30_000);
+
+    afterAll(async () => served?.close());
+
+    it('390, 768 and 1280 px: no horizontal scrolling, the answer above the fold', async () => {
+      const r = await nsRun(
+        served.sandbox.ns,
+        process.execPath,
+        ['--import', 'tsx', FIREFOX_DRIVER, served.url, SCREENSHOT_DIR],
+        { timeoutMs: 150_000, cwd: REPO_ROOT, check: false },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const runs = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '[]') as {
+        width: number;
+        closed: Layout;
+        open: Layout;
+      }[];
+      expect(runs.map((x) => x.width)).toEqual(VIEWPORTS.map((v) => v.width));
+      for (const x of runs) checkLayout(`firefox-${x.width}`, x.closed, x.open);
+    }, 180_000);
+  },
+);
