@@ -8,8 +8,8 @@ import type { PathTarget } from '../../src/web/api-schema.js';
 import {
   gatheringRows,
   movingAverage,
-  pathFailed,
   pathLabel,
+  pathOutcome,
   pathRtt,
   rateText,
 } from '../../src/web/page/chart-data.js';
@@ -126,19 +126,40 @@ describe('path labels in words', () => {
     expect(pathLabel('turn-udp', 'not a url')).toBe('TURN/UDP on not a url');
   });
 
-  it('failed: STUN without srflx, TURN without a proof that held (gathered alone is not enough)', () => {
+  it('TURN works only with a proof that held (gathered alone is not enough)', () => {
     const base = { id: 'x', url: 'turn:h', firstCandidateMs: null, throughputKbps: null };
-    expect(pathFailed({ ...base, kind: 'stun', gathered: false, proof: null })).toBe(true);
-    expect(pathFailed({ ...base, kind: 'stun', gathered: true, proof: null })).toBe(false);
-    expect(pathFailed({ ...base, kind: 'turn-udp', gathered: true, proof: null })).toBe(true);
+    const proof = { ok: true, rttMs: 1, selectedPair: null, assertions: [] };
+    expect(pathOutcome({ ...base, kind: 'turn-udp', gathered: true, proof: null })).toBe('failed');
+    expect(pathOutcome({ ...base, kind: 'turn-udp', gathered: true, proof: { ...proof, ok: false } })).toBe(
+      'failed',
+    );
+    expect(pathOutcome({ ...base, kind: 'turns', gathered: true, proof })).toBe('works');
+  });
+
+  it('STUN without srflx is failed only on an error or the deadline; a clean end is unclear (dropped srflx, no NAT)', () => {
+    const base = {
+      id: 'x',
+      url: 'stun:h',
+      kind: 'stun' as const,
+      firstCandidateMs: null,
+      proof: null,
+      throughputKbps: null,
+    };
+    expect(pathOutcome({ ...base, gathered: true })).toBe('works');
     expect(
-      pathFailed({
+      pathOutcome({ ...base, gathered: false, error: 'gathering ended without a srflx candidate' }),
+    ).toBe('unclear');
+    expect(pathOutcome({ ...base, gathered: false })).toBe('unclear');
+    expect(
+      pathOutcome({
         ...base,
-        kind: 'turns',
-        gathered: true,
-        proof: { ok: true, rttMs: 1, selectedPair: null, assertions: [] },
+        gathered: false,
+        error: 'gathering ended without a srflx candidate after error 701',
       }),
-    ).toBe(false);
+    ).toBe('failed');
+    expect(pathOutcome({ ...base, gathered: false, error: 'no srflx candidate within 4.0 s' })).toBe(
+      'failed',
+    );
   });
 });
 

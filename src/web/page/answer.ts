@@ -166,7 +166,7 @@ function directStatement(input: AnswerInput): Statement {
   return {
     key,
     mark: 'unknown',
-    text: 'Direct calls: probably, not proved',
+    text: 'Direct calls: not known',
     why: "UDP works, but how this network's NAT maps addresses could not be judged",
   };
 }

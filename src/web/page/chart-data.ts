@@ -32,17 +32,36 @@ export function pathLabel(kind: PathKind, url: string, server?: string): string 
   return server === 'visitor' ? `your ${text}` : text;
 }
 
+/** How a finished path went, as the charts mark it. */
+export type PathOutcome = 'works' | 'failed' | 'unclear';
+
 /**
- * True when a path finished without working: a STUN path without a srflx candidate, a TURN path without a
- * relay proof that succeeded. A path without a result yet is not failed.
+ * A STUN path's gathering that ended cleanly without srflx (ui/gathering.ts's text): the server may well have
+ * answered, since browsers drop a srflx candidate equal to a host candidate (no NAT), and Firefox reports no
+ * candidate error for a silent server either.
  */
-export function pathFailed(path: PathResult): boolean {
-  return path.kind === 'stun' ? !path.gathered : path.proof?.ok !== true;
+const CLEAN_END_WITHOUT_SRFLX = /^gathering ended without a srflx candidate$/;
+
+/**
+ * How a path went: a TURN path `works` only with a relay proof that held, else `failed`; a STUN path `works`
+ * with a srflx candidate, `failed` when its gathering hit an error or the deadline, and `unclear` when the
+ * gathering simply ended without srflx (see {@link CLEAN_END_WITHOUT_SRFLX}).
+ */
+export function pathOutcome(path: PathResult): PathOutcome {
+  if (path.kind !== 'stun') return path.proof?.ok === true ? 'works' : 'failed';
+  if (path.gathered) return 'works';
+  return path.error === undefined || CLEAN_END_WITHOUT_SRFLX.test(path.error) ? 'unclear' : 'failed';
 }
 
-/** {@link pathLabel} of a path result, with ` ✗ failed` when {@link pathFailed}. */
+const OUTCOME_MARK: Readonly<Record<PathOutcome, string>> = {
+  works: '',
+  failed: ' ✗ failed',
+  unclear: ' (no srflx)',
+};
+
+/** {@link pathLabel} of a path result, with ` ✗ failed` or ` (no srflx)` after it ({@link pathOutcome}). */
 export function resultLabel(path: PathResult, server?: string): string {
-  return `${pathLabel(path.kind, path.url, server)}${pathFailed(path) ? ' ✗ failed' : ''}`;
+  return `${pathLabel(path.kind, path.url, server)}${OUTCOME_MARK[pathOutcome(path)]}`;
 }
 
 /** One path's row of the waterfall: when its first candidate of each type arrived (ms since the run started). */
