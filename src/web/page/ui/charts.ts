@@ -33,7 +33,8 @@ import {
  * and a note shown instead when there is nothing to draw. Animations are off, so what is on screen
  * (and in a screenshot) is the final state; `data-drawn="true"` once a chart was drawn with data. Rows are
  * paths in words (chart-data.ts `resultLabel`: `TURN/TLS on host:443`, `✗ failed` when the path failed);
- * text and grid lines take the page's colours (`--muted`, `--line`), so they stay readable in dark mode.
+ * text and grid lines take the page's colours (`--muted`, `--line`), so they stay readable in dark mode, and
+ * are drawn again when the colour scheme changes.
  */
 
 Chart.register(
@@ -88,6 +89,8 @@ class ChartSlot {
   readonly #words: HTMLUListElement;
   readonly #title: string;
   #chart: Chart | null = null;
+  /** Draws the last data again (in the page's current colours); nothing before the first draw. */
+  #last: () => void = () => undefined;
 
   constructor(container: HTMLElement, kind: ChartKind, title: string, emptyText: string) {
     const figure = document.createElement('figure');
@@ -126,6 +129,7 @@ class ChartSlot {
     none: string,
     rows?: number,
   ): void {
+    this.#last = () => this.draw(config, words, none, rows);
     this.#chart?.destroy();
     const css = getComputedStyle(document.documentElement);
     Chart.defaults.color = css.getPropertyValue('--muted').trim() || Chart.defaults.color;
@@ -147,6 +151,11 @@ class ChartSlot {
         return li;
       }),
     );
+  }
+
+  /** Draws the chart again with its last data, e.g. in the new colours after the colour scheme changed. */
+  redraw(): void {
+    this.#last();
   }
 }
 
@@ -183,6 +192,9 @@ export function createCharts(container: HTMLElement): ReportCharts {
     `Data channel throughput per path (smoothed: the average of the last ${SMOOTHING_SAMPLES} samples)`,
     'No throughput was measured.',
   );
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+    for (const slot of [waterfall, rtt, throughput]) slot.redraw();
+  });
 
   return {
     waterfall(candidates, targets, paths) {
