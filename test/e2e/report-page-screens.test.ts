@@ -4,6 +4,7 @@
  * `ice-doctor serve` inside a sealed sandbox namespace: no horizontal scrolling (`scrollWidth ≤ innerWidth`),
  * with the Details fold closed and open; the plain answer's top within the first viewport (above the fold)
  * with its statements shown. Screenshots (light and dark) go to test-results/screenshots/ to be looked at.
+ * Also the two-peer invitation link: on the `--public-host` name, with the loopback warning when it is one.
  * Needs root (namespaces); skipped, counted, without it or without the browser.
  */
 import { mkdirSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { nsRun } from '../../lab/exec.js';
 import { REPO_ROOT } from '../../lab/paths.js';
 import { chromiumAvailable, launchChromium, type RunningChromium } from './chromium.js';
 import { firefoxAvailable } from './firefox.js';
-import { untilDone } from './report-page-harness.js';
+import { servePage, untilDone } from './report-page-harness.js';
 import { type SandboxedServe, serveInSandbox } from './sandbox-serve.js';
 import { type Layout, measureLayout, SCREENSHOT_DIR, VIEWPORTS } from './screens.js';
 
@@ -51,6 +52,37 @@ describe.skipIf(!(root && chromiumAvailable()))(
       await browser?.close();
       await served?.close();
     });
+
+    it('the invitation link: on the page host without --public-host (no warning); on the --public-host name, with a warning when that is loopback', async () => {
+      const invite = async (url: string) => {
+        const page = await browser.context.newPage();
+        try {
+          await page.goto(url);
+          await page.click('#invite');
+          await page.waitForSelector('#invite-url:visible', { timeout: 10_000 });
+          return {
+            link: await page.inputValue('#invite-url'),
+            warned: await page.isVisible('.peer-warning'),
+            warning: (await page.textContent('.peer-warning')) ?? '',
+          };
+        } finally {
+          await page.close();
+        }
+      };
+      const plain = await invite(served.url);
+      expect(plain.link.startsWith(`${served.url}#room=`), plain.link).toBe(true);
+      expect(plain.warned).toBe(false);
+      const named = await servePage(served.sandbox.ns, ['--port', '0', '--public-host', 'localhost']);
+      try {
+        const port = new URL(named.url).port;
+        const local = await invite(named.url);
+        expect(local.link).toMatch(new RegExp(`^http://localhost:${port}/#room=[\\w-]{16}$`));
+        expect(local.warned).toBe(true);
+        expect(local.warning).toMatch(/Only this device can open this link.*--public-host NAME/);
+      } finally {
+        await named.serve.stop();
+      }
+    }, 60_000);
 
     for (const viewport of VIEWPORTS)
       it(`${viewport.width} px: no horizontal scrolling, the answer above the fold (light and dark)`, async () => {
