@@ -6,25 +6,13 @@
 // on the namespace's loopback). Exit 0 with the JSON line, 1 with a message.
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
-import { FIREFOX_PATH } from './firefox.js';
+import { FIREFOX_LAUNCH } from './firefox.js';
 import { type Layout, measureLayout, VIEWPORTS } from './screens.js';
 
 const TIMEOUT_MS = 40_000;
 
 async function main(url: string, dir: string): Promise<{ width: number; closed: Layout; open: Layout }[]> {
-  const browser = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath: FIREFOX_PATH,
-    headless: true,
-    timeout: 30_000,
-    acceptInsecureCerts: true,
-    extraPrefsFirefox: {
-      'media.peerconnection.ice.obfuscate_host_addresses': false,
-      'app.update.enabled': false,
-      'network.captive-portal-service.enabled': false,
-      'network.connectivity-service.enabled': false,
-    },
-  });
+  const browser = await puppeteer.launch(FIREFOX_LAUNCH);
   try {
     const out = [];
     for (const viewport of VIEWPORTS) {
