@@ -10,6 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nsRun } from '../../lab/exec.js';
 import { REPO_ROOT } from '../../lab/paths.js';
@@ -81,6 +82,34 @@ describe.skipIf(!(root && chromiumAvailable()))(
         expect(local.warning).toMatch(/Only this device can open this link.*--public-host NAME/);
       } finally {
         await named.serve.stop();
+      }
+    }, 60_000);
+
+    it('the shared (read-only) view shows the same plain answer as the live page', async () => {
+      const statements = (p: Page) =>
+        p.$$eval('#answer li[data-mark]', (items) =>
+          items.map((li) => `${li.getAttribute('data-mark')} ${li.textContent ?? ''}`),
+        );
+      const live = await browser.context.newPage();
+      const shared = await browser.context.newPage();
+      try {
+        await live.setViewportSize(VIEWPORTS[0]);
+        await live.goto(served.url);
+        await untilDone(live);
+        await live.click('#share-link');
+        await live.waitForFunction(
+          () => (document.querySelector('#share-url') as HTMLInputElement).value !== '',
+        );
+        await shared.setViewportSize(VIEWPORTS[0]);
+        await shared.goto(await live.inputValue('#share-url'));
+        await shared.waitForFunction(() => document.body.dataset.phase === 'shared');
+        await shared.screenshot({ path: join(SCREENSHOT_DIR, 'chromium-390-shared.png') });
+        const seen = await statements(live);
+        expect(seen.length).toBeGreaterThanOrEqual(2);
+        expect(await statements(shared)).toEqual(seen);
+      } finally {
+        await live.close();
+        await shared.close();
       }
     }, 60_000);
 
