@@ -110,6 +110,14 @@ describe('answer: per verdict code', () => {
     ]);
   });
 
+  it('UDP blocked with both TCP and TLS relays working: names both, not "only TLS"', () => {
+    const paths = [path('stun', false), path('turn-udp', false), path('turn-tcp', true), path('turns', true)];
+    const i = input('udp-blocked-tls-works', { paths, udp: false });
+    expect(head(i).text).toBe(
+      'Calls connect, but only through the relay over TCP on port 3478 or TLS on port 443',
+    );
+  });
+
   it('udp-blocked-tcp-works: names TCP and its port', () => {
     const paths = [
       path('stun', false),

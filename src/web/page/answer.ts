@@ -180,9 +180,6 @@ function transportStatements(input: AnswerInput): Statement[] {
   ];
 }
 
-const stream = (paths: readonly PathResult[], kind: PathKind): PathResult | undefined =>
-  paths.find((p) => p.kind === kind && worked(p));
-
 /** What the network blocks: the UDP URLs and the TURN server's relay ports. */
 const udpAsk = (paths: readonly PathResult[]): string =>
   firewallAsk(
@@ -275,13 +272,20 @@ function headline(input: AnswerInput): { calls: Statement; todo: string[] } {
       };
     case 'udp-blocked-tls-works':
     case 'udp-blocked-tcp-works': {
-      const via = stream(paths, verdict.code === 'udp-blocked-tls-works' ? 'turns' : 'turn-tcp');
-      const over = via ? `${via.kind === 'turns' ? 'TLS' : 'TCP'} on port ${portOf(via) ?? '?'}` : 'TCP/TLS';
+      const over = list([
+        ...new Set(
+          (['turn-tcp', 'turns'] as const).flatMap((kind) =>
+            paths
+              .filter((p) => p.kind === kind && worked(p))
+              .map((p) => `${kind === 'turns' ? 'TLS' : 'TCP'} on port ${portOf(p) ?? '?'}`),
+          ),
+        ),
+      ]).replace(/ and (?=[^,]*$)/, ' or ');
       return {
         calls: {
           key,
           mark: 'warn',
-          text: `Calls connect, but only through the relay over ${over}`,
+          text: `Calls connect, but only through the relay over ${over || 'TCP/TLS'}`,
           why: 'UDP is blocked on this network: calls are slower and need the TURN server',
         },
         todo: [ask(`${udpAsk(paths)}, for faster calls`)],
