@@ -3,7 +3,7 @@
 // It runs inside the test's namespace together with Firefox, because puppeteer-core reaches Firefox over a
 // WebDriver BiDi WebSocket on the namespace's own loopback. Exit 0 with the JSON line, 1 with a message.
 import puppeteer from 'puppeteer-core';
-import { FIREFOX_PATH } from './firefox.js';
+import { FIREFOX_LAUNCH } from './firefox.js';
 
 /** What the driver prints: the verdict, the share link's fragment (the full report) and the peer area. */
 export interface FirefoxRun {
@@ -18,20 +18,7 @@ export interface FirefoxRun {
 const TIMEOUT_MS = 40_000;
 
 async function main(url: string): Promise<FirefoxRun> {
-  const browser = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath: FIREFOX_PATH,
-    headless: true,
-    timeout: 30_000,
-    acceptInsecureCerts: true,
-    extraPrefsFirefox: {
-      // Real host IPs in candidates instead of mDNS names, as Chromium's tests run with mDNS off.
-      'media.peerconnection.ice.obfuscate_host_addresses': false,
-      'app.update.enabled': false,
-      'network.captive-portal-service.enabled': false,
-      'network.connectivity-service.enabled': false,
-    },
-  });
+  const browser = await puppeteer.launch(FIREFOX_LAUNCH);
   try {
     const page = await browser.newPage();
     await page.goto(url);

@@ -12,3 +12,22 @@ export function firefoxAvailable(): boolean {
     return false;
   }
 }
+
+/**
+ * puppeteer-core's launch options for Debian's Firefox ESR, headless over WebDriver BiDi: real host IPs in
+ * candidates instead of mDNS names (as Chromium's tests run with mDNS off), self-signed certificates accepted,
+ * no update, captive-portal or connectivity traffic.
+ */
+export const FIREFOX_LAUNCH = {
+  browser: 'firefox',
+  executablePath: FIREFOX_PATH,
+  headless: true,
+  timeout: 30_000,
+  acceptInsecureCerts: true,
+  extraPrefsFirefox: {
+    'media.peerconnection.ice.obfuscate_host_addresses': false,
+    'app.update.enabled': false,
+    'network.captive-portal-service.enabled': false,
+    'network.connectivity-service.enabled': false,
+  },
+} as const;

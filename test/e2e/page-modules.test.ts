@@ -136,9 +136,9 @@ describe.skipIf(!canRun)('report page modules in Chromium, inside a sandbox name
     const state = await page.evaluate(
       ({ candidates, targets, paths, series }) => {
         const charts = (globalThis as unknown as Loaded).iceDoctorModules.charts();
-        charts.waterfall(candidates, targets);
+        charts.waterfall(candidates, targets, paths);
         charts.rtt(paths);
-        charts.throughput(series);
+        charts.throughput(series, paths);
         return [...document.querySelectorAll<HTMLCanvasElement>('.test-charts canvas')].map((c) => ({
           chart: c.dataset.chart ?? '',
           drawn: c.dataset.drawn,
@@ -154,17 +154,17 @@ describe.skipIf(!canRun)('report page modules in Chromium, inside a sandbox name
     ]);
     for (const s of state)
       expect(await paintedPixels(page, s.chart), `${s.chart} painted`).toBeGreaterThan(500);
-    expect(state[0]?.label).toContain('bundled: turn-udp-1: host 4 ms, relay 25 ms');
-    expect(state[1]?.label).toContain('turn:100.64.90.1:3478: 2.5 ms');
+    expect(state[0]?.label).toContain('TURN/UDP on 100.64.90.1:3478: host 4 ms, relay 25 ms');
+    expect(state[1]?.label).toContain('TURN/UDP on 100.64.90.1:3478: 2.5 ms');
     expect(csp).toEqual([]);
   });
 
   it('charts with nothing to draw: a note instead of an empty canvas, data-drawn stays false', async () => {
     const state = await page.evaluate(() => {
       const charts = (globalThis as unknown as Loaded).iceDoctorModules.charts();
-      charts.waterfall([], []);
+      charts.waterfall([], [], []);
       charts.rtt([]);
-      charts.throughput([]);
+      charts.throughput([], []);
       const last = [...document.querySelectorAll('section.test-charts')].at(-1);
       return [...(last?.querySelectorAll('figure') ?? [])].map((f) => ({
         drawn: f.querySelector('canvas')?.dataset.drawn,

@@ -46,16 +46,29 @@ export async function downloadReport(page: Page): Promise<BrowserReport> {
 
 /**
  * How many pixels of the chart canvas `data-chart=<name>` are painted (alpha > 0): proof that chart.js
- * drew something, not just that a canvas exists.
+ * drew something, not just that a canvas exists. The page keeps its charts in the closed "Details" fold, where
+ * a canvas has no size: the fold around the canvas is opened first, and the count waits (up to 2 s) for
+ * chart.js to draw at the new size.
  */
 export function paintedPixels(page: Page, name: string): Promise<number> {
-  return page.evaluate((chart) => {
+  return page.evaluate(async (chart) => {
     const canvas = document.querySelector<HTMLCanvasElement>(`canvas[data-chart="${chart}"]`);
-    const ctx = canvas?.getContext('2d');
-    if (!canvas || !ctx || canvas.width === 0 || canvas.height === 0) return 0;
-    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
-    let painted = 0;
-    for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) painted++;
+    const fold = canvas?.closest('details');
+    if (fold) fold.open = true;
+    const count = (): number => {
+      const ctx = canvas?.getContext('2d');
+      if (!canvas || !ctx || canvas.width === 0 || canvas.height === 0) return 0;
+      const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      let painted = 0;
+      for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) painted++;
+      return painted;
+    };
+    const until = performance.now() + 2000;
+    let painted = count();
+    while (painted === 0 && performance.now() < until) {
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      painted = count();
+    }
     return painted;
   }, name);
 }

@@ -12,6 +12,7 @@ import { checkSignaling } from './signaling-check.js';
 import { measurePaths } from './throughput-run.js';
 import { formatMs, painted, startClock } from './timing.js';
 import { mountTwoPeer } from './two-peer.js';
+import { renderAnswer } from './view-answer.js';
 import { CandidateTable } from './view-candidates.js';
 import { credentialsText, visitorText } from './view-header.js';
 import { renderPair } from './view-pair.js';
@@ -80,12 +81,10 @@ export async function runLivePage(loc: Location): Promise<void> {
   let verdictMs = 0;
   const showVerdict = (): void => {
     const verdict = state.judge();
+    const draft = state.draft();
+    if (draft) renderAnswer(byId('answer-body', HTMLElement), draft);
     renderVerdict(verdictSection, verdict);
-    replaceChildren(
-      status,
-      `Verdict after ${formatMs(verdictMs)}: ${verdict.text} `,
-      h('a', { href: '#verdict' }, 'Details'),
-    );
+    status.textContent = `Checks done: the answer after ${formatMs(verdictMs)}.`;
   };
   mountTwoPeer(byId('peer', HTMLElement), {
     config,
@@ -121,7 +120,7 @@ export async function runLivePage(loc: Location): Promise<void> {
   });
   setPhase('verdict');
   await painted();
-  charts.waterfall(state.candidates, ice.targets);
+  charts.waterfall(state.candidates, ice.targets, state.paths);
   charts.rtt(state.paths);
 
   const series = await measurePaths(handles, state, {
@@ -129,7 +128,7 @@ export async function runLivePage(loc: Location): Promise<void> {
     path: (result) => paths.update(result),
     failed: (id, why) => paths.throughputFailed(id, why),
   });
-  charts.throughput(series);
+  charts.throughput(series, state.paths);
   handles.close();
   state.stamp();
   setPhase('done');

@@ -6,7 +6,8 @@ import { hostPort } from '../address.js';
  * the link (`#invite-url`, read-only) and its copy button (`#copy-invite`), and `#peer-result` with
  * `data-state` (`waiting`, `connecting`, `connected`, `failed`), the status in words, and both pages' views
  * of the selected pair. This page's view also sets `data-local-type`, `data-remote-type` and
- * `data-relay-protocol` (`udp`, `tcp`, `tls`; absent for a pair that is not relayed) on `#peer-result`. Text from the network only ever goes in through `textContent`.
+ * `data-relay-protocol` (`udp`, `tcp`, `tls`; absent for a pair that is not relayed) on `#peer-result`. A
+ * `.peer-warning` under the link says when the link is on a loopback host (see `showLink`). Text from the network only ever goes in through `textContent`.
  */
 
 /** The test's state, as `#peer-result[data-state]`. */
@@ -50,6 +51,7 @@ export class PeerView {
   readonly invite: HTMLButtonElement;
   readonly #link: HTMLInputElement;
   readonly #copy: HTMLButtonElement;
+  readonly #warning: HTMLParagraphElement;
   readonly #result: HTMLDivElement;
   readonly #status: HTMLParagraphElement;
   readonly #views: Record<PeerSide, HTMLDListElement>;
@@ -73,6 +75,9 @@ export class PeerView {
     this.#copy.hidden = true;
     this.#copy.addEventListener('click', () => void this.#copyLink());
     controls.append(this.invite, this.#link, this.#copy);
+    this.#warning = element('p', { className: 'peer-warning' });
+    this.#warning.setAttribute('role', 'alert');
+    this.#warning.hidden = true;
 
     this.#result = element('div', { id: 'peer-result' });
     this.#result.setAttribute('aria-live', 'polite');
@@ -91,7 +96,7 @@ export class PeerView {
       remote: view('remote', "The other browser's view"),
     };
     this.#result.append(this.#status, views);
-    section.append(intro, controls, this.#result);
+    section.append(intro, controls, this.#warning, this.#result);
     this.setState('waiting', 'Not started: invite a peer, or open an invitation link.');
   }
 
@@ -107,11 +112,19 @@ export class PeerView {
     return this.#state;
   }
 
-  /** Shows the invitation link and its copy button. */
-  showLink(url: string): void {
+  /**
+   * Shows the invitation link and its copy button; with `loopbackHost` (the link's host when it is a loopback
+   * one), a warning (`.peer-warning`) that another device cannot open it, and how to fix that.
+   */
+  showLink(url: string, loopbackHost: string | null): void {
     this.#link.value = url;
     this.#link.hidden = false;
     this.#copy.hidden = false;
+    this.#warning.hidden = loopbackHost === null;
+    this.#warning.textContent =
+      loopbackHost === null
+        ? ''
+        : `Only this device can open this link: ${loopbackHost} is this machine's loopback address. For another device, start the server with "ice-doctor serve --public-host NAME" (a name or LAN address the other device reaches), or open this page by the machine's LAN address, then invite again.`;
   }
 
   /** Shows one side's view of the selected pair; this page's also sets the `data-*` attributes. */

@@ -1,7 +1,8 @@
 import type { BrowserReport, SelectedPair } from '../../../report/browser-schema.js';
 import type { IceConfig, PageConfig } from '../../api-schema.js';
 import { type RoomTurnCredentials, roomIdSchema, type ServerMessage } from '../../signaling-schema.js';
-import { pageSignalingUrl, roomFromHash, roomLink } from '../signaling-url.js';
+import { inviteLink } from '../invite-link.js';
+import { pageSignalingUrl, roomFromHash } from '../signaling-url.js';
 import { signalingErrorReason } from '../signaling-words.js';
 import { PeerCall } from './peer-call.js';
 import { PeerView } from './peer-view.js';
@@ -105,7 +106,8 @@ class TwoPeerSession {
       case 'room':
         this.#room = m.room;
         if (m.role === 'broadcaster') {
-          this.view.showLink(roomLink(this.deps.loc, m.room));
+          const link = inviteLink(this.deps.loc, m.room, this.deps.config.publicHost);
+          this.view.showLink(link.url, link.loopback ? link.host : null);
           const until = new Date(m.expiresAt).toLocaleTimeString();
           this.view.setState(
             'waiting',

@@ -27,6 +27,15 @@ const COLUMNS: readonly [string, string][] = [
 const cell = (text: string | number | null, cls = ''): HTMLTableCellElement =>
   h('td', cls ? { class: cls } : {}, text === null ? '—' : String(text));
 
+/** Sets each cell's `data-label` to its column's name (the narrow-screen cards show it before the value). */
+function labelled(tr: HTMLTableRowElement): HTMLTableRowElement {
+  [...tr.cells].forEach((td, i) => {
+    const name = td.colSpan === 1 ? COLUMNS[i]?.[0] : undefined;
+    if (name) td.dataset.label = name;
+  });
+  return tr;
+}
+
 /** The table of one run (or of a shared report). */
 export class CandidateTable {
   readonly #body: HTMLTableSectionElement;
@@ -54,23 +63,25 @@ export class CandidateTable {
   add(c: BrowserCandidate): void {
     this.#candidates++;
     this.#body.append(
-      h(
-        'tr',
-        { class: `candidate type-${c.type}`, 'data-path': c.pathId, 'data-type': c.type },
-        cell(Math.round(c.tMs), 'num'),
-        cell(c.pathId, 'path'),
-        cell(c.type, 'type'),
-        cell(c.foundation),
-        cell(c.protocol),
-        cell(c.address, 'addr'),
-        cell(c.port, 'num'),
-        cell(c.priority, 'num'),
-        cell(c.typePreference, 'num'),
-        cell(c.localPreference, 'num'),
-        cell(c.component, 'num'),
-        cell(c.relatedAddress === null ? null : hostPort(c.relatedAddress, c.relatedPort ?? 0), 'addr'),
-        cell(c.relayProtocol),
-        cell(c.url, 'url'),
+      labelled(
+        h(
+          'tr',
+          { class: `candidate type-${c.type}`, 'data-path': c.pathId, 'data-type': c.type },
+          cell(Math.round(c.tMs), 'num'),
+          cell(c.pathId, 'path'),
+          cell(c.type, 'type'),
+          cell(c.foundation),
+          cell(c.protocol),
+          cell(c.address, 'addr'),
+          cell(c.port, 'num'),
+          cell(c.priority, 'num'),
+          cell(c.typePreference, 'num'),
+          cell(c.localPreference, 'num'),
+          cell(c.component, 'num'),
+          cell(c.relatedAddress === null ? null : hostPort(c.relatedAddress, c.relatedPort ?? 0), 'addr'),
+          cell(c.relayProtocol),
+          cell(c.url, 'url'),
+        ),
       ),
     );
     this.#count();
@@ -84,25 +95,27 @@ export class CandidateTable {
       ? ` (local socket ${e.port === null ? e.address : hostPort(e.address, e.port)})`
       : '';
     this.#body.append(
-      h(
-        'tr',
-        {
-          class: `candidate-error${e.harmless ? ' harmless' : ''}`,
-          'data-path': e.pathId,
-          'data-code': String(e.errorCode),
-        },
-        cell(Math.round(e.tMs), 'num'),
-        cell(e.pathId, 'path'),
+      labelled(
         h(
-          'td',
-          { colspan: String(COLUMNS.length - 2) },
-          e.harmless
-            ? h('span', { class: 'badge harmless' }, 'harmless')
-            : h('span', { class: 'badge error' }, 'error'),
-          ' ',
-          h('strong', {}, `${e.errorCode} ${e.errorText}`),
-          ` from ${e.url}${local}`,
-          h('span', { class: 'explanation' }, e.explanation),
+          'tr',
+          {
+            class: `candidate-error${e.harmless ? ' harmless' : ''}`,
+            'data-path': e.pathId,
+            'data-code': String(e.errorCode),
+          },
+          cell(Math.round(e.tMs), 'num'),
+          cell(e.pathId, 'path'),
+          h(
+            'td',
+            { colspan: String(COLUMNS.length - 2) },
+            e.harmless
+              ? h('span', { class: 'badge harmless' }, 'harmless')
+              : h('span', { class: 'badge error' }, 'error'),
+            ' ',
+            h('strong', {}, `${e.errorCode} ${e.errorText}`),
+            ` from ${e.url}${local}`,
+            h('span', { class: 'explanation' }, e.explanation),
+          ),
         ),
       ),
     );

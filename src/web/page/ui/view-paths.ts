@@ -85,6 +85,9 @@ export class PathTable {
         row.rtt,
         row.throughput,
       );
+      [...row.tr.cells].forEach((cell, i) => {
+        cell.dataset.label = COLUMNS[i] ?? '';
+      });
       this.#rows.set(p.id, row);
       body.append(row.tr);
     }
