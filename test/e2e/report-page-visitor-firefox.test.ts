@@ -1,0 +1,57 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { labAvailable } from '../../lab/available.js';
+import { coturnAvailable } from '../../lab/coturn.js';
+import { nsRun } from '../../lab/exec.js';
+import { REPO_ROOT } from '../../lab/paths.js';
+import { decodeShareFragment } from '../../src/web/page/share-link.js';
+import { encodeServersFragment } from '../../src/web/page/visitor-servers/codec.js';
+import { firefoxAvailable } from './firefox.js';
+import type { FirefoxRun } from './firefox-driver.js';
+import { REST_URL, STATIC_URL, startVisitorLab, type VisitorLab, visitorSettings } from './visitor-coturn.js';
+
+// The visitor's own servers in Firefox ESR (puppeteer-core over WebDriver BiDi, firefox-driver.ts): the same
+// two coturn servers as the Chromium test (visitor-coturn.ts, on the sandbox address, since Firefox ignores
+// loopback ICE servers by default), given by a `#servers=` link with the relay-only policy, over HTTPS (minting
+// the REST credential needs WebCrypto, i.e. a secure page). The report comes back through the share link.
+
+const available = (await labAvailable()) && firefoxAvailable() && coturnAvailable;
+const DRIVER = fileURLToPath(new URL('./firefox-driver.ts', import.meta.url));
+
+describe.skipIf(!available)('report page: the visitor’s own TURN servers in Firefox ESR', () => {
+  let lab: VisitorLab;
+
+  beforeAll(async () => {
+    lab = await startVisitorLab();
+  }, 60_000);
+
+  afterAll(async () => lab?.close());
+
+  it('both visitor servers are proved and the relay-only call selects relay ↔ relay', async () => {
+    const url = `${lab.served.httpsUrl}${encodeServersFragment(visitorSettings('relay'))}`;
+    const r = await nsRun(lab.served.sandbox.ns, process.execPath, ['--import', 'tsx', DRIVER, url], {
+      timeoutMs: 90_000,
+      cwd: REPO_ROOT,
+      check: false,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const run = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as FirefoxRun;
+    expect(run.userAgent).toMatch(/Firefox\//);
+    const report = await decodeShareFragment(new URL(run.shareUrl).hash);
+    const visitor = report.paths.filter((p) => p.server === 'visitor');
+    expect(visitor.map((p) => [p.id, p.url])).toEqual([
+      ['visitor-turn-udp-1', STATIC_URL],
+      ['visitor-turn-tcp-1', REST_URL],
+    ]);
+    for (const p of visitor) {
+      expect(p.proof?.ok, `${p.id}: ${JSON.stringify(p.proof)}`).toBe(true);
+      expect(p.proof?.selectedPair?.localType).toBe('relay');
+    }
+    expect(report.iceTransportPolicy).toBe('relay');
+    expect(report.selectedPair?.localType, JSON.stringify(report.selectedPair)).toBe('relay');
+    expect(report.selectedPair?.remoteType).toBe('relay');
+    process.stdout.write(
+      `Firefox with the visitor's servers: verdict ${run.verdictCode}; call ${report.selectedPair?.localType} ↔ ${report.selectedPair?.remoteType}\n`,
+    );
+  }, 120_000);
+});
