@@ -114,10 +114,12 @@ export function mountYourServers(section: HTMLElement, loc: Location): YourServe
     id: 'your-servers-link',
     readonly: '',
     'aria-label': 'Link to this page with your servers',
-    value: linkText ? `${loc.origin}${loc.pathname}${linkText}` : '',
+    value: `${loc.origin}${loc.pathname}${linkText}`,
   });
   const call = h('p', { id: 'your-servers-call', role: 'status' });
-  section.append(
+  replaceChildren(
+    section,
+    section.querySelector('h2'),
     h(
       'p',
       { class: 'intro' },
@@ -125,7 +127,18 @@ export function mountYourServers(section: HTMLElement, loc: Location): YourServe
     ),
     h('ul', { id: 'your-servers-notes' }, ...notes.map((n) => h('li', {}, n))),
     form,
-    h('p', { class: 'your-servers-link' }, link),
+    linkText
+      ? h(
+          'p',
+          { class: 'your-servers-link' },
+          h(
+            'label',
+            { for: 'your-servers-link' },
+            'Link with this list (it carries the credentials and secrets; the server never sees it):',
+          ),
+          link,
+        )
+      : null,
     call,
   );
 
