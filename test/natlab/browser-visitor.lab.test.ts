@@ -6,7 +6,7 @@ import { coturnAvailable } from '../../lab/coturn.js';
 import { type CoturnTurn, startCoturnTurnInNs } from '../../lab/coturn-turn.js';
 import { nsRun } from '../../lab/exec.js';
 import { applyScenario } from '../../lab/scenarios.js';
-import { startIceDoctorServer } from '../../lab/servers.js';
+import { startReportPageServer } from '../../lab/servers.js';
 import { ADDR, createLab, destroyLab, IFACE, type Lab } from '../../lab/topology.js';
 import { encodeServersFragment } from '../../src/web/page/visitor-servers/codec.js';
 import { chromiumAvailable, launchChromium, type RunningChromium } from '../e2e/chromium.js';
@@ -36,16 +36,7 @@ describe.skipIf(!available)(
 
     beforeAll(async () => {
       lab = await createLab();
-      const { ready } = await startIceDoctorServer(lab, [
-        '--allow-peer',
-        '203.0.113.0/24',
-        '--report-port',
-        '8080',
-        '--report-https-port',
-        '8443',
-      ]);
-      if (!ready.report?.url) throw new Error('serve printed no report URL');
-      url = ready.report.url;
+      url = await startReportPageServer(lab);
       cert = selfSignedCert(ADDR.pubSecondary);
       coturn = await startCoturnTurnInNs(
         lab.ns.pub,
