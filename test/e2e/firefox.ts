@@ -12,3 +12,6 @@ export function firefoxAvailable(): boolean {
     return false;
   }
 }
+
+/** Marks a request that had a body in the driver's `sent` list (firefox-driver.ts): BiDi cannot read bodies. */
+export const BODY_UNREAD = '[a body puppeteer cannot read over BiDi]';

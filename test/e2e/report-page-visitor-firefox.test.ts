@@ -6,9 +6,19 @@ import { nsRun } from '../../lab/exec.js';
 import { REPO_ROOT } from '../../lab/paths.js';
 import { decodeShareFragment } from '../../src/web/page/share-link.js';
 import { encodeServersFragment } from '../../src/web/page/visitor-servers/codec.js';
-import { firefoxAvailable } from './firefox.js';
+import { restPassword } from '../../src/wire/rest-credentials.js';
+import { BODY_UNREAD, firefoxAvailable } from './firefox.js';
 import type { FirefoxRun } from './firefox-driver.js';
-import { REST_URL, STATIC_URL, startVisitorLab, type VisitorLab, visitorSettings } from './visitor-coturn.js';
+import {
+  REST_SECRET,
+  REST_URL,
+  STATIC_PASSWORD,
+  STATIC_URL,
+  STATIC_USER,
+  startVisitorLab,
+  type VisitorLab,
+  visitorSettings,
+} from './visitor-coturn.js';
 
 // The visitor's own servers in Firefox ESR (puppeteer-core over WebDriver BiDi, firefox-driver.ts): the same
 // two coturn servers as the Chromium test (visitor-coturn.ts, on the sandbox address, since Firefox ignores
@@ -27,8 +37,9 @@ describe.skipIf(!available)('report page: the visitor’s own TURN servers in Fi
 
   afterAll(async () => lab?.close());
 
-  it('both visitor servers are proved and the relay-only call selects relay ↔ relay', async () => {
-    const url = `${lab.served.httpsUrl}${encodeServersFragment(visitorSettings('relay'))}`;
+  it('both visitor servers are proved, the relay-only call selects relay ↔ relay, no request carries a secret', async () => {
+    const fragment = encodeServersFragment(visitorSettings('relay'));
+    const url = `${lab.served.httpsUrl}${fragment}`;
     const r = await nsRun(lab.served.sandbox.ns, process.execPath, ['--import', 'tsx', DRIVER, url], {
       timeoutMs: 90_000,
       cwd: REPO_ROOT,
@@ -50,6 +61,21 @@ describe.skipIf(!available)('report page: the visitor’s own TURN servers in Fi
     expect(report.iceTransportPolicy).toBe('relay');
     expect(report.selectedPair?.localType, JSON.stringify(report.selectedPair)).toBe('relay');
     expect(report.selectedPair?.remoteType).toBe('relay');
+    // The REST credential was minted in Firefox (WebCrypto) as node:crypto computes it, and coturn took it.
+    const minted = run.iceServers.find((s) => s.urls === REST_URL);
+    expect(minted?.username).toMatch(/^\d{10}:ice-doctor-page$/);
+    expect(minted?.credential).toBe(restPassword(REST_SECRET, minted?.username ?? ''));
+    expect(run.sent.some((s) => s.includes('/api/ice-servers'))).toBe(true);
+    expect(run.sent.filter((s) => s.includes(BODY_UNREAD))).toEqual([]);
+    const needles = [
+      STATIC_USER,
+      STATIC_PASSWORD,
+      REST_SECRET,
+      minted?.username ?? '',
+      minted?.credential ?? '',
+      fragment.slice('#servers='.length),
+    ].flatMap((n) => [n, encodeURIComponent(n)]);
+    expect(run.sent.filter((s) => needles.some((n) => s.includes(n)))).toEqual([]);
     process.stdout.write(
       `Firefox with the visitor's servers: verdict ${run.verdictCode}; call ${report.selectedPair?.localType} ↔ ${report.selectedPair?.remoteType}\n`,
     );
