@@ -54,8 +54,6 @@ function localStore(): Storage | null {
 
 /** What the live page asks of the section. */
 export interface YourServers {
-  /** The settings in use for this run. */
-  readonly settings: VisitorSettings;
   /**
    * The run's plan: `ice` with the visitor's servers added (their REST credentials minted now), the visitor's
    * policy for the page's call, their secrets in `plan.secrets`. Problems (a credential that could not be
@@ -163,7 +161,6 @@ export function mountYourServers(section: HTMLElement, loc: Location): YourServe
   });
 
   return {
-    settings,
     async plan(ice, httpsPage) {
       const check = checkVisitorServers(settings.servers);
       const minted = await visitorTargets(check.servers);

@@ -21,14 +21,14 @@ export const DEFAULT_REST_USER = 'ice-doctor-page';
 const field = z.string().max(MAX_FIELD_CHARS);
 
 /** A server with a static long-term credential, or none (STUN): the shape of `RTCIceServer` with one URL. */
-export const staticServerSchema = z.strictObject({
+const staticServerSchema = z.strictObject({
   urls: field,
   username: field.optional(),
   credential: field.optional(),
 });
 
 /** A TURN server whose credential the page mints from a shared secret (`static-auth-secret` in coturn). */
-export const restServerSchema = z.strictObject({
+const restServerSchema = z.strictObject({
   urls: field,
   /** The shared secret; HMAC-SHA1 key of the minted credential. */
   secret: field,
@@ -53,7 +53,6 @@ export const visitorSettingsSchema = z.strictObject({
   policy: iceTransportPolicySchema,
 });
 
-export type StaticServer = z.infer<typeof staticServerSchema>;
 export type RestServer = z.infer<typeof restServerSchema>;
 export type VisitorServer = z.infer<typeof visitorServerSchema>;
 export type VisitorSettings = z.infer<typeof visitorSettingsSchema>;
