@@ -144,6 +144,7 @@ describe.skipIf(!canRun)(
 
       const call = page.locator('#your-servers-call');
       expect(await call.getAttribute('data-policy')).toBe('relay');
+      expect(await page.textContent('#pair-policy-note')).toMatch(/relay candidates only/);
       expect(await call.getAttribute('data-local-type'), (await call.textContent()) ?? '').toBe('relay');
       expect(await call.getAttribute('data-remote-type')).toBe('relay');
       for (const id of ['visitor-turn-udp-1', 'visitor-turn-tcp-1'])

@@ -52,6 +52,21 @@ function localStore(): Storage | null {
   }
 }
 
+/**
+ * Says under the selected pair's intro (`#selected-pair`, which describes the policy-`all` call) that this
+ * run's call allowed relay candidates only, by the visitor's choice.
+ */
+function notePolicy(): void {
+  const intro = document.querySelector('#selected-pair .intro');
+  intro?.after(
+    h(
+      'p',
+      { class: 'intro', id: 'pair-policy-note' },
+      'This run uses your ICE transport policy "relay": the call below allowed relay candidates only, so its pair says how a relayed call goes, not whether a direct one would work.',
+    ),
+  );
+}
+
 /** What the live page asks of the section. */
 export interface YourServers {
   /**
@@ -172,6 +187,7 @@ export function mountYourServers(section: HTMLElement, loc: Location): YourServe
           h('li', { class: 'fail' }, `${m} (not tested).${secure}`),
         ),
       );
+      if (settings.policy === 'relay') notePolicy();
       const tested = withVisitorTargets(ice, minted.targets);
       const plan = planRun(tested, { callPolicy: settings.policy, extraSecrets: minted.secrets });
       return { plan, ice: tested };
