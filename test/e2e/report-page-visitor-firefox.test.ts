@@ -6,19 +6,10 @@ import { nsRun } from '../../lab/exec.js';
 import { REPO_ROOT } from '../../lab/paths.js';
 import { decodeShareFragment } from '../../src/web/page/share-link.js';
 import { encodeServersFragment } from '../../src/web/page/visitor-servers/codec.js';
-import { restPassword } from '../../src/wire/rest-credentials.js';
 import { BODY_UNREAD, firefoxAvailable } from './firefox.js';
 import type { FirefoxRun } from './firefox-driver.js';
-import {
-  REST_SECRET,
-  REST_URL,
-  STATIC_PASSWORD,
-  STATIC_URL,
-  STATIC_USER,
-  startVisitorLab,
-  type VisitorLab,
-  visitorSettings,
-} from './visitor-coturn.js';
+import { mintedOf, neverSent, provedVisitorPaths } from './visitor-checks.js';
+import { startVisitorLab, type VisitorLab, visitorSettings } from './visitor-coturn.js';
 
 // The visitor's own servers in Firefox ESR (puppeteer-core over WebDriver BiDi, firefox-driver.ts): the same
 // two coturn servers as the Chromium test (visitor-coturn.ts, on the sandbox address, since Firefox ignores
@@ -49,32 +40,15 @@ describe.skipIf(!available)('report page: the visitor’s own TURN servers in Fi
     const run = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as FirefoxRun;
     expect(run.userAgent).toMatch(/Firefox\//);
     const report = await decodeShareFragment(new URL(run.shareUrl).hash);
-    const visitor = report.paths.filter((p) => p.server === 'visitor');
-    expect(visitor.map((p) => [p.id, p.url])).toEqual([
-      ['visitor-turn-udp-1', STATIC_URL],
-      ['visitor-turn-tcp-1', REST_URL],
-    ]);
-    for (const p of visitor) {
-      expect(p.proof?.ok, `${p.id}: ${JSON.stringify(p.proof)}`).toBe(true);
-      expect(p.proof?.selectedPair?.localType).toBe('relay');
-    }
+    provedVisitorPaths(report);
     expect(report.iceTransportPolicy).toBe('relay');
     expect(report.selectedPair?.localType, JSON.stringify(report.selectedPair)).toBe('relay');
     expect(report.selectedPair?.remoteType).toBe('relay');
     // The REST credential was minted in Firefox (WebCrypto) as node:crypto computes it, and coturn took it.
-    const minted = run.iceServers.find((s) => s.urls === REST_URL);
-    expect(minted?.username).toMatch(/^\d{10}:ice-doctor-page$/);
-    expect(minted?.credential).toBe(restPassword(REST_SECRET, minted?.username ?? ''));
+    const minted = mintedOf(run.iceServers);
     expect(run.sent.some((s) => s.includes('/api/ice-servers'))).toBe(true);
     expect(run.sent.filter((s) => s.includes(BODY_UNREAD))).toEqual([]);
-    const needles = [
-      STATIC_USER,
-      STATIC_PASSWORD,
-      REST_SECRET,
-      minted?.username ?? '',
-      minted?.credential ?? '',
-      fragment.slice('#servers='.length),
-    ].flatMap((n) => [n, encodeURIComponent(n)]);
+    const needles = neverSent(minted, fragment).flatMap((n) => [n, encodeURIComponent(n)]);
     expect(run.sent.filter((s) => needles.some((n) => s.includes(n)))).toEqual([]);
     process.stdout.write(
       `Firefox with the visitor's servers: verdict ${run.verdictCode}; call ${report.selectedPair?.localType} ↔ ${report.selectedPair?.remoteType}\n`,
