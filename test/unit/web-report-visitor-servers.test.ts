@@ -270,5 +270,7 @@ describe('visitor targets in the plan', () => {
     const json = JSON.stringify(report);
     for (const s of v.secrets) expect(json).not.toContain(s);
     expect(report.iceTransportPolicy).toBe('relay');
+    expect(report.paths[0]?.server).toBe('visitor');
+    expect(report.paths[0]?.error).toContain('redacted');
   });
 });
