@@ -17,6 +17,8 @@ export interface CoturnTurnOptions {
   tls?: { certFile: string; keyFile: string };
   /** More config lines. */
   extra?: string[];
+  /** The address it listens and relays on (default 127.0.0.1). */
+  ip?: string;
 }
 
 /** A coturn TURN server started by a test, on 127.0.0.1. */
@@ -49,7 +51,7 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * coturn configuration of a loopback TURN server: listening and relaying on 127.0.0.1 only, relay ports
+ * coturn configuration of a TURN server listening and relaying on one address (`opts.ip`, default 127.0.0.1), relay ports
  * `relayPorts`, no CLI, no DTLS, TLS only with `opts.tls`, log to stdout, pid file and user DB in `dir`.
  */
 export function coturnTurnConfig(
@@ -64,8 +66,8 @@ export function coturnTurnConfig(
     ? [`tls-listening-port=${ports.tlsPort}`, `cert=${opts.tls.certFile}`, `pkey=${opts.tls.keyFile}`]
     : ['no-tls'];
   return [
-    'listening-ip=127.0.0.1',
-    'relay-ip=127.0.0.1',
+    `listening-ip=${opts.ip ?? '127.0.0.1'}`,
+    `relay-ip=${opts.ip ?? '127.0.0.1'}`,
     `listening-port=${ports.port}`,
     `min-port=${ports.relayPorts[0]}`,
     `max-port=${ports.relayPorts[1]}`,
@@ -100,6 +102,33 @@ export async function startCoturnTurn(opts: CoturnTurnOptions): Promise<CoturnTu
     /Total General servers/,
   );
   return { ...coturn, port, tlsPort };
+}
+
+/** The ports of a coturn TURN server: listening (UDP and TCP), TLS (0 without), and the relay range. */
+export interface CoturnTurnPorts {
+  port: number;
+  tlsPort: number;
+  relayPorts: [number, number];
+}
+
+/**
+ * Starts coturn with {@link coturnTurnConfig} inside network namespace `ns` on `opts.ip` and the given
+ * `ports` (a test's own namespace has every port free), resolving once its log says its servers run.
+ * Stopped by PID (SIGTERM) with `stop()`.
+ * @throws Error when coturn exits or does not come up within 5 s (with its log).
+ */
+export async function startCoturnTurnInNs(
+  ns: string,
+  opts: CoturnTurnOptions,
+  ports: CoturnTurnPorts,
+): Promise<CoturnTurn> {
+  const coturn = await spawnCoturn(
+    (dir) => coturnTurnConfig(opts, ports, dir),
+    /Total General servers/,
+    0,
+    ns,
+  );
+  return { ...coturn, port: ports.port, tlsPort: ports.tlsPort };
 }
 
 /**

@@ -64,17 +64,23 @@ export interface CoturnProcess extends Coturn {
  * Writes `config(dir)` to a fresh temporary `dir`, starts `turnserver -c` on it, and resolves once its log
  * matches `ready` (then `settleMs` later). Stopped by PID (SIGTERM) with `stop()`, which also removes `dir`.
  * @param config the configuration text; `dir` is where its pid file and user DB go.
+ * @param netns run it inside this network namespace (`ip netns exec`, which execs: the PID is coturn's).
  * @throws Error when coturn exits or does not come up within 5 s (with its log).
  */
 export async function spawnCoturn(
   config: (dir: string) => string,
   ready: RegExp,
   settleMs = 0,
+  netns?: string,
 ): Promise<CoturnProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'idl-coturn-'));
   const conf = join(dir, 'turnserver.conf');
   writeFileSync(conf, config(dir));
-  const child: ChildProcess = spawn(TURNSERVER, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [cmd, args] =
+    netns === undefined
+      ? [TURNSERVER, ['-c', conf]]
+      : ['ip', ['netns', 'exec', netns, TURNSERVER, '-c', conf]];
+  const child: ChildProcess = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let log = '';
   await new Promise<void>((resolve, reject) => {

@@ -94,6 +94,25 @@ export async function startIceDoctorServer(
   return { proc, ready: ready as ServeLine };
 }
 
+/**
+ * Starts ice-doctor's bundled server in pub for the report page tests ({@link startIceDoctorServer}): relaying
+ * to pub's addresses (`--allow-peer 203.0.113.0/24`), the page on 8080 and 8443.
+ * @returns the page's HTTP URL (`http://203.0.113.10:8080/`).
+ * @throws Error when serve prints no report URL.
+ */
+export async function startReportPageServer(lab: Lab): Promise<string> {
+  const { ready } = await startIceDoctorServer(lab, [
+    '--allow-peer',
+    '203.0.113.0/24',
+    '--report-port',
+    '8080',
+    '--report-https-port',
+    '8443',
+  ]);
+  if (!ready.report?.url) throw new Error('serve printed no report URL');
+  return ready.report.url;
+}
+
 /** Runs `check`; if it fails, stops `proc` and rethrows with the process's recent output attached. */
 async function waitReady(proc: LabProcess, check: () => Promise<void>): Promise<void> {
   try {

@@ -13,6 +13,9 @@ import { natVerdictShape, transportAddressSchema } from './schema.js';
 /** The path kinds of the page's path matrix: one peer connection per configured URL × transport. */
 export const pathKindSchema = z.enum(['stun', 'turn-udp', 'turn-tcp', 'turns']);
 
+/** `RTCIceTransportPolicy` (W3C WebRTC §4.2.5): every candidate type, or relay candidates only. */
+export const iceTransportPolicySchema = z.enum(['all', 'relay']);
+
 /** ICE candidate types (RFC 8445 §5.1.1). */
 export const candidateTypeSchema = z.enum(['host', 'srflx', 'prflx', 'relay']);
 
@@ -100,6 +103,11 @@ export const pathResultSchema = z.object({
   id: z.string(),
   url: z.string(),
   kind: pathKindSchema,
+  /**
+   * Whose server it is: `bundled`, the host of an operator's `--page-ice-server`, or `visitor` (a server the
+   * visitor entered in the page). Absent in reports of pages before it was added.
+   */
+  server: z.string().optional(),
   gathered: z.boolean(),
   /** Time from the start of this path's gathering to its first srflx (stun) or relay (turn) candidate. */
   firstCandidateMs: z.number().nullable(),
@@ -144,8 +152,13 @@ export const browserReportSchema = z.object({
   candidates: z.array(browserCandidateSchema),
   candidateErrors: z.array(candidateErrorSchema),
   paths: z.array(pathResultSchema),
-  /** The pair ICE selected in a call with `iceTransportPolicy: 'all'`, or null when that call failed. */
+  /** The pair ICE selected in the page's own call (policy {@link iceTransportPolicy}), or null when it failed. */
   selectedPair: selectedPairSchema.nullable(),
+  /**
+   * The `iceTransportPolicy` of the page's own call: `all`, or `relay` when the visitor chose relay-only
+   * (then `selectedPair` is a relay pair, and says nothing about direct paths). Absent means `all`.
+   */
+  iceTransportPolicy: iceTransportPolicySchema.optional(),
   /** The two-peer test: the pair selected between this browser and the invited one. */
   peer: z
     .object({
@@ -161,6 +174,7 @@ export const browserReportSchema = z.object({
 
 export type PathKind = z.infer<typeof pathKindSchema>;
 export type CandidateType = z.infer<typeof candidateTypeSchema>;
+export type IceTransportPolicy = z.infer<typeof iceTransportPolicySchema>;
 export type BrowserCandidate = z.infer<typeof browserCandidateSchema>;
 export type CandidateErrorRow = z.infer<typeof candidateErrorSchema>;
 export type ProofAssertion = z.infer<typeof proofAssertionSchema>;

@@ -3,7 +3,7 @@
 // It runs inside the test's namespace together with Firefox, because puppeteer-core reaches Firefox over a
 // WebDriver BiDi WebSocket on the namespace's own loopback. Exit 0 with the JSON line, 1 with a message.
 import puppeteer from 'puppeteer-core';
-import { FIREFOX_LAUNCH } from './firefox.js';
+import { BODY_UNREAD, FIREFOX_LAUNCH } from './firefox.js';
 
 /** What the driver prints: the verdict, the share link's fragment (the full report) and the peer area. */
 export interface FirefoxRun {
@@ -13,7 +13,32 @@ export interface FirefoxRun {
   pageVerdictMs: number | null;
   shareUrl: string;
   userAgent: string;
+  /**
+   * Everything the page sent: each request (`METHOD URL`, its headers as JSON, and {@link BODY_UNREAD} when
+   * it had a body: puppeteer cannot read bodies over WebDriver BiDi) and each WebSocket
+   * message (`ws <url> <data>`, recorded in the page by a spy on `WebSocket.prototype.send`).
+   */
+  sent: string[];
+  /** The `iceServers` of every `RTCPeerConnection` the page created (a spy on its constructor). */
+  iceServers: { urls: string; username?: string; credential?: string }[];
 }
+
+/** Runs before the page's script: records WebSocket messages and `RTCPeerConnection` configurations. */
+const SPIES = `(() => {
+  const spy = { ws: [], iceServers: [] };
+  window.__driverSpy = spy;
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    spy.ws.push('ws ' + this.url + ' ' + (typeof data === 'string' ? data : '[binary]'));
+    return send.call(this, data);
+  };
+  window.RTCPeerConnection = new Proxy(window.RTCPeerConnection, {
+    construct(target, args) {
+      spy.iceServers.push(...((args[0] && args[0].iceServers) || []).map((s) => ({ ...s })));
+      return Reflect.construct(target, args);
+    },
+  });
+})()`;
 
 const TIMEOUT_MS = 40_000;
 
@@ -21,6 +46,15 @@ async function main(url: string): Promise<FirefoxRun> {
   const browser = await puppeteer.launch(FIREFOX_LAUNCH);
   try {
     const page = await browser.newPage();
+    const requests: string[] = [];
+    // BiDi reports a navigation's URL as navigated, fragment included; a fragment is never part of the HTTP
+    // request (RFC 9110 §7.1: the request-target has no fragment), so it is left out of what was sent.
+    page.on('request', (r) =>
+      requests.push(
+        `${r.method()} ${r.url().replace(/#.*$/, '')}\n${JSON.stringify(r.headers())}${r.hasPostData() ? `\n${BODY_UNREAD}` : ''}`,
+      ),
+    );
+    await page.evaluateOnNewDocument(SPIES);
     await page.goto(url);
     const verdict = await page.waitForSelector('[data-verdict]', { timeout: TIMEOUT_MS });
     const verdictCode = (await verdict?.evaluate((el) => el.getAttribute('data-verdict'))) ?? '';
@@ -37,7 +71,19 @@ async function main(url: string): Promise<FirefoxRun> {
       return Number.isFinite(ms) ? ms : null;
     });
     const userAgent = await page.evaluate(() => navigator.userAgent);
-    return { verdictCode, verdictText, pageVerdictMs, shareUrl, userAgent };
+    const spy = (await page.evaluate('window.__driverSpy')) as {
+      ws: string[];
+      iceServers: FirefoxRun['iceServers'];
+    };
+    return {
+      verdictCode,
+      verdictText,
+      pageVerdictMs,
+      shareUrl,
+      userAgent,
+      sent: [...requests, ...spy.ws],
+      iceServers: spy.iceServers,
+    };
   } finally {
     await browser.close();
   }

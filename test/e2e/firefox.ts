@@ -31,3 +31,6 @@ export const FIREFOX_LAUNCH = {
     'network.connectivity-service.enabled': false,
   },
 } as const;
+
+/** Marks a request that had a body in the driver's `sent` list (firefox-driver.ts): BiDi cannot read bodies. */
+export const BODY_UNREAD = '[a body puppeteer cannot read over BiDi]';

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { labAvailable } from '../../lab/available.js';
 import { REPO_ROOT } from '../../lab/paths.js';
 import { applyScenario, type Scenario } from '../../lab/scenarios.js';
-import { startIceDoctorServer } from '../../lab/servers.js';
+import { startReportPageServer } from '../../lab/servers.js';
 import { ADDR, createLab, destroyLab, type Lab, type Role, SITE_ADDR } from '../../lab/topology.js';
 import { chromiumAvailable, launchChromium, type RunningChromium } from '../e2e/chromium.js';
 import { downloadReport, openReport, paintedPixels } from '../e2e/report-page.js';
@@ -26,16 +26,7 @@ describe.skipIf(!available)('report page in the NAT lab (Chromium)', () => {
 
   beforeAll(async () => {
     lab = await createLab({ sites: 2 });
-    const { ready } = await startIceDoctorServer(lab, [
-      '--allow-peer',
-      '203.0.113.0/24',
-      '--report-port',
-      '8080',
-      '--report-https-port',
-      '8443',
-    ]);
-    if (!ready.report?.url) throw new Error('serve printed no report URL');
-    url = ready.report.url;
+    url = await startReportPageServer(lab);
     mkdirSync(SCREENSHOTS, { recursive: true });
   }, 60_000);
 

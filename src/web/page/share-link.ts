@@ -1,6 +1,7 @@
 import { UserError } from '../../errors.js';
 import type { BrowserReport } from '../../report/browser-schema.js';
 import { reportSchema } from '../../report/report-schema.js';
+import { fromBase64Url, toBase64Url } from './base64url.js';
 
 /**
  * Share links: the exported report travels in the URL fragment (`#report=` + base64url (RFC 4648 §5, no
@@ -23,20 +24,6 @@ export const MAX_JSON_BYTES = 1_048_576;
  */
 export class ShareLinkError extends UserError {
   override name = 'ShareLinkError';
-}
-
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000)
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
-  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1)
-    throw new ShareLinkError('share-bad-encoding', 'the share link is damaged (not base64url)');
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
 /** Reads a whole stream into one array, throwing `share-too-large` with `tooLarge` past `limitBytes`. */
@@ -104,6 +91,7 @@ export async function decodeShareFragment(fragment: string): Promise<BrowserRepo
   if (hash.length > MAX_FRAGMENT_CHARS)
     throw new ShareLinkError('share-too-large', `the link is longer than ${MAX_FRAGMENT_CHARS} characters`);
   const packed = fromBase64Url(hash.slice(SHARE_PREFIX.length));
+  if (!packed) throw new ShareLinkError('share-bad-encoding', 'the share link is damaged (not base64url)');
   let json: Uint8Array<ArrayBuffer>;
   try {
     json = await collect(

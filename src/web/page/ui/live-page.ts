@@ -5,7 +5,6 @@ import { createCharts } from './charts.js';
 import { byId, h, replaceChildren } from './dom.js';
 import { ExportPanel } from './export-panel.js';
 import { setPhase } from './phase.js';
-import { planRun } from './plan.js';
 import { runChecks } from './run.js';
 import { RunState } from './run-state.js';
 import { checkSignaling } from './signaling-check.js';
@@ -19,6 +18,7 @@ import { renderPair } from './view-pair.js';
 import { PathTable } from './view-paths.js';
 import { renderSignaling } from './view-signaling.js';
 import { renderVerdict } from './view-verdict.js';
+import { mountYourServers } from './your-servers.js';
 
 /**
  * The page's normal mode: load the configuration, run every check (run.ts), show the verdict as soon as
@@ -49,6 +49,7 @@ function fail(why: string): void {
 /** Runs the page against the server it came from; see the module comment. Never rejects. */
 export async function runLivePage(loc: Location): Promise<void> {
   setPhase('loading');
+  const yours = mountYourServers(byId('your-servers', HTMLElement), loc);
   const status = byId('status', HTMLElement);
   let config: PageConfig;
   let ice: Awaited<ReturnType<typeof loadIceConfig>>;
@@ -60,7 +61,7 @@ export async function runLivePage(loc: Location): Promise<void> {
   }
   setPhase('running');
   const clock = startClock();
-  const plan = planRun(ice);
+  const { plan, ice: tested } = await yours.plan(ice, httpsUrl(config, loc));
   const state = new RunState(
     { userAgent: navigator.userAgent, page: loc.origin, visitor: config.visitor },
     plan.paths.map((p) => p.target.id),
@@ -104,7 +105,10 @@ export async function runLivePage(loc: Location): Promise<void> {
       candidateError: (row) => candidates.addError(row),
       path: (result, proving) => paths.update(result, proving),
       signaling: (checks) => renderSignaling(byId('signaling-body', HTMLElement), checks),
-      selectedPair: (pair, error) => renderPair(byId('pair-body', HTMLElement), pair, error),
+      selectedPair: (pair, error) => {
+        renderPair(byId('pair-body', HTMLElement), pair, error);
+        yours.callResult(pair, error);
+      },
     },
     checkSignaling(config, loc),
     clock,
@@ -116,11 +120,14 @@ export async function runLivePage(loc: Location): Promise<void> {
   exportPanel.enable((redactIps) => {
     const draft = state.draft();
     if (!draft) throw new Error('there is no verdict yet');
-    return exportReport(draft, { redactIps, secrets: plan.secrets });
+    return exportReport(
+      { ...draft, iceTransportPolicy: plan.callPolicy },
+      { redactIps, secrets: plan.secrets },
+    );
   });
   setPhase('verdict');
   await painted();
-  charts.waterfall(state.candidates, ice.targets, state.paths);
+  charts.waterfall(state.candidates, tested.targets, state.paths);
   charts.rtt(state.paths);
 
   const series = await measurePaths(handles, state, {

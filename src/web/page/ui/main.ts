@@ -2,11 +2,13 @@ import './zod-jitless.js';
 import { SHARE_PREFIX } from '../share-link.js';
 import { runLivePage } from './live-page.js';
 import { showSharedPage } from './shared-page.js';
+import { isServersFragment } from './your-servers.js';
 
 /**
  * The report page's entry point (bundled by scripts/build-page.mjs into app.js): a URL whose fragment is a
  * share link (`#report=`) shows that report read-only (shared-page.ts); any other URL runs the checks
- * (live-page.ts). When the fragment switches between the two, the page reloads into the other mode. The
+ * (live-page.ts). When the fragment switches between the two, the page reloads into the other mode; a
+ * `#servers=` link (the visitor's own servers, ui/your-servers.ts) pasted into the address bar reloads too. The
  * first import turns zod's JIT off (zod-jitless.ts), before any module builds a schema.
  */
 
@@ -14,7 +16,7 @@ const shared = (): boolean => location.hash.startsWith(SHARE_PREFIX);
 const startedShared = shared();
 
 window.addEventListener('hashchange', () => {
-  if (shared() !== startedShared || startedShared) location.reload();
+  if (shared() !== startedShared || startedShared || isServersFragment(location.hash)) location.reload();
 });
 
 void (startedShared ? showSharedPage(location) : runLivePage(location));

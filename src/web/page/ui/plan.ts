@@ -47,14 +47,27 @@ export interface RunPlan {
    * literals on at least two different addresses, else null (one server IP tells nothing about mapping).
    */
   mapping: { pathId: string; servers: MappingProbe['servers']; iceServers: IceServer[] } | null;
-  /** Every server at once, for the policy-`all` call. */
+  /** Every server at once, for the page's own call. */
   callServers: IceServer[];
-  /** Every TURN username and credential handed out, for the export's redaction. */
+  /** The page's own call's `iceTransportPolicy`: `all` unless the visitor chose `relay` (ui/your-servers.ts). */
+  callPolicy: 'all' | 'relay';
+  /** Every TURN username and credential handed out (and `extraSecrets`), for the export's redaction. */
   secrets: string[];
 }
 
-/** Builds the {@link RunPlan} of one `GET /api/ice-servers` answer. */
-export function planRun(ice: IceConfig): RunPlan {
+/** What the visitor adds to a plan: the policy of the page's call and more strings to redact. */
+export interface PlanOptions {
+  /** The page's call's `iceTransportPolicy` (default `all`). */
+  callPolicy?: 'all' | 'relay';
+  /** Strings to redact besides the targets' credentials (a visitor's shared secrets). */
+  extraSecrets?: readonly string[];
+}
+
+/**
+ * Builds the {@link RunPlan} of one `GET /api/ice-servers` answer (with the visitor's targets added, if any:
+ * visitor-servers/targets.ts `withVisitorTargets`).
+ */
+export function planRun(ice: IceConfig, options: PlanOptions = {}): RunPlan {
   const paths = ice.targets.map(
     (target): PathPlan => ({
       target,
@@ -81,6 +94,15 @@ export function planRun(ice: IceConfig): RunPlan {
         }
       : null;
   const servers = [...ice.iceServers, ...ice.targets.map((t) => t.iceServer)];
-  const secrets = servers.flatMap((s) => [s.username, s.credential]).filter((s): s is string => !!s);
-  return { paths, mapping, callServers: ice.iceServers, secrets: [...new Set(secrets)] };
+  const secrets = [
+    ...servers.flatMap((s) => [s.username, s.credential]),
+    ...(options.extraSecrets ?? []),
+  ].filter((s): s is string => !!s);
+  return {
+    paths,
+    mapping,
+    callServers: ice.iceServers,
+    callPolicy: options.callPolicy ?? 'all',
+    secrets: [...new Set(secrets)],
+  };
 }

@@ -6,8 +6,8 @@ import { readStats } from './stats-list.js';
 import { deadlineSignal, formatMs, sleep } from './timing.js';
 
 /**
- * The page's own call with `iceTransportPolicy: 'all'` and every ICE server: which pair ICE selects when every
- * candidate type is allowed (RFC 8445 §8.1.1 nomination), its RTT, DTLS state and cipher, and whether the pair
+ * The page's own call with every ICE server and `iceTransportPolicy: 'all'` (or `relay` when the visitor chose
+ * relay-only, ui/your-servers.ts): which pair ICE selects when every candidate type is allowed (RFC 8445 §8.1.1 nomination), its RTT, DTLS state and cipher, and whether the pair
  * changed over a few polls of `getStats()` (selected-pair.ts).
  */
 

@@ -9,7 +9,7 @@ import type { RunState } from './run-state.js';
 import { formatMs, type RunClock } from './timing.js';
 
 /**
- * Runs a {@link RunPlan}: every path, the mapping probe, the policy-`all` call and the signaling check at once,
+ * Runs a {@link RunPlan}: every path, the mapping probe, the page's own call (policy `all`, or `relay` by the visitor's choice) and the signaling check at once,
  * each bounded by its deadline (plan.ts `DEADLINES`), recording into a {@link RunState} and telling the views
  * as results come in. It resolves once everything has a result, which is when the verdict can be judged.
  */
@@ -31,12 +31,13 @@ export interface RunHandles {
 }
 
 /** The fields of a path's result known before it runs. */
-type PathBase = Pick<PathResult, 'id' | 'url' | 'kind' | 'throughputKbps'>;
+type PathBase = Pick<PathResult, 'id' | 'url' | 'kind' | 'server' | 'throughputKbps'>;
 
 const base = (p: PathPlan): PathBase => ({
   id: p.target.id,
   url: p.url,
   kind: p.target.kind,
+  server: p.target.server,
   throughputKbps: null,
 });
 
@@ -147,10 +148,10 @@ export async function runChecks(
     let pair: SelectedPair | null = null;
     let error: string | null;
     try {
-      const g = gather(CALL_PATH_ID, 'all', plan.callServers, ['call']);
+      const g = gather(CALL_PATH_ID, plan.callPolicy, plan.callServers, ['call']);
       const config: RTCConfiguration = {
         iceServers: plan.callServers.map((s) => ({ ...s })),
-        iceTransportPolicy: 'all',
+        iceTransportPolicy: plan.callPolicy,
       };
       const outcome = await runPolicyAllCall(g, config, DEADLINES.callMs);
       if (outcome.call) opened.push(outcome.call);
