@@ -253,7 +253,7 @@ describe('natFacts without UDP', () => {
     });
     for (const k of ['publicAddress', 'natPresent', 'mapping', 'filtering', 'legacyNatType', 'hairpinning'])
       expect(f.reasons[k]).toBeTruthy();
-    const { mappingVaries: _, ...fields } = f;
+    const { mappingVaries: _, sameMachine: _s, ...fields } = f;
     expect(
       browserReportSchema
         .pick({

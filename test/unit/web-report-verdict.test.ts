@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type BrowserCandidate,
   type CandidateErrorRow,
   type PathKind,
   type PathResult,
@@ -57,6 +58,7 @@ const EIM: NatFacts = {
   hairpinning: null,
   reasons: { udp: 'stun answered', natPresent: 'differs', mapping: 'same mapping' },
   mappingVaries: false,
+  sameMachine: false,
 };
 const NO_UDP: NatFacts = {
   ...EIM,
@@ -96,9 +98,37 @@ const stun701: CandidateErrorRow = explainCandidateError(
 );
 const ALL = [path('stun', true), path('turn-udp', true), path('turn-tcp', true), path('turns', true)];
 
+const CHROMIUM_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+
+/** A candidate of `pathId` (a host on the sandbox address unless overridden). */
+function cand(pathId: string, over: Partial<BrowserCandidate> = {}): BrowserCandidate {
+  return {
+    pathId,
+    tMs: 5,
+    type: 'host',
+    foundation: '1',
+    protocol: 'udp',
+    address: '100.64.90.1',
+    port: 50000,
+    priority: 2122260223,
+    typePreference: 126,
+    localPreference: 65535,
+    component: 1,
+    relatedAddress: null,
+    relatedPort: null,
+    relayProtocol: null,
+    url: null,
+    ...over,
+  };
+}
+const HOSTS = [cand('call')];
+
 function input(over: Partial<VerdictInput>): VerdictInput {
   return {
     paths: ALL,
+    candidates: HOSTS,
+    userAgent: CHROMIUM_UA,
     nat: EIM,
     signaling: [ws(true)],
     candidateErrors: [],

@@ -1,6 +1,6 @@
 import type { BrowserCandidate, BrowserReport, CandidateErrorRow } from '../../report/browser-schema.js';
 import type { NatVerdictField } from '../../report/schema.js';
-import { type Family, hostPort, ipFamily, isMdnsName } from './address.js';
+import { type Family, hostPort, ipFamily, isLoopback, isMdnsName } from './address.js';
 import { sameIceUrl } from './ice-url.js';
 
 /**
@@ -9,10 +9,15 @@ import { sameIceUrl } from './ice-url.js';
  * `null` always has its reason in `reasons`, keyed by field name.
  */
 
-/** The NAT fields of a {@link BrowserReport}, plus `mappingVaries` for the verdict. */
+/** The NAT fields of a {@link BrowserReport}, plus `mappingVaries` and `sameMachine` for the verdict. */
 export type NatFacts = Pick<BrowserReport, NatVerdictField | 'mappingMethod'> & {
   /** True when two STUN servers saw different mapped addresses from one socket (symmetric-like NAT). */
   mappingVaries: boolean;
+  /**
+   * True when servers answered (a srflx over UDP or a relay candidate) and every such candidate has a loopback
+   * address: the servers run on this machine, so nothing about this network's NAT or firewall was observed.
+   */
+  sameMachine: boolean;
 };
 
 /**
@@ -42,6 +47,12 @@ const FILTERING_REASON =
 const NO_SRFLX_REASON =
   'no srflx candidate: no STUN server answered over UDP, or the browser dropped a srflx equal to one of its host candidates (no NAT)';
 const HAIRPIN_REASON = 'not tested: a page cannot send to its own mapped address outside ICE';
+const SAME_MACHINE_MAPPING =
+  'not judged: the STUN servers are on this machine (loopback mapped address), so no mapping towards the internet was observed';
+
+/** The reason `natPresent` is false for a loopback mapped address (`ice-doctor probe` says "No NAT" too). */
+const loopbackReason = (mapped: string): string =>
+  `the mapped address ${mapped} is a loopback address: the STUN server is on this machine and no NAT stands between them (this says nothing about this network's NAT towards the internet)`;
 
 const hiddenBase = (c: BrowserCandidate): boolean =>
   c.relatedAddress === null ||
@@ -62,7 +73,10 @@ function judgeNat(
   candidates: readonly BrowserCandidate[],
 ): { natPresent: boolean | null; reason: string } {
   if (srflx.length === 0) return { natPresent: null, reason: NO_SRFLX_REASON };
-  const verdicts = srflx.map((c) => {
+  const outward = srflx.filter((c) => !isLoopback(c.address));
+  if (outward.length === 0)
+    return { natPresent: false, reason: loopbackReason(hostPort(srflx[0]!.address, srflx[0]!.port)) };
+  const verdicts = outward.map((c) => {
     const mapped = hostPort(c.address, c.port);
     if (!hiddenBase(c)) {
       const base = hostPort(c.relatedAddress!, c.relatedPort!);
@@ -93,7 +107,12 @@ interface MappingVerdict {
   reason: string;
 }
 
-function judgeMapping(input: NatFactsInput, natPresent: boolean | null): MappingVerdict {
+function judgeMapping(
+  input: NatFactsInput,
+  natPresent: boolean | null,
+  sameMachine: boolean,
+): MappingVerdict {
+  if (sameMachine) return { mapping: null, method: 'none', varies: false, reason: SAME_MACHINE_MAPPING };
   if (natPresent === false)
     return {
       mapping: 'endpoint-independent',
@@ -109,13 +128,15 @@ function judgeMapping(input: NatFactsInput, natPresent: boolean | null): Mapping
       varies: false,
       reason: 'not judged: no connection asked two STUN servers on different IPs',
     };
-  const srflx = udpSrflx(input.candidates).filter((c) => c.pathId === probe.pathId);
-  const seen = probe.servers.map((s) => {
-    const c = srflx.find((x) => x.url !== null && sameIceUrl(x.url, s.url));
-    const failed = input.candidateErrors.some((e) => e.pathId === probe.pathId && sameIceUrl(e.url, s.url));
-    const state = c ? 'mapped' : failed || !probe.complete ? 'no-answer' : 'duplicate';
-    return { ...s, family: ipFamily(s.address), mapped: c ? hostPort(c.address, c.port) : null, state };
-  });
+  const srflx = udpSrflx(input.candidates).filter((c) => c.pathId === probe.pathId && !isLoopback(c.address));
+  const seen = probe.servers
+    .filter((s) => !isLoopback(s.address))
+    .map((s) => {
+      const c = srflx.find((x) => x.url !== null && sameIceUrl(x.url, s.url));
+      const failed = input.candidateErrors.some((e) => e.pathId === probe.pathId && sameIceUrl(e.url, s.url));
+      const state = c ? 'mapped' : failed || !probe.complete ? 'no-answer' : 'duplicate';
+      return { ...s, family: ipFamily(s.address), mapped: c ? hostPort(c.address, c.port) : null, state };
+    });
   const family: Family | null = srflx.length > 0 ? ipFamily(srflx[0]!.address) : null;
   const answered = seen.filter((s) => s.state !== 'no-answer' && s.family === family);
   const ips = new Set(answered.map((s) => s.address));
@@ -176,10 +197,15 @@ function judgeMapping(input: NatFactsInput, natPresent: boolean | null): Mapping
  * Judges the NAT fields from gathered candidates (W3C WebRTC `RTCIceCandidate`, RFC 8445 §5.1.1 types):
  * - `udp`: a srflx candidate over UDP or a relay candidate reached over UDP exists (a UDP reply came back).
  * - `publicAddress`: the first srflx candidate over UDP (its port is the NAT's mapped port).
- * - `natPresent`: srflx ≠ its base (raddr/rport); when the browser hides the base (`0.0.0.0 0`), compared with
- *   the host candidates of the same connection, or null when those are mDNS names.
- * - `mapping`: `endpoint-independent` + `local-address` without NAT; else from the {@link MappingProbe}
- *   (`multi-server`), or null + `none`.
+ * - `natPresent`: judged from the srflx candidates whose mapped address is not loopback: srflx ≠ its base
+ *   (raddr/rport); when the browser hides the base (`0.0.0.0 0`), compared with the host candidates of the
+ *   same connection, or null when those are mDNS names. When every srflx is loopback (a server on this
+ *   machine; Chromium gathers no loopback host candidate, so its base looks like another address), false: no
+ *   NAT between the browser and the server, as `ice-doctor probe` says, with a reason that it tells nothing
+ *   about the way to the internet.
+ * - `mapping`: null + `none` when {@link NatFacts.sameMachine}; `endpoint-independent` + `local-address`
+ *   without NAT; else from the {@link MappingProbe} (`multi-server`, loopback servers left out), or null +
+ *   `none`.
  * - `filtering`: always null (a browser cannot test it); `hairpinning`: null (not tested).
  * - `legacyNatType`: `symmetric` when the mapping varies, `udp-blocked` when no UDP reply came while TURN over
  *   TCP/TLS answered (so the servers are up), else null (the other labels need filtering).
@@ -199,18 +225,22 @@ export function natFacts(input: NatFactsInput): NatFacts {
       ? `no UDP reply from any STUN/TURN server, while TURN over ${streamRelay.relayProtocol?.toUpperCase()} answered: UDP is blocked`
       : 'no UDP reply from any STUN/TURN server (no srflx candidate, no relay over UDP)';
 
-  const first = srflx[0];
+  const first = srflx.find((c) => !isLoopback(c.address)) ?? srflx[0];
   const publicAddress = first
     ? { address: first.address, port: first.port, family: ipFamily(first.address)! }
     : null;
   if (!first) reasons.publicAddress = NO_SRFLX_REASON;
   const others = [...new Set(srflx.map((c) => hostPort(c.address, c.port)))];
   if (others.length > 1)
-    reasons.publicAddress = `several mapped addresses (${others.join(', ')}); the first is shown`;
+    reasons.publicAddress = `several mapped addresses (${others.join(', ')}); the first that is not loopback is shown`;
+  else if (first && isLoopback(first.address))
+    reasons.publicAddress = `${hostPort(first.address, first.port)} is a loopback address: the STUN server is on this machine, so it is not this network's public address`;
 
+  const answered = [...srflx, ...relays];
+  const sameMachine = answered.length > 0 && answered.every((c) => isLoopback(c.address));
   const nat = judgeNat(srflx, input.candidates);
   reasons.natPresent = nat.reason;
-  const m = judgeMapping(input, nat.natPresent);
+  const m = judgeMapping(input, nat.natPresent, sameMachine);
   reasons.mapping = m.reason;
 
   let legacyNatType: NatFacts['legacyNatType'] = null;
@@ -236,5 +266,6 @@ export function natFacts(input: NatFactsInput): NatFacts {
     hairpinning: null,
     reasons,
     mappingVaries: m.varies,
+    sameMachine,
   };
 }

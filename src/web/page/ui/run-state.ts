@@ -85,6 +85,8 @@ export class RunState implements IceSink {
     });
     this.verdict = verdict({
       paths: this.paths,
+      candidates: this.candidates,
+      userAgent: this.meta.userAgent,
       nat: this.#nat,
       signaling: this.signaling,
       candidateErrors: this.candidateErrors,
