@@ -1,7 +1,7 @@
 import type { PageConfig } from '../../api-schema.js';
 import { exportReport } from '../report-export.js';
 import { loadIceConfig, loadPageConfig } from './api.js';
-import { createCharts } from './charts.js';
+import { loadCharts } from './charts-loader.js';
 import { byId, h, replaceChildren } from './dom.js';
 import { ExportPanel } from './export-panel.js';
 import { setPhase } from './phase.js';
@@ -21,7 +21,8 @@ import { renderVerdict } from './view-verdict.js';
 
 /**
  * The page's normal mode: load the configuration, run every check (run.ts), show the verdict as soon as
- * every check has a result, then measure throughput, draw the charts and close the connections. The two-peer
+ * every check has a result, then load and draw the charts (charts-loader.ts), measure throughput and close
+ * the connections. The two-peer
  * test (ui/two-peer.ts) runs beside it and, when it has a result, the verdict is judged again with it.
  */
 
@@ -48,6 +49,12 @@ function fail(why: string): void {
 /** Runs the page against the server it came from; see the module comment. Never rejects. */
 export async function runLivePage(loc: Location): Promise<void> {
   setPhase('loading');
+  if (typeof RTCPeerConnection === 'undefined') {
+    fail(
+      'this browser has no WebRTC (RTCPeerConnection is missing: turned off by a setting, a policy or an extension, or not supported), so it can make no call at all',
+    );
+    return;
+  }
   const status = byId('status', HTMLElement);
   let config: PageConfig;
   let ice: Awaited<ReturnType<typeof loadIceConfig>>;
@@ -75,7 +82,6 @@ export async function runLivePage(loc: Location): Promise<void> {
     plan.paths.map((p) => ({ id: p.target.id, kind: p.target.kind, url: p.url, server: p.target.server })),
   );
   const verdictSection = byId('verdict', HTMLElement);
-  const charts = createCharts(byId('charts', HTMLElement));
   const exportPanel = new ExportPanel(loc, httpsUrl(config, loc));
   let verdictMs = 0;
   const showVerdict = (): void => {
@@ -120,16 +126,16 @@ export async function runLivePage(loc: Location): Promise<void> {
     return exportReport(draft, { redactIps, secrets: plan.secrets });
   });
   setPhase('verdict');
-  await painted();
-  charts.waterfall(state.candidates, ice.targets);
-  charts.rtt(state.paths);
+  const charts = await Promise.all([loadCharts(byId('charts', HTMLElement)), painted()]).then(([c]) => c);
+  charts?.waterfall(state.candidates, ice.targets);
+  charts?.rtt(state.paths);
 
   const series = await measurePaths(handles, state, {
     measuring: (id) => paths.measuring(id),
     path: (result) => paths.update(result),
     failed: (id, why) => paths.throughputFailed(id, why),
   });
-  charts.throughput(series);
+  charts?.throughput(series);
   handles.close();
   state.stamp();
   setPhase('done');
