@@ -21,7 +21,7 @@ import { renderVerdict } from './view-verdict.js';
 
 /**
  * The page's normal mode: load the configuration, run every check (run.ts), show the verdict as soon as
- * every check has a result, then load and draw the charts (charts-loader.ts), measure throughput and close
+ * everything it is judged on has a result (the policy-`all` call's pair joins its facts when it comes), then load and draw the charts (charts-loader.ts), measure throughput and close
  * the connections. The two-peer
  * test (ui/two-peer.ts) runs beside it and, when it has a result, the verdict is judged again with it.
  */
@@ -111,21 +111,26 @@ export async function runLivePage(loc: Location): Promise<void> {
       candidateError: (row) => candidates.addError(row),
       path: (result, proving) => paths.update(result, proving),
       signaling: (checks) => renderSignaling(byId('signaling-body', HTMLElement), checks),
-      selectedPair: (pair, error) => renderPair(byId('pair-body', HTMLElement), pair, error),
+      selectedPair: (pair, error) => {
+        renderPair(byId('pair-body', HTMLElement), pair, error);
+        if (state.verdict) showVerdict();
+      },
+      judgeable: () => {
+        state.stamp();
+        verdictMs = clock();
+        showVerdict();
+        document.body.dataset.verdictMs = String(Math.round(performance.now()));
+        setPhase('verdict');
+      },
     },
     checkSignaling(config, loc),
     clock,
   );
-  state.stamp();
-  verdictMs = clock();
-  showVerdict();
-  document.body.dataset.verdictMs = String(Math.round(performance.now()));
   exportPanel.enable((redactIps) => {
     const draft = state.draft();
     if (!draft) throw new Error('there is no verdict yet');
     return exportReport(draft, { redactIps, secrets: plan.secrets });
   });
-  setPhase('verdict');
   const charts = await Promise.all([loadCharts(byId('charts', HTMLElement)), painted()]).then(([c]) => c);
   charts?.waterfall(state.candidates, ice.targets);
   charts?.rtt(state.paths);
