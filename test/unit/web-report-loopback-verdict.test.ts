@@ -5,6 +5,7 @@ import { explainCandidateError } from '../../src/web/page/candidate-errors.js';
 import { natFacts } from '../../src/web/page/nat-facts.js';
 import { relayProof } from '../../src/web/page/relay-proof.js';
 import { type VerdictInput, verdict } from '../../src/web/page/verdict.js';
+import { candidateRow } from '../support/browser-rows.js';
 
 // The README's loopback setup (serve on 127.0.0.1, the page at http://127.0.0.1:8080/) as each browser sees
 // it, and the cases that would fool a loopback rule: a real NAT, a LAN server, a srflx equal to a host, a
@@ -22,26 +23,11 @@ const LOOP = {
 } as const satisfies Record<PathKind, string>;
 const KINDS = Object.keys(LOOP) as PathKind[];
 
-function cand(pathId: string, over: Partial<BrowserCandidate>): BrowserCandidate {
-  return {
-    pathId,
-    tMs: 5,
-    type: 'host',
-    foundation: '1',
-    protocol: 'udp',
-    address: '10.0.0.5',
-    port: 50000,
-    priority: 2122260223,
-    typePreference: 126,
-    localPreference: 65535,
-    component: 1,
-    relatedAddress: null,
-    relatedPort: null,
-    relayProtocol: null,
-    url: null,
-    ...over,
-  };
-}
+/** A host candidate on 10.0.0.5 of `pathId`, with `over` on top. */
+const cand = (pathId: string, over: Partial<BrowserCandidate>): BrowserCandidate => ({
+  ...candidateRow(pathId, 'host', 5, '10.0.0.5'),
+  ...over,
+});
 
 /** A path of `kind` on `url`: gathered or not; a gathered TURN path carries a proved relay. */
 function path(kind: PathKind, gathered: boolean, url: string = LOOP[kind]): PathResult {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  type BrowserCandidate,
   type CandidateErrorRow,
   type PathKind,
   type PathResult,
@@ -13,6 +12,7 @@ import type { NatFacts } from '../../src/web/page/nat-facts.js';
 import { relayProof } from '../../src/web/page/relay-proof.js';
 import { readSelectedPair } from '../../src/web/page/selected-pair.js';
 import { type VerdictInput, verdict } from '../../src/web/page/verdict.js';
+import { candidateRow } from '../support/browser-rows.js';
 import { recordedCall } from '../support/webrtc-fixtures.js';
 
 const pairOf = (name: string): SelectedPair => readSelectedPair(recordedCall(name).a.stats[1]!)!.pair;
@@ -101,28 +101,7 @@ const ALL = [path('stun', true), path('turn-udp', true), path('turn-tcp', true),
 const CHROMIUM_UA =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 
-/** A candidate of `pathId` (a host on the sandbox address unless overridden). */
-function cand(pathId: string, over: Partial<BrowserCandidate> = {}): BrowserCandidate {
-  return {
-    pathId,
-    tMs: 5,
-    type: 'host',
-    foundation: '1',
-    protocol: 'udp',
-    address: '100.64.90.1',
-    port: 50000,
-    priority: 2122260223,
-    typePreference: 126,
-    localPreference: 65535,
-    component: 1,
-    relatedAddress: null,
-    relatedPort: null,
-    relayProtocol: null,
-    url: null,
-    ...over,
-  };
-}
-const HOSTS = [cand('call')];
+const HOSTS = [candidateRow('call', 'host', 5, '100.64.90.1')];
 
 function input(over: Partial<VerdictInput>): VerdictInput {
   return {
