@@ -117,7 +117,17 @@ describe.skipIf(!available)('report page in Firefox ESR on the README loopback s
     expect(run.verdictText).toMatch(/another device/);
     expect(report.natPresent).not.toBe(true);
     expect(report.candidates.some((c) => c.type === 'relay' && c.address.startsWith('127.'))).toBe(true);
-  }, 120_000);
+    // A real profile also hides host addresses behind mDNS names: Firefox then shows a srflx of its own
+    // interface (100.64.90.1, base hidden) from the loopback server, which is no NAT either.
+    const mdns = await drive(sandbox.ns, served.url, {
+      'media.peerconnection.ice.loopback': true,
+      'media.peerconnection.ice.obfuscate_host_addresses': true,
+    });
+    const hidden = await decodeShareFragment(new URL(mdns.shareUrl).hash);
+    expect(hidden.candidates.some((c) => c.type === 'host' && c.address.endsWith('.local'))).toBe(true);
+    expect(mdns.verdictCode, `${mdns.verdictText}\n${hidden.verdict.facts.join('\n')}`).toBe('same-machine');
+    expect(hidden.natPresent).not.toBe(true);
+  }, 180_000);
 
   it('RTCPeerConnection turned off (media.peerconnection.enabled false): a clear page error, no verdict', async () => {
     const run = await drive(sandbox.ns, served.url, { 'media.peerconnection.enabled': false });

@@ -34,7 +34,7 @@ function draft(): BrowserReportDraft {
     ...mdns.candidates.map((c) => toBrowserCandidate(c, 'mapping', c.tMs)),
   ];
   const candidateErrors = gathering.errors.map((e) => explainCandidateError(e, 'call', e.tMs));
-  const nat = natFacts({ candidates, candidateErrors, mappingProbe: null });
+  const nat = natFacts({ candidates, candidateErrors, mappingProbe: null, serverUrls: [UDP_URL] });
   const pair = readSelectedPair(relay.a.stats[1]!)!.pair;
   const paths = [
     {

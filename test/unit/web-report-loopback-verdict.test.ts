@@ -83,7 +83,12 @@ function run(
   userAgent: string,
   errors: VerdictInput['candidateErrors'] = [],
 ) {
-  const nat = natFacts({ candidates, candidateErrors: errors, mappingProbe: null });
+  const nat = natFacts({
+    candidates,
+    candidateErrors: errors,
+    mappingProbe: null,
+    serverUrls: paths.map((p) => p.url),
+  });
   const v = verdict({
     paths,
     candidates,
@@ -134,7 +139,7 @@ describe('the README loopback setup', () => {
       CHROMIUM,
     );
     expect(nat).toMatchObject({ natPresent: false, mapping: null, mappingMethod: 'none', sameMachine: true });
-    expect(nat.reasons.natPresent).toMatch(/loopback address: the STUN server is on this machine/);
+    expect(nat.reasons.natPresent).toMatch(/the STUN server is on this machine \(a loopback address\)/);
     expect(nat.reasons.mapping).toMatch(/not judged: the STUN servers are on this machine/);
     expect(v.code).toBe('same-machine');
     expect(v.text).toMatch(/4 of 4 paths work/);
@@ -188,6 +193,25 @@ describe('the README loopback setup', () => {
     expect(nat).toMatchObject({ udp: true, natPresent: null, sameMachine: true });
     expect(v.code).toBe('same-machine');
     expect(v.text).toMatch(/4 of 4 paths work/);
+  });
+
+  it('Firefox with the preference and mDNS (a real profile): srflx of its own interface, hosts .local → same-machine', () => {
+    // Firefox sends from its 100.64.90.1 socket to 127.0.0.1: the server maps that address, hidden base.
+    const hidden = { relatedAddress: '0.0.0.0', relatedPort: 0 };
+    const candidates = [
+      cand('call', { address: '2f1c0b7e-0000-4000-8000-000000000001.local' }),
+      cand('stun', { address: '2f1c0b7e-0000-4000-8000-000000000002.local' }),
+      ...served(LOOP, { address: '100.64.90.1', port: 40000, ...hidden }),
+      cand('call', { type: 'srflx', address: '100.64.90.1', port: 40002, ...hidden }),
+    ];
+    const { nat, v } = run(
+      candidates,
+      KINDS.map((k) => path(k, true)),
+      FIREFOX,
+    );
+    expect(nat).toMatchObject({ natPresent: false, mapping: null, sameMachine: true });
+    expect(nat.reasons.publicAddress).toMatch(/not this network's public address/);
+    expect(v.code).toBe('same-machine');
   });
 
   it('Firefox with the preference set and the servers down: no-path, not the loopback rule', () => {
@@ -273,7 +297,12 @@ describe('the cases a loopback rule must not catch', () => {
         relatedPort: 50000,
       }),
     ];
-    const nat = natFacts({ candidates, candidateErrors: [], mappingProbe: null });
+    const nat = natFacts({
+      candidates,
+      candidateErrors: [],
+      mappingProbe: null,
+      serverUrls: [LOOP.stun, PUB.stun],
+    });
     expect(nat).toMatchObject({
       natPresent: true,
       sameMachine: false,
@@ -282,6 +311,27 @@ describe('the cases a loopback rule must not catch', () => {
     expect(nat.reasons.natPresent).toMatch(
       /198\.51\.100\.7:40001 differs from the socket's address 10\.0\.0\.5:50000/,
     );
+  });
+
+  it('a srflx of a loopback server beside a public server behind NAT: the public srflx judges (NAT present)', () => {
+    const hidden = { relatedAddress: '0.0.0.0', relatedPort: 0 };
+    const candidates = [
+      cand('call', { address: '192.168.1.10' }),
+      cand('stun', { type: 'srflx', url: LOOP.stun, address: '192.168.1.10', port: 50000, ...hidden }),
+      cand('stun-pub', { address: '192.168.1.10', port: 50002 }),
+      cand('stun-pub', { type: 'srflx', url: PUB.stun, address: '198.51.100.7', port: 40001, ...hidden }),
+    ];
+    const nat = natFacts({
+      candidates,
+      candidateErrors: [],
+      mappingProbe: null,
+      serverUrls: [LOOP.stun, PUB.stun],
+    });
+    expect(nat).toMatchObject({
+      natPresent: true,
+      sameMachine: false,
+      publicAddress: { address: '198.51.100.7' },
+    });
   });
 
   it('one srflx equal to a host candidate (base hidden): no NAT, mapping local-address, direct', () => {

@@ -1,7 +1,7 @@
 import type { BrowserCandidate, BrowserReport, CandidateErrorRow } from '../../report/browser-schema.js';
 import type { NatVerdictField } from '../../report/schema.js';
 import { type Family, hostPort, ipFamily, isLoopback, isMdnsName } from './address.js';
-import { sameIceUrl } from './ice-url.js';
+import { isLoopbackUrl, sameIceUrl } from './ice-url.js';
 
 /**
  * The NAT fields of the browser report, judged from gathered candidates alone. Same names, values and meanings
@@ -14,8 +14,9 @@ export type NatFacts = Pick<BrowserReport, NatVerdictField | 'mappingMethod'> & 
   /** True when two STUN servers saw different mapped addresses from one socket (symmetric-like NAT). */
   mappingVaries: boolean;
   /**
-   * True when servers answered (a srflx over UDP or a relay candidate) and every such candidate has a loopback
-   * address: the servers run on this machine, so nothing about this network's NAT or firewall was observed.
+   * True when servers answered (a srflx over UDP or a relay candidate) and every such candidate came from a
+   * server on this machine (every server URL of the run is loopback, or the candidate's URL or address is):
+   * nothing about this network's NAT or firewall was observed.
    */
   sameMachine: boolean;
 };
@@ -38,6 +39,8 @@ export interface MappingProbe {
 /** What {@link natFacts} judges from. */
 export interface NatFactsInput {
   candidates: readonly BrowserCandidate[];
+  /** Every STUN/TURN URL the run asked (its paths'): when all are on loopback, every answer is this machine's. */
+  serverUrls: readonly string[];
   candidateErrors: readonly CandidateErrorRow[];
   mappingProbe: MappingProbe | null;
 }
@@ -52,7 +55,7 @@ const SAME_MACHINE_MAPPING =
 
 /** The reason `natPresent` is false for a loopback mapped address (`ice-doctor probe` says "No NAT" too). */
 const loopbackReason = (mapped: string): string =>
-  `the mapped address ${mapped} is a loopback address: the STUN server is on this machine and no NAT stands between them (this says nothing about this network's NAT towards the internet)`;
+  `the STUN server is on this machine (a loopback address), so the mapped address ${mapped} crossed no NAT (this says nothing about this network's NAT towards the internet)`;
 
 const hiddenBase = (c: BrowserCandidate): boolean =>
   c.relatedAddress === null ||
@@ -71,9 +74,10 @@ function udpSrflx(candidates: readonly BrowserCandidate[]): BrowserCandidate[] {
 function judgeNat(
   srflx: readonly BrowserCandidate[],
   candidates: readonly BrowserCandidate[],
+  local: (c: BrowserCandidate) => boolean,
 ): { natPresent: boolean | null; reason: string } {
   if (srflx.length === 0) return { natPresent: null, reason: NO_SRFLX_REASON };
-  const outward = srflx.filter((c) => !isLoopback(c.address));
+  const outward = srflx.filter((c) => !local(c));
   if (outward.length === 0)
     return { natPresent: false, reason: loopbackReason(hostPort(srflx[0]!.address, srflx[0]!.port)) };
   const verdicts = outward.map((c) => {
@@ -197,12 +201,13 @@ function judgeMapping(
  * Judges the NAT fields from gathered candidates (W3C WebRTC `RTCIceCandidate`, RFC 8445 §5.1.1 types):
  * - `udp`: a srflx candidate over UDP or a relay candidate reached over UDP exists (a UDP reply came back).
  * - `publicAddress`: the first srflx candidate over UDP (its port is the NAT's mapped port).
- * - `natPresent`: judged from the srflx candidates whose mapped address is not loopback: srflx ≠ its base
- *   (raddr/rport); when the browser hides the base (`0.0.0.0 0`), compared with the host candidates of the
- *   same connection, or null when those are mDNS names. When every srflx is loopback (a server on this
- *   machine; Chromium gathers no loopback host candidate, so its base looks like another address), false: no
- *   NAT between the browser and the server, as `ice-doctor probe` says, with a reason that it tells nothing
- *   about the way to the internet.
+ * - `natPresent`: judged from the srflx candidates of servers not on this machine (neither the mapped address,
+ *   nor the candidate's URL, nor every server URL of the run is loopback): srflx ≠ its base (raddr/rport);
+ *   when the browser hides the base (`0.0.0.0 0`), compared with the host candidates of the same connection,
+ *   or null when those are mDNS names. When every srflx is from a server on this machine (Chromium gathers
+ *   no loopback host candidate, so its srflx 127.0.0.1 has another interface as base; Firefox with its
+ *   loopback preference and mDNS shows its interface's address), false: no NAT between the browser and the
+ *   server, as `ice-doctor probe` says, with a reason that it tells nothing about the way to the internet.
  * - `mapping`: null + `none` when {@link NatFacts.sameMachine}; `endpoint-independent` + `local-address`
  *   without NAT; else from the {@link MappingProbe} (`multi-server`, loopback servers left out), or null +
  *   `none`.
@@ -225,20 +230,29 @@ export function natFacts(input: NatFactsInput): NatFacts {
       ? `no UDP reply from any STUN/TURN server, while TURN over ${streamRelay.relayProtocol?.toUpperCase()} answered: UDP is blocked`
       : 'no UDP reply from any STUN/TURN server (no srflx candidate, no relay over UDP)';
 
-  const first = srflx.find((c) => !isLoopback(c.address)) ?? srflx[0];
+  const allLocal = input.serverUrls.length > 0 && input.serverUrls.every(isLoopbackUrl);
+  /** A candidate from a server on this machine: a loopback address, a loopback server URL, or only such servers. */
+  const local = (c: BrowserCandidate): boolean =>
+    allLocal || isLoopback(c.address) || (c.url !== null && isLoopbackUrl(c.url));
+  const first = srflx.find((c) => !local(c)) ?? srflx[0];
   const publicAddress = first
     ? { address: first.address, port: first.port, family: ipFamily(first.address)! }
     : null;
   if (!first) reasons.publicAddress = NO_SRFLX_REASON;
   const others = [...new Set(srflx.map((c) => hostPort(c.address, c.port)))];
-  if (others.length > 1)
-    reasons.publicAddress = `several mapped addresses (${others.join(', ')}); the first that is not loopback is shown`;
-  else if (first && isLoopback(first.address))
-    reasons.publicAddress = `${hostPort(first.address, first.port)} is a loopback address: the STUN server is on this machine, so it is not this network's public address`;
+  const notes = [
+    others.length > 1
+      ? `several mapped addresses (${others.join(', ')}); the first from a server not on this machine is shown`
+      : '',
+    first && local(first)
+      ? `the STUN server is on this machine (loopback), so ${hostPort(first.address, first.port)} is not this network's public address`
+      : '',
+  ].filter((n) => n !== '');
+  if (notes.length > 0) reasons.publicAddress = notes.join('; ');
 
   const answered = [...srflx, ...relays];
-  const sameMachine = answered.length > 0 && answered.every((c) => isLoopback(c.address));
-  const nat = judgeNat(srflx, input.candidates);
+  const sameMachine = answered.length > 0 && answered.every(local);
+  const nat = judgeNat(srflx, input.candidates, local);
   reasons.natPresent = nat.reason;
   const m = judgeMapping(input, nat.natPresent, sameMachine);
   reasons.mapping = m.reason;

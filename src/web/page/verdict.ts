@@ -8,7 +8,7 @@ import type {
   Verdict,
 } from '../../report/browser-schema.js';
 import { isLoopback } from './address.js';
-import { parseIceUrl, sameIceUrl } from './ice-url.js';
+import { isLoopbackUrl, parseIceUrl, sameIceUrl } from './ice-url.js';
 import type { NatFacts } from './nat-facts.js';
 
 /**
@@ -96,12 +96,6 @@ const works = (input: VerdictInput, p: PathResult): boolean =>
 /** True for Gecko (Firefox, Firefox ESR, Firefox for Android), whose loopback rule this module names. */
 const isFirefox = (userAgent: string): boolean => /\bFirefox\/\d/.test(userAgent);
 
-/** True when `url`'s host is a loopback literal or `localhost`. */
-const loopbackUrl = (url: string): boolean => {
-  const host = parseIceUrl(url)?.host;
-  return host !== undefined && isLoopback(host, true);
-};
-
 /**
  * The paths Firefox ignored for being on loopback: in Firefox, with no loopback host candidate (the
  * `media.peerconnection.ice.loopback` preference set adds them), the paths on a loopback URL that produced no
@@ -112,7 +106,7 @@ function ignoredLoopback(input: VerdictInput): PathResult[] {
   if (input.candidates.some((c) => c.type === 'host' && isLoopback(c.address))) return [];
   return input.paths.filter(
     (p) =>
-      loopbackUrl(p.url) &&
+      isLoopbackUrl(p.url) &&
       !input.candidates.some((c) => c.pathId === p.id && (c.type === 'srflx' || c.type === 'relay')),
   );
 }

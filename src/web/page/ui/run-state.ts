@@ -80,6 +80,7 @@ export class RunState implements IceSink {
   judge(): Verdict {
     this.#nat = natFacts({
       candidates: this.candidates,
+      serverUrls: this.paths.map((p) => p.url),
       candidateErrors: this.candidateErrors,
       mappingProbe: this.mappingProbe,
     });
