@@ -257,6 +257,10 @@ describe('the cases a loopback rule must not catch', () => {
     turns: 'turns:203.0.113.1:5349?transport=tcp',
   } as const;
 
+  /** The NAT facts of a run asking the loopback STUN server and a public one. */
+  const beside = (candidates: BrowserCandidate[]) =>
+    natFacts({ candidates, candidateErrors: [], mappingProbe: null, serverUrls: [LOOP.stun, PUB.stun] });
+
   it('a real NAT (public address not loopback): NAT present, not same-machine', () => {
     const candidates = [
       cand('call', { address: '192.168.1.10' }),
@@ -297,12 +301,7 @@ describe('the cases a loopback rule must not catch', () => {
         relatedPort: 50000,
       }),
     ];
-    const nat = natFacts({
-      candidates,
-      candidateErrors: [],
-      mappingProbe: null,
-      serverUrls: [LOOP.stun, PUB.stun],
-    });
+    const nat = beside(candidates);
     expect(nat).toMatchObject({
       natPresent: true,
       sameMachine: false,
@@ -321,12 +320,7 @@ describe('the cases a loopback rule must not catch', () => {
       cand('stun-pub', { address: '192.168.1.10', port: 50002 }),
       cand('stun-pub', { type: 'srflx', url: PUB.stun, address: '198.51.100.7', port: 40001, ...hidden }),
     ];
-    const nat = natFacts({
-      candidates,
-      candidateErrors: [],
-      mappingProbe: null,
-      serverUrls: [LOOP.stun, PUB.stun],
-    });
+    const nat = beside(candidates);
     expect(nat).toMatchObject({
       natPresent: true,
       sameMachine: false,
