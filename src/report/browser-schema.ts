@@ -98,6 +98,9 @@ export const relayProofSchema = z.object({
   error: z.string().optional(),
 });
 
+/** One throughput sample: kbit/s acknowledged over the interval that ends `tMs` ms into the measurement. */
+export const throughputSampleSchema = z.object({ tMs: z.number(), kbps: z.number() });
+
 /** One row of the path matrix: one URL × transport in its own peer connection. */
 export const pathResultSchema = z.object({
   id: z.string(),
@@ -114,6 +117,11 @@ export const pathResultSchema = z.object({
   proof: relayProofSchema.nullable(),
   /** Data channel throughput through this path in kbit/s, when measured. */
   throughputKbps: z.number().nullable(),
+  /**
+   * The samples behind `throughputKbps`, so a shared report draws the same throughput chart; absent when
+   * not measured (and in reports made before it was kept).
+   */
+  throughputSamples: z.array(throughputSampleSchema).optional(),
   error: z.string().optional(),
 });
 

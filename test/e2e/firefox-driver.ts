@@ -1,5 +1,6 @@
 // Runs the report page in Debian's Firefox ESR and prints what it showed as one JSON line on stdout:
-//   ip netns exec <ns> node --import tsx test/e2e/firefox-driver.ts <page URL>
+//   ip netns exec <ns> node --import tsx test/e2e/firefox-driver.ts <page URL> [<prefs JSON>]
+// <prefs JSON>: extra Firefox preferences, e.g. {"media.peerconnection.ice.loopback": true}.
 // It runs inside the test's namespace together with Firefox, because puppeteer-core reaches Firefox over a
 // WebDriver BiDi WebSocket on the namespace's own loopback. Exit 0 with the JSON line, 1 with a message.
 import puppeteer from 'puppeteer-core';
@@ -7,10 +8,14 @@ import { BODY_UNREAD, FIREFOX_LAUNCH } from './firefox.js';
 
 /** What the driver prints: the verdict, the share link's fragment (the full report) and the peer area. */
 export interface FirefoxRun {
+  /** The verdict code; empty when the page could not run (then `pageError` says why). */
   verdictCode: string;
+  /** `#page-error`'s text when the page ended in `data-phase="failed"`, else null. */
+  pageError: string | null;
   verdictText: string;
   /** ms from navigation to `data-verdict`, as the page measured it (`body[data-verdict-ms]`). */
   pageVerdictMs: number | null;
+  /** The share link (the full report in its fragment); empty when the page could not run. */
   shareUrl: string;
   userAgent: string;
   /**
@@ -42,8 +47,11 @@ const SPIES = `(() => {
 
 const TIMEOUT_MS = 40_000;
 
-async function main(url: string): Promise<FirefoxRun> {
-  const browser = await puppeteer.launch(FIREFOX_LAUNCH);
+async function main(url: string, prefs: Record<string, unknown>): Promise<FirefoxRun> {
+  const browser = await puppeteer.launch({
+    ...FIREFOX_LAUNCH,
+    extraPrefsFirefox: { ...FIREFOX_LAUNCH.extraPrefsFirefox, ...prefs },
+  });
   try {
     const page = await browser.newPage();
     const requests: string[] = [];
@@ -56,6 +64,21 @@ async function main(url: string): Promise<FirefoxRun> {
     );
     await page.evaluateOnNewDocument(SPIES);
     await page.goto(url);
+    await page.waitForSelector('[data-verdict], body[data-phase="failed"]', { timeout: TIMEOUT_MS });
+    const userAgent = await page.evaluate(() => navigator.userAgent);
+    if ((await page.$('body[data-phase="failed"]')) !== null) {
+      const pageError = await page.$eval('#page-error', (el) => el.textContent ?? '');
+      return {
+        verdictCode: '',
+        pageError,
+        verdictText: '',
+        pageVerdictMs: null,
+        shareUrl: '',
+        userAgent,
+        sent: requests,
+        iceServers: [],
+      };
+    }
     const verdict = await page.waitForSelector('[data-verdict]', { timeout: TIMEOUT_MS });
     const verdictCode = (await verdict?.evaluate((el) => el.getAttribute('data-verdict'))) ?? '';
     const verdictText = (await verdict?.evaluate((el) => el.textContent ?? '')) ?? '';
@@ -70,13 +93,13 @@ async function main(url: string): Promise<FirefoxRun> {
       const ms = Number(document.body.dataset.verdictMs);
       return Number.isFinite(ms) ? ms : null;
     });
-    const userAgent = await page.evaluate(() => navigator.userAgent);
     const spy = (await page.evaluate('window.__driverSpy')) as {
       ws: string[];
       iceServers: FirefoxRun['iceServers'];
     };
     return {
       verdictCode,
+      pageError: null,
       verdictText,
       pageVerdictMs,
       shareUrl,
@@ -94,7 +117,7 @@ if (!url) {
   process.stderr.write('usage: firefox-driver.ts <page URL>\n');
   process.exit(1);
 }
-main(url).then(
+main(url, JSON.parse(process.argv[3] ?? '{}') as Record<string, unknown>).then(
   (run) => process.stdout.write(`${JSON.stringify(run)}\n`),
   (err: unknown) => {
     process.stderr.write(`firefox-driver: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -22,15 +22,21 @@ export interface ServedPage {
  * (text output, as a user runs it) and reads the URL from its `Open http://… in a browser` line.
  * @param allowPeer relay to the sandbox's addresses (default true); without it the server's default peer
  * policy refuses them, so no relay proof can connect.
+ * @param listen the `--listen` address (default the sandbox's); null for none: serve's default, 127.0.0.1, as
+ * the README's Quick start runs it (then `allowPeer` is ignored: the loopback default lets relays reach each
+ * other).
  * @throws Error when no such line appears within 20 s (the process is stopped).
  */
-export async function servePage(ns: string, args: readonly string[], allowPeer = true): Promise<ServedPage> {
+export async function servePage(
+  ns: string,
+  args: readonly string[],
+  allowPeer = true,
+  listen: string | null = SANDBOX_IP,
+): Promise<ServedPage> {
   const serve = startInNs(ns, 'serve', process.execPath, [
     CLI_PATH,
     'serve',
-    '--listen',
-    SANDBOX_IP,
-    ...(allowPeer ? ['--allow-peer', '100.64.0.0/10'] : []),
+    ...(listen === null ? [] : ['--listen', listen, ...(allowPeer ? ['--allow-peer', '100.64.0.0/10'] : [])]),
     ...args,
   ]);
   try {

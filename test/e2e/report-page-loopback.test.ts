@@ -197,6 +197,14 @@ describe.skipIf(!canRun)('report page on loopback (Chromium and serve in a sandb
     expect(await shared.page.getAttribute('#verdict', 'data-verdict')).toBe(report.verdict.code);
     expect(await shared.page.locator('#candidates tr.candidate').count()).toBe(report.candidates.length);
     expect(await shared.page.locator('#paths tr[data-proof="ok"]').count()).toBe(3);
+    // The pair is shown without a "no pair" note beside it, and the throughput chart is drawn from the
+    // samples the report keeps, as on the live page.
+    expect(report.selectedPair).not.toBeNull();
+    expect(await shared.page.getAttribute('#pair-body', 'data-local-type')).toBe('host');
+    expect(await shared.page.textContent('#pair-body')).not.toMatch(/no pair|No selected pair/);
+    expect(report.paths.some((p) => (p.throughputSamples?.length ?? 0) > 0)).toBe(true);
+    expect(await main.page.getAttribute('canvas[data-chart="throughput"]', 'data-drawn')).toBe('true');
+    expect(await shared.page.getAttribute('canvas[data-chart="throughput"]', 'data-drawn')).toBe('true');
     expect(requests.filter((u) => u.includes('/api/') || u.includes('report='))).toEqual([]);
     const reshared = await downloadReport(shared.page);
     expect(reshared.verdict).toEqual(report.verdict);
@@ -304,4 +312,65 @@ describe.skipIf(!canRun)('report page on loopback (Chromium and serve in a sandb
       expect(r.console.join('\n'), `console on ${r.url}`).toBe('');
     }
   });
+});
+
+// The README's Quick start as written: `ice-doctor serve` with its defaults (127.0.0.1, 8080) and the page
+// opened at http://127.0.0.1:…/. Chromium gathers no loopback host candidate, so its srflx of 127.0.0.1 has a
+// related address of another interface: no NAT may be invented from that. Then the same with no usable
+// interface at all (a namespace with `lo` alone): the browser gathers nothing, which the page must say.
+describe.skipIf(!canRun)('report page on the README loopback setup (Chromium, serve on 127.0.0.1)', () => {
+  const started: { sandbox: Sandbox; serve: ServedPage; browser: RunningChromium }[] = [];
+
+  async function start(loopbackOnly: boolean) {
+    const sandbox = await createSandbox({ loopbackOnly });
+    const serve = await servePage(sandbox.ns, ['--port', '0'], false, null);
+    const browser = await launchChromium({ netns: sandbox.ns });
+    started.push({ sandbox, serve, browser });
+    return { serve, browser };
+  }
+
+  afterAll(async () => {
+    for (const s of started) {
+      await s.browser.close();
+      await s.serve.serve.stop();
+      await s.sandbox.close();
+    }
+  });
+
+  it('same-machine: the servers are proved, no NAT is claimed, the way to test the network is named', async () => {
+    const { serve, browser } = await start(false);
+    expect(serve.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const p = await instrument(await browser.context.newPage());
+    const timed = await openTimed(p.page, serve.url);
+    await untilDone(p.page);
+    const exported = await downloadReport(p.page);
+    const srflx = exported.candidates.filter((c) => c.type === 'srflx');
+    expect(srflx.length, JSON.stringify(exported.candidates)).toBeGreaterThan(0);
+    expect(srflx.every((c) => c.address.startsWith('127.'))).toBe(true);
+    expect(timed.code, exported.verdict.text).toBe('same-machine');
+    expect(exported.natPresent).toBe(false);
+    expect(exported.mapping).toBeNull();
+    const text = await p.page.textContent('#verdict');
+    expect(text).toMatch(/on this machine/);
+    expect(text).toMatch(/another device/);
+    expect(text).not.toMatch(/NAT: present|keeps one public port|No path works/);
+    expect(exported.paths.filter((x) => x.kind !== 'stun').every((x) => x.proof?.ok)).toBe(true);
+    console.log(`README loopback setup in Chromium: ${timed.code} after ${timed.seenMs} ms`);
+    expect((await p.record()).csp).toEqual([]);
+    await p.page.close();
+  }, 60_000);
+
+  it('no usable interface (lo alone): no-candidates, not blamed on the servers', async () => {
+    const { serve, browser } = await start(true);
+    const p = await instrument(await browser.context.newPage());
+    const timed = await openTimed(p.page, serve.url);
+    await untilDone(p.page);
+    const exported = await downloadReport(p.page);
+    expect(exported.candidates).toEqual([]);
+    expect(timed.code, exported.verdict.text).toBe('no-candidates');
+    const text = await p.page.textContent('#verdict');
+    expect(text).toMatch(/gathered no ICE candidate at all/);
+    expect(text).not.toMatch(/no STUN or TURN server answered/);
+    await p.page.close();
+  }, 60_000);
 });

@@ -21,15 +21,17 @@ export interface Sandbox {
 }
 
 /**
- * Creates a {@link Sandbox}; removes sandboxes left by dead test processes first.
+ * Creates a {@link Sandbox}; removes sandboxes left by dead test processes first. With `loopbackOnly`, the
+ * namespace has `lo` alone (no `d0`, no default route): a browser there has no usable interface.
  * @throws Error when `ip netns add` fails (not root).
  */
-export async function createSandbox(): Promise<Sandbox> {
+export async function createSandbox(options: { loopbackOnly?: boolean } = {}): Promise<Sandbox> {
   await removeLeftovers();
   const ns = `ide-${process.pid}-${counter++}`;
   await run('ip', ['netns', 'add', ns]);
   try {
     await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    if (options.loopbackOnly) return { ns, close: () => deleteNamespace(ns) };
     await run('ip', ['-n', ns, 'link', 'add', 'd0', 'type', 'veth', 'peer', 'name', 'd1']);
     await run('ip', ['-n', ns, 'addr', 'add', `${SANDBOX_IP}/24`, 'dev', 'd0']);
     await run('ip', ['-n', ns, 'link', 'set', 'd0', 'up']);

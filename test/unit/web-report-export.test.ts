@@ -34,7 +34,7 @@ function draft(): BrowserReportDraft {
     ...mdns.candidates.map((c) => toBrowserCandidate(c, 'mapping', c.tMs)),
   ];
   const candidateErrors = gathering.errors.map((e) => explainCandidateError(e, 'call', e.tMs));
-  const nat = natFacts({ candidates, candidateErrors, mappingProbe: null });
+  const nat = natFacts({ candidates, candidateErrors, mappingProbe: null, serverUrls: [UDP_URL] });
   const pair = readSelectedPair(relay.a.stats[1]!)!.pair;
   const paths = [
     {
@@ -52,7 +52,7 @@ function draft(): BrowserReportDraft {
     { scheme: 'ws' as const, url: 'ws://100.64.90.1:8080/signal?token=abc', ok: true, upgradeMs: 4 },
   ];
   const selectedPair = readSelectedPair(recordedCall('chromium-host-host').a.stats[1]!)!.pair;
-  const { mappingVaries: _, ...natFields } = nat;
+  const { mappingVaries: _, sameMachine: _s, ...natFields } = nat;
   return {
     startedAt: '2026-11-21T07:15:16.206Z',
     userAgent: 'Mozilla/5.0 HeadlessChrome/156.0.0.0',
@@ -65,7 +65,16 @@ function draft(): BrowserReportDraft {
     paths,
     selectedPair,
     peer: null,
-    verdict: verdict({ paths, nat, signaling, candidateErrors, selectedPair, peerPair: null }),
+    verdict: verdict({
+      paths,
+      candidates,
+      userAgent: 'Mozilla/5.0 HeadlessChrome/156.0.0.0',
+      nat,
+      signaling,
+      candidateErrors,
+      selectedPair,
+      peerPair: null,
+    }),
     durationMs: 2100,
   };
 }

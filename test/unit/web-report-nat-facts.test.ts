@@ -49,7 +49,7 @@ const fromRecording = (name: string) => {
 describe('natFacts on recorded Chromium 156 gatherings', () => {
   it('no NAT (srflx = its base): natPresent false, mapping endpoint-independent by local-address', () => {
     const { candidates, candidateErrors, urls } = fromRecording('chromium-gather-two-stun');
-    const f = natFacts({ candidates, candidateErrors, mappingProbe: probe(urls) });
+    const f = natFacts({ serverUrls: [], candidates, candidateErrors, mappingProbe: probe(urls) });
     expect(f).toMatchObject({
       udp: true,
       publicAddress: { address: '100.64.90.1', port: candidates[1]!.port, family: 'IPv4' },
@@ -70,7 +70,7 @@ describe('natFacts on recorded Chromium 156 gatherings', () => {
   it('mDNS hides the base: natPresent null; the second server answered without a new srflx → endpoint-independent', () => {
     const { candidates, candidateErrors, urls } = fromRecording('chromium-gather-mdns');
     expect(candidates.filter((c) => c.type === 'srflx')).toHaveLength(1);
-    const f = natFacts({ candidates, candidateErrors, mappingProbe: probe(urls) });
+    const f = natFacts({ serverUrls: [], candidates, candidateErrors, mappingProbe: probe(urls) });
     expect(f.natPresent).toBeNull();
     expect(f.reasons.natPresent).toMatch(/hides its local address \(mDNS names/);
     expect(f).toMatchObject({ mapping: 'endpoint-independent', mappingMethod: 'multi-server' });
@@ -81,7 +81,7 @@ describe('natFacts on recorded Chromium 156 gatherings', () => {
 
   it('the same gathering before it completed proves nothing about the silent server', () => {
     const { candidates, candidateErrors, urls } = fromRecording('chromium-gather-mdns');
-    const f = natFacts({ candidates, candidateErrors, mappingProbe: probe(urls, false) });
+    const f = natFacts({ serverUrls: [], candidates, candidateErrors, mappingProbe: probe(urls, false) });
     expect(f).toMatchObject({ mapping: null, mappingMethod: 'none' });
     expect(f.reasons.mapping).toMatch(/answered from 1 IP\(s\), no answer from stun:100\.64\.90\.2/);
   });
@@ -89,6 +89,7 @@ describe('natFacts on recorded Chromium 156 gatherings', () => {
   it('STUN timeouts (701) leave no srflx from them; the TURN/UDP socket answered', () => {
     const { candidates, candidateErrors } = fromRecording('chromium-gather-errors');
     const f = natFacts({
+      serverUrls: [],
       candidates,
       candidateErrors,
       mappingProbe: probe(['stun:100.64.90.1:9', 'stun:100.64.90.2:9']),
@@ -134,7 +135,7 @@ describe('natFacts behind a NAT (RFC 4787 §4.1)', () => {
       'symmetric',
     ],
   ])('%s', (_name, candidates, servers, mapping, varies, legacy) => {
-    const f = natFacts({ candidates, candidateErrors: errors, mappingProbe: probe(servers) });
+    const f = natFacts({ serverUrls: [], candidates, candidateErrors: errors, mappingProbe: probe(servers) });
     expect(f).toMatchObject({
       natPresent: true,
       mapping,
@@ -147,6 +148,7 @@ describe('natFacts behind a NAT (RFC 4787 §4.1)', () => {
 
   it('says why it cannot tell address- from address-and-port-dependent', () => {
     const f = natFacts({
+      serverUrls: [],
       candidates: [cand({ url: S1 }), cand({ url: S2, port: 40002 })],
       candidateErrors: errors,
       mappingProbe: probe([S1, S2]),
@@ -165,7 +167,8 @@ describe('natFacts behind a NAT (RFC 4787 §4.1)', () => {
       url: null,
     });
     expect(
-      natFacts({ candidates: [hidden, host], candidateErrors: errors, mappingProbe: null }).natPresent,
+      natFacts({ serverUrls: [], candidates: [hidden, host], candidateErrors: errors, mappingProbe: null })
+        .natPresent,
     ).toBe(true);
     const same = cand({
       type: 'host',
@@ -176,7 +179,8 @@ describe('natFacts behind a NAT (RFC 4787 §4.1)', () => {
       url: null,
     });
     expect(
-      natFacts({ candidates: [hidden, same], candidateErrors: errors, mappingProbe: null }).natPresent,
+      natFacts({ serverUrls: [], candidates: [hidden, same], candidateErrors: errors, mappingProbe: null })
+        .natPresent,
     ).toBe(false);
   });
 
@@ -193,6 +197,7 @@ describe('natFacts behind a NAT (RFC 4787 §4.1)', () => {
       40000,
     );
     const f = natFacts({
+      serverUrls: [],
       candidates: [cand({ url: S1 })],
       candidateErrors: [failed],
       mappingProbe: probe([S1, S2]),
@@ -202,12 +207,18 @@ describe('natFacts behind a NAT (RFC 4787 §4.1)', () => {
   });
 
   it('without a mapping probe: not judged', () => {
-    const f = natFacts({ candidates: [cand({})], candidateErrors: errors, mappingProbe: null });
+    const f = natFacts({
+      serverUrls: [],
+      candidates: [cand({})],
+      candidateErrors: errors,
+      mappingProbe: null,
+    });
     expect(f).toMatchObject({ mapping: null, mappingMethod: 'none', natPresent: true });
   });
 
   it('several srflx addresses: the first is shown, the others named', () => {
     const f = natFacts({
+      serverUrls: [],
       candidates: [cand({ tMs: 20, address: '198.51.100.8' }), cand({ tMs: 5 })],
       candidateErrors: errors,
       mappingProbe: null,
@@ -228,7 +239,12 @@ describe('natFacts without UDP', () => {
     });
 
   it('no UDP reply while TURN/TLS answered: udp-blocked', () => {
-    const f = natFacts({ candidates: [relay('tls')], candidateErrors: [], mappingProbe: null });
+    const f = natFacts({
+      serverUrls: [],
+      candidates: [relay('tls')],
+      candidateErrors: [],
+      mappingProbe: null,
+    });
     expect(f).toMatchObject({
       udp: false,
       publicAddress: null,
@@ -239,11 +255,13 @@ describe('natFacts without UDP', () => {
   });
 
   it('a relay over UDP is a UDP reply', () => {
-    expect(natFacts({ candidates: [relay('udp')], candidateErrors: [], mappingProbe: null }).udp).toBe(true);
+    expect(
+      natFacts({ serverUrls: [], candidates: [relay('udp')], candidateErrors: [], mappingProbe: null }).udp,
+    ).toBe(true);
   });
 
   it('nothing answered: every null has its reason, and the fields fit the report schema', () => {
-    const f = natFacts({ candidates: [], candidateErrors: [], mappingProbe: null });
+    const f = natFacts({ serverUrls: [], candidates: [], candidateErrors: [], mappingProbe: null });
     expect(f).toMatchObject({
       udp: false,
       publicAddress: null,
@@ -253,7 +271,7 @@ describe('natFacts without UDP', () => {
     });
     for (const k of ['publicAddress', 'natPresent', 'mapping', 'filtering', 'legacyNatType', 'hairpinning'])
       expect(f.reasons[k]).toBeTruthy();
-    const { mappingVaries: _, ...fields } = f;
+    const { mappingVaries: _, sameMachine: _s, ...fields } = f;
     expect(
       browserReportSchema
         .pick({

@@ -12,6 +12,7 @@ import type { NatFacts } from '../../src/web/page/nat-facts.js';
 import { relayProof } from '../../src/web/page/relay-proof.js';
 import { readSelectedPair } from '../../src/web/page/selected-pair.js';
 import { type VerdictInput, verdict } from '../../src/web/page/verdict.js';
+import { candidateRow } from '../support/browser-rows.js';
 import { recordedCall } from '../support/webrtc-fixtures.js';
 
 const pairOf = (name: string): SelectedPair => readSelectedPair(recordedCall(name).a.stats[1]!)!.pair;
@@ -57,6 +58,7 @@ const EIM: NatFacts = {
   hairpinning: null,
   reasons: { udp: 'stun answered', natPresent: 'differs', mapping: 'same mapping' },
   mappingVaries: false,
+  sameMachine: false,
 };
 const NO_UDP: NatFacts = {
   ...EIM,
@@ -96,9 +98,16 @@ const stun701: CandidateErrorRow = explainCandidateError(
 );
 const ALL = [path('stun', true), path('turn-udp', true), path('turn-tcp', true), path('turns', true)];
 
+const CHROMIUM_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+
+const HOSTS = [candidateRow('call', 'host', 5, '100.64.90.1')];
+
 function input(over: Partial<VerdictInput>): VerdictInput {
   return {
     paths: ALL,
+    candidates: HOSTS,
+    userAgent: CHROMIUM_UA,
     nat: EIM,
     signaling: [ws(true)],
     candidateErrors: [],

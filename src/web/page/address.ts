@@ -37,3 +37,20 @@ export function maskedFamily(address: string | null | undefined): Family | null 
 export function isMdnsName(address: string): boolean {
   return /\.local\.?$/i.test(address);
 }
+
+/**
+ * True for a loopback address: IPv4 127.0.0.0/8 (RFC 1122 §3.2.1.3), IPv6 `::1` (RFC 4291 §2.5.3, with or
+ * without brackets) and IPv4-mapped `::ffff:127.x.x.x`; with `names`, also `localhost` and `*.localhost`
+ * (RFC 6761 §6.3: always resolved to loopback), as an ICE server URL may name its host. False for anything
+ * else, mDNS names included.
+ */
+export function isLoopback(address: string, names = false): boolean {
+  const bare = unbracketed(address).toLowerCase();
+  if (names && /(^|\.)localhost\.?$/.test(bare)) return true;
+  const family = literalFamily(bare);
+  if (family === 'IPv4') return bare.startsWith('127.');
+  if (family !== 'IPv6') return false;
+  if (/^(0{0,4}:){2,7}0{0,3}1$/.test(bare) || bare === '::1') return true;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(bare);
+  return mapped !== null && mapped[1]!.startsWith('127.');
+}

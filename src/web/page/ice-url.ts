@@ -1,6 +1,6 @@
 import { ipFamily } from '../../shared/address-text.js';
 import { type IceScheme, iceUrlText, parseIceServerUrl } from '../../shared/ice-url.js';
-import type { Family } from './address.js';
+import { type Family, isLoopback } from './address.js';
 
 /**
  * The page's policy on the shared ICE-URL parser (`shared/ice-url.ts`), for URLs as the page meets them in
@@ -84,4 +84,13 @@ export function sanitizeUrl(url: string): string {
     return iceUrlText(u.scheme, u.host.toLowerCase(), u.port, u.transport);
   }
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1').replace(/[?#].*$/, '');
+}
+
+/**
+ * True when `url` names a server on this machine: its host is a loopback literal (127.0.0.0/8, ::1) or
+ * `localhost` (see `isLoopback`). False for any other host and for a URL that does not parse.
+ */
+export function isLoopbackUrl(url: string): boolean {
+  const host = parseIceUrl(url)?.host;
+  return host !== undefined && isLoopback(host, true);
 }

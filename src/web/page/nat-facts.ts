@@ -1,7 +1,7 @@
 import type { BrowserCandidate, BrowserReport, CandidateErrorRow } from '../../report/browser-schema.js';
 import type { NatVerdictField } from '../../report/schema.js';
-import { type Family, hostPort, ipFamily, isMdnsName } from './address.js';
-import { sameIceUrl } from './ice-url.js';
+import { type Family, hostPort, ipFamily, isLoopback, isMdnsName } from './address.js';
+import { isLoopbackUrl, sameIceUrl } from './ice-url.js';
 
 /**
  * The NAT fields of the browser report, judged from gathered candidates alone. Same names, values and meanings
@@ -9,10 +9,16 @@ import { sameIceUrl } from './ice-url.js';
  * `null` always has its reason in `reasons`, keyed by field name.
  */
 
-/** The NAT fields of a {@link BrowserReport}, plus `mappingVaries` for the verdict. */
+/** The NAT fields of a {@link BrowserReport}, plus `mappingVaries` and `sameMachine` for the verdict. */
 export type NatFacts = Pick<BrowserReport, NatVerdictField | 'mappingMethod'> & {
   /** True when two STUN servers saw different mapped addresses from one socket (symmetric-like NAT). */
   mappingVaries: boolean;
+  /**
+   * True when servers answered (a srflx over UDP or a relay candidate) and every such candidate came from a
+   * server on this machine (every server URL of the run is loopback, or the candidate's URL or address is):
+   * nothing about this network's NAT or firewall was observed.
+   */
+  sameMachine: boolean;
 };
 
 /**
@@ -33,6 +39,8 @@ export interface MappingProbe {
 /** What {@link natFacts} judges from. */
 export interface NatFactsInput {
   candidates: readonly BrowserCandidate[];
+  /** Every STUN/TURN URL the run asked (its paths'): when all are on loopback, every answer is this machine's. */
+  serverUrls: readonly string[];
   candidateErrors: readonly CandidateErrorRow[];
   mappingProbe: MappingProbe | null;
 }
@@ -42,6 +50,12 @@ const FILTERING_REASON =
 const NO_SRFLX_REASON =
   'no srflx candidate: no STUN server answered over UDP, or the browser dropped a srflx equal to one of its host candidates (no NAT)';
 const HAIRPIN_REASON = 'not tested: a page cannot send to its own mapped address outside ICE';
+const SAME_MACHINE_MAPPING =
+  'not judged: the STUN servers are on this machine (loopback mapped address), so no mapping towards the internet was observed';
+
+/** The reason `natPresent` is false for a loopback mapped address (`ice-doctor probe` says "No NAT" too). */
+const loopbackReason = (mapped: string): string =>
+  `the STUN server is on this machine (a loopback address), so the mapped address ${mapped} crossed no NAT (this says nothing about this network's NAT towards the internet)`;
 
 const hiddenBase = (c: BrowserCandidate): boolean =>
   c.relatedAddress === null ||
@@ -60,9 +74,13 @@ function udpSrflx(candidates: readonly BrowserCandidate[]): BrowserCandidate[] {
 function judgeNat(
   srflx: readonly BrowserCandidate[],
   candidates: readonly BrowserCandidate[],
+  local: (c: BrowserCandidate) => boolean,
 ): { natPresent: boolean | null; reason: string } {
   if (srflx.length === 0) return { natPresent: null, reason: NO_SRFLX_REASON };
-  const verdicts = srflx.map((c) => {
+  const outward = srflx.filter((c) => !local(c));
+  if (outward.length === 0)
+    return { natPresent: false, reason: loopbackReason(hostPort(srflx[0]!.address, srflx[0]!.port)) };
+  const verdicts = outward.map((c) => {
     const mapped = hostPort(c.address, c.port);
     if (!hiddenBase(c)) {
       const base = hostPort(c.relatedAddress!, c.relatedPort!);
@@ -93,7 +111,12 @@ interface MappingVerdict {
   reason: string;
 }
 
-function judgeMapping(input: NatFactsInput, natPresent: boolean | null): MappingVerdict {
+function judgeMapping(
+  input: NatFactsInput,
+  natPresent: boolean | null,
+  sameMachine: boolean,
+): MappingVerdict {
+  if (sameMachine) return { mapping: null, method: 'none', varies: false, reason: SAME_MACHINE_MAPPING };
   if (natPresent === false)
     return {
       mapping: 'endpoint-independent',
@@ -109,13 +132,15 @@ function judgeMapping(input: NatFactsInput, natPresent: boolean | null): Mapping
       varies: false,
       reason: 'not judged: no connection asked two STUN servers on different IPs',
     };
-  const srflx = udpSrflx(input.candidates).filter((c) => c.pathId === probe.pathId);
-  const seen = probe.servers.map((s) => {
-    const c = srflx.find((x) => x.url !== null && sameIceUrl(x.url, s.url));
-    const failed = input.candidateErrors.some((e) => e.pathId === probe.pathId && sameIceUrl(e.url, s.url));
-    const state = c ? 'mapped' : failed || !probe.complete ? 'no-answer' : 'duplicate';
-    return { ...s, family: ipFamily(s.address), mapped: c ? hostPort(c.address, c.port) : null, state };
-  });
+  const srflx = udpSrflx(input.candidates).filter((c) => c.pathId === probe.pathId && !isLoopback(c.address));
+  const seen = probe.servers
+    .filter((s) => !isLoopback(s.address))
+    .map((s) => {
+      const c = srflx.find((x) => x.url !== null && sameIceUrl(x.url, s.url));
+      const failed = input.candidateErrors.some((e) => e.pathId === probe.pathId && sameIceUrl(e.url, s.url));
+      const state = c ? 'mapped' : failed || !probe.complete ? 'no-answer' : 'duplicate';
+      return { ...s, family: ipFamily(s.address), mapped: c ? hostPort(c.address, c.port) : null, state };
+    });
   const family: Family | null = srflx.length > 0 ? ipFamily(srflx[0]!.address) : null;
   const answered = seen.filter((s) => s.state !== 'no-answer' && s.family === family);
   const ips = new Set(answered.map((s) => s.address));
@@ -176,10 +201,16 @@ function judgeMapping(input: NatFactsInput, natPresent: boolean | null): Mapping
  * Judges the NAT fields from gathered candidates (W3C WebRTC `RTCIceCandidate`, RFC 8445 §5.1.1 types):
  * - `udp`: a srflx candidate over UDP or a relay candidate reached over UDP exists (a UDP reply came back).
  * - `publicAddress`: the first srflx candidate over UDP (its port is the NAT's mapped port).
- * - `natPresent`: srflx ≠ its base (raddr/rport); when the browser hides the base (`0.0.0.0 0`), compared with
- *   the host candidates of the same connection, or null when those are mDNS names.
- * - `mapping`: `endpoint-independent` + `local-address` without NAT; else from the {@link MappingProbe}
- *   (`multi-server`), or null + `none`.
+ * - `natPresent`: judged from the srflx candidates of servers not on this machine (neither the mapped address,
+ *   nor the candidate's URL, nor every server URL of the run is loopback): srflx ≠ its base (raddr/rport);
+ *   when the browser hides the base (`0.0.0.0 0`), compared with the host candidates of the same connection,
+ *   or null when those are mDNS names. When every srflx is from a server on this machine (Chromium gathers
+ *   no loopback host candidate, so its srflx 127.0.0.1 has another interface as base; Firefox with its
+ *   loopback preference and mDNS shows its interface's address), false: no NAT between the browser and the
+ *   server, as `ice-doctor probe` says, with a reason that it tells nothing about the way to the internet.
+ * - `mapping`: null + `none` when {@link NatFacts.sameMachine}; `endpoint-independent` + `local-address`
+ *   without NAT; else from the {@link MappingProbe} (`multi-server`, loopback servers left out), or null +
+ *   `none`.
  * - `filtering`: always null (a browser cannot test it); `hairpinning`: null (not tested).
  * - `legacyNatType`: `symmetric` when the mapping varies, `udp-blocked` when no UDP reply came while TURN over
  *   TCP/TLS answered (so the servers are up), else null (the other labels need filtering).
@@ -199,18 +230,31 @@ export function natFacts(input: NatFactsInput): NatFacts {
       ? `no UDP reply from any STUN/TURN server, while TURN over ${streamRelay.relayProtocol?.toUpperCase()} answered: UDP is blocked`
       : 'no UDP reply from any STUN/TURN server (no srflx candidate, no relay over UDP)';
 
-  const first = srflx[0];
+  const allLocal = input.serverUrls.length > 0 && input.serverUrls.every(isLoopbackUrl);
+  /** A candidate from a server on this machine: a loopback address, a loopback server URL, or only such servers. */
+  const local = (c: BrowserCandidate): boolean =>
+    allLocal || isLoopback(c.address) || (c.url !== null && isLoopbackUrl(c.url));
+  const first = srflx.find((c) => !local(c)) ?? srflx[0];
   const publicAddress = first
     ? { address: first.address, port: first.port, family: ipFamily(first.address)! }
     : null;
   if (!first) reasons.publicAddress = NO_SRFLX_REASON;
   const others = [...new Set(srflx.map((c) => hostPort(c.address, c.port)))];
-  if (others.length > 1)
-    reasons.publicAddress = `several mapped addresses (${others.join(', ')}); the first is shown`;
+  const notes = [
+    others.length > 1
+      ? `several mapped addresses (${others.join(', ')}); the first from a server not on this machine is shown`
+      : '',
+    first && local(first)
+      ? `the STUN server is on this machine (loopback), so ${hostPort(first.address, first.port)} is not this network's public address`
+      : '',
+  ].filter((n) => n !== '');
+  if (notes.length > 0) reasons.publicAddress = notes.join('; ');
 
-  const nat = judgeNat(srflx, input.candidates);
+  const answered = [...srflx, ...relays];
+  const sameMachine = answered.length > 0 && answered.every(local);
+  const nat = judgeNat(srflx, input.candidates, local);
   reasons.natPresent = nat.reason;
-  const m = judgeMapping(input, nat.natPresent);
+  const m = judgeMapping(input, nat.natPresent, sameMachine);
   reasons.mapping = m.reason;
 
   let legacyNatType: NatFacts['legacyNatType'] = null;
@@ -236,5 +280,6 @@ export function natFacts(input: NatFactsInput): NatFacts {
     hairpinning: null,
     reasons,
     mappingVaries: m.varies,
+    sameMachine,
   };
 }

@@ -1,4 +1,5 @@
 import type {
+  BrowserCandidate,
   CandidateErrorRow,
   PathKind,
   PathResult,
@@ -6,14 +7,17 @@ import type {
   SignalingCheck,
   Verdict,
 } from '../../report/browser-schema.js';
-import { parseIceUrl, sameIceUrl } from './ice-url.js';
+import { isLoopback } from './address.js';
+import { isLoopbackUrl, parseIceUrl, sameIceUrl } from './ice-url.js';
 import type { NatFacts } from './nat-facts.js';
 
 /**
  * The page's verdict: one or two plain sentences on whether and how calls connect from this network, a
  * stable code, and the facts behind it. Codes, in the order they are tried:
- * `turn-credentials-rejected`, `no-path`, `signaling-blocked`, `relayed` / `direct` (from the two-peer call),
- * `udp-blocked-tls-works`, `udp-blocked-tcp-works`, `relay-only`, `symmetric-nat`, `turn-udp-only`,
+ * `no-candidates` (the browser gathered nothing, not even a host candidate), `browser-ignores-loopback`
+ * (Firefox, every server on a loopback address, none used), `turn-credentials-rejected`, `no-path`,
+ * `signaling-blocked`, `relayed` / `direct` (from the two-peer call), `same-machine` (the servers answered
+ * over loopback: they are proved, this network is not tested), `udp-blocked-tls-works`, `udp-blocked-tcp-works`, `relay-only`, `symmetric-nat`, `turn-udp-only`,
  * `no-relay` (UDP works but every configured TURN path failed its proof), `direct` / `udp-works` (from the NAT
  * facts).
  */
@@ -21,6 +25,10 @@ import type { NatFacts } from './nat-facts.js';
 /** What the verdict is judged from. */
 export interface VerdictInput {
   paths: readonly PathResult[];
+  /** Every candidate of the run (all paths, the call and the mapping probe). */
+  candidates: readonly BrowserCandidate[];
+  /** `navigator.userAgent`: Firefox's loopback rule is Firefox's alone. */
+  userAgent: string;
   nat: NatFacts;
   signaling: readonly SignalingCheck[];
   candidateErrors: readonly CandidateErrorRow[];
@@ -64,25 +72,47 @@ function pathFact(p: PathResult): string {
 }
 
 /**
- * True when a STUN URL without a srflx candidate most likely did answer: no candidate error names it (a
- * harmless one, from a socket of the other address family, aside), and a proved TURN/UDP path is on the same
- * host and port (one server, one UDP socket, which answered the TURN requests). Browsers drop a srflx
+ * True when the STUN path `p`, without a srflx candidate, most likely did answer: no candidate error names it
+ * (a harmless one, from a socket of the other address family, aside), and a proved TURN/UDP path is on the
+ * same host and port (one server, one UDP socket, which answered the TURN requests). Browsers drop a srflx
  * candidate equal to a host candidate (a host without NAT), and Firefox fires no `icecandidateerror`, so a
  * missing srflx alone does not mean the STUN server was silent; a STUN timeout in Chromium is a 701 error
  * for the URL (coturn's `no-stun` answers TURN but not Binding).
  */
-function stunHostAnswered(input: VerdictInput): boolean {
-  const turnUdp = input.paths
-    .filter((p) => p.kind === 'turn-udp' && proved(p))
-    .map((p) => parseIceUrl(p.url))
-    .filter((u) => u !== null);
-  return input.paths.some((p) => {
-    if (p.kind !== 'stun' || p.gathered) return false;
-    const stun = parseIceUrl(p.url);
-    if (!stun || input.candidateErrors.some((e) => !e.harmless && sameIceUrl(e.url, p.url))) return false;
-    return turnUdp.some((t) => t.host === stun.host && t.port === stun.port);
+function stunAnsweredSilently(input: VerdictInput, p: PathResult): boolean {
+  if (p.kind !== 'stun' || p.gathered) return false;
+  const stun = parseIceUrl(p.url);
+  if (!stun || input.candidateErrors.some((e) => !e.harmless && sameIceUrl(e.url, p.url))) return false;
+  return input.paths.some((t) => {
+    const turn = t.kind === 'turn-udp' && proved(t) ? parseIceUrl(t.url) : null;
+    return turn !== null && turn.host === stun.host && turn.port === stun.port;
   });
 }
+
+/** True when a path works: a STUN server answered (see {@link stunAnsweredSilently}) or a relay was proved. */
+const works = (input: VerdictInput, p: PathResult): boolean =>
+  p.kind === 'stun' ? p.gathered || stunAnsweredSilently(input, p) : proved(p);
+
+/** True for Gecko (Firefox, Firefox ESR, Firefox for Android), whose loopback rule this module names. */
+const isFirefox = (userAgent: string): boolean => /\bFirefox\/\d/.test(userAgent);
+
+/**
+ * The paths Firefox ignored for being on loopback: in Firefox, with no loopback host candidate (the
+ * `media.peerconnection.ice.loopback` preference set adds them), the paths on a loopback URL that produced no
+ * srflx or relay candidate. Empty in any other browser.
+ */
+function ignoredLoopback(input: VerdictInput): PathResult[] {
+  if (!isFirefox(input.userAgent)) return [];
+  if (input.candidates.some((c) => c.type === 'host' && isLoopback(c.address))) return [];
+  return input.paths.filter(
+    (p) =>
+      isLoopbackUrl(p.url) &&
+      !input.candidates.some((c) => c.pathId === p.id && (c.type === 'srflx' || c.type === 'relay')),
+  );
+}
+
+const LOOPBACK_RULE =
+  'Firefox ignores STUN and TURN servers on a loopback address (127.0.0.1, ::1, localhost) unless the preference media.peerconnection.ice.loopback is true';
 
 /** ` (reason)`, without a leading `not judged:` that would repeat the value before it; empty for none. */
 const because = (reason: string | undefined): string =>
@@ -111,11 +141,33 @@ function facts(input: VerdictInput): string[] {
   if (input.selectedPair)
     out.push(`The page's own call (in this browser) selected ${pairText(input.selectedPair)}`);
   if (input.peerPair) out.push(`The two-peer call selected ${pairText(input.peerPair)}`);
+  const ignored = ignoredLoopback(input);
+  if (ignored.length > 0)
+    out.push(`${LOOPBACK_RULE} (about:config): not asked, ${ignored.map((p) => p.url).join(', ')}`);
   return out;
+}
+
+function sameMachineText(input: VerdictInput): string {
+  const failed = input.paths.filter((p) => !works(input, p));
+  const count = `${input.paths.length - failed.length} of ${input.paths.length} paths work`;
+  const list =
+    failed.length > 0 ? `; not working: ${failed.map((p) => `${LABEL[p.kind]} ${p.url}`).join(', ')}` : '';
+  return `The STUN/TURN servers answered over loopback: they run on this machine, so this run proves the servers (${count}${list}) but not this network's NAT or firewall. To test this network, open this page from another device at the server's network address (serve --public-host NAME gives it a name).`;
 }
 
 function judge(input: VerdictInput): { code: string; text: string } {
   const { nat, paths, peerPair } = input;
+  if (input.candidates.length === 0 && !peerPair)
+    return {
+      code: 'no-candidates',
+      text: 'This browser gathered no ICE candidate at all, not even a host candidate (its own address): WebRTC is blocked here (a browser policy, an extension or a privacy setting) or the browser has no usable network interface. No server was reached, so this says nothing about the servers or this network.',
+    };
+  const ignored = ignoredLoopback(input);
+  if (paths.length > 0 && ignored.length === paths.length && !peerPair)
+    return {
+      code: 'browser-ignores-loopback',
+      text: `${LOOPBACK_RULE}, so none of this page's servers was asked: no fault of the servers. To test them from Firefox, set media.peerconnection.ice.loopback to true in about:config, or open this page at the server's network address instead of a loopback one.`,
+    };
   const turn = paths.filter(isTurn);
   const provedTurn = turn.filter(proved);
   const fallback = provedTurn[0]
@@ -151,6 +203,7 @@ function judge(input: VerdictInput): { code: string; text: string } {
           code: 'direct',
           text: `The two browsers connected directly (${peerPair.localType} ↔ ${peerPair.remoteType} over ${peerPair.protocol.toUpperCase()}), without a relay.`,
         };
+  if (nat.sameMachine) return { code: 'same-machine', text: sameMachineText(input) };
   if (!nat.udp) {
     const tls = provedTurn.find((p) => p.kind === 'turns');
     const tcp = provedTurn.find((p) => p.kind === 'turn-tcp');
@@ -165,7 +218,7 @@ function judge(input: VerdictInput): { code: string; text: string } {
         text: `UDP is blocked on this network; calls will relay over TURN/TCP on ${portOf(tcp.url)}.`,
       };
   }
-  if (nat.publicAddress === null && provedTurn[0] && !stunHostAnswered(input))
+  if (nat.publicAddress === null && provedTurn[0] && !paths.some((p) => stunAnsweredSilently(input, p)))
     return {
       code: 'relay-only',
       text: `Only TURN works from here: no STUN server answered, so direct calls cannot be set up and calls will relay via ${provedTurn[0].url}.`,

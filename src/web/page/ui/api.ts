@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { type IceConfig, iceConfigSchema, type PageConfig, pageConfigSchema } from '../../api-schema.js';
+import { takeEarlyRequest } from './early-requests.js';
 
 /**
  * The report server's API as the page reads it (src/web/api-schema.ts): every response is validated
@@ -29,14 +30,15 @@ function serverMessage(body: string): string | null {
 }
 
 /**
- * GETs `path` on the page's own origin (no cache) and validates the JSON body with `schema`.
+ * GETs `path` on the page's own origin (no cache; the request early-requests.ts started, when there is one)
+ * and validates the JSON body with `schema`.
  * @throws PageApiError when the request fails, the status is not 2xx (429 says to wait), or the body is not
  * valid.
  */
 async function getJson<T>(path: string, schema: z.ZodType<T>): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, { cache: 'no-store', credentials: 'same-origin' });
+    res = await (takeEarlyRequest(path) ?? fetch(path, { cache: 'no-store', credentials: 'same-origin' }));
   } catch (err) {
     throw new PageApiError(`could not reach ${path}: ${err instanceof Error ? err.message : String(err)}`);
   }

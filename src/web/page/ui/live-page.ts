@@ -1,7 +1,7 @@
 import type { PageConfig } from '../../api-schema.js';
 import { exportReport } from '../report-export.js';
 import { loadIceConfig, loadPageConfig } from './api.js';
-import { createCharts } from './charts.js';
+import { loadCharts } from './charts-loader.js';
 import { byId, h, replaceChildren } from './dom.js';
 import { ExportPanel } from './export-panel.js';
 import { setPhase } from './phase.js';
@@ -22,7 +22,8 @@ import { mountYourServers } from './your-servers.js';
 
 /**
  * The page's normal mode: load the configuration, run every check (run.ts), show the verdict as soon as
- * every check has a result, then measure throughput, draw the charts and close the connections. The two-peer
+ * everything it is judged on has a result (the policy-`all` call's pair joins its facts when it comes), then load and draw the charts (charts-loader.ts), measure throughput and close
+ * the connections. The two-peer
  * test (ui/two-peer.ts) runs beside it and, when it has a result, the verdict is judged again with it.
  */
 
@@ -49,6 +50,12 @@ function fail(why: string): void {
 /** Runs the page against the server it came from; see the module comment. Never rejects. */
 export async function runLivePage(loc: Location): Promise<void> {
   setPhase('loading');
+  if (typeof RTCPeerConnection === 'undefined') {
+    fail(
+      'this browser has no WebRTC (RTCPeerConnection is missing: turned off by a setting, a policy or an extension, or not supported), so it can make no call at all',
+    );
+    return;
+  }
   const yours = mountYourServers(byId('your-servers', HTMLElement), loc);
   const status = byId('status', HTMLElement);
   let config: PageConfig;
@@ -77,7 +84,6 @@ export async function runLivePage(loc: Location): Promise<void> {
     plan.paths.map((p) => ({ id: p.target.id, kind: p.target.kind, url: p.url, server: p.target.server })),
   );
   const verdictSection = byId('verdict', HTMLElement);
-  const charts = createCharts(byId('charts', HTMLElement));
   const exportPanel = new ExportPanel(loc, httpsUrl(config, loc));
   let verdictMs = 0;
   const showVerdict = (): void => {
@@ -108,15 +114,19 @@ export async function runLivePage(loc: Location): Promise<void> {
       selectedPair: (pair, error) => {
         renderPair(byId('pair-body', HTMLElement), pair, error);
         yours.callResult(pair, error);
+        if (state.verdict) showVerdict();
+      },
+      judgeable: () => {
+        state.stamp();
+        verdictMs = clock();
+        showVerdict();
+        document.body.dataset.verdictMs = String(Math.round(performance.now()));
+        setPhase('verdict');
       },
     },
     checkSignaling(config, loc),
     clock,
   );
-  state.stamp();
-  verdictMs = clock();
-  showVerdict();
-  document.body.dataset.verdictMs = String(Math.round(performance.now()));
   exportPanel.enable((redactIps) => {
     const draft = state.draft();
     if (!draft) throw new Error('there is no verdict yet');
@@ -125,17 +135,16 @@ export async function runLivePage(loc: Location): Promise<void> {
       { redactIps, secrets: plan.secrets },
     );
   });
-  setPhase('verdict');
-  await painted();
-  charts.waterfall(state.candidates, tested.targets, state.paths);
-  charts.rtt(state.paths);
+  const charts = await Promise.all([loadCharts(byId('charts', HTMLElement)), painted()]).then(([c]) => c);
+  charts?.waterfall(state.candidates, tested.targets, state.paths);
+  charts?.rtt(state.paths);
 
   const series = await measurePaths(handles, state, {
     measuring: (id) => paths.measuring(id),
     path: (result) => paths.update(result),
     failed: (id, why) => paths.throughputFailed(id, why),
   });
-  charts.throughput(series, state.paths);
+  charts?.throughput(series, state.paths);
   handles.close();
   state.stamp();
   setPhase('done');

@@ -1,3 +1,4 @@
+import './early-requests.js';
 import './zod-jitless.js';
 import { SHARE_PREFIX } from '../share-link.js';
 import { runLivePage } from './live-page.js';
@@ -8,8 +9,9 @@ import { isServersFragment } from './your-servers.js';
  * The report page's entry point (bundled by scripts/build-page.mjs into app.js): a URL whose fragment is a
  * share link (`#report=`) shows that report read-only (shared-page.ts); any other URL runs the checks
  * (live-page.ts). When the fragment switches between the two, the page reloads into the other mode; a
- * `#servers=` link (the visitor's own servers, ui/your-servers.ts) pasted into the address bar reloads too. The
- * first import turns zod's JIT off (zod-jitless.ts), before any module builds a schema.
+ * `#servers=` link (the visitor's own servers, ui/your-servers.ts) pasted into the address bar reloads too.
+ * The first import starts the live page's API requests (early-requests.ts), the second turns zod's JIT off
+ * (zod-jitless.ts), before any module builds a schema.
  */
 
 const shared = (): boolean => location.hash.startsWith(SHARE_PREFIX);

@@ -80,11 +80,14 @@ export class RunState implements IceSink {
   judge(): Verdict {
     this.#nat = natFacts({
       candidates: this.candidates,
+      serverUrls: this.paths.map((p) => p.url),
       candidateErrors: this.candidateErrors,
       mappingProbe: this.mappingProbe,
     });
     this.verdict = verdict({
       paths: this.paths,
+      candidates: this.candidates,
+      userAgent: this.meta.userAgent,
       nat: this.#nat,
       signaling: this.signaling,
       candidateErrors: this.candidateErrors,

@@ -9,9 +9,11 @@ import type { RunState } from './run-state.js';
 import { formatMs, type RunClock } from './timing.js';
 
 /**
- * Runs a {@link RunPlan}: every path, the mapping probe, the page's own call (policy `all`, or `relay` by the visitor's choice) and the signaling check at once,
+ * Runs a {@link RunPlan}: every path, the mapping probe, the page's own call (policy `all`, or `relay` by the
+ * visitor's choice) and the signaling check at once,
  * each bounded by its deadline (plan.ts `DEADLINES`), recording into a {@link RunState} and telling the views
- * as results come in. It resolves once everything has a result, which is when the verdict can be judged.
+ * as results come in. `judgeable` fires once the verdict can be judged (everything but the call's selected
+ * pair, which the verdict lists as a fact); it resolves once everything has a result.
  */
 
 /** What the views hear during a run (besides candidates and errors, {@link IceSink}). */
@@ -20,6 +22,12 @@ export interface RunEvents extends IceSink {
   path(result: PathResult, proving: boolean): void;
   signaling(checks: SignalingCheck[]): void;
   selectedPair(pair: SelectedPair | null, error: string | null): void;
+  /**
+   * Everything the verdict is judged on has a result: every path, the mapping probe, the signaling check and
+   * the call's gathering (its candidates count in the NAT facts). Only the call's selected pair, a fact the
+   * verdict lists but never judges on, may still come (`selectedPair`, then the run resolves).
+   */
+  judgeable(): void;
 }
 
 /** What stays open after the run: the proofs' calls (for the throughput test) and everything else to close. */
@@ -144,24 +152,31 @@ export async function runChecks(
     }
   };
 
-  const runCall = async (): Promise<void> => {
-    let pair: SelectedPair | null = null;
-    let error: string | null;
+  /**
+   * Starts the policy-`all` call. `gathered`: its gathering is complete (or out of time), so every candidate the
+   * verdict is judged on is in; `done`: its pair (a fact only, never judged on) is known.
+   */
+  const startCall = (): { gathered: Promise<unknown>; done: Promise<void> } => {
+    const finish = (pair: SelectedPair | null, error: string | null): void => {
+      state.selectedPair = pair;
+      events.selectedPair(pair, error);
+    };
+    let g: Gathering;
     try {
-      const g = gather(CALL_PATH_ID, plan.callPolicy, plan.callServers, ['call']);
-      const config: RTCConfiguration = {
-        iceServers: plan.callServers.map((s) => ({ ...s })),
-        iceTransportPolicy: plan.callPolicy,
-      };
-      const outcome = await runPolicyAllCall(g, config, DEADLINES.callMs);
-      if (outcome.call) opened.push(outcome.call);
-      pair = outcome.pair;
-      error = outcome.error;
+      g = gather(CALL_PATH_ID, plan.callPolicy, plan.callServers, ['call']);
     } catch (err) {
-      error = `the browser refused the servers: ${message(err)}`;
+      finish(null, `the browser refused the servers: ${message(err)}`);
+      return { gathered: Promise.resolve(), done: Promise.resolve() };
     }
-    state.selectedPair = pair;
-    events.selectedPair(pair, error);
+    const config: RTCConfiguration = {
+      iceServers: plan.callServers.map((s) => ({ ...s })),
+      iceTransportPolicy: plan.callPolicy,
+    };
+    const done = runPolicyAllCall(g, config, DEADLINES.callMs).then((outcome) => {
+      if (outcome.call) opened.push(outcome.call);
+      finish(outcome.pair, outcome.error);
+    });
+    return { gathered: g.untilComplete(DEADLINES.gatherMs), done };
   };
 
   const runSignaling = async (): Promise<void> => {
@@ -169,7 +184,11 @@ export async function runChecks(
     events.signaling(state.signaling);
   };
 
-  await Promise.all([...plan.paths.map(runPath), runMapping(), runCall(), runSignaling()]);
+  const call = startCall();
+  const judged = Promise.all([...plan.paths.map(runPath), runMapping(), runSignaling(), call.gathered]).then(
+    () => events.judgeable(),
+  );
+  await Promise.all([judged, call.done]);
   return {
     proofCalls,
     close() {

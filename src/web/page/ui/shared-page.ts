@@ -1,9 +1,10 @@
 import type { BrowserReport } from '../../../report/browser-schema.js';
 import type { PathTarget } from '../../api-schema.js';
+import type { ThroughputSeries } from '../chart-data.js';
 import { parseIceUrl } from '../ice-url.js';
 import { exportReport } from '../report-export.js';
 import { decodeShareFragment } from '../share-link.js';
-import { createCharts } from './charts.js';
+import { loadCharts } from './charts-loader.js';
 import { byId, h, replaceChildren } from './dom.js';
 import { ExportPanel } from './export-panel.js';
 import { setPhase } from './phase.js';
@@ -17,8 +18,9 @@ import { renderVerdict } from './view-verdict.js';
 
 /**
  * The page opened with a share link (`#report=`, share-link.ts): the report in the fragment is decoded,
- * validated and shown read-only in the same sections as a live run; nothing is tested and the server is not
- * asked for anything. The export buttons re-export that report (addresses can still be hidden).
+ * validated and shown read-only in the same sections as a live run (the selected pair without the "no pair"
+ * note when there is one, the throughput chart from the samples the report keeps); nothing is tested and the
+ * server is not asked for anything. The export buttons re-export that report (addresses can still be hidden).
  */
 
 /** The report without the fields `exportReport` sets, to re-export it. */
@@ -37,7 +39,16 @@ function targetsOf(report: BrowserReport): PathTarget[] {
   }));
 }
 
-function showReport(report: BrowserReport, loc: Location): void {
+/** The throughput chart's series of the measured paths, from the samples the report keeps. */
+function throughputSeries(report: BrowserReport): ThroughputSeries[] {
+  return report.paths.flatMap((p) =>
+    p.throughputSamples && p.throughputSamples.length > 0
+      ? [{ pathId: p.id, samples: p.throughputSamples }]
+      : [],
+  );
+}
+
+async function showReport(report: BrowserReport, loc: Location): Promise<void> {
   document.body.classList.add('shared');
   const started = new Date(report.startedAt);
   replaceChildren(
@@ -56,12 +67,17 @@ function showReport(report: BrowserReport, loc: Location): void {
   for (const row of rows.sort((a, b) => a.tMs - b.tMs)) row.add();
   const paths = new PathTable(byId('paths', HTMLElement), report.paths);
   for (const p of report.paths) paths.update(p);
-  renderPair(byId('pair-body', HTMLElement), report.selectedPair, 'the call found no pair');
+  renderPair(
+    byId('pair-body', HTMLElement),
+    report.selectedPair,
+    report.selectedPair ? null : 'the call found no pair',
+  );
   renderAnswer(byId('answer-body', HTMLElement), report);
   renderVerdict(byId('verdict', HTMLElement), report.verdict);
-  const charts = createCharts(byId('charts', HTMLElement));
-  charts.waterfall(report.candidates, targetsOf(report), report.paths);
-  charts.rtt(report.paths);
+  const charts = await loadCharts(byId('charts', HTMLElement));
+  charts?.waterfall(report.candidates, targetsOf(report), report.paths);
+  charts?.rtt(report.paths);
+  charts?.throughput(throughputSeries(report), report.paths);
   const peer = byId('peer', HTMLElement);
   const peerBody = h('div', { class: 'section-body' });
   peer.append(
@@ -99,6 +115,6 @@ export async function showSharedPage(loc: Location): Promise<void> {
     setPhase('shared-error');
     return;
   }
-  showReport(report, loc);
+  await showReport(report, loc);
   setPhase('shared');
 }

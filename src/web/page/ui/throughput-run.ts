@@ -36,7 +36,7 @@ export async function measurePaths(
     events.measuring(path.id);
     try {
       const result = await measureThroughput(channel, THROUGHPUT_MS);
-      const measured = { ...path, throughputKbps: result.kbps };
+      const measured = { ...path, throughputKbps: result.kbps, throughputSamples: result.samples };
       state.setPath(measured);
       events.path(measured);
       series.push({ pathId: path.id, samples: result.samples });
