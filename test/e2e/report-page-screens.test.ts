@@ -17,6 +17,7 @@ import { REPO_ROOT } from '../../lab/paths.js';
 import { chromiumAvailable, launchChromium, type RunningChromium } from './chromium.js';
 import { firefoxAvailable } from './firefox.js';
 import { servePage, untilDone } from './report-page-harness.js';
+import { SANDBOX_IP } from './sandbox.js';
 import { type SandboxedServe, serveInSandbox } from './sandbox-serve.js';
 import { type Layout, measureLayout, SCREENSHOT_DIR, VIEWPORTS } from './screens.js';
 
@@ -75,8 +76,10 @@ describe.skipIf(!(root && chromiumAvailable()))(
       expect(plain.warned).toBe(false);
       const named = await servePage(served.sandbox.ns, ['--port', '0', '--public-host', 'localhost']);
       try {
+        // serve prints the page on the --public-host name; the page is loaded by the sandbox address it listens on.
         const port = new URL(named.url).port;
-        const local = await invite(named.url);
+        expect(named.url).toBe(`http://localhost:${port}/`);
+        const local = await invite(`http://${SANDBOX_IP}:${port}/`);
         expect(local.link).toMatch(new RegExp(`^http://localhost:${port}/#room=[\\w-]{16}$`));
         expect(local.warned).toBe(true);
         expect(local.warning).toMatch(/Only this device can open this link.*--public-host NAME/);
