@@ -9,7 +9,7 @@
 // (e.g. the previous commit's build).
 // Writes bench/results/page-verdict-<label>-<timestamp>.json (median and p95 of each) and prints a table.
 //
-// Usage: `node bench/page-verdict-bench.mjs [--runs N] [--label NAME] [--baseline-dist DIR]`
+// Usage: `node --import tsx bench/page-verdict-bench.mjs [--runs N] [--label NAME] [--baseline-dist DIR]`
 //   --runs           runs per build (default 10; env BENCH_RUNS)
 //   --label          a word in the result file name (default "current")
 //   --baseline-dist  a built dist/ folder (cli.js, web/public) to compare with, instead of building one
@@ -19,6 +19,7 @@ import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_PATH, QUIET_CHROMIUM_FLAGS } from '../lab/chromium-flags.ts';
 import { buildPage } from '../scripts/build-page.mjs';
 
 const { values } = parseArgs({
@@ -30,7 +31,6 @@ const { values } = parseArgs({
 });
 const runs = Math.min(Math.max(Number.parseInt(values.runs, 10) || 10, 1), 100);
 const DIST = new URL('../dist/', import.meta.url);
-const CHROMIUM = '/usr/bin/chromium';
 
 /** A dist/ whose page is the baseline build: a copy of this dist/ (inside the repository, so node_modules resolve). */
 async function baselineDist() {
@@ -139,18 +139,9 @@ let browser;
 try {
   for (const [name, dist] of Object.entries(builds)) servers[name] = await startServe(dist);
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--ignore-certificate-errors',
-    ],
+    args: [...QUIET_CHROMIUM_FLAGS, '--ignore-certificate-errors'],
   });
   for (const name of Object.keys(builds)) await timeOnce(browser, servers[name].url);
   const samples = Object.fromEntries(Object.keys(builds).map((n) => [n, []]));

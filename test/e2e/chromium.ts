@@ -2,9 +2,7 @@ import { accessSync, chmodSync, constants, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
-
-/** Debian's Chromium (package `chromium`); Playwright never downloads a browser here. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+import { CHROMIUM_PATH, QUIET_CHROMIUM_FLAGS } from '../../lab/chromium-flags.js';
 
 /** True when Debian's Chromium is installed and executable; browser suites skip (counted) otherwise. */
 export function chromiumAvailable(): boolean {
@@ -52,13 +50,7 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Run
     chmodSync(executablePath, 0o755);
   }
   const args = [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--disable-quic',
+    ...QUIET_CHROMIUM_FLAGS,
     ...(options.mdns ? [] : ['--disable-features=WebRtcHideLocalIpsWithMdns']),
     ...(options.acceptAnyCertificate === false ? [] : ['--ignore-certificate-errors']),
   ];
