@@ -13,6 +13,15 @@ import { natVerdictShape, transportAddressSchema } from './schema.js';
 /** The path kinds of the page's path matrix: one peer connection per configured URL × transport. */
 export const pathKindSchema = z.enum(['stun', 'turn-udp', 'turn-tcp', 'turns']);
 
+/**
+ * The inclusive UDP port range a TURN server relays from (its relayed transport addresses, RFC 8656 §6.2),
+ * e.g. 49152–65535: what a firewall must let through for relayed media. Known for the bundled server only.
+ */
+export const relayPortRangeSchema = z.object({
+  min: z.number().int().min(1).max(65535),
+  max: z.number().int().min(1).max(65535),
+});
+
 /** `RTCIceTransportPolicy` (W3C WebRTC §4.2.5): every candidate type, or relay candidates only. */
 export const iceTransportPolicySchema = z.enum(['all', 'relay']);
 
@@ -111,6 +120,8 @@ export const pathResultSchema = z.object({
    * visitor entered in the page). Absent in reports of pages before it was added.
    */
   server: z.string().optional(),
+  /** The TURN server's relay port range, when its server told the page (the bundled one does); else absent. */
+  relayPorts: relayPortRangeSchema.optional(),
   gathered: z.boolean(),
   /** Time from the start of this path's gathering to its first srflx (stun) or relay (turn) candidate. */
   firstCandidateMs: z.number().nullable(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pathKindSchema } from '../report/browser-schema.js';
+import { pathKindSchema, relayPortRangeSchema } from '../report/browser-schema.js';
 import { probeReportSchema, transportAddressSchema } from '../report/schema.js';
 
 /**
@@ -24,6 +24,8 @@ export const pathTargetSchema = z.object({
   /** Label of the server it belongs to (`bundled`, or the host of a configured URL). */
   server: z.string(),
   iceServer: iceServerSchema,
+  /** A TURN target's relay port range (RFC 8656 §6.2), when the server knows it (the bundled one). */
+  relayPorts: relayPortRangeSchema.optional(),
 });
 
 /**

@@ -240,8 +240,13 @@ describe('report server: API', () => {
     ]);
     expect(front.otherAddress!.address).toBe('127.0.0.2');
     expect(config.iceServers).toEqual(config.targets.map((t) => t.iceServer));
-    for (const t of config.targets.filter((t) => t.kind === 'stun'))
+    for (const t of config.targets.filter((t) => t.kind === 'stun')) {
       expect(t.iceServer.username).toBeUndefined();
+      expect(t.relayPorts).toBeUndefined();
+    }
+    // Every TURN target carries the relay port range the server allocates from, for the page's firewall advice.
+    for (const t of config.targets.filter((t) => t.kind !== 'stun'))
+      expect(t.relayPorts).toEqual(pair.turn.relay[0]!.ports);
   });
 
   it('mints TURN REST credentials per request, with the TTL, that allocate on the bundled server over UDP, TCP and TLS', async () => {

@@ -284,10 +284,21 @@ describe('firewallAsk', () => {
     ).toBe('UDP 3478 to 2001:db8::1 and UDP 3478 and TCP 443 to a.example');
   });
 
-  it('relay ports only for hosts with a TURN/UDP path, in words (the range is not known to the page)', () => {
+  it('relay ports only for hosts with a TURN/UDP path, in words when the page was not told the range', () => {
     expect(firewallAsk([path('stun', false)], true)).toBe('UDP 3478 to turn.example.org');
     expect(firewallAsk([path('turn-udp', false)], true)).toBe(
       "UDP 3478 and UDP on the TURN server's relay ports to turn.example.org",
+    );
+  });
+
+  it('the relay port range when the server told it (the bundled server), only for its TURN/UDP path', () => {
+    const relayPorts = { min: 49152, max: 65535 };
+    expect(firewallAsk([{ ...path('turn-udp', false), relayPorts }], true)).toBe(
+      'UDP 3478 and 49152–65535 to turn.example.org',
+    );
+    expect(firewallAsk([{ ...path('turns', false), relayPorts }], true)).toBe('TCP 443 to turn.example.org');
+    expect(firewallAsk([{ ...path('turn-udp', false), relayPorts }], false)).toBe(
+      'UDP 3478 to turn.example.org',
     );
   });
 });

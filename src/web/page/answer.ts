@@ -62,24 +62,29 @@ function list(items: readonly string[]): string {
 
 /**
  * What a firewall must let through to reach the servers of `paths` (one clause per host, ports in the order
- * met): "UDP 3478 and TCP 443 to turn.example.org". `relayPorts` adds the TURN server's relay ports over UDP.
+ * met): "UDP 3478 and TCP 443 to turn.example.org". `relayPorts` adds the TURN server's relay ports over UDP
+ * (RFC 8656 §6.2) for a host with a TURN/UDP path: the range when the page was told it (`PathResult.relayPorts`,
+ * the bundled server's: "UDP 3478 and 49152–65535"), else in words.
  */
 export function firewallAsk(paths: readonly PathResult[], relayPorts: boolean): string {
-  const hosts = new Map<string, { udp: Set<number>; tcp: Set<number>; relay: boolean }>();
+  const hosts = new Map<string, { udp: Set<string>; tcp: Set<string>; relayInWords: boolean }>();
   for (const p of paths) {
     const u = parseIceUrl(p.url);
     if (!u) continue;
-    const h = hosts.get(u.host) ?? { udp: new Set<number>(), tcp: new Set<number>(), relay: false };
-    (u.transport === 'udp' ? h.udp : h.tcp).add(u.port);
-    if (relayPorts && p.kind === 'turn-udp') h.relay = true;
+    const h = hosts.get(u.host) ?? { udp: new Set<string>(), tcp: new Set<string>(), relayInWords: false };
+    (u.transport === 'udp' ? h.udp : h.tcp).add(String(u.port));
+    if (relayPorts && p.kind === 'turn-udp') {
+      if (p.relayPorts) h.udp.add(`${p.relayPorts.min}–${p.relayPorts.max}`);
+      else h.relayInWords = true;
+    }
     hosts.set(u.host, h);
   }
   return list(
     [...hosts].map(([host, h]) => {
       const parts = [
-        h.udp.size > 0 ? `UDP ${list([...h.udp].map(String))}` : '',
-        h.relay ? `UDP on ${RELAY_PORTS}` : '',
-        h.tcp.size > 0 ? `TCP ${list([...h.tcp].map(String))}` : '',
+        h.udp.size > 0 ? `UDP ${list([...h.udp])}` : '',
+        h.relayInWords ? `UDP on ${RELAY_PORTS}` : '',
+        h.tcp.size > 0 ? `TCP ${list([...h.tcp])}` : '',
       ].filter(Boolean);
       return `${list(parts)} to ${host}`;
     }),

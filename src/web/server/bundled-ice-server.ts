@@ -34,19 +34,21 @@ function reachableIp(server: BundledServerView, a: TransportAddress): string {
  */
 export function bundledTurnUrls(server: BundledServerView, publicHost: string | null): PageIceUrl[] {
   const at = (a: TransportAddress): string => reachableIp(server, a);
+  const relayPorts = server.relay[0]?.ports;
+  const turn = (kind: PageIceUrl['kind'], url: string): PageIceUrl => ({
+    kind,
+    url,
+    ...(relayPorts && { relayPorts: { min: relayPorts.min, max: relayPorts.max } }),
+  });
   const tlsHost = publicHost?.replace(/^\[(.*)\]$/, '$1');
   const turns =
     tlsHost === undefined
       ? server.turnTls.map((a) => iceUrlText('turns', at(a), a.port, 'tcp'))
       : [...new Set(server.turnTls.map((a) => iceUrlText('turns', tlsHost, a.port, 'tcp')))];
   return [
-    ...server.turnUdp.map(
-      (a): PageIceUrl => ({ kind: 'turn-udp', url: iceUrlText('turn', at(a), a.port, 'udp') }),
-    ),
-    ...server.turnTcp.map(
-      (a): PageIceUrl => ({ kind: 'turn-tcp', url: iceUrlText('turn', at(a), a.port, 'tcp') }),
-    ),
-    ...turns.map((url): PageIceUrl => ({ kind: 'turns', url })),
+    ...server.turnUdp.map((a) => turn('turn-udp', iceUrlText('turn', at(a), a.port, 'udp'))),
+    ...server.turnTcp.map((a) => turn('turn-tcp', iceUrlText('turn', at(a), a.port, 'tcp'))),
+    ...turns.map((url) => turn('turns', url)),
   ];
 }
 

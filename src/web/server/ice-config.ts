@@ -17,6 +17,8 @@ export type PageCredentials =
 export interface PageIceUrl {
   kind: PathKind;
   url: string;
+  /** A TURN URL's relay port range (RFC 8656 §6.2), when known: the bundled server's `relayPorts`. */
+  relayPorts?: { min: number; max: number };
 }
 
 /** A STUN/TURN server the page tests: its label, its URLs (one path each) and its credentials. */
@@ -66,7 +68,13 @@ export function buildIceConfig(
       const n = (counts.get(u.kind) ?? 0) + 1;
       counts.set(u.kind, n);
       const iceServer: IceServer = { urls: u.url, ...(u.kind !== 'stun' && turnAuth) };
-      targets.push({ id: `${u.kind}-${n}`, kind: u.kind, server: server.label, iceServer });
+      targets.push({
+        id: `${u.kind}-${n}`,
+        kind: u.kind,
+        server: server.label,
+        iceServer,
+        ...(u.relayPorts && { relayPorts: u.relayPorts }),
+      });
     }
   }
   return {

@@ -39,13 +39,14 @@ export interface RunHandles {
 }
 
 /** The fields of a path's result known before it runs. */
-type PathBase = Pick<PathResult, 'id' | 'url' | 'kind' | 'server' | 'throughputKbps'>;
+type PathBase = Pick<PathResult, 'id' | 'url' | 'kind' | 'server' | 'relayPorts' | 'throughputKbps'>;
 
 const base = (p: PathPlan): PathBase => ({
   id: p.target.id,
   url: p.url,
   kind: p.target.kind,
   server: p.target.server,
+  ...(p.target.relayPorts && { relayPorts: p.target.relayPorts }),
   throughputKbps: null,
 });
 
