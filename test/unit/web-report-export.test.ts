@@ -13,9 +13,9 @@ import {
   decodeShareFragment,
   encodeShareFragment,
   MAX_FRAGMENT_CHARS,
-  SHARE_PREFIX,
   ShareLinkError,
 } from '../../src/web/page/share-link.js';
+import { SHARE_PREFIX } from '../../src/web/page/share-prefix.js';
 import { verdict } from '../../src/web/page/verdict.js';
 import { recordedCall, recordedGathering } from '../support/webrtc-fixtures.js';
 

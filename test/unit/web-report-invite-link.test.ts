@@ -1,6 +1,7 @@
 /** The two-peer invitation link (page/invite-link.ts): the public host when set, and the loopback warning's test. */
 import { describe, expect, it } from 'vitest';
-import { type InviteLocation, inviteLink, isLoopbackHost } from '../../src/web/page/invite-link.js';
+import { isLoopback } from '../../src/web/page/address.js';
+import { type InviteLocation, inviteLink } from '../../src/web/page/invite-link.js';
 
 const loc = (href: string): InviteLocation => {
   const u = new URL(href);
@@ -35,7 +36,7 @@ describe('inviteLink', () => {
   });
 });
 
-describe('isLoopbackHost', () => {
+describe('isLoopback with names (the invite link host)', () => {
   it.each([
     ['127.0.0.1', true],
     ['127.45.6.7', true],
@@ -52,6 +53,6 @@ describe('isLoopbackHost', () => {
     ['localhost.example.org', false],
     ['127.example.org', false],
   ])('%s → %s', (host, loopback) => {
-    expect(isLoopbackHost(host)).toBe(loopback);
+    expect(isLoopback(host, true)).toBe(loopback);
   });
 });

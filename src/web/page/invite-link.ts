@@ -1,4 +1,4 @@
-import { ipFamily } from './address.js';
+import { ipFamily, isLoopback } from './address.js';
 import { roomLink } from './signaling-url.js';
 
 /**
@@ -31,21 +31,6 @@ function urlHost(host: string): string {
 }
 
 /**
- * True for a loopback host: 127.0.0.0/8, `::1` (bracketed or not, or IPv4-mapped `::ffff:127.x.y.z`),
- * `localhost` and names under `.localhost` (RFC 6761 §6.3), case-insensitive.
- */
-export function isLoopbackHost(host: string): boolean {
-  const h = host
-    .toLowerCase()
-    .replace(/^\[(.*)\]$/, '$1')
-    .replace(/\.$/, '');
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (ipFamily(h) === 'IPv4') return h.startsWith('127.');
-  if (ipFamily(h) === 'IPv6') return h === '::1' || /^::ffff:127\./.test(h) || /^(0+:){7}0*1$/.test(h);
-  return false;
-}
-
-/**
  * The link to `room` (`#room=<id>`, signaling-url.ts `roomLink`): on `publicHost` when it is set (the page's
  * scheme, port and path kept), else on the page's own origin.
  */
@@ -53,5 +38,5 @@ export function inviteLink(loc: InviteLocation, room: string, publicHost: string
   const host = publicHost === null ? loc.hostname : urlHost(publicHost);
   const origin =
     publicHost === null ? loc.origin : `${loc.protocol}//${host}${loc.port ? `:${loc.port}` : ''}`;
-  return { url: roomLink({ origin, pathname: loc.pathname }, room), host, loopback: isLoopbackHost(host) };
+  return { url: roomLink({ origin, pathname: loc.pathname }, room), host, loopback: isLoopback(host, true) };
 }

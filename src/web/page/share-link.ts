@@ -2,6 +2,7 @@ import { UserError } from '../../errors.js';
 import type { BrowserReport } from '../../report/browser-schema.js';
 import { reportSchema } from '../../report/report-schema.js';
 import { fromBase64Url, toBase64Url } from './base64url.js';
+import { SHARE_PREFIX } from './share-prefix.js';
 
 /**
  * Share links: the exported report travels in the URL fragment (`#report=` + base64url (RFC 4648 §5, no
@@ -9,8 +10,6 @@ import { fromBase64Url, toBase64Url } from './base64url.js';
  * `DecompressionStream` (WHATWG Compression, `deflate-raw`) exist in browsers and Node ≥ 20.
  */
 
-/** The fragment prefix of a share link. */
-export const SHARE_PREFIX = '#report=';
 /** The longest fragment encoded or accepted, in characters (well within every browser's URL limit). */
 export const MAX_FRAGMENT_CHARS = 32_768;
 /** The most JSON a fragment may inflate to, in bytes (a guard against a crafted deflate bomb). */

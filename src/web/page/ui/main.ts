@@ -1,6 +1,6 @@
 import './early-requests.js';
 import './zod-jitless.js';
-import { SHARE_PREFIX } from '../share-link.js';
+import { SHARE_PREFIX } from '../share-prefix.js';
 import { runLivePage } from './live-page.js';
 import { showSharedPage } from './shared-page.js';
 import { isServersFragment } from './your-servers.js';
