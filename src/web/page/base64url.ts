@@ -1,14 +1,20 @@
 /**
  * base64url without padding (RFC 4648 §5), the encoding of the page's link fragments (`#report=`,
- * `#servers=`): URL-safe, so a fragment needs no percent-encoding.
+ * `#servers=`): URL-safe, so a fragment needs no percent-encoding; and plain base64 (§4), which it is built
+ * on, for the TURN REST credentials the page mints.
  */
 
-/** `bytes` as base64url, no padding. */
-export function toBase64Url(bytes: Uint8Array): string {
+/** `bytes` as base64 with padding (RFC 4648 §4), e.g. a TURN REST credential. */
+export function toBase64(bytes: Uint8Array): string {
   let binary = '';
   for (let i = 0; i < bytes.length; i += 0x8000)
     binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(binary);
+}
+
+/** `bytes` as base64url, no padding. */
+export function toBase64Url(bytes: Uint8Array): string {
+  return toBase64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /**

@@ -5,6 +5,7 @@
  * (`crypto.subtle`, W3C Web Cryptography API) computes the HMAC, so the secret never leaves the page.
  * The same scheme as the server's `wire/rest-credentials.ts` (node:crypto), which the page cannot import.
  */
+import { toBase64 } from '../base64url.js';
 
 /** A minted TURN credential. */
 export interface MintedCredential {
@@ -14,12 +15,6 @@ export interface MintedCredential {
   credential: string;
   /** Expiry, unix time in s. */
   expiresAtS: number;
-}
-
-function base64(bytes: ArrayBuffer): string {
-  let binary = '';
-  for (const b of new Uint8Array(bytes)) binary += String.fromCharCode(b);
-  return btoa(binary);
 }
 
 /**
@@ -53,5 +48,5 @@ export async function mintRestCredential(
     ['sign'],
   );
   const mac = await crypto.subtle.sign('HMAC', key, encoder.encode(username));
-  return { username, credential: base64(mac), expiresAtS };
+  return { username, credential: toBase64(new Uint8Array(mac)), expiresAtS };
 }
