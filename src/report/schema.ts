@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import { transportAddressSchema } from './address-schema.js';
+import { turnAlternateSchema, turnNodeSchema } from './turn-node-schema.js';
+import { relayQualitySchema } from './turn-quality-schema.js';
+import { relayReachSchema } from './turn-reach-schema.js';
+import { tlsAuditSchema } from './turn-tls-schema.js';
 
 /**
  * The one report schema (schemaVersion 1) shared by `ice-doctor probe --json`, the page's export and the
@@ -6,11 +11,7 @@ import { z } from 'zod';
  * label). Every `null` verdict has a reason in `reasons`.
  */
 
-export const transportAddressSchema = z.object({
-  address: z.string(),
-  port: z.number().int().min(0).max(65535),
-  family: z.enum(['IPv4', 'IPv6']),
-});
+export { transportAddressSchema } from './address-schema.js';
 
 /** RFC 4787 behaviour, for mapping (§4.1) and filtering (§5). */
 export const behaviourSchema = z.enum([
@@ -262,6 +263,16 @@ export const turnTargetReportSchema = z.object({
   steps: z.array(turnStepSchema),
   diagnoses: z.array(turnDiagnosisSchema),
   durationMs: z.number(),
+  /** Relayed addresses reached from outside the TURN host (`turn-reach-schema.ts`); absent when not run. */
+  outsideReach: relayReachSchema.optional(),
+  /** RTT, loss, jitter and largest datagram through the relay (`turn-quality-schema.ts`); absent when not run. */
+  quality: relayQualitySchema.optional(),
+  /** The `turns:` certificate audit (`turn-tls-schema.ts`); absent for udp/tcp or when no certificate was seen. */
+  certificate: tlsAuditSchema.optional(),
+  /** Which address of a multi-address host name this target checked (`turn-node-schema.ts`). */
+  node: turnNodeSchema.optional(),
+  /** A 300 Try Alternate the server answered, and whether it was followed. */
+  alternate: turnAlternateSchema.optional(),
 });
 
 /** What `ice-doctor turn-check --json` prints. */
