@@ -51,7 +51,8 @@ const PORTS = LONG ? [1, 22, 53, 80, 123, 443, 3478, 5349, 6379, 8080, 11211, 65
 const EXTRA_PER_RANGE = LONG ? 8 : 0;
 /** Relay ports of the loopback server (above the ephemeral range, apart from the other hardening tests). */
 const LOOPBACK_RELAY = { min: 63400, max: 63499 };
-const NAMESPACE_RELAY = { min: 40000, max: 40099 };
+/** Outside the namespace's ephemeral ports (see createSealedNamespace), so no other socket sends from them. */
+const NAMESPACE_RELAY = { min: 61000, max: 61099 };
 /** Denied loopback addresses the canaries listen on. */
 const CANARY_IPS = ['127.0.0.2', '127.0.0.3', '127.1.2.3', '127.255.255.254', '::1'];
 const CONTROL_PACKETS = 5;

@@ -43,20 +43,42 @@ function loadRuleset(ns: string, ruleset: string): void {
 }
 
 /**
+ * The namespace's ephemeral ports (its `net.ipv4.ip_local_port_range`, pinned; it covers IPv6 too). The relay
+ * range must lie outside it: the output chain drops every UDP packet whose source port is a relay port, so a
+ * `--port 0` listener or a scanner socket that the kernel happened to give a port in the relay range would
+ * have its packets dropped (an unanswered Allocate, about once in fifty runs with a range inside it).
+ */
+const EPHEMERAL = { min: 32768, max: 60999 } as const;
+
+/**
  * The sandbox of test/e2e/sandbox.ts (`lo`, veth `d0` 100.64.90.1/24 with a default route, an
  * address-less `d1` that drops what reaches it) plus {@link SEALED_IP6}/64 on `d0` with an IPv6 default
  * route (so every destination routes, and a relayed packet reaches the output hook instead of failing
  * with ENETUNREACH), and an `inet` nftables table whose output chain counts and drops every UDP packet
  * from `relayPorts` and every other TCP/UDP packet not addressed to the namespace's own addresses.
- * @throws Error when a step fails (the namespace is deleted first).
+ * @throws Error when `relayPorts` overlaps the ephemeral ports, or when a step fails (the namespace is
+ *   deleted first).
  */
 export async function createSealedNamespace(relayPorts: {
   min: number;
   max: number;
 }): Promise<SealedNamespace> {
+  if (relayPorts.max >= EPHEMERAL.min && relayPorts.min <= EPHEMERAL.max) {
+    throw new Error(
+      `relay ports ${relayPorts.min}-${relayPorts.max} overlap the ephemeral ports ${EPHEMERAL.min}-${EPHEMERAL.max}`,
+    );
+  }
   const sandbox = await createSandbox();
   const { ns } = sandbox;
   try {
+    await run('ip', [
+      'netns',
+      'exec',
+      ns,
+      'sysctl',
+      '-qw',
+      `net.ipv4.ip_local_port_range=${EPHEMERAL.min} ${EPHEMERAL.max}`,
+    ]);
     await run('ip', ['-n', ns, '-6', 'addr', 'add', `${SEALED_IP6}/64`, 'dev', 'd0', 'nodad']);
     await run('ip', ['-n', ns, '-6', 'route', 'add', 'default', 'dev', 'd0']);
     loadRuleset(
