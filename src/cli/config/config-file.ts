@@ -52,7 +52,7 @@ function asFlag(k: FileKey, value: unknown): FlagValue {
 }
 
 /** The YAML text of `path`. @throws ConfigError `FILE: cannot read it (ENOENT)`. */
-function readText(path: string): string {
+export function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
