@@ -64,19 +64,33 @@ const stunModuleSchema = strict({ kind: z.literal('stun'), ...common });
 const kindSchema = z.object({ kind: z.enum(['turn', 'stun']) });
 const fileSchema = strict({
   modules: z
-    .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'a module name is letters, digits, _ . -'), z.unknown())
+    .record(z.string(), z.unknown())
     .refine((m) => Object.keys(m).length > 0, 'must name at least one module'),
   allowedTargets: z.array(text).min(1).optional(),
 });
 
+/** A module name as `?module=` carries it unescaped. */
+const MODULE_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/** The words for zod's expected types. */
+const TYPE_WORDS: Record<string, string> = {
+  object: 'a mapping',
+  record: 'a mapping',
+  string: 'text',
+  boolean: 'true or false',
+  number: 'a number',
+  array: 'a list',
+};
+
 /** One line for a zod issue: where (dotted path) and what is accepted. */
 function issueText(iss: z.core.$ZodIssue, at: string): string {
   const where = [at, ...iss.path.map(String)].filter(Boolean).join('.');
-  const got = 'input' in iss ? `, got ${JSON.stringify(iss.input)}` : '';
+  const got = `, got ${JSON.stringify(iss.input)}`;
   let what = iss.message;
   if (iss.code === 'invalid_value') what = `must be one of ${iss.values.map(String).join(', ')}${got}`;
-  else if (iss.code === 'invalid_type')
-    what = `must be ${iss.expected === 'undefined' ? 'absent' : iss.expected}${got}`;
+  else if (iss.code === 'invalid_type' && iss.input === undefined)
+    what = `missing (${TYPE_WORDS[iss.expected] ?? iss.expected})`;
+  else if (iss.code === 'invalid_type') what = `must be ${TYPE_WORDS[iss.expected] ?? iss.expected}${got}`;
   return where === '' ? what : `${where}: ${what}`;
 }
 
@@ -198,6 +212,9 @@ export function readExporterConfig(
     throw new ConfigError(`${file}: not YAML: ${(err as Error).message.split('\n')[0]!.replace(/:$/, '')}`);
   }
   const parsed = parseAt(file, '', fileSchema, doc ?? {});
+  const badName = Object.keys(parsed.modules).find((name) => !MODULE_NAME.test(name));
+  if (badName !== undefined)
+    throw new ConfigError(`${file}: modules: "${badName}" is not a module name (letters, digits, _ . -)`);
   const modules = new Map(
     Object.entries(parsed.modules).map(([name, raw]) => [name, moduleOf(file, name, raw, env)]),
   );
