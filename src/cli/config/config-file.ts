@@ -52,11 +52,24 @@ function asFlag(k: FileKey, value: unknown): FlagValue {
 }
 
 /** The YAML text of `path`. @throws ConfigError `FILE: cannot read it (ENOENT)`. */
-export function readText(path: string): string {
+function readText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
     throw new ConfigError(`${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+}
+
+/**
+ * The parsed YAML of `path` (null or undefined for an empty file).
+ * @throws ConfigError `FILE: cannot read it (ENOENT)` or `FILE: not YAML: <the parser's first line>`.
+ */
+export function readYamlFile(path: string): unknown {
+  const text = readText(path);
+  try {
+    return parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`${path}: not YAML: ${(err as Error).message.split('\n')[0]!.replace(/:$/, '')}`);
   }
 }
 
@@ -71,13 +84,7 @@ export function readText(path: string): string {
  *   not a mapping, an unknown key (with the accepted ones), a value of the wrong kind.
  */
 export function readConfigFile(path: string, keys: readonly FileKey[]): Record<string, FlagValue> {
-  let doc: unknown;
-  try {
-    doc = parseYaml(readText(path));
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    throw new ConfigError(`${path}: not YAML: ${(err as Error).message.split('\n')[0]!.replace(/:$/, '')}`);
-  }
+  const doc = readYamlFile(path);
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc))
     throw new ConfigError(`${path}: must be a mapping of keys (the long flags, like port: 3478) to values`);

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { type ZodRawShape, z } from 'zod';
 import type { ResolvedTurnCredentials } from '../../client/turn-check/credentials.js';
 import { ConfigError } from '../../errors.js';
 import type { ExporterSettings, ProbeModule } from '../../exporter/module.js';
 import { readCaFile } from './ca-file.js';
-import { readText } from './config-file.js';
+import { readYamlFile } from './config-file.js';
 import { resolveTurnCredentials } from './turn-check-credentials.js';
 import { DEFAULT_REST_USER } from './turn-check-defaults.js';
 
@@ -204,14 +203,7 @@ export function readExporterConfig(
   limits: ExporterLimits,
   env: NodeJS.ProcessEnv = process.env,
 ): ExporterSettings {
-  let doc: unknown;
-  try {
-    doc = parseYaml(readText(file));
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    throw new ConfigError(`${file}: not YAML: ${(err as Error).message.split('\n')[0]!.replace(/:$/, '')}`);
-  }
-  const parsed = parseAt(file, '', fileSchema, doc ?? {});
+  const parsed = parseAt(file, '', fileSchema, readYamlFile(file) ?? {});
   const badName = Object.keys(parsed.modules).find((name) => !MODULE_NAME.test(name));
   if (badName !== undefined)
     throw new ConfigError(`${file}: modules: "${badName}" is not a module name (letters, digits, _ . -)`);
