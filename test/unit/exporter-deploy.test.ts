@@ -18,6 +18,7 @@ const DEPLOY = fileURLToPath(new URL('../../deploy/', import.meta.url));
 const PROMTOOL = '/usr/bin/promtool';
 const RULES = `${DEPLOY}prometheus/ice-doctor-alerts.yml`;
 const SCRAPE = `${DEPLOY}prometheus/prometheus.yml`;
+const RULE_TESTS = `${DEPLOY}prometheus/ice-doctor-alerts.test.yml`;
 const DASHBOARD = `${DEPLOY}grafana/ice-doctor-exporter.json`;
 
 function promtool(...args: string[]): Promise<{ code: number; output: string }> {
@@ -52,6 +53,12 @@ describe.skipIf(!existsSync(PROMTOOL))('deploy/prometheus checked by promtool (D
   it('promtool check rules accepts the alert rules', async () => {
     const { code, output } = await promtool('check', 'rules', RULES);
     expect(output).toContain('SUCCESS: 4 rules found');
+    expect(code).toBe(0);
+  });
+
+  it('promtool test rules: each alert fires on the series that should fire it, and not before', async () => {
+    const { code, output } = await promtool('test', 'rules', RULE_TESTS);
+    expect(output, output).toContain('SUCCESS');
     expect(code).toBe(0);
   });
 
