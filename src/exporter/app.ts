@@ -1,4 +1,4 @@
-import express, { type Express, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { probeDeadlineMs, SCRAPE_TIMEOUT_HEADER } from './deadline.js';
 import type { ConcurrencyLimiter } from './limiter.js';
@@ -66,7 +66,8 @@ const HOME =
  *   0.0.4, under the deadline from `X-Prometheus-Scrape-Timeout-Seconds` and a concurrency slot; refusals
  *   are plain-text 400 (bad parameter, credentials in the target), 403 (outside `allowedTargets`) or 503
  *   (busy), counted in `ice_doctor_exporter_probe_errors_total`;
- * - `GET /metrics`: the exporter's own registry; `GET /`: one line of help; 404 elsewhere;
+ * - `GET /metrics`: the exporter's own registry; `GET /`: one line of help; 404 elsewhere; any other error
+ *   is a plain-text 400 or 500;
  * - helmet's headers on every answer, no stack trace in any.
  */
 export function createExporterApp(deps: ExporterAppDeps): Express {
@@ -91,6 +92,14 @@ export function createExporterApp(deps: ExporterAppDeps): Express {
   });
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('not found: GET /probe or /metrics\n');
+  });
+  // Express's own handler would answer an error (a malformed %-escape, say) with its stack outside production.
+  app.use((err: { status?: unknown }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    res
+      .status(status)
+      .type('text/plain')
+      .send(status === 500 ? 'internal error\n' : 'bad request\n');
   });
   return app;
 }

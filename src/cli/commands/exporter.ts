@@ -22,7 +22,7 @@ GET /probe?target=URL&module=NAME runs one probe (a turn-check for kind: turn, a
 kind: stun) and answers Prometheus text: probe_success, probe_duration_seconds, phase durations, relay RTT
 and loss, certificate expiry, relay reachability from outside. GET /metrics: the exporter's own metrics.
 Credentials come from the config file's modules (environment variables or files), never from the target.
-Prometheus config, alert rules and a Grafana dashboard: deploy/prometheus/. See docs/exporter.md.
+Prometheus config and alert rules: deploy/prometheus/; a Grafana dashboard: deploy/grafana/. See docs/exporter.md.
 Runs until SIGINT/SIGTERM. Exit status: 2 on a usage or config error.`;
 
 /**
