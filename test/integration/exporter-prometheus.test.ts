@@ -17,8 +17,8 @@ import { type ServeProcess, startListening } from '../support/serve-process.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const PASSWORD_ENV = 'ICE_DOCTOR_TEST_TURN_PASSWORD';
-/** Prometheus scrapes every 3 s with a 3 s timeout (the exporter stops each probe at 2.5 s). */
-const SCRAPE_S = 3;
+/** Prometheus scrapes every 5 s with a 5 s timeout (the exporter stops each probe at 4.5 s: coturn deletes on a 1 s tick). */
+const SCRAPE_S = 5;
 /** The longest any state is waited for (a busy machine: many scrapes). */
 const WAIT_MS = 90_000;
 
