@@ -24,19 +24,19 @@ export async function runProbe(plan: ProbePlan, deadlineMs: number): Promise<Pro
   const start = performance.now();
   let success: boolean;
   let reasons: string[];
-  const { module } = plan;
   if (plan.kind === 'stun') {
-    const r = await runStunProbe(plan.url, { insecure: module.insecure, ca: module.ca, deadlineMs });
+    const { insecure, ca } = plan.module;
+    const r = await runStunProbe(plan.url, { insecure, ca, deadlineMs });
     writeStunMetrics(gauges, r);
     success = r.ok;
     reasons = r.failure === null ? [] : [r.failure];
   } else {
-    const turn = plan.module;
+    const { credentials, insecure, ca } = plan.module;
     const report = await runTurnCheck({
       targets: plan.targets,
-      credentials: turn.credentials(),
-      insecure: turn.insecure,
-      ca: turn.ca,
+      credentials: credentials(),
+      insecure,
+      ca,
       timeoutMs: deadlineMs,
     });
     writeTurnMetrics(gauges, report);

@@ -185,7 +185,9 @@ function moduleOf(file: string, name: string, raw: unknown, env: NodeJS.ProcessE
 
 /** The exporter's flags that go into its settings. */
 export interface ExporterLimits {
+  /** `--max-concurrent`: probes at once. */
   maxConcurrent: number;
+  /** `--max-queued`: probes that may wait for a slot. */
   maxQueued: number;
 }
 
