@@ -1,6 +1,6 @@
 /**
  * Import direction of ice-doctor (docs/ARCHITECTURE.md, "Layers"): shared ← wire ← report, net ← client | server
- * ← web, diagnosis ← cli; test and bench use src and lab, never each other. `npm run check:imports` (part of
+ * ← web, diagnosis, exporter (client only) ← cli; test and bench use src and lab, never each other. `npm run check:imports` (part of
  * `npm test`) fails on any import against it, type-only imports included.
  */
 const layer = (name, comment, from, to, extra = {}) => ({
@@ -25,8 +25,10 @@ module.exports = {
     layer('wire-below-everything', 'src/wire uses only src/shared and src/errors.ts.', '^src/wire/', '^src/(?!wire/|shared/|errors\\.ts$)'),
     layer('report-is-schemas', 'src/report (JSON schemas) uses only shared, wire and errors.', '^src/report/', '^src/(?!report/|shared/|wire/|errors\\.ts$)'),
     layer('net-below-client-and-server', 'src/net (server plumbing) uses only shared, wire and errors.', '^src/net/', '^src/(?!net/|shared/|wire/|errors\\.ts$)'),
-    layer('client-apart-from-server', 'The client never imports the server, the web side or the CLI.', '^src/client/', '^src/(server|web|diagnosis|cli)/'),
-    layer('server-apart-from-client', 'The server never imports the client, the web side or the CLI.', '^src/server/', '^src/(client|web|diagnosis|cli)/'),
+    layer('client-apart-from-server', 'The client never imports the server, the web side or the CLI.', '^src/client/', '^src/(server|web|diagnosis|exporter|cli)/'),
+    layer('server-apart-from-client', 'The server never imports the client, the web side or the CLI.', '^src/server/', '^src/(client|web|diagnosis|exporter|cli)/'),
+    layer('exporter-is-a-prober', 'src/exporter (the Prometheus prober) uses the client, report, net, wire, shared and errors: never the server, the web side, the main job or the CLI.', '^src/exporter/', '^src/(server|web|diagnosis|cli)/'),
+    layer('only-cli-imports-exporter', 'Only the CLI starts the exporter.', '^src/(?!cli/|exporter/)', '^src/exporter/'),
     layer('page-is-browser-code', 'The report page imports only shared, report, the web schemas and errors.', '^src/web/page/', '^src/(?!web/page/|web/[^/]+\\.ts$|shared/|report/|errors\\.ts$)'),
     {
       name: 'page-has-no-node',

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, UserError } from '../errors.js';
 import { IceUrlError } from '../shared/ice-url.js';
+import { registerExporter } from './commands/exporter.js';
 import { registerMain } from './commands/main-job.js';
 import { registerProbe } from './commands/probe.js';
 import { registerServe } from './commands/serve.js';
@@ -47,6 +48,7 @@ function buildProgram(name: string, onAction: (command: Command) => void): Comma
   registerProbe(program);
   registerServe(program);
   registerTurnCheck(program);
+  registerExporter(program);
   program
     .command('help')
     .description('show the help of a command')

@@ -81,10 +81,21 @@ describe('import direction', () => {
         "import { x } from '../cli/config/x.js';\nexport const y = x;\n",
       ],
       ['test-not-bench', 'test/bad.test.ts', "import { b } from '../bench/b.js';\nexport const y = b;\n"],
+      [
+        'exporter-is-a-prober',
+        'src/exporter/bad.ts',
+        "import { engine } from '../server/turn/engine.js';\nexport const y = engine;\n",
+      ],
+      [
+        'only-cli-imports-exporter',
+        'src/web/server/bad.ts',
+        "import { e } from '../../exporter/e.js';\nexport const y = e;\n",
+      ],
     ];
     const dir = tree({
       ...Object.fromEntries(wrong.map(([, path, source]) => [path, source])),
       'src/cli/config/x.ts': 'export const x = 1;\n',
+      'src/exporter/e.ts': 'export const e = 1;\n',
       'bench/b.ts': 'export const b = 1;\n',
     });
     const { code, output } = await check(dir);

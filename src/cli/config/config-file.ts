@@ -61,6 +61,19 @@ function readText(path: string): string {
 }
 
 /**
+ * The parsed YAML of `path` (null or undefined for an empty file).
+ * @throws ConfigError `FILE: cannot read it (ENOENT)` or `FILE: not YAML: <the parser's first line>`.
+ */
+export function readYamlFile(path: string): unknown {
+  const text = readText(path);
+  try {
+    return parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`${path}: not YAML: ${(err as Error).message.split('\n')[0]!.replace(/:$/, '')}`);
+  }
+}
+
+/**
  * Reads a YAML config file whose keys are the long flags of a command (`port: 3478`, `user: [a:b, c:d]`,
  * `tcp: false`), validated with one zod schema made from the command's options: a switch takes true or
  * false, a repeatable flag a value or a list, any other one value. An empty file is an empty config.
@@ -71,13 +84,7 @@ function readText(path: string): string {
  *   not a mapping, an unknown key (with the accepted ones), a value of the wrong kind.
  */
 export function readConfigFile(path: string, keys: readonly FileKey[]): Record<string, FlagValue> {
-  let doc: unknown;
-  try {
-    doc = parseYaml(readText(path));
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    throw new ConfigError(`${path}: not YAML: ${(err as Error).message.split('\n')[0]!.replace(/:$/, '')}`);
-  }
+  const doc = readYamlFile(path);
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc))
     throw new ConfigError(`${path}: must be a mapping of keys (the long flags, like port: 3478) to values`);
