@@ -90,7 +90,10 @@ class EchoProbes {
     this.a.channelData(this.channel, payload);
   }
 
-  /** Waits until `done()` holds or `ms` passed (or `signal` aborted). */
+  /**
+   * Waits until `done()` holds or `ms` passed (or `signal` aborted), then lets the event loop read the
+   * datagrams that are already there.
+   */
   async until(done: () => boolean, ms: number, signal: AbortSignal): Promise<void> {
     const end = performance.now() + ms;
     while (!done() && !signal.aborted && performance.now() < end) {
@@ -100,6 +103,8 @@ class EchoProbes {
       await Promise.race([woken, pause(end - performance.now(), signal)]);
     }
     this.wake = null;
+    // Timers run before the event loop polls sockets: after a stall, echoes already received are read now.
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   close(): void {
