@@ -33,8 +33,10 @@ export const relayQualitySchema = z.object({
   intervalMs: z.number(),
   durationMs: z.number(),
   /**
-   * Largest relayed payload (bytes, application data inside ChannelData) that came back, of the sizes tried
-   * between 500 and 1500; null when none did (or none was tried).
+   * Largest relayed payload (bytes, application data inside ChannelData) that came back together with every
+   * smaller size tried, of the sizes between 500 and 1500; null when the smallest did not (or none was
+   * tried). Larger sizes may still come back (`datagramSizes`): datagrams over this host's own MTU are
+   * fragmented here and pass a path that black-holes whole ones.
    */
   maxDatagramBytes: z.number().int().nullable(),
   /** Every size tried, bytes, and whether it came back, ascending. */

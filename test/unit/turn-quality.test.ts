@@ -6,6 +6,7 @@ import { DATAGRAM_SIZES, fineSizes, qualityNotMeasured } from '../../src/client/
 import { judgeQuality } from '../../src/client/turn-check/quality-judge.js';
 import {
   jitterMs,
+  largestContiguous,
   type QualityObservation,
   summariseQuality,
 } from '../../src/client/turn-check/quality-summary.js';
@@ -74,16 +75,24 @@ describe('summariseQuality (recorded RTT lists)', () => {
     expect(jitterMs([5, 6, 8])).toBe(1.5);
   });
 
-  it('sizes sorted ascending; the largest that came back is the maximum, even above a lost one', () => {
+  it('sizes sorted ascending; the largest is the one that came back with every smaller size', () => {
     const sizes = [
       { bytes: 1400, ok: false },
       { bytes: 500, ok: true },
+      { bytes: 1500, ok: true },
       { bytes: 1234, ok: true },
       { bytes: 1200, ok: false },
     ];
     const q = summariseQuality(observed({ sizes }));
-    expect(q.datagramSizes.map((s) => s.bytes)).toEqual([500, 1200, 1234, 1400]);
-    expect(q.maxDatagramBytes).toBe(1234);
+    expect(q.datagramSizes.map((s) => s.bytes)).toEqual([500, 1200, 1234, 1400, 1500]);
+    expect(q.maxDatagramBytes).toBe(500);
+    expect(
+      largestContiguous([
+        { bytes: 500, ok: false },
+        { bytes: 1000, ok: true },
+      ]),
+    ).toBeNull();
+    expect(largestContiguous([])).toBeNull();
   });
 
   it('not measured: nothing sent, loss null (not 100 %), the reason kept', () => {
@@ -168,8 +177,24 @@ describe('judgeQuality: warnings only, and only from what was observed', () => {
     const q = summariseQuality(observed({ sizes: [...blackHole(1000), { bytes: 1168, ok: true }] }));
     const found = judgeQuality(q, 'udp');
     expect(found.map((f) => f.code)).toEqual(['relay-datagram-black-hole']);
-    expect(found[0]?.message).toMatch(/was 1168 bytes; 1200 bytes and more were lost/);
+    expect(found[0]?.message).toMatch(/was 1168 bytes; 1200 bytes was lost/);
     expect(found[0]?.message).toMatch(/use TURN over TCP\/TLS/);
+  });
+
+  it('as measured over a 1100-byte link: sizes this host fragments itself come back, still a black hole', () => {
+    const sizes = DATAGRAM_SIZES.map((bytes) => ({ bytes, ok: bytes <= 1000 || bytes >= 1472 }));
+    const q = summariseQuality(observed({ sizes }));
+    expect(q.maxDatagramBytes).toBe(1000);
+    const [f] = judgeQuality(q, 'udp');
+    expect(f?.code).toBe('relay-datagram-black-hole');
+    expect(f?.message).toMatch(/\(1472, 1500 bytes came back: datagrams over this host's own link MTU/);
+  });
+
+  it('one unlucky size lost among larger ones that came back: loss, not a black hole', () => {
+    const sizes = DATAGRAM_SIZES.map((bytes) => ({ bytes, ok: bytes !== 1200 }));
+    const q = summariseQuality(observed({ sizes }));
+    expect(q.maxDatagramBytes).toBe(1000);
+    expect(codes(q)).toEqual([]);
   });
 
   it('a 1280-byte link (1248 bytes of payload fit) carries WebRTC packets: no warning', () => {

@@ -78,27 +78,35 @@ function jitterFinding(q: RelayQuality): Finding | null {
 /**
  * The `relay-datagram-black-hole` warning: sizes of at least {@link SMALLEST_GOOD_DATAGRAM} bytes did not
  * come back while smaller ones did (or none of the sizes did while stream probes did). Not given when the
- * stream lost over half its echoes (a missing size may be plain loss) or nothing came back at all.
+ * stream lost over half its echoes (a missing size may be plain loss), when nothing came back at all, or
+ * when only one size above the largest was lost (one unlucky size among ones that came back is loss, not a
+ * black hole).
  */
 function sizeFinding(q: RelayQuality, transport: Transport): Finding | null {
   if (q.datagramSizes.length === 0 || q.received === 0) return null;
   if (q.lossPercent === null || q.lossPercent > SIZES_UNJUDGED_LOSS_PERCENT) return null;
   const largest = q.maxDatagramBytes;
   if (largest !== null && largest >= SMALLEST_GOOD_DATAGRAM) return null;
-  const lostFrom = q.datagramSizes.find((s) => !s.ok && (largest === null || s.bytes > largest));
-  if (!lostFrom) return null;
+  const above = q.datagramSizes.filter((s) => largest === null || s.bytes > largest);
+  const lost = above.filter((s) => !s.ok);
+  if (lost.length < 2) return null;
   const survived =
     largest === null
       ? `no datagram of ${q.datagramSizes[0]!.bytes} bytes or more came back`
-      : `the largest datagram that came back through the relay was ${largest} bytes; ${lostFrom.bytes} bytes and more were lost`;
+      : `the largest datagram that came back through the relay was ${largest} bytes; ${lost[0]!.bytes} bytes was lost`;
+  const back = above.filter((s) => s.ok).map((s) => s.bytes);
+  const fragmented =
+    back.length > 0
+      ? ` (${back.join(', ')} bytes came back: datagrams over this host's own link MTU are fragmented by this host and pass, those between the two MTUs are sent whole and vanish)`
+      : '';
   const fix =
     transport === 'udp'
       ? 'lower the MTU on the tunnel/VPN/PPPoE link or let ICMP "fragmentation needed" through, or use TURN over TCP/TLS'
       : "over TCP/TLS the legs to the server carry any size, so the server's relay drops these datagrams itself (its own size limit, or the MTU and ICMP filtering of the relay host's network)";
   return warn(
     'relay-datagram-black-hole',
-    `Datagram size black hole: ${survived}. Audio (small packets) works, but video and DTLS handshakes with ` +
-      `large certificates may be lost: ${fix}.`,
+    `Datagram size black hole: ${survived}${fragmented}. Audio (small packets) works, but video and DTLS ` +
+      `handshakes with large certificates may be lost: ${fix}.`,
   );
 }
 

@@ -54,14 +54,29 @@ export function jitterMs(rttsInSendOrder: readonly number[]): number | null {
 }
 
 /**
+ * The largest size (bytes) that came back together with every smaller size tried, or null when the smallest
+ * did not. Not simply the largest that came back: a host fragments datagrams over its own link's MTU itself
+ * and those fragments pass a path that black-holes whole datagrams between the two MTUs (measured in the NAT
+ * lab: 1472 and 1500 came back over a 1100-byte link, 1200–1468 did not).
+ * @param sizes in any order.
+ */
+export function largestContiguous(sizes: readonly SizeTried[]): number | null {
+  let largest: number | null = null;
+  for (const s of [...sizes].sort((x, y) => x.bytes - y.bytes)) {
+    if (!s.ok) break;
+    largest = s.bytes;
+  }
+  return largest;
+}
+
+/**
  * The report's `quality` (turn-quality-schema.ts) of one measure (pure): sent/received, loss %, RTT
- * percentiles and jitter (ms, to 0.01), the largest size that came back (bytes) and every size tried,
+ * percentiles and jitter (ms, to 0.01), {@link largestContiguous} (bytes) and every size tried,
  * ascending. Null values where there is too little to say; `reason` carried over.
  */
 export function summariseQuality(o: QualityObservation): RelayQuality {
   const answered = o.rttsMs.filter((r): r is number => r !== null);
   const sizes = [...o.sizes].sort((x, y) => x.bytes - y.bytes);
-  const ok = sizes.filter((s) => s.ok);
   return {
     sent: o.rttsMs.length,
     received: answered.length,
@@ -70,7 +85,7 @@ export function summariseQuality(o: QualityObservation): RelayQuality {
     jitterMs: jitterMs(answered),
     intervalMs: o.intervalMs,
     durationMs: reportedMs(o.durationMs)!,
-    maxDatagramBytes: ok.length > 0 ? ok.at(-1)!.bytes : null,
+    maxDatagramBytes: largestContiguous(sizes),
     datagramSizes: sizes,
     reason: o.reason,
     probeBytes: o.probeBytes,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { QualityObservation, SizeTried } from './quality-summary.js';
+import { largestContiguous, type QualityObservation, type SizeTried } from './quality-summary.js';
 import type { RelayedData, TurnSession } from './session.js';
 
 /** Interval between stream probes, ms: one packet per 20 ms audio frame, as a call sends. */
@@ -158,14 +158,14 @@ async function sizeRound(
 }
 
 /**
- * Sizes for the second round: up to {@link FINE_STEPS} evenly spaced between the largest size that came
- * back and the smallest larger one that did not; none when every size or none came back.
+ * Sizes for the second round: up to {@link FINE_STEPS} evenly spaced between the largest size that came back
+ * with every smaller one ({@link largestContiguous}) and the next size tried; none when every size or none
+ * came back.
  */
 export function fineSizes(coarse: readonly SizeTried[]): number[] {
-  const ok = coarse.filter((s) => s.ok).map((s) => s.bytes);
-  if (ok.length === 0) return [];
-  const lo = Math.max(...ok);
-  const hi = Math.min(...coarse.filter((s) => !s.ok && s.bytes > lo).map((s) => s.bytes));
+  const lo = largestContiguous(coarse);
+  if (lo === null) return [];
+  const hi = Math.min(...coarse.filter((s) => s.bytes > lo).map((s) => s.bytes));
   if (!Number.isFinite(hi) || hi - lo < 2) return [];
   const step = (hi - lo) / (FINE_STEPS + 1);
   const sizes = Array.from({ length: FINE_STEPS }, (_, k) => Math.round(lo + step * (k + 1)));
