@@ -25,6 +25,20 @@ async function check(urls: string[], quality?: false) {
   );
 }
 
+/** `ice-doctor serve` (the built CLI) on 127.0.0.1, free ports, user alice, and `extra` flags. */
+function serveAlice(extra: string[]): Promise<ServeProcess> {
+  return startListening([
+    '--port',
+    '0',
+    '--json',
+    '--listen',
+    '127.0.0.1',
+    '--user',
+    'alice:wonderland',
+    ...extra,
+  ]);
+}
+
 /** Runs the built CLI (dist/cli.js) to its end. */
 function cli(args: string[]) {
   const r = spawnSync('node', ['dist/cli.js', ...args], { encoding: 'utf8', timeout: 20_000 });
@@ -63,17 +77,7 @@ describe('relay quality against the bundled server (ice-doctor serve) over UDP, 
   let urls: string[];
   beforeAll(async () => {
     const base = 50_000 + Math.floor(Math.random() * 90) * 100;
-    served = await startListening([
-      '--port',
-      '0',
-      '--json',
-      '--listen',
-      '127.0.0.1',
-      '--user',
-      'alice:wonderland',
-      '--relay-ports',
-      `${base}-${base + 99}`,
-    ]);
+    served = await serveAlice(['--relay-ports', `${base}-${base + 99}`]);
     const turn = served.line.turn;
     urls = [
       `turn:127.0.0.1:${turn.udp[0]?.port}?transport=udp`,
@@ -143,17 +147,7 @@ describe('relay quality not measured when the relay carried no data', () => {
   it('a relay that refuses the peer: quality has a reason and no numbers, never "100 % loss"', async () => {
     // The bundled server relays only to the peers it allows: with the relay on 127.0.0.1 and peers limited to
     // another range, CreatePermission fails, so no data crosses the relay at all.
-    const served = await startListening([
-      '--port',
-      '0',
-      '--json',
-      '--listen',
-      '127.0.0.1',
-      '--user',
-      'alice:wonderland',
-      '--allow-peer',
-      '192.0.2.0/24',
-    ]);
+    const served = await serveAlice(['--allow-peer', '192.0.2.0/24']);
     try {
       const r = await check([`turn:127.0.0.1:${served.line.turn.udp[0]?.port}?transport=udp`]);
       const t = r.targets[0]!;
