@@ -13,13 +13,13 @@ import { type ServeProcess, startListening } from '../support/serve-process.js';
 
 const canTls = existsSync('/usr/bin/openssl');
 
-async function check(urls: string[], quality?: false) {
+async function check(urls: string[], quality?: false, timeoutMs = 10_000) {
   return turnCheckReportSchema.parse(
     await runTurnCheck({
       targets: parseTurnTargets(urls),
       credentials: resolveTurnCredentials({ user: 'alice', password: 'wonderland' }),
       insecure: true,
-      timeoutMs: 10_000,
+      timeoutMs,
       ...(quality === false && { quality }),
     }),
   );
@@ -99,6 +99,16 @@ describe('relay quality against the bundled server (ice-doctor serve) over UDP, 
     const r = await check([urls[0]!], false);
     expect(r.targets[0]?.ok).toBe(true);
     expect(r.targets[0]).not.toHaveProperty('quality');
+  });
+
+  it('a deadline too short for the measure and the steps after it: not measured, the check still passes', async () => {
+    const r = await check([urls[0]!], undefined, 3000);
+    const t = r.targets[0]!;
+    expect(t.ok).toBe(true);
+    expect(t.quality).toMatchObject({ sent: 0, lossPercent: null });
+    expect(t.quality?.reason).toMatch(
+      /^not measured: not enough time before the deadline \(--timeout\): \d+ ms left/,
+    );
   });
 
   it('the CLI: --json validates with quality, text has one relay quality line per transport', () => {

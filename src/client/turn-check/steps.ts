@@ -162,6 +162,7 @@ class TargetRun {
   readonly rtt = new RttEstimator();
   readonly signal: AbortSignal;
   quality: QualityObservation | undefined;
+  private readonly startedAt = performance.now();
 
   constructor(
     private readonly target: TurnTarget,
@@ -433,7 +434,17 @@ class TargetRun {
     if (this.opts.quality === false) return;
     this.progress('quality');
     const opts = this.opts.quality ?? { streamMs: DEFAULT_QUALITY_STREAM_MS };
-    this.quality = await qualityStep(opts, this.out, a.session, b?.session ?? null, CHANNEL, this.signal);
+    const spentMs = performance.now() - this.startedAt;
+    const time = { spentMs, leftMs: this.opts.timeoutMs - spentMs };
+    this.quality = await qualityStep(
+      opts,
+      time,
+      this.out,
+      a.session,
+      b?.session ?? null,
+      CHANNEL,
+      this.signal,
+    );
   }
 
   /** Closes every session this run opened. */
