@@ -7,6 +7,7 @@
  */
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
+import { percentile } from '../../src/shared/percentile.js';
 import type { TransportAddress } from '../../src/wire/address.js';
 import { buildMessage } from '../../src/wire/build.js';
 import { CHANNEL_DATA_HEADER_BYTES, MIN_CHANNEL } from '../../src/wire/channel-data.js';
@@ -21,7 +22,6 @@ import type {
   Mark,
   OpenFlows,
 } from './generator-api.js';
-import { percentile } from './percentile.js';
 import { RelaySetupClient } from './setup-client.js';
 import { serveRpc } from './worker-rpc.js';
 

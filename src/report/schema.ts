@@ -213,6 +213,10 @@ export const turnDiagnosisCodeSchema = z.enum([
   'tls-no-handshake',
   'tls-issuer-unknown',
   'address-family-not-relayed',
+  'relay-loss-high',
+  'relay-rtt-high',
+  'relay-jitter-high',
+  'relay-datagram-black-hole',
 ]);
 
 /** One step of a TURN check: its verdict, how long it took, how many requests it sent. */

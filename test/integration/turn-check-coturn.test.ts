@@ -67,8 +67,9 @@ describe.skipIf(!coturnAvailable)(
           /^arrived as ChannelData/,
         );
         expect(t.steps.find((s) => s.name === 'deleted-check')?.detail).toMatch(/^gone after/);
-        // coturn deletes on its one-second timer tick; the check must not take much longer than that.
-        expect(t.durationMs).toBeLessThan(2500);
+        // coturn deletes on its one-second timer tick; the check must not take much longer than that (the
+        // relay quality measure, ~1 s of paced probes, is its own time).
+        expect(t.durationMs - (t.quality?.durationMs ?? 0)).toBeLessThan(2500);
       }
       expect(r.ok).toBe(true);
       expect(r.targets[1]?.steps[1]).toMatchObject({

@@ -10,6 +10,8 @@ interface TurnCheckFlags extends Omit<TurnCredentialFlags, 'restTtlS'> {
   ca?: string;
   json?: boolean;
   timeout: string;
+  quality: boolean;
+  qualityDuration?: string;
 }
 
 const EXAMPLES = `
@@ -22,8 +24,9 @@ Examples:
 
 For each URL and transport (turn: = UDP and TCP unless ?transport= narrows it; turns: = TLS) it allocates a
 relay, makes a second allocation on the same server as the peer, installs permissions and channels, sends
-data both ways as Send indications and as ChannelData, refreshes and deletes, asks for a relay of the other
-address family (IPv4/IPv6), and names what is wrong.
+data both ways as Send indications and as ChannelData, measures the relay's quality (RTT, loss, jitter and
+the largest datagram that survives, ~1 s; --no-quality skips it), refreshes and deletes, asks for a relay of
+the other address family (IPv4/IPv6), and names what is wrong.
 Credentials may also come from ICE_DOCTOR_TURN_USER, ICE_DOCTOR_TURN_PASSWORD, ICE_DOCTOR_TURN_SECRET.
 Exit status: 0 every check passed, 1 a check failed, 2 usage error.`;
 
@@ -59,6 +62,11 @@ export function registerTurnCheck(program: Command): void {
     )
     .option('--json', 'print the report as one JSON object (schemaVersion 1)')
     .option('--timeout <ms>', 'deadline for each URL and transport, in ms', '10000')
+    .option('--no-quality', 'skip the relay quality measure (RTT, loss, jitter, largest datagram)')
+    .option(
+      '--quality-duration <ms>',
+      'length of the relay quality probe stream, in ms (200–10000, default 1000: 50 probes every 20 ms)',
+    )
     .addHelpText('after', withInvocation(EXAMPLES))
     .action(async (urls: string[], flags: TurnCheckFlags) => {
       // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for them.
@@ -71,8 +79,10 @@ export function registerTurnCheck(program: Command): void {
       const { parseTurnTargets } = await import('../../client/url/turn-url.js');
       const { readCaFile } = await import('../config/ca-file.js');
       const { startProgress } = await import('./progress.js');
+      const { parseQualityFlags } = await import('../config/turn-quality-flags.js');
       const targets = parseTurnTargets(urls);
       const timeoutMs = parseMs('--timeout', flags.timeout);
+      const quality = parseQualityFlags(flags.quality, flags.qualityDuration);
       const ca = flags.ca === undefined ? undefined : readCaFile('--ca', flags.ca);
       const credentials = resolveTurnCredentials({
         ...credentialFlagsFromEnv(flags),
@@ -85,6 +95,7 @@ export function registerTurnCheck(program: Command): void {
         insecure: flags.insecure ?? false,
         ca,
         timeoutMs,
+        quality,
         onProgress: (t) => progress.update(t),
       }).finally(() => progress.stop());
       // The report is typed by its zod schema, and the tests validate this output against it; parsing it here

@@ -33,6 +33,8 @@ import {
   type TurnObservation,
   type TurnTargetObservations,
 } from './observations.js';
+import { judgeQuality } from './quality-judge.js';
+import { summariseQuality } from './quality-summary.js';
 
 /**
  * The steps a check reports, in the order of the schema's enum (which is the order they run in); UDP has no
@@ -435,6 +437,8 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
   const server = resolvedServer(t);
   const scope = relayScopeFinding(server, allocate?.relayed ?? null);
   if (scope) add(scope, 'allocate');
+  const quality = t.quality ? summariseQuality(t.quality) : undefined;
+  if (quality) for (const f of judgeQuality(quality, t.transport)) add(f, null);
   const order = t.transport === 'udp' ? UDP_STEPS : STREAM_STEPS;
   const steps: TurnStep[] = [];
   let firstFailure: TurnStepName | null = null;
@@ -466,6 +470,7 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
     steps,
     diagnoses: list,
     durationMs: reportedMs(t.durationMs)!,
+    ...(quality && { quality }),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { TurnStepName } from '../../report/schema.js';
 import type { Transport, TransportAddress } from '../../wire/address.js';
 import type { ConnectFacts } from '../transport/stream-connect.js';
+import type { QualityObservation } from './quality-summary.js';
 import type { IntegrityState, TurnFailure } from './session.js';
 
 /** LIFETIME the refresh step asks for, in seconds (RFC 8656 §7: the default allocation lifetime). */
@@ -108,4 +109,6 @@ export interface TurnTargetObservations {
   realm: string | null;
   observations: TurnObservation[];
   durationMs: number;
+  /** The relay quality measure (quality.ts); absent when not asked for or no allocation was made. */
+  quality?: QualityObservation;
 }

@@ -112,6 +112,11 @@ export class TurnSession {
     return this.dance.realm;
   }
 
+  /** The message of the link's failure (closed, reset), or null while it works. */
+  get linkFailure(): string | null {
+    return this.failure?.message ?? null;
+  }
+
   /** Registers a listener for relayed data; returns a function that removes it. */
   onRelayed(listener: (d: RelayedData) => void): () => void {
     this.relayedListeners.add(listener);

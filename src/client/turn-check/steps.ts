@@ -29,6 +29,9 @@ import {
   type TurnObservation,
   type TurnTargetObservations,
 } from './observations.js';
+import { DEFAULT_QUALITY_STREAM_MS, type QualityOptions } from './quality.js';
+import { qualityStep } from './quality-step.js';
+import type { QualityObservation } from './quality-summary.js';
 import { type RelayedData, TurnSession } from './session.js';
 
 /** How to check one target. */
@@ -43,6 +46,8 @@ export interface TurnCheckOptions {
   timeoutMs: number;
   /** Told the step about to run, for a progress line. */
   onProgress?: (text: string) => void;
+  /** The relay quality measure (quality.ts): how long, or false for none (`--no-quality`); default on. */
+  quality?: QualityOptions | false;
 }
 
 /** The other address family: the one `family-allocate` asks for. */
@@ -156,6 +161,8 @@ class TargetRun {
   readonly sessions: TurnSession[] = [];
   readonly rtt = new RttEstimator();
   readonly signal: AbortSignal;
+  quality: QualityObservation | undefined;
+  private readonly startedAt = performance.now();
 
   constructor(
     private readonly target: TurnTarget,
@@ -422,6 +429,24 @@ class TargetRun {
     this.record({ ...last!, sent, durationMs: performance.now() - start });
   }
 
+  /** The relay quality measure ({@link qualityStep}) unless `quality: false`. */
+  async measureQuality(a: Allocated, b: Allocated | null): Promise<void> {
+    if (this.opts.quality === false) return;
+    this.progress('quality');
+    const opts = this.opts.quality ?? { streamMs: DEFAULT_QUALITY_STREAM_MS };
+    const spentMs = performance.now() - this.startedAt;
+    const time = { spentMs, leftMs: this.opts.timeoutMs - spentMs };
+    this.quality = await qualityStep(
+      opts,
+      time,
+      this.out,
+      a.session,
+      b?.session ?? null,
+      CHANNEL,
+      this.signal,
+    );
+  }
+
   /** Closes every session this run opened. */
   close(): void {
     for (const s of this.sessions) s.close();
@@ -489,6 +514,7 @@ export async function checkTurnTarget(
     realm,
     observations: run.out,
     durationMs: performance.now() - start,
+    ...(run.quality && { quality: run.quality }),
   };
 }
 
@@ -504,5 +530,6 @@ async function peerSteps(run: TargetRun, server: TransportAddress, a: Allocated)
     await run.sendIndications(a, b);
     if (await run.channels(a, b)) await run.channelData(a, b);
   }
+  await run.measureQuality(a, b);
   await run.refreshAndDelete(a, b, server);
 }
