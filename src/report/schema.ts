@@ -213,6 +213,11 @@ export const turnDiagnosisCodeSchema = z.enum([
   'tls-no-handshake',
   'tls-issuer-unknown',
   'address-family-not-relayed',
+  'relay-only-inside',
+  'relay-ports-closed',
+  'relay-ports-partly-closed',
+  'relay-one-way',
+  'relay-address-not-public',
 ]);
 
 /** One step of a TURN check: its verdict, how long it took, how many requests it sent. */

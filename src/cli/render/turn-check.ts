@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import type { TurnCheckReport, TurnStep, TurnTargetReport } from '../../report/schema.js';
 import { formatAddress } from '../../wire/address.js';
+import { reachLines } from './turn-reach.js';
 
 const STATUS = {
   ok: pc.green('ok  '),
@@ -50,6 +51,7 @@ function targetLines(t: TurnTargetReport): string[] {
       `    ${STATUS.skipped} ${pc.dim(`${skipped.length} step${skipped.length === 1 ? '' : 's'} not run (${names}): ${skipped[0]!.detail.replace(/^not run: /, '')}`)}`,
     );
   }
+  lines.push(...reachLines(t));
   for (const d of t.diagnoses) {
     const sign = d.severity === 'fail' ? pc.red('✘') : pc.yellow('!');
     lines.push(`  ${sign} ${pc.bold(d.code)}: ${d.message}`);

@@ -13,6 +13,7 @@ import { STREAM_WAIT_MS } from '../transport/transaction.js';
 import { addressScope } from './address-scope.js';
 import { judgeConnect, judgeResolve } from './judge-connect.js';
 import { familyRefused, judgeFamilyAllocate, relayFamilies } from './judge-family.js';
+import { judgeOutsideReach } from './judge-reach.js';
 import {
   type Finding,
   fail,
@@ -435,6 +436,8 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
   const server = resolvedServer(t);
   const scope = relayScopeFinding(server, allocate?.relayed ?? null);
   if (scope) add(scope, 'allocate');
+  const reach = judgeOutsideReach(t);
+  for (const f of reach?.findings ?? []) add(f, null);
   const order = t.transport === 'udp' ? UDP_STEPS : STREAM_STEPS;
   const steps: TurnStep[] = [];
   let firstFailure: TurnStepName | null = null;
@@ -466,6 +469,7 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
     steps,
     diagnoses: list,
     durationMs: reportedMs(t.durationMs)!,
+    ...(reach && { outsideReach: reach.reach }),
   };
 }
 

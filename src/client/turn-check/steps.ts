@@ -29,6 +29,8 @@ import {
   type TurnObservation,
   type TurnTargetObservations,
 } from './observations.js';
+import { reachFromOutside } from './outside-reach.js';
+import type { OutsideReachObservation } from './reach-observations.js';
 import { type RelayedData, TurnSession } from './session.js';
 
 /** How to check one target. */
@@ -43,6 +45,8 @@ export interface TurnCheckOptions {
   timeoutMs: number;
   /** Told the step about to run, for a progress line. */
   onProgress?: (text: string) => void;
+  /** The reach check from outside (`outside-reach.ts`); default true, false for `--no-outside-reach`. */
+  outsideReach?: boolean;
 }
 
 /** The other address family: the one `family-allocate` asks for. */
@@ -422,6 +426,25 @@ class TargetRun {
     this.record({ ...last!, sent, durationMs: performance.now() - start });
   }
 
+  /**
+   * The reach check from outside (`reachFromOutside`), on sessions this run opens and closes, beside the
+   * steps after A's allocation (it has its own allocations).
+   */
+  async outsideReach(
+    server: TransportAddress,
+    mapped: TransportAddress | null,
+  ): Promise<OutsideReachObservation> {
+    this.progress('outside reach');
+    return reachFromOutside({
+      server,
+      clientMapped: mapped,
+      open: () => this.open(server, null),
+      allocateAttributes: allocateAttributes(server.family, false),
+      rtt: this.rtt,
+      signal: this.signal,
+    });
+  }
+
   /** Closes every session this run opened. */
   close(): void {
     for (const s of this.sessions) s.close();
@@ -464,6 +487,7 @@ export async function checkTurnTarget(
   const run = new TargetRun(target, opts);
   let server: TransportAddress | null = null;
   let realm: string | null = null;
+  let reach: OutsideReachObservation | null | undefined = opts.outsideReach === false ? undefined : null;
   try {
     server = await run.resolve();
     if (server) {
@@ -471,7 +495,14 @@ export async function checkTurnTarget(
       if (!(first instanceof LinkConnectError)) {
         const a = await run.allocate(first, 'allocate', server.family);
         realm = first.realm;
-        if (a) await peerSteps(run, server, a);
+        if (a) {
+          const mapped = (run.out.find((o) => o.step === 'allocate') as RequestObservation).mapped;
+          const both = await Promise.all([
+            peerSteps(run, server, a),
+            reach === null ? run.outsideReach(server, mapped) : undefined,
+          ]);
+          reach = both[1] ?? reach;
+        }
         if (a || refusedFamily(run.out)) await run.familyAllocate(server, otherFamily(server.family));
       }
     }
@@ -488,6 +519,7 @@ export async function checkTurnTarget(
     customCa: (opts.ca?.length ?? 0) > 0 && target.transport === 'tls',
     realm,
     observations: run.out,
+    ...(reach !== undefined && { outsideReach: reach }),
     durationMs: performance.now() - start,
   };
 }
