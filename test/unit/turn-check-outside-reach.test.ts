@@ -262,6 +262,27 @@ describe('outside reach: verdicts on recorded observations', () => {
     expect(r.ok).toBe(true);
   });
 
+  it('reachable from a private address: the verdict says so in its reason (the Internet not tried)', () => {
+    const lan = addr('10.0.0.7', 40000);
+    const r = judged(
+      reach(
+        ports3('10.0.0.5', [
+          [true, true],
+          [true, true],
+          [true, true],
+        ]),
+        {
+          server: addr('10.0.0.5', 3478),
+          peerMapped: lan,
+          clientMapped: lan,
+        },
+      ),
+      mainSteps(addr('10.0.0.5', 3478), '10.0.0.5'),
+    );
+    expect(r.outsideReach?.verdict).toBe('reachable');
+    expect(r.outsideReach?.reason).toMatch(/10\.0\.0\.7:40000, a private address: .*Internet were not tried/);
+  });
+
   it('a port the deadline cut short is not counted as closed', () => {
     const r = judged(
       reach(

@@ -85,7 +85,8 @@ function withVerdict(
  * - no port reached from outside → `not-public-address` when no relayed IP is the server's address, else
  *   `closed` (finding `relay-only-inside` when the two allocations inside relayed to each other,
  *   `relay-ports-closed` otherwise);
- * - every port tried reached both ways → `reachable`; every port reached from outside but none back →
+ * - every port tried reached both ways → `reachable` (with a limit in `reason` when the outside peer's own
+ *   address is private: reachable from its network, the Internet not tried); every port reached from outside but none back →
  *   `one-way`; otherwise `partly-reachable`.
  */
 export function judgeOutsideReach(t: TurnTargetObservations): JudgedReach | null {
@@ -145,7 +146,13 @@ export function judgeOutsideReach(t: TurnTargetObservations): JudgedReach | null
       return { reach: withVerdict(base, 'not-public-address', vantage), findings: [words.notPublic(server)] };
     return { reach: withVerdict(base, 'closed', vantage), findings: [words.closed()] };
   }
-  if (base.reachable === tried.length) return { reach: withVerdict(base, 'reachable', null), findings: [] };
+  if (base.reachable === tried.length) {
+    const inside = base.peerAddress && addressScope(base.peerAddress.address) !== 'public';
+    const limit = inside
+      ? `judged from ${from}, a ${addressScope(base.peerAddress!.address)} address: reachable from this network; peers on the Internet were not tried`
+      : null;
+    return { reach: withVerdict(base, 'reachable', limit), findings: [] };
+  }
   if (base.reachable === 0 && inbound.length === tried.length)
     return { reach: withVerdict(base, 'one-way', vantage), findings: [words.oneWay()] };
   return { reach: withVerdict(base, 'partly-reachable', vantage), findings: [words.partly()] };
