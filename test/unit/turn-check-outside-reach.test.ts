@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { diagnoseTarget, turnCheckReport } from '../../src/client/turn-check/diagnose.js';
-import type {
-  DataObservation,
-  RequestObservation,
-  TurnObservation,
-  TurnTargetObservations,
-} from '../../src/client/turn-check/observations.js';
+import type { DataObservation, TurnObservation } from '../../src/client/turn-check/observations.js';
 import { reachWaitMs } from '../../src/client/turn-check/outside-reach.js';
 import type {
   OutsideReachObservation,
@@ -14,36 +9,13 @@ import type {
 import { reportSchema } from '../../src/report/report-schema.js';
 import type { TurnTargetReport } from '../../src/report/schema.js';
 import type { TransportAddress } from '../../src/wire/address.js';
+import { addr, req, target } from '../support/turn-observations.js';
 
 // The reach verdict judged on recorded observations (src/client/turn-check/judge-reach.ts), through
 // diagnoseTarget as turn-check runs it, and each report validated by the one report schema.
 
-const addr = (address: string, port: number): TransportAddress => ({
-  address,
-  port,
-  family: address.includes(':') ? 'IPv6' : 'IPv4',
-});
 const SERVER = addr('203.0.113.10', 3478);
 const PEER = addr('198.51.100.7', 40000);
-
-function req(step: RequestObservation['step'], over: Partial<RequestObservation> = {}): RequestObservation {
-  return {
-    step,
-    durationMs: 1,
-    sent: 1,
-    errorCode: null,
-    errorReason: null,
-    success: true,
-    failure: null,
-    authenticated: true,
-    challenges: [401],
-    integrity: 'valid',
-    relayed: null,
-    mapped: null,
-    lifetimeS: null,
-    ...over,
-  };
-}
 
 function data(step: DataObservation['step'], received: DataObservation['received']): DataObservation {
   return { step, durationMs: 1, sent: 1, via: 'send-indication', received, failure: null };
@@ -54,7 +26,7 @@ function mainSteps(server: TransportAddress, relayIp: string, inside = true): Tu
   const got = inside ? 'data-indication' : null;
   return [
     { step: 'resolve', durationMs: 1, address: server, error: null },
-    req('allocate', { relayed: addr(relayIp, 50000), mapped: PEER, lifetimeS: 600 }),
+    req('allocate', { relayed: addr(relayIp, 50000), mapped: PEER, lifetimeS: 600, challenges: [401] }),
     req('peer-allocate', { relayed: addr(relayIp, 50002), lifetimeS: 600 }),
     req('create-permission'),
     req('peer-create-permission'),
@@ -107,19 +79,11 @@ function judged(
   outsideReach: OutsideReachObservation | null | undefined,
   observations = mainSteps(SERVER, SERVER.address),
 ): TurnTargetReport {
-  const t: TurnTargetObservations = {
+  const t = target(observations, {
     url: 'turn:203.0.113.10:3478?transport=udp',
-    transport: 'udp',
     host: '203.0.113.10',
-    credentials: 'long-term',
-    username: 'alice',
-    insecure: false,
-    customCa: false,
-    realm: 'example.org',
-    observations,
     ...(outsideReach !== undefined && { outsideReach }),
-    durationMs: 900,
-  };
+  });
   const report = turnCheckReport([t], '2026-01-01T00:00:00.000Z', 900);
   const parsed = reportSchema.safeParse(report);
   expect(parsed.success, parsed.error?.message).toBe(true);

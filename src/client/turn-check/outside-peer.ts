@@ -1,10 +1,11 @@
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import type { Family, TransportAddress } from '../../wire/address.js';
 import { StunClass } from '../../wire/constants.js';
 import { decodeMessage, looksLikeStun } from '../../wire/message.js';
 import { bindingRequest, mappedAddressOf } from '../nat-probe/requests.js';
 import type { RttEstimator } from '../transport/rtt.js';
 import { sendUntil } from '../transport/transaction.js';
+import { bindWildcard } from '../transport/udp-client.js';
 
 /**
  * The "outside peer" of the reach check: a plain UDP socket of ice-doctor, not a TURN allocation, so what it
@@ -32,15 +33,7 @@ export class OutsidePeer {
    * @throws Error when it cannot be bound (no IPv6 on the host, for instance).
    */
   static async open(family: Family): Promise<OutsidePeer> {
-    const socket = createSocket({ type: family === 'IPv6' ? 'udp6' : 'udp4' });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
-    return new OutsidePeer(socket);
+    return new OutsidePeer(await bindWildcard(family));
   }
 
   /**
