@@ -67,6 +67,8 @@ export const relayReachSchema = z.object({
   reason: z.string().nullable(),
   /** The wait for data in each direction, in ms. Optional: added after the contract. */
   waitMs: z.number().optional(),
+  /** Wall time of the reach check, in ms (it runs beside the other steps). Optional: added after the contract. */
+  durationMs: z.number().optional(),
 });
 
 export type ReachedPort = z.infer<typeof reachedPortSchema>;

@@ -29,7 +29,7 @@ export function reachLines(t: TurnTargetReport): string[] {
   const from = r.peerAddress ? ` from ${r.peerAddress.address}` : '';
   const marks = r.ports.length > 0 ? `  ${r.ports.map(portMark).join('  ')}` : '';
   const counted =
-    r.ports.length > 0 ? `: ${r.reachable} of ${r.ports.length} relay ports both ways${from}` : '';
+    r.ports.length > 0 ? ` — ${r.reachable} of ${r.ports.length} relay ports both ways${from}` : '';
   const verdict = r.verdict
     ? (r.verdict === 'reachable' ? pc.green : pc.red)(VERDICT_WORDS[r.verdict])
     : pc.yellow('not judged');

@@ -1,5 +1,6 @@
 import type { ReachedPort, RelayReach } from '../../report/turn-reach-schema.js';
 import { formatAddress, type TransportAddress } from '../../wire/address.js';
+import { reportedMs } from '../transport/rtt.js';
 import { addressScope } from './address-scope.js';
 import { type Finding, firstRequest, resolvedServer } from './judged.js';
 import type { DataObservation, TurnTargetObservations } from './observations.js';
@@ -107,6 +108,7 @@ export function judgeOutsideReach(t: TurnTargetObservations): JudgedReach | null
     ports: listed.map(portReport),
     reachable: tried.filter((p) => p.inbound && p.outbound).length,
     waitMs: o.waitMs,
+    durationMs: reportedMs(o.durationMs)!,
   };
   const words = reachWords(o, tried, insideRelay(t));
   const same = sameHostReason(o, relayed);
