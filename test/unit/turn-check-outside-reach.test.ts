@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { reachLines } from '../../src/cli/render/turn-reach.js';
 import { diagnoseTarget, turnCheckReport } from '../../src/client/turn-check/diagnose.js';
 import type { DataObservation, TurnObservation } from '../../src/client/turn-check/observations.js';
 import { reachWaitMs } from '../../src/client/turn-check/outside-reach.js';
@@ -356,6 +357,34 @@ describe('outside reach: null with the reason, never a confident wrong verdict',
     expect(r.outsideReach?.verdict).toBeNull();
     expect(r.outsideReach?.reason).toMatch(/ENETUNREACH/);
     expect(codes(r)).toEqual([]);
+  });
+});
+
+describe('outside reach as text', () => {
+  const plain = (lines: string[]) => lines.join('\n').replace(/\x1b\[[0-9;]*m/g, '');
+
+  it('a verdict, the count, where from and a mark per port; the limit below', () => {
+    const r = judged(
+      reach(
+        ports3(SERVER.address, [
+          [true, true],
+          [false, true],
+          [true, false],
+        ]),
+      ),
+    );
+    expect(plain(reachLines(r))).toBe(
+      '    outside reach: partly reachable — 1 of 3 relay ports both ways from 198.51.100.7  50010 ✔  50110 ✘in  50210 ✘out\n' +
+        '      judged from 198.51.100.7:40000: a firewall on this side that lets UDP out only to the TURN port would look the same',
+    );
+  });
+
+  it('not judged: the reason; --no-outside-reach: nothing', () => {
+    const failed: TurnObservation[] = [{ step: 'resolve', durationMs: 1, address: null, error: 'ENOTFOUND' }];
+    expect(plain(reachLines(judged(null, failed)))).toBe(
+      '    outside reach: not judged\n      not run: the server was not reached (its name did not resolve)',
+    );
+    expect(reachLines(judged(undefined))).toEqual([]);
   });
 });
 
