@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { reachLines } from '../../src/cli/render/turn-reach.js';
 import { diagnoseTarget, turnCheckReport } from '../../src/client/turn-check/diagnose.js';
@@ -361,7 +362,7 @@ describe('outside reach: null with the reason, never a confident wrong verdict',
 });
 
 describe('outside reach as text', () => {
-  const plain = (lines: string[]) => lines.join('\n').replace(/\x1b\[[0-9;]*m/g, '');
+  const plain = (lines: string[]) => stripVTControlCharacters(lines.join('\n'));
 
   it('a verdict, the count, where from and a mark per port; the limit below', () => {
     const r = judged(
