@@ -427,17 +427,14 @@ class TargetRun {
   }
 
   /**
-   * The reach check from outside (`reachFromOutside`), on sessions this run opens and closes, beside the
-   * steps after A's allocation (it has its own allocations).
+   * The reach check from outside (`reachFromOutside`) once A is allocated, on sessions this run opens and
+   * closes, beside the steps after A's allocation (it has its own allocations).
    */
-  async outsideReach(
-    server: TransportAddress,
-    mapped: TransportAddress | null,
-  ): Promise<OutsideReachObservation> {
+  async outsideReach(server: TransportAddress): Promise<OutsideReachObservation> {
     this.progress('outside reach');
     return reachFromOutside({
       server,
-      clientMapped: mapped,
+      clientMapped: firstAllocate(this.out)?.mapped ?? null,
       open: () => this.open(server, null),
       allocateAttributes: allocateAttributes(server.family, false),
       rtt: this.rtt,
@@ -496,12 +493,8 @@ export async function checkTurnTarget(
         const a = await run.allocate(first, 'allocate', server.family);
         realm = first.realm;
         if (a) {
-          const mapped = (run.out.find((o) => o.step === 'allocate') as RequestObservation).mapped;
-          const both = await Promise.all([
-            peerSteps(run, server, a),
-            reach === null ? run.outsideReach(server, mapped) : undefined,
-          ]);
-          reach = both[1] ?? reach;
+          const asked = reach === null ? run.outsideReach(server) : undefined;
+          reach = (await Promise.all([peerSteps(run, server, a), asked]))[1] ?? reach;
         }
         if (a || refusedFamily(run.out)) await run.familyAllocate(server, otherFamily(server.family));
       }
@@ -524,9 +517,14 @@ export async function checkTurnTarget(
   };
 }
 
+/** The first Allocate's observation, once it ran. */
+function firstAllocate(out: readonly TurnObservation[]): RequestObservation | undefined {
+  return out.find((o): o is RequestObservation => o.step === 'allocate');
+}
+
 /** True when the first Allocate was answered 440: the server does not relay the family it asked for. */
 function refusedFamily(out: readonly TurnObservation[]): boolean {
-  return out.some((o) => o.step === 'allocate' && (o as RequestObservation).errorCode === 440);
+  return firstAllocate(out)?.errorCode === 440;
 }
 
 /** Everything after A's allocation: the peer B, permissions, data both ways, channels, refresh, delete. */
