@@ -493,8 +493,8 @@ export async function checkTurnTarget(
         const a = await run.allocate(first, 'allocate', server.family);
         realm = first.realm;
         if (a) {
-          const asked = reach === null ? run.outsideReach(server) : undefined;
-          reach = (await Promise.all([peerSteps(run, server, a), asked]))[1] ?? reach;
+          const asked = reach === null ? (at: TransportAddress) => run.outsideReach(at) : null;
+          reach = (await peerSteps(run, server, a, asked)) ?? reach;
         }
         if (a || refusedFamily(run.out)) await run.familyAllocate(server, otherFamily(server.family));
       }
@@ -527,12 +527,23 @@ function refusedFamily(out: readonly TurnObservation[]): boolean {
   return firstAllocate(out)?.errorCode === 440;
 }
 
-/** Everything after A's allocation: the peer B, permissions, data both ways, channels, refresh, delete. */
-async function peerSteps(run: TargetRun, server: TransportAddress, a: Allocated): Promise<void> {
+/**
+ * Everything after A's allocation: the peer B, permissions, data both ways, channels, refresh, delete; and
+ * `beside` (the reach check), started once B's Allocate is answered so its own allocations cannot take a
+ * quota slot B needed, and awaited at the end.
+ */
+async function peerSteps<T>(
+  run: TargetRun,
+  server: TransportAddress,
+  a: Allocated,
+  beside: ((server: TransportAddress) => Promise<T>) | null,
+): Promise<T | undefined> {
   const b = await run.allocate(await run.open(server, null), 'peer-allocate', server.family);
+  const aside = beside?.(server);
   if (b && (await run.permissions(a, b))) {
     await run.sendIndications(a, b);
     if (await run.channels(a, b)) await run.channelData(a, b);
   }
   await run.refreshAndDelete(a, b, server);
+  return aside;
 }
