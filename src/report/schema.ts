@@ -217,6 +217,11 @@ export const turnDiagnosisCodeSchema = z.enum([
   'relay-rtt-high',
   'relay-jitter-high',
   'relay-datagram-black-hole',
+  'relay-only-inside',
+  'relay-ports-closed',
+  'relay-ports-partly-closed',
+  'relay-one-way',
+  'relay-address-not-public',
 ]);
 
 /** One step of a TURN check: its verdict, how long it took, how many requests it sent. */

@@ -13,36 +13,11 @@ import {
   turnCheckReportSchema,
   turnStepNameSchema,
 } from '../../src/report/schema.js';
-import type { TransportAddress } from '../../src/wire/address.js';
+import { addr, req, target } from '../support/turn-observations.js';
 
-const addr = (address: string, port: number): TransportAddress => ({
-  address,
-  port,
-  family: address.includes(':') ? 'IPv6' : 'IPv4',
-});
 const SERVER = addr('203.0.113.10', 3478);
 const RELAY_A = addr('203.0.113.10', 50000);
 const RELAY_B = addr('203.0.113.10', 50002);
-
-/** A successful, authenticated request step. */
-function req(step: RequestObservation['step'], over: Partial<RequestObservation> = {}): RequestObservation {
-  return {
-    step,
-    durationMs: 1.234,
-    sent: 1,
-    errorCode: null,
-    errorReason: null,
-    success: true,
-    failure: null,
-    authenticated: true,
-    challenges: [],
-    integrity: 'valid',
-    relayed: null,
-    mapped: null,
-    lifetimeS: null,
-    ...over,
-  };
-}
 
 function err(
   step: RequestObservation['step'],
@@ -105,25 +80,6 @@ function passing(
   }
   for (const [step, o] of Object.entries(over)) if (o && !all.some((x) => x.step === step)) out.push(o);
   return out;
-}
-
-function target(
-  observations: TurnObservation[],
-  over: Partial<TurnTargetObservations> = {},
-): TurnTargetObservations {
-  return {
-    url: 'turn:turn.example.org:3478?transport=udp',
-    transport: 'udp',
-    host: 'turn.example.org',
-    credentials: 'long-term',
-    username: 'alice',
-    insecure: false,
-    customCa: false,
-    realm: 'example.org',
-    observations,
-    durationMs: 1100.456,
-    ...over,
-  };
 }
 
 const codes = (t: TurnTargetObservations): TurnDiagnosisCode[] =>

@@ -12,6 +12,8 @@ interface TurnCheckFlags extends Omit<TurnCredentialFlags, 'restTtlS'> {
   timeout: string;
   quality: boolean;
   qualityDuration?: string;
+  /** False with `--no-outside-reach`. */
+  outsideReach: boolean;
 }
 
 const EXAMPLES = `
@@ -26,7 +28,9 @@ For each URL and transport (turn: = UDP and TCP unless ?transport= narrows it; t
 relay, makes a second allocation on the same server as the peer, installs permissions and channels, sends
 data both ways as Send indications and as ChannelData, measures the relay's quality (RTT, loss, jitter and
 the largest datagram that survives, ~1 s; --no-quality skips it), refreshes and deletes, asks for a relay of
-the other address family (IPv4/IPv6), and names what is wrong.
+the other address family (IPv4/IPv6), and names what is wrong. Beside that, ice-doctor's own UDP socket is an outside
+peer: it sends to 3 more relayed addresses and gets data back through them, to tell whether the relay ports
+are reachable from outside the TURN host (--no-outside-reach skips it).
 Credentials may also come from ICE_DOCTOR_TURN_USER, ICE_DOCTOR_TURN_PASSWORD, ICE_DOCTOR_TURN_SECRET.
 Exit status: 0 every check passed, 1 a check failed, 2 usage error.`;
 
@@ -67,6 +71,10 @@ export function registerTurnCheck(program: Command): void {
       '--quality-duration <ms>',
       'length of the relay quality probe stream, in ms (200–10000, default 1000: 50 probes every 20 ms)',
     )
+    .option(
+      '--no-outside-reach',
+      'skip the check that relay ports are reachable from outside (ice-doctor sends to them from its own socket)',
+    )
     .addHelpText('after', withInvocation(EXAMPLES))
     .action(async (urls: string[], flags: TurnCheckFlags) => {
       // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for them.
@@ -96,6 +104,7 @@ export function registerTurnCheck(program: Command): void {
         ca,
         timeoutMs,
         quality,
+        outsideReach: flags.outsideReach,
         onProgress: (t) => progress.update(t),
       }).finally(() => progress.stop());
       // The report is typed by its zod schema, and the tests validate this output against it; parsing it here

@@ -2,6 +2,7 @@ import pc from 'picocolors';
 import type { TurnCheckReport, TurnStep, TurnTargetReport } from '../../report/schema.js';
 import { formatAddress } from '../../wire/address.js';
 import { qualityLine } from './turn-quality.js';
+import { reachLines } from './turn-reach.js';
 
 const STATUS = {
   ok: pc.green('ok  '),
@@ -52,6 +53,7 @@ function targetLines(t: TurnTargetReport): string[] {
     );
   }
   if (t.quality) lines.push(qualityLine(t.quality));
+  lines.push(...reachLines(t));
   for (const d of t.diagnoses) {
     const sign = d.severity === 'fail' ? pc.red('✘') : pc.yellow('!');
     lines.push(`  ${sign} ${pc.bold(d.code)}: ${d.message}`);

@@ -5,6 +5,22 @@ import { decodeMessage, type StunMessage } from '../../wire/message.js';
 import type { RttEstimator } from './rtt.js';
 import { PROBE_POLICY, type RetransmitPolicy, sendUntil, type TransactionResult } from './transaction.js';
 
+/**
+ * A fresh UDP socket of `family` bound on the wildcard address, port chosen by the OS.
+ * @throws Error when it cannot be bound (no IPv6 on the host, for instance).
+ */
+export async function bindWildcard(family: 'IPv4' | 'IPv6'): Promise<Socket> {
+  const socket = createSocket({ type: family === 'IPv6' ? 'udp6' : 'udp4' });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+  return socket;
+}
+
 interface Pending {
   finish: (response: StunMessage, source: TransportAddress) => void;
 }
@@ -36,15 +52,7 @@ export class StunUdpClient {
    * @throws Error when the socket cannot be bound (no IPv6 on the host, for instance).
    */
   static async open(family: 'IPv4' | 'IPv6', rtt: RttEstimator, signal: AbortSignal): Promise<StunUdpClient> {
-    const socket = createSocket({ type: family === 'IPv6' ? 'udp6' : 'udp4' });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(0, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    });
-    return new StunUdpClient(socket, rtt, signal);
+    return new StunUdpClient(await bindWildcard(family), rtt, signal);
   }
 
   /** The local port this socket is bound to. */

@@ -13,6 +13,7 @@ import { STREAM_WAIT_MS } from '../transport/transaction.js';
 import { addressScope } from './address-scope.js';
 import { judgeConnect, judgeResolve } from './judge-connect.js';
 import { familyRefused, judgeFamilyAllocate, relayFamilies } from './judge-family.js';
+import { judgeOutsideReach } from './judge-reach.js';
 import {
   type Finding,
   fail,
@@ -439,6 +440,8 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
   if (scope) add(scope, 'allocate');
   const quality = t.quality ? summariseQuality(t.quality) : undefined;
   if (quality) for (const f of judgeQuality(quality, t.transport)) add(f, null);
+  const reach = judgeOutsideReach(t);
+  for (const f of reach?.findings ?? []) add(f, null);
   const order = t.transport === 'udp' ? UDP_STEPS : STREAM_STEPS;
   const steps: TurnStep[] = [];
   let firstFailure: TurnStepName | null = null;
@@ -471,6 +474,7 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
     diagnoses: list,
     durationMs: reportedMs(t.durationMs)!,
     ...(quality && { quality }),
+    ...(reach && { outsideReach: reach.reach }),
   };
 }
 

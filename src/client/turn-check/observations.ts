@@ -2,6 +2,7 @@ import type { TurnStepName } from '../../report/schema.js';
 import type { Transport, TransportAddress } from '../../wire/address.js';
 import type { ConnectFacts } from '../transport/stream-connect.js';
 import type { QualityObservation } from './quality-summary.js';
+import type { OutsideReachObservation } from './reach-observations.js';
 import type { IntegrityState, TurnFailure } from './session.js';
 
 /** LIFETIME the refresh step asks for, in seconds (RFC 8656 §7: the default allocation lifetime). */
@@ -108,6 +109,8 @@ export interface TurnTargetObservations {
   customCa: boolean;
   realm: string | null;
   observations: TurnObservation[];
+  /** The reach check from outside (`outside-reach.ts`): absent when not asked for, null when it could not run. */
+  outsideReach?: OutsideReachObservation | null;
   durationMs: number;
   /** The relay quality measure (quality.ts); absent when not asked for or no allocation was made. */
   quality?: QualityObservation;

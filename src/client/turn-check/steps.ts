@@ -29,9 +29,11 @@ import {
   type TurnObservation,
   type TurnTargetObservations,
 } from './observations.js';
+import { reachFromOutside } from './outside-reach.js';
 import { DEFAULT_QUALITY_STREAM_MS, type QualityOptions } from './quality.js';
 import { qualityStep } from './quality-step.js';
 import type { QualityObservation } from './quality-summary.js';
+import type { OutsideReachObservation } from './reach-observations.js';
 import { type RelayedData, TurnSession } from './session.js';
 
 /** How to check one target. */
@@ -48,6 +50,8 @@ export interface TurnCheckOptions {
   onProgress?: (text: string) => void;
   /** The relay quality measure (quality.ts): how long, or false for none (`--no-quality`); default on. */
   quality?: QualityOptions | false;
+  /** The reach check from outside (`outside-reach.ts`); default true, false for `--no-outside-reach`. */
+  outsideReach?: boolean;
 }
 
 /** The other address family: the one `family-allocate` asks for. */
@@ -447,6 +451,22 @@ class TargetRun {
     );
   }
 
+  /**
+   * The reach check from outside (`reachFromOutside`) once A is allocated, on sessions this run opens and
+   * closes, beside the steps after A's allocation (it has its own allocations).
+   */
+  async outsideReach(server: TransportAddress): Promise<OutsideReachObservation> {
+    this.progress('outside reach');
+    return reachFromOutside({
+      server,
+      clientMapped: firstAllocate(this.out)?.mapped ?? null,
+      open: () => this.open(server, null),
+      allocateAttributes: allocateAttributes(server.family, false),
+      rtt: this.rtt,
+      signal: this.signal,
+    });
+  }
+
   /** Closes every session this run opened. */
   close(): void {
     for (const s of this.sessions) s.close();
@@ -489,6 +509,7 @@ export async function checkTurnTarget(
   const run = new TargetRun(target, opts);
   let server: TransportAddress | null = null;
   let realm: string | null = null;
+  let reach: OutsideReachObservation | null | undefined = opts.outsideReach === false ? undefined : null;
   try {
     server = await run.resolve();
     if (server) {
@@ -496,7 +517,10 @@ export async function checkTurnTarget(
       if (!(first instanceof LinkConnectError)) {
         const a = await run.allocate(first, 'allocate', server.family);
         realm = first.realm;
-        if (a) await peerSteps(run, server, a);
+        if (a) {
+          const asked = reach === null ? (at: TransportAddress) => run.outsideReach(at) : null;
+          reach = (await peerSteps(run, server, a, asked)) ?? reach;
+        }
         if (a || refusedFamily(run.out)) await run.familyAllocate(server, otherFamily(server.family));
       }
     }
@@ -513,23 +537,40 @@ export async function checkTurnTarget(
     customCa: (opts.ca?.length ?? 0) > 0 && target.transport === 'tls',
     realm,
     observations: run.out,
+    ...(reach !== undefined && { outsideReach: reach }),
     durationMs: performance.now() - start,
     ...(run.quality && { quality: run.quality }),
   };
 }
 
-/** True when the first Allocate was answered 440: the server does not relay the family it asked for. */
-function refusedFamily(out: readonly TurnObservation[]): boolean {
-  return out.some((o) => o.step === 'allocate' && (o as RequestObservation).errorCode === 440);
+/** The first Allocate's observation, once it ran. */
+function firstAllocate(out: readonly TurnObservation[]): RequestObservation | undefined {
+  return out.find((o): o is RequestObservation => o.step === 'allocate');
 }
 
-/** Everything after A's allocation: the peer B, permissions, data both ways, channels, refresh, delete. */
-async function peerSteps(run: TargetRun, server: TransportAddress, a: Allocated): Promise<void> {
+/** True when the first Allocate was answered 440: the server does not relay the family it asked for. */
+function refusedFamily(out: readonly TurnObservation[]): boolean {
+  return firstAllocate(out)?.errorCode === 440;
+}
+
+/**
+ * Everything after A's allocation: the peer B, permissions, data both ways, channels, refresh, delete; and
+ * `beside` (the reach check), started once B's Allocate is answered so its own allocations cannot take a
+ * quota slot B needed, and awaited at the end.
+ */
+async function peerSteps<T>(
+  run: TargetRun,
+  server: TransportAddress,
+  a: Allocated,
+  beside: ((server: TransportAddress) => Promise<T>) | null,
+): Promise<T | undefined> {
   const b = await run.allocate(await run.open(server, null), 'peer-allocate', server.family);
+  const aside = beside?.(server);
   if (b && (await run.permissions(a, b))) {
     await run.sendIndications(a, b);
     if (await run.channels(a, b)) await run.channelData(a, b);
   }
   await run.measureQuality(a, b);
   await run.refreshAndDelete(a, b, server);
+  return aside;
 }
