@@ -25,6 +25,10 @@ export interface TurnProbeModule {
   insecure: boolean;
   /** More trusted CA certificates (PEM blocks) besides Node's bundled roots. */
   ca?: readonly string[];
+  /** Measure relay quality (RTT, loss, jitter, largest datagram; ~1 s per probe): config key `quality`, default true. */
+  quality: boolean;
+  /** Check that relay ports are reachable from outside the TURN host: config key `outsideReach`, default true. */
+  outsideReach: boolean;
 }
 
 /** A `kind: stun` module: each probe sends one STUN Binding request (RFC 8489 §6) to the target. */

@@ -31,13 +31,15 @@ export async function runProbe(plan: ProbePlan, deadlineMs: number): Promise<Pro
     success = r.ok;
     reasons = r.failure === null ? [] : [r.failure];
   } else {
-    const { credentials, insecure, ca } = plan.module;
+    const { credentials, insecure, ca, quality, outsideReach } = plan.module;
     const report = await runTurnCheck({
       targets: plan.targets,
       credentials: credentials(),
       insecure,
       ca,
       timeoutMs: deadlineMs,
+      outsideReach,
+      ...(!quality && { quality: false as const }),
     });
     writeTurnMetrics(gauges, report);
     success = report.ok && report.targets.length > 0;

@@ -62,6 +62,8 @@ describe('exporter: config file', () => {
       transport: 'udp',
       timeoutMs: 10_000,
       insecure: false,
+      quality: true,
+      outsideReach: true,
     });
     expect(t?.kind === 'turn' && t.credentials()).toEqual({
       credentials: { username: 'alice', password: 'wonderland' },
@@ -128,6 +130,19 @@ describe('exporter: config file', () => {
       'modules.a.insecure: must be true or false, got "yes please"',
     );
     expect(refused('modules: { a: { kind: stun } }\nallowedTargets: []')).toMatch(/^allowedTargets: /);
+    expect(
+      refused('modules: { a: { kind: turn, quality: off, credentials: {user: u, passwordEnv: P} } }', {
+        P: 'p',
+      }),
+    ).toBe('modules.a.quality: must be true or false, got "off"');
+  });
+
+  it('turns the relay quality measure and the outside reach check off per module', () => {
+    const { settings } = read(
+      'modules: { t: { kind: turn, quality: false, outsideReach: false, credentials: {user: u, passwordEnv: P} } }',
+      { P: 'p' },
+    );
+    expect(settings().modules.get('t')).toMatchObject({ quality: false, outsideReach: false });
   });
 
   it('refuses an empty file, no modules, a bad module name and text that is not YAML', () => {

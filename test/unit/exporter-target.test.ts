@@ -16,6 +16,8 @@ const turn = (transport?: TurnProbeModule['transport']): TurnProbeModule => ({
   credentials: () => ({ credentials: { username: 'u', password: 'p' }, source: 'long-term' }),
   timeoutMs: 10_000,
   insecure: false,
+  quality: true,
+  outsideReach: true,
 });
 const stun: StunProbeModule = { kind: 'stun', name: 'stun', timeoutMs: 5000, insecure: false };
 

@@ -57,6 +57,8 @@ const turnModuleSchema = strict({
   kind: z.literal('turn'),
   transport: z.enum(['udp', 'tcp', 'tls']).optional(),
   credentials: credentialsSchema,
+  quality: z.boolean().optional(),
+  outsideReach: z.boolean().optional(),
   ...common,
 });
 const stunModuleSchema = strict({ kind: z.literal('stun'), ...common });
@@ -180,6 +182,8 @@ function moduleOf(file: string, name: string, raw: unknown, env: NodeJS.ProcessE
     ...base(m),
     transport: m.transport,
     credentials: credentialsOf(file, `${at}.credentials`, m.credentials, env),
+    quality: m.quality ?? true,
+    outsideReach: m.outsideReach ?? true,
   };
 }
 
