@@ -28,7 +28,8 @@ function hasUnknownRequired(msg: StunMessage): boolean {
 /**
  * Send indications (RFC 8656 §11.2): the DATA of an indication that names one XOR-PEER-ADDRESS of the
  * allocation's family, allowed by the peer policy and with a live permission, is sent from the relay
- * socket to that peer. For a scoped allocation (a report page credential) a permission for this server's
+ * socket to that peer (or delivered internally when the peer is a relayed address of this server,
+ * `AllocationTable.toPeer`). For a scoped allocation (a report page credential) a permission for this server's
  * own relay IP covers only the peers in its scope there (bound relay ports, room-mates), not the host's
  * other UDP services; other peers need nothing more than their permission, granted only in scope.
  * Anything else (no allocation on the 5-tuple, no DATA, no permission, a denied peer,
