@@ -2,6 +2,7 @@ import type { PathResult, SelectedPair, SignalingCheck } from '../../../report/b
 import { Gathering } from './gathering.js';
 import type { IceSink } from './ice-events.js';
 import type { LoopbackCall } from './loopback-call.js';
+import { runOutsideReach } from './outside-run.js';
 import { CALL_PATH_ID, DEADLINES, type PathPlan, type RunPlan } from './plan.js';
 import { runPolicyAllCall } from './policy-all-call.js';
 import { PROOF_CHANNEL, runRelayProof, THROUGHPUT_CHANNEL } from './relay-run.js';
@@ -114,6 +115,7 @@ export async function runChecks(
 
   const runPath = async (p: PathPlan): Promise<void> => {
     let result: PathResult;
+    const reach = p.prove ? runOutsideReach(p) : null;
     try {
       const g = gather(
         p.target.id,
@@ -136,6 +138,8 @@ export async function runChecks(
         error: `the browser refused this server: ${message(err)}`,
       };
     }
+    const outsideReach = await reach;
+    if (outsideReach && result.gathered) result = { ...result, outsideReach };
     state.setPath(result);
     events.path(result, false);
   };
