@@ -96,6 +96,9 @@ describe.skipIf(!canRun)(
       console.log(`outside reach rows: ${JSON.stringify(rows)}`);
       for (const path of report.paths) console.log(path.id, path.url, JSON.stringify(path.outsideReach));
       expect(report.paths.some((x) => x.outsideReach !== undefined)).toBe(true);
+      expect(await p.page.textContent('#answer-body')).toContain(
+        'The relay is reachable from outside the TURN host',
+      );
     }, 120_000);
 
     it('the bundled server’s paths: not proved, both run on one host', () => {

@@ -1,3 +1,4 @@
+import type { OutsideReach } from '../../../report/browser-reach-schema.js';
 import type { PathResult, SelectedPair, SignalingCheck } from '../../../report/browser-schema.js';
 import { Gathering } from './gathering.js';
 import type { IceSink } from './ice-events.js';
@@ -14,7 +15,8 @@ import { formatMs, type RunClock } from './timing.js';
  * visitor's choice) and the signaling check at once,
  * each bounded by its deadline (plan.ts `DEADLINES`), recording into a {@link RunState} and telling the views
  * as results come in. `judgeable` fires once the verdict can be judged (everything but the call's selected
- * pair, which the verdict lists as a fact); it resolves once everything has a result.
+ * pair, which the verdict lists as a fact, and the TURN paths' outside-reach proofs, outside-run.ts, which
+ * join their paths' results when done); it resolves once everything has a result.
  */
 
 /** What the views hear during a run (besides candidates and errors, {@link IceSink}). */
@@ -113,6 +115,20 @@ export async function runChecks(
     return { ...outcome, proof: run.proof };
   };
 
+  /** Each TURN path's outside-reach proof: it joins the path's result when done, after the verdict if later. */
+  const reaches: Promise<void>[] = [];
+  const addReach = (p: PathPlan, reach: Promise<OutsideReach>): void => {
+    reaches.push(
+      reach.then((outsideReach) => {
+        const now = state.path(p.target.id);
+        if (!now?.gathered) return;
+        const result = { ...now, outsideReach };
+        state.setPath(result);
+        events.path(result, false);
+      }),
+    );
+  };
+
   const runPath = async (p: PathPlan): Promise<void> => {
     let result: PathResult;
     const reach = p.prove ? runOutsideReach(p) : null;
@@ -138,10 +154,9 @@ export async function runChecks(
         error: `the browser refused this server: ${message(err)}`,
       };
     }
-    const outsideReach = await reach;
-    if (outsideReach && result.gathered) result = { ...result, outsideReach };
     state.setPath(result);
     events.path(result, false);
+    if (reach) addReach(p, reach);
   };
 
   const runMapping = async (): Promise<void> => {
@@ -194,6 +209,7 @@ export async function runChecks(
     () => events.judgeable(),
   );
   await Promise.all([judged, call.done]);
+  await Promise.all(reaches);
   return {
     proofCalls,
     close() {
