@@ -118,8 +118,10 @@ describe('OutsidePeerResponder', () => {
 });
 
 describe('outsidePeerAddress', () => {
-  it('advertises the listen address, or with a wildcard the first public host when it is an IP literal', () => {
+  it('advertises the first public host when it is an IP literal, else a listen address that is not a wildcard', () => {
     expect(outsidePeerAddress('127.0.0.1', [])).toBe('127.0.0.1');
+    expect(outsidePeerAddress('10.0.0.5', ['198.51.100.2'])).toBe('198.51.100.2');
+    expect(outsidePeerAddress('10.0.0.5', ['turn.example.org'])).toBe('10.0.0.5');
     expect(outsidePeerAddress('0.0.0.0', ['198.51.100.2', 'x.example'])).toBe('198.51.100.2');
     expect(outsidePeerAddress('::', ['[2001:db8::2]'])).toBe('2001:db8::2');
     expect(outsidePeerAddress('0.0.0.0', ['turn.example.org'])).toBeNull();

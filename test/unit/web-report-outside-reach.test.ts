@@ -8,6 +8,7 @@ import { outsideReachSchema } from '../../src/report/browser-reach-schema.js';
 import type { PathResult } from '../../src/report/browser-schema.js';
 import {
   firstMid,
+  isPrivateAddress,
   judgeOutsideReach,
   type OutsideObservation,
   outsideAnswerSdp,
@@ -117,6 +118,18 @@ describe('judgeOutsideReach', () => {
     const silent = judgeOutsideReach(seen({ succeeded: false, seen: [] }));
     expect(silent.result).toBe('not-reachable');
     expect(silent.detail).toMatch(/no check from the relayed address reached the report server/);
+  });
+
+  it('a private report server address and a public relayed one: a failure is not proved, a success still counts', () => {
+    const privateReport = { address: '10.0.0.5', port: 40_000, family: 'IPv4' as const };
+    const failed = judgeOutsideReach(seen({ reportServer: privateReport, succeeded: false, seen: [] }));
+    expect(failed.result).toBe('not-proved');
+    expect(failed.detail).toMatch(/private/);
+    expect(judgeOutsideReach(seen({ reportServer: privateReport })).result).toBe('reachable');
+    expect(isPrivateAddress('100.64.90.2')).toBe(true);
+    expect(isPrivateAddress('172.32.0.1')).toBe(false);
+    expect(isPrivateAddress('fd00::1')).toBe(true);
+    expect(isPrivateAddress('2001:db8::1')).toBe(false);
   });
 
   it('not proved without a responder, without a relay candidate, or when it could not run', () => {

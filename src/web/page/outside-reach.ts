@@ -71,12 +71,35 @@ export interface OutsideObservation {
   reason?: string;
 }
 
+/**
+ * True for an address no TURN server on the internet can send to: IPv4 private (RFC 1918), shared
+ * (100.64.0.0/10), loopback, link-local; IPv6 loopback, unique local, link-local.
+ */
+export function isPrivateAddress(address: string): boolean {
+  const ip = unbracketed(address).toLowerCase();
+  const v4 = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(ip);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return (
+      a === 10 ||
+      a === 127 ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 100 && b >= 64 && b <= 127) ||
+      (a === 169 && b === 254)
+    );
+  }
+  return ip === '::1' || /^f[cd]/.test(ip) || /^fe[89ab]/.test(ip);
+}
+
 const same = (a: string, b: string): boolean => unbracketed(a).toLowerCase() === unbracketed(b).toLowerCase();
 
 /**
  * Judges one attempt (see browser-reach-schema.ts for the results). `not-proved` first when the report
  * server and the TURN server run on the same host — the bundled server, or the responder's IP is the TURN
- * URL's host or the relayed IP — since traffic between them never crosses the TURN host's firewall; then
+ * URL's host or the relayed IP — since traffic between them never crosses the TURN host's firewall; also
+ * for a failure when the responder's address is private and the relayed one public (it could not be
+ * reached from there whatever the relay's firewall does); then
  * `reachable` only when the pair succeeded AND the report server saw the checks come from the relayed address
  * (both directions, from both ends); otherwise `not-reachable`, saying which direction was seen.
  */
@@ -105,6 +128,11 @@ export function judgeOutsideReach(o: OutsideObservation): OutsideReach {
   if (o.reason !== undefined) return result('not-proved', `the proof could not run: ${o.reason}`);
   if (!o.succeeded && o.relayed === null)
     return result('not-proved', "the proof's own connection got no relay candidate from this TURN server");
+  if (!o.succeeded && isPrivateAddress(here) && !isPrivateAddress(o.relayed!.address))
+    return result(
+      'not-proved',
+      `the report server's address ${here} is private and the relayed address public: a TURN server outside this network cannot send to it (give serve --public-host the report server's public IP)`,
+    );
   const sawRelay =
     o.relayed !== null &&
     (o.seen ?? []).some((a) => same(a.address, o.relayed!.address) && a.port === o.relayed!.port);

@@ -14,14 +14,15 @@ export interface RunningOutsidePeer {
 }
 
 /**
- * The IP the page is told to reach the responder at: the report server's listen address, or with a
- * wildcard listen address the first public host when it is an IP literal; null when there is none (a
- * host name would need DNS, and browsers take only IP candidates from a remote description).
+ * The IP the page is told to reach the responder at: the first public host when it is an IP literal (the
+ * address visitors reach this host by, e.g. a cloud VM's public IP in front of its private listen address),
+ * else the report server's listen address unless it is a wildcard; null when there is none (a host name
+ * would need DNS, and browsers take only IP candidates from a remote description).
  */
 export function outsidePeerAddress(host: string, publicHosts: readonly string[]): string | null {
-  if (!WILDCARDS.has(host)) return host;
   const literal = publicHosts[0]?.replace(/^\[(.*)\]$/, '$1');
-  return literal !== undefined && isIP(literal) !== 0 ? literal : null;
+  if (literal !== undefined && isIP(literal) !== 0) return literal;
+  return WILDCARDS.has(host) ? null : host;
 }
 
 /**
