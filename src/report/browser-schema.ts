@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { outsideReachSchema } from './browser-reach-schema.js';
 import { natVerdictShape, transportAddressSchema } from './schema.js';
 
 /**
@@ -133,6 +134,8 @@ export const pathResultSchema = z.object({
    * not measured (and in reports made before it was kept).
    */
   throughputSamples: z.array(throughputSampleSchema).optional(),
+  /** Whether the relay is reachable from outside the TURN host (browser-reach-schema.ts); TURN paths only. */
+  outsideReach: outsideReachSchema.optional(),
   error: z.string().optional(),
 });
 

@@ -65,8 +65,38 @@ export const serverProbeSchema = z.object({
   reason: z.string().nullable(),
 });
 
+/**
+ * `POST /api/outside-peer` (rate-limited per client IP): an ICE-lite session of the report server's
+ * outside-peer responder (src/web/server/outside-peer.ts), for the page's "reachable from outside the TURN
+ * host" proof. The page builds the remote description from it: `a=ice-lite`, these credentials, the
+ * fingerprint, and one UDP host candidate. Answered 503 `{error: 'outside-peer-unavailable'}` when the
+ * report server has no responder (it listens on a wildcard address and has no IP to advertise).
+ */
+export const outsidePeerOfferSchema = z.object({
+  /** ICE username fragment (RFC 8445 §5.3): 16 hex characters. */
+  ufrag: z.string().regex(/^[0-9a-f]{16}$/),
+  /** ICE password: 32 hex characters (128 bits). */
+  pwd: z.string().regex(/^[0-9a-f]{32}$/),
+  /** SDP `a=fingerprint:sha-256` value; no DTLS is done with it. */
+  fingerprint: z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/),
+  /** The responder's UDP socket: the report server's host candidate. */
+  candidate: transportAddressSchema,
+  /** When the responder stops answering this ufrag (ISO 8601). */
+  expiresAt: z.string(),
+});
+
+/**
+ * `GET /api/outside-peer/:ufrag`: the source addresses the responder answered valid checks from (the
+ * visitor's relayed address when the relay works), first seen first; 404 once the ufrag has expired.
+ */
+export const outsidePeerSeenSchema = z.object({
+  seen: z.array(transportAddressSchema),
+});
+
 export type IceServer = z.infer<typeof iceServerSchema>;
 export type PathTarget = z.infer<typeof pathTargetSchema>;
 export type IceConfig = z.infer<typeof iceConfigSchema>;
 export type PageConfig = z.infer<typeof pageConfigSchema>;
 export type ServerProbe = z.infer<typeof serverProbeSchema>;
+export type OutsidePeerOffer = z.infer<typeof outsidePeerOfferSchema>;
+export type OutsidePeerSeen = z.infer<typeof outsidePeerSeenSchema>;

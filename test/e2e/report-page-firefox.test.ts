@@ -70,6 +70,11 @@ describe.skipIf(!available)('report page in Firefox ESR (sandbox namespace)', ()
       const path = byKind.get(kind);
       expect(path?.proof?.ok, `${kind}: ${JSON.stringify(path?.proof)}`).toBe(true);
     }
+    // The outside-reach proof runs in Firefox too: the bundled server is on the report server's host, so it
+    // is not proved, but the report server answered checks from the relayed address (outside-reach.ts).
+    const reach = byKind.get('turn-udp')?.outsideReach;
+    expect(reach?.result, JSON.stringify(reach)).toBe('not-proved');
+    expect(reach?.seenByReportServer).toContain(reach?.relayedAddress);
     process.stdout.write(
       `Firefox: verdict ${run.verdictCode} after ${run.pageVerdictMs} ms (page clock); TURNS proof ${
         byKind.get('turns')?.proof?.ok

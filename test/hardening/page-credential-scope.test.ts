@@ -5,11 +5,13 @@
  * any peer the policy allows (RFC 8656 §21.3): with one, CreatePermission and ChannelBind get 403 for
  * 8.8.8.8, 203.0.113.7, a loopback address that is not a relay and this server's relay IP at a port that
  * is not a relayed address, and a Send indication there is never delivered; relaying between two of this
- * server's allocations (the page's path proofs) works. A credential bound to a signaling room reaches the
+ * server's allocations (the page's path proofs) works, and so do CreatePermission and ChannelBind to the
+ * report server's outside-peer responder (its IP and port, not another port). A credential bound to a signaling room reaches the
  * address of the other member's socket (127.0.0.3) while that member is in the room, and only then. An
  * operator credential (`--user`) stays unscoped.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { outsidePeerOfferSchema } from '../../src/web/api-schema.js';
 import type { TransportAddress } from '../../src/wire/address.js';
 import { Attr, StunMethod } from '../../src/wire/constants.js';
 import { getAddress } from '../../src/wire/message.js';
@@ -125,6 +127,25 @@ describe('report page credentials are scoped', () => {
       'page ChannelBind to another relayed address',
       await permit(a.c, page, '127.0.0.1', b.relayed.port, 0x4002),
       200,
+    );
+    const offer = outsidePeerOfferSchema.parse(
+      await (await fetch(`${pageUrl}api/outside-peer`, { method: 'POST' })).json(),
+    );
+    const responder = offer.candidate;
+    check(
+      'page CreatePermission to the report server’s outside-peer responder',
+      await permit(a.c, page, responder.address, responder.port),
+      200,
+    );
+    check(
+      'page ChannelBind to the outside-peer responder',
+      await permit(a.c, page, responder.address, responder.port, 0x4010),
+      200,
+    );
+    check(
+      'page ChannelBind to another port of the responder’s IP',
+      await permit(a.c, page, responder.address, canary.address.port, 0x4011),
+      403,
     );
 
     const broadcaster = await connectSignal(`${pageUrl.replace(/^http/, 'ws')}signal`);

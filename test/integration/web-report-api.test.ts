@@ -382,6 +382,8 @@ describe('report server: errors', () => {
         throw new Error('secret detail');
       },
       iceRateLimit: (_req, _res, next) => next(),
+      outsidePeer: () => null,
+      outsidePeerRateLimit: (_req, _res, next) => next(),
       serverProbe: () => ({ report: null, reason: 'none' }),
       ports: () => ({ http: null, https: null }),
       hostAllowed: () => true,

@@ -7,8 +7,8 @@ import { type Allocation, ByteBucket, type ChannelBinding, peerKeyOf } from './a
 import type { Authenticated } from './auth/authenticate.js';
 import { CHANNEL_HOLD_S, type TurnConfig } from './config.js';
 import type { TurnMetrics } from './metrics.js';
-import { canonicalIp } from './page-scope.js';
 import { RelayPorts } from './relay/ports.js';
+import { type LastPeer, type RelayedEntry, RelayedIndex } from './relay/relayed-index.js';
 
 /** What {@link AllocationTable.create} needs besides the relay socket. */
 export interface NewAllocation {
@@ -31,10 +31,12 @@ class RelayCounters {
   private toPeerBytes = 0;
   private toClientPackets = 0;
   private toClientBytes = 0;
+  private internalPackets = 0;
+  private internalBytes = 0;
   private overCapDrops = 0;
   private scheduled = false;
   private readonly flushSoon = (): void => this.flush();
-  private readonly to: { peer: Counted; client: Counted; overCap: Counted['packets'] };
+  private readonly to: { peer: Counted; client: Counted; internal: Counted; overCap: Counted['packets'] };
 
   constructor(m: TurnMetrics) {
     const direction = (d: 'client-to-peer' | 'peer-to-client'): Counted => ({
@@ -44,6 +46,7 @@ class RelayCounters {
     this.to = {
       peer: direction('client-to-peer'),
       client: direction('peer-to-client'),
+      internal: { packets: m.internalPackets, bytes: m.internalBytes },
       overCap: m.quotaRejections.labels('bandwidth'),
     };
   }
@@ -57,6 +60,13 @@ class RelayCounters {
   toClient(bytes: number): void {
     this.toClientPackets++;
     this.toClientBytes += bytes;
+    this.schedule();
+  }
+
+  /** A datagram delivered from one allocation into another of this server (counted in both directions too). */
+  internal(bytes: number): void {
+    this.internalPackets++;
+    this.internalBytes += bytes;
     this.schedule();
   }
 
@@ -81,8 +91,13 @@ class RelayCounters {
       this.to.client.packets.inc(this.toClientPackets);
       this.to.client.bytes.inc(this.toClientBytes);
     }
+    if (this.internalPackets > 0) {
+      this.to.internal.packets.inc(this.internalPackets);
+      this.to.internal.bytes.inc(this.internalBytes);
+    }
     if (this.overCapDrops > 0) this.to.overCap.inc(this.overCapDrops);
-    this.toPeerPackets = this.toPeerBytes = this.toClientPackets = this.toClientBytes = this.overCapDrops = 0;
+    this.toPeerPackets = this.toPeerBytes = this.toClientPackets = this.toClientBytes = 0;
+    this.internalPackets = this.internalBytes = this.overCapDrops = 0;
   }
 }
 
@@ -90,11 +105,6 @@ class RelayCounters {
 interface Counted {
   packets: { inc(n: number): void };
   bytes: { inc(n: number): void };
-}
-
-/** The channel binding a relay socket's datagrams matched last (see `AllocationTable.channelOf`). */
-interface LastPeer {
-  channel: ChannelBinding | undefined;
 }
 
 /** How often expired allocations, permissions, channels and reservations are swept, in ms. */
@@ -110,8 +120,8 @@ export class AllocationTable {
   private readonly byKey = new Map<string, Allocation>();
   private readonly perUser = new Map<string, number>();
   private readonly pools = new Map<Family, RelayPorts>();
-  /** Each family's relay IP and advertised external IP, canonical (see `canonicalIp`). */
-  private readonly relayIps = new Map<Family, Set<string>>();
+  /** This server's relayed transport addresses and the allocation behind each (internal delivery). */
+  private readonly relayed: RelayedIndex;
   private readonly sweeper: NodeJS.Timeout;
   private readonly counters: RelayCounters | null;
 
@@ -119,9 +129,8 @@ export class AllocationTable {
     for (const [family, relay] of Object.entries(config.relay) as [Family, TurnConfig['relay'][Family]][]) {
       if (!relay) continue;
       this.pools.set(family, new RelayPorts(relay.ip, relay.ports));
-      const ips = [relay.ip, relay.externalIp].map((ip) => (ip === undefined ? null : canonicalIp(ip)));
-      this.relayIps.set(family, new Set(ips.filter((ip) => ip !== null)));
     }
+    this.relayed = new RelayedIndex(config.relay);
     this.counters = config.metrics ? new RelayCounters(config.metrics) : null;
     this.sweeper = setInterval(() => this.sweep(Date.now()), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
@@ -143,7 +152,7 @@ export class AllocationTable {
 
   /** True when `peer`'s IP (canonical) is a family's relay IP or the external IP advertised for it. */
   isRelayIp(peer: Pick<TransportAddress, 'address' | 'family'>): boolean {
-    return this.relayIps.get(peer.family)?.has(peer.address) ?? false;
+    return this.relayed.isRelayIp(peer);
   }
 
   /** The allocation of a 5-tuple, if any. */
@@ -209,11 +218,12 @@ export class AllocationTable {
       closed: false,
     };
     this.byKey.set(ctx.link.key, allocation);
+    this.relayed.add(allocation);
     this.perUser.set(auth.username, (this.perUser.get(auth.username) ?? 0) + 1);
     const lastPeer: LastPeer = { channel: undefined };
     socket.on('message', (data, rinfo) => {
       try {
-        this.fromPeer(allocation, data, rinfo, lastPeer);
+        this.fromPeer(allocation, data, rinfo, lastPeer, Date.now());
       } catch (err) {
         this.config.log.error({ err, client: ctx.link.key }, 'defect: relaying peer data threw');
       }
@@ -234,6 +244,7 @@ export class AllocationTable {
     if (a.closed) return;
     a.closed = true;
     this.byKey.delete(a.link.key);
+    this.relayed.remove(a);
     this.dropUser(a.username);
     this.pools.get(a.relayed.family)?.release(a.relayPort, a.relay);
     this.config.metrics?.permissions.dec(a.permissions.size);
@@ -308,18 +319,43 @@ export class AllocationTable {
   }
 
   /**
-   * Relays client data to a peer from the relay socket (Send indication or ChannelData, RFC 8656 §11.2,
-   * §12.6), counting it; over the bandwidth cap it is dropped. Sent without a completion callback (one
-   * would cost a `process.nextTick` per datagram): a later send failure is dropped by Node.
+   * Relays client data to a peer (Send indication or ChannelData, RFC 8656 §11.2, §12.6), counting it;
+   * over the bandwidth cap it is dropped. When `peer` is the relayed transport address of a live allocation
+   * of this server, the data is delivered internally ({@link deliverInside}); else it is sent from the relay
+   * socket, without a completion callback (one would cost a `process.nextTick` per datagram): a later send
+   * failure is dropped by Node.
    */
-  toPeer(a: Allocation, peer: Pick<TransportAddress, 'address' | 'port'>, data: Buffer, nowMs: number): void {
+  toPeer(a: Allocation, peer: TransportAddress, data: Buffer, nowMs: number): void {
     if (!this.admit(a, data.length, nowMs)) return;
+    const inside = this.relayed.find(peer);
+    if (inside) {
+      this.counters?.toPeer(data.length);
+      this.deliverInside(a, inside, data, nowMs);
+      return;
+    }
     try {
       a.relay.send(data, peer.port, peer.address);
     } catch {
       return;
     }
     this.counters?.toPeer(data.length);
+  }
+
+  /**
+   * Internal delivery (as coturn does): data a client sends to a relayed transport address of this server
+   * goes straight to that allocation's client as if it had arrived on its relay socket from the sender's
+   * relayed transport address (RFC 8656 §11.3 / §12.7 with the sender's XOR-RELAYED-ADDRESS as the peer):
+   * dropped unless the receiver has a permission for the sender's relayed IP (§9), as ChannelData when the
+   * receiver bound a channel to the sender's relayed address, else as a Data indication; the receiver's
+   * bandwidth cap applies. Needed where the relayed IP is an external IP behind a NAT that does not
+   * hairpin: a datagram sent to it from the relay socket would never come back. It widens no peer policy:
+   * the sender named the receiver's relayed address in a permission, channel or Send that passed the
+   * policy, and the receiver named the sender's the same way (peer-policy.ts; docs/turn-internal-delivery.md).
+   */
+  private deliverInside(from: Allocation, to: RelayedEntry, data: Buffer, nowMs: number): void {
+    if (this.fromPeer(to.allocation, data, this.relayed.sourceOf(from), to.fromInside, nowMs)) {
+      this.counters?.internal(data.length);
+    }
   }
 
   /** True when the bandwidth cap lets `bytes` through now; a drop is counted. */
@@ -334,7 +370,11 @@ export class AllocationTable {
    * socket is tried first (a relay socket mostly hears one peer): it is taken when it names the same IP and
    * port and is still the one in `channelsByPeer`, with no peer key string built for the datagram.
    */
-  private channelOf(a: Allocation, rinfo: dgram.RemoteInfo, last: LastPeer): ChannelBinding | undefined {
+  private channelOf(
+    a: Allocation,
+    rinfo: Pick<TransportAddress, 'address' | 'port'>,
+    last: LastPeer,
+  ): ChannelBinding | undefined {
     const c = last.channel;
     if (
       c &&
@@ -351,21 +391,29 @@ export class AllocationTable {
    * Relays a datagram from a peer to the client (RFC 8656 §11.3, §12.7): dropped without a permission for
    * the peer's IP; as ChannelData when a live channel is bound to the peer's address (padded over TCP/TLS),
    * else as a Data indication, or dropped when too long for one (over IPv6, {@link MAX_DATA_INDICATION_BYTES}).
+   * @param rinfo the peer: a relay socket's sender, or the sender's relayed address for internal delivery.
+   * @returns whether it was sent to the client.
    */
-  private fromPeer(a: Allocation, data: Buffer, rinfo: dgram.RemoteInfo, last: LastPeer): void {
-    const now = Date.now();
-    if (a.closed) return;
+  private fromPeer(
+    a: Allocation,
+    data: Buffer,
+    rinfo: Pick<TransportAddress, 'address' | 'port'>,
+    last: LastPeer,
+    now: number,
+  ): boolean {
+    if (a.closed) return false;
     const channel = this.channelOf(a, rinfo, last);
     // The binding's address is the same IP as rinfo's, as a string whose hash the map lookup has cached.
-    if (!this.permitted(a, channel ? channel.peer.address : rinfo.address, now)) return;
-    if (!this.admit(a, data.length, now)) return;
+    if (!this.permitted(a, channel ? channel.peer.address : rinfo.address, now)) return false;
+    if (!this.admit(a, data.length, now)) return false;
     const onChannel = channel?.live && channel.expiresAtMs > now;
-    if (!onChannel && data.length > MAX_DATA_INDICATION_BYTES[a.relayed.family]) return;
+    if (!onChannel && data.length > MAX_DATA_INDICATION_BYTES[a.relayed.family]) return false;
     const out = onChannel
       ? encodeChannelData(channel.number, data, a.transport !== 'udp')
       : encodeDataIndication(rinfo, data);
     a.link.send(out);
     this.counters?.toClient(data.length);
+    return true;
   }
 
   /** Expires allocations, permissions and channel bindings, and frees stale port reservations. */

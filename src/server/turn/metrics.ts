@@ -34,6 +34,15 @@ export interface TurnMetrics {
   /** `ice_doctor_turn_relayed_bytes_total{direction}`: application data bytes relayed, same labels. */
   relayedBytes: Counter<'direction'>;
   /**
+   * `ice_doctor_turn_internal_delivered_packets_total`: datagrams a client sent to a relayed transport
+   * address of this server that were delivered internally to that allocation's client (coturn's
+   * behaviour; docs/turn-internal-delivery.md). Each is also counted once in each direction of
+   * `relayed_packets_total`, as when it crossed the network.
+   */
+  internalPackets: Counter;
+  /** `ice_doctor_turn_internal_delivered_bytes_total`: application data bytes delivered internally. */
+  internalBytes: Counter;
+  /**
    * `ice_doctor_turn_auth_failures_total{reason}`: `no-credentials`, `unknown-user`, `bad-integrity`,
    * `stale-nonce`, `expired-rest-credentials`, `wrong-credentials` (RFC 8489 §9.2, TURN REST) or
    * `rate-limited` (a 401 without a password check, the client being blocked for too many failures).
@@ -140,6 +149,16 @@ export function createTurnMetrics(): TurnMetrics {
       'direction',
       DIRECTIONS,
     ),
+    internalPackets: new Counter({
+      name: `${PREFIX}internal_delivered_packets_total`,
+      help: 'Packets a client sent to a relayed address of this server, delivered internally to that allocation',
+      registers,
+    }),
+    internalBytes: new Counter({
+      name: `${PREFIX}internal_delivered_bytes_total`,
+      help: 'Application data bytes delivered internally between two allocations of this server',
+      registers,
+    }),
     authFailures: counter(
       registry,
       'auth_failures_total',

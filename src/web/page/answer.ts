@@ -1,10 +1,12 @@
 import type { BrowserReport, PathKind, PathResult } from '../../report/browser-schema.js';
 import { hostPort } from './address.js';
 import { parseIceUrl } from './ice-url.js';
+import { outsideReachStatements } from './outside-reach.js';
 
 /**
  * The plain answer for a non-expert, above everything technical: a short row of statements ("Can calls connect
- * from here?", "Direct calls", "Relayed over UDP", "Relayed over TCP/TLS"), each with a mark, and what to do in
+ * from here?", "Direct calls", "Relayed over UDP", "Relayed over TCP/TLS", and whether a relay is reachable
+ * from outside the TURN host when that was tried, outside-reach.ts), each with a mark, and what to do in
  * words, with the real server hosts and ports of the tested URLs. Judged from the verdict's code (verdict.ts)
  * and the observations behind it; a statement whose evidence is missing is marked `unknown` with the reason,
  * never green or red on a guess. Pure (no DOM).
@@ -411,9 +413,10 @@ export function answer(input: AnswerInput): Answer {
           why: 'both ends of every test were on this machine',
         },
         ...relays,
+        ...outsideReachStatements(input.paths),
       ],
       todo,
     };
   }
-  return { statements: [calls, ...rest], todo };
+  return { statements: [calls, ...rest, ...outsideReachStatements(input.paths)], todo };
 }

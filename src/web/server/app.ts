@@ -4,6 +4,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { IceConfig, PageConfig, ServerProbe } from '../api-schema.js';
 import { apiErrorHandler, apiNotFound, pageNotFound } from './api-errors.js';
+import { issueOutsidePeer, type OutsidePeerSource, outsidePeerSeen } from './outside-peer-routes.js';
 import { precompressed } from './precompressed.js';
 import { type ListenPorts, securityHeaders } from './security-headers.js';
 import { visitorAddress } from './visitor.js';
@@ -19,6 +20,10 @@ export interface ReportAppDeps {
   iceConfig: () => IceConfig;
   /** The rate limiter in front of `/api/ice-servers`. */
   iceRateLimit: RequestHandler;
+  /** The outside-peer responder (`/api/outside-peer`), or null without one. */
+  outsidePeer: OutsidePeerSource;
+  /** The rate limiter in front of `/api/outside-peer`. */
+  outsidePeerRateLimit: RequestHandler;
   /** The `/api/probe` body. */
   serverProbe: () => ServerProbe;
   /** The bound ports, for `/api/config` and the CSP's ws/wss origins. */
@@ -65,7 +70,8 @@ function hostCheck(allowed: ReportAppDeps['hostAllowed'], log: Logger): RequestH
  * - helmet with the strict CSP ({@link securityHeaders}) on every response;
  * - 421 for a Host that is not one this server serves (`hostAllowed`: DNS rebinding), on every route;
  * - `GET /api/ice-servers` (`iceConfigSchema`, rate-limited per client IP), `GET /api/config`
- *   (`pageConfigSchema`), `GET /api/probe` (`serverProbeSchema`); every `/api` response has
+ *   (`pageConfigSchema`), `GET /api/probe` (`serverProbeSchema`), `POST /api/outside-peer` and
+ *   `GET /api/outside-peer/:ufrag` (outside-peer-routes.ts, rate-limited per client IP); every `/api` response has
  *   `Cache-Control: no-store`; other `/api` paths answer JSON 404;
  * - the built page from `publicDir` (`/` is index.html), compressed at build time when the client accepts
  *   it ({@link precompressed}), plain-text 404 elsewhere;
@@ -94,6 +100,8 @@ export function createReportApp(deps: ReportAppDeps): Express {
     };
     res.json(body);
   });
+  app.post('/api/outside-peer', deps.outsidePeerRateLimit, issueOutsidePeer(deps.outsidePeer));
+  app.get('/api/outside-peer/:ufrag', deps.outsidePeerRateLimit, outsidePeerSeen(deps.outsidePeer));
   app.get('/api/probe', (_req, res) => {
     res.json(deps.serverProbe());
   });

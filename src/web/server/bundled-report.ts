@@ -54,6 +54,7 @@ export function startBundledReport(
         hairpin: true,
       }),
     pageScope: opts.pageScope,
+    outsidePeer: true,
     logger: opts.logger,
   });
 }

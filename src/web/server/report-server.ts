@@ -16,6 +16,8 @@ import { createReportApp } from './app.js';
 import { buildIceConfig, DEFAULT_CREDENTIAL_TTL_S, type PageIceServer } from './ice-config.js';
 import { clientRateLimiter, DEFAULT_ICE_RATE_LIMIT, type RateLimit } from './ice-rate-limit.js';
 import { listenOn } from './listen.js';
+import type { OutsidePeerResponder } from './outside-peer.js';
+import { outsidePeerAddress, type RunningOutsidePeer, startOutsidePeer } from './outside-peer-socket.js';
 import type { ListenPorts } from './security-headers.js';
 import { canonicalHost, ServedHosts } from './served-hosts.js';
 import { type ServerProbeRunner, startServerProbe } from './server-probe.js';
@@ -50,6 +52,14 @@ export interface ReportServerOptions {
    * bundled server's page credentials then reach only its own relayed addresses.
    */
   pageScope?: ScopeBinder | null;
+  /**
+   * Run the outside-peer responder (outside-peer.ts: an ICE-lite UDP socket beside the page, for the
+   * page's "reachable from outside the TURN host" proof); `serve` turns it on. Default false. Its address
+   * is allowed to page credentials through `pageScope` (page-scope.ts `allowOutsidePeer`).
+   */
+  outsidePeer?: boolean;
+  /** Rate limit of `/api/outside-peer` per client IP (default 60 per 60 000 ms). */
+  outsidePeerRateLimit?: RateLimit;
   /** Limits of the signaling WebSocket (defaults: `DEFAULT_SIGNALING_LIMITS`). */
   signaling?: Partial<SignalingLimits>;
   /**
@@ -131,6 +141,37 @@ function publicPageUrl(
   return a === null ? null : `${scheme}://${publicHost}:${a.port}/`;
 }
 
+/** `/api/outside-peer`: 60 requests per minute per client IP (a page asks twice per TURN path). */
+export const DEFAULT_OUTSIDE_PEER_RATE_LIMIT: RateLimit = { limit: 60, windowMs: 60_000 };
+
+/**
+ * The outside-peer responder on `host` (outside-peer-socket.ts), its address allowed to page credentials;
+ * null, logged, when there is no address to advertise or the socket cannot be bound: the page then says
+ * the proof could not be made.
+ */
+async function startOutsidePeerOrNone(
+  host: string,
+  publicHosts: readonly string[],
+  scope: ScopeBinder | null | undefined,
+  log: Logger,
+): Promise<RunningOutsidePeer | null> {
+  const advertise = outsidePeerAddress(host, publicHosts);
+  if (advertise === null) {
+    log.info(
+      'no outside-peer responder: a wildcard listen address and no IP literal as the first public host',
+    );
+    return null;
+  }
+  try {
+    const running = await startOutsidePeer(host, advertise, log);
+    scope?.allowOutsidePeer(running.responder.candidate);
+    return running;
+  } catch (err) {
+    log.warn({ err }, 'no outside-peer responder: its UDP socket could not be bound');
+    return null;
+  }
+}
+
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
@@ -184,11 +225,16 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
         ])));
   const publicDir = opts.publicDir ?? DEFAULT_PUBLIC_DIR;
   const limiter = clientRateLimiter(opts.iceRateLimit ?? DEFAULT_ICE_RATE_LIMIT);
+  const outsideLimiter = clientRateLimiter(opts.outsidePeerRateLimit ?? DEFAULT_OUTSIDE_PEER_RATE_LIMIT);
+  let outside: RunningOutsidePeer | null = null;
+  const outsidePeer = (): OutsidePeerResponder | null => outside?.responder ?? null;
   let serverProbe: () => ServerProbe = () => ({ report: null, reason: 'the report server is starting' });
   const app = createReportApp({
     publicDir: typeof publicDir === 'string' ? publicDir : fileURLToPath(publicDir),
     iceConfig: () => buildIceConfig(iceServers, ttlS),
     iceRateLimit: limiter.middleware,
+    outsidePeer,
+    outsidePeerRateLimit: outsideLimiter.middleware,
     serverProbe: () => serverProbe(),
     ports: () => ports,
     hostAllowed,
@@ -227,6 +273,8 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
   const close = (): Promise<void> => {
     closing ??= (async () => {
       limiter.close();
+      outsideLimiter.close();
+      await outside?.close();
       await hub.close();
       wss.close();
       await Promise.all(servers.map(closeServer));
@@ -249,6 +297,9 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
       https = await listenOn(serve(httpsServer, true), host, httpsPort, 'the report page (HTTPS)');
       ports.https = https.port;
     }
+    outside = opts.outsidePeer
+      ? await startOutsidePeerOrNone(host, opts.publicHosts ?? [], opts.pageScope, log)
+      : null;
     serverProbe = startServerProbe(opts.probe ?? null, log);
     log.info({ http: pageUrl('http', http), https: pageUrl('https', https) }, 'report page listening');
     const publicHost = opts.publicHosts?.[0];

@@ -4,7 +4,7 @@ import { readChannelData } from '../../../wire/channel-data.js';
 import { Attr, CREDENTIAL_ATTRIBUTES, isComprehensionRequired } from '../../../wire/constants.js';
 import type { StunMessage } from '../../../wire/message.js';
 import type { ChannelDataHandler, IndicationHandler } from '../../stun/handler.js';
-import { checkPeer, inScope, type TurnState } from '../method.js';
+import { checkPeer, inScope, portScoped, type TurnState } from '../method.js';
 
 /**
  * The comprehension-required attributes a Send indication may carry (RFC 8656 §11.2): its own two, and the
@@ -28,8 +28,10 @@ function hasUnknownRequired(msg: StunMessage): boolean {
 /**
  * Send indications (RFC 8656 §11.2): the DATA of an indication that names one XOR-PEER-ADDRESS of the
  * allocation's family, allowed by the peer policy and with a live permission, is sent from the relay
- * socket to that peer. For a scoped allocation (a report page credential) a permission for this server's
- * own relay IP covers only the peers in its scope there (bound relay ports, room-mates), not the host's
+ * socket to that peer (or delivered internally when the peer is a relayed address of this server,
+ * `AllocationTable.toPeer`). For a scoped allocation (a report page credential) a permission for this server's
+ * own relay IP, or the report server's outside-peer responder's IP, covers only the peers in its scope
+ * there (bound relay ports, the responder's port, room-mates), not the host's
  * other UDP services; other peers need nothing more than their permission, granted only in scope.
  * Anything else (no allocation on the 5-tuple, no DATA, no permission, a denied peer,
  * an unknown comprehension-required attribute — DONT-FRAGMENT included —, RFC 8489 §6.3.2) is silently
@@ -47,7 +49,7 @@ export function sendIndicationHandler(state: TurnState): IndicationHandler {
     if (checkPeer(a, peer, state, 'Send')) return;
     const now = Date.now();
     if (!state.table.permitted(a, peer.address, now)) return;
-    if (a.scoped && state.table.isRelayIp(peer) && !inScope(a, peer, state)) return;
+    if (a.scoped && portScoped(peer, state) && !inScope(a, peer, state)) return;
     state.table.toPeer(a, peer, data, now);
   };
 }

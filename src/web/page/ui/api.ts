@@ -1,5 +1,14 @@
 import type { z } from 'zod';
-import { type IceConfig, iceConfigSchema, type PageConfig, pageConfigSchema } from '../../api-schema.js';
+import {
+  type IceConfig,
+  iceConfigSchema,
+  type OutsidePeerOffer,
+  type OutsidePeerSeen,
+  outsidePeerOfferSchema,
+  outsidePeerSeenSchema,
+  type PageConfig,
+  pageConfigSchema,
+} from '../../api-schema.js';
 import { takeEarlyRequest } from './early-requests.js';
 
 /**
@@ -30,22 +39,25 @@ function serverMessage(body: string): string | null {
 }
 
 /**
- * GETs `path` on the page's own origin (no cache; the request early-requests.ts started, when there is one)
- * and validates the JSON body with `schema`.
+ * GETs (or with `method` POSTs, without a body) `path` on the page's own origin (no cache; for a GET the
+ * request early-requests.ts started, when there is one) and validates the JSON body with `schema`.
  * @throws PageApiError when the request fails, the status is not 2xx (429 says to wait), or the body is not
  * valid.
  */
-async function getJson<T>(path: string, schema: z.ZodType<T>): Promise<T> {
+async function getJson<T>(path: string, schema: z.ZodType<T>, method: 'GET' | 'POST' = 'GET'): Promise<T> {
   let res: Response;
   try {
-    res = await (takeEarlyRequest(path) ?? fetch(path, { cache: 'no-store', credentials: 'same-origin' }));
+    const early = method === 'GET' ? takeEarlyRequest(path) : undefined;
+    res = await (early ?? fetch(path, { method, cache: 'no-store', credentials: 'same-origin' }));
   } catch (err) {
     throw new PageApiError(`could not reach ${path}: ${err instanceof Error ? err.message : String(err)}`);
   }
   const body = await res.text();
   if (res.status === 429)
     throw new PageApiError(
-      `the server refused ${path} (429 Too Many Requests: it mints TURN credentials at most 30 times a minute per address); wait a minute and reload`,
+      path === '/api/ice-servers'
+        ? `the server refused ${path} (429 Too Many Requests: it mints TURN credentials at most 30 times a minute per address); wait a minute and reload`
+        : `the server refused ${path} (429 Too Many Requests); wait a minute and reload`,
     );
   if (!res.ok) {
     const why = serverMessage(body);
@@ -79,4 +91,20 @@ export function loadPageConfig(): Promise<PageConfig> {
  */
 export function loadIceConfig(): Promise<IceConfig> {
   return getJson('/api/ice-servers', iceConfigSchema);
+}
+
+/**
+ * `POST /api/outside-peer`: a session of the report server's ICE-lite responder (the outside-reach proof).
+ * @throws PageApiError (see {@link getJson}); 503 when the report server has no responder.
+ */
+export function issueOutsidePeer(): Promise<OutsidePeerOffer> {
+  return getJson('/api/outside-peer', outsidePeerOfferSchema, 'POST');
+}
+
+/**
+ * `GET /api/outside-peer/:ufrag`: the addresses the responder answered checks from.
+ * @throws PageApiError (see {@link getJson}); 404 once the session expired.
+ */
+export function outsidePeerSeen(ufrag: string): Promise<OutsidePeerSeen> {
+  return getJson(`/api/outside-peer/${encodeURIComponent(ufrag)}`, outsidePeerSeenSchema);
 }

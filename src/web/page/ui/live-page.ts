@@ -109,7 +109,10 @@ export async function runLivePage(loc: Location): Promise<void> {
     {
       candidate: (row) => candidates.add(row),
       candidateError: (row) => candidates.addError(row),
-      path: (result, proving) => paths.update(result, proving),
+      path: (result, proving) => {
+        paths.update(result, proving);
+        if (state.verdict && result.outsideReach) showVerdict();
+      },
       signaling: (checks) => renderSignaling(byId('signaling-body', HTMLElement), checks),
       selectedPair: (pair, error) => {
         renderPair(byId('pair-body', HTMLElement), pair, error);

@@ -1,7 +1,9 @@
+import type { OutsideReach } from '../../../report/browser-reach-schema.js';
 import type { PathResult, SelectedPair, SignalingCheck } from '../../../report/browser-schema.js';
 import { Gathering } from './gathering.js';
 import type { IceSink } from './ice-events.js';
 import type { LoopbackCall } from './loopback-call.js';
+import { runOutsideReach } from './outside-run.js';
 import { CALL_PATH_ID, DEADLINES, type PathPlan, type RunPlan } from './plan.js';
 import { runPolicyAllCall } from './policy-all-call.js';
 import { PROOF_CHANNEL, runRelayProof, THROUGHPUT_CHANNEL } from './relay-run.js';
@@ -13,7 +15,8 @@ import { formatMs, type RunClock } from './timing.js';
  * visitor's choice) and the signaling check at once,
  * each bounded by its deadline (plan.ts `DEADLINES`), recording into a {@link RunState} and telling the views
  * as results come in. `judgeable` fires once the verdict can be judged (everything but the call's selected
- * pair, which the verdict lists as a fact); it resolves once everything has a result.
+ * pair, which the verdict lists as a fact, and the TURN paths' outside-reach proofs, outside-run.ts, which
+ * join their paths' results when done); it resolves once everything has a result.
  */
 
 /** What the views hear during a run (besides candidates and errors, {@link IceSink}). */
@@ -112,8 +115,23 @@ export async function runChecks(
     return { ...outcome, proof: run.proof };
   };
 
+  /** Each TURN path's outside-reach proof: it joins the path's result when done, after the verdict if later. */
+  const reaches: Promise<void>[] = [];
+  const addReach = (p: PathPlan, reach: Promise<OutsideReach>): void => {
+    reaches.push(
+      reach.then((outsideReach) => {
+        const now = state.path(p.target.id);
+        if (!now?.gathered) return;
+        const result = { ...now, outsideReach };
+        state.setPath(result);
+        events.path(result, false);
+      }),
+    );
+  };
+
   const runPath = async (p: PathPlan): Promise<void> => {
     let result: PathResult;
+    const reach = p.prove ? runOutsideReach(p) : null;
     try {
       const g = gather(
         p.target.id,
@@ -138,6 +156,7 @@ export async function runChecks(
     }
     state.setPath(result);
     events.path(result, false);
+    if (reach) addReach(p, reach);
   };
 
   const runMapping = async (): Promise<void> => {
@@ -190,6 +209,7 @@ export async function runChecks(
     () => events.judgeable(),
   );
   await Promise.all([judged, call.done]);
+  await Promise.all(reaches);
   return {
     proofCalls,
     close() {

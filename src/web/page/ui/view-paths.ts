@@ -1,3 +1,4 @@
+import type { OutsideReach } from '../../../report/browser-reach-schema.js';
 import type { PathKind, PathResult, RelayProof } from '../../../report/browser-schema.js';
 import { type Child, h, replaceChildren } from './dom.js';
 import { formatMs } from './timing.js';
@@ -5,8 +6,9 @@ import { formatMs } from './timing.js';
 /**
  * The `#paths` matrix: one row per path (`tr[data-path]`), each tested in its own peer connection. Columns:
  * gathered, time to its first srflx/relay candidate, the relay proof and its assertions, echo RTT, throughput.
- * Row attributes for automation: `data-gathered` (`true`/`false`, absent while pending) and `data-proof`
- * (`ok`, `failed`, `proving`, `none`).
+ * Row attributes for automation: `data-gathered` (`true`/`false`, absent while pending), `data-proof`
+ * (`ok`, `failed`, `proving`, `none`) and `data-outside-reach` (`reachable`, `not-reachable`, `not-proved`,
+ * absent without that proof; outside-reach.ts).
  */
 
 /** What a row needs before its result: the path's id, kind, URL and, when known, its server's label. */
@@ -51,6 +53,23 @@ function proofCell(proof: RelayProof): Child[] {
       ),
     ),
   ];
+}
+
+const REACH: Readonly<Record<OutsideReach['result'], { cls: string; text: string }>> = {
+  reachable: { cls: 'ok', text: '✓ reachable from outside the TURN host' },
+  'not-reachable': { cls: 'fail', text: '✗ not reachable from the report server' },
+  'not-proved': { cls: 'explanation', text: 'outside reach not proved' },
+};
+
+/** The outside-reach line under a path's relay proof. */
+function reachLine(reach: OutsideReach): Child {
+  const { cls, text } = REACH[reach.result];
+  return h(
+    'div',
+    { class: 'outside-reach', 'data-outside-reach': reach.result },
+    h('span', { class: cls }, text),
+    h('span', { class: 'explanation' }, reach.detail),
+  );
 }
 
 /** The path matrix of one run (or of a shared report). */
@@ -101,6 +120,7 @@ export class PathTable {
     if (!row) return;
     row.tr.dataset.gathered = String(p.gathered);
     row.tr.dataset.proof = proving ? 'proving' : p.proof ? (p.proof.ok ? 'ok' : 'failed') : 'none';
+    if (p.outsideReach) row.tr.dataset.outsideReach = p.outsideReach.result;
     replaceChildren(
       row.gathered,
       h('span', { class: p.gathered ? 'ok' : 'fail' }, p.gathered ? 'yes' : 'no'),
@@ -108,7 +128,8 @@ export class PathTable {
     );
     row.first.textContent = p.firstCandidateMs === null ? '—' : formatMs(p.firstCandidateMs);
     if (proving) row.proof.textContent = 'proving…';
-    else if (p.proof) replaceChildren(row.proof, ...proofCell(p.proof));
+    else if (p.proof)
+      replaceChildren(row.proof, ...proofCell(p.proof), p.outsideReach ? reachLine(p.outsideReach) : null);
     else
       row.proof.textContent =
         p.kind === 'stun' ? '— (gathering is the test)' : '— (nothing to relay through)';

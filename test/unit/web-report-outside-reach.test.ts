@@ -1,0 +1,167 @@
+/**
+ * The page's outside-reach proof, pure parts (src/web/page/outside-reach.ts): the ICE-lite answer SDP, what
+ * getStats shows, the judgement against the cases that would fool it (same host, one direction only, no
+ * relay candidate), and the plain answer's statement.
+ */
+import { describe, expect, it } from 'vitest';
+import { outsideReachSchema } from '../../src/report/browser-reach-schema.js';
+import type { PathResult } from '../../src/report/browser-schema.js';
+import {
+  firstMid,
+  isPrivateAddress,
+  judgeOutsideReach,
+  type OutsideObservation,
+  outsideAnswerSdp,
+  outsideReachStatements,
+  readOutsidePair,
+} from '../../src/web/page/outside-reach.js';
+
+const REPORT = { address: '198.51.100.2', port: 40_000, family: 'IPv4' as const };
+const RELAYED = { address: '203.0.113.9', port: 50_123 };
+const OFFER = {
+  ufrag: '0123456789abcdef',
+  pwd: 'f'.repeat(32),
+  fingerprint: Array.from({ length: 32 }, () => 'AB').join(':'),
+  candidate: REPORT,
+  expiresAt: '2027-01-01T00:00:00.000Z',
+};
+
+const seen = (o: Partial<OutsideObservation>): OutsideObservation => ({
+  server: 'turn.example.org',
+  turnHost: 'turn.example.org',
+  reportServer: REPORT,
+  relayed: RELAYED,
+  succeeded: true,
+  seen: [{ ...RELAYED, family: 'IPv4' }],
+  ...o,
+});
+
+describe('outsideAnswerSdp', () => {
+  it('is an ICE-lite answer with the issued credentials and the one host candidate', () => {
+    const sdp = outsideAnswerSdp(OFFER, '0');
+    expect(sdp.split('\r\n')).toEqual(
+      expect.arrayContaining([
+        'a=ice-lite',
+        'a=ice-ufrag:0123456789abcdef',
+        `a=ice-pwd:${'f'.repeat(32)}`,
+        'a=mid:0',
+        'a=setup:passive',
+        'a=candidate:1 1 udp 2130706431 198.51.100.2 40000 typ host',
+        'm=application 9 UDP/DTLS/SCTP webrtc-datachannel',
+      ]),
+    );
+    expect(sdp.endsWith('\r\n')).toBe(true);
+    const v6 = outsideAnswerSdp(
+      { ...OFFER, candidate: { address: '2001:db8::2', port: 9, family: 'IPv6' } },
+      '1',
+    );
+    expect(v6).toContain('c=IN IP6 ::');
+    expect(v6).toContain('a=group:BUNDLE 1');
+  });
+
+  it('firstMid reads the offer’s mid', () => {
+    expect(firstMid('v=0\r\nm=application 9 x\r\na=mid:data\r\n')).toBe('data');
+    expect(firstMid('v=0\r\n')).toBe('0');
+  });
+});
+
+describe('readOutsidePair', () => {
+  const stats = (state: string) => [
+    {
+      id: 'L',
+      type: 'local-candidate',
+      candidateType: 'relay',
+      address: RELAYED.address,
+      port: RELAYED.port,
+    },
+    { id: 'R', type: 'remote-candidate', candidateType: 'host', address: REPORT.address, port: REPORT.port },
+    { id: 'P', type: 'candidate-pair', state, localCandidateId: 'L', remoteCandidateId: 'R' },
+  ];
+  it('finds a succeeded pair to the responder and its relayed address', () => {
+    expect(readOutsidePair(stats('succeeded'), REPORT)).toEqual({ succeeded: true, relayed: RELAYED });
+  });
+  it('an in-progress pair, or a pair to another address, has not succeeded; the relay candidate is still named', () => {
+    expect(readOutsidePair(stats('in-progress'), REPORT)).toEqual({ succeeded: false, relayed: RELAYED });
+    expect(readOutsidePair(stats('succeeded'), { ...REPORT, port: 1 }).succeeded).toBe(false);
+    expect(readOutsidePair([], REPORT)).toEqual({ succeeded: false, relayed: null });
+  });
+});
+
+describe('judgeOutsideReach', () => {
+  it('reachable only when the pair succeeded AND the report server saw the relayed address', () => {
+    const r = judgeOutsideReach(seen({}));
+    expect(outsideReachSchema.parse(r)).toEqual(r);
+    expect(r.result).toBe('reachable');
+    expect(r.reportServer).toBe('198.51.100.2:40000');
+    expect(r.relayedAddress).toBe('203.0.113.9:50123');
+    expect(
+      judgeOutsideReach(seen({ seen: [{ address: '192.0.2.1', port: 1, family: 'IPv4' }] })).result,
+    ).toBe('not-proved');
+  });
+
+  it('not proved for the bundled server or one host, whatever the checks did', () => {
+    for (const o of [
+      seen({ server: 'bundled' }),
+      seen({ turnHost: '198.51.100.2' }),
+      seen({ relayed: { address: '198.51.100.2', port: 50_000 } }),
+    ]) {
+      const r = judgeOutsideReach(o);
+      expect(r.result).toBe('not-proved');
+      expect(r.detail).toMatch(/same host/);
+    }
+  });
+
+  it('not reachable: says whether the report server saw the checks (answers blocked) or nothing came', () => {
+    const answered = judgeOutsideReach(seen({ succeeded: false }));
+    expect(answered.result).toBe('not-reachable');
+    expect(answered.detail).toMatch(/answered, but no answer came back/);
+    const silent = judgeOutsideReach(seen({ succeeded: false, seen: [] }));
+    expect(silent.result).toBe('not-reachable');
+    expect(silent.detail).toMatch(/no check from the relayed address reached the report server/);
+  });
+
+  it('a private report server address and a public relayed one: a failure is not proved, a success still counts', () => {
+    const privateReport = { address: '10.0.0.5', port: 40_000, family: 'IPv4' as const };
+    const failed = judgeOutsideReach(seen({ reportServer: privateReport, succeeded: false, seen: [] }));
+    expect(failed.result).toBe('not-proved');
+    expect(failed.detail).toMatch(/private/);
+    expect(judgeOutsideReach(seen({ reportServer: privateReport })).result).toBe('reachable');
+    expect(isPrivateAddress('100.64.90.2')).toBe(true);
+    expect(isPrivateAddress('172.32.0.1')).toBe(false);
+    expect(isPrivateAddress('fd00::1')).toBe(true);
+    expect(isPrivateAddress('2001:db8::1')).toBe(false);
+  });
+
+  it('not proved without a responder, without a relay candidate, or when it could not run', () => {
+    expect(judgeOutsideReach(seen({ reportServer: null, reason: '503' })).result).toBe('not-proved');
+    expect(judgeOutsideReach(seen({ succeeded: false, relayed: null, seen: [] })).result).toBe('not-proved');
+    expect(judgeOutsideReach(seen({ reason: 'refused' })).result).toBe('not-proved');
+  });
+});
+
+describe('outsideReachStatements', () => {
+  const path = (id: string, o: Partial<OutsideObservation> | null): PathResult => ({
+    id,
+    url: `turn:turn.example.org:3478?transport=udp#${id}`,
+    kind: 'turn-udp',
+    gathered: true,
+    firstCandidateMs: 10,
+    proof: null,
+    throughputKbps: null,
+    ...(o && { outsideReach: judgeOutsideReach(seen(o)) }),
+  });
+  it('none without a result; ok, fail, unknown from the best result', () => {
+    expect(outsideReachStatements([path('a', null)])).toEqual([]);
+    expect(outsideReachStatements([path('a', { succeeded: false }), path('b', {})])[0]?.mark).toBe('ok');
+    expect(
+      outsideReachStatements([path('a', { succeeded: false }), path('b', { server: 'bundled' })])[0],
+    ).toMatchObject({
+      mark: 'fail',
+      text: 'The relay is not reachable from the report server',
+    });
+    expect(outsideReachStatements([path('a', { server: 'bundled' })])[0]).toMatchObject({
+      mark: 'unknown',
+      why: expect.stringMatching(/same host/),
+    });
+  });
+});
