@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import type { TurnCheckReport, TurnStep, TurnTargetReport } from '../../report/schema.js';
 import { formatAddress } from '../../wire/address.js';
+import { nodeTableLines } from './turn-nodes.js';
 
 const STATUS = {
   ok: pc.green('ok  '),
@@ -65,6 +66,7 @@ function targetLines(t: TurnTargetReport): string[] {
  */
 export function renderTurnCheckText(r: TurnCheckReport): string {
   const lines = [`${r.ok ? pc.green('●') : pc.red('●')} ${pc.bold(r.summary)}`, ''];
+  lines.push(...nodeTableLines(r.targets));
   for (const t of r.targets) lines.push(...targetLines(t), '');
   lines.push(pc.dim(`Finished in ${r.durationMs} ms.`));
   return lines.join('\n');

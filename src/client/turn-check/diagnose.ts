@@ -466,6 +466,7 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
     steps,
     diagnoses: list,
     durationMs: reportedMs(t.durationMs)!,
+    ...(t.node ? { node: { ...t.node, rttMs: reportedMs(t.node.rttMs) } } : {}),
   };
 }
 

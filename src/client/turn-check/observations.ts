@@ -1,4 +1,5 @@
 import type { TurnStepName } from '../../report/schema.js';
+import type { TurnNode } from '../../report/turn-node-schema.js';
 import type { Transport, TransportAddress } from '../../wire/address.js';
 import type { ConnectFacts } from '../transport/stream-connect.js';
 import type { IntegrityState, TurnFailure } from './session.js';
@@ -108,4 +109,6 @@ export interface TurnTargetObservations {
   realm: string | null;
   observations: TurnObservation[];
   durationMs: number;
+  /** Which address of a multi-address host name this check talked to (issue 15 §2); absent for one address. */
+  node?: TurnNode;
 }

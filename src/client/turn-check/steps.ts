@@ -20,6 +20,7 @@ import { TLS_NO_HANDSHAKE } from '../transport/stream-connect.js';
 import type { TurnTarget } from '../url/turn-url.js';
 import type { ResolvedTurnCredentials } from './credentials.js';
 import { LinkConnectError } from './link.js';
+import { DNS_TIMEOUT_MS, type NodePlan, nodeRttMs } from './nodes.js';
 import {
   type DataObservation,
   type DataStepName,
@@ -62,7 +63,6 @@ function allocateAttributes(family: Family, explicit: boolean): AttributeSpec[] 
 
 /** The channel both allocations bind to the other's relayed address (RFC 8656 §12: 0x4000–0x4FFF). */
 const CHANNEL = MIN_CHANNEL;
-const DNS_TIMEOUT_MS = 2000;
 /** Pause between the requests that check a deletion, in ms, and how many at most (2 s in all). */
 const DELETE_POLL_MS = 250;
 const DELETE_POLLS = 9;
@@ -160,12 +160,15 @@ class TargetRun {
   constructor(
     private readonly target: TurnTarget,
     private readonly opts: TurnCheckOptions,
+    /** The address checked, when the name has several (shown in progress lines). */
+    private readonly node: string | null = null,
   ) {
     this.signal = AbortSignal.timeout(opts.timeoutMs);
   }
 
   private progress(step: string): void {
-    this.opts.onProgress?.(`${this.target.url}: ${step}`);
+    const node = this.node ? ` [${this.node}]` : '';
+    this.opts.onProgress?.(`${this.target.url}${node}: ${step}`);
   }
 
   private record<T extends TurnObservation>(o: T): T {
@@ -173,8 +176,12 @@ class TargetRun {
     return o;
   }
 
-  /** Resolves the host (at most 2 s, `resolveServer`); null when it does not resolve. */
-  async resolve(): Promise<TransportAddress | null> {
+  /**
+   * Resolves the host (at most 2 s, `resolveServer`), or takes the address `plan` resolved (one node of a
+   * multi-address name); null when it does not resolve.
+   */
+  async resolve(plan?: NodePlan): Promise<TransportAddress | null> {
+    if (plan) return this.record(plan.resolved).address;
     this.progress('resolve');
     const start = performance.now();
     try {
@@ -455,17 +462,20 @@ function connectFailureAsRequest(
  * (once the first Allocate was answered with success or 440) asks for a relay of the other address family,
  * and returns what every step observed. Never rejects for network reasons: failures are observations; a step
  * that cannot run after a failure is simply absent. Every socket is closed before it returns.
+ * @param plan one address of the host, resolved beforehand (`planNodes`); without it the host is resolved
+ *   here to its first address.
  */
 export async function checkTurnTarget(
   target: TurnTarget,
   opts: TurnCheckOptions,
+  plan?: NodePlan,
 ): Promise<TurnTargetObservations> {
   const start = performance.now();
-  const run = new TargetRun(target, opts);
+  const run = new TargetRun(target, opts, plan?.node?.address ?? null);
   let server: TransportAddress | null = null;
   let realm: string | null = null;
   try {
-    server = await run.resolve();
+    server = await run.resolve(plan);
     if (server) {
       const first = await run.open(server, 'connect');
       if (!(first instanceof LinkConnectError)) {
@@ -489,6 +499,7 @@ export async function checkTurnTarget(
     realm,
     observations: run.out,
     durationMs: performance.now() - start,
+    ...(plan?.node ? { node: { ...plan.node, rttMs: nodeRttMs(run.out) } } : {}),
   };
 }
 
