@@ -11,6 +11,7 @@ import { formatAddress, type TransportAddress } from '../../wire/address.js';
 import { reportedMs } from '../transport/rtt.js';
 import { STREAM_WAIT_MS } from '../transport/transaction.js';
 import { addressScope } from './address-scope.js';
+import { certificateFindings, judgeTlsAudit } from './tls-audit.js';
 import { judgeConnect, judgeResolve } from './judge-connect.js';
 import { familyRefused, judgeFamilyAllocate, relayFamilies } from './judge-family.js';
 import {
@@ -435,6 +436,8 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
   const server = resolvedServer(t);
   const scope = relayScopeFinding(server, allocate?.relayed ?? null);
   if (scope) add(scope, 'allocate');
+  const certificate = t.tlsAudit ? judgeTlsAudit(t.tlsAudit, t.host, t.ca) : null;
+  if (certificate) for (const f of certificateFindings(certificate, t.insecure)) add(f, 'connect');
   const order = t.transport === 'udp' ? UDP_STEPS : STREAM_STEPS;
   const steps: TurnStep[] = [];
   let firstFailure: TurnStepName | null = null;
@@ -467,6 +470,7 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
     diagnoses: list,
     durationMs: reportedMs(t.durationMs)!,
     ...(t.node ? { node: { ...t.node, rttMs: reportedMs(t.node.rttMs) } } : {}),
+    ...(certificate ? { certificate } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import type { TurnStepName } from '../../report/schema.js';
 import type { TurnNode } from '../../report/turn-node-schema.js';
 import type { Transport, TransportAddress } from '../../wire/address.js';
 import type { ConnectFacts } from '../transport/stream-connect.js';
+import type { TlsAuditObservation } from '../transport/tls-audit-probe.js';
 import type { IntegrityState, TurnFailure } from './session.js';
 
 /** LIFETIME the refresh step asks for, in seconds (RFC 8656 §7: the default allocation lifetime). */
@@ -111,4 +112,8 @@ export interface TurnTargetObservations {
   durationMs: number;
   /** Which address of a multi-address host name this check talked to (issue 15 §2); absent for one address. */
   node?: TurnNode;
+  /** The `turns:` certificate audit's handshakes (TLS targets whose host resolved). */
+  tlsAudit?: TlsAuditObservation;
+  /** The `--ca` certificates (PEM), which the audit counts as trust anchors. */
+  ca?: readonly string[];
 }

@@ -17,6 +17,7 @@ import { ResolveError, resolveServer } from '../transport/resolve.js';
 import { RttEstimator } from '../transport/rtt.js';
 import { streamExchange } from '../transport/stream-client.js';
 import { TLS_NO_HANDSHAKE } from '../transport/stream-connect.js';
+import { probeTls, type TlsAuditObservation } from '../transport/tls-audit-probe.js';
 import type { TurnTarget } from '../url/turn-url.js';
 import type { ResolvedTurnCredentials } from './credentials.js';
 import { LinkConnectError } from './link.js';
@@ -63,6 +64,8 @@ function allocateAttributes(family: Family, explicit: boolean): AttributeSpec[] 
 
 /** The channel both allocations bind to the other's relayed address (RFC 8656 §12: 0x4000–0x4FFF). */
 const CHANNEL = MIN_CHANNEL;
+/** Limit of each handshake of the certificate audit, in ms. */
+const TLS_AUDIT_TIMEOUT_MS = 3000;
 /** Pause between the requests that check a deletion, in ms, and how many at most (2 s in all). */
 const DELETE_POLL_MS = 250;
 const DELETE_POLLS = 9;
@@ -474,8 +477,13 @@ export async function checkTurnTarget(
   const run = new TargetRun(target, opts, plan?.node?.address ?? null);
   let server: TransportAddress | null = null;
   let realm: string | null = null;
+  let audit: Promise<TlsAuditObservation> | null = null;
   try {
     server = await run.resolve(plan);
+    if (server && target.transport === 'tls') {
+      const timeoutMs = Math.min(TLS_AUDIT_TIMEOUT_MS, opts.timeoutMs);
+      audit = probeTls({ to: server, host: target.host, ca: opts.ca, timeoutMs });
+    }
     if (server) {
       const first = await run.open(server, 'connect');
       if (!(first instanceof LinkConnectError)) {
@@ -488,6 +496,7 @@ export async function checkTurnTarget(
   } finally {
     run.close();
   }
+  const tlsAudit = audit ? await audit : undefined;
   return {
     url: target.url,
     transport: target.transport,
@@ -500,6 +509,7 @@ export async function checkTurnTarget(
     observations: run.out,
     durationMs: performance.now() - start,
     ...(plan?.node ? { node: { ...plan.node, rttMs: nodeRttMs(run.out) } } : {}),
+    ...(tlsAudit ? { tlsAudit, ca: opts.ca } : {}),
   };
 }
 
