@@ -214,7 +214,6 @@ export const turnDiagnosisCodeSchema = z.enum([
   'tls-issuer-unknown',
   'address-family-not-relayed',
   'tls-expiring-soon',
-  'tls-browser-rejects',
 ]);
 
 /** One step of a TURN check: its verdict, how long it took, how many requests it sent. */

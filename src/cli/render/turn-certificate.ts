@@ -26,6 +26,8 @@ export function certificateLine(t: TurnTargetReport): string | null {
       : c.browserAccepts === false
         ? pc.red('browsers refuse it')
         : 'browsers: unknown';
-  const parts = [names, expiryWords(c), host, chain, versions, browser].filter((x): x is string => x !== null);
+  const parts = [names, expiryWords(c), host, chain, versions, browser].filter(
+    (x): x is string => x !== null,
+  );
   return `    certificate: ${parts.join(' · ')}${c.reason ? pc.dim(` (${c.reason})`) : ''}`;
 }

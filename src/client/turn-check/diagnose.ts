@@ -11,7 +11,6 @@ import { formatAddress, type TransportAddress } from '../../wire/address.js';
 import { reportedMs } from '../transport/rtt.js';
 import { STREAM_WAIT_MS } from '../transport/transaction.js';
 import { addressScope } from './address-scope.js';
-import { certificateFindings, judgeTlsAudit } from './tls-audit.js';
 import { judgeConnect, judgeResolve } from './judge-connect.js';
 import { familyRefused, judgeFamilyAllocate, relayFamilies } from './judge-family.js';
 import {
@@ -34,6 +33,7 @@ import {
   type TurnObservation,
   type TurnTargetObservations,
 } from './observations.js';
+import { certificateFindings, judgeTlsAudit, notVerifiedWords } from './tls-audit.js';
 
 /**
  * The steps a check reports, in the order of the schema's enum (which is the order they run in); UDP has no
@@ -410,15 +410,9 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
   const add = (f: Finding, step: TurnStepName | null): void => {
     if (!diagnoses.has(f.code)) diagnoses.set(f.code, { ...f, step });
   };
+  const certificate = t.tlsAudit ? judgeTlsAudit(t.tlsAudit, t.host, t.ca) : null;
   if (t.insecure) {
-    add(
-      {
-        code: 'tls-not-verified',
-        severity: 'warn',
-        message: 'The TLS certificate was NOT verified (--insecure): this check says nothing about it.',
-      },
-      'connect',
-    );
+    add({ code: 'tls-not-verified', severity: 'warn', message: notVerifiedWords(certificate) }, 'connect');
   }
   for (const o of t.observations) {
     const j = judge(o, t);
@@ -436,8 +430,7 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
   const server = resolvedServer(t);
   const scope = relayScopeFinding(server, allocate?.relayed ?? null);
   if (scope) add(scope, 'allocate');
-  const certificate = t.tlsAudit ? judgeTlsAudit(t.tlsAudit, t.host, t.ca) : null;
-  if (certificate) for (const f of certificateFindings(certificate, t.insecure)) add(f, 'connect');
+  if (certificate) for (const f of certificateFindings(certificate)) add(f, 'connect');
   const order = t.transport === 'udp' ? UDP_STEPS : STREAM_STEPS;
   const steps: TurnStep[] = [];
   let firstFailure: TurnStepName | null = null;

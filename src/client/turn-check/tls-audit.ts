@@ -62,7 +62,11 @@ function judgeChain(certs: X509Certificate[], custom: X509Certificate[]): ChainV
     if (anchor) return { chain: 'trusted', reason: null, viaCustomCa: custom.includes(anchor) };
     if (issued(cur, cur)) {
       if (depth === 0)
-        return { chain: 'self-signed', reason: 'the certificate is signed by its own key', viaCustomCa: false };
+        return {
+          chain: 'self-signed',
+          reason: 'the certificate is signed by its own key',
+          viaCustomCa: false,
+        };
       return {
         chain: 'untrusted-root',
         reason: `the chain ends in the root "${cur.subject.replaceAll('\n', ', ')}", which this host does not trust`,
@@ -109,7 +113,11 @@ function judgeChain(certs: X509Certificate[], custom: X509Certificate[]): ChainV
  * browser trusts only where that CA is installed). Null when no certificate was seen.
  * @param ca the `--ca` certificates (PEM), which count as trust anchors as they do for the check.
  */
-export function judgeTlsAudit(o: TlsAuditObservation, host: string, ca: readonly string[] = []): TlsAudit | null {
+export function judgeTlsAudit(
+  o: TlsAuditObservation,
+  host: string,
+  ca: readonly string[] = [],
+): TlsAudit | null {
   if (o.chain.length === 0) return null;
   const certs = o.chain.map((der) => new X509Certificate(der));
   const leaf = certs[0]!;
@@ -117,12 +125,16 @@ export function judgeTlsAudit(o: TlsAuditObservation, host: string, ca: readonly
   const notBefore = new Date(leaf.validFrom);
   const daysLeft = Math.floor((notAfter.getTime() - o.at) / DAY_MS);
   const hostMatches = checkServerIdentity(host, leaf.toLegacyObject()) === undefined;
-  const verdict = judgeChain(certs, ca.map((pem) => new X509Certificate(pem)));
+  const verdict = judgeChain(
+    certs,
+    ca.map((pem) => new X509Certificate(pem)),
+  );
   const valid = o.at >= notBefore.getTime() && o.at <= notAfter.getTime();
   const modern = o.versions.includes('TLSv1.2') || o.versions.includes('TLSv1.3');
   const openssl = o.chainError && verdict.chain !== 'trusted' ? ` (OpenSSL: ${o.chainError})` : '';
   const reasons = [verdict.reason === null ? null : `${verdict.reason}${openssl}`];
-  if (verdict.viaCustomCa) reasons.push('trusted through --ca: browsers accept it only where that CA is installed');
+  if (verdict.viaCustomCa)
+    reasons.push('trusted through --ca: browsers accept it only where that CA is installed');
   if (!valid) reasons.push(o.at < notBefore.getTime() ? 'not valid yet' : 'expired');
   if (o.versions.length === 0) reasons.push('no TLS version was accepted when offered alone');
   const rest = hostMatches && valid && modern;
@@ -145,7 +157,8 @@ export function judgeTlsAudit(o: TlsAuditObservation, host: string, ca: readonly
 function refusals(a: TlsAudit): string[] {
   const why: string[] = [];
   if (a.chain !== 'trusted' && a.chain !== 'unknown') why.push(`its chain is ${a.chain.replace('-', ' ')}`);
-  if (a.hostMatches === false) why.push(`it does not name the host (it names ${a.subjectAltNames.join(', ') || 'no subjectAltName'})`);
+  if (a.hostMatches === false)
+    why.push(`it does not name the host (it names ${a.subjectAltNames.join(', ') || 'no subjectAltName'})`);
   if (a.daysLeft < 0) why.push(`it expired on ${a.notAfter.slice(0, 10)}`);
   if (!a.tlsVersions.includes('TLSv1.2') && !a.tlsVersions.includes('TLSv1.3'))
     why.push('the server accepts neither TLS 1.2 nor TLS 1.3');
@@ -153,29 +166,31 @@ function refusals(a: TlsAudit): string[] {
 }
 
 /**
- * The audit's findings: `tls-expiring-soon` (warn) when fewer than {@link EXPIRY_WARN_DAYS} days are left
- * and it has not expired yet; under `--insecure` (the connect step did not judge the certificate)
- * `tls-browser-rejects` (warn) when a browser would refuse it, with the reasons.
+ * The audit's finding: `tls-expiring-soon` (warn) when fewer than {@link EXPIRY_WARN_DAYS} days are left
+ * and it has not expired yet (an expired one fails the connect step, or is named under `--insecure` by
+ * {@link notVerifiedWords}).
  */
-export function certificateFindings(a: TlsAudit, insecure: boolean): Finding[] {
-  const out: Finding[] = [];
-  if (a.daysLeft >= 0 && a.daysLeft < EXPIRY_WARN_DAYS)
-    out.push(
-      warn(
-        'tls-expiring-soon',
-        `The TLS certificate expires on ${a.notAfter.slice(0, 10)}, in ${a.daysLeft} day${a.daysLeft === 1 ? '' : 's'}: ` +
-          'after that WebRTC clients will not connect over turns:. Renew it now (and check that automatic ' +
-          'renewal, e.g. certbot, runs and that the TURN server reloads the new certificate).',
-      ),
-    );
+export function certificateFindings(a: TlsAudit): Finding[] {
+  if (a.daysLeft < 0 || a.daysLeft >= EXPIRY_WARN_DAYS) return [];
+  return [
+    warn(
+      'tls-expiring-soon',
+      `The TLS certificate expires on ${a.notAfter.slice(0, 10)}, in ${a.daysLeft} day${a.daysLeft === 1 ? '' : 's'}: ` +
+        'after that WebRTC clients will not connect over turns:. Renew it now (and check that automatic ' +
+        'renewal, e.g. certbot, runs and that the TURN server reloads the new certificate).',
+    ),
+  ];
+}
+
+/**
+ * The `tls-not-verified` warning (`--insecure`) in words: the relay check did not judge the certificate,
+ * but the audit did — when it shows a browser would refuse it, the reasons are named.
+ */
+export function notVerifiedWords(a: TlsAudit | null): string {
+  const base = 'The TLS certificate was NOT verified (--insecure)';
+  if (!a) return `${base}: this check says nothing about it.`;
   const why = refusals(a);
-  if (insecure && a.browserAccepts === false && why.length > 0)
-    out.push(
-      warn(
-        'tls-browser-rejects',
-        `The TLS certificate was not verified (--insecure), but the audit shows browsers will refuse it: ` +
-          `${why.join('; ')}. WebRTC clients will not connect over turns: until it is replaced.`,
-      ),
-    );
-  return out;
+  if (a.browserAccepts === false && why.length > 0)
+    return `${base}, but its audit shows browsers will refuse it: ${why.join('; ')}. WebRTC clients will not connect over turns: until it is replaced.`;
+  return `${base}; its audit found nothing a browser refuses${a.browserAccepts === null ? ' it can judge' : ''}.`;
 }
