@@ -214,6 +214,7 @@ export const turnDiagnosisCodeSchema = z.enum([
   'tls-issuer-unknown',
   'address-family-not-relayed',
   'tls-expiring-soon',
+  'alternate-not-followed',
 ]);
 
 /** One step of a TURN check: its verdict, how long it took, how many requests it sent. */

@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import type { TurnCheckReport, TurnStep, TurnTargetReport } from '../../report/schema.js';
 import { formatAddress } from '../../wire/address.js';
+import { alternateWords } from './turn-alternate.js';
 import { certificateLine } from './turn-certificate.js';
 import { nodeTableLines } from './turn-nodes.js';
 
@@ -41,6 +42,7 @@ function targetLines(t: TurnTargetReport): string[] {
     t.tlsVerified === false ? pc.yellow('certificate NOT verified') : null,
   ].filter((x): x is string => x !== null);
   if (facts.length > 0) lines.push(`    ${facts.join('   ')}`);
+  if (t.alternate) lines.push(`    redirected: ${alternateWords(t.alternate)}`);
   const certificate = certificateLine(t);
   if (certificate) lines.push(certificate);
   const skipped = t.steps.filter((s) => s.status === 'skipped');

@@ -11,6 +11,7 @@ import { formatAddress, type TransportAddress } from '../../wire/address.js';
 import { reportedMs } from '../transport/rtt.js';
 import { STREAM_WAIT_MS } from '../transport/transaction.js';
 import { addressScope } from './address-scope.js';
+import { alternateFinding } from './alternate.js';
 import { judgeConnect, judgeResolve } from './judge-connect.js';
 import { familyRefused, judgeFamilyAllocate, relayFamilies } from './judge-family.js';
 import {
@@ -129,6 +130,8 @@ function errorFinding(o: RequestObservation, t: TurnTargetObservations): Finding
   const said = saidWords(o);
   const isPermission = o.step.endsWith('create-permission') || o.step.endsWith('channel-bind');
   switch (code) {
+    case 300:
+      return alternateFinding(o, t);
     case 401:
       if (!o.authenticated) {
         return fail(
@@ -464,6 +467,7 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
     durationMs: reportedMs(t.durationMs)!,
     ...(t.node ? { node: { ...t.node, rttMs: reportedMs(t.node.rttMs) } } : {}),
     ...(certificate ? { certificate } : {}),
+    ...(t.alternate ? { alternate: t.alternate } : {}),
   };
 }
 

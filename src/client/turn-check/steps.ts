@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { TurnAlternate } from '../../report/turn-node-schema.js';
 import type { Family, TransportAddress } from '../../wire/address.js';
-import { XorMappedAddress, XorRelayedAddress } from '../../wire/attributes/addresses.js';
+import { AlternateServer, XorMappedAddress, XorRelayedAddress } from '../../wire/attributes/addresses.js';
 import { ChannelNumber } from '../../wire/attributes/channel-number.js';
 import { Data } from '../../wire/attributes/data.js';
 import { ErrorCode } from '../../wire/attributes/error-code.js';
 import { Lifetime } from '../../wire/attributes/lifetime.js';
 import { RequestedAddressFamily } from '../../wire/attributes/requested-address-family.js';
 import { RequestedTransport, UDP_PROTOCOL } from '../../wire/attributes/requested-transport.js';
+import { AlternateDomain } from '../../wire/attributes/texts.js';
 import { XorPeerAddress } from '../../wire/attributes/xor-peer-address.js';
 import type { AttributeSpec } from '../../wire/build.js';
 import { MIN_CHANNEL } from '../../wire/channel-data.js';
@@ -19,6 +21,7 @@ import { streamExchange } from '../transport/stream-client.js';
 import { TLS_NO_HANDSHAKE } from '../transport/stream-connect.js';
 import { probeTls, type TlsAuditObservation } from '../transport/tls-audit-probe.js';
 import type { TurnTarget } from '../url/turn-url.js';
+import { alternateOf, redirectOf } from './alternate.js';
 import type { ResolvedTurnCredentials } from './credentials.js';
 import { LinkConnectError } from './link.js';
 import { DNS_TIMEOUT_MS, type NodePlan, nodeRttMs } from './nodes.js';
@@ -89,6 +92,8 @@ async function requestStep(
   const msg = r.response;
   const error =
     msg?.cls === StunClass.errorResponse ? (ErrorCode.decode(msg) ?? { code: 400, reason: '' }) : null;
+  const alternateServer = error?.code === 300 && msg ? AlternateServer.decode(msg) : undefined;
+  const alternateDomain = error?.code === 300 && msg ? AlternateDomain.decode(msg) : undefined;
   return {
     step,
     durationMs: r.elapsedMs,
@@ -103,6 +108,8 @@ async function requestStep(
     relayed: msg ? (XorRelayedAddress.decode(msg) ?? null) : null,
     mapped: msg ? (XorMappedAddress.decode(msg) ?? null) : null,
     lifetimeS: msg ? (Lifetime.decode(msg) ?? null) : null,
+    ...(alternateServer ? { alternateServer } : {}),
+    ...(alternateDomain !== undefined ? { alternateDomain } : {}),
   };
 }
 
@@ -159,6 +166,8 @@ class TargetRun {
   readonly sessions: TurnSession[] = [];
   readonly rtt = new RttEstimator();
   readonly signal: AbortSignal;
+  /** The name TLS certificates are checked against: the URL's host, or a followed ALTERNATE-DOMAIN. */
+  serverName: string;
 
   constructor(
     private readonly target: TurnTarget,
@@ -167,6 +176,18 @@ class TargetRun {
     private readonly node: string | null = null,
   ) {
     this.signal = AbortSignal.timeout(opts.timeoutMs);
+    this.serverName = target.host;
+  }
+
+  /**
+   * Starts over at a 300's alternate (RFC 8489 §10): closes every session, keeps only the resolve step,
+   * and checks TLS certificates against `serverName` from now on.
+   */
+  restartAt(serverName: string): void {
+    this.close();
+    this.sessions.length = 0;
+    this.out.splice(0, this.out.length, ...this.out.filter((o) => o.step === 'resolve'));
+    this.serverName = serverName;
   }
 
   private progress(step: string): void {
@@ -206,7 +227,7 @@ class TargetRun {
       const session = await TurnSession.open({
         transport: this.target.transport,
         to: server,
-        serverName: this.target.host,
+        serverName: this.serverName,
         insecure: this.opts.insecure,
         ca: this.opts.ca,
         connectTimeoutMs: Math.min(this.opts.timeoutMs, 5000),
@@ -478,6 +499,7 @@ export async function checkTurnTarget(
   let server: TransportAddress | null = null;
   let realm: string | null = null;
   let audit: Promise<TlsAuditObservation> | null = null;
+  let alternate: TurnAlternate | undefined;
   try {
     server = await run.resolve(plan);
     if (server && target.transport === 'tls') {
@@ -485,12 +507,15 @@ export async function checkTurnTarget(
       audit = probeTls({ to: server, host: target.host, ca: opts.ca, timeoutMs });
     }
     if (server) {
-      const first = await run.open(server, 'connect');
-      if (!(first instanceof LinkConnectError)) {
-        const a = await run.allocate(first, 'allocate', server.family);
-        realm = first.realm;
-        if (a) await peerSteps(run, server, a);
-        if (a || refusedFamily(run.out)) await run.familyAllocate(server, otherFamily(server.family));
+      realm = await serverSteps(run, server);
+      const redirect = redirectOf(run.out);
+      if (redirect) {
+        alternate = alternateOf(server, redirect);
+        if (alternate.followed) {
+          run.restartAt(redirect.domain ?? target.host);
+          realm = await serverSteps(run, redirect.to);
+          alternate = { ...alternate, secondRedirect: redirectOf(run.out)?.to ?? null };
+        }
       }
     }
   } finally {
@@ -510,7 +535,20 @@ export async function checkTurnTarget(
     durationMs: performance.now() - start,
     ...(plan?.node ? { node: { ...plan.node, rttMs: nodeRttMs(run.out) } } : {}),
     ...(tlsAudit ? { tlsAudit, ca: opts.ca } : {}),
+    ...(alternate ? { alternate } : {}),
   };
+}
+
+/**
+ * Connect, Allocate, and everything after it at one server address; returns the realm the server named.
+ */
+async function serverSteps(run: TargetRun, server: TransportAddress): Promise<string | null> {
+  const first = await run.open(server, 'connect');
+  if (first instanceof LinkConnectError) return null;
+  const a = await run.allocate(first, 'allocate', server.family);
+  if (a) await peerSteps(run, server, a);
+  if (a || refusedFamily(run.out)) await run.familyAllocate(server, otherFamily(server.family));
+  return first.realm;
 }
 
 /** True when the first Allocate was answered 440: the server does not relay the family it asked for. */
