@@ -43,11 +43,13 @@ const at = (s: RunningTurnServer): string => formatAddress(s.turnUdp[0]!);
 describe('turn-check and serve --alternate-server: 300 Try Alternate (RFC 8489 §10, RFC 8656 §7.2)', () => {
   const servers: RunningTurnServer[] = [];
   let target: RunningTurnServer;
+  let coturn: CoturnTurn | undefined;
   beforeAll(async () => {
     target = await bundled('127.0.0.2', 0);
     servers.push(target);
   });
   afterAll(async () => {
+    await coturn?.stop();
     for (const s of servers) await s.close();
   });
 
@@ -130,9 +132,6 @@ describe('turn-check and serve --alternate-server: 300 Try Alternate (RFC 8489 �
   });
 
   describe.skipIf(!canCoturn)('real coturn with alternate-server=', () => {
-    let coturn: CoturnTurn | undefined;
-    afterAll(async () => coturn?.stop());
-
     it('coturn redirects every Allocate; turn-check follows it to the bundled server and passes', async () => {
       coturn = await startCoturnTurn({
         realm: 'ice-doctor',
