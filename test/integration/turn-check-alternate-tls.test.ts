@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTurnCheck } from '../../src/client/turn-check/run.js';
 import { parseTurnTargets } from '../../src/client/url/turn-url.js';
 import { type TurnTargetReport, turnCheckReportSchema } from '../../src/report/schema.js';
-import { type RunningTurnServer, startTurnServer } from '../../src/server/turn/server.js';
+import type { RunningTurnServer } from '../../src/server/turn/server.js';
 import { transportAddress } from '../../src/wire/address.js';
 import { AlternateServer } from '../../src/wire/attributes/addresses.js';
 import { AlternateDomain } from '../../src/wire/attributes/texts.js';
@@ -12,7 +12,11 @@ import { buildMessage } from '../../src/wire/build.js';
 import { Attr, StunClass } from '../../src/wire/constants.js';
 import { StreamFramer } from '../../src/wire/framing.js';
 import { decodeMessage } from '../../src/wire/message.js';
-import { type CertificateCases, makeCertificateCases } from '../support/certificate-cases.js';
+import {
+  type CertificateCases,
+  makeCertificateCases,
+  startTurnWithCertificate,
+} from '../support/certificate-cases.js';
 
 const canTls = existsSync('/usr/bin/openssl');
 const ALICE = { credentials: { username: 'alice', password: 'wonderland' }, source: 'long-term' } as const;
@@ -65,19 +69,8 @@ describe.skipIf(!canTls)(
     const fronts: Server[] = [];
     beforeAll(async () => {
       cases = makeCertificateCases();
-      const base = 47_000 + Math.floor(Math.random() * 90) * 100;
       // The alternate's certificate names only other.test.
-      alternate = await startTurnServer({
-        addresses: ['127.0.0.1'],
-        port: 0,
-        turn: {
-          users: new Map([['alice', 'wonderland']]),
-          relayPorts: { min: base, max: base + 99 },
-          tlsPort: 0,
-          tlsCertFile: cases.wrongName.certFile,
-          tlsKeyFile: cases.wrongName.keyFile,
-        },
-      });
+      alternate = await startTurnWithCertificate(cases.wrongName);
     }, 60_000);
     afterAll(async () => {
       for (const f of fronts) f.close();

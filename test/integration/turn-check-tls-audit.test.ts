@@ -5,11 +5,12 @@ import { runTurnCheck } from '../../src/client/turn-check/run.js';
 import { parseTurnTargets } from '../../src/client/url/turn-url.js';
 import { type TurnTargetReport, turnCheckReportSchema } from '../../src/report/schema.js';
 import { loadTlsCredentials } from '../../src/server/stun/tls-credentials.js';
-import { type RunningTurnServer, startTurnServer } from '../../src/server/turn/server.js';
+import type { RunningTurnServer } from '../../src/server/turn/server.js';
 import {
   type CertificateCase,
   type CertificateCases,
   makeCertificateCases,
+  startTurnWithCertificate,
 } from '../support/certificate-cases.js';
 
 const canTls = existsSync('/usr/bin/openssl');
@@ -22,18 +23,7 @@ describe.skipIf(!canTls)(
     let turn: RunningTurnServer;
     beforeAll(async () => {
       cases = makeCertificateCases();
-      const base = 44_000 + Math.floor(Math.random() * 90) * 100;
-      turn = await startTurnServer({
-        addresses: ['127.0.0.1'],
-        port: 0,
-        turn: {
-          users: new Map([['alice', 'wonderland']]),
-          relayPorts: { min: base, max: base + 99 },
-          tlsPort: 0,
-          tlsCertFile: cases.good.certFile,
-          tlsKeyFile: cases.good.keyFile,
-        },
-      });
+      turn = await startTurnWithCertificate(cases.good);
     }, 60_000);
     afterAll(async () => {
       await turn?.close();

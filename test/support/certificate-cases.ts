@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type RunningTurnServer, startTurnServer } from '../../src/server/turn/server.js';
 
 /** One certificate case for a TLS listener: the chain file (leaf first) and its key. */
 export interface CertificateCase {
@@ -110,4 +111,23 @@ export function makeCertificateCases(): CertificateCases {
     missingIntermediate: chain('alone.pem', 'good.pem'),
     untrustedRoot: chain('other-chain.pem', 'other-root.pem', 'root2-int.pem'),
   };
+}
+
+/**
+ * Starts the bundled TURN server on 127.0.0.1 (port 0, user alice:wonderland, 100 relay ports from a random
+ * base) whose TLS listener presents `c`.
+ */
+export function startTurnWithCertificate(c: CertificateCase): Promise<RunningTurnServer> {
+  const base = 44_000 + Math.floor(Math.random() * 180) * 100;
+  return startTurnServer({
+    addresses: ['127.0.0.1'],
+    port: 0,
+    turn: {
+      users: new Map([['alice', 'wonderland']]),
+      relayPorts: { min: base, max: base + 99 },
+      tlsPort: 0,
+      tlsCertFile: c.certFile,
+      tlsKeyFile: c.keyFile,
+    },
+  });
 }

@@ -153,10 +153,18 @@ export function judgeTlsAudit(
   };
 }
 
+/** What a browser holds against each chain verdict, in words. */
+const CHAIN_REFUSALS: Partial<Record<TlsAudit['chain'], string>> = {
+  'self-signed': 'it is self-signed',
+  'untrusted-root': 'its chain ends in a root browsers do not trust',
+  'missing-intermediate': 'the server does not send the intermediate certificate',
+};
+
 /** The browser's verdict in words: what of a {@link TlsAudit} makes a browser refuse it. */
 function refusals(a: TlsAudit): string[] {
   const why: string[] = [];
-  if (a.chain !== 'trusted' && a.chain !== 'unknown') why.push(`its chain is ${a.chain.replace('-', ' ')}`);
+  const chain = CHAIN_REFUSALS[a.chain];
+  if (chain) why.push(chain);
   if (a.hostMatches === false)
     why.push(`it does not name the host (it names ${a.subjectAltNames.join(', ') || 'no subjectAltName'})`);
   if (a.daysLeft < 0) why.push(`it expired on ${a.notAfter.slice(0, 10)}`);
