@@ -8,6 +8,7 @@ import { type TurnCheckReport, turnCheckReportSchema } from '../../src/report/sc
 import { type RunningTurnServer, startTurnServer } from '../../src/server/turn/server.js';
 import type { TurnSettingsInput } from '../../src/server/turn/settings.js';
 import { formatAddress } from '../../src/wire/address.js';
+import { startListening } from '../support/serve-process.js';
 
 const ALICE = { credentials: { username: 'alice', password: 'wonderland' }, source: 'long-term' } as const;
 const canCoturn = existsSync('/usr/bin/turnserver');
@@ -129,6 +130,29 @@ describe('turn-check and serve --alternate-server: 300 Try Alternate (RFC 8489 Â
     const t = (await check(`turn:${at(front)}`)).targets[0]!;
     expect(t.ok).toBe(true);
     expect(t.alternate).toBeUndefined();
+  });
+
+  it('the built CLI: serve --alternate-server redirects, turn-check follows', async () => {
+    const served = await startListening([
+      '--port',
+      '0',
+      '--json',
+      '--listen',
+      '127.0.0.1',
+      '--no-report',
+      '--user',
+      'alice:wonderland',
+      '--alternate-server',
+      at(target),
+    ]);
+    try {
+      const front = served.line.turn.udp[0]!;
+      const t = (await check(`turn:127.0.0.1:${front.port}`)).targets[0]!;
+      expect(t.ok, JSON.stringify(t.diagnoses)).toBe(true);
+      expect(t.alternate).toMatchObject({ from: front, to: target.turnUdp[0], followed: true });
+    } finally {
+      await served.stop();
+    }
   });
 
   describe.skipIf(!canCoturn)('real coturn with alternate-server=', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseTurnFlags } from '../../src/cli/config/turn-flags.js';
 import { nodeTableLines } from '../../src/cli/render/turn-nodes.js';
 import { alternateOf, redirectOf } from '../../src/client/turn-check/alternate.js';
 import { mapBounded, nodeRttMs } from '../../src/client/turn-check/nodes.js';
@@ -39,6 +40,29 @@ describe('alternate servers (serve --alternate-server)', () => {
       expect(() => parseAlternateServer(bad)).toThrow(/alternateServers.*is not IP\[:PORT\]/);
     expect(() => alternateSettings([], 'sometimes')).toThrow(
       /alternateWhen.*'sometimes' is not one of always, full/,
+    );
+  });
+
+  it('serve flags and ICE_DOCTOR_* variables: parsed into settings, errors name what the user wrote', () => {
+    const listen = ['127.0.0.1'];
+    const s = parseTurnFlags(
+      { alternateServer: ['198.51.100.1:3479'], alternateServerWhen: 'full' },
+      listen,
+      true,
+      {},
+    );
+    expect(s.alternate).toEqual({ servers: [transportAddress('198.51.100.1', 3479)], when: 'full' });
+    const env = { ICE_DOCTOR_ALTERNATE_SERVER: '198.51.100.1, 198.51.100.2:3478' };
+    expect(parseTurnFlags({}, listen, true, env).alternate).toEqual({ servers: [A, B], when: 'always' });
+    expect(parseTurnFlags({}, listen, true, {}).alternate).toEqual({ servers: [], when: 'always' });
+    expect(() => parseTurnFlags({ alternateServer: ['x'] }, listen, true, {})).toThrow(
+      /^--alternate-server: 'x' is not IP/,
+    );
+    expect(() => parseTurnFlags({}, listen, true, { ICE_DOCTOR_ALTERNATE_SERVER: 'x' })).toThrow(
+      /^ICE_DOCTOR_ALTERNATE_SERVER: 'x' is not IP/,
+    );
+    expect(() => parseTurnFlags({ alternateServerWhen: 'never' }, listen, true, {})).toThrow(
+      /^--alternate-server-when: 'never' is not one of always, full/,
     );
   });
 
