@@ -5,7 +5,7 @@ import { runTurnCheck } from '../../src/client/turn-check/run.js';
 import { parseTurnTargets } from '../../src/client/url/turn-url.js';
 import { type TurnTargetReport, turnCheckReportSchema } from '../../src/report/schema.js';
 import { loadTlsCredentials } from '../../src/server/stun/tls-credentials.js';
-import type { RunningTurnServer } from '../../src/server/turn/server.js';
+import { type RunningTurnServer, startTurnServer } from '../../src/server/turn/server.js';
 import {
   type CertificateCase,
   type CertificateCases,
@@ -120,6 +120,31 @@ describe.skipIf(!canTls)(
       const t = await audit(cases.untrustedRoot, { insecure: true, ca: true });
       expect(t.certificate).toMatchObject({ chain: 'untrusted-root', browserAccepts: false });
       expect(t.certificate?.reason).toMatch(/stops at "CN=ice-doctor audit root2 intermediate"/);
+    });
+
+    it("the bundled server's generated certificate (EC, no keyCertSign): self-signed, said under --insecure", async () => {
+      const generated = await startTurnServer({
+        addresses: ['127.0.0.1'],
+        port: 0,
+        turn: { users: new Map([['alice', 'wonderland']]), tlsPort: 0 },
+      });
+      try {
+        const r = await runTurnCheck({
+          targets: parseTurnTargets([`turns:127.0.0.1:${generated.turnTls[0]!.port}`]),
+          credentials: ALICE,
+          insecure: true,
+          timeoutMs: 8000,
+        });
+        const t = turnCheckReportSchema.parse(r).targets[0]!;
+        expect(t.certificate).toMatchObject({
+          chain: 'self-signed',
+          hostMatches: true,
+          browserAccepts: false,
+        });
+        expect(t.diagnoses[0]?.message).toMatch(/browsers will refuse it: it is self-signed/);
+      } finally {
+        await generated.close();
+      }
     });
 
     it('udp and tcp targets get no certificate', async () => {

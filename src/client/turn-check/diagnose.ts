@@ -478,7 +478,7 @@ function summarize(targets: TurnTargetReport[]): string {
     return `All ${targets.length} TURN check${targets.length === 1 ? '' : 's'} passed: allocate, permissions, relay both ways, channels, refresh, delete.`;
   const reasons = failed.map((t) => {
     const first = t.diagnoses.find((d) => d.severity === 'fail');
-    return `${t.url}: ${first?.code ?? 'failed'}`;
+    return `${t.url}${t.node ? ` at ${t.node.address}` : ''}: ${first?.code ?? 'failed'}`;
   });
   return `${failed.length} of ${targets.length} TURN checks failed — ${reasons.join('; ')}.`;
 }

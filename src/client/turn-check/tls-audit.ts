@@ -34,6 +34,18 @@ function issued(cert: X509Certificate, issuer: X509Certificate): boolean {
   }
 }
 
+/**
+ * True for a certificate that names itself as issuer and is signed by its own key. Not `checkIssued`,
+ * which also wants the keyCertSign key usage that a server's self-signed leaf usually lacks.
+ */
+function selfIssued(cert: X509Certificate): boolean {
+  try {
+    return cert.subject === cert.issuer && cert.verify(cert.publicKey);
+  } catch {
+    return false;
+  }
+}
+
 /** The chain's verdict and why, from the certificates alone (no clock, no name: those are judged apart). */
 interface ChainVerdict {
   chain: TlsAudit['chain'];
@@ -60,7 +72,7 @@ function judgeChain(certs: X509Certificate[], custom: X509Certificate[]): ChainV
     seen.add(cur.fingerprint256);
     const anchor = isAnchor(cur);
     if (anchor) return { chain: 'trusted', reason: null, viaCustomCa: custom.includes(anchor) };
-    if (issued(cur, cur)) {
+    if (selfIssued(cur)) {
       if (depth === 0)
         return {
           chain: 'self-signed',
@@ -200,5 +212,7 @@ export function notVerifiedWords(a: TlsAudit | null): string {
   const why = refusals(a);
   if (a.browserAccepts === false && why.length > 0)
     return `${base}, but its audit shows browsers will refuse it: ${why.join('; ')}. WebRTC clients will not connect over turns: until it is replaced.`;
-  return `${base}; its audit found nothing a browser refuses${a.browserAccepts === null ? ' it can judge' : ''}.`;
+  if (a.browserAccepts === null)
+    return `${base}; its audit found nothing a browser would refuse, but cannot judge the chain (see certificate).`;
+  return `${base}; its audit found nothing a browser would refuse.`;
 }
