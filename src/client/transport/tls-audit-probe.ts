@@ -26,6 +26,8 @@ export interface TlsAuditTarget {
   ca?: readonly string[];
   /** Limit of each handshake, in ms. */
   timeoutMs: number;
+  /** Ends every handshake still running (the check learnt there is no TLS to audit). */
+  signal?: AbortSignal;
 }
 
 type Handshake = { chain: Buffer[]; chainError: string | null } | { error: string };
@@ -47,8 +49,12 @@ function handshake(t: TlsAuditTarget, version?: SecureVersion): Promise<Handshak
       ...(version ? { minVersion: version, maxVersion: version, ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
     });
     const timer = setTimeout(() => finish({ error: 'timeout' }), t.timeoutMs);
+    const onAbort = (): void => finish({ error: 'aborted' });
+    t.signal?.addEventListener('abort', onAbort, { once: true });
+    if (t.signal?.aborted) onAbort();
     function finish(h: Handshake): void {
       clearTimeout(timer);
+      t.signal?.removeEventListener('abort', onAbort);
       socket.removeAllListeners('error');
       socket.on('error', () => undefined);
       socket.destroy();

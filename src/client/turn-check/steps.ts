@@ -26,6 +26,7 @@ import type { ResolvedTurnCredentials } from './credentials.js';
 import { LinkConnectError } from './link.js';
 import { DNS_TIMEOUT_MS, type NodePlan, nodeRttMs } from './nodes.js';
 import {
+  type ConnectObservation,
   type DataObservation,
   type DataStepName,
   REFRESH_LIFETIME_S,
@@ -499,12 +500,13 @@ export async function checkTurnTarget(
   let server: TransportAddress | null = null;
   let realm: string | null = null;
   let audit: Promise<TlsAuditObservation> | null = null;
+  const noTls = new AbortController();
   let alternate: TurnAlternate | undefined;
   try {
     server = await run.resolve(plan);
     if (server && target.transport === 'tls') {
       const timeoutMs = Math.min(TLS_AUDIT_TIMEOUT_MS, opts.timeoutMs);
-      audit = probeTls({ to: server, host: target.host, ca: opts.ca, timeoutMs });
+      audit = probeTls({ to: server, host: target.host, ca: opts.ca, timeoutMs, signal: noTls.signal });
     }
     if (server) {
       realm = await serverSteps(run, server);
@@ -521,6 +523,7 @@ export async function checkTurnTarget(
   } finally {
     run.close();
   }
+  if (!handshakeSeen(run.out)) noTls.abort();
   const tlsAudit = audit ? await audit : undefined;
   return {
     url: target.url,
@@ -549,6 +552,15 @@ async function serverSteps(run: TargetRun, server: TransportAddress): Promise<st
   if (a) await peerSteps(run, server, a);
   if (a || refusedFamily(run.out)) await run.familyAllocate(server, otherFamily(server.family));
   return first.realm;
+}
+
+/**
+ * True when the check's own connection got as far as a TLS handshake (the connect step succeeded or failed
+ * on the certificate): when it did not (refused, silent, not TLS), the audit's handshakes are not waited for.
+ */
+function handshakeSeen(out: readonly TurnObservation[]): boolean {
+  const c = out.find((o): o is ConnectObservation => o.step === 'connect');
+  return c !== undefined && (c.errorCode === null || c.facts?.certificate != null);
 }
 
 /** True when the first Allocate was answered 440: the server does not relay the family it asked for. */
