@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseHosts } from '../../src/client/transport/hosts-file.js';
 import { runTurnCheck } from '../../src/client/turn-check/run.js';
 import { parseTurnTargets } from '../../src/client/url/turn-url.js';
 import { type TurnTargetReport, turnCheckReportSchema } from '../../src/report/schema.js';
@@ -19,6 +20,8 @@ import {
 } from '../support/certificate-cases.js';
 
 const canTls = existsSync('/usr/bin/openssl');
+/** localhost as 127.0.0.1 alone, whatever this machine's /etc/hosts says (::1 would be a second node). */
+const LOCALHOST_V4 = parseHosts('127.0.0.1 localhost\n');
 const ALICE = { credentials: { username: 'alice', password: 'wonderland' }, source: 'long-term' } as const;
 
 /**
@@ -87,6 +90,7 @@ describe.skipIf(!canTls)(
         insecure: false,
         ca: [cases.root],
         timeoutMs: 8000,
+        hosts: LOCALHOST_V4,
       });
       return turnCheckReportSchema.parse(r).targets[0]!;
     }

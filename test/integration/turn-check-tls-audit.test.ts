@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderTurnCheckText } from '../../src/cli/render/turn-check.js';
+import { parseHosts } from '../../src/client/transport/hosts-file.js';
 import { runTurnCheck } from '../../src/client/turn-check/run.js';
 import { parseTurnTargets } from '../../src/client/url/turn-url.js';
 import { type TurnTargetReport, turnCheckReportSchema } from '../../src/report/schema.js';
@@ -14,6 +15,8 @@ import {
 } from '../support/certificate-cases.js';
 
 const canTls = existsSync('/usr/bin/openssl');
+/** localhost as 127.0.0.1 alone, whatever this machine's /etc/hosts says (::1 would be a second node). */
+const LOCALHOST_V4 = parseHosts('127.0.0.1 localhost\n');
 const ALICE = { credentials: { username: 'alice', password: 'wonderland' }, source: 'long-term' } as const;
 
 describe.skipIf(!canTls)(
@@ -42,6 +45,7 @@ describe.skipIf(!canTls)(
           insecure: opts.insecure,
           ca: opts.ca ? [cases.root] : undefined,
           timeoutMs: 8000,
+          hosts: LOCALHOST_V4,
         }),
       );
       return r.targets[0]!;
@@ -134,6 +138,7 @@ describe.skipIf(!canTls)(
           credentials: ALICE,
           insecure: true,
           timeoutMs: 8000,
+          hosts: LOCALHOST_V4,
         });
         const t = turnCheckReportSchema.parse(r).targets[0]!;
         expect(t.certificate).toMatchObject({
@@ -153,6 +158,7 @@ describe.skipIf(!canTls)(
         credentials: ALICE,
         insecure: false,
         timeoutMs: 8000,
+        hosts: LOCALHOST_V4,
       });
       expect(r.targets.every((t) => t.certificate === undefined)).toBe(true);
     });
