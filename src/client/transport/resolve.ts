@@ -48,23 +48,41 @@ const all = (p: Promise<string[]>): Promise<Answer> =>
     (err: NodeJS.ErrnoException): Answer => ({ code: err.code ?? 'error' }),
   );
 
+/** Once one family's records arrived, how long the other family's are still waited for, in ms. */
+const OTHER_FAMILY_GRACE_MS = 250;
+
 /**
- * Asks DNS for A and AAAA in parallel with a cancellable c-ares resolver (the servers of /etc/resolv.conf)
- * and returns every address, the A records first in the order DNS gave them, then the AAAA ones. Nothing
- * is left running when it returns: the resolver is cancelled (a getaddrinfo on libuv's thread pool cannot
- * be, and would keep the process alive after the report — issue 11 §3).
+ * Asks DNS for A and AAAA in parallel with a cancellable c-ares resolver (the servers of /etc/resolv.conf).
+ * With `every` false: the A records as soon as they arrive, else the AAAA ones (the first address is all
+ * the caller needs). With `every` true: both families, A records first, each in the order DNS gave them —
+ * once one family has answered, the other gets {@link OTHER_FAMILY_GRACE_MS} more (a DNS server that drops
+ * AAAA queries does not hold the check up to the deadline). Nothing is left running when it returns: the
+ * resolver is cancelled (a getaddrinfo on libuv's thread pool cannot be, and would keep the process alive
+ * after the report — issue 11 §3).
  * @returns the addresses, or the error code of the answer (`ENOTFOUND`, `ETIMEOUT`, `ECANCELLED` ...).
  */
-async function queryDns(host: string, timeoutMs: number): Promise<Answer> {
+async function queryDns(host: string, timeoutMs: number, every: boolean): Promise<Answer> {
   const resolver = new Resolver({ timeout: Math.max(1, Math.ceil(timeoutMs / DNS_TRIES)), tries: DNS_TRIES });
   const timer = setTimeout(() => resolver.cancel(), timeoutMs);
+  let grace: NodeJS.Timeout | undefined;
   try {
-    const [a, aaaa] = await Promise.all([all(resolver.resolve4(host)), all(resolver.resolve6(host))]);
+    const v4 = all(resolver.resolve4(host));
+    const v6 = all(resolver.resolve6(host));
+    if (!every) {
+      const a = await v4;
+      if ('ips' in a) return a;
+      const aaaa = await v6;
+      return 'ips' in aaaa || a.code === 'ENODATA' ? aaaa : a;
+    }
+    if ('ips' in (await Promise.race([v4, v6])))
+      grace = setTimeout(() => resolver.cancel(), OTHER_FAMILY_GRACE_MS);
+    const [a, aaaa] = await Promise.all([v4, v6]);
     const ips = [...('ips' in a ? a.ips : []), ...('ips' in aaaa ? aaaa.ips : [])];
     if (ips.length > 0) return { ips };
     return 'code' in a && a.code !== 'ENODATA' ? a : aaaa;
   } finally {
     clearTimeout(timer);
+    clearTimeout(grace);
     resolver.cancel();
   }
 }
@@ -94,7 +112,7 @@ export async function resolveServer(
   url: Pick<StunUrl, 'host' | 'port'>,
   timeoutMs: number,
 ): Promise<TransportAddress> {
-  return (await resolveServerAll(url, timeoutMs))[0]!;
+  return (await resolveServerAll(url, timeoutMs, undefined, false))[0]!;
 }
 
 /**
@@ -105,6 +123,7 @@ export async function resolveServer(
  * exist, the system resolver (getaddrinfo: search domains, mDNS) gets what is left of `timeoutMs`. Takes any
  * parsed STUN or TURN URL (both have host and port).
  * @param hosts the hosts table to consult before DNS (tests give their own; default /etc/hosts).
+ * @param every false when only the first address matters (DNS: the A records as soon as they arrive).
  * @returns at least one address, duplicates removed.
  * @throws ResolveError with a one-line reason (`ENOTFOUND`, timeout) — never hangs past `timeoutMs`.
  */
@@ -112,12 +131,13 @@ export async function resolveServerAll(
   url: Pick<StunUrl, 'host' | 'port'>,
   timeoutMs: number,
   hosts?: HostsTable,
+  every = true,
 ): Promise<TransportAddress[]> {
   if (isIP(url.host)) return [transportAddress(url.host, url.port)];
   const fromFile = hostsFileAddresses(url.host, hosts);
   if (fromFile.length > 0) return fromFile.map((ip) => transportAddress(ip, url.port));
   const started = performance.now();
-  let answer = await queryDns(url.host, timeoutMs);
+  let answer = await queryDns(url.host, timeoutMs, every);
   const left = timeoutMs - (performance.now() - started);
   if ('code' in answer && DEFINITE_ANSWERS.has(answer.code) && left > 0) {
     const system = await systemLookup(url.host, left);
