@@ -213,6 +213,6 @@ export function notVerifiedWords(a: TlsAudit | null): string {
   if (a.browserAccepts === false && why.length > 0)
     return `${base}, but its audit shows browsers will refuse it: ${why.join('; ')}. WebRTC clients will not connect over turns: until it is replaced.`;
   if (a.browserAccepts === null)
-    return `${base}; its audit found nothing a browser would refuse, but cannot judge the chain (see certificate).`;
+    return `${base}; its audit found nothing a browser would refuse, but cannot tell whether browsers trust its chain (see the certificate line).`;
   return `${base}; its audit found nothing a browser would refuse.`;
 }
