@@ -222,6 +222,8 @@ export const turnDiagnosisCodeSchema = z.enum([
   'relay-ports-partly-closed',
   'relay-one-way',
   'relay-address-not-public',
+  'tls-expiring-soon',
+  'alternate-not-followed',
 ]);
 
 /** One step of a TURN check: its verdict, how long it took, how many requests it sent. */

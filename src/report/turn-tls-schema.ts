@@ -10,7 +10,7 @@ export const tlsAuditSchema = z.object({
   /** Expiry, ISO 8601, and whole days left (negative: expired). Warn under 14 days. */
   notAfter: z.string(),
   daysLeft: z.number().int(),
-  /** Whether the URL's host is named by the certificate (RFC 6125 §6); null when connected to an IP literal a SAN cannot be judged for. */
+  /** Whether the URL's host is named by the certificate (RFC 6125 §6; an IP literal against IP SANs); null when not judged. */
   hostMatches: z.boolean().nullable(),
   /**
    * `trusted` (chains to a trusted root), `self-signed`, `untrusted-root` (a complete chain to a root this
@@ -21,7 +21,8 @@ export const tlsAuditSchema = z.object({
   tlsVersions: z.array(z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'])),
   /**
    * Whether a current browser would accept it: trusted chain, host named, not expired, TLS 1.2 or newer;
-   * null when one of those is unknown.
+   * null when one of those is unknown (a chain `unknown`, or trusted only through `--ca`: a browser accepts
+   * it only where that CA is installed).
    */
   browserAccepts: z.boolean().nullable(),
   /** Why something is null or `unknown`, in words; null when everything was judged. */

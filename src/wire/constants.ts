@@ -135,6 +135,7 @@ export function classOf(type: number): StunClass {
 
 /** Reason phrases of the STUN and TURN error codes ice-doctor sends (RFC 8489 §14.8, RFC 8656 §19). */
 export const ERROR_REASONS: ReadonlyMap<number, string> = new Map([
+  [300, 'Try Alternate'],
   [400, 'Bad Request'],
   [401, 'Unauthenticated'],
   [403, 'Forbidden'],

@@ -25,7 +25,7 @@ export interface PrivateCa {
 
 /**
  * Makes a root CA, an intermediate CA signed by it, and leaf certificates (subjectAltName IP:127.0.0.1,
- * DNS:localhost, valid 2 days) signed by one or the other, in a fresh temporary directory.
+ * DNS:localhost, valid 30 days: beyond turn-check's 14-day expiry warning) signed by one or the other, in a fresh temporary directory.
  */
 export function makePrivateCa(): PrivateCa {
   const dir = mkdtempSync(join(tmpdir(), 'idl-private-ca-'));
@@ -53,7 +53,7 @@ export function makePrivateCa(): PrivateCa {
       '-out',
       `${name}.csr`,
     );
-  const days = ['-days', '2'];
+  const days = ['-days', '30'];
   const sign = (csr: string, ca: string, ext: string, out: string): void =>
     ssl(
       'x509',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 /**
  * Makes a self-signed certificate for `commonName` with Debian's openssl (a real certificate, as a
- * user's test server would have), valid 2 days.
+ * user's test server would have), valid 30 days (beyond turn-check's 14-day expiry warning).
  * @param subjectAltName openssl's text of the extension, e.g. `DNS:turn.example.test,IP:127.0.0.1`
  *   (default: none, the CN alone names the server).
  * @returns paths of the PEM certificate and key.
@@ -26,7 +26,7 @@ export function selfSignedCert(
       'rsa:2048',
       '-nodes',
       '-days',
-      '2',
+      '30',
       '-subj',
       `/CN=${commonName}`,
       ...(subjectAltName === undefined ? [] : ['-addext', `subjectAltName=${subjectAltName}`]),

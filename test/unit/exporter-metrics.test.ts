@@ -245,6 +245,7 @@ describe('exporter: turn-check report → /probe metrics', () => {
       host: 'turn.example.org',
       address,
       addresses: ['203.0.113.10', '203.0.113.11'],
+      rttMs: 12,
     });
     const text = await turnText(
       report(

@@ -101,6 +101,15 @@ export function registerServe(program: Command): void {
     .option('--user-quota <n>', 'allocations per user (default: 100)')
     .option('--total-quota <n>', 'allocations in total (default: 2000)')
     .option('--bandwidth <bytes/s>', 'relayed bytes per second per allocation (default: no cap)')
+    .option(
+      '--alternate-server <ip:port>',
+      'answer UDP/TCP Allocates with 300 Try Alternate to this server (IP[:PORT], port default 3478); repeatable, round-robin',
+      collect,
+    )
+    .option(
+      '--alternate-server-when <when>',
+      'always: redirect every UDP/TCP Allocate (coturn alternate-server); full: only when the total quota or the relay ports are exhausted (default: always)',
+    )
     .option('--metrics-port <n>', 'serve Prometheus metrics on this port (default: off)')
     .option('--metrics-host <ip>', 'address of the metrics endpoint (default: 127.0.0.1)')
     .option(

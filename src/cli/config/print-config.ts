@@ -1,4 +1,5 @@
 import { Document } from 'yaml';
+import { formatAddress } from '../../wire/address.js';
 import type { ServeConfig } from './serve-config.js';
 
 /** What a secret or password is printed as. */
@@ -57,6 +58,8 @@ export function effectiveConfig(config: ServeConfig): Record<string, unknown> {
     ...(turn.bandwidthBytesPerS !== null && { bandwidth: turn.bandwidthBytesPerS }),
     ...(turn.metricsPort !== null && { 'metrics-port': turn.metricsPort }),
     'metrics-host': turn.metricsHost,
+    'alternate-server': turn.alternate.servers.map(formatAddress),
+    'alternate-server-when': turn.alternate.when,
     report: report !== null,
     ...(report && {
       'report-port': report.httpPort,

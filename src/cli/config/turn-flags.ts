@@ -40,6 +40,8 @@ export interface TurnFlags {
   bandwidth?: string;
   metricsPort?: string;
   metricsHost?: string;
+  alternateServer?: string[];
+  alternateServerWhen?: string;
 }
 
 /** A whole-number flag within `range` (`min`–{@link MAX_COUNT} unless narrowed), or undefined when not given. */
@@ -119,6 +121,35 @@ function parseNumbers(flags: TurnFlags) {
   };
 }
 
+/**
+ * `--alternate-server` (else `ICE_DOCTOR_ALTERNATE_SERVER`, comma-separated) and `--alternate-server-when`
+ * (else `ICE_DOCTOR_ALTERNATE_SERVER_WHEN`) as settings input, with the flag or variable each came from
+ * (by settings field), so an error names what the user wrote.
+ */
+function alternateFlags(
+  flags: TurnFlags,
+  env: NodeJS.ProcessEnv,
+): { input: Pick<TurnSettingsInput, 'alternateServers' | 'alternateWhen'>; sources: Record<string, string> } {
+  const fromEnv = env.ICE_DOCTOR_ALTERNATE_SERVER?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const servers = flags.alternateServer ?? fromEnv;
+  const when = flags.alternateServerWhen ?? env.ICE_DOCTOR_ALTERNATE_SERVER_WHEN;
+  return {
+    input: {
+      ...(servers && { alternateServers: servers }),
+      ...(when !== undefined && { alternateWhen: when }),
+    },
+    sources: {
+      alternateServers: flags.alternateServer ? '--alternate-server' : 'ICE_DOCTOR_ALTERNATE_SERVER',
+      alternateWhen:
+        flags.alternateServerWhen !== undefined
+          ? '--alternate-server-when'
+          : 'ICE_DOCTOR_ALTERNATE_SERVER_WHEN',
+    },
+  };
+}
+
 /** The flag of each field of {@link TurnSettingsInput} whose SettingsError the flags can still cause. */
 const FLAG_OF: Record<string, string> = {
   users: '--user',
@@ -134,7 +165,7 @@ const FLAG_OF: Record<string, string> = {
  * (`resolveTurnSettings`, src/server/turn/settings.ts: defaults, the generated user, the loopback-peer
  * default). Environment variables fill flags that are not given: `ICE_DOCTOR_REALM`, `ICE_DOCTOR_AUTH_SECRET`
  * (comma-separated for rotation; set but empty is an error), `ICE_DOCTOR_EXTERNAL_IP`,
- * `ICE_DOCTOR_RELAY_PORTS`.
+ * `ICE_DOCTOR_RELAY_PORTS`, `ICE_DOCTOR_ALTERNATE_SERVER` (comma-separated), `ICE_DOCTOR_ALTERNATE_SERVER_WHEN`.
  * @param listen the listening addresses, to decide the peer allow-list default.
  * @param portZero true when the STUN port is 0 (picked): the TLS port then defaults to 0 too.
  * @param env the environment (`process.env`); tests pass their own.
@@ -163,6 +194,7 @@ export function parseTurnFlags(
   const realm = flags.realm ?? env.ICE_DOCTOR_REALM;
   const ips = flags.externalIp ?? env.ICE_DOCTOR_EXTERNAL_IP;
   const relayText = flags.relayPorts ?? env.ICE_DOCTOR_RELAY_PORTS;
+  const alternate = alternateFlags(flags, env);
   const input: TurnSettingsInput = {
     ...(realm !== undefined && { realm }),
     users: parseUsers(flags.user ?? []),
@@ -191,6 +223,7 @@ export function parseTurnFlags(
     ...(f.bandwidth !== undefined && { bandwidthBytesPerS: f.bandwidth }),
     ...(f.metricsPort !== undefined && { metricsPort: f.metricsPort }),
     ...(flags.metricsHost !== undefined && { metricsHost: flags.metricsHost }),
+    ...alternate.input,
   };
   try {
     const settings = resolveTurnSettings(input, listen, portZero);
@@ -202,7 +235,7 @@ export function parseTurnFlags(
         ? realmSource
         : err.field === 'externalIps'
           ? ipSource
-          : (FLAG_OF[err.field] ?? err.field);
+          : (alternate.sources[err.field] ?? FLAG_OF[err.field] ?? err.field);
     throw new ConfigError(`${source}: ${err.detail}`);
   }
 }

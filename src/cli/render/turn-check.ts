@@ -1,6 +1,9 @@
 import pc from 'picocolors';
 import type { TurnCheckReport, TurnStep, TurnTargetReport } from '../../report/schema.js';
 import { formatAddress } from '../../wire/address.js';
+import { alternateWords } from './turn-alternate.js';
+import { certificateLine } from './turn-certificate.js';
+import { nodeTableLines } from './turn-nodes.js';
 import { qualityLine } from './turn-quality.js';
 import { reachLines } from './turn-reach.js';
 
@@ -41,6 +44,9 @@ function targetLines(t: TurnTargetReport): string[] {
     t.tlsVerified === false ? pc.yellow('certificate NOT verified') : null,
   ].filter((x): x is string => x !== null);
   if (facts.length > 0) lines.push(`    ${facts.join('   ')}`);
+  if (t.alternate) lines.push(`    redirected: ${alternateWords(t.alternate)}`);
+  const certificate = certificateLine(t);
+  if (certificate) lines.push(certificate);
   const skipped = t.steps.filter((s) => s.status === 'skipped');
   for (const s of t.steps) if (s.status !== 'skipped') lines.push(stepLine(s));
   if (skipped.length > 0) {
@@ -69,6 +75,7 @@ function targetLines(t: TurnTargetReport): string[] {
  */
 export function renderTurnCheckText(r: TurnCheckReport): string {
   const lines = [`${r.ok ? pc.green('●') : pc.red('●')} ${pc.bold(r.summary)}`, ''];
+  lines.push(...nodeTableLines(r.targets));
   for (const t of r.targets) lines.push(...targetLines(t), '');
   lines.push(pc.dim(`Finished in ${r.durationMs} ms.`));
   return lines.join('\n');

@@ -36,14 +36,14 @@ function systemHosts(): HostsTable {
 }
 
 /**
- * The address of `host` from the hosts file, as getaddrinfo with `hosts: files dns` finds it before asking
- * DNS: its first IPv4 address, else its first IPv6 one; `localhost` (and `*.localhost`) without an entry is
- * 127.0.0.1 (RFC 6761 §6.3). Null when the file does not name it. A trailing dot is ignored.
+ * Every address of `host` in the hosts file, as getaddrinfo with `hosts: files dns` finds them before
+ * asking DNS: IPv4 first, each in file order, without duplicates;
+ * `localhost` (and `*.localhost`) without an entry is 127.0.0.1 (RFC 6761 §6.3). Empty when the file does
+ * not name it. A trailing dot is ignored.
  */
-export function hostsFileAddress(host: string, table: HostsTable = systemHosts()): string | null {
+export function hostsFileAddresses(host: string, table: HostsTable = systemHosts()): string[] {
   const name = host.toLowerCase().replace(/\.$/, '');
-  const ips = table.get(name) ?? [];
-  const found = ips.find((ip) => isIP(ip) === 4) ?? ips[0];
-  if (found !== undefined) return found;
-  return name === 'localhost' || name.endsWith('.localhost') ? '127.0.0.1' : null;
+  const ips = [...new Set(table.get(name) ?? [])];
+  if (ips.length > 0) return [...ips.filter((ip) => isIP(ip) === 4), ...ips.filter((ip) => isIP(ip) === 6)];
+  return name === 'localhost' || name.endsWith('.localhost') ? ['127.0.0.1'] : [];
 }

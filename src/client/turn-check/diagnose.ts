@@ -11,6 +11,7 @@ import { formatAddress, type TransportAddress } from '../../wire/address.js';
 import { reportedMs } from '../transport/rtt.js';
 import { STREAM_WAIT_MS } from '../transport/transaction.js';
 import { addressScope } from './address-scope.js';
+import { alternateFinding } from './alternate.js';
 import { judgeConnect, judgeResolve } from './judge-connect.js';
 import { familyRefused, judgeFamilyAllocate, relayFamilies } from './judge-family.js';
 import { judgeOutsideReach } from './judge-reach.js';
@@ -36,6 +37,7 @@ import {
 } from './observations.js';
 import { judgeQuality } from './quality-judge.js';
 import { summariseQuality } from './quality-summary.js';
+import { certificateFindings, judgeTlsAudit, notVerifiedWords } from './tls-audit.js';
 
 /**
  * The steps a check reports, in the order of the schema's enum (which is the order they run in); UDP has no
@@ -131,6 +133,8 @@ function errorFinding(o: RequestObservation, t: TurnTargetObservations): Finding
   const said = saidWords(o);
   const isPermission = o.step.endsWith('create-permission') || o.step.endsWith('channel-bind');
   switch (code) {
+    case 300:
+      return alternateFinding(o, t);
     case 401:
       if (!o.authenticated) {
         return fail(
@@ -412,15 +416,9 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
   const add = (f: Finding, step: TurnStepName | null): void => {
     if (!diagnoses.has(f.code)) diagnoses.set(f.code, { ...f, step });
   };
+  const certificate = t.tlsAudit ? judgeTlsAudit(t.tlsAudit, t.host, t.ca) : null;
   if (t.insecure) {
-    add(
-      {
-        code: 'tls-not-verified',
-        severity: 'warn',
-        message: 'The TLS certificate was NOT verified (--insecure): this check says nothing about it.',
-      },
-      'connect',
-    );
+    add({ code: 'tls-not-verified', severity: 'warn', message: notVerifiedWords(certificate) }, 'connect');
   }
   for (const o of t.observations) {
     const j = judge(o, t);
@@ -442,6 +440,7 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
   if (quality) for (const f of judgeQuality(quality, t.transport)) add(f, null);
   const reach = judgeOutsideReach(t);
   for (const f of reach?.findings ?? []) add(f, null);
+  if (certificate) for (const f of certificateFindings(certificate)) add(f, 'connect');
   const order = t.transport === 'udp' ? UDP_STEPS : STREAM_STEPS;
   const steps: TurnStep[] = [];
   let firstFailure: TurnStepName | null = null;
@@ -475,6 +474,9 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
     durationMs: reportedMs(t.durationMs)!,
     ...(quality && { quality }),
     ...(reach && { outsideReach: reach.reach }),
+    ...(t.node ? { node: { ...t.node, rttMs: reportedMs(t.node.rttMs) } } : {}),
+    ...(certificate ? { certificate } : {}),
+    ...(t.alternate ? { alternate: t.alternate } : {}),
   };
 }
 
@@ -485,7 +487,7 @@ function summarize(targets: TurnTargetReport[]): string {
     return `All ${targets.length} TURN check${targets.length === 1 ? '' : 's'} passed: allocate, permissions, relay both ways, channels, refresh, delete.`;
   const reasons = failed.map((t) => {
     const first = t.diagnoses.find((d) => d.severity === 'fail');
-    return `${t.url}: ${first?.code ?? 'failed'}`;
+    return `${t.url}${t.node ? ` at ${t.node.address}` : ''}: ${first?.code ?? 'failed'}`;
   });
   return `${failed.length} of ${targets.length} TURN checks failed — ${reasons.join('; ')}.`;
 }

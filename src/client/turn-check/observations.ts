@@ -1,6 +1,8 @@
 import type { TurnStepName } from '../../report/schema.js';
+import type { TurnAlternate, TurnNode } from '../../report/turn-node-schema.js';
 import type { Transport, TransportAddress } from '../../wire/address.js';
 import type { ConnectFacts } from '../transport/stream-connect.js';
+import type { TlsAuditObservation } from '../transport/tls-audit-probe.js';
 import type { QualityObservation } from './quality-summary.js';
 import type { OutsideReachObservation } from './reach-observations.js';
 import type { IntegrityState, TurnFailure } from './session.js';
@@ -57,6 +59,9 @@ export interface RequestObservation {
   relayed: TransportAddress | null;
   mapped: TransportAddress | null;
   lifetimeS: number | null;
+  /** ALTERNATE-SERVER and ALTERNATE-DOMAIN of a 300 Try Alternate (RFC 8489 §10, §14.15–14.16), when present. */
+  alternateServer?: TransportAddress;
+  alternateDomain?: string;
 }
 
 /**
@@ -114,4 +119,12 @@ export interface TurnTargetObservations {
   durationMs: number;
   /** The relay quality measure (quality.ts); absent when not asked for or no allocation was made. */
   quality?: QualityObservation;
+  /** Which address of a multi-address host name this check talked to (issue 15 §2); absent for one address. */
+  node?: TurnNode;
+  /** A 300 Try Alternate to the first Allocate, and whether the check went on at the alternate. */
+  alternate?: TurnAlternate;
+  /** The `turns:` certificate audit's handshakes (TLS targets whose host resolved). */
+  tlsAudit?: TlsAuditObservation;
+  /** The `--ca` certificates (PEM), which the audit counts as trust anchors. */
+  ca?: readonly string[];
 }

@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { TurnAlternate } from '../../report/turn-node-schema.js';
 import type { Family, TransportAddress } from '../../wire/address.js';
-import { XorMappedAddress, XorRelayedAddress } from '../../wire/attributes/addresses.js';
+import { AlternateServer, XorMappedAddress, XorRelayedAddress } from '../../wire/attributes/addresses.js';
 import { ChannelNumber } from '../../wire/attributes/channel-number.js';
 import { Data } from '../../wire/attributes/data.js';
 import { ErrorCode } from '../../wire/attributes/error-code.js';
 import { Lifetime } from '../../wire/attributes/lifetime.js';
 import { RequestedAddressFamily } from '../../wire/attributes/requested-address-family.js';
 import { RequestedTransport, UDP_PROTOCOL } from '../../wire/attributes/requested-transport.js';
+import { AlternateDomain } from '../../wire/attributes/texts.js';
 import { XorPeerAddress } from '../../wire/attributes/xor-peer-address.js';
 import type { AttributeSpec } from '../../wire/build.js';
 import { MIN_CHANNEL } from '../../wire/channel-data.js';
@@ -17,10 +19,14 @@ import { ResolveError, resolveServer } from '../transport/resolve.js';
 import { RttEstimator } from '../transport/rtt.js';
 import { streamExchange } from '../transport/stream-client.js';
 import { TLS_NO_HANDSHAKE } from '../transport/stream-connect.js';
+import { probeTls, type TlsAuditObservation } from '../transport/tls-audit-probe.js';
 import type { TurnTarget } from '../url/turn-url.js';
+import { alternateOf, redirectOf } from './alternate.js';
 import type { ResolvedTurnCredentials } from './credentials.js';
 import { LinkConnectError } from './link.js';
+import { DNS_TIMEOUT_MS, type NodePlan, nodeRttMs } from './nodes.js';
 import {
+  type ConnectObservation,
   type DataObservation,
   type DataStepName,
   REFRESH_LIFETIME_S,
@@ -71,7 +77,8 @@ function allocateAttributes(family: Family, explicit: boolean): AttributeSpec[] 
 
 /** The channel both allocations bind to the other's relayed address (RFC 8656 §12: 0x4000–0x4FFF). */
 const CHANNEL = MIN_CHANNEL;
-const DNS_TIMEOUT_MS = 2000;
+/** Limit of each handshake of the certificate audit, in ms. */
+const TLS_AUDIT_TIMEOUT_MS = 3000;
 /** Pause between the requests that check a deletion, in ms, and how many at most (2 s in all). */
 const DELETE_POLL_MS = 250;
 const DELETE_POLLS = 9;
@@ -95,6 +102,8 @@ async function requestStep(
   const msg = r.response;
   const error =
     msg?.cls === StunClass.errorResponse ? (ErrorCode.decode(msg) ?? { code: 400, reason: '' }) : null;
+  const alternateServer = error?.code === 300 && msg ? AlternateServer.decode(msg) : undefined;
+  const alternateDomain = error?.code === 300 && msg ? AlternateDomain.decode(msg) : undefined;
   return {
     step,
     durationMs: r.elapsedMs,
@@ -109,6 +118,8 @@ async function requestStep(
     relayed: msg ? (XorRelayedAddress.decode(msg) ?? null) : null,
     mapped: msg ? (XorMappedAddress.decode(msg) ?? null) : null,
     lifetimeS: msg ? (Lifetime.decode(msg) ?? null) : null,
+    ...(alternateServer ? { alternateServer } : {}),
+    ...(alternateDomain !== undefined ? { alternateDomain } : {}),
   };
 }
 
@@ -167,16 +178,33 @@ class TargetRun {
   readonly signal: AbortSignal;
   quality: QualityObservation | undefined;
   private readonly startedAt = performance.now();
+  /** The name TLS certificates are checked against: the URL's host, or a followed ALTERNATE-DOMAIN. */
+  serverName: string;
 
   constructor(
     private readonly target: TurnTarget,
     private readonly opts: TurnCheckOptions,
+    /** The address checked, when the name has several (shown in progress lines). */
+    private readonly node: string | null = null,
   ) {
     this.signal = AbortSignal.timeout(opts.timeoutMs);
+    this.serverName = target.host;
+  }
+
+  /**
+   * Starts over at a 300's alternate (RFC 8489 §10): closes every session, keeps only the resolve step,
+   * and checks TLS certificates against `serverName` from now on.
+   */
+  restartAt(serverName: string): void {
+    this.close();
+    this.sessions.length = 0;
+    this.out.splice(0, this.out.length, ...this.out.filter((o) => o.step === 'resolve'));
+    this.serverName = serverName;
   }
 
   private progress(step: string): void {
-    this.opts.onProgress?.(`${this.target.url}: ${step}`);
+    const node = this.node ? ` [${this.node}]` : '';
+    this.opts.onProgress?.(`${this.target.url}${node}: ${step}`);
   }
 
   private record<T extends TurnObservation>(o: T): T {
@@ -184,8 +212,12 @@ class TargetRun {
     return o;
   }
 
-  /** Resolves the host (at most 2 s, `resolveServer`); null when it does not resolve. */
-  async resolve(): Promise<TransportAddress | null> {
+  /**
+   * Resolves the host (at most 2 s, `resolveServer`), or takes the address `plan` resolved (one node of a
+   * multi-address name); null when it does not resolve.
+   */
+  async resolve(plan?: NodePlan): Promise<TransportAddress | null> {
+    if (plan) return this.record(plan.resolved).address;
     this.progress('resolve');
     const start = performance.now();
     try {
@@ -207,7 +239,7 @@ class TargetRun {
       const session = await TurnSession.open({
         transport: this.target.transport,
         to: server,
-        serverName: this.target.host,
+        serverName: this.serverName,
         insecure: this.opts.insecure,
         ca: this.opts.ca,
         connectTimeoutMs: Math.min(this.opts.timeoutMs, 5000),
@@ -500,33 +532,47 @@ function connectFailureAsRequest(
  * (once the first Allocate was answered with success or 440) asks for a relay of the other address family,
  * and returns what every step observed. Never rejects for network reasons: failures are observations; a step
  * that cannot run after a failure is simply absent. Every socket is closed before it returns.
+ * @param plan one address of the host, resolved beforehand (`planNodes`); without it the host is resolved
+ *   here to its first address.
  */
 export async function checkTurnTarget(
   target: TurnTarget,
   opts: TurnCheckOptions,
+  plan?: NodePlan,
 ): Promise<TurnTargetObservations> {
   const start = performance.now();
-  const run = new TargetRun(target, opts);
+  const run = new TargetRun(target, opts, plan?.node?.address ?? null);
   let server: TransportAddress | null = null;
   let realm: string | null = null;
   let reach: OutsideReachObservation | null | undefined = opts.outsideReach === false ? undefined : null;
+  let audit: Promise<TlsAuditObservation> | null = null;
+  const noTls = new AbortController();
+  let alternate: TurnAlternate | undefined;
   try {
-    server = await run.resolve();
+    server = await run.resolve(plan);
+    if (server && target.transport === 'tls') {
+      const timeoutMs = Math.min(TLS_AUDIT_TIMEOUT_MS, opts.timeoutMs);
+      audit = probeTls({ to: server, host: target.host, ca: opts.ca, timeoutMs, signal: noTls.signal });
+    }
     if (server) {
-      const first = await run.open(server, 'connect');
-      if (!(first instanceof LinkConnectError)) {
-        const a = await run.allocate(first, 'allocate', server.family);
-        realm = first.realm;
-        if (a) {
-          const asked = reach === null ? (at: TransportAddress) => run.outsideReach(at) : null;
-          reach = (await peerSteps(run, server, a, asked)) ?? reach;
+      let at = await serverSteps(run, server, reach !== undefined);
+      const redirect = redirectOf(run.out);
+      if (redirect) {
+        alternate = alternateOf(server, redirect);
+        if (alternate.followed) {
+          run.restartAt(redirect.domain ?? target.host);
+          at = await serverSteps(run, redirect.to, reach !== undefined);
+          alternate = { ...alternate, secondRedirect: redirectOf(run.out)?.to ?? null };
         }
-        if (a || refusedFamily(run.out)) await run.familyAllocate(server, otherFamily(server.family));
       }
+      realm = at.realm;
+      reach = at.reach ?? reach;
     }
   } finally {
     run.close();
   }
+  if (!handshakeSeen(run.out)) noTls.abort();
+  const tlsAudit = audit ? await audit : undefined;
   return {
     url: target.url,
     transport: target.transport,
@@ -540,12 +586,48 @@ export async function checkTurnTarget(
     ...(reach !== undefined && { outsideReach: reach }),
     durationMs: performance.now() - start,
     ...(run.quality && { quality: run.quality }),
+    ...(plan?.node ? { node: { ...plan.node, rttMs: nodeRttMs(run.out) } } : {}),
+    ...(tlsAudit ? { tlsAudit, ca: opts.ca } : {}),
+    ...(alternate ? { alternate } : {}),
   };
 }
 
 /** The first Allocate's observation, once it ran. */
 function firstAllocate(out: readonly TurnObservation[]): RequestObservation | undefined {
   return out.find((o): o is RequestObservation => o.step === 'allocate');
+}
+
+/** What {@link serverSteps} found: the realm the server named, and the reach check's result when it ran. */
+interface ServerStepsResult {
+  realm: string | null;
+  reach: OutsideReachObservation | undefined;
+}
+
+/**
+ * Connect, Allocate, and everything after it at one server address, with the reach check from outside
+ * beside the peer steps when `outsideReach` is true.
+ */
+async function serverSteps(
+  run: TargetRun,
+  server: TransportAddress,
+  outsideReach: boolean,
+): Promise<ServerStepsResult> {
+  const first = await run.open(server, 'connect');
+  if (first instanceof LinkConnectError) return { realm: null, reach: undefined };
+  const a = await run.allocate(first, 'allocate', server.family);
+  const asked = outsideReach ? (at: TransportAddress) => run.outsideReach(at) : null;
+  const reach = a ? await peerSteps(run, server, a, asked) : undefined;
+  if (a || refusedFamily(run.out)) await run.familyAllocate(server, otherFamily(server.family));
+  return { realm: first.realm, reach };
+}
+
+/**
+ * True when the check's own connection got as far as a TLS handshake (the connect step succeeded or failed
+ * on the certificate): when it did not (refused, silent, not TLS), the audit's handshakes are not waited for.
+ */
+function handshakeSeen(out: readonly TurnObservation[]): boolean {
+  const c = out.find((o): o is ConnectObservation => o.step === 'connect');
+  return c !== undefined && (c.errorCode === null || c.facts?.certificate != null);
 }
 
 /** True when the first Allocate was answered 440: the server does not relay the family it asked for. */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Family } from '../../wire/address.js';
+import type { AlternatePicker } from './alternate.js';
 import type { CredentialSource } from './auth/authenticate.js';
 import type { AuthLimitSettings } from './auth/limiter.js';
 import type { TurnMetrics } from './metrics.js';
@@ -57,6 +58,8 @@ export interface TurnConfig {
   pageScope: ScopeCheck | null;
   metrics: TurnMetrics | null;
   log: Logger;
+  /** Where Allocates are redirected with 300 Try Alternate (`alternate.ts`); absent: never. */
+  alternate?: AlternatePicker;
 }
 
 /** RFC 8656's lifetimes: allocation 600 s (max 3600 s), permission 300 s, channel 600 s. */

@@ -9,7 +9,7 @@ import { encodeResponse, RFC5389 } from '../stun/encode-response.js';
 import type { Authenticated } from './auth/authenticate.js';
 
 /** The error codes a TURN server sends (each has its reason phrase in ERROR_REASONS, constants.ts). */
-export type TurnErrorCode = 400 | 401 | 403 | 420 | 437 | 438 | 440 | 441 | 442 | 443 | 486 | 508;
+export type TurnErrorCode = 300 | 400 | 401 | 403 | 420 | 437 | 438 | 440 | 441 | 442 | 443 | 486 | 508;
 
 /**
  * `attrs` then SOFTWARE (when not ''), typed attributes before raw ones (the order `buildMessage` takes),

@@ -9,6 +9,7 @@ import {
   loadTlsCredentials,
   type TlsCredentials,
 } from '../stun/tls-credentials.js';
+import { AlternatePicker } from './alternate.js';
 import type { RelayFamilyConfig } from './config.js';
 import { createTurnEngine, type TurnEngine } from './engine.js';
 import { createTurnMetrics, type MetricsServer, startMetricsServer } from './metrics.js';
@@ -135,6 +136,7 @@ export async function startTurnServer(opts: TurnServerOptions): Promise<RunningT
     pageScope: opts.pageScope ?? null,
     metrics,
     log,
+    ...(turn.alternate.servers.length > 0 && { alternate: new AlternatePicker(turn.alternate) }),
   });
   const fronts: RunningStunServer[] = [];
   let metricsServer: MetricsServer | null = null;

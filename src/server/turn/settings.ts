@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { SettingsError } from '../../errors.js';
 import { DEFAULT_CONNECTIONS_PER_IP } from '../../net/connection-budget.js';
 import { STUNS_DEFAULT_PORT } from '../../shared/ice-url.js';
+import { type AlternateSettings, alternateSettings } from './alternate.js';
 import { type AuthLimitSettings, DEFAULT_AUTH_LIMIT } from './auth/limiter.js';
 import { RFC_LIFETIMES, type TurnLifetimes } from './config.js';
 import { createPeerPolicy } from './peer-policy.js';
@@ -71,6 +72,10 @@ export interface TurnSettingsInput {
   /** `null`: no metrics endpoint (the default). */
   metricsPort?: number | null;
   metricsHost?: string;
+  /** Alternate servers, `IP[:PORT]`, for 300 Try Alternate (`alternate.ts`); absent or empty: none. */
+  alternateServers?: readonly string[];
+  /** When to redirect: `always` (default, as coturn) or `full`. */
+  alternateWhen?: string;
 }
 
 /** Validated TURN settings of `ice-doctor serve` and of the API, every default filled. */
@@ -115,6 +120,8 @@ export interface TurnSettings {
   /** `null`: no metrics endpoint. */
   metricsPort: number | null;
   metricsHost: string;
+  /** Alternate servers and when Allocates are redirected to them (empty `servers`: never). */
+  alternate: AlternateSettings;
   /** Warnings for the operator, one line each, e.g. a secret under {@link MIN_SECRET_BYTES} bytes. */
   warnings: string[];
 }
@@ -231,7 +238,8 @@ function lifetimes(given: Partial<TurnLifetimes>): TurnLifetimes {
  * @param listen the listening addresses (default 127.0.0.1, 127.0.0.2 is the caller's), for the peer default.
  * @param portZero true when the STUN port is 0 (picked): the TLS port then defaults to 0 too.
  * @throws SettingsError naming the field (`realm`, `users`, `authSecrets`, `externalIps`, `relayPorts`,
- *   `allowPeers`/`denyPeers` (a bad CIDR, peer-policy.ts), `tlsCertFile`, `lifetimes.allocationMaxS`, `userQuota` …) and the accepted values.
+ *   `allowPeers`/`denyPeers` (a bad CIDR, peer-policy.ts), `tlsCertFile`, `lifetimes.allocationMaxS`, `userQuota`, `alternateServers`, `alternateWhen` …) and the
+ *   accepted values.
  */
 export function resolveTurnSettings(
   input: TurnSettingsInput | TurnSettings,
@@ -303,6 +311,10 @@ export function resolveTurnSettings(
         : whole('bandwidthBytesPerS', input.bandwidthBytesPerS, 0, MIN_BANDWIDTH_BYTES_PER_S),
     metricsPort: portOrNull('metricsPort', input.metricsPort, null),
     metricsHost: input.metricsHost ?? DEFAULT_METRICS_HOST,
+    alternate: alternateSettings(
+      (input as TurnSettingsInput).alternateServers,
+      (input as TurnSettingsInput).alternateWhen,
+    ),
     warnings: shortSecretWarnings(authSecrets, 'authSecrets'),
   };
 }

@@ -15,3 +15,8 @@ export const Realm = textCodec(Attr.REALM);
 export const Nonce = textCodec(Attr.NONCE);
 /** SOFTWARE (RFC 8489 §14.14): the agent's name and version. */
 export const Software = textCodec(Attr.SOFTWARE);
+/**
+ * ALTERNATE-DOMAIN (RFC 8489 §14.16): with a 300 Try Alternate over TLS, the name the alternate's
+ * certificate is checked against (instead of the original server's).
+ */
+export const AlternateDomain = textCodec(Attr.ALTERNATE_DOMAIN);

@@ -44,6 +44,8 @@ function checkRequest(msg: Parameters<TurnMethod>[0]['message']): Checked | Turn
  * RESERVATION-TOKEN is unknown or expired. DONT-FRAGMENT never gets here: Node cannot set the DF bit, so it
  * is answered 420 as an unknown comprehension-required attribute, as §7.2 says. ADDITIONAL-ADDRESS-FAMILY
  * (dual allocation, §7.2) is comprehension-optional and ignored: one relayed address per allocation.
+ * With alternate servers (`alternate.ts`): 300 Try Alternate with ALTERNATE-SERVER before anything else
+ * (`always`), or instead of the 486 of a full total quota and the 508 of no free relay port (`full`).
  * Success: XOR-RELAYED-ADDRESS (the external IP when configured), LIFETIME, RESERVATION-TOKEN when R was
  * set, XOR-MAPPED-ADDRESS.
  */
@@ -51,11 +53,18 @@ export const allocate: TurnMethod = (req, state) => {
   const { message: msg, ctx, auth } = req;
   const checked = checkRequest(msg);
   if ('ok' in checked) return checked;
+  const alternate = state.config.alternate;
+  const redirect = (reason: 'always' | 'capacity'): TurnOutcome | null =>
+    alternate?.redirect(ctx.remote.family, ctx.transport, reason) ?? null;
+  const always = redirect('always');
+  if (always) return always;
   const pool = state.table.pool(checked.family);
   if (!pool) return refuse(440);
   const admitted = state.table.admits(ctx.link.key, auth.username);
   if (admitted === 'exists') return refuse(437);
   if (admitted !== 'ok') {
+    const full = admitted === 'total-quota' ? redirect('capacity') : null;
+    if (full) return full;
     state.config.metrics?.quotaRejections.inc({ reason: admitted });
     return refuse(486);
   }
@@ -70,6 +79,8 @@ export const allocate: TurnMethod = (req, state) => {
     throw err;
   }
   if (!bound.ok) {
+    const full = redirect('capacity');
+    if (full) return full;
     state.config.metrics?.quotaRejections.inc({ reason: 'port-range' });
     return refuse(508);
   }
