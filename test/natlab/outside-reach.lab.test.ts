@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labAvailable } from '../../lab/available.js';
 import { coturnAvailable } from '../../lab/coturn.js';
+import { nsRun } from '../../lab/exec.js';
 import {
   forwardInsideTurn,
   INSIDE_RELAY_PORTS,
@@ -19,8 +20,23 @@ import type { TurnCheckReport } from '../../src/report/schema.js';
 // passed "All 2 TURN checks passed" although no peer outside can reach a relay port; now the closed relay
 // ports are named. (b) the relay range forwarded too: passes. (c) external-ip missing: the relayed address is
 // private, named. Against coturn and `ice-doctor serve --external-ip` (dist/cli.js: `npm run build` first).
+// The bundled server passes (b) only because it delivers internally between its own relayed addresses, as
+// coturn does (issue 15 §1, last bullet): the router does not hairpin, so a packet it sent to its external IP
+// would never come back (before: relay-no-data on every transport).
 
 const available = await labAvailable();
+
+/** From lan, whether a datagram to the router's public address comes back to a lan socket on a forwarded port. */
+const HAIRPIN_PROBE = `
+const dgram = require('node:dgram');
+const rx = dgram.createSocket('udp4'), tx = dgram.createSocket('udp4');
+let got = false;
+rx.on('message', () => { got = true; });
+rx.bind(${INSIDE_RELAY_PORTS[1]}, '${ADDR.lanHost}', () => {
+  for (let i = 0; i < 3; i++) tx.send('x', ${INSIDE_RELAY_PORTS[1]}, '${ADDR.routerPub}');
+  setTimeout(() => { console.log(got ? 'hairpinned' : 'not hairpinned'); rx.close(); tx.close(); }, 500);
+});
+`;
 
 const SERVERS: {
   name: string;
@@ -52,6 +68,12 @@ describe.skipIf(!available)('natlab: relay reach from outside, TURN server behin
 
   afterAll(async () => {
     if (lab) await destroyLab(lab);
+  });
+
+  it('the router does not hairpin: lan cannot reach itself at the public address, relay range forwarded', async () => {
+    await forwardInsideTurn(lab, true);
+    const r = await nsRun(lab.ns.lan, process.execPath, ['-e', HAIRPIN_PROBE], { timeoutMs: 10_000 });
+    expect(r.stdout.trim()).toBe('not hairpinned');
   });
 
   for (const server of SERVERS) {
@@ -96,6 +118,12 @@ describe.skipIf(!available)('natlab: relay reach from outside, TURN server behin
         expect(exitCode, context).toBe(0);
         expect(report.ok, context).toBe(true);
         for (const t of report.targets) {
+          expect(t.relayedAddress?.address, context).toBe(ADDR.routerPub);
+          const relaySteps = t.steps.filter((s) => ['send-indication', 'channel-data'].includes(s.name));
+          expect(
+            relaySteps.map((s) => s.status),
+            context,
+          ).toEqual(['ok', 'ok']);
           expect(t.outsideReach?.verdict, context).toBe('reachable');
           expect(t.outsideReach?.reachable).toBe(3);
           for (const p of t.outsideReach?.ports ?? []) {

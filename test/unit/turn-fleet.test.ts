@@ -3,32 +3,13 @@ import { parseTurnFlags } from '../../src/cli/config/turn-flags.js';
 import { nodeTableLines } from '../../src/cli/render/turn-nodes.js';
 import { alternateOf, redirectOf } from '../../src/client/turn-check/alternate.js';
 import { mapBounded, nodeRttMs } from '../../src/client/turn-check/nodes.js';
-import type { RequestObservation } from '../../src/client/turn-check/observations.js';
 import type { TurnTargetReport } from '../../src/report/schema.js';
 import { AlternatePicker, alternateSettings, parseAlternateServer } from '../../src/server/turn/alternate.js';
 import { transportAddress } from '../../src/wire/address.js';
+import { req } from '../support/turn-observations.js';
 
 const A = transportAddress('198.51.100.1', 3478);
 const B = transportAddress('198.51.100.2', 3478);
-
-function request(step: RequestObservation['step'], more: Partial<RequestObservation>): RequestObservation {
-  return {
-    step,
-    durationMs: 10,
-    sent: 1,
-    errorCode: null,
-    errorReason: null,
-    success: true,
-    failure: null,
-    authenticated: true,
-    challenges: [],
-    integrity: 'valid',
-    relayed: null,
-    mapped: null,
-    lifetimeS: null,
-    ...more,
-  } as RequestObservation;
-}
 
 describe('alternate servers (serve --alternate-server)', () => {
   it('parses IP, IP:PORT and [IPv6]:PORT, port 3478 by default; refuses names and bad ports naming the field', () => {
@@ -80,16 +61,16 @@ describe('alternate servers (serve --alternate-server)', () => {
   });
 
   it('turn-check follows a redirect of the first Allocate once, not a loop', () => {
-    const redirected = request('allocate', {
+    const redirected = req('allocate', {
       success: false,
       errorCode: 300,
       alternateServer: B,
       alternateDomain: 'b.example',
     });
     expect(redirectOf([redirected])).toEqual({ to: B, domain: 'b.example' });
-    expect(redirectOf([request('allocate', { success: false, errorCode: 300 })])).toBeNull();
+    expect(redirectOf([req('allocate', { success: false, errorCode: 300 })])).toBeNull();
     expect(
-      redirectOf([request('peer-allocate', { success: false, errorCode: 300, alternateServer: B })]),
+      redirectOf([req('peer-allocate', { success: false, errorCode: 300, alternateServer: B })]),
     ).toBeNull();
     expect(alternateOf(A, { to: B, domain: null })).toMatchObject({ followed: true, why: null });
     expect(alternateOf(A, { to: A, domain: null })).toMatchObject({
@@ -103,15 +84,15 @@ describe('nodes of a multi-address name', () => {
   it('RTT: the shortest single exchange without an authentication retry; null without one', () => {
     expect(
       nodeRttMs([
-        request('allocate', { durationMs: 3, sent: 2, challenges: [401] }),
-        request('create-permission', { durationMs: 7 }),
-        request('refresh', { durationMs: 5 }),
-        request('channel-bind', { durationMs: 1, sent: 2 }),
+        req('allocate', { durationMs: 3, sent: 2, challenges: [401] }),
+        req('create-permission', { durationMs: 7 }),
+        req('refresh', { durationMs: 5 }),
+        req('channel-bind', { durationMs: 1, sent: 2 }),
       ]),
     ).toBe(5);
-    expect(nodeRttMs([request('allocate', { durationMs: 3, challenges: [401], sent: 2 })])).toBeNull();
+    expect(nodeRttMs([req('allocate', { durationMs: 3, challenges: [401], sent: 2 })])).toBeNull();
     expect(
-      nodeRttMs([request('allocate', { success: false, failure: { kind: 'timeout', message: '' } })]),
+      nodeRttMs([req('allocate', { success: false, failure: { kind: 'timeout', message: '' } })]),
     ).toBeNull();
   });
 
