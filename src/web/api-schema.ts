@@ -9,6 +9,9 @@ import { probeReportSchema, transportAddressSchema } from '../report/schema.js';
  * operator's static user for a server configured with one.
  */
 
+/** The label (`PathTarget.server`) of the bundled TURN server's paths: it runs beside the report server. */
+export const BUNDLED_SERVER_LABEL = 'bundled';
+
 /** One entry of `RTCConfiguration.iceServers` (W3C WebRTC §4.2.4), with one URL. */
 export const iceServerSchema = z.object({
   urls: z.string(),
@@ -82,7 +85,7 @@ export const outsidePeerOfferSchema = z.object({
   /** The responder's UDP socket: the report server's host candidate. */
   candidate: transportAddressSchema,
   /** When the responder stops answering this ufrag (ISO 8601). */
-  expiresAt: z.string(),
+  expiresAt: z.string().datetime(),
 });
 
 /**

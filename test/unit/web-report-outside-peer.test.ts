@@ -12,7 +12,11 @@ import {
   OUTSIDE_PEER_TTL_MS,
   OutsidePeerResponder,
 } from '../../src/web/server/outside-peer.js';
-import { outsidePeerAddress, startOutsidePeer } from '../../src/web/server/outside-peer-socket.js';
+import {
+  outsidePeerAddress,
+  outsidePeerBind,
+  startOutsidePeer,
+} from '../../src/web/server/outside-peer-socket.js';
 import type { TransportAddress } from '../../src/wire/address.js';
 import { buildMessage } from '../../src/wire/build.js';
 import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
@@ -126,6 +130,23 @@ describe('outsidePeerAddress', () => {
     expect(outsidePeerAddress('::', ['[2001:db8::2]'])).toBe('2001:db8::2');
     expect(outsidePeerAddress('0.0.0.0', ['turn.example.org'])).toBeNull();
     expect(outsidePeerAddress('::', [])).toBeNull();
+  });
+  it('advertises canonical text (RFC 5952), as browsers report addresses', () => {
+    expect(outsidePeerAddress('::', ['[2001:DB8:0:0::2]'])).toBe('2001:db8::2');
+    expect(outsidePeerAddress('2001:0db8::0001', [])).toBe('2001:db8::1');
+  });
+});
+
+describe('outsidePeerBind', () => {
+  it('binds the advertised IP when it is local, so answers leave from it', () => {
+    expect(outsidePeerBind('0.0.0.0', '198.51.100.2', ['127.0.0.1', '198.51.100.2'])).toBe('198.51.100.2');
+    expect(outsidePeerBind('::', '2001:db8::2', ['2001:DB8::2'])).toBe('2001:db8::2');
+  });
+  it('else the listen address of the same family, else the wildcard of the advertised family', () => {
+    expect(outsidePeerBind('10.0.0.5', '198.51.100.2', ['10.0.0.5'])).toBe('10.0.0.5');
+    expect(outsidePeerBind('::', '198.51.100.2', [])).toBe('0.0.0.0');
+    expect(outsidePeerBind('0.0.0.0', '2001:db8::2', [])).toBe('::');
+    expect(outsidePeerBind('10.0.0.5', '2001:db8::2', [])).toBe('::');
   });
 });
 

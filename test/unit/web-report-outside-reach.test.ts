@@ -78,12 +78,32 @@ describe('readOutsidePair', () => {
     { id: 'P', type: 'candidate-pair', state, localCandidateId: 'L', remoteCandidateId: 'R' },
   ];
   it('finds a succeeded pair to the responder and its relayed address', () => {
-    expect(readOutsidePair(stats('succeeded'), REPORT)).toEqual({ succeeded: true, relayed: RELAYED });
+    expect(readOutsidePair(stats('succeeded'), REPORT)).toMatchObject({ succeeded: true, relayed: RELAYED });
   });
   it('an in-progress pair, or a pair to another address, has not succeeded; the relay candidate is still named', () => {
-    expect(readOutsidePair(stats('in-progress'), REPORT)).toEqual({ succeeded: false, relayed: RELAYED });
+    expect(readOutsidePair(stats('in-progress'), REPORT)).toMatchObject({
+      succeeded: false,
+      relayed: RELAYED,
+    });
     expect(readOutsidePair(stats('succeeded'), { ...REPORT, port: 1 }).succeeded).toBe(false);
-    expect(readOutsidePair([], REPORT)).toEqual({ succeeded: false, relayed: null });
+    expect(readOutsidePair([], REPORT)).toEqual({
+      succeeded: false,
+      failed: false,
+      requestsSent: 0,
+      relayed: null,
+      relayFamilies: [],
+    });
+  });
+  it('reads a failed pair and the checks sent on it', () => {
+    const s = stats('failed');
+    s[2] = { ...s[2]!, requestsSent: 7 } as (typeof s)[2];
+    expect(readOutsidePair(s, REPORT)).toMatchObject({ succeeded: false, failed: true, requestsSent: 7 });
+  });
+  it('never falls back to a relay candidate of the other address family', () => {
+    const v6 = [
+      { id: 'L6', type: 'local-candidate', candidateType: 'relay', address: '2001:db8::9', port: 5 },
+    ];
+    expect(readOutsidePair(v6, REPORT)).toMatchObject({ relayed: null, relayFamilies: ['IPv6'] });
   });
 });
 
@@ -112,12 +132,73 @@ describe('judgeOutsideReach', () => {
   });
 
   it('not reachable: says whether the report server saw the checks (answers blocked) or nothing came', () => {
-    const answered = judgeOutsideReach(seen({ succeeded: false }));
+    const answered = judgeOutsideReach(seen({ succeeded: false, failure: 'failed' }));
     expect(answered.result).toBe('not-reachable');
     expect(answered.detail).toMatch(/answered, but no answer came back/);
-    const silent = judgeOutsideReach(seen({ succeeded: false, seen: [] }));
+    expect(answered.detail).toMatch(/either .* or the report server's own outbound UDP/);
+    const silent = judgeOutsideReach(seen({ succeeded: false, seen: [], failure: 'silent' }));
     expect(silent.result).toBe('not-reachable');
     expect(silent.detail).toMatch(/no check from the relayed address reached the report server/);
+  });
+
+  it('a time-out without evidence (pair neither failed nor checks sent long enough) is not proved', () => {
+    for (const failure of [undefined, 'none' as const]) {
+      const r = judgeOutsideReach(seen({ succeeded: false, seen: [], ...(failure && { failure }) }));
+      expect(r.result).toBe('not-proved');
+      expect(r.detail).toMatch(/timed out/);
+    }
+  });
+
+  it('no relay candidate of the responder’s family: not proved, naming the families', () => {
+    const r = judgeOutsideReach(
+      seen({ succeeded: false, relayed: null, relayFamilies: ['IPv6'], seen: [], failure: 'failed' }),
+    );
+    expect(r.result).toBe('not-proved');
+    expect(r.detail).toMatch(/IPv4.*IPv6/);
+  });
+
+  it('a loopback or link-local responder never gives "not reachable" unless the relayed address is loopback too', () => {
+    for (const address of ['127.0.0.1', '::1', '169.254.1.2', 'fe80::1']) {
+      const reportServer = {
+        address,
+        port: 40_000,
+        family: address.includes(':') ? 'IPv6' : 'IPv4',
+      } as const;
+      for (const relayedIp of ['10.0.0.9', '203.0.113.9']) {
+        const r = judgeOutsideReach(
+          seen({
+            reportServer,
+            relayed: { address: relayedIp, port: 5 },
+            succeeded: false,
+            seen: [],
+            failure: 'failed',
+          }),
+        );
+        expect(r.result, `${address} ${relayedIp}`).toBe('not-proved');
+      }
+    }
+    const bothLoopback = judgeOutsideReach(
+      seen({
+        reportServer: { address: '127.0.0.2', port: 40_000, family: 'IPv4' },
+        relayed: { address: '127.0.0.1', port: 5 },
+        succeeded: false,
+        seen: [],
+        failure: 'failed',
+      }),
+    );
+    expect(bothLoopback.result).toBe('not-reachable');
+  });
+
+  it('a private responder: not reachable only when the relayed address is private too', () => {
+    const reportServer = { address: '10.0.0.5', port: 40_000, family: 'IPv4' as const };
+    const fail = { succeeded: false, seen: [], failure: 'failed' as const };
+    expect(judgeOutsideReach(seen({ reportServer, ...fail })).result).toBe('not-proved');
+    expect(
+      judgeOutsideReach(seen({ reportServer, relayed: { address: '127.0.0.1', port: 5 }, ...fail })).result,
+    ).toBe('not-proved');
+    expect(
+      judgeOutsideReach(seen({ reportServer, relayed: { address: '10.0.0.9', port: 5 }, ...fail })).result,
+    ).toBe('not-reachable');
   });
 
   it('a private report server address and a public relayed one: a failure is not proved, a success still counts', () => {
@@ -134,7 +215,9 @@ describe('judgeOutsideReach', () => {
 
   it('not proved without a responder, without a relay candidate, or when it could not run', () => {
     expect(judgeOutsideReach(seen({ reportServer: null, reason: '503' })).result).toBe('not-proved');
-    expect(judgeOutsideReach(seen({ succeeded: false, relayed: null, seen: [] })).result).toBe('not-proved');
+    expect(
+      judgeOutsideReach(seen({ succeeded: false, relayed: null, seen: [], failure: 'failed' })).result,
+    ).toBe('not-proved');
     expect(judgeOutsideReach(seen({ reason: 'refused' })).result).toBe('not-proved');
   });
 });
@@ -154,7 +237,10 @@ describe('outsideReachStatements', () => {
     expect(outsideReachStatements([path('a', null)])).toEqual([]);
     expect(outsideReachStatements([path('a', { succeeded: false }), path('b', {})])[0]?.mark).toBe('ok');
     expect(
-      outsideReachStatements([path('a', { succeeded: false }), path('b', { server: 'bundled' })])[0],
+      outsideReachStatements([
+        path('a', { succeeded: false, failure: 'failed' }),
+        path('b', { server: 'bundled' }),
+      ])[0],
     ).toMatchObject({
       mark: 'fail',
       text: 'The relay is not reachable from the report server',
@@ -163,5 +249,10 @@ describe('outsideReachStatements', () => {
       mark: 'unknown',
       why: expect.stringMatching(/same host/),
     });
+  });
+  it('a closed server beside a reachable one is not hidden: a mixed mark naming the closed URL', () => {
+    const st = outsideReachStatements([path('a', { succeeded: false, failure: 'failed' }), path('b', {})])[0];
+    expect(st?.mark).toBe('warn');
+    expect(st?.why).toMatch(/not reachable from .*#a/);
   });
 });

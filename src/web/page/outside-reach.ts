@@ -1,8 +1,8 @@
 import type { OutsideReach } from '../../report/browser-reach-schema.js';
 import type { PathResult } from '../../report/browser-schema.js';
 import type { TransportAddressJson as TransportAddress } from '../../report/schema.js';
-import { hostPort, unbracketed } from '../../shared/address-text.js';
-import type { OutsidePeerOffer } from '../api-schema.js';
+import { type Family, hostPort, ipFamily, unbracketed } from '../../shared/address-text.js';
+import { BUNDLED_SERVER_LABEL, type OutsidePeerOffer } from '../api-schema.js';
 import type { Statement } from './answer.js';
 import { byId, num, type StatsLike, str } from './stats.js';
 
@@ -16,8 +16,11 @@ import { byId, num, type StatsLike, str } from './stats.js';
  * the relay port; DTLS never starts and is not needed for it.
  */
 
-/** The label of the bundled server's paths (`PathTarget.server`): it runs beside the report server. */
-export const BUNDLED_SERVER = 'bundled';
+/**
+ * How long checks must have been sent to the responder (the pair's `requestsSent` > 0) without an answer
+ * before silence counts as evidence of "not reachable", in ms; shorter is "not proved: timed out".
+ */
+export const CHECKS_EVIDENCE_MS = 3000;
 
 /**
  * The SDP answer of the report server's ICE-lite agent (RFC 8445 §2.5, RFC 8839 §5) for the page's offer of
@@ -61,47 +64,92 @@ export interface OutsideObservation {
   turnHost: string;
   /** The responder's address, or null when the report server has none (`reason` says why). */
   reportServer: TransportAddress | null;
-  /** The local relay candidate of the pair to the responder (getStats), when the browser reported one. */
+  /**
+   * The local relay candidate of the pair to the responder (getStats), else the first local relay candidate
+   * of the responder's address family; null when the browser reported none of that family.
+   */
   relayed: { address: string; port: number } | null;
+  /** The address families of every local relay candidate the browser reported (empty: none). */
+  relayFamilies?: Family[];
   /** Whether a pair to the responder reached `succeeded`. */
   succeeded: boolean;
+  /**
+   * The evidence of a failure: `failed` when the pair to the responder reached state `failed` (or the
+   * connection did), `silent` when checks were sent to it (`requestsSent` > 0) for at least
+   * {@link CHECKS_EVIDENCE_MS} without an answer, else `none` (out of time before either: not proved).
+   * Absent counts as `none`.
+   */
+  failure?: 'failed' | 'silent' | 'none';
   /** The sources the report server answered valid checks from; null when it could not be asked. */
   seen: TransportAddress[] | null;
   /** Why the attempt could not run (no responder, the browser refused the description …), if so. */
   reason?: string;
 }
 
+/** Where an IP literal can be reached from: this host only, this link only, a private network, or anywhere. */
+export type ReachScope = 'loopback' | 'link-local' | 'private' | 'public';
+
 /**
- * True for an address no TURN server on the internet can send to: IPv4 private (RFC 1918), shared
- * (100.64.0.0/10), loopback, link-local; IPv6 loopback, unique local, link-local.
+ * The {@link ReachScope} of an IP literal: IPv4 loopback (127/8), link-local (169.254/16), private
+ * (RFC 1918, RFC 6598 100.64/10); IPv6 loopback (::1), link-local (fe80::/10), unique local (fc00::/7);
+ * IPv4-mapped IPv6 by its IPv4 part; anything else public. (src/client/turn-check/address-scope.ts classifies
+ * with node:net's BlockList, which the page cannot import.)
  */
-export function isPrivateAddress(address: string): boolean {
-  const ip = unbracketed(address).toLowerCase();
+export function reachScope(address: string): ReachScope {
+  const ip = unbracketed(address)
+    .toLowerCase()
+    .replace(/^::ffff:(?=\d+\.)/, '');
   const v4 = /^(\d+)\.(\d+)\.\d+\.\d+$/.exec(ip);
   if (v4) {
     const [a, b] = [Number(v4[1]), Number(v4[2])];
-    return (
+    if (a === 127) return 'loopback';
+    if (a === 169 && b === 254) return 'link-local';
+    const priv =
       a === 10 ||
-      a === 127 ||
       (a === 172 && b >= 16 && b <= 31) ||
       (a === 192 && b === 168) ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      (a === 169 && b === 254)
-    );
+      (a === 100 && b >= 64 && b <= 127);
+    return priv ? 'private' : 'public';
   }
-  return ip === '::1' || /^f[cd]/.test(ip) || /^fe[89ab]/.test(ip);
+  if (ip === '::1') return 'loopback';
+  if (/^fe[89ab]/.test(ip)) return 'link-local';
+  return /^f[cd]/.test(ip) ? 'private' : 'public';
+}
+
+/** True for an address no TURN server on the internet can send to ({@link reachScope} not `public`). */
+export function isPrivateAddress(address: string): boolean {
+  return reachScope(address) !== 'public';
 }
 
 const same = (a: string, b: string): boolean => unbracketed(a).toLowerCase() === unbracketed(b).toLowerCase();
 
+/** Why a failed attempt proves nothing about this relay from the report server, or null when it may. */
+function unprovable(o: OutsideObservation, here: TransportAddress): string | null {
+  if (o.relayed === null) {
+    const families = [...new Set(o.relayFamilies ?? [])];
+    if (families.length > 0 && !families.includes(here.family))
+      return `the report server's responder is ${here.family} (${here.address}) and this TURN server gave only ${families.join(' and ')} relay candidates: a relay cannot send across address families`;
+    return "the proof's own connection got no relay candidate from this TURN server";
+  }
+  const mine = reachScope(here.address);
+  const theirs = reachScope(o.relayed.address);
+  if ((mine === 'loopback' || mine === 'link-local') && theirs !== 'loopback')
+    return `the report server's address ${here.address} is ${mine}: a TURN server on another host cannot send to it (give serve --public-host the report server's public IP)`;
+  if (mine === 'private' && theirs !== 'private')
+    return `the report server's address ${here.address} is private and the relayed address ${o.relayed.address} is not: a TURN server outside this network cannot send to it (give serve --public-host the report server's public IP)`;
+  return null;
+}
+
 /**
  * Judges one attempt (see browser-reach-schema.ts for the results). `not-proved` first when the report
  * server and the TURN server run on the same host — the bundled server, or the responder's IP is the TURN
- * URL's host or the relayed IP — since traffic between them never crosses the TURN host's firewall; also
- * for a failure when the responder's address is private and the relayed one public (it could not be
- * reached from there whatever the relay's firewall does); then
+ * URL's host or the relayed IP — since traffic between them never crosses the TURN host's firewall; then
  * `reachable` only when the pair succeeded AND the report server saw the checks come from the relayed address
- * (both directions, from both ends); otherwise `not-reachable`, saying which direction was seen.
+ * (both directions, from both ends). A failure is `not-reachable` only with evidence ({@link
+ * OutsideObservation.failure}: the pair failed, or checks went unanswered for {@link CHECKS_EVIDENCE_MS}) and
+ * only when the report server could have been reached at all: not when the address families differ, not when
+ * its address is loopback or link-local (unless the relayed one is loopback too), not when it is private and
+ * the relayed one is not; each of those, and a time-out without evidence, is `not-proved` with the reason.
  */
 export function judgeOutsideReach(o: OutsideObservation): OutsideReach {
   const reportServer = o.reportServer ? hostPort(o.reportServer.address, o.reportServer.port) : null;
@@ -114,25 +162,22 @@ export function judgeOutsideReach(o: OutsideObservation): OutsideReach {
     seenByReportServer,
     detail,
   });
+  const sameHost = (where: string): OutsideReach =>
+    result(
+      'not-proved',
+      `the report server (${where}) and the TURN server run on the same host, so the proof would not cross a firewall; run the page's report server on another host (or use turn-check's outside-reach check) to prove it`,
+    );
+  if (o.server === BUNDLED_SERVER_LABEL) return sameHost('beside the bundled TURN server');
   if (!o.reportServer)
     return result(
       'not-proved',
       `the report server could not be the outside peer: ${o.reason ?? 'no responder'}`,
     );
   const here = o.reportServer.address;
-  if (o.server === BUNDLED_SERVER || same(here, o.turnHost) || (o.relayed && same(here, o.relayed.address)))
-    return result(
-      'not-proved',
-      `the report server (${here}) and the TURN server run on the same host, so the proof would not cross a firewall; run the page's report server on another host (or use turn-check's outside-reach check) to prove it`,
-    );
+  if (same(here, o.turnHost) || (o.relayed && same(here, o.relayed.address))) return sameHost(here);
   if (o.reason !== undefined) return result('not-proved', `the proof could not run: ${o.reason}`);
-  if (!o.succeeded && o.relayed === null)
-    return result('not-proved', "the proof's own connection got no relay candidate from this TURN server");
-  if (!o.succeeded && isPrivateAddress(here) && !isPrivateAddress(o.relayed!.address))
-    return result(
-      'not-proved',
-      `the report server's address ${here} is private and the relayed address public: a TURN server outside this network cannot send to it (give serve --public-host the report server's public IP)`,
-    );
+  const blocked = o.succeeded ? null : unprovable(o, o.reportServer);
+  if (blocked !== null) return result('not-proved', blocked);
   const sawRelay =
     o.relayed !== null &&
     (o.seen ?? []).some((a) => same(a.address, o.relayed!.address) && a.port === o.relayed!.port);
@@ -146,14 +191,20 @@ export function judgeOutsideReach(o: OutsideObservation): OutsideReach {
       'not-proved',
       `the browser's checks to the report server succeeded, but the report server did not see them come from the relayed address${relayedAddress ? ` ${relayedAddress}` : ''} (seen: ${seenByReportServer.join(', ') || 'nothing'})`,
     );
+  const seenText = seenByReportServer.join(', ') || 'nothing';
+  if ((o.failure ?? 'none') === 'none')
+    return result(
+      'not-proved',
+      `timed out: the pair to the report server at ${reportServer} neither succeeded nor failed, and checks were not sent long enough to count silence as evidence (the report server saw: ${seenText})`,
+    );
   if (seenByReportServer.length > 0)
     return result(
       'not-reachable',
-      `the report server got the checks from ${seenByReportServer.join(', ')} and answered, but no answer came back through the relay: traffic from outside does not reach the relay port (a firewall or security group closing the relay port range)`,
+      `the report server got the checks from ${seenText} and answered, but no answer came back through the relay: either traffic from outside does not reach the relay port (a firewall or security group closing the relay port range), or the report server's own outbound UDP (its egress firewall) dropped the answers`,
     );
   return result(
     'not-reachable',
-    `no check from the relayed address reached the report server at ${reportServer}: the TURN server did not relay to it (its peer policy, or outbound traffic from the relay ports blocked), or the report server's UDP port is closed`,
+    `no check from the relayed address reached the report server at ${reportServer}: either the TURN server did not relay to it (its peer policy, or outbound traffic from the relay ports blocked), or the report server's UDP port is closed`,
   );
 }
 
@@ -164,36 +215,67 @@ function candidateAddress(s: StatsLike | undefined): { address: string; port: nu
   return address === null || port === null ? null : { address, port };
 }
 
+/** What `getStats()` shows of one outside-reach attempt ({@link readOutsidePair}). */
+export interface OutsidePairStats {
+  /** Whether a pair to the responder reached `succeeded`. */
+  succeeded: boolean;
+  /** Whether a pair to the responder is in state `failed` (and none succeeded). */
+  failed: boolean;
+  /** The most ICE checks sent on one pair to the responder (`requestsSent`), 0 when there is no such pair. */
+  requestsSent: number;
+  /** See {@link OutsideObservation.relayed}. */
+  relayed: { address: string; port: number } | null;
+  /** The address families of every local relay candidate. */
+  relayFamilies: Family[];
+}
+
 /**
- * What `getStats()` shows of the attempt: whether a `candidate-pair` whose remote candidate is `target`
- * reached `succeeded`, and the local relay candidate's address (that pair's local candidate, else the
- * first local `relay` candidate), null when the browser reports none.
+ * What `getStats()` shows of the attempt: the candidate pairs whose remote candidate is `target` (succeeded,
+ * failed, checks sent) and the local relay candidate's address (the succeeded pair's local candidate, else a
+ * pair's, else the first local `relay` candidate of `target`'s family), null when the browser reports none.
  */
 export function readOutsidePair(
   stats: readonly StatsLike[],
   target: { address: string; port: number },
-): { succeeded: boolean; relayed: { address: string; port: number } | null } {
+): OutsidePairStats {
   const ids = byId(stats);
-  let relayed: { address: string; port: number } | null = null;
+  const relays = stats
+    .filter((s) => s.type === 'local-candidate' && str(s, 'candidateType') === 'relay')
+    .map(candidateAddress)
+    .filter((a) => a !== null);
+  const relayFamilies = [
+    ...new Set(relays.map((a) => ipFamily(unbracketed(a.address))).filter((f) => f !== null)),
+  ];
+  const family = ipFamily(unbracketed(target.address));
+  let relayed = relays.find((a) => ipFamily(unbracketed(a.address)) === family) ?? null;
+  let failed = false;
+  let requestsSent = 0;
   for (const p of stats) {
-    if (p.type !== 'candidate-pair' || str(p, 'state') !== 'succeeded') continue;
+    if (p.type !== 'candidate-pair') continue;
     const remote = candidateAddress(ids.get(str(p, 'remoteCandidateId') ?? ''));
     if (!remote || !same(remote.address, target.address) || remote.port !== target.port) continue;
-    return { succeeded: true, relayed: candidateAddress(ids.get(str(p, 'localCandidateId') ?? '')) };
+    const local = candidateAddress(ids.get(str(p, 'localCandidateId') ?? ''));
+    if (str(p, 'state') === 'succeeded')
+      return {
+        succeeded: true,
+        failed: false,
+        requestsSent: num(p, 'requestsSent') ?? 0,
+        relayed: local,
+        relayFamilies,
+      };
+    relayed = local ?? relayed;
+    failed ||= str(p, 'state') === 'failed';
+    requestsSent = Math.max(requestsSent, num(p, 'requestsSent') ?? 0);
   }
-  for (const s of stats)
-    if (s.type === 'local-candidate' && str(s, 'candidateType') === 'relay') {
-      relayed = candidateAddress(s);
-      if (relayed) break;
-    }
-  return { succeeded: false, relayed };
+  return { succeeded: false, failed, requestsSent, relayed, relayFamilies };
 }
 
 /**
  * The plain answer's statement on reach from outside (key `relay-outside`), from the TURN paths that have an
- * outside-reach result: `ok` when one is reachable, `fail` when none is and one is not reachable, else
- * `unknown` with why it could not be proved (e.g. both servers on one host). None when no path has one (a
- * report from before this proof, or no TURN path gathered).
+ * outside-reach result: `ok` when one is reachable and none is not reachable, `warn` when some are and some
+ * are not (the closed ones named in `why`), `fail` when none is and one is not reachable, else `unknown` with
+ * why it could not be proved (e.g. both servers on one host). None when no path has one (a report from before
+ * this proof, or no TURN path gathered).
  */
 export function outsideReachStatements(paths: readonly PathResult[]): Statement[] {
   const tried = paths.filter((p) => p.outsideReach !== undefined);
@@ -201,23 +283,38 @@ export function outsideReachStatements(paths: readonly PathResult[]): Statement[
   const first = tried[0]?.outsideReach;
   if (!first) return [];
   const key = 'relay-outside';
+  const urls = (ps: PathResult[]): string => [...new Set(ps.map((p) => p.url))].join(', ');
   const reachable = by('reachable');
+  const closed = by('not-reachable');
   if (reachable.length > 0) {
-    const urls = [...new Set(reachable.map((p) => p.url))];
     const from = first.reportServer ?? 'the report server';
+    return [
+      closed.length === 0
+        ? {
+            key,
+            mark: 'ok',
+            text: 'The relay is reachable from outside the TURN host',
+            why: `${urls(reachable)} from ${from}`,
+          }
+        : {
+            key,
+            mark: 'warn',
+            text: 'The relay is reachable from outside the TURN host on some servers only',
+            why: `reachable: ${urls(reachable)}; not reachable from ${from}: ${urls(closed)} (${closed[0]!.outsideReach!.detail})`,
+          },
+    ];
+  }
+  if (closed.length > 0)
     return [
       {
         key,
-        mark: 'ok',
-        text: 'The relay is reachable from outside the TURN host',
-        why: `${urls.join(', ')} from ${from}`,
+        mark: 'fail',
+        text: 'The relay is not reachable from the report server',
+        why:
+          closed.length === 1
+            ? closed[0]!.outsideReach!.detail
+            : `${urls(closed)}: ${closed[0]!.outsideReach!.detail}`,
       },
-    ];
-  }
-  const closed = by('not-reachable')[0]?.outsideReach;
-  if (closed)
-    return [
-      { key, mark: 'fail', text: 'The relay is not reachable from the report server', why: closed.detail },
     ];
   return [
     {

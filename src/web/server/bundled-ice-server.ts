@@ -1,6 +1,7 @@
 import type { RunningTurnServer } from '../../server/turn/server.js';
 import { iceUrlText } from '../../shared/ice-url.js';
 import type { TransportAddress } from '../../wire/address.js';
+import { BUNDLED_SERVER_LABEL } from '../api-schema.js';
 import type { PageIceServer, PageIceUrl } from './ice-config.js';
 
 /** What {@link bundledIceServer} reads of the bundled server. */
@@ -8,9 +9,6 @@ export type BundledServerView = Pick<
   RunningTurnServer,
   'fronts' | 'turnUdp' | 'turnTcp' | 'turnTls' | 'relay'
 >;
-
-/** Label of the bundled server's targets (`pathTargetSchema.server`). */
-export const BUNDLED_LABEL = 'bundled';
 
 /**
  * The IP a client reaches for a listening address: the relay IP of a family is replaced by its advertised
@@ -73,5 +71,5 @@ export function bundledIceServer(
     ),
     ...bundledTurnUrls(server, publicHost),
   ];
-  return { label: BUNDLED_LABEL, urls, credentials: { kind: 'rest', secret: restSecret } };
+  return { label: BUNDLED_SERVER_LABEL, urls, credentials: { kind: 'rest', secret: restSecret } };
 }

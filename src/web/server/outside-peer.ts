@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { TransportAddress } from '../../wire/address.js';
+import { sameAddress, type TransportAddress } from '../../wire/address.js';
 import { buildMessage } from '../../wire/build.js';
 import { Attr, StunClass, StunMethod } from '../../wire/constants.js';
 import { shortTermKey, verifyFingerprint, verifyIntegrity } from '../../wire/integrity.js';
@@ -138,8 +138,4 @@ export class OutsidePeerResponder {
       this.sessions.delete(ufrag);
     }
   }
-}
-
-function sameAddress(a: TransportAddress, b: TransportAddress): boolean {
-  return a.address === b.address && a.port === b.port;
 }

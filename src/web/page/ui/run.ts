@@ -115,7 +115,16 @@ export async function runChecks(
     return { ...outcome, proof: run.proof };
   };
 
-  /** Each TURN path's outside-reach proof: it joins the path's result when done, after the verdict if later. */
+  /** Whether path `id` gathered a relay candidate (only then can its outside-reach proof relay anything). */
+  const gotRelay = (id: string): boolean =>
+    state.candidates.some((c) => c.pathId === id && c.type === 'relay');
+
+  /**
+   * Each TURN path's outside-reach proof: it starts once the path's gathering and relay proof returned (its own
+   * Allocate with the same credential must not take the path's place on a per-user allocation quota, e.g.
+   * coturn's user-quota), only when the path gathered a relay candidate, and joins the path's result when
+   * done, after the verdict if later.
+   */
   const reaches: Promise<void>[] = [];
   const addReach = (p: PathPlan, reach: Promise<OutsideReach>): void => {
     reaches.push(
@@ -131,7 +140,6 @@ export async function runChecks(
 
   const runPath = async (p: PathPlan): Promise<void> => {
     let result: PathResult;
-    const reach = p.prove ? runOutsideReach(p) : null;
     try {
       const g = gather(
         p.target.id,
@@ -156,7 +164,7 @@ export async function runChecks(
     }
     state.setPath(result);
     events.path(result, false);
-    if (reach) addReach(p, reach);
+    if (p.prove && result.gathered && gotRelay(p.target.id)) addReach(p, runOutsideReach(p));
   };
 
   const runMapping = async (): Promise<void> => {
