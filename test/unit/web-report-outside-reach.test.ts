@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { outsideReachSchema } from '../../src/report/browser-reach-schema.js';
 import type { PathResult } from '../../src/report/browser-schema.js';
 import {
+  CHECKS_EVIDENCE_MS,
+  failureEvidence,
   firstMid,
   isPrivateAddress,
   judgeOutsideReach,
@@ -88,6 +90,7 @@ describe('readOutsidePair', () => {
     expect(readOutsidePair(stats('succeeded'), { ...REPORT, port: 1 }).succeeded).toBe(false);
     expect(readOutsidePair([], REPORT)).toEqual({
       succeeded: false,
+      paired: false,
       failed: false,
       requestsSent: 0,
       relayed: null,
@@ -95,15 +98,44 @@ describe('readOutsidePair', () => {
     });
   });
   it('reads a failed pair and the checks sent on it', () => {
-    const s = stats('failed');
-    s[2] = { ...s[2]!, requestsSent: 7 } as (typeof s)[2];
-    expect(readOutsidePair(s, REPORT)).toMatchObject({ succeeded: false, failed: true, requestsSent: 7 });
+    const s: Record<string, unknown>[] = stats('failed');
+    s[2] = { ...s[2], requestsSent: 7 };
+    expect(readOutsidePair(s as never, REPORT)).toMatchObject({
+      succeeded: false,
+      paired: true,
+      failed: true,
+      requestsSent: 7,
+    });
   });
   it('never falls back to a relay candidate of the other address family', () => {
     const v6 = [
       { id: 'L6', type: 'local-candidate', candidateType: 'relay', address: '2001:db8::9', port: 5 },
     ];
     expect(readOutsidePair(v6, REPORT)).toMatchObject({ relayed: null, relayFamilies: ['IPv6'] });
+  });
+});
+
+describe('failureEvidence', () => {
+  const base = {
+    succeeded: false,
+    paired: true,
+    failed: false,
+    requestsSent: 1,
+    relayed: RELAYED,
+    relayFamilies: [],
+  };
+  it('failed: the pair or the connection failed, or the browser dropped the pair (CreatePermission refused)', () => {
+    expect(failureEvidence({ ...base, failed: true }, 'checking', null)).toBe('failed');
+    expect(failureEvidence(base, 'failed', null)).toBe('failed');
+    expect(failureEvidence({ ...base, paired: false, requestsSent: 0 }, 'disconnected', null)).toBe('failed');
+  });
+  it('silent only after checks were sent long enough; else none (a time-out proves nothing)', () => {
+    expect(failureEvidence(base, 'checking', CHECKS_EVIDENCE_MS)).toBe('silent');
+    expect(failureEvidence(base, 'checking', CHECKS_EVIDENCE_MS - 1)).toBe('none');
+    expect(failureEvidence(base, 'checking', null)).toBe('none');
+    expect(failureEvidence({ ...base, paired: false }, 'new', null)).toBe('none');
+    expect(failureEvidence({ ...base, paired: false, relayed: null }, 'disconnected', null)).toBe('none');
+    expect(failureEvidence(base, 'disconnected', 100)).toBe('none');
   });
 });
 

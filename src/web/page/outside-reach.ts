@@ -221,6 +221,8 @@ export interface OutsidePairStats {
   succeeded: boolean;
   /** Whether a pair to the responder is in state `failed` (and none succeeded). */
   failed: boolean;
+  /** Whether the browser reports a candidate pair to the responder at all. */
+  paired: boolean;
   /** The most ICE checks sent on one pair to the responder (`requestsSent`), 0 when there is no such pair. */
   requestsSent: number;
   /** See {@link OutsideObservation.relayed}. */
@@ -249,6 +251,7 @@ export function readOutsidePair(
   const family = ipFamily(unbracketed(target.address));
   let relayed = relays.find((a) => ipFamily(unbracketed(a.address)) === family) ?? null;
   let failed = false;
+  let paired = false;
   let requestsSent = 0;
   for (const p of stats) {
     if (p.type !== 'candidate-pair') continue;
@@ -258,16 +261,36 @@ export function readOutsidePair(
     if (str(p, 'state') === 'succeeded')
       return {
         succeeded: true,
+        paired: true,
         failed: false,
         requestsSent: num(p, 'requestsSent') ?? 0,
         relayed: local,
         relayFamilies,
       };
+    paired = true;
     relayed = local ?? relayed;
     failed ||= str(p, 'state') === 'failed';
     requestsSent = Math.max(requestsSent, num(p, 'requestsSent') ?? 0);
   }
-  return { succeeded: false, failed, requestsSent, relayed, relayFamilies };
+  return { succeeded: false, paired, failed, requestsSent, relayed, relayFamilies };
+}
+
+/**
+ * The failure evidence ({@link OutsideObservation.failure}) of an attempt that has not succeeded: `failed`
+ * when a pair to the responder is `failed`, or the connection (`RTCPeerConnection.iceConnectionState`) is
+ * `failed`, or it is `disconnected` with a relay candidate of the responder's family but no pair to the
+ * responder left (Chromium drops the pair when the TURN server refuses its CreatePermission, e.g. 403 for a
+ * denied peer, RFC 8656 §9); `silent` when checks were sent for {@link CHECKS_EVIDENCE_MS} (`sendingForMs`,
+ * null when none were sent); else `none`.
+ */
+export function failureEvidence(
+  seen: OutsidePairStats,
+  iceState: string,
+  sendingForMs: number | null,
+): 'failed' | 'silent' | 'none' {
+  if (seen.failed || iceState === 'failed') return 'failed';
+  if (iceState === 'disconnected' && !seen.paired && seen.relayed !== null) return 'failed';
+  return sendingForMs !== null && sendingForMs >= CHECKS_EVIDENCE_MS ? 'silent' : 'none';
 }
 
 /**

@@ -3,6 +3,7 @@ import { BUNDLED_SERVER_LABEL, type OutsidePeerOffer } from '../../api-schema.js
 import { parseIceUrl } from '../ice-url.js';
 import {
   CHECKS_EVIDENCE_MS,
+  failureEvidence,
   firstMid,
   judgeOutsideReach,
   type OutsideObservation,
@@ -54,15 +55,16 @@ async function untilDecided(pc: RTCPeerConnection, offer: OutsidePeerOffer): Pro
     const seen = readOutsidePair(await readStats(pc), offer.candidate);
     const now = Date.now();
     if (seen.requestsSent > 0) sendingSince ??= now;
-    const sentLongEnough = sendingSince !== null && now - sendingSince >= CHECKS_EVIDENCE_MS;
+    const sendingFor = sendingSince === null ? null : now - sendingSince;
     if (seen.succeeded) return { ...seen, failure: 'none' };
-    if (seen.failed || pc.iceConnectionState === 'failed') return { ...seen, failure: 'failed' };
+    const failure = failureEvidence(seen, pc.iceConnectionState, sendingFor);
+    if (seen.failed || pc.iceConnectionState === 'failed') return { ...seen, failure };
     const waited = now - start;
     if (
       waited >= OUTSIDE_REACH_MAX_MS ||
-      (waited >= OUTSIDE_REACH_MS && (sendingSince === null || sentLongEnough))
+      (waited >= OUTSIDE_REACH_MS && (sendingFor === null || failure !== 'none'))
     )
-      return { ...seen, failure: sentLongEnough ? 'silent' : 'none' };
+      return { ...seen, failure };
     await pause(POLL_MS);
   }
 }
