@@ -5,8 +5,9 @@
  * any peer the policy allows (RFC 8656 §21.3): with one, CreatePermission and ChannelBind get 403 for
  * 8.8.8.8, 203.0.113.7, a loopback address that is not a relay and this server's relay IP at a port that
  * is not a relayed address, and a Send indication there is never delivered; relaying between two of this
- * server's allocations (the page's path proofs) works, and so do CreatePermission and ChannelBind to the
- * report server's outside-peer responder (its IP and port, not another port). A credential bound to a signaling room reaches the
+ * server's allocations (the page's path proofs) works; CreatePermission and ChannelBind to the report
+ * server's outside-peer responder get 403 too (the page never runs its outside-reach proof through the
+ * bundled server, which shares the report server's host). A credential bound to a signaling room reaches the
  * address of the other member's socket (127.0.0.3) while that member is in the room, and only then. An
  * operator credential (`--user`) stays unscoped.
  */
@@ -135,12 +136,12 @@ describe('report page credentials are scoped', () => {
     check(
       'page CreatePermission to the report server’s outside-peer responder',
       await permit(a.c, page, responder.address, responder.port),
-      200,
+      403,
     );
     check(
       'page ChannelBind to the outside-peer responder',
       await permit(a.c, page, responder.address, responder.port, 0x4010),
-      200,
+      403,
     );
     check(
       'page ChannelBind to another port of the responder’s IP',

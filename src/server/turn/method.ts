@@ -48,24 +48,22 @@ export function ownAllocation(req: TurnRequest, state: TurnState): Allocation | 
 
 /**
  * Whether a scoped allocation (a report page credential, page-scope.ts) may reach `peer`: a relayed
- * transport address of this server (IP and port), the report server's outside-peer responder (IP and
- * port), or an address of a signaling room-mate of the page.
+ * transport address of this server (IP and port), or an address of a signaling room-mate of the page.
+ * (Never the report server's outside-peer responder: the page does not run its outside-reach proof through
+ * the bundled server, which shares the report server's host.)
  * Decided at CreatePermission and ChannelBind; the relay's data path only sees the permissions granted.
  */
 export function inScope(a: Allocation, peer: TransportAddress, state: TurnState): boolean {
   const scope = state.config.pageScope;
-  return (
-    state.table.isRelayed(peer) ||
-    (scope !== null && (scope.isOutsidePeer(peer) || scope.allows(a.username, peer.address)))
-  );
+  return state.table.isRelayed(peer) || (scope !== null && scope.allows(a.username, peer.address));
 }
 
 /**
  * True when a permission for `peer`'s IP does not cover every port of it for a scoped allocation: this
- * server's relay IP, or the outside-peer responder's IP (its host's other UDP services stay out of reach).
+ * server's relay IP (its host's other UDP services stay out of reach).
  */
 export function portScoped(peer: TransportAddress, state: TurnState): boolean {
-  return state.table.isRelayIp(peer) || (state.config.pageScope?.isOutsidePeerIp(peer.address) ?? false);
+  return state.table.isRelayIp(peer);
 }
 
 /**

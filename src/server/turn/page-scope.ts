@@ -1,5 +1,4 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { TransportAddress } from '../../wire/address.js';
 import { restPassword, restUsernameExpiry } from '../../wire/rest-credentials.js';
 import { ipBytes, ipv6Text } from '../../wire/xor-address.js';
 
@@ -37,18 +36,12 @@ export interface ScopeBinder {
   claim(username: string, credential: string, member: ScopeMember, nowMs?: number): boolean;
   /** Unbinds every credential of `member` (it left its room or closed). */
   release(member: ScopeMember): void;
-  /** Lets every page credential reach `peer` (the report server's outside-peer responder), IP and port. */
-  allowOutsidePeer(peer: Pick<TransportAddress, 'address' | 'port'>): void;
 }
 
 /** What the TURN engine asks a {@link PageScope}. */
 export interface ScopeCheck {
   /** True when `ip` (canonical) is an address of a room-mate of a member `username` is bound to. */
   allows(username: string, ip: string): boolean;
-  /** True when `peer` (canonical IP) is the outside-peer responder's address, IP and port. */
-  isOutsidePeer(peer: Pick<TransportAddress, 'address' | 'port'>): boolean;
-  /** True when `ip` (canonical) is the outside-peer responder's IP: its other ports are out of scope. */
-  isOutsidePeerIp(ip: string): boolean;
 }
 
 /** Bytes of the per-process secret the page's credentials are minted from (crypto random, never shown). */
@@ -82,7 +75,6 @@ export function canonicalIp(ip: string): string | null {
 export class PageScope implements ScopeBinder, ScopeCheck {
   private readonly members = new Map<string, ScopeMember[]>();
   private readonly usernames = new Map<ScopeMember, string[]>();
-  private outsidePeer: { address: string; port: number } | null = null;
 
   /** @param secret the TURN REST secret page credentials are minted from (default: random, {@link PAGE_SECRET_BYTES}). */
   constructor(readonly secret: string = randomBytes(PAGE_SECRET_BYTES).toString('base64url')) {}
@@ -119,19 +111,6 @@ export class PageScope implements ScopeBinder, ScopeCheck {
     const rest = (this.usernames.get(member) ?? []).filter((u) => u !== username);
     if (rest.length > 0) this.usernames.set(member, rest);
     else this.usernames.delete(member);
-  }
-
-  allowOutsidePeer(peer: Pick<TransportAddress, 'address' | 'port'>): void {
-    const address = canonicalIp(peer.address);
-    this.outsidePeer = address === null ? null : { address, port: peer.port };
-  }
-
-  isOutsidePeer(peer: Pick<TransportAddress, 'address' | 'port'>): boolean {
-    return this.outsidePeer?.address === peer.address && this.outsidePeer.port === peer.port;
-  }
-
-  isOutsidePeerIp(ip: string): boolean {
-    return this.outsidePeer?.address === ip;
   }
 
   allows(username: string, ip: string): boolean {

@@ -54,8 +54,9 @@ export interface ReportServerOptions {
   pageScope?: ScopeBinder | null;
   /**
    * Run the outside-peer responder (outside-peer.ts: an ICE-lite UDP socket beside the page, for the
-   * page's "reachable from outside the TURN host" proof); `serve` turns it on. Default false. Its address
-   * is allowed to page credentials through `pageScope` (page-scope.ts `allowOutsidePeer`).
+   * page's "reachable from outside the TURN host" proof of other TURN servers); `serve` turns it on.
+   * Default false. Page credentials (the bundled server's) never reach it: the page does not run the proof
+   * through the bundled server, which shares this host.
    */
   outsidePeer?: boolean;
   /** Rate limit of `/api/outside-peer` per client IP (default 60 per 60 000 ms). */
@@ -145,14 +146,12 @@ function publicPageUrl(
 export const DEFAULT_OUTSIDE_PEER_RATE_LIMIT: RateLimit = { limit: 60, windowMs: 60_000 };
 
 /**
- * The outside-peer responder on `host` (outside-peer-socket.ts), its address allowed to page credentials;
- * null, logged, when there is no address to advertise or the socket cannot be bound: the page then says
+ * The outside-peer responder on `host` (outside-peer-socket.ts); null, logged, when there is no address to advertise or the socket cannot be bound: the page then says
  * the proof could not be made.
  */
 async function startOutsidePeerOrNone(
   host: string,
   publicHosts: readonly string[],
-  scope: ScopeBinder | null | undefined,
   log: Logger,
 ): Promise<RunningOutsidePeer | null> {
   const advertise = outsidePeerAddress(host, publicHosts);
@@ -164,7 +163,6 @@ async function startOutsidePeerOrNone(
   }
   try {
     const running = await startOutsidePeer(host, advertise, log);
-    scope?.allowOutsidePeer(running.responder.candidate);
     return running;
   } catch (err) {
     log.warn({ err }, 'no outside-peer responder: its UDP socket could not be bound');
@@ -297,9 +295,7 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
       https = await listenOn(serve(httpsServer, true), host, httpsPort, 'the report page (HTTPS)');
       ports.https = https.port;
     }
-    outside = opts.outsidePeer
-      ? await startOutsidePeerOrNone(host, opts.publicHosts ?? [], opts.pageScope, log)
-      : null;
+    outside = opts.outsidePeer ? await startOutsidePeerOrNone(host, opts.publicHosts ?? [], log) : null;
     serverProbe = startServerProbe(opts.probe ?? null, log);
     log.info({ http: pageUrl('http', http), https: pageUrl('https', https) }, 'report page listening');
     const publicHost = opts.publicHosts?.[0];
