@@ -54,8 +54,7 @@ export function ownAllocation(req: TurnRequest, state: TurnState): Allocation | 
  * Decided at CreatePermission and ChannelBind; the relay's data path only sees the permissions granted.
  */
 export function inScope(a: Allocation, peer: TransportAddress, state: TurnState): boolean {
-  const scope = state.config.pageScope;
-  return state.table.isRelayed(peer) || (scope !== null && scope.allows(a.username, peer.address));
+  return state.table.isRelayed(peer) || (state.config.pageScope?.allows(a.username, peer.address) ?? false);
 }
 
 /**
