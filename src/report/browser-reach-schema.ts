@@ -8,7 +8,8 @@ import { z } from 'zod';
  * - `reachable`: the browser's check pair to the report server's socket reached `succeeded` (its checks
  *   left the relay port and the answers came back in) and the report server saw the checks come from this
  *   relayed address;
- * - `not-reachable`: the pair did not succeed (`detail` says which direction was seen);
+ * - `not-reachable`: the pair did not succeed and failed (or checks went unanswered for seconds), and the
+ *   report server could have been reached from the relay (`detail` says which direction was seen);
  * - `not-proved`: the proof could not show reach from outside: the report server and the TURN server run on
  *   the same host (the bundled server, or the same address), or the report server has no responder, or the
  *   proof could not run (`detail` says which).

@@ -72,26 +72,13 @@ async function untilDecided(pc: RTCPeerConnection, offer: OutsidePeerOffer): Pro
 /** The outside-reach result of `path` (see the module comment). */
 export async function runOutsideReach(path: PathPlan): Promise<OutsideReach> {
   const observed = { server: path.target.server, turnHost: turnHost(path) };
-  if (path.target.server === BUNDLED_SERVER_LABEL)
-    return judgeOutsideReach({
-      ...observed,
-      reportServer: null,
-      relayed: null,
-      succeeded: false,
-      seen: null,
-    });
+  const unrun = { ...observed, reportServer: null, relayed: null, succeeded: false, seen: null };
+  if (path.target.server === BUNDLED_SERVER_LABEL) return judgeOutsideReach(unrun);
   let offer: OutsidePeerOffer;
   try {
     offer = await issueOutsidePeer();
   } catch (err) {
-    return judgeOutsideReach({
-      ...observed,
-      reportServer: null,
-      relayed: null,
-      succeeded: false,
-      seen: null,
-      reason: message(err),
-    });
+    return judgeOutsideReach({ ...unrun, reason: message(err) });
   }
   const base = { ...observed, reportServer: offer.candidate };
   const pc = new RTCPeerConnection({
