@@ -15,6 +15,7 @@ import {
   type OutsideObservation,
   outsideAnswerSdp,
   outsideReachStatements,
+  reachMayStart,
   readOutsidePair,
 } from '../../src/web/page/outside-reach.js';
 
@@ -112,6 +113,18 @@ describe('readOutsidePair', () => {
       { id: 'L6', type: 'local-candidate', candidateType: 'relay', address: '2001:db8::9', port: 5 },
     ];
     expect(readOutsidePair(v6, REPORT)).toMatchObject({ relayed: null, relayFamilies: ['IPv6'] });
+  });
+});
+
+describe('reachMayStart', () => {
+  const relay = { pathId: 'turn-udp-1', type: 'relay' as const };
+  it('only for a proved path that gathered a relay candidate', () => {
+    const gathered = { id: 'turn-udp-1', gathered: true };
+    expect(reachMayStart(true, gathered, [relay])).toBe(true);
+    expect(reachMayStart(false, gathered, [relay])).toBe(false);
+    expect(reachMayStart(true, { ...gathered, gathered: false }, [relay])).toBe(false);
+    expect(reachMayStart(true, gathered, [{ ...relay, type: 'srflx' }])).toBe(false);
+    expect(reachMayStart(true, gathered, [{ ...relay, pathId: 'turn-udp-2' }])).toBe(false);
   });
 });
 

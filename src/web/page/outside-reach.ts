@@ -1,5 +1,5 @@
 import type { OutsideReach } from '../../report/browser-reach-schema.js';
-import type { PathResult } from '../../report/browser-schema.js';
+import type { BrowserCandidate, PathResult } from '../../report/browser-schema.js';
 import type { TransportAddressJson as TransportAddress } from '../../report/schema.js';
 import { type Family, hostPort, ipFamily, unbracketed } from '../../shared/address-text.js';
 import { BUNDLED_SERVER_LABEL, type OutsidePeerOffer } from '../api-schema.js';
@@ -273,6 +273,20 @@ export function readOutsidePair(
     requestsSent = Math.max(requestsSent, num(p, 'requestsSent') ?? 0);
   }
   return { succeeded: false, paired, failed, requestsSent, relayed, relayFamilies };
+}
+
+/**
+ * Whether a TURN path's outside-reach proof may start, asked once the path's gathering and relay proof
+ * returned (never before: the proof's own Allocate with the same credential could take the path's place on
+ * a per-user allocation quota, e.g. coturn's `user-quota`): only when the path is proved, gathered, and
+ * gathered a relay candidate (`candidates` of any path; those of `result.id` count).
+ */
+export function reachMayStart(
+  prove: boolean,
+  result: Pick<PathResult, 'id' | 'gathered'>,
+  candidates: readonly Pick<BrowserCandidate, 'pathId' | 'type'>[],
+): boolean {
+  return prove && result.gathered && candidates.some((c) => c.pathId === result.id && c.type === 'relay');
 }
 
 /**

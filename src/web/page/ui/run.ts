@@ -1,5 +1,6 @@
 import type { OutsideReach } from '../../../report/browser-reach-schema.js';
 import type { PathResult, SelectedPair, SignalingCheck } from '../../../report/browser-schema.js';
+import { reachMayStart } from '../outside-reach.js';
 import { Gathering } from './gathering.js';
 import type { IceSink } from './ice-events.js';
 import type { LoopbackCall } from './loopback-call.js';
@@ -115,10 +116,6 @@ export async function runChecks(
     return { ...outcome, proof: run.proof };
   };
 
-  /** Whether path `id` gathered a relay candidate (only then can its outside-reach proof relay anything). */
-  const gotRelay = (id: string): boolean =>
-    state.candidates.some((c) => c.pathId === id && c.type === 'relay');
-
   /**
    * Each TURN path's outside-reach proof: it starts once the path's gathering and relay proof returned (its own
    * Allocate with the same credential must not take the path's place on a per-user allocation quota, e.g.
@@ -164,7 +161,7 @@ export async function runChecks(
     }
     state.setPath(result);
     events.path(result, false);
-    if (p.prove && result.gathered && gotRelay(p.target.id)) addReach(p, runOutsideReach(p));
+    if (reachMayStart(p.prove, result, state.candidates)) addReach(p, runOutsideReach(p));
   };
 
   const runMapping = async (): Promise<void> => {
