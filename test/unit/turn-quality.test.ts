@@ -30,6 +30,7 @@ function observed(over: Partial<QualityObservation> = {}): QualityObservation {
     durationMs: 1003.456,
     sizes: ALL_SIZES_OK,
     reason: null,
+    cutShort: false,
     ...over,
   };
 }
@@ -204,6 +205,12 @@ describe('judgeQuality: warnings only, and only from what was observed', () => {
   it('no size back while stream probes were: black hole below 500', () => {
     const q = summariseQuality(observed({ sizes: blackHole(0) }));
     expect(judgeQuality(q, 'udp')[0]?.message).toMatch(/no datagram of 500 bytes or more came back/);
+  });
+
+  it('cut short by the deadline: neither loss nor black hole, even when both would show', () => {
+    const q = summariseQuality(observed({ rttsMs: lossy(50, 5), sizes: blackHole(1000), cutShort: true }));
+    expect(q.cutShort).toBe(true);
+    expect(codes(q)).toEqual([]);
   });
 
   it('no size verdict when over half the stream was lost (a missing size may be plain loss)', () => {
