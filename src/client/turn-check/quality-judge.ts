@@ -42,9 +42,8 @@ function oneWayPercent(lossPercent: number): number {
 
 /** True when the lost sizes of `sizes` (ascending) follow one another with no size that came back between. */
 function oneBand(sizes: RelayQuality['datagramSizes']): boolean {
-  const first = sizes.findIndex((s) => !s.ok);
-  const last = sizes.findLastIndex((s) => !s.ok);
-  return sizes.slice(first, last + 1).every((s) => !s.ok);
+  const lost = sizes.flatMap((s, i) => (s.ok ? [] : [i]));
+  return lost.length === 0 || lost.at(-1)! - lost[0]! + 1 === lost.length;
 }
 
 function lossFinding(q: RelayQuality, transport: Transport): Finding | null {
