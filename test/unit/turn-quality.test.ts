@@ -225,8 +225,19 @@ describe('judgeQuality: warnings only, and only from what was observed', () => {
 describe('--no-quality / --quality-duration', () => {
   it('defaults to a 1000 ms stream; --no-quality turns it off', () => {
     expect(parseQualityFlags(true, undefined)).toEqual({ streamMs: 1000 });
-    expect(parseQualityFlags(false, '500')).toBe(false);
+    expect(parseQualityFlags(false, undefined)).toBe(false);
     expect(parseQualityFlags(true, '200')).toEqual({ streamMs: 200 });
+  });
+  it('--quality-duration with --no-quality: an error naming both', () => {
+    expect(() => parseQualityFlags(false, '500')).toThrow(
+      '--quality-duration: not with --no-quality (give one or the other)',
+    );
+  });
+  it('--quality-duration that can never fit --timeout: an error naming both', () => {
+    expect(() => parseQualityFlags(true, '5000', 8000)).toThrow(
+      /^--quality-duration 5000: the measure and the steps after it need at least \d+ ms, more than --timeout 8000/,
+    );
+    expect(parseQualityFlags(true, '1000', 10_000)).toEqual({ streamMs: 1000 });
   });
   it.each(['50', '10001', 'lots', '1.5'])('rejects %s naming the flag and the range', (v) => {
     expect(() => parseQualityFlags(true, v)).toThrow(ConfigError);

@@ -14,6 +14,15 @@ import type { TurnSession } from './session.js';
  */
 const MIN_AFTER_MS = 2500;
 
+/**
+ * The least `--timeout` (ms) in which a stream of `streamMs` can ever be measured: its worst case without
+ * the second size round ({@link qualityWorstCaseMs}) plus the least time kept for the steps after it (the
+ * steps before it take more).
+ */
+export function qualityMinTimeoutMs(streamMs: number): number {
+  return qualityWorstCaseMs(streamMs, false) + MIN_AFTER_MS;
+}
+
 /** True when data step `step` ran and its data arrived as ChannelData. */
 function arrivedAsChannelData(out: readonly TurnObservation[], step: DataObservation['step']): boolean {
   return out.some((o) => o.step === step && (o as DataObservation).received === 'channel-data');
