@@ -33,6 +33,12 @@ function moduleOf(req: Request, modules: ExporterSettings['modules']): ProbeModu
   return module;
 }
 
+/**
+ * The least time (ms) a probe must have left after waiting for a slot: under it the answer is 503 "no time
+ * left" rather than a probe that could only time out and report probe_success 0 about a healthy server.
+ */
+export const MIN_PROBE_MS = 500;
+
 /** Runs one `/probe`: module, plan, deadline, a slot, the probe; answers its registry as Prometheus text. */
 async function probe(deps: ExporterAppDeps, req: Request, res: Response): Promise<void> {
   const { settings, limiter, metrics } = deps;
@@ -43,8 +49,13 @@ async function probe(deps: ExporterAppDeps, req: Request, res: Response): Promis
   const start = performance.now();
   const release = await limiter.acquire(AbortSignal.timeout(deadlineMs));
   try {
-    const left = Math.max(1, Math.floor(deadlineMs - (performance.now() - start)));
-    const outcome = await runProbe(plan, left);
+    const left = Math.floor(deadlineMs - (performance.now() - start));
+    if (left < MIN_PROBE_MS)
+      throw new ProbeRequestError(
+        503,
+        `no time left: the probe waited ${Math.round(performance.now() - start)} ms for a free slot and ${Math.max(0, left)} ms of its ${deadlineMs} ms deadline remain (at least ${MIN_PROBE_MS} ms needed)`,
+      );
+    const outcome = await runProbe(plan, left, settings.allowedTargets);
     metrics.probes.inc({ module: module.name, result: outcome.success ? 'success' : 'failure' });
     for (const reason of outcome.reasons) deps.log(`probe ${module.name} ${plan.host}: ${reason}`);
     res

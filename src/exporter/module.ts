@@ -52,6 +52,11 @@ export interface ExporterSettings {
    * host (then the exporter is a prober for whoever can reach its port; see docs/exporter.md).
    */
   allowedTargets: readonly string[] | null;
+  /**
+   * Config key `allowAnyTarget: true`: no `allowedTargets` is wanted even on a `--listen` address others can
+   * reach (otherwise the CLI refuses to start). Default false.
+   */
+  allowAnyTarget?: boolean;
   /** Probes run at once; more wait (at most `maxQueued`) for a free slot until their deadline. */
   maxConcurrent: number;
   /** Probes that may wait for a slot; one more is answered 503 at once. */

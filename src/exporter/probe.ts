@@ -1,8 +1,9 @@
 import { Registry } from 'prom-client';
+import type { Redirect } from '../client/turn-check/alternate.js';
 import { runTurnCheck } from '../client/turn-check/run.js';
 import { ProbeGauges } from './probe-metrics.js';
 import { runStunProbe, writeStunMetrics } from './stun-probe.js';
-import type { ProbePlan } from './target.js';
+import { hostAllowed, type ProbePlan } from './target.js';
 import { writeTurnMetrics } from './turn-metrics.js';
 
 /** One probe's answer: its own registry, whether it succeeded, and why not in words. */
@@ -18,7 +19,11 @@ export interface ProbeOutcome {
  * the STUN probe's whole deadline) and writes its metrics into a fresh registry, so concurrent probes never
  * share a series. `probe_duration_seconds` is the whole probe's wall time.
  */
-export async function runProbe(plan: ProbePlan, deadlineMs: number): Promise<ProbeOutcome> {
+export async function runProbe(
+  plan: ProbePlan,
+  deadlineMs: number,
+  allowedTargets: readonly string[] | null = null,
+): Promise<ProbeOutcome> {
   const registry = new Registry();
   const gauges = new ProbeGauges(registry);
   const start = performance.now();
@@ -40,6 +45,9 @@ export async function runProbe(plan: ProbePlan, deadlineMs: number): Promise<Pro
       timeoutMs: deadlineMs,
       outsideReach,
       ...(!quality && { quality: false as const }),
+      ...(allowedTargets !== null && {
+        followAlternate: (r: Redirect) => hostAllowed(r.to.address, allowedTargets),
+      }),
     });
     writeTurnMetrics(gauges, report);
     success = report.ok && report.targets.length > 0;

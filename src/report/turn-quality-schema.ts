@@ -48,6 +48,12 @@ export const relayQualitySchema = z.object({
   reason: z.string().nullable(),
   /** Payload of each stream probe, bytes (one 20 ms audio frame's worth). */
   probeBytes: z.number().int().min(0).optional(),
+  /**
+   * True when the check's deadline ended the measure early: `sent`/`lossPercent` count only the probes whose
+   * wait for an echo completed, sizes not back yet are left out of `datagramSizes`, and no loss or size
+   * warning is given. Absent otherwise.
+   */
+  cutShort: z.boolean().optional(),
 });
 
 export type RttPercentiles = z.infer<typeof rttPercentilesSchema>;

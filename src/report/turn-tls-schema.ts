@@ -17,12 +17,19 @@ export const tlsAuditSchema = z.object({
    * machine does not trust), `missing-intermediate` (the server did not send the intermediate), `unknown`.
    */
   chain: z.enum(['trusted', 'self-signed', 'untrusted-root', 'missing-intermediate', 'unknown']),
-  /** TLS versions the server accepted, each tried alone. */
+  /** TLS versions the server accepted, each tried alone (and the one the main handshake negotiated). */
   tlsVersions: z.array(z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'])),
+  /**
+   * TLS versions whose handshake, offered alone, ended without an answer (a timeout, a reset): neither
+   * accepted nor refused. Absent when every version was answered; a version the server refused with an
+   * alert is in neither list.
+   */
+  tlsVersionsUnknown: z.array(z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'])).optional(),
   /**
    * Whether a current browser would accept it: trusted chain, host named, not expired, TLS 1.2 or newer;
    * null when one of those is unknown (a chain `unknown`, or trusted only through `--ca`: a browser accepts
-   * it only where that CA is installed).
+   * it only where that CA is installed; the chain judged here and OpenSSL's verification disagree; TLS 1.2
+   * and 1.3 not accepted and one of them unanswered), with `reason`.
    */
   browserAccepts: z.boolean().nullable(),
   /** Why something is null or `unknown`, in words; null when everything was judged. */

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseListen, readExporterConfig } from '../../src/cli/config/exporter-config.js';
+import { parseListen, readExporterConfig, refuseOpenProber } from '../../src/cli/config/exporter-config.js';
 import { ConfigError } from '../../src/errors.js';
 import { restPassword } from '../../src/wire/rest-credentials.js';
 
@@ -103,7 +103,7 @@ describe('exporter: config file', () => {
 
   it('names an unknown key with the accepted ones, at every level', () => {
     expect(refused('modules: { a: { kind: stun } }\nmodule: x')).toBe(
-      "unknown key 'module' (accepted: modules, allowedTargets)",
+      "unknown key 'module' (accepted: modules, allowedTargets, allowAnyTarget)",
     );
     expect(refused('modules: { a: { kind: stun, transport: udp } }')).toBe(
       "modules.a: unknown key 'transport' (accepted: kind, timeout, insecure, caFile)",
@@ -213,5 +213,32 @@ describe('exporter: --listen', () => {
       expect(() => parseListen(v), v).toThrow(
         /^--listen: must be HOST:PORT with a port 0–65535 \(IPv6 in brackets\)/,
       );
+  });
+});
+
+describe('an open prober is refused; REST keys with long-term credentials are named', () => {
+  const stun = 'modules:\n  s:\n    kind: stun\n';
+  it('a non-loopback --listen without allowedTargets: a ConfigError naming both, unless allowAnyTarget', () => {
+    const open = read(stun);
+    expect(() => refuseOpenProber(open.file, '0.0.0.0', open.settings())).toThrow(ConfigError);
+    expect(() => refuseOpenProber(open.file, '0.0.0.0', open.settings())).toThrow(
+      /--listen 0\.0\.0\.0 is reachable from other hosts, but .* has no allowedTargets.*allowAnyTarget: true/,
+    );
+    for (const host of ['127.0.0.1', '::1', 'localhost'])
+      expect(() => refuseOpenProber(open.file, host, open.settings())).not.toThrow();
+    const narrowed = read(`${stun}allowedTargets: [turn.example.org]\n`);
+    expect(() => refuseOpenProber(narrowed.file, '0.0.0.0', narrowed.settings())).not.toThrow();
+    const any = read(`${stun}allowAnyTarget: true\n`);
+    expect(() => refuseOpenProber(any.file, '::', any.settings())).not.toThrow();
+  });
+
+  it.each([
+    ['restUser: bob', 'restUser'],
+    ['restTtl: 60s', 'restTtl'],
+  ])('%s with user and password: the key named', (line, key) => {
+    const yaml = `modules:\n  t:\n    kind: turn\n    credentials:\n      user: alice\n      passwordEnv: PW\n      ${line}\n`;
+    expect(refused(yaml, { PW: 'x' })).toBe(
+      `modules.t.credentials.${key}: only for TURN REST credentials (restSecretFile or restSecretEnv), not with user and a password`,
+    );
   });
 });

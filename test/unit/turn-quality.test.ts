@@ -30,6 +30,7 @@ function observed(over: Partial<QualityObservation> = {}): QualityObservation {
     durationMs: 1003.456,
     sizes: ALL_SIZES_OK,
     reason: null,
+    cutShort: false,
     ...over,
   };
 }
@@ -206,6 +207,12 @@ describe('judgeQuality: warnings only, and only from what was observed', () => {
     expect(judgeQuality(q, 'udp')[0]?.message).toMatch(/no datagram of 500 bytes or more came back/);
   });
 
+  it('cut short by the deadline: neither loss nor black hole, even when both would show', () => {
+    const q = summariseQuality(observed({ rttsMs: lossy(50, 5), sizes: blackHole(1000), cutShort: true }));
+    expect(q.cutShort).toBe(true);
+    expect(codes(q)).toEqual([]);
+  });
+
   it('no size verdict when over half the stream was lost (a missing size may be plain loss)', () => {
     const q = summariseQuality(
       observed({ rttsMs: Array.from({ length: 50 }, (_, i) => (i % 3 ? null : 20)), sizes: blackHole(1000) }),
@@ -218,8 +225,19 @@ describe('judgeQuality: warnings only, and only from what was observed', () => {
 describe('--no-quality / --quality-duration', () => {
   it('defaults to a 1000 ms stream; --no-quality turns it off', () => {
     expect(parseQualityFlags(true, undefined)).toEqual({ streamMs: 1000 });
-    expect(parseQualityFlags(false, '500')).toBe(false);
+    expect(parseQualityFlags(false, undefined)).toBe(false);
     expect(parseQualityFlags(true, '200')).toEqual({ streamMs: 200 });
+  });
+  it('--quality-duration with --no-quality: an error naming both', () => {
+    expect(() => parseQualityFlags(false, '500')).toThrow(
+      '--quality-duration: not with --no-quality (give one or the other)',
+    );
+  });
+  it('--quality-duration that can never fit --timeout: an error naming both', () => {
+    expect(() => parseQualityFlags(true, '5000', 8000)).toThrow(
+      /^--quality-duration 5000: the measure and the steps after it need at least \d+ ms, more than --timeout 8000/,
+    );
+    expect(parseQualityFlags(true, '1000', 10_000)).toEqual({ streamMs: 1000 });
   });
   it.each(['50', '10001', 'lots', '1.5'])('rejects %s naming the flag and the range', (v) => {
     expect(() => parseQualityFlags(true, v)).toThrow(ConfigError);

@@ -16,6 +16,7 @@ const EXAMPLES = `
 Examples:
   ice-doctor exporter --config exporter.yaml
   ice-doctor exporter --config exporter.yaml --listen 0.0.0.0:9478 --max-concurrent 8
+      (listening beyond loopback needs allowedTargets in exporter.yaml, or allowAnyTarget: true)
   curl 'http://127.0.0.1:9478/probe?target=turns:turn.example.org:5349&module=turn_tls'
 
 GET /probe?target=URL&module=NAME runs one probe (a turn-check for kind: turn, a STUN Binding request for
@@ -41,7 +42,9 @@ export function registerExporter(program: Command): void {
     .addHelpText('after', withInvocation(EXAMPLES))
     .action(async (flags: ExporterFlags) => {
       const { parseWhole } = await import('../config/flag-values.js');
-      const { parseListen, readExporterConfig } = await import('../config/exporter-config.js');
+      const { parseListen, readExporterConfig, refuseOpenProber } = await import(
+        '../config/exporter-config.js'
+      );
       const { startExporter } = await import('../../exporter/server.js');
       const { logText } = await import('../../shared/log-text.js');
       const listen = parseListen(flags.listen);
@@ -49,6 +52,7 @@ export function registerExporter(program: Command): void {
         maxConcurrent: parseWhole('--max-concurrent', flags.maxConcurrent, { min: 1, max: 1000 }),
         maxQueued: parseWhole('--max-queued', flags.maxQueued, { min: 0, max: 10_000 }),
       });
+      refuseOpenProber(flags.config, listen.host, settings);
       const log = (line: string): void => {
         process.stderr.write(`${new Date().toISOString()} ${logText(line, 1000)}\n`);
       };

@@ -90,7 +90,7 @@ export function registerTurnCheck(program: Command): void {
       const { parseQualityFlags } = await import('../config/turn-quality-flags.js');
       const targets = parseTurnTargets(urls);
       const timeoutMs = parseMs('--timeout', flags.timeout);
-      const quality = parseQualityFlags(flags.quality, flags.qualityDuration);
+      const quality = parseQualityFlags(flags.quality, flags.qualityDuration, timeoutMs);
       const ca = flags.ca === undefined ? undefined : readCaFile('--ca', flags.ca);
       const credentials = resolveTurnCredentials({
         ...credentialFlagsFromEnv(flags),

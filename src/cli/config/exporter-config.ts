@@ -68,6 +68,7 @@ const fileSchema = strict({
     .record(z.string(), z.unknown())
     .refine((m) => Object.keys(m).length > 0, 'must name at least one module'),
   allowedTargets: z.array(text).min(1).optional(),
+  allowAnyTarget: z.boolean().optional(),
 });
 
 /** A module name as `?module=` carries it unescaped. */
@@ -148,6 +149,11 @@ function credentialsOf(
       `${file}: ${at}: give ${longTerm ? 'either ' : ''}${kinds}${longTerm ? ', not both' : ''}`,
     );
   if (longTerm) {
+    const restKey = c.restUser !== undefined ? 'restUser' : c.restTtl !== undefined ? 'restTtl' : null;
+    if (restKey !== null)
+      throw new ConfigError(
+        `${file}: ${at}.${restKey}: only for TURN REST credentials (restSecretFile or restSecretEnv), not with user and a password`,
+      );
     if (c.user === undefined) throw new ConfigError(`${file}: ${at}.user: missing (the long-term user name)`);
     if (!one(c.passwordFile, c.passwordEnv))
       throw new ConfigError(`${file}: ${at}: give one of passwordFile, passwordEnv for user "${c.user}"`);
@@ -219,10 +225,32 @@ export function readExporterConfig(
   return {
     modules,
     allowedTargets: parsed.allowedTargets ?? null,
+    allowAnyTarget: parsed.allowAnyTarget ?? false,
     maxConcurrent: limits.maxConcurrent,
     maxQueued: limits.maxQueued,
     timeoutOffsetMs: TIMEOUT_OFFSET_MS,
   };
+}
+
+/** True for a listen host only this machine can reach: 127.0.0.0/8, ::1, localhost. */
+function loopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * Refuses an open prober: a `--listen` address others can reach (not loopback) with no `allowedTargets`,
+ * unless the config file says `allowAnyTarget: true` (whoever reaches the port could make the exporter
+ * probe any host: an SSRF tool).
+ * @throws ConfigError naming `--listen`, `allowedTargets` and `allowAnyTarget`.
+ */
+export function refuseOpenProber(file: string, listenHost: string, settings: ExporterSettings): void {
+  if (loopbackHost(listenHost) || settings.allowedTargets !== null || settings.allowAnyTarget) return;
+  throw new ConfigError(
+    `--listen ${listenHost} is reachable from other hosts, but ${file} has no allowedTargets: list the hosts ` +
+      'the exporter may probe (allowedTargets), or set allowAnyTarget: true to let whoever reaches its port ' +
+      'probe any host',
+  );
 }
 
 /**

@@ -12,7 +12,7 @@ function resultWords(t: TurnTargetReport): string {
 /**
  * The side-by-side table of a host name with several addresses (issue 15 §2): for each URL whose targets
  * carry `node`, one line naming the URL and how many addresses it has, then one row per address — the
- * address, its RTT (SRTT of the STUN transactions, ms) and the result. Empty when no target has `node`.
+ * address, its RTT (the shortest round trip of a request answered at its first send, without an authentication retry: `nodeRttMs`, ms) and the result. Empty when no target has `node`.
  */
 export function nodeTableLines(targets: readonly TurnTargetReport[]): string[] {
   const byUrl = new Map<string, TurnTargetReport[]>();

@@ -11,8 +11,17 @@ export interface TlsAuditObservation {
   chain: Buffer[];
   /** OpenSSL's verdict on the chain against Node's roots plus `--ca` (the name is not part of it), or null. */
   chainError: string | null;
-  /** The versions whose handshake succeeded when each was offered alone. */
+  /**
+   * The versions the server accepted: each whose handshake succeeded when offered alone, and the version the
+   * main handshake negotiated.
+   */
   versions: SecureVersion[];
+  /**
+   * The versions whose handshake offered alone ended without an answer about the version (a timeout, a reset,
+   * the check's end, a local refusal to offer it): neither accepted nor refused. A version the server refused
+   * with an alert is in neither list.
+   */
+  unknownVersions: SecureVersion[];
   /** When the handshakes ran (epoch ms): expiry is counted from it. */
   at: number;
   /** Why no certificate was seen (the handshake failed: no TLS, a refused connection …), or null. */
@@ -30,7 +39,19 @@ export interface TlsAuditTarget {
   signal?: AbortSignal;
 }
 
-type Handshake = { chain: Buffer[]; chainError: string | null } | { error: string };
+type Handshake = { chain: Buffer[]; chainError: string | null; protocol: string | null } | { error: string };
+
+/**
+ * True for a handshake error that is the server's answer about the version offered: its alert (protocol
+ * version, handshake failure) or a reply in another version. Timeouts, resets and local errors are not.
+ */
+export function refusedByServer(error: string): boolean {
+  return (
+    /^ERR_SSL_.*ALERT/.test(error) ||
+    error === 'ERR_SSL_UNSUPPORTED_PROTOCOL' ||
+    error === 'ERR_SSL_WRONG_VERSION_NUMBER'
+  );
+}
 
 /**
  * One TLS handshake that never refuses a certificate (it is audited, not trusted here) and checks no name
@@ -71,7 +92,7 @@ function handshake(t: TlsAuditTarget, version?: SecureVersion): Promise<Handshak
         c = next && next.fingerprint256 !== c.fingerprint256 ? next : undefined;
       }
       const e = socket.authorizationError;
-      finish({ chain, chainError: e ? String(e) : null });
+      finish({ chain, chainError: e ? String(e) : null, protocol: socket.getProtocol() });
     });
   });
 }
@@ -79,12 +100,19 @@ function handshake(t: TlsAuditTarget, version?: SecureVersion): Promise<Handshak
 /**
  * The handshakes of a `turns:` certificate audit (issue 15 §2), all in parallel: one with the versions
  * Node offers by default (the certificate and its chain), and one per TLS version offered alone (RFC 8446
- * §4.2.1, RFC 5246: which versions the server accepts). Never rejects; closes every socket.
+ * §4.2.1, RFC 5246: which versions the server accepts, refuses by its alert ({@link refusedByServer}), or
+ * left unanswered). Never rejects; closes every socket.
  */
 export async function probeTls(t: TlsAuditTarget): Promise<TlsAuditObservation> {
   const at = Date.now();
   const [main, ...alone] = await Promise.all([handshake(t), ...TLS_VERSIONS.map((v) => handshake(t, v))]);
-  const versions = TLS_VERSIONS.filter((_, i) => !('error' in alone[i]!));
-  if ('error' in main!) return { chain: [], chainError: null, versions, at, error: main.error };
-  return { chain: main.chain, chainError: main.chainError, versions, at, error: null };
+  const negotiated = main && !('error' in main) ? main.protocol : null;
+  const versions = TLS_VERSIONS.filter((v, i) => !('error' in alone[i]!) || v === negotiated);
+  const unknownVersions = TLS_VERSIONS.filter((v, i) => {
+    const h = alone[i]!;
+    return !versions.includes(v) && 'error' in h && !refusedByServer(h.error);
+  });
+  const seen = { versions, unknownVersions, at };
+  if ('error' in main!) return { chain: [], chainError: null, ...seen, error: main.error };
+  return { chain: main.chain, chainError: main.chainError, ...seen, error: null };
 }

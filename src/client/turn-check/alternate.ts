@@ -16,18 +16,31 @@ export function redirectOf(out: readonly TurnObservation[]): Redirect | null {
   return { to: o.alternateServer, domain: o.alternateDomain ?? null };
 }
 
+/** Why a redirect back to the server that answered it is not followed. */
+const LOOP_WHY = 'the alternate is the server that redirected (a loop)';
+
 /**
  * Whether a redirect from `from` is followed (RFC 8489 §10, RFC 8656 §7.2): yes, once, unless it sends
- * the client back to the server that answered it (a loop).
+ * the client back to the server that answered it (a loop), or `follow` (`TurnCheckOptions.followAlternate`,
+ * e.g. the exporter's allowedTargets) refuses the alternate.
  */
-export function alternateOf(from: TransportAddress, r: Redirect): TurnAlternate {
+export function alternateOf(
+  from: TransportAddress,
+  r: Redirect,
+  follow?: (to: Redirect) => boolean,
+): TurnAlternate {
   const loop = sameAddress(from, r.to);
+  const refused = !loop && follow !== undefined && !follow(r);
   return {
     from,
     to: r.to,
     domain: r.domain,
-    followed: !loop,
-    why: loop ? 'the alternate is the server that redirected (a loop)' : null,
+    followed: !loop && !refused,
+    why: loop
+      ? LOOP_WHY
+      : refused
+        ? `${formatAddress(r.to)} is not among the targets this check may probe`
+        : null,
     secondRedirect: null,
   };
 }
@@ -52,6 +65,12 @@ export function alternateFinding(o: RequestObservation, t: TurnTargetObservation
       'alternate-not-followed',
       `${serverWords(t)} answered Allocate with ${said} but without ALTERNATE-SERVER (RFC 8489 §14.15 requires ` +
         'it): there is nowhere to go. Check the server’s alternate-server setting.',
+    );
+  if (!a.followed && a.why !== LOOP_WHY)
+    return fail(
+      'alternate-not-followed',
+      `${formatAddress(a.from)} answered Allocate with ${said} to ${formatAddress(a.to)}, which was not followed: ` +
+        `${a.why}. The check says nothing about the alternate; allow it (the exporter's allowedTargets) to probe it.`,
     );
   if (!a.followed)
     return fail(

@@ -3,6 +3,7 @@ import { reportedMs } from '../transport/rtt.js';
 import { TLS_NO_HANDSHAKE } from '../transport/stream-connect.js';
 import { describeSocketError, tlsFindingOf } from '../transport/tls-errors.js';
 import { fail, type Judged, serverWords, stepFailed, stepOk } from './judged.js';
+import { missingIssuer } from './missing-issuer.js';
 import type { ConnectObservation, ResolveObservation, TurnTargetObservations } from './observations.js';
 
 const TLS_FIX: ReadonlyMap<TurnDiagnosisCode, string> = new Map([
@@ -51,22 +52,8 @@ function tlsChainFinding(
     return { code, why };
   }
   if (code !== 'tls-issuer-unknown' || !leaf) return { code, why: '' };
-  const issuer = `"${leaf.issuer}"`;
-  if (aia) {
-    const why = `the server sends its certificate without the intermediate ${issuer}, which its CA publishes at ${aia} (AIA): the chain is incomplete`;
-    return { code: 'tls-incomplete-chain', why };
-  }
-  if (t.customCa) {
-    const why =
-      `the certificate's issuer ${issuer} is neither sent by the server nor among the --ca certificates: the ` +
-      'server does not send the intermediate certificate (or --ca is not the CA that issued it)';
-    return { code: 'tls-incomplete-chain', why };
-  }
-  const why =
-    `the server sends only its own certificate, issued by ${issuer}, which this host does not know: a private ` +
-    'CA, or a missing intermediate certificate. The certificate names no place to fetch its issuer (no AIA ' +
-    "caIssuers, which public CAs' certificates carry), so a private CA is the likelier";
-  return { code, why };
+  const m = missingIssuer(leaf.issuer, aia, t.customCa);
+  return { code: m.incomplete ? 'tls-incomplete-chain' : code, why: m.why };
 }
 
 /** The resolve step: the address found, or `resolve-failed` with the resolver's reason. */

@@ -40,6 +40,12 @@ function oneWayPercent(lossPercent: number): number {
   return Math.round((1 - (1 - lossPercent / 100) ** 0.25) * 1000) / 10;
 }
 
+/** True when the lost sizes of `sizes` (ascending) follow one another with no size that came back between. */
+function oneBand(sizes: RelayQuality['datagramSizes']): boolean {
+  const lost = sizes.flatMap((s, i) => (s.ok ? [] : [i]));
+  return lost.length === 0 || lost.at(-1)! - lost[0]! + 1 === lost.length;
+}
+
 function lossFinding(q: RelayQuality, transport: Transport): Finding | null {
   if (q.lossPercent === null || q.lossPercent <= LOSS_WARN_PERCENT) return null;
   const lost = `${q.sent - q.received} of ${q.sent}`;
@@ -80,7 +86,9 @@ function jitterFinding(q: RelayQuality): Finding | null {
  * come back while smaller ones did (or none of the sizes did while stream probes did). Not given when the
  * stream lost over half its echoes (a missing size may be plain loss), when nothing came back at all, or
  * when only one size above the largest was lost (one unlucky size among ones that came back is loss, not a
- * black hole).
+ * black hole), or when the lost sizes are not one band (a size that came back between two lost ones: an MTU
+ * loses every size from the path's limit up to this host's own, so scattered losses are loss — a
+ * per-allocation bandwidth cap — not a black hole).
  */
 function sizeFinding(q: RelayQuality, transport: Transport): Finding | null {
   if (q.datagramSizes.length === 0 || q.received === 0) return null;
@@ -89,7 +97,7 @@ function sizeFinding(q: RelayQuality, transport: Transport): Finding | null {
   if (largest !== null && largest >= SMALLEST_GOOD_DATAGRAM) return null;
   const above = q.datagramSizes.filter((s) => largest === null || s.bytes > largest);
   const lost = above.filter((s) => !s.ok);
-  if (lost.length < 2) return null;
+  if (lost.length < 2 || !oneBand(above)) return null;
   const survived =
     largest === null
       ? `no datagram of ${q.datagramSizes[0]!.bytes} bytes or more came back`
@@ -114,11 +122,16 @@ function sizeFinding(q: RelayQuality, transport: Transport): Finding | null {
  * Judges one measured relay quality (pure): warnings only, none of them fails the check — loss over
  * {@link LOSS_WARN_PERCENT} %, median RTT over {@link RTT_WARN_MS} ms, jitter over {@link JITTER_WARN_MS} ms,
  * and a datagram size black hole below {@link SMALLEST_GOOD_DATAGRAM} bytes. A measure that did not run
- * (`sent` 0) gives nothing: its `reason` says why.
+ * (`sent` 0) gives nothing: its `reason` says why. A measure the deadline cut short (`cutShort`) gives no
+ * loss or size warning: what was still in flight is unknown, not lost.
  */
 export function judgeQuality(q: RelayQuality, transport: Transport): Finding[] {
   if (q.sent === 0) return [];
-  return [lossFinding(q, transport), rttFinding(q), jitterFinding(q), sizeFinding(q, transport)].filter(
-    (f): f is Finding => f !== null,
-  );
+  const whole = q.cutShort !== true;
+  return [
+    whole ? lossFinding(q, transport) : null,
+    rttFinding(q),
+    jitterFinding(q),
+    whole ? sizeFinding(q, transport) : null,
+  ].filter((f): f is Finding => f !== null);
 }

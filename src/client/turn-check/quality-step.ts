@@ -1,15 +1,27 @@
 import type { DataObservation, TurnObservation } from './observations.js';
-import { measureRelayQuality, type QualityOptions, qualityNotMeasured } from './quality.js';
+import {
+  measureRelayQuality,
+  type QualityOptions,
+  qualityNotMeasured,
+  qualityWorstCaseMs,
+} from './quality.js';
 import type { QualityObservation } from './quality-summary.js';
 import type { TurnSession } from './session.js';
 
-/** Time the size rounds and the waits for late echoes take at most after the stream, ms. */
-const SIZES_AND_WAITS_MS = 1000;
 /**
  * Time left for the steps after the measure (refresh, delete, the deletion check's polls of up to 2 s, the
  * other family's Allocate), ms: at least this, or as long as the steps before took.
  */
 const MIN_AFTER_MS = 2500;
+
+/**
+ * The least `--timeout` (ms) in which a stream of `streamMs` can ever be measured: its worst case without
+ * the second size round ({@link qualityWorstCaseMs}) plus the least time kept for the steps after it (the
+ * steps before it take more).
+ */
+export function qualityMinTimeoutMs(streamMs: number): number {
+  return qualityWorstCaseMs(streamMs, false) + MIN_AFTER_MS;
+}
 
 /** True when data step `step` ran and its data arrived as ChannelData. */
 function arrivedAsChannelData(out: readonly TurnObservation[], step: DataObservation['step']): boolean {
@@ -21,7 +33,8 @@ function arrivedAsChannelData(out: readonly TurnObservation[], step: DataObserva
  * crossed the relay both ways (`channel-data` and `peer-channel-data`), since otherwise a silent stream would
  * say "100 % loss" about a relay that does not carry data at all — then a not-measured observation naming
  * the step that stopped it; and only when the check's deadline leaves time for it and the steps after it
- * (a measure must not turn a passing check into `deadline-exceeded`).
+ * (a measure must not turn a passing check into `deadline-exceeded`): its worst case
+ * ({@link qualityWorstCaseMs}) with the second size round, or without it (then skipped), else not measured.
  * @param time ms spent on this target so far, and ms left before its deadline.
  * @param out the target's observations so far.
  * @param b the peer allocation's client, null when the peer allocation failed.
@@ -38,10 +51,11 @@ export async function qualityStep(
   if (!b) return qualityNotMeasured('the second allocation (the echo peer) failed');
   const both = arrivedAsChannelData(out, 'channel-data') && arrivedAsChannelData(out, 'peer-channel-data');
   if (!both) return qualityNotMeasured('ChannelData did not cross the relay both ways');
-  const needMs = opts.streamMs + SIZES_AND_WAITS_MS + Math.max(MIN_AFTER_MS, time.spentMs);
+  const afterMs = Math.max(MIN_AFTER_MS, time.spentMs);
+  const needMs = qualityWorstCaseMs(opts.streamMs, false) + afterMs;
   if (time.leftMs < needMs)
     return qualityNotMeasured(
       `not enough time before the deadline (--timeout): ${Math.round(time.leftMs)} ms left, ${Math.round(needMs)} ms needed with the steps after it`,
     );
-  return measureRelayQuality(a, b, channel, opts, signal);
+  return measureRelayQuality(a, b, channel, opts, signal, time.leftMs - afterMs);
 }

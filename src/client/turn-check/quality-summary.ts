@@ -25,6 +25,8 @@ export interface QualityObservation {
   sizes: SizeTried[];
   /** Why the measure did not run or was cut short, or null. */
   reason: string | null;
+  /** True when the check's deadline ended the measure early: no loss or size verdict from it. */
+  cutShort: boolean;
 }
 
 /** Loss in %, to 0.1; null when nothing was sent. */
@@ -89,5 +91,6 @@ export function summariseQuality(o: QualityObservation): RelayQuality {
     datagramSizes: sizes,
     reason: o.reason,
     probeBytes: o.probeBytes,
+    ...(o.cutShort && { cutShort: true }),
   };
 }

@@ -18,13 +18,34 @@ export const QUALITY_PROBE_BYTES = 160;
  * leg to the peer adds no TURN header); 1500 to see that the path is larger than Ethernet.
  */
 export const DATAGRAM_SIZES: readonly number[] = [500, 1000, 1200, 1280, 1400, 1468, 1472, 1500];
-/** Copies of each size probe, and the gap between copies, ms: a single lost copy is not a black hole. */
+/**
+ * Copies of each size probe: a size is lost only when every copy is (a single lost copy is not a black
+ * hole). Each copy sends the sizes largest first, one every {@link SIZE_GAP_MS}: a per-allocation bandwidth
+ * cap (coturn max-bps, `serve --bandwidth`, a token bucket) drops what comes after a burst, so sending the
+ * small ones first and back to back made "small back, large lost" out of a cap, not an MTU.
+ */
 const SIZE_COPIES = 3;
-const COPY_GAP_MS = 20;
+/** Gap between two size probes, ms (a 1500-byte probe every 20 ms is 75 kB/s, an HD video call's rate). */
+const SIZE_GAP_MS = 20;
 /** Sizes tried between the largest that came back and the smallest that did not, in a second round. */
 const FINE_STEPS = 8;
 /** Wait for late echoes after the last probe: 3 × the largest RTT seen, within these bounds, ms. */
 const WAIT_RANGE_MS = { min: 200, max: 1000 } as const;
+
+/** Worst-case time of one size round of `sizes` sizes, ms: every copy of every size, then the longest wait. */
+function sizeRoundWorstMs(sizes: number): number {
+  return SIZE_COPIES * sizes * SIZE_GAP_MS + WAIT_RANGE_MS.max;
+}
+
+/**
+ * Worst-case wall time of {@link measureRelayQuality}, ms: the stream of `streamMs`, its longest wait for
+ * late echoes, the round of {@link DATAGRAM_SIZES} and, with `fine`, the second round of up to
+ * {@link FINE_STEPS} sizes.
+ */
+export function qualityWorstCaseMs(streamMs: number, fine = true): number {
+  const rounds = sizeRoundWorstMs(DATAGRAM_SIZES.length) + (fine ? sizeRoundWorstMs(FINE_STEPS) : 0);
+  return streamMs + WAIT_RANGE_MS.max + rounds;
+}
 
 /** How long to measure; `streamMs` within {@link QUALITY_STREAM_RANGE_MS}. */
 export interface QualityOptions {
@@ -118,43 +139,55 @@ function waitMs(rtts: readonly (number | null)[]): number {
   return Math.min(WAIT_RANGE_MS.max, Math.max(WAIT_RANGE_MS.min, 3 * largest));
 }
 
-/** The paced stream: `count` probes every {@link QUALITY_INTERVAL_MS}, then a wait for late echoes. */
+/**
+ * The paced stream: `count` probes every {@link QUALITY_INTERVAL_MS}, then a wait for late echoes. When
+ * `signal` cut it short, only the probes whose echo came or whose wait had passed are kept (a probe still in
+ * flight is not lost).
+ */
 async function stream(probes: EchoProbes, count: number, signal: AbortSignal): Promise<(number | null)[]> {
   const rtts: (number | null)[] = [];
+  const sentAt: number[] = [];
   const start = performance.now();
   for (let i = 0; i < count && !signal.aborted; i++) {
     await pause(start + i * QUALITY_INTERVAL_MS - performance.now(), signal);
     if (signal.aborted) break;
-    const sentAt = performance.now();
+    sentAt.push(performance.now());
     rtts.push(null);
     probes.send(STREAM, i, QUALITY_PROBE_BYTES, (at) => {
-      if (rtts[i] === null) rtts[i] = at - sentAt;
+      if (rtts[i] === null) rtts[i] = at - sentAt[i]!;
     });
   }
-  await probes.until(() => rtts.every((r) => r !== null), waitMs(rtts), signal);
-  return [...rtts];
+  const wait = waitMs(rtts);
+  await probes.until(() => rtts.every((r) => r !== null), wait, signal);
+  if (!signal.aborted) return [...rtts];
+  const waitedUntil = performance.now() - wait;
+  return rtts.filter((r, i) => r !== null || sentAt[i]! <= waitedUntil);
 }
 
-/** One round of sizes: {@link SIZE_COPIES} copies of each, {@link COPY_GAP_MS} apart, then the wait. */
+/**
+ * One round of sizes: {@link SIZE_COPIES} copies, each sending the sizes not back yet largest first,
+ * {@link SIZE_GAP_MS} apart, then the wait. A size is lost only when no copy came back; when `signal` cut the
+ * round short, the sizes not back are left out (unknown, not lost).
+ */
 async function sizeRound(
   probes: EchoProbes,
   sizes: readonly number[],
   wait: number,
   signal: AbortSignal,
 ): Promise<SizeTried[]> {
-  const tried = sizes.map((bytes) => ({ bytes, ok: false }));
+  const tried = [...sizes].sort((x, y) => y - x).map((bytes) => ({ bytes, ok: false }));
   const allOk = (): boolean => tried.every((t) => t.ok);
   for (let copy = 0; copy < SIZE_COPIES && !allOk() && !signal.aborted; copy++) {
-    if (copy > 0) await pause(COPY_GAP_MS, signal);
     for (const t of tried) {
-      if (!t.ok)
-        probes.send(SIZE, t.bytes, t.bytes, () => {
-          t.ok = true;
-        });
+      if (t.ok || signal.aborted) continue;
+      probes.send(SIZE, t.bytes, t.bytes, () => {
+        t.ok = true;
+      });
+      await pause(SIZE_GAP_MS, signal);
     }
   }
   await probes.until(allOk, wait, signal);
-  return tried;
+  return signal.aborted ? tried.filter((t) => t.ok) : tried;
 }
 
 /**
@@ -177,8 +210,10 @@ export function fineSizes(coarse: readonly SizeTried[]): number[] {
  * bound both ways (RFC 8656 §12): a stream of {@link QUALITY_PROBE_BYTES}-byte ChannelData probes every
  * {@link QUALITY_INTERVAL_MS} for `opts.streamMs`, each echoed back by B (client → relay A → relay B → peer
  * client → relay B → relay A → client), then the datagram sizes {@link DATAGRAM_SIZES} and a finer round
- * between the largest that came back and the smallest that did not. Stops early when `signal` aborts, and
- * says so in `reason`. Never rejects for network reasons.
+ * between the largest that came back and the smallest that did not — that round only when `budgetMs` leaves
+ * time for its worst case. Stops early when `signal` aborts: then `cutShort`, loss only over the probes whose
+ * wait for an echo completed, and `reason` says so. Never rejects for network reasons.
+ * @param budgetMs time the measure may take, ms (at least {@link qualityWorstCaseMs} without the fine round).
  */
 export async function measureRelayQuality(
   a: TurnSession,
@@ -186,6 +221,7 @@ export async function measureRelayQuality(
   channel: number,
   opts: QualityOptions,
   signal: AbortSignal,
+  budgetMs = qualityWorstCaseMs(opts.streamMs),
 ): Promise<QualityObservation> {
   const start = performance.now();
   const probes = new EchoProbes(a, b, channel);
@@ -193,10 +229,12 @@ export async function measureRelayQuality(
     const rttsMs = await stream(probes, Math.round(opts.streamMs / QUALITY_INTERVAL_MS), signal);
     const wait = waitMs(rttsMs);
     const coarse = await sizeRound(probes, DATAGRAM_SIZES, wait, signal);
-    const fine = signal.aborted ? [] : await sizeRound(probes, fineSizes(coarse), wait, signal);
+    const fineFits = performance.now() - start + sizeRoundWorstMs(FINE_STEPS) <= budgetMs;
+    const fine = signal.aborted || !fineFits ? [] : await sizeRound(probes, fineSizes(coarse), wait, signal);
     const failure = a.linkFailure ?? b.linkFailure;
-    const reason = signal.aborted
-      ? "the check's deadline cut the measure short"
+    const cutShort = signal.aborted;
+    const reason = cutShort
+      ? `the check's deadline cut the measure short: loss is counted over the ${rttsMs.length} probes whose wait for an echo completed, sizes not back yet are left out, and no loss or datagram-size warning is given`
       : failure
         ? `the connection to the server failed during the measure: ${failure}`
         : null;
@@ -207,6 +245,7 @@ export async function measureRelayQuality(
       durationMs: performance.now() - start,
       sizes: [...coarse, ...fine],
       reason,
+      cutShort,
     };
   } finally {
     probes.close();
@@ -222,5 +261,6 @@ export function qualityNotMeasured(reason: string): QualityObservation {
     durationMs: 0,
     sizes: [],
     reason: `not measured: ${reason}`,
+    cutShort: false,
   };
 }

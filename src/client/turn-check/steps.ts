@@ -21,7 +21,7 @@ import { streamExchange } from '../transport/stream-client.js';
 import { TLS_NO_HANDSHAKE } from '../transport/stream-connect.js';
 import { probeTls, type TlsAuditObservation } from '../transport/tls-audit-probe.js';
 import type { TurnTarget } from '../url/turn-url.js';
-import { alternateOf, redirectOf } from './alternate.js';
+import { alternateOf, type Redirect, redirectOf } from './alternate.js';
 import type { ResolvedTurnCredentials } from './credentials.js';
 import { LinkConnectError } from './link.js';
 import { DNS_TIMEOUT_MS, type NodePlan, nodeRttMs } from './nodes.js';
@@ -58,6 +58,8 @@ export interface TurnCheckOptions {
   quality?: QualityOptions | false;
   /** The reach check from outside (`outside-reach.ts`); default true, false for `--no-outside-reach`. */
   outsideReach?: boolean;
+  /** Whether a 300 Try Alternate to `to` is followed (alternate.ts; the exporter's allowedTargets); default yes. */
+  followAlternate?: (to: Redirect) => boolean;
 }
 
 /** The other address family: the one `family-allocate` asks for. */
@@ -558,7 +560,7 @@ export async function checkTurnTarget(
       let at = await serverSteps(run, server, reach !== undefined);
       const redirect = redirectOf(run.out);
       if (redirect) {
-        alternate = alternateOf(server, redirect);
+        alternate = alternateOf(server, redirect, opts.followAlternate);
         if (alternate.followed) {
           run.restartAt(redirect.domain ?? target.host);
           at = await serverSteps(run, redirect.to, reach !== undefined);

@@ -1,8 +1,9 @@
 import { X509Certificate } from 'node:crypto';
-import { checkServerIdentity, rootCertificates } from 'node:tls';
+import { checkServerIdentity, rootCertificates, type SecureVersion } from 'node:tls';
 import type { TlsAudit } from '../../report/turn-tls-schema.js';
 import type { TlsAuditObservation } from '../transport/tls-audit-probe.js';
 import { type Finding, warn } from './judged.js';
+import { missingIssuer } from './missing-issuer.js';
 
 /** Under this many days left, an expiry is warned about (`tls-expiring-soon`). */
 export const EXPIRY_WARN_DAYS = 14;
@@ -96,33 +97,40 @@ function judgeChain(certs: X509Certificate[], custom: X509Certificate[]): ChainV
       reason: `the chain stops at "${cur.subject.replaceAll('\n', ', ')}", issued by "${issuer}", which this host does not trust`,
       viaCustomCa: false,
     };
-  const aia = /CA Issuers - URI:(\S+)/.exec(cur.infoAccess ?? '')?.[1];
-  if (aia)
-    return {
-      chain: 'missing-intermediate',
-      reason: `the server sends its certificate without the intermediate "${issuer}", which its CA publishes at ${aia}`,
-      viaCustomCa: false,
-    };
-  if (custom.length > 0)
-    return {
-      chain: 'missing-intermediate',
-      reason: `the issuer "${issuer}" is neither sent by the server nor among the --ca certificates`,
-      viaCustomCa: false,
-    };
-  return {
-    chain: 'unknown',
-    reason: `the server sends only its own certificate, issued by "${issuer}", which this host does not know: a private CA or a missing intermediate`,
-    viaCustomCa: false,
-  };
+  const aia = /CA Issuers - URI:(\S+)/.exec(cur.infoAccess ?? '')?.[1] ?? null;
+  const m = missingIssuer(issuer, aia, custom.length > 0);
+  return { chain: m.incomplete ? 'missing-intermediate' : 'unknown', reason: m.why, viaCustomCa: false };
+}
+
+/** Whether TLS 1.2 or 1.3 was accepted, refused by the server (both), or unknown (one left unanswered). */
+function modernVersions(o: TlsAuditObservation): 'accepted' | 'refused' | 'unknown' {
+  const modern: SecureVersion[] = ['TLSv1.2', 'TLSv1.3'];
+  if (modern.some((v) => o.versions.includes(v))) return 'accepted';
+  return modern.some((v) => o.unknownVersions.includes(v)) ? 'unknown' : 'refused';
+}
+
+/**
+ * When the path built here ({@link judgeChain}) and OpenSSL's verification (`chainError`, which also checks
+ * the clock of every certificate and its extensions) disagree on trust: both stories, else null.
+ */
+function chainDisagreement(verdict: ChainVerdict, chainError: string | null): string | null {
+  const trustedHere = verdict.chain === 'trusted';
+  if (trustedHere === (chainError === null)) return null;
+  return trustedHere
+    ? `the chain leads to a trusted root, but OpenSSL's verification refused it (${chainError})`
+    : `${verdict.reason ?? 'the chain does not lead to a trusted root'}, but OpenSSL's verification accepted it`;
 }
 
 /**
  * Judges a `turns:` certificate audit (pure; issue 15 §2): SANs, expiry and whole days left (from the
  * moment of the handshake), whether `host` is named (RFC 6125 §6, Node's `checkServerIdentity`: DNS
  * names with one left-most wildcard, IP SANs for IP literals), the chain ({@link judgeChain}), the TLS
- * versions accepted, and whether a current browser would accept it (trusted chain, host named, within its
- * validity, TLS 1.2 or newer; null when the chain is `unknown` or trusted only through `--ca`, which a
- * browser trusts only where that CA is installed). Null when no certificate was seen.
+ * versions accepted (and those left unanswered), and whether a current browser would accept it (trusted
+ * chain, host named, within its validity, TLS 1.2 or newer; false when one of those is refused; null when
+ * the chain is `unknown` or trusted only through `--ca`, which a browser trusts only where that CA is
+ * installed, when the path built here and OpenSSL's verification disagree on trust, or when neither TLS 1.2
+ * nor 1.3 was accepted and one of them went unanswered — `reason` says which). Null when no certificate was
+ * seen.
  * @param ca the `--ca` certificates (PEM), which count as trust anchors as they do for the check.
  */
 export function judgeTlsAudit(
@@ -142,16 +150,23 @@ export function judgeTlsAudit(
     ca.map((pem) => new X509Certificate(pem)),
   );
   const valid = o.at >= notBefore.getTime() && o.at <= notAfter.getTime();
-  const modern = o.versions.includes('TLSv1.2') || o.versions.includes('TLSv1.3');
+  const modern = modernVersions(o);
+  const disagreement = chainDisagreement(verdict, o.chainError);
   const openssl = o.chainError && verdict.chain !== 'trusted' ? ` (OpenSSL: ${o.chainError})` : '';
-  const reasons = [verdict.reason === null ? null : `${verdict.reason}${openssl}`];
+  const reasons = [disagreement ?? (verdict.reason === null ? null : `${verdict.reason}${openssl}`)];
   if (verdict.viaCustomCa)
     reasons.push('trusted through --ca: browsers accept it only where that CA is installed');
   if (!valid) reasons.push(o.at < notBefore.getTime() ? 'not valid yet' : 'expired');
-  if (o.versions.length === 0) reasons.push('no TLS version was accepted when offered alone');
-  const rest = hostMatches && valid && modern;
-  const chainUnknown = verdict.chain === 'unknown' || verdict.viaCustomCa;
-  const browserAccepts = !rest ? false : chainUnknown ? null : verdict.chain === 'trusted';
+  if (o.versions.length === 0 && o.unknownVersions.length === 0)
+    reasons.push('no TLS version was accepted when offered alone');
+  if (modern === 'unknown')
+    reasons.push(
+      `whether the server accepts TLS 1.2 or 1.3 is unknown: the handshake offering ${o.unknownVersions.filter((v) => v === 'TLSv1.2' || v === 'TLSv1.3').join(' and ')} alone ended without an answer (a timeout or a reset)`,
+    );
+  const refused = !hostMatches || !valid || modern === 'refused';
+  const unknown =
+    disagreement !== null || modern === 'unknown' || verdict.chain === 'unknown' || verdict.viaCustomCa;
+  const browserAccepts = refused ? false : unknown ? null : verdict.chain === 'trusted';
   const reason = reasons.filter((r): r is string => r !== null).join('; ');
   return {
     subjectAltNames: subjectAltNames(leaf),
@@ -160,6 +175,7 @@ export function judgeTlsAudit(
     hostMatches,
     chain: verdict.chain,
     tlsVersions: o.versions,
+    ...(o.unknownVersions.length > 0 && { tlsVersionsUnknown: o.unknownVersions }),
     browserAccepts,
     reason: reason === '' ? null : reason,
   };
@@ -180,7 +196,9 @@ function refusals(a: TlsAudit): string[] {
   if (a.hostMatches === false)
     why.push(`it does not name the host (it names ${a.subjectAltNames.join(', ') || 'no subjectAltName'})`);
   if (a.daysLeft < 0) why.push(`it expired on ${a.notAfter.slice(0, 10)}`);
-  if (!a.tlsVersions.includes('TLSv1.2') && !a.tlsVersions.includes('TLSv1.3'))
+  const modern = ['TLSv1.2', 'TLSv1.3'] as const;
+  const unknown = a.tlsVersionsUnknown ?? [];
+  if (modern.every((v) => !a.tlsVersions.includes(v) && !unknown.includes(v)))
     why.push('the server accepts neither TLS 1.2 nor TLS 1.3');
   return why;
 }
