@@ -359,6 +359,97 @@ describe('outside reach: null with the reason, never a confident wrong verdict',
     expect(r.outsideReach?.reason).toMatch(/ENETUNREACH/);
     expect(codes(r)).toEqual([]);
   });
+
+  it('UDP blocked on this host (the peer’s own Binding unanswered): null, not closed, over TLS too', () => {
+    const blocked = { peerMapped: null, bindingTo: addr(SERVER.address, 3478) };
+    const r = judged(reach(closedPorts(SERVER.address), blocked));
+    expect(r.outsideReach?.verdict).toBeNull();
+    expect(r.outsideReach?.reason).toMatch(/could not show that this host can send UDP to the server/);
+    expect(r.outsideReach?.reason).toMatch(/203\.0\.113\.10:3478/);
+    expect(codes(r)).toEqual([]);
+    expect(r.ok).toBe(true);
+    const notPublic = judged(
+      reach(closedPorts('198.51.100.99'), blocked),
+      mainSteps(SERVER, '198.51.100.99'),
+    );
+    expect(notPublic.outsideReach?.verdict).toBeNull();
+    const oneWay = judged(
+      reach(
+        ports3(SERVER.address, [
+          [true, false],
+          [true, false],
+          [true, false],
+        ]),
+        blocked,
+      ),
+    );
+    expect(oneWay.outsideReach?.verdict).toBeNull();
+    const partly = judged(
+      reach(
+        ports3(SERVER.address, [
+          [true, true],
+          [false, false],
+          [true, true],
+        ]),
+        blocked,
+      ),
+    );
+    expect(partly.outsideReach?.verdict).toBeNull();
+  });
+
+  it('UDP blocked here but data arrived both ways on every port: still reachable (shown by the data)', () => {
+    const r = judged(
+      reach(
+        ports3(SERVER.address, [
+          [true, true],
+          [true, true],
+          [true, true],
+        ]),
+        { peerMapped: null },
+      ),
+    );
+    expect(r.outsideReach?.verdict).toBe('reachable');
+  });
+
+  it('same private network as the server (no hairpin): null, not not-public-address', () => {
+    const lan = addr('192.168.1.5', 3478);
+    const inLan = {
+      server: lan,
+      peerMapped: addr('192.168.1.9', 40000),
+      clientMapped: addr('192.168.1.9', 40001),
+    };
+    for (const serverAt of [lan, addr('100.64.0.2', 3478), addr('10.0.0.2', 3478)]) {
+      const r = judged(
+        reach(closedPorts('198.51.100.20'), { ...inLan, server: serverAt }),
+        mainSteps(serverAt, '198.51.100.20'),
+      );
+      expect(r.outsideReach?.verdict, serverAt.address).toBeNull();
+      expect(r.outsideReach?.reason).toMatch(/inside the server’s network.*hairpins.*from outside/);
+      expect(codes(r)).toEqual([]);
+    }
+    // Reached at its public address from a private one while the relayed address is public: the same.
+    const hairpin = judged(reach(closedPorts(SERVER.address), { peerMapped: addr('100.64.0.9', 40000) }));
+    expect(hairpin.outsideReach?.verdict).toBeNull();
+    expect(hairpin.outsideReach?.reason).toMatch(/hairpins/);
+  });
+
+  it('documentation ranges count as public: a peer at 203.0.113.10 is still judged (the NAT lab’s pub side)', () => {
+    const server = addr('203.0.113.1', 3478);
+    const r = judged(
+      reach(closedPorts(server.address), { server, peerMapped: addr('203.0.113.10', 40000) }),
+      mainSteps(server, server.address),
+    );
+    expect(r.outsideReach?.verdict).toBe('closed');
+  });
+
+  it('after a followed 300 Try Alternate: judged against the server the reach check talked to', () => {
+    const alternate = addr('198.51.100.50', 3478);
+    const steps = mainSteps(SERVER, alternate.address);
+    const r = judged(reach(closedPorts(alternate.address), { server: alternate }), steps);
+    expect(r.outsideReach?.verdict).toBe('closed');
+    expect(codes(r)).toContain('relay-only-inside');
+    expect(codes(r)).not.toContain('relay-address-not-public');
+  });
 });
 
 describe('outside reach as text', () => {

@@ -29,6 +29,8 @@ const MAX_PACE_MS = 200;
 export interface ReachContext {
   /** The TURN server address connected to (the resolve step's). */
   server: TransportAddress;
+  /** Where the outside peer sends its UDP Binding ({@link bindingAddress}). */
+  bindingTo: TransportAddress;
   /** XOR-MAPPED-ADDRESS of the first Allocate response, or null. */
   clientMapped: TransportAddress | null;
   /** Opens one more TURN session on the target's transport; the caller closes it with the run. */
@@ -50,6 +52,18 @@ interface Sample {
 /** The wait for data in each direction: 3 × RTO within 600–1000 ms (a lost datagram is resent meanwhile). */
 export function reachWaitMs(rtoMs: number): number {
   return Math.min(MAX_WAIT_MS, Math.max(MIN_WAIT_MS, 3 * rtoMs));
+}
+
+/** The standard STUN/TURN port over UDP (RFC 8489 §18.6, RFC 8656 §4). */
+const STUN_UDP_PORT = 3478;
+
+/**
+ * Where the outside peer's UDP Binding goes for a target reached at `server` over `transport`: the server
+ * itself over UDP; the same port over TCP (a `turn:` port serves both); UDP port 3478 of the same host over
+ * TLS (the `turns:` port speaks TLS only).
+ */
+export function bindingAddress(server: TransportAddress, transport: 'udp' | 'tcp' | 'tls'): TransportAddress {
+  return transport === 'tls' ? { ...server, port: STUN_UDP_PORT } : server;
 }
 
 /** A request's outcome in a few words: `486 Allocation Quota Reached`, `no reply`, or null for success. */
@@ -210,6 +224,7 @@ export async function reachFromOutside(ctx: ReachContext): Promise<OutsideReachO
   const start = performance.now();
   const base = {
     server: ctx.server,
+    bindingTo: ctx.bindingTo,
     clientMapped: ctx.clientMapped,
     peerMapped: null,
     permitted: [],
@@ -226,7 +241,7 @@ export async function reachFromOutside(ctx: ReachContext): Promise<OutsideReachO
   try {
     const bindingSignal = AbortSignal.any([ctx.signal, AbortSignal.timeout(BINDING_WAIT_MS)]);
     const [peerMapped, samples] = await Promise.all([
-      peer.reflexive(ctx.server, ctx.rtt, bindingSignal),
+      peer.reflexive(ctx.bindingTo, ctx.rtt, bindingSignal),
       Promise.all(Array.from({ length: REACH_PORTS }, () => allocate(ctx))),
     ]);
     const peers = oneper([peerMapped, ctx.clientMapped]);

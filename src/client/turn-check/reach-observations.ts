@@ -34,6 +34,11 @@ export interface OutsideReachObservation {
   clientMapped: TransportAddress | null;
   /** XOR-MAPPED-ADDRESS of the outside peer's Binding to the server over UDP (null: no answer). */
   peerMapped: TransportAddress | null;
+  /**
+   * Where that Binding went over UDP: the server's address for a UDP target, the same port for TCP, UDP port
+   * 3478 of the same host for TLS (a `turns:` port need not answer over UDP). Absent in older recordings.
+   */
+  bindingTo?: TransportAddress;
   /** The IP addresses CreatePermission was asked for (RFC 8656 §9: permissions ignore the port). */
   permitted: string[];
   /** True when the server's or a relayed IP is one of this host's own interface addresses. */

@@ -35,7 +35,7 @@ import {
   type TurnObservation,
   type TurnTargetObservations,
 } from './observations.js';
-import { reachFromOutside } from './outside-reach.js';
+import { bindingAddress, reachFromOutside } from './outside-reach.js';
 import { DEFAULT_QUALITY_STREAM_MS, type QualityOptions } from './quality.js';
 import { qualityStep } from './quality-step.js';
 import type { QualityObservation } from './quality-summary.js';
@@ -491,6 +491,7 @@ class TargetRun {
     this.progress('outside reach');
     return reachFromOutside({
       server,
+      bindingTo: bindingAddress(server, this.target.transport),
       clientMapped: firstAllocate(this.out)?.mapped ?? null,
       open: () => this.open(server, null),
       allocateAttributes: allocateAttributes(server.family, false),
