@@ -551,6 +551,10 @@ export async function checkTurnTarget(
   let alternate: TurnAlternate | undefined;
   try {
     server = await run.resolve(plan);
+    if (server && opts.timeoutMs <= 0) {
+      run.out.push(notStarted());
+      server = null;
+    }
     if (server && target.transport === 'tls') {
       const timeoutMs = Math.min(TLS_AUDIT_TIMEOUT_MS, opts.timeoutMs);
       audit = probeTls({ to: server, host: target.host, ca: opts.ca, timeoutMs, signal: noTls.signal });
@@ -591,6 +595,18 @@ export async function checkTurnTarget(
     ...(tlsAudit ? { tlsAudit, ca: opts.ca } : {}),
     ...(alternate ? { alternate } : {}),
   };
+}
+
+/**
+ * The Allocate of a check the run's deadline came before (a node queued behind the parallel bound): not
+ * sent, failure `aborted` (diagnosed `deadline-exceeded`).
+ */
+function notStarted(): RequestObservation {
+  const failure = {
+    kind: 'aborted',
+    message: 'not started: the deadline (--timeout) came before it',
+  } as const;
+  return { ...connectFailureAsRequest('allocate', new LinkConnectError('ETIMEDOUT', 0)), failure };
 }
 
 /** The first Allocate's observation, once it ran. */
