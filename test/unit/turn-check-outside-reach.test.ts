@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { reachLines } from '../../src/cli/render/turn-reach.js';
 import { diagnoseTarget, turnCheckReport } from '../../src/client/turn-check/diagnose.js';
 import type { DataObservation, TurnObservation } from '../../src/client/turn-check/observations.js';
-import { reachWaitMs } from '../../src/client/turn-check/outside-reach.js';
+import { reachNotStarted, reachWaitMs, reachWorstCaseMs } from '../../src/client/turn-check/outside-reach.js';
 import type {
   OutsideReachObservation,
   ReachPortObservation,
@@ -477,6 +477,25 @@ describe('outside reach as text', () => {
       '    outside reach: not judged\n      not run: the server was not reached (its name did not resolve)',
     );
     expect(reachLines(judged(undefined))).toEqual([]);
+  });
+});
+
+describe('reach check skipped for lack of time', () => {
+  it('its worst case covers the Binding wait, the requests and both data waits', () => {
+    expect(reachWorstCaseMs(100)).toBe(500 + 200 + 2 * 600);
+    expect(reachWorstCaseMs(500)).toBe(1000 + 1000 + 2 * 1000);
+  });
+
+  it('not started: null with the time left and the worst case, no finding', () => {
+    const r = judged(
+      reachNotStarted(
+        SERVER,
+        'not run: 900 ms left before the deadline (--timeout), its worst case is 1900 ms',
+      ),
+    );
+    expect(r.outsideReach).toMatchObject({ verdict: null, ports: [], reachable: 0 });
+    expect(r.outsideReach?.reason).toMatch(/900 ms left.*worst case is 1900 ms/);
+    expect(codes(r)).toEqual([]);
   });
 });
 

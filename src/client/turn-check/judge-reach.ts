@@ -135,8 +135,9 @@ function withVerdict(
 export function judgeOutsideReach(t: TurnTargetObservations): JudgedReach | null {
   const o = t.outsideReach;
   if (o === undefined) return null;
-  if (o === null) {
-    const reach = { peerAddress: null, ports: [], reachable: 0, verdict: null, reason: notRunReason(t) };
+  if (o === null || o.notRun) {
+    const reason = o?.notRun ?? notRunReason(t);
+    const reach = { peerAddress: null, ports: [], reachable: 0, verdict: null, reason };
     return { reach, findings: [] };
   }
   const listed = o.ports.filter(

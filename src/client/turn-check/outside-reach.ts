@@ -66,6 +66,32 @@ export function bindingAddress(server: TransportAddress, transport: 'udp' | 'tcp
   return transport === 'tls' ? { ...server, port: STUN_UDP_PORT } : server;
 }
 
+/**
+ * The longest the reach check takes on a path with retransmission timeout `rtoMs`, in ms: the Binding
+ * wait ({@link BINDING_WAIT_MS}, beside the allocations) or an open + Allocate exchange (2 RTO), whichever
+ * is longer, then CreatePermission (RTO), the two data waits ({@link reachWaitMs} each) and the deletes (RTO).
+ * A request that needs more than one RTO is cut by the deadline and its port recorded as not tried.
+ */
+export function reachWorstCaseMs(rtoMs: number): number {
+  return Math.ceil(Math.max(BINDING_WAIT_MS, 2 * rtoMs) + 2 * rtoMs + 2 * reachWaitMs(rtoMs));
+}
+
+/** The observation of a reach check that was not started, with the reason (`notRun`). */
+export function reachNotStarted(server: TransportAddress, notRun: string): OutsideReachObservation {
+  return {
+    server,
+    clientMapped: null,
+    peerMapped: null,
+    permitted: [],
+    serverOnThisHost: false,
+    sendError: null,
+    waitMs: 0,
+    ports: [],
+    durationMs: 0,
+    notRun,
+  };
+}
+
 /** A request's outcome in a few words: `486 Allocation Quota Reached`, `no reply`, or null for success. */
 function requestError(r: TurnRequestResult): string | null {
   const msg = r.response;

@@ -49,4 +49,6 @@ export interface OutsideReachObservation {
   waitMs: number;
   ports: ReachPortObservation[];
   durationMs: number;
+  /** Why the check was not started (too little time left before the deadline), when it was not. */
+  notRun?: string;
 }

@@ -35,7 +35,7 @@ import {
   type TurnObservation,
   type TurnTargetObservations,
 } from './observations.js';
-import { bindingAddress, reachFromOutside } from './outside-reach.js';
+import { bindingAddress, reachFromOutside, reachNotStarted, reachWorstCaseMs } from './outside-reach.js';
 import { DEFAULT_QUALITY_STREAM_MS, type QualityOptions } from './quality.js';
 import { qualityStep } from './quality-step.js';
 import type { QualityObservation } from './quality-summary.js';
@@ -488,6 +488,13 @@ class TargetRun {
    * closes, beside the steps after A's allocation (it has its own allocations).
    */
   async outsideReach(server: TransportAddress): Promise<OutsideReachObservation> {
+    const leftMs = this.opts.timeoutMs - (performance.now() - this.startedAt);
+    const worstMs = reachWorstCaseMs(this.rtt.rtoMs);
+    if (leftMs < worstMs)
+      return reachNotStarted(
+        server,
+        `not run: ${Math.round(leftMs)} ms left before the deadline (--timeout), its worst case is ${worstMs} ms`,
+      );
     this.progress('outside reach');
     return reachFromOutside({
       server,
@@ -633,9 +640,9 @@ async function serverSteps(
   if (first instanceof LinkConnectError) return { realm: null, reach: undefined };
   const a = await run.allocate(first, 'allocate', server.family);
   const asked = outsideReach ? (at: TransportAddress) => run.outsideReach(at) : null;
-  const reach = a ? await peerSteps(run, server, a, asked) : undefined;
+  const peer = a ? await peerSteps(run, server, a, asked) : undefined;
   if (a || refusedFamily(run.out)) await run.familyAllocate(server, otherFamily(server.family));
-  return { realm: first.realm, reach };
+  return { realm: first.realm, reach: await peer?.aside };
 }
 
 /**
@@ -655,14 +662,15 @@ function refusedFamily(out: readonly TurnObservation[]): boolean {
 /**
  * Everything after A's allocation: the peer B, permissions, data both ways, channels, refresh, delete; and
  * `beside` (the reach check), started once B's Allocate is answered so its own allocations cannot take a
- * quota slot B needed, and awaited at the end.
+ * quota slot B needed. Its promise is handed back un-awaited (`aside`), so the steps after these (the
+ * family Allocate) do not wait for it; the caller awaits it before the run closes its sessions.
  */
 async function peerSteps<T>(
   run: TargetRun,
   server: TransportAddress,
   a: Allocated,
   beside: ((server: TransportAddress) => Promise<T>) | null,
-): Promise<T | undefined> {
+): Promise<{ aside: Promise<T> | undefined }> {
   const b = await run.allocate(await run.open(server, null), 'peer-allocate', server.family);
   const aside = beside?.(server);
   if (b && (await run.permissions(a, b))) {
@@ -671,5 +679,5 @@ async function peerSteps<T>(
   }
   await run.measureQuality(a, b);
   await run.refreshAndDelete(a, b, server);
-  return aside;
+  return { aside };
 }
