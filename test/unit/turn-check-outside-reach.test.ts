@@ -452,6 +452,13 @@ describe('outside reach: null with the reason, never a confident wrong verdict',
   });
 });
 
+const closedPorts3 = (ip: string) =>
+  ports3(ip, [
+    [false, false],
+    [false, false],
+    [false, false],
+  ]);
+
 describe('outside reach as text', () => {
   const plain = (lines: string[]) => stripVTControlCharacters(lines.join('\n'));
 
@@ -466,9 +473,36 @@ describe('outside reach as text', () => {
       ),
     );
     expect(plain(reachLines(r))).toBe(
-      '    outside reach: partly reachable — 1 of 3 relay ports both ways from 198.51.100.7  50010 ✔  50110 ✘in  50210 ✘out\n' +
+      '    outside reach: partly reachable — 1 of 3 relay ports tried both ways from 198.51.100.7  50010 ✔  50110 ✘in  50210 ✘out\n' +
         '      judged from 198.51.100.7:40000: a firewall on this side that lets UDP out only to the TURN port would look the same',
     );
+  });
+
+  it('ports never tried are counted apart, not in "of N"', () => {
+    const r = judged(
+      reach(
+        ports3(SERVER.address, [
+          [true, true],
+          [true, true],
+          [null, null],
+        ]),
+      ),
+    );
+    expect(r.outsideReach?.verdict).toBe('reachable');
+    expect(plain(reachLines(r))).toMatch(
+      /reachable — 2 of 2 relay ports tried both ways from 198\.51\.100\.7, 1 not tried {2}50010 ✔ {2}50110 ✔ {2}50210 –/,
+    );
+  });
+
+  it('a private relayed address: one relay-address-private, in the same words as the Allocate’s', () => {
+    const r = judged(reach(closedPorts3('10.0.0.5')), mainSteps(SERVER, '10.0.0.5'));
+    expect(r.outsideReach?.verdict).toBe('relay-address-private');
+    expect(codes(r).filter((c) => c === 'relay-address-private')).toHaveLength(1);
+    const noReach = judged(undefined, mainSteps(SERVER, '10.0.0.5'));
+    const words = (t: TurnTargetReport) =>
+      t.diagnoses.find((d) => d.code === 'relay-address-private')?.message;
+    expect(words(r)).toBe(words(noReach));
+    expect(words(r)).toMatch(/--external-ip 203\.0\.113\.10/);
   });
 
   it('not judged: the reason; --no-outside-reach: nothing', () => {

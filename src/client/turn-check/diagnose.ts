@@ -7,10 +7,9 @@ import {
   type TurnTargetReport,
   turnStepNameSchema,
 } from '../../report/schema.js';
-import { formatAddress, type TransportAddress } from '../../wire/address.js';
+import { formatAddress } from '../../wire/address.js';
 import { reportedMs } from '../transport/rtt.js';
 import { STREAM_WAIT_MS } from '../transport/transaction.js';
-import { addressScope } from './address-scope.js';
 import { alternateFinding } from './alternate.js';
 import { judgeConnect, judgeResolve } from './judge-connect.js';
 import { familyRefused, judgeFamilyAllocate, relayFamilies } from './judge-family.js';
@@ -37,6 +36,7 @@ import {
 } from './observations.js';
 import { judgeQuality } from './quality-judge.js';
 import { summariseQuality } from './quality-summary.js';
+import { relayScopeFinding } from './relay-scope.js';
 import { certificateFindings, judgeTlsAudit, notVerifiedWords } from './tls-audit.js';
 
 /**
@@ -386,21 +386,6 @@ function judge(o: TurnObservation, t: TurnTargetObservations): Judged {
     default:
       return judgeRequest(o, t);
   }
-}
-
-function relayScopeFinding(
-  server: TransportAddress | null,
-  relayed: TransportAddress | null,
-): Finding | null {
-  if (!server || !relayed) return null;
-  const relayedScope = addressScope(relayed.address);
-  if (addressScope(server.address) !== 'public' || relayedScope === 'public') return null;
-  return fail(
-    'relay-address-private',
-    `The server hands out relayed address ${formatAddress(relayed)}, a ${relayedScope} address, though you reach ` +
-      `it at the public address ${server.address}: peers on the Internet cannot send to it. The external IP is ` +
-      `not configured (coturn: external-ip=${server.address}/${relayed.address}).`,
-  );
 }
 
 /**

@@ -6,6 +6,7 @@ import { type Finding, firstRequest, resolvedServer } from './judged.js';
 import type { DataObservation, TurnTargetObservations } from './observations.js';
 import type { OutsideReachObservation, ReachPortObservation } from './reach-observations.js';
 import { reachWords } from './reach-words.js';
+import { privateRelay, relayScopeFinding } from './relay-scope.js';
 
 /** The reach part of a target's report and the findings it adds. */
 export interface JudgedReach {
@@ -88,14 +89,6 @@ function unprovenVantage(
   return null;
 }
 
-/** True when the relayed address cannot serve peers that reach the server at `server`. */
-function privateRelay(server: TransportAddress, relayed: TransportAddress): boolean {
-  const s = addressScope(server.address);
-  const r = addressScope(relayed.address);
-  if (s === 'public') return r !== 'public';
-  return s !== 'loopback' && (r === 'loopback' || r === 'unspecified');
-}
-
 function portReport(p: ReachPortObservation & { relayed: TransportAddress }): ReachedPort {
   return {
     relayed: p.relayed,
@@ -169,7 +162,11 @@ export function judgeOutsideReach(t: TurnTargetObservations): JudgedReach | null
   }
   const server = o.server;
   const bad = relayed.find((r) => privateRelay(server, r));
-  if (bad) return { reach: withVerdict(base, 'relay-address-private', null), findings: [words.private(bad)] };
+  if (bad)
+    return {
+      reach: withVerdict(base, 'relay-address-private', null),
+      findings: [relayScopeFinding(server, bad)!],
+    };
   if (tried.length === 0) {
     const why = listed.find((p) => p.setupError)?.setupError ?? o.ports.find((p) => p.setupError)?.setupError;
     return {

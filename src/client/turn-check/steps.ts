@@ -23,6 +23,7 @@ import { probeTls, type TlsAuditObservation } from '../transport/tls-audit-probe
 import type { TurnTarget } from '../url/turn-url.js';
 import { alternateOf, redirectOf } from './alternate.js';
 import type { ResolvedTurnCredentials } from './credentials.js';
+import { firstRequest } from './judged.js';
 import { LinkConnectError } from './link.js';
 import { DNS_TIMEOUT_MS, type NodePlan, nodeRttMs } from './nodes.js';
 import {
@@ -499,7 +500,7 @@ class TargetRun {
     return reachFromOutside({
       server,
       bindingTo: bindingAddress(server, this.target.transport),
-      clientMapped: firstAllocate(this.out)?.mapped ?? null,
+      clientMapped: firstRequest({ observations: this.out }, 'allocate')?.mapped ?? null,
       open: () => this.open(server, null),
       allocateAttributes: allocateAttributes(server.family, false),
       rtt: this.rtt,
@@ -616,11 +617,6 @@ function notStarted(): RequestObservation {
   return { ...connectFailureAsRequest('allocate', new LinkConnectError('ETIMEDOUT', 0)), failure };
 }
 
-/** The first Allocate's observation, once it ran. */
-function firstAllocate(out: readonly TurnObservation[]): RequestObservation | undefined {
-  return out.find((o): o is RequestObservation => o.step === 'allocate');
-}
-
 /** What {@link serverSteps} found: the realm the server named, and the reach check's result when it ran. */
 interface ServerStepsResult {
   realm: string | null;
@@ -656,7 +652,7 @@ function handshakeSeen(out: readonly TurnObservation[]): boolean {
 
 /** True when the first Allocate was answered 440: the server does not relay the family it asked for. */
 function refusedFamily(out: readonly TurnObservation[]): boolean {
-  return firstAllocate(out)?.errorCode === 440;
+  return firstRequest({ observations: out }, 'allocate')?.errorCode === 440;
 }
 
 /**
