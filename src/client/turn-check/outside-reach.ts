@@ -140,37 +140,53 @@ async function permit(s: Sample, peers: TransportAddress[]): Promise<void> {
 }
 
 /**
- * Sends every `paceMs` until `listen` reports the datagram, `waitMs` passed, or `signal` ended it.
- * @returns whether it arrived (null: the deadline ended the wait) and how often it was sent.
+ * Sends every `paceMs` until `listen` reports the datagram, `waitMs` passed, `signal` ended it, or the
+ * session's link failed (TCP/TLS: closed, reset) — the datagram would not be heard then, so the direction
+ * is not tried rather than "did not arrive". Not `TurnSession.retransmit`: the outside peer's leg is UDP
+ * even when the session is TCP/TLS, so it is resent every RTO within the reach wait, not sent once.
+ * @returns whether it arrived (null: not tried to the end — the deadline or `linkFailure`), how often it
+ *   was sent, and the link's failure message.
  */
 function paced(
+  session: TurnSession,
   send: () => void,
   listen: (done: () => void) => () => void,
   waitMs: number,
   paceMs: number,
   signal: AbortSignal,
-): Promise<{ arrived: boolean | null; sent: number }> {
+): Promise<{ arrived: boolean | null; sent: number; linkFailure: string | null }> {
   return new Promise((resolve) => {
     let sent = 0;
-    const finish = (arrived: boolean | null): void => {
+    let ended = false;
+    const stops: (() => void)[] = [];
+    const finish = (arrived: boolean | null, linkFailure: string | null = null): void => {
+      if (ended) return;
+      ended = true;
       clearInterval(pacer);
       clearTimeout(giveUp);
-      stop();
+      for (const stop of stops) stop();
       signal.removeEventListener('abort', onAbort);
-      resolve({ arrived, sent });
+      resolve({ arrived, sent, linkFailure });
     };
     const onAbort = (): void => finish(null);
     const tick = (): void => {
       sent++;
       send();
     };
-    const stop = listen(() => finish(true));
     const pacer = setInterval(tick, paceMs);
     const giveUp = setTimeout(() => finish(false), waitMs);
-    if (signal.aborted) return finish(null);
+    stops.push(listen(() => finish(true)));
+    stops.push(session.onLinkFailure((message) => finish(null, message)));
+    if (signal.aborted) finish(null);
+    if (ended) return;
     signal.addEventListener('abort', onAbort, { once: true });
     tick();
   });
+}
+
+/** Records a link failure of the reach session as the port's error (the direction stays not tried). */
+function linkFailed(s: Sample, failure: string | null): void {
+  if (failure) s.port.setupError ??= `the connection to the server failed: ${failure}`;
 }
 
 const payload = (what: string): Buffer => Buffer.concat([Buffer.from(`ice-doctor ${what} `), randomBytes(8)]);
@@ -179,6 +195,7 @@ const payload = (what: string): Buffer => Buffer.concat([Buffer.from(`ice-doctor
 async function inbound(s: Sample, peer: OutsidePeer, waitMs: number, paceMs: number, signal: AbortSignal) {
   const bytes = payload('outside-in');
   const r = await paced(
+    s.session!,
     () => peer.send(bytes, s.port.relayed!),
     (done) =>
       s.session!.onRelayed((d) => {
@@ -192,6 +209,7 @@ async function inbound(s: Sample, peer: OutsidePeer, waitMs: number, paceMs: num
   );
   s.port.inbound = r.arrived;
   s.port.inboundSent = r.sent;
+  linkFailed(s, r.linkFailure);
 }
 
 /** Client → Send indication (RFC 8656 §11.2) to `to` → the outside peer's socket. */
@@ -206,6 +224,7 @@ async function outbound(
   const bytes = payload('outside-out');
   s.port.outboundTo = to;
   const r = await paced(
+    s.session!,
     () => s.session!.indication(StunMethod.send, [XorPeerAddress.encode(to), Data.encode(bytes)]),
     (done) =>
       peer.onData((d) => {
@@ -217,6 +236,9 @@ async function outbound(
   );
   s.port.outbound = r.arrived;
   s.port.outboundSent = r.sent;
+  linkFailed(s, r.linkFailure);
+  // Cut short (the deadline, the link): the port was not tried to the end, so it counts as not tried.
+  if (r.arrived === null) s.port.inbound = null;
 }
 
 /** Refresh(LIFETIME 0) (RFC 8656 §7.3): deleted on success or 437 (already gone). */

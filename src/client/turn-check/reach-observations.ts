@@ -10,7 +10,11 @@ export interface ReachPortObservation {
   relayed: TransportAddress | null;
   /** Why there is no allocation or no permission (`486 Allocation Quota Reached`, `no reply` …), else null. */
   setupError: string | null;
-  /** Outside peer → relayed address → client: true arrived, false not within the wait, null not tried. */
+  /**
+   * Outside peer → relayed address → client: true arrived, false not within the wait, null not tried — also
+   * when either direction was cut short by the deadline or by the reach session's link failing (TCP/TLS
+   * closed or reset; `setupError` then names it), so such a port never counts as closed.
+   */
   inbound: boolean | null;
   /** Datagrams the outside peer sent to the relayed address. */
   inboundSent: number;
