@@ -26,6 +26,7 @@ import {
   stepOk,
   warn,
 } from './judged.js';
+import { localLimitation, notCheckedHere } from './node-local.js';
 import {
   type DataObservation,
   REFRESH_LIFETIME_S,
@@ -440,7 +441,7 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
     }
   }
   const list = [...diagnoses.values()];
-  return {
+  const report: TurnTargetReport = {
     url: t.url,
     transport: t.transport,
     server,
@@ -463,6 +464,8 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
     ...(certificate ? { certificate } : {}),
     ...(t.alternate ? { alternate: t.alternate } : {}),
   };
+  const local = localLimitation(t);
+  return local ? notCheckedHere(report, local) : report;
 }
 
 /** The verdict of a whole run: one line saying which checks failed and the first reason of each. */
