@@ -264,14 +264,14 @@ describe('outside reach: verdicts on recorded observations', () => {
   });
 });
 
-describe('outside reach: null with the reason, never a confident wrong verdict', () => {
-  const closedPorts = (ip: string) =>
-    ports3(ip, [
-      [false, false],
-      [false, false],
-      [false, false],
-    ]);
+const closedPorts = (ip: string) =>
+  ports3(ip, [
+    [false, false],
+    [false, false],
+    [false, false],
+  ]);
 
+describe('outside reach: null with the reason, never a confident wrong verdict', () => {
   it('loopback server: the peer is on the same host, null even though nothing arrived', () => {
     const lo = addr('127.0.0.1', 3478);
     const r = judged(
@@ -373,41 +373,22 @@ describe('outside reach: null with the reason, never a confident wrong verdict',
       mainSteps(SERVER, '198.51.100.99'),
     );
     expect(notPublic.outsideReach?.verdict).toBeNull();
-    const oneWay = judged(
-      reach(
-        ports3(SERVER.address, [
-          [true, false],
-          [true, false],
-          [true, false],
-        ]),
-        blocked,
-      ),
-    );
-    expect(oneWay.outsideReach?.verdict).toBeNull();
-    const partly = judged(
-      reach(
-        ports3(SERVER.address, [
-          [true, true],
-          [false, false],
-          [true, true],
-        ]),
-        blocked,
-      ),
-    );
-    expect(partly.outsideReach?.verdict).toBeNull();
+    const oneWay: [boolean, boolean][] = [
+      [true, false],
+      [true, false],
+      [true, false],
+    ];
+    const partly: [boolean, boolean][] = [
+      [true, true],
+      [false, false],
+      [true, true],
+    ];
+    for (const ways of [oneWay, partly])
+      expect(judged(reach(ports3(SERVER.address, ways), blocked)).outsideReach?.verdict).toBeNull();
   });
 
   it('UDP blocked here but data arrived both ways on every port: still reachable (shown by the data)', () => {
-    const r = judged(
-      reach(
-        ports3(SERVER.address, [
-          [true, true],
-          [true, true],
-          [true, true],
-        ]),
-        { peerMapped: null },
-      ),
-    );
+    const r = judged(reach(ports3(SERVER.address, Array(3).fill([true, true])), { peerMapped: null }));
     expect(r.outsideReach?.verdict).toBe('reachable');
   });
 
@@ -452,13 +433,6 @@ describe('outside reach: null with the reason, never a confident wrong verdict',
   });
 });
 
-const closedPorts3 = (ip: string) =>
-  ports3(ip, [
-    [false, false],
-    [false, false],
-    [false, false],
-  ]);
-
 describe('outside reach as text', () => {
   const plain = (lines: string[]) => stripVTControlCharacters(lines.join('\n'));
 
@@ -495,7 +469,7 @@ describe('outside reach as text', () => {
   });
 
   it('a private relayed address: one relay-address-private, in the same words as the Allocate’s', () => {
-    const r = judged(reach(closedPorts3('10.0.0.5')), mainSteps(SERVER, '10.0.0.5'));
+    const r = judged(reach(closedPorts('10.0.0.5')), mainSteps(SERVER, '10.0.0.5'));
     expect(r.outsideReach?.verdict).toBe('relay-address-private');
     expect(codes(r).filter((c) => c === 'relay-address-private')).toHaveLength(1);
     const noReach = judged(undefined, mainSteps(SERVER, '10.0.0.5'));
