@@ -60,7 +60,7 @@ export const PROBE_METRICS = {
     labels: T,
   },
   probe_turn_relay_outside_verdict: {
-    help: 'The outside-reach verdict (always 1): reachable, partly-reachable, closed, relay-address-private, not-public-address.',
+    help: 'The outside-reach verdict (always 1): reachable, partly-reachable, one-way, closed, relay-address-private, not-public-address.',
     labels: [...T, 'verdict'],
   },
   probe_tls_cert_expiry_timestamp_seconds: {

@@ -57,7 +57,7 @@ function outsideReach(g: ProbeGauges, t: TurnTargetReport, labels: Record<string
   const r = t.outsideReach;
   if (!r) return;
   if (r.ports.length > 0) {
-    g.set('probe_turn_relay_outside_ports_tried', labels, r.ports.length);
+    g.set('probe_turn_relay_outside_ports_tried', labels, r.ports.filter((p) => p.inbound !== null).length);
     g.set('probe_turn_relay_outside_ports_reachable', labels, r.reachable);
   }
   if (r.verdict === null) return;

@@ -224,6 +224,7 @@ export const turnDiagnosisCodeSchema = z.enum([
   'relay-address-not-public',
   'tls-expiring-soon',
   'alternate-not-followed',
+  'node-not-checked-here',
 ]);
 
 /** One step of a TURN check: its verdict, how long it took, how many requests it sent. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { reachLines } from '../../src/cli/render/turn-reach.js';
 import { diagnoseTarget, turnCheckReport } from '../../src/client/turn-check/diagnose.js';
 import type { DataObservation, TurnObservation } from '../../src/client/turn-check/observations.js';
-import { reachWaitMs } from '../../src/client/turn-check/outside-reach.js';
+import { reachNotStarted, reachWaitMs, reachWorstCaseMs } from '../../src/client/turn-check/outside-reach.js';
 import type {
   OutsideReachObservation,
   ReachPortObservation,
@@ -264,14 +264,14 @@ describe('outside reach: verdicts on recorded observations', () => {
   });
 });
 
-describe('outside reach: null with the reason, never a confident wrong verdict', () => {
-  const closedPorts = (ip: string) =>
-    ports3(ip, [
-      [false, false],
-      [false, false],
-      [false, false],
-    ]);
+const closedPorts = (ip: string) =>
+  ports3(ip, [
+    [false, false],
+    [false, false],
+    [false, false],
+  ]);
 
+describe('outside reach: null with the reason, never a confident wrong verdict', () => {
   it('loopback server: the peer is on the same host, null even though nothing arrived', () => {
     const lo = addr('127.0.0.1', 3478);
     const r = judged(
@@ -359,6 +359,78 @@ describe('outside reach: null with the reason, never a confident wrong verdict',
     expect(r.outsideReach?.reason).toMatch(/ENETUNREACH/);
     expect(codes(r)).toEqual([]);
   });
+
+  it('UDP blocked on this host (the peer’s own Binding unanswered): null, not closed, over TLS too', () => {
+    const blocked = { peerMapped: null, bindingTo: addr(SERVER.address, 3478) };
+    const r = judged(reach(closedPorts(SERVER.address), blocked));
+    expect(r.outsideReach?.verdict).toBeNull();
+    expect(r.outsideReach?.reason).toMatch(/could not show that this host can send UDP to the server/);
+    expect(r.outsideReach?.reason).toMatch(/203\.0\.113\.10:3478/);
+    expect(codes(r)).toEqual([]);
+    expect(r.ok).toBe(true);
+    const notPublic = judged(
+      reach(closedPorts('198.51.100.99'), blocked),
+      mainSteps(SERVER, '198.51.100.99'),
+    );
+    expect(notPublic.outsideReach?.verdict).toBeNull();
+    const oneWay: [boolean, boolean][] = [
+      [true, false],
+      [true, false],
+      [true, false],
+    ];
+    const partly: [boolean, boolean][] = [
+      [true, true],
+      [false, false],
+      [true, true],
+    ];
+    for (const ways of [oneWay, partly])
+      expect(judged(reach(ports3(SERVER.address, ways), blocked)).outsideReach?.verdict).toBeNull();
+  });
+
+  it('UDP blocked here but data arrived both ways on every port: still reachable (shown by the data)', () => {
+    const r = judged(reach(ports3(SERVER.address, Array(3).fill([true, true])), { peerMapped: null }));
+    expect(r.outsideReach?.verdict).toBe('reachable');
+  });
+
+  it('same private network as the server (no hairpin): null, not not-public-address', () => {
+    const lan = addr('192.168.1.5', 3478);
+    const inLan = {
+      server: lan,
+      peerMapped: addr('192.168.1.9', 40000),
+      clientMapped: addr('192.168.1.9', 40001),
+    };
+    for (const serverAt of [lan, addr('100.64.0.2', 3478), addr('10.0.0.2', 3478)]) {
+      const r = judged(
+        reach(closedPorts('198.51.100.20'), { ...inLan, server: serverAt }),
+        mainSteps(serverAt, '198.51.100.20'),
+      );
+      expect(r.outsideReach?.verdict, serverAt.address).toBeNull();
+      expect(r.outsideReach?.reason).toMatch(/inside the server’s network.*hairpins.*from outside/);
+      expect(codes(r)).toEqual([]);
+    }
+    // Reached at its public address from a private one while the relayed address is public: the same.
+    const hairpin = judged(reach(closedPorts(SERVER.address), { peerMapped: addr('100.64.0.9', 40000) }));
+    expect(hairpin.outsideReach?.verdict).toBeNull();
+    expect(hairpin.outsideReach?.reason).toMatch(/hairpins/);
+  });
+
+  it('documentation ranges count as public: a peer at 203.0.113.10 is still judged (the NAT lab’s pub side)', () => {
+    const server = addr('203.0.113.1', 3478);
+    const r = judged(
+      reach(closedPorts(server.address), { server, peerMapped: addr('203.0.113.10', 40000) }),
+      mainSteps(server, server.address),
+    );
+    expect(r.outsideReach?.verdict).toBe('closed');
+  });
+
+  it('after a followed 300 Try Alternate: judged against the server the reach check talked to', () => {
+    const alternate = addr('198.51.100.50', 3478);
+    const steps = mainSteps(SERVER, alternate.address);
+    const r = judged(reach(closedPorts(alternate.address), { server: alternate }), steps);
+    expect(r.outsideReach?.verdict).toBe('closed');
+    expect(codes(r)).toContain('relay-only-inside');
+    expect(codes(r)).not.toContain('relay-address-not-public');
+  });
 });
 
 describe('outside reach as text', () => {
@@ -375,9 +447,36 @@ describe('outside reach as text', () => {
       ),
     );
     expect(plain(reachLines(r))).toBe(
-      '    outside reach: partly reachable — 1 of 3 relay ports both ways from 198.51.100.7  50010 ✔  50110 ✘in  50210 ✘out\n' +
+      '    outside reach: partly reachable — 1 of 3 relay ports tried both ways from 198.51.100.7  50010 ✔  50110 ✘in  50210 ✘out\n' +
         '      judged from 198.51.100.7:40000: a firewall on this side that lets UDP out only to the TURN port would look the same',
     );
+  });
+
+  it('ports never tried are counted apart, not in "of N"', () => {
+    const r = judged(
+      reach(
+        ports3(SERVER.address, [
+          [true, true],
+          [true, true],
+          [null, null],
+        ]),
+      ),
+    );
+    expect(r.outsideReach?.verdict).toBe('reachable');
+    expect(plain(reachLines(r))).toMatch(
+      /reachable — 2 of 2 relay ports tried both ways from 198\.51\.100\.7, 1 not tried {2}50010 ✔ {2}50110 ✔ {2}50210 –/,
+    );
+  });
+
+  it('a private relayed address: one relay-address-private, in the same words as the Allocate’s', () => {
+    const r = judged(reach(closedPorts('10.0.0.5')), mainSteps(SERVER, '10.0.0.5'));
+    expect(r.outsideReach?.verdict).toBe('relay-address-private');
+    expect(codes(r).filter((c) => c === 'relay-address-private')).toHaveLength(1);
+    const noReach = judged(undefined, mainSteps(SERVER, '10.0.0.5'));
+    const words = (t: TurnTargetReport) =>
+      t.diagnoses.find((d) => d.code === 'relay-address-private')?.message;
+    expect(words(r)).toBe(words(noReach));
+    expect(words(r)).toMatch(/--external-ip 203\.0\.113\.10/);
   });
 
   it('not judged: the reason; --no-outside-reach: nothing', () => {
@@ -386,6 +485,25 @@ describe('outside reach as text', () => {
       '    outside reach: not judged\n      not run: the server was not reached (its name did not resolve)',
     );
     expect(reachLines(judged(undefined))).toEqual([]);
+  });
+});
+
+describe('reach check skipped for lack of time', () => {
+  it('its worst case covers the Binding wait, the requests and both data waits', () => {
+    expect(reachWorstCaseMs(100)).toBe(500 + 200 + 2 * 600);
+    expect(reachWorstCaseMs(500)).toBe(1000 + 1000 + 2 * 1000);
+  });
+
+  it('not started: null with the time left and the worst case, no finding', () => {
+    const r = judged(
+      reachNotStarted(
+        SERVER,
+        'not run: 900 ms left before the deadline (--timeout), its worst case is 1900 ms',
+      ),
+    );
+    expect(r.outsideReach).toMatchObject({ verdict: null, ports: [], reachable: 0 });
+    expect(r.outsideReach?.reason).toMatch(/900 ms left.*worst case is 1900 ms/);
+    expect(codes(r)).toEqual([]);
   });
 });
 

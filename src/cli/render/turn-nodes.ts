@@ -1,11 +1,15 @@
 import pc from 'picocolors';
 import type { TurnTargetReport } from '../../report/schema.js';
 
-/** A target's result in a few words: `passed`, or the first failure's code (else the first warning's). */
+/**
+ * A target's result in a few words: `passed`, the first failure's code (else the first warning's), or `not
+ * checked from this host` (a node this host cannot reach, `node-local.ts`).
+ */
 function resultWords(t: TurnTargetReport): string {
   const failed = t.diagnoses.find((d) => d.severity === 'fail');
   if (!t.ok) return pc.red(`✘ ${failed?.code ?? 'failed'}`);
   const warned = t.diagnoses.find((d) => d.severity === 'warn');
+  if (warned?.code === 'node-not-checked-here') return pc.yellow('– not checked from this host');
   return warned ? pc.green(`✔ passed`) + pc.yellow(` (${warned.code})`) : pc.green('✔ passed');
 }
 

@@ -20,16 +20,20 @@ function portMark(p: ReachedPort): string {
 }
 
 /**
- * The reach check of one target as text (`--no-outside-reach`: nothing): the verdict, how many relay ports
- * were reachable both ways from which address, each port's mark, and the reason or limit.
+ * The reach check of one target as text (`--no-outside-reach`: nothing): the verdict, how many of the relay
+ * ports tried were reachable both ways from which address (ports never tried counted apart), each port's
+ * mark, and the reason or limit.
  */
 export function reachLines(t: TurnTargetReport): string[] {
   const r = t.outsideReach;
   if (!r) return [];
   const from = r.peerAddress ? ` from ${r.peerAddress.address}` : '';
   const marks = r.ports.length > 0 ? `  ${r.ports.map(portMark).join('  ')}` : '';
+  const tried = r.ports.filter((p) => p.inbound !== null).length;
+  const untried = r.ports.length - tried;
+  const notTried = untried > 0 ? `, ${untried} not tried` : '';
   const counted =
-    r.ports.length > 0 ? ` — ${r.reachable} of ${r.ports.length} relay ports both ways${from}` : '';
+    r.ports.length > 0 ? ` — ${r.reachable} of ${tried} relay ports tried both ways${from}${notTried}` : '';
   const verdict = r.verdict
     ? (r.verdict === 'reachable' ? pc.green : pc.red)(VERDICT_WORDS[r.verdict])
     : pc.yellow('not judged');

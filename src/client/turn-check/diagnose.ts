@@ -7,10 +7,9 @@ import {
   type TurnTargetReport,
   turnStepNameSchema,
 } from '../../report/schema.js';
-import { formatAddress, type TransportAddress } from '../../wire/address.js';
+import { formatAddress } from '../../wire/address.js';
 import { reportedMs } from '../transport/rtt.js';
 import { STREAM_WAIT_MS } from '../transport/transaction.js';
-import { addressScope } from './address-scope.js';
 import { alternateFinding } from './alternate.js';
 import { judgeConnect, judgeResolve } from './judge-connect.js';
 import { familyRefused, judgeFamilyAllocate, relayFamilies } from './judge-family.js';
@@ -27,6 +26,7 @@ import {
   stepOk,
   warn,
 } from './judged.js';
+import { localLimitation, notCheckedHere } from './node-local.js';
 import {
   type DataObservation,
   REFRESH_LIFETIME_S,
@@ -37,6 +37,7 @@ import {
 } from './observations.js';
 import { judgeQuality } from './quality-judge.js';
 import { summariseQuality } from './quality-summary.js';
+import { relayScopeFinding } from './relay-scope.js';
 import { certificateFindings, judgeTlsAudit, notVerifiedWords } from './tls-audit.js';
 
 /**
@@ -388,21 +389,6 @@ function judge(o: TurnObservation, t: TurnTargetObservations): Judged {
   }
 }
 
-function relayScopeFinding(
-  server: TransportAddress | null,
-  relayed: TransportAddress | null,
-): Finding | null {
-  if (!server || !relayed) return null;
-  const relayedScope = addressScope(relayed.address);
-  if (addressScope(server.address) !== 'public' || relayedScope === 'public') return null;
-  return fail(
-    'relay-address-private',
-    `The server hands out relayed address ${formatAddress(relayed)}, a ${relayedScope} address, though you reach ` +
-      `it at the public address ${server.address}: peers on the Internet cannot send to it. The external IP is ` +
-      `not configured (coturn: external-ip=${server.address}/${relayed.address}).`,
-  );
-}
-
 /**
  * Judges one target's observations (pure): a verdict and detail per step in the order of RFC 8656 use
  * (steps that could not run are `skipped`, naming the failure before them), and the findings, one per
@@ -455,7 +441,7 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
     }
   }
   const list = [...diagnoses.values()];
-  return {
+  const report: TurnTargetReport = {
     url: t.url,
     transport: t.transport,
     server,
@@ -478,6 +464,8 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
     ...(certificate ? { certificate } : {}),
     ...(t.alternate ? { alternate: t.alternate } : {}),
   };
+  const local = localLimitation(t);
+  return local ? notCheckedHere(report, local) : report;
 }
 
 /** The verdict of a whole run: one line saying which checks failed and the first reason of each. */

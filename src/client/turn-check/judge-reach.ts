@@ -6,6 +6,7 @@ import { type Finding, firstRequest, resolvedServer } from './judged.js';
 import type { DataObservation, TurnTargetObservations } from './observations.js';
 import type { OutsideReachObservation, ReachPortObservation } from './reach-observations.js';
 import { reachWords } from './reach-words.js';
+import { privateRelay, relayScopeFinding } from './relay-scope.js';
 
 /** The reach part of a target's report and the findings it adds. */
 export interface JudgedReach {
@@ -46,12 +47,46 @@ function sameHostReason(o: OutsideReachObservation, relayed: TransportAddress[])
   return null;
 }
 
-/** True when the relayed address cannot serve peers that reach the server at `server`. */
-function privateRelay(server: TransportAddress, relayed: TransportAddress): boolean {
-  const s = addressScope(server.address);
-  const r = addressScope(relayed.address);
-  if (s === 'public') return r !== 'public';
-  return s !== 'loopback' && (r === 'loopback' || r === 'unspecified');
+/**
+ * Whether `ip` counts as reachable from the Internet for the reach verdict: public scope (`addressScope`).
+ * The documentation ranges (192.0.2/24, 198.51.100/24, 203.0.113/24, 2001:db8::/32: the NAT lab's "Internet"
+ * side) are not in its private table, so they count as public here.
+ */
+function publicLike(ip: string): boolean {
+  return addressScope(ip) === 'public';
+}
+
+/**
+ * Why a negative verdict (closed, not public, one way, partly) cannot be given from these observations, or
+ * null when it can:
+ * - the outside peer's own UDP Binding got no answer (`peerMapped` null): this host was not shown to be able
+ *   to send UDP to the server and get an answer, so silent relay ports may be this host's own UDP block (a
+ *   corporate network that lets only TCP/TLS out — exactly where `turns:` is used);
+ * - the server is reached at a non-public address, or the peer's reflexive IP is not public while a relayed
+ *   IP is: the check ran inside the server's network, where reaching the public relayed address needs a NAT
+ *   that hairpins.
+ */
+function unprovenVantage(
+  o: OutsideReachObservation,
+  server: TransportAddress,
+  relayed: TransportAddress[],
+): string | null {
+  if (!o.peerMapped)
+    return (
+      'could not show that this host can send UDP to the server (UDP blocked here?): the outside peer’s ' +
+      `Binding to ${o.bindingTo ? formatAddress(o.bindingTo) : 'the server'} over UDP got no answer, so ` +
+      'silent relay ports say nothing about the server; run turn-check from a network that lets UDP out'
+    );
+  const inside =
+    !publicLike(server.address) ||
+    (!publicLike(o.peerMapped.address) && relayed.some((r) => publicLike(r.address)));
+  if (inside)
+    return (
+      `checked from inside the server’s network (server at ${server.address}, this host seen as ` +
+      `${o.peerMapped.address}): reaching the public relayed address from here needs a NAT that hairpins; ` +
+      'run turn-check from outside'
+    );
+  return null;
 }
 
 function portReport(p: ReachPortObservation & { relayed: TransportAddress }): ReachedPort {
@@ -93,8 +128,9 @@ function withVerdict(
 export function judgeOutsideReach(t: TurnTargetObservations): JudgedReach | null {
   const o = t.outsideReach;
   if (o === undefined) return null;
-  if (o === null) {
-    const reach = { peerAddress: null, ports: [], reachable: 0, verdict: null, reason: notRunReason(t) };
+  if (o === null || o.notRun) {
+    const reason = o?.notRun ?? notRunReason(t);
+    const reach = { peerAddress: null, ports: [], reachable: 0, verdict: null, reason };
     return { reach, findings: [] };
   }
   const listed = o.ports.filter(
@@ -124,9 +160,13 @@ export function judgeOutsideReach(t: TurnTargetObservations): JudgedReach | null
       findings: [],
     };
   }
-  const server = resolvedServer(t) ?? o.server;
+  const server = o.server;
   const bad = relayed.find((r) => privateRelay(server, r));
-  if (bad) return { reach: withVerdict(base, 'relay-address-private', null), findings: [words.private(bad)] };
+  if (bad)
+    return {
+      reach: withVerdict(base, 'relay-address-private', null),
+      findings: [relayScopeFinding(server, bad)!],
+    };
   if (tried.length === 0) {
     const why = listed.find((p) => p.setupError)?.setupError ?? o.ports.find((p) => p.setupError)?.setupError;
     return {
@@ -142,6 +182,8 @@ export function judgeOutsideReach(t: TurnTargetObservations): JudgedReach | null
     };
   }
   const from = base.peerAddress ? formatAddress(base.peerAddress) : 'this host';
+  const notShown = base.reachable === tried.length ? null : unprovenVantage(o, server, relayed);
+  if (notShown) return { reach: withVerdict(base, null, notShown), findings: [] };
   const vantage = `judged from ${from}: a firewall on this side that lets UDP out only to the TURN port would look the same`;
   if (inbound.length === 0) {
     if (!relayed.some((r) => r.address === server.address))

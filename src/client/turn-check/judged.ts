@@ -1,6 +1,11 @@
 import type { TurnDiagnosis, TurnDiagnosisCode, TurnStepName } from '../../report/schema.js';
 import { formatAddress, type TransportAddress } from '../../wire/address.js';
-import type { RequestObservation, ResolveObservation, TurnTargetObservations } from './observations.js';
+import type {
+  RequestObservation,
+  ResolveObservation,
+  TurnObservation,
+  TurnTargetObservations,
+} from './observations.js';
 
 /* The vocabulary the turn-check judgements share (turn-diagnose, turn-judge-connect, turn-judge-family). */
 
@@ -51,7 +56,10 @@ export function saidWords(o: RequestObservation): string {
   return `${o.errorCode} ${o.errorReason ?? ''}`.trim();
 }
 
-/** The first observation of request step `step`, if it ran. */
-export function firstRequest(t: TurnTargetObservations, step: TurnStepName): RequestObservation | undefined {
+/** The first observation of request step `step` in `t.observations` (a target's, or a run's so far), if it ran. */
+export function firstRequest(
+  t: { readonly observations: readonly TurnObservation[] },
+  step: TurnStepName,
+): RequestObservation | undefined {
   return t.observations.find((o): o is RequestObservation => o.step === step);
 }

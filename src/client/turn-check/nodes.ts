@@ -8,8 +8,8 @@ import type { RequestObservation, ResolveObservation, TurnObservation } from './
 export const DNS_TIMEOUT_MS = 2000;
 
 /**
- * Checks running at once: a fleet name with dozens of addresses is checked this many at a time, each
- * under its own deadline (`--timeout` starts when its check starts). Never less than the number of URLs
+ * Checks running at once: a fleet name with dozens of addresses is checked this many at a time, all under
+ * the run's one deadline (`--timeout` starts with the run, name lookups included). Never less than the number of URLs
  * given, so separate targets keep running in parallel as before.
  */
 export const MAX_PARALLEL_CHECKS = 8;

@@ -29,6 +29,8 @@ const MAX_PACE_MS = 200;
 export interface ReachContext {
   /** The TURN server address connected to (the resolve step's). */
   server: TransportAddress;
+  /** Where the outside peer sends its UDP Binding ({@link bindingAddress}). */
+  bindingTo: TransportAddress;
   /** XOR-MAPPED-ADDRESS of the first Allocate response, or null. */
   clientMapped: TransportAddress | null;
   /** Opens one more TURN session on the target's transport; the caller closes it with the run. */
@@ -50,6 +52,44 @@ interface Sample {
 /** The wait for data in each direction: 3 × RTO within 600–1000 ms (a lost datagram is resent meanwhile). */
 export function reachWaitMs(rtoMs: number): number {
   return Math.min(MAX_WAIT_MS, Math.max(MIN_WAIT_MS, 3 * rtoMs));
+}
+
+/** The standard STUN/TURN port over UDP (RFC 8489 §18.6, RFC 8656 §4). */
+const STUN_UDP_PORT = 3478;
+
+/**
+ * Where the outside peer's UDP Binding goes for a target reached at `server` over `transport`: the server
+ * itself over UDP; the same port over TCP (a `turn:` port serves both); UDP port 3478 of the same host over
+ * TLS (the `turns:` port speaks TLS only).
+ */
+export function bindingAddress(server: TransportAddress, transport: 'udp' | 'tcp' | 'tls'): TransportAddress {
+  return transport === 'tls' ? { ...server, port: STUN_UDP_PORT } : server;
+}
+
+/**
+ * The longest the reach check takes on a path with retransmission timeout `rtoMs`, in ms: the Binding
+ * wait ({@link BINDING_WAIT_MS}, beside the allocations) or an open + Allocate exchange (2 RTO), whichever
+ * is longer, then CreatePermission (RTO), the two data waits ({@link reachWaitMs} each) and the deletes (RTO).
+ * A request that needs more than one RTO is cut by the deadline and its port recorded as not tried.
+ */
+export function reachWorstCaseMs(rtoMs: number): number {
+  return Math.ceil(Math.max(BINDING_WAIT_MS, 2 * rtoMs) + 2 * rtoMs + 2 * reachWaitMs(rtoMs));
+}
+
+/** The observation of a reach check that was not started, with the reason (`notRun`). */
+export function reachNotStarted(server: TransportAddress, notRun: string): OutsideReachObservation {
+  return {
+    server,
+    clientMapped: null,
+    peerMapped: null,
+    permitted: [],
+    serverOnThisHost: false,
+    sendError: null,
+    waitMs: 0,
+    ports: [],
+    durationMs: 0,
+    notRun,
+  };
 }
 
 /** A request's outcome in a few words: `486 Allocation Quota Reached`, `no reply`, or null for success. */
@@ -100,37 +140,53 @@ async function permit(s: Sample, peers: TransportAddress[]): Promise<void> {
 }
 
 /**
- * Sends every `paceMs` until `listen` reports the datagram, `waitMs` passed, or `signal` ended it.
- * @returns whether it arrived (null: the deadline ended the wait) and how often it was sent.
+ * Sends every `paceMs` until `listen` reports the datagram, `waitMs` passed, `signal` ended it, or the
+ * session's link failed (TCP/TLS: closed, reset) — the datagram would not be heard then, so the direction
+ * is not tried rather than "did not arrive". Not `TurnSession.retransmit`: the outside peer's leg is UDP
+ * even when the session is TCP/TLS, so it is resent every RTO within the reach wait, not sent once.
+ * @returns whether it arrived (null: not tried to the end — the deadline or `linkFailure`), how often it
+ *   was sent, and the link's failure message.
  */
 function paced(
+  session: TurnSession,
   send: () => void,
   listen: (done: () => void) => () => void,
   waitMs: number,
   paceMs: number,
   signal: AbortSignal,
-): Promise<{ arrived: boolean | null; sent: number }> {
+): Promise<{ arrived: boolean | null; sent: number; linkFailure: string | null }> {
   return new Promise((resolve) => {
     let sent = 0;
-    const finish = (arrived: boolean | null): void => {
+    let ended = false;
+    const stops: (() => void)[] = [];
+    const finish = (arrived: boolean | null, linkFailure: string | null = null): void => {
+      if (ended) return;
+      ended = true;
       clearInterval(pacer);
       clearTimeout(giveUp);
-      stop();
+      for (const stop of stops) stop();
       signal.removeEventListener('abort', onAbort);
-      resolve({ arrived, sent });
+      resolve({ arrived, sent, linkFailure });
     };
     const onAbort = (): void => finish(null);
     const tick = (): void => {
       sent++;
       send();
     };
-    const stop = listen(() => finish(true));
     const pacer = setInterval(tick, paceMs);
     const giveUp = setTimeout(() => finish(false), waitMs);
-    if (signal.aborted) return finish(null);
+    stops.push(listen(() => finish(true)));
+    stops.push(session.onLinkFailure((message) => finish(null, message)));
+    if (signal.aborted) finish(null);
+    if (ended) return;
     signal.addEventListener('abort', onAbort, { once: true });
     tick();
   });
+}
+
+/** Records a link failure of the reach session as the port's error (the direction stays not tried). */
+function linkFailed(s: Sample, failure: string | null): void {
+  if (failure) s.port.setupError ??= `the connection to the server failed: ${failure}`;
 }
 
 const payload = (what: string): Buffer => Buffer.concat([Buffer.from(`ice-doctor ${what} `), randomBytes(8)]);
@@ -139,6 +195,7 @@ const payload = (what: string): Buffer => Buffer.concat([Buffer.from(`ice-doctor
 async function inbound(s: Sample, peer: OutsidePeer, waitMs: number, paceMs: number, signal: AbortSignal) {
   const bytes = payload('outside-in');
   const r = await paced(
+    s.session!,
     () => peer.send(bytes, s.port.relayed!),
     (done) =>
       s.session!.onRelayed((d) => {
@@ -152,6 +209,7 @@ async function inbound(s: Sample, peer: OutsidePeer, waitMs: number, paceMs: num
   );
   s.port.inbound = r.arrived;
   s.port.inboundSent = r.sent;
+  linkFailed(s, r.linkFailure);
 }
 
 /** Client → Send indication (RFC 8656 §11.2) to `to` → the outside peer's socket. */
@@ -166,6 +224,7 @@ async function outbound(
   const bytes = payload('outside-out');
   s.port.outboundTo = to;
   const r = await paced(
+    s.session!,
     () => s.session!.indication(StunMethod.send, [XorPeerAddress.encode(to), Data.encode(bytes)]),
     (done) =>
       peer.onData((d) => {
@@ -177,6 +236,9 @@ async function outbound(
   );
   s.port.outbound = r.arrived;
   s.port.outboundSent = r.sent;
+  linkFailed(s, r.linkFailure);
+  // Cut short (the deadline, the link): the port was not tried to the end, so it counts as not tried.
+  if (r.arrived === null) s.port.inbound = null;
 }
 
 /** Refresh(LIFETIME 0) (RFC 8656 §7.3): deleted on success or 437 (already gone). */
@@ -210,6 +272,7 @@ export async function reachFromOutside(ctx: ReachContext): Promise<OutsideReachO
   const start = performance.now();
   const base = {
     server: ctx.server,
+    bindingTo: ctx.bindingTo,
     clientMapped: ctx.clientMapped,
     peerMapped: null,
     permitted: [],
@@ -226,7 +289,7 @@ export async function reachFromOutside(ctx: ReachContext): Promise<OutsideReachO
   try {
     const bindingSignal = AbortSignal.any([ctx.signal, AbortSignal.timeout(BINDING_WAIT_MS)]);
     const [peerMapped, samples] = await Promise.all([
-      peer.reflexive(ctx.server, ctx.rtt, bindingSignal),
+      peer.reflexive(ctx.bindingTo, ctx.rtt, bindingSignal),
       Promise.all(Array.from({ length: REACH_PORTS }, () => allocate(ctx))),
     ]);
     const peers = oneper([peerMapped, ctx.clientMapped]);

@@ -10,7 +10,11 @@ export interface ReachPortObservation {
   relayed: TransportAddress | null;
   /** Why there is no allocation or no permission (`486 Allocation Quota Reached`, `no reply` …), else null. */
   setupError: string | null;
-  /** Outside peer → relayed address → client: true arrived, false not within the wait, null not tried. */
+  /**
+   * Outside peer → relayed address → client: true arrived, false not within the wait, null not tried — also
+   * when either direction was cut short by the deadline or by the reach session's link failing (TCP/TLS
+   * closed or reset; `setupError` then names it), so such a port never counts as closed.
+   */
   inbound: boolean | null;
   /** Datagrams the outside peer sent to the relayed address. */
   inboundSent: number;
@@ -34,6 +38,11 @@ export interface OutsideReachObservation {
   clientMapped: TransportAddress | null;
   /** XOR-MAPPED-ADDRESS of the outside peer's Binding to the server over UDP (null: no answer). */
   peerMapped: TransportAddress | null;
+  /**
+   * Where that Binding went over UDP: the server's address for a UDP target, the same port for TCP, UDP port
+   * 3478 of the same host for TLS (a `turns:` port need not answer over UDP). Absent in older recordings.
+   */
+  bindingTo?: TransportAddress;
   /** The IP addresses CreatePermission was asked for (RFC 8656 §9: permissions ignore the port). */
   permitted: string[];
   /** True when the server's or a relayed IP is one of this host's own interface addresses. */
@@ -44,4 +53,6 @@ export interface OutsideReachObservation {
   waitMs: number;
   ports: ReachPortObservation[];
   durationMs: number;
+  /** Why the check was not started (too little time left before the deadline), when it was not. */
+  notRun?: string;
 }

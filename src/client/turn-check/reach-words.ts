@@ -1,5 +1,4 @@
-import { formatAddress, type TransportAddress } from '../../wire/address.js';
-import { addressScope } from './address-scope.js';
+import type { TransportAddress } from '../../wire/address.js';
 import { type Finding, fail } from './judged.js';
 import type { OutsideReachObservation, ReachPortObservation } from './reach-observations.js';
 
@@ -9,8 +8,6 @@ const RANGE_WORDS =
 
 /** The findings of the reach check in plain words, each with the fix (issue 15 §1). */
 export interface ReachWords {
-  /** `relay-address-private`: the relayed address `bad` is private while the server is reached on a public one. */
-  private(bad: TransportAddress): Finding;
   /** `relay-address-not-public`: no relayed IP is the server's address and none was reachable. */
   notPublic(server: TransportAddress): Finding;
   /** `relay-only-inside` (the inside relay worked) or `relay-ports-closed`. */
@@ -49,14 +46,6 @@ export function reachWords(
   const from = peer ? ` (from ${peer.address})` : '';
   const within = `within ${o.waitMs} ms`;
   return {
-    private: (bad) =>
-      fail(
-        'relay-address-private',
-        `The server hands out relayed address ${formatAddress(bad)}, a ${addressScope(bad.address)} address, though ` +
-          `you reach it at the public address ${o.server.address}: no peer on the Internet can send to it. Set the ` +
-          `server's public address: coturn external-ip=${o.server.address}/${bad.address}, ice-doctor serve ` +
-          `--external-ip ${o.server.address}.`,
-      ),
     notPublic: (server) =>
       fail(
         'relay-address-not-public',

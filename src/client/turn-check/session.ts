@@ -117,6 +117,20 @@ export class TurnSession {
     return this.failure?.message ?? null;
   }
 
+  /**
+   * Calls `listener` with the link's failure message (closed, reset) when the link fails — at once, before
+   * returning, when it already has; returns a function that removes it.
+   */
+  onLinkFailure(listener: (message: string) => void): () => void {
+    if (this.failure) {
+      listener(this.failure.message);
+      return () => undefined;
+    }
+    const onFailure = (f: LinkFailure): void => listener(f.message);
+    this.failureListeners.add(onFailure);
+    return () => this.failureListeners.delete(onFailure);
+  }
+
   /** Registers a listener for relayed data; returns a function that removes it. */
   onRelayed(listener: (d: RelayedData) => void): () => void {
     this.relayedListeners.add(listener);
@@ -189,16 +203,11 @@ export class TurnSession {
     return sendUntil<T>({
       send,
       listen: (done, fail) => {
-        if (this.failure) {
-          fail(this.failure.message);
-          return () => undefined;
-        }
-        const onFailure = (f: LinkFailure): void => fail(f.message);
-        this.failureListeners.add(onFailure);
+        const unfail = this.onLinkFailure(fail);
         const stop = listen(done);
         return () => {
           stop();
-          this.failureListeners.delete(onFailure);
+          unfail();
         };
       },
       reliable: this.link.reliable,

@@ -23,6 +23,7 @@ import { probeTls, type TlsAuditObservation } from '../transport/tls-audit-probe
 import type { TurnTarget } from '../url/turn-url.js';
 import { alternateOf, type Redirect, redirectOf } from './alternate.js';
 import type { ResolvedTurnCredentials } from './credentials.js';
+import { firstRequest } from './judged.js';
 import { LinkConnectError } from './link.js';
 import { DNS_TIMEOUT_MS, type NodePlan, nodeRttMs } from './nodes.js';
 import {
@@ -35,7 +36,7 @@ import {
   type TurnObservation,
   type TurnTargetObservations,
 } from './observations.js';
-import { reachFromOutside } from './outside-reach.js';
+import { bindingAddress, reachFromOutside, reachNotStarted, reachWorstCaseMs } from './outside-reach.js';
 import { DEFAULT_QUALITY_STREAM_MS, type QualityOptions } from './quality.js';
 import { qualityStep } from './quality-step.js';
 import type { QualityObservation } from './quality-summary.js';
@@ -490,10 +491,18 @@ class TargetRun {
    * closes, beside the steps after A's allocation (it has its own allocations).
    */
   async outsideReach(server: TransportAddress): Promise<OutsideReachObservation> {
+    const leftMs = this.opts.timeoutMs - (performance.now() - this.startedAt);
+    const worstMs = reachWorstCaseMs(this.rtt.rtoMs);
+    if (leftMs < worstMs)
+      return reachNotStarted(
+        server,
+        `not run: ${Math.round(leftMs)} ms left before the deadline (--timeout), its worst case is ${worstMs} ms`,
+      );
     this.progress('outside reach');
     return reachFromOutside({
       server,
-      clientMapped: firstAllocate(this.out)?.mapped ?? null,
+      bindingTo: bindingAddress(server, this.target.transport),
+      clientMapped: firstRequest({ observations: this.out }, 'allocate')?.mapped ?? null,
       open: () => this.open(server, null),
       allocateAttributes: allocateAttributes(server.family, false),
       rtt: this.rtt,
@@ -552,6 +561,10 @@ export async function checkTurnTarget(
   let alternate: TurnAlternate | undefined;
   try {
     server = await run.resolve(plan);
+    if (server && opts.timeoutMs <= 0) {
+      run.out.push(notStarted());
+      server = null;
+    }
     if (server && target.transport === 'tls') {
       const timeoutMs = Math.min(TLS_AUDIT_TIMEOUT_MS, opts.timeoutMs);
       audit = probeTls({ to: server, host: target.host, ca: opts.ca, timeoutMs, signal: noTls.signal });
@@ -594,9 +607,16 @@ export async function checkTurnTarget(
   };
 }
 
-/** The first Allocate's observation, once it ran. */
-function firstAllocate(out: readonly TurnObservation[]): RequestObservation | undefined {
-  return out.find((o): o is RequestObservation => o.step === 'allocate');
+/**
+ * The Allocate of a check the run's deadline came before (a node queued behind the parallel bound): not
+ * sent, failure `aborted` (diagnosed `deadline-exceeded`).
+ */
+function notStarted(): RequestObservation {
+  const failure = {
+    kind: 'aborted',
+    message: 'not started: the deadline (--timeout) came before it',
+  } as const;
+  return { ...connectFailureAsRequest('allocate', new LinkConnectError('ETIMEDOUT', 0)), failure };
 }
 
 /** What {@link serverSteps} found: the realm the server named, and the reach check's result when it ran. */
@@ -618,9 +638,9 @@ async function serverSteps(
   if (first instanceof LinkConnectError) return { realm: null, reach: undefined };
   const a = await run.allocate(first, 'allocate', server.family);
   const asked = outsideReach ? (at: TransportAddress) => run.outsideReach(at) : null;
-  const reach = a ? await peerSteps(run, server, a, asked) : undefined;
+  const peer = a ? await peerSteps(run, server, a, asked) : undefined;
   if (a || refusedFamily(run.out)) await run.familyAllocate(server, otherFamily(server.family));
-  return { realm: first.realm, reach };
+  return { realm: first.realm, reach: await peer?.aside };
 }
 
 /**
@@ -634,20 +654,21 @@ function handshakeSeen(out: readonly TurnObservation[]): boolean {
 
 /** True when the first Allocate was answered 440: the server does not relay the family it asked for. */
 function refusedFamily(out: readonly TurnObservation[]): boolean {
-  return firstAllocate(out)?.errorCode === 440;
+  return firstRequest({ observations: out }, 'allocate')?.errorCode === 440;
 }
 
 /**
  * Everything after A's allocation: the peer B, permissions, data both ways, channels, refresh, delete; and
  * `beside` (the reach check), started once B's Allocate is answered so its own allocations cannot take a
- * quota slot B needed, and awaited at the end.
+ * quota slot B needed. Its promise is handed back un-awaited (`aside`), so the steps after these (the
+ * family Allocate) do not wait for it; the caller awaits it before the run closes its sessions.
  */
 async function peerSteps<T>(
   run: TargetRun,
   server: TransportAddress,
   a: Allocated,
   beside: ((server: TransportAddress) => Promise<T>) | null,
-): Promise<T | undefined> {
+): Promise<{ aside: Promise<T> | undefined }> {
   const b = await run.allocate(await run.open(server, null), 'peer-allocate', server.family);
   const aside = beside?.(server);
   if (b && (await run.permissions(a, b))) {
@@ -656,5 +677,5 @@ async function peerSteps<T>(
   }
   await run.measureQuality(a, b);
   await run.refreshAndDelete(a, b, server);
-  return aside;
+  return { aside };
 }
