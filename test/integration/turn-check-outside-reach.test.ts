@@ -100,7 +100,9 @@ describe('outside reach against the bundled server on loopback', () => {
     const parsed = reportSchema.parse(JSON.parse(json.stdout));
     expect(parsed.kind === 'turn-check' && parsed.targets[0]?.outsideReach?.reachable).toBe(REACH_PORTS);
     const text = await run(process.execPath, args, { env: { ...process.env, NO_COLOR: '1' } });
-    expect(text.stdout).toMatch(/outside reach: not judged — 3 of 3 relay ports tried both ways from 127\.0\.0\.1/);
+    expect(text.stdout).toMatch(
+      /outside reach: not judged — 3 of 3 relay ports tried both ways from 127\.0\.0\.1/,
+    );
     expect(text.stdout).toMatch(/the server is on loopback/);
     const off = await run(process.execPath, [...args, '--no-outside-reach']);
     expect(off.stdout).not.toMatch(/outside reach/);
