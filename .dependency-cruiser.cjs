@@ -1,6 +1,6 @@
 /**
  * Import direction of ice-doctor (docs/ARCHITECTURE.md, "Layers"): shared ← wire ← report, net ← client | server
- * ← web, diagnosis, exporter (client only) ← cli; test and bench use src and lab, never each other. `npm run check:imports` (part of
+ * ← web, diagnosis, exporter (client only), lab (report only) ← cli; test and bench use src and lab, never each other. `npm run check:imports` (part of
  * `npm test`) fails on any import against it, type-only imports included.
  */
 const layer = (name, comment, from, to, extra = {}) => ({
@@ -37,6 +37,8 @@ module.exports = {
       from: { path: '^src/web/page/' },
       to: { dependencyTypes: ['core'] },
     },
+    layer('lab-is-a-tool', 'src/lab (the network-namespace NAT lab behind `ice-doctor lab`, also used by test and bench) uses report, shared and errors only: it runs the bundled server as a process, never in-process.', '^src/lab/', '^src/(?!lab/|report/|shared/|errors\\.ts$)'),
+    layer('only-cli-imports-lab', 'Only the CLI starts the lab.', '^src/(?!cli/|lab/)', '^src/lab/'),
     layer('only-cli-imports-cli', 'Nothing below the CLI imports it.', '^src/(?!cli/)', '^src/cli/'),
     layer('src-is-the-product', 'src never imports tests, benchmarks or the lab.', '^src/', '^(test|bench|lab)/'),
     layer('lab-uses-src-only', 'The lab is used by test and bench alike; it imports neither.', '^lab/', '^(test|bench)/'),

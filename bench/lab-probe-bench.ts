@@ -15,12 +15,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nsRun } from '../lab/exec.js';
 import { LAB_SERVERS, type LabServer, runFromLan, startLabServers } from '../lab/liar-lab.js';
 import { CLI_PATH } from '../lab/paths.js';
-import { applyScenario, PROBE_EXPECTED } from '../lab/scenarios.js';
 import { durationStats, formatTable } from '../lab/stats.js';
-import type { Lab } from '../lab/topology.js';
 import {
   formatVerdict,
   mainJobVerdicts,
@@ -28,6 +25,9 @@ import {
   untrustedNamed,
   verdictProblems,
 } from '../lab/verdict-judge.js';
+import { nsRun } from '../src/lab/exec.js';
+import { applyScenario, PROBE_EXPECTED } from '../src/lab/scenarios.js';
+import type { Lab } from '../src/lab/topology.js';
 import { withLab } from './with-lab.js';
 
 const SCENARIO = 'masquerade';

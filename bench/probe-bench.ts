@@ -14,6 +14,9 @@ import { release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { verdictMismatches } from '../lab/parsers.js';
+import { startCoturn, startStund } from '../lab/servers.js';
+import { durationStats, formatTable } from '../lab/stats.js';
+import { runIceDoctorProbe, runNatDiscovery, runStunClient, type ToolRun } from '../lab/tools.js';
 import {
   applyScenario,
   EXPECTED,
@@ -21,11 +24,8 @@ import {
   SCENARIOS,
   type Scenario,
   type Verdict,
-} from '../lab/scenarios.js';
-import { startCoturn, startStund } from '../lab/servers.js';
-import { durationStats, formatTable } from '../lab/stats.js';
-import { runIceDoctorProbe, runNatDiscovery, runStunClient, type ToolRun } from '../lab/tools.js';
-import type { Lab } from '../lab/topology.js';
+} from '../src/lab/scenarios.js';
+import type { Lab } from '../src/lab/topology.js';
 import { withLab } from './with-lab.js';
 
 /** A benchmarked tool: how to run it from lan, and which verdict fields it claims to report. */

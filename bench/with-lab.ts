@@ -1,5 +1,5 @@
-import { labAvailable } from '../lab/available.js';
-import { createLab, destroyLab, type Lab } from '../lab/topology.js';
+import { labAvailable } from '../src/lab/available.js';
+import { createLab, destroyLab, type Lab } from '../src/lab/topology.js';
 
 /**
  * Runs `body` in a fresh NAT lab (lab/topology.ts) and tears the lab down afterwards, also on Ctrl-C

@@ -1,9 +1,9 @@
+import { nsRun } from '../src/lab/exec.js';
+import type { LabProcess } from '../src/lab/processes.js';
+import { applyScenario } from '../src/lab/scenarios.js';
+import { ADDR, IFACE, type Lab } from '../src/lab/topology.js';
 import { type CoturnTurn, startCoturnTurnInNs } from './coturn-turn.js';
-import { nsRun } from './exec.js';
 import { CLI_PATH } from './paths.js';
-import type { LabProcess } from './processes.js';
-import { applyScenario } from './scenarios.js';
-import { ADDR, IFACE, type Lab } from './topology.js';
 
 /*
  * A TURN server INSIDE the lab's lan (100.64.0.2) behind the NAT router, which forwards only the ports the

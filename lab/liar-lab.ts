@@ -1,13 +1,13 @@
 import { fileURLToPath } from 'node:url';
+import { nsRun, run } from '../src/lab/exec.js';
+import { loadRuleset } from '../src/lab/guard.js';
+import type { LabProcess } from '../src/lab/processes.js';
+import { EXPECTED, PROBE_EXPECTED, type Scenario } from '../src/lab/scenarios.js';
+import { ADDR, IFACE, type Lab } from '../src/lab/topology.js';
 import { iceUrlText } from '../src/shared/ice-url.js';
-import { nsRun, run } from './exec.js';
-import { loadRuleset } from './guard.js';
 import { CLI_PATH } from './paths.js';
-import type { LabProcess } from './processes.js';
-import { EXPECTED, PROBE_EXPECTED, type Scenario } from './scenarios.js';
 import { STUN_PORT, startCoturn, waitForStun } from './servers.js';
 import { TOOL_TIMEOUT_MS } from './tools.js';
-import { ADDR, IFACE, type Lab } from './topology.js';
 import { type JudgeMode, type OpenVerdict, VERDICT_FIELDS } from './verdict-judge.js';
 
 /**

@@ -1,8 +1,8 @@
-import { nsRun } from './exec.js';
+import { nsRun } from '../src/lab/exec.js';
+import type { LabProcess } from '../src/lab/processes.js';
+import type { Behaviour } from '../src/lab/scenarios.js';
+import { ADDR, type Lab } from '../src/lab/topology.js';
 import { agentArgs } from './paths.js';
-import type { LabProcess } from './processes.js';
-import type { Behaviour } from './scenarios.js';
-import { ADDR, type Lab } from './topology.js';
 
 /** UDP ports the pub reflector binds on both pub addresses (the first one also on TCP, primary only). */
 export const REFLECTOR_PORTS = [4000, 4001] as const;

@@ -1,5 +1,5 @@
+import type { Behaviour, LegacyNatType, Verdict } from '../src/lab/scenarios.js';
 import { behaviourSchema, legacyNatTypeSchema } from '../src/report/schema.js';
-import type { Behaviour, LegacyNatType, Verdict } from './scenarios.js';
 
 const BEHAVIOUR_WORDS: Readonly<Record<string, Behaviour>> = {
   'Endpoint Independent': 'endpoint-independent',

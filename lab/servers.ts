@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nsRun } from '../src/lab/exec.js';
+import type { LabProcess } from '../src/lab/processes.js';
+import { ADDR, type Lab } from '../src/lab/topology.js';
 import { parseServeLine, type ServeLine } from '../src/report/serve-schema.js';
 import { coturnStunConfig } from './coturn.js';
-import { nsRun } from './exec.js';
 import { agentArgs, CLI_PATH, systemTool } from './paths.js';
-import type { LabProcess } from './processes.js';
-import { ADDR, type Lab } from './topology.js';
 
 /** UDP port of the RFC 5780 servers in pub (coturn or ice-doctor; alternate port = this + 1). */
 export const STUN_PORT = 3478;

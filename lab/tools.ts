@@ -1,10 +1,10 @@
+import { nsRun } from '../src/lab/exec.js';
+import type { Verdict } from '../src/lab/scenarios.js';
+import { ADDR, type Lab } from '../src/lab/topology.js';
 import { iceUrlText } from '../src/shared/ice-url.js';
-import { nsRun } from './exec.js';
 import { parseNatDiscovery, parseProbeJson, parseStunClient } from './parsers.js';
 import { CLI_PATH, systemTool } from './paths.js';
-import type { Verdict } from './scenarios.js';
 import { STUN_PORT, STUND_PORT } from './servers.js';
-import { ADDR, type Lab } from './topology.js';
 
 /** One run of a NAT discovery tool from lan. */
 export interface ToolRun {

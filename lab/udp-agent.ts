@@ -14,9 +14,9 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { connect, createServer } from 'node:net';
+import { ADDR } from '../src/lab/topology.js';
 import type { NatObservation } from './nat-behaviour.js';
 import { REFLECTOR_PORTS } from './nat-behaviour.js';
-import { ADDR } from './topology.js';
 
 const REPLY_WAIT_MS = 500;
 const GUARD_PROBE = { address: '198.51.100.53', port: 53 };

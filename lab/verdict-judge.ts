@@ -1,4 +1,4 @@
-import type { Verdict } from './scenarios.js';
+import type { Verdict } from '../src/lab/scenarios.js';
 
 /** The verdict fields judged, in report order. */
 export const VERDICT_FIELDS = ['udp', 'natPresent', 'mapping', 'filtering', 'legacyNatType'] as const;

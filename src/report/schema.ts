@@ -1,5 +1,17 @@
 import { z } from 'zod';
 import { transportAddressSchema } from './address-schema.js';
+import {
+  type behaviourSchema,
+  type legacyNatTypeSchema,
+  natVerdictShape,
+  reachabilitySchema,
+  testResultSchema,
+  udpStatusSchema,
+} from './nat-verdict-schema.js';
+import { pathMtuSchema } from './path-mtu-schema.js';
+import { portMappingSchema } from './port-mapping-schema.js';
+import { familyProbeSchema } from './probe-family-schema.js';
+import { proxyUseSchema } from './proxy-schema.js';
 import { turnAlternateSchema, turnNodeSchema } from './turn-node-schema.js';
 import { relayQualitySchema } from './turn-quality-schema.js';
 import { relayReachSchema } from './turn-reach-schema.js';
@@ -12,86 +24,14 @@ import { tlsAuditSchema } from './turn-tls-schema.js';
  */
 
 export { transportAddressSchema } from './address-schema.js';
-
-/** RFC 4787 behaviour, for mapping (§4.1) and filtering (§5). */
-export const behaviourSchema = z.enum([
-  'endpoint-independent',
-  'address-dependent',
-  'address-and-port-dependent',
-]);
-
-/** The legacy RFC 3489 §5 label. */
-export const legacyNatTypeSchema = z.enum([
-  'open-internet',
-  'full-cone',
-  'restricted-cone',
-  'port-restricted-cone',
-  'symmetric',
-  'symmetric-udp-firewall',
-  'udp-blocked',
-]);
-
-/** One test of the probe: what was sent where, what came back, and what it showed. */
-export const testResultSchema = z.object({
-  name: z.string(),
-  /** The server address the requests went to, `ip:port`, with the transport. */
-  target: z.string(),
-  transport: z.enum(['udp', 'tcp', 'tls']),
-  requestsSent: z.number().int().min(0),
-  responsesReceived: z.number().int().min(0),
-  rttMs: z.number().nullable(),
-  /** The source address of the reply as the socket saw it. */
-  replySource: transportAddressSchema.nullable(),
-  mappedAddress: transportAddressSchema.nullable(),
-  /** One of: `ok`, `timeout`, `error`, `unexpected-source`, `skipped`, and test-specific words. */
-  verdict: z.string(),
-  detail: z.string().optional(),
-});
-
-/** STUN reachability of one server URL over one transport. */
-export const reachabilitySchema = z.object({
-  url: z.string(),
-  transport: z.enum(['udp', 'tcp', 'tls']),
-  reachable: z.boolean(),
-  rttMs: z.number().nullable(),
-  mappedAddress: transportAddressSchema.nullable(),
-  error: z.string().optional(),
-});
-
-/**
- * The NAT verdict fields every report that judges a NAT carries with the same names, values and meanings
- * (the probe's and the page's export); each report adds its own `mappingMethod` values.
- */
-export const natVerdictShape = {
-  udp: z.boolean(),
-  publicAddress: transportAddressSchema.nullable(),
-  natPresent: z.boolean().nullable(),
-  mapping: behaviourSchema.nullable(),
-  filtering: behaviourSchema.nullable(),
-  legacyNatType: legacyNatTypeSchema.nullable(),
-  hairpinning: z.boolean().nullable(),
-  /** Why a verdict is null or was judged the way it was, keyed by field name. */
-  reasons: z.record(z.string(), z.string()),
-};
-
-/** Names of the shared NAT verdict fields ({@link natVerdictShape}). */
-export type NatVerdictField = keyof typeof natVerdictShape;
-
-/**
- * What the probe knows about UDP, one word per case (the `udp` field is true only for `works`, false only
- * for `blocked`, null otherwise): `works` (a server answered over UDP), `blocked` (UDP tried and silent
- * while the same server answered over TCP or TLS), `server-unreachable` (nothing answered on any
- * transport), `not-tested` (only `stuns:` / `?transport=tcp` URLs), `dns-failed` (no UDP server name
- * resolved), `deadline` (the probe's deadline came before any UDP answer).
- */
-export const udpStatusSchema = z.enum([
-  'works',
-  'blocked',
-  'server-unreachable',
-  'not-tested',
-  'dns-failed',
-  'deadline',
-]);
+export {
+  behaviourSchema,
+  legacyNatTypeSchema,
+  type NatVerdictField,
+  natVerdictShape,
+  reachabilitySchema,
+  testResultSchema,
+} from './nat-verdict-schema.js';
 
 /** A server that sent OTHER-ADDRESS but failed the RFC 5780 checks, and why (it is not used for RFC 5780 tests). */
 export const untrustedServerSchema = z.object({ url: z.string(), reason: z.string() });
@@ -124,6 +64,17 @@ export const probeReportSchema = z.object({
   reachability: z.array(reachabilitySchema),
   tests: z.array(testResultSchema),
   durationMs: z.number(),
+  /** Each address family probed on its own (dual stack); absent in reports written before issue 16. */
+  ipv4: familyProbeSchema.optional(),
+  ipv6: familyProbeSchema.optional(),
+  /** The local gateway's port-mapping protocols and the upstream-NAT verdict; absent when not run. */
+  portMapping: portMappingSchema.optional(),
+  /** The largest UDP datagram that reached the server and came back; absent when not run. */
+  pathMtu: pathMtuSchema.optional(),
+  /** The keep-alive interval in seconds that keeps the measured binding open; absent when not measured. */
+  keepAliveS: z.number().optional(),
+  /** The HTTP CONNECT proxy TCP/TLS went through; absent when none was used. */
+  proxy: proxyUseSchema.optional(),
 });
 
 export type TransportAddressJson = z.infer<typeof transportAddressSchema>;
@@ -297,6 +248,8 @@ export const turnCheckReportSchema = z.object({
   summary: z.string(),
   targets: z.array(turnTargetReportSchema),
   durationMs: z.number(),
+  /** The HTTP CONNECT proxy TCP/TLS targets went through; absent when none was used. */
+  proxy: proxyUseSchema.optional(),
 });
 
 export type TurnStepName = z.infer<typeof turnStepNameSchema>;

@@ -1,6 +1,6 @@
 import type { Page, Response } from 'playwright-core';
 import { CLI_PATH } from '../../lab/paths.js';
-import { type LabProcess, startInNs } from '../../lab/processes.js';
+import { type LabProcess, startInNs } from '../../src/lab/processes.js';
 import { SANDBOX_IP } from './sandbox.js';
 
 /**

@@ -11,9 +11,9 @@
  * the export say so.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../lab/exec.js';
 import { CLI_PATH } from '../../lab/paths.js';
-import { type LabProcess, startInNs } from '../../lab/processes.js';
+import { run } from '../../src/lab/exec.js';
+import { type LabProcess, startInNs } from '../../src/lab/processes.js';
 import type { BrowserReport } from '../../src/report/browser-schema.js';
 import { chromiumAvailable, launchChromium, type RunningChromium } from './chromium.js';
 import { downloadReport } from './report-page.js';

@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labAvailable } from '../../lab/available.js';
 import { coturnAvailable } from '../../lab/coturn.js';
-import { nsRun } from '../../lab/exec.js';
 import { REPO_ROOT } from '../../lab/paths.js';
+import { labAvailable } from '../../src/lab/available.js';
+import { nsRun } from '../../src/lab/exec.js';
 import { decodeShareFragment } from '../../src/web/page/share-link.js';
 import { encodeServersFragment } from '../../src/web/page/visitor-servers/codec.js';
 import { BODY_UNREAD, firefoxAvailable } from './firefox.js';

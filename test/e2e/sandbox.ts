@@ -1,5 +1,5 @@
-import { run } from '../../lab/exec.js';
-import { pidAlive } from '../../lab/processes.js';
+import { run } from '../../src/lab/exec.js';
+import { pidAlive } from '../../src/lab/processes.js';
 
 /** The sandbox's only non-loopback address (RFC 6598 shared space). */
 export const SANDBOX_IP = '100.64.90.1';

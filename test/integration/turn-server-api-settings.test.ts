@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../../lab/exec.js';
+import { run } from '../../src/lab/exec.js';
 import { startTurnServer } from '../../src/server/turn/server.js';
 import { Attr, StunClass, StunMethod } from '../../src/wire/constants.js';
 import { getErrorCode } from '../../src/wire/message.js';

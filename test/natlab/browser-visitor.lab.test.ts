@@ -1,13 +1,13 @@
 import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labAvailable } from '../../lab/available.js';
 import { coturnAvailable } from '../../lab/coturn.js';
 import { type CoturnTurn, startCoturnTurnInNs } from '../../lab/coturn-turn.js';
-import { nsRun } from '../../lab/exec.js';
-import { applyScenario } from '../../lab/scenarios.js';
 import { startReportPageServer } from '../../lab/servers.js';
-import { ADDR, createLab, destroyLab, IFACE, type Lab } from '../../lab/topology.js';
+import { labAvailable } from '../../src/lab/available.js';
+import { nsRun } from '../../src/lab/exec.js';
+import { applyScenario } from '../../src/lab/scenarios.js';
+import { ADDR, createLab, destroyLab, IFACE, type Lab } from '../../src/lab/topology.js';
 import { encodeServersFragment } from '../../src/web/page/visitor-servers/codec.js';
 import { chromiumAvailable, launchChromium, type RunningChromium } from '../e2e/chromium.js';
 import { downloadReport, openReport } from '../e2e/report-page.js';

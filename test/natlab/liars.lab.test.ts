@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labAvailable, labRuns } from '../../lab/available.js';
 import {
   COMMAND_TIMEOUT_MS,
   LAB_SERVERS,
@@ -11,10 +10,8 @@ import {
   type Truth,
   truthFor,
 } from '../../lab/liar-lab.js';
-import { applyScenario, SCENARIOS } from '../../lab/scenarios.js';
 import { formatTable } from '../../lab/stats.js';
 import { TOOL_TIMEOUT_MS } from '../../lab/tools.js';
-import { createLab, destroyLab, type Lab } from '../../lab/topology.js';
 import {
   formatVerdict,
   mainJobVerdicts,
@@ -22,6 +19,9 @@ import {
   untrustedNamed,
   verdictProblems,
 } from '../../lab/verdict-judge.js';
+import { labAvailable, labRuns } from '../../src/lab/available.js';
+import { applyScenario, SCENARIOS } from '../../src/lab/scenarios.js';
+import { createLab, destroyLab, type Lab } from '../../src/lab/topology.js';
 
 // Public servers as they really are (issue 11 §1), in the NAT lab: two servers advertising their own IP as
 // OTHER-ADDRESS (other port, same port), one ignoring CHANGE-REQUEST, a black-holed address, and coturn as

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labAvailable } from '../../lab/available.js';
-import { nsRun } from '../../lab/exec.js';
 import { CLI_PATH } from '../../lab/paths.js';
-import { applyScenario } from '../../lab/scenarios.js';
 import { startIceDoctorServer } from '../../lab/servers.js';
 import { PROBE_URL } from '../../lab/tools.js';
-import { createLab, destroyLab, type Lab } from '../../lab/topology.js';
+import { labAvailable } from '../../src/lab/available.js';
+import { nsRun } from '../../src/lab/exec.js';
+import { applyScenario } from '../../src/lab/scenarios.js';
+import { createLab, destroyLab, type Lab } from '../../src/lab/topology.js';
 import { probeReportSchema } from '../../src/report/schema.js';
 
 // Binding lifetime discovery (RFC 5780 §4.6) through a real Linux NAT whose UDP mapping timeout the test

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labAvailable } from '../../lab/available.js';
 import { coturnAvailable } from '../../lab/coturn.js';
-import { nsRun } from '../../lab/exec.js';
 import {
   forwardInsideTurn,
   INSIDE_RELAY_PORTS,
@@ -10,7 +8,9 @@ import {
   startInsideCoturn,
   turnCheckFromPub,
 } from '../../lab/inside-turn.js';
-import { ADDR, createLab, destroyLab, type Lab } from '../../lab/topology.js';
+import { labAvailable } from '../../src/lab/available.js';
+import { nsRun } from '../../src/lab/exec.js';
+import { ADDR, createLab, destroyLab, type Lab } from '../../src/lab/topology.js';
 import { reportSchema } from '../../src/report/report-schema.js';
 import type { TurnCheckReport } from '../../src/report/schema.js';
 

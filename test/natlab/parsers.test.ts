@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseNatDiscovery, parseProbeJson, parseStunClient, verdictMismatches } from '../../lab/parsers.js';
-import { EXPECTED } from '../../lab/scenarios.js';
+import { EXPECTED } from '../../src/lab/scenarios.js';
 
 // Output excerpts recorded in the lab (coturn 4.6.1 turnutils_natdiscovery, Debian stun-client 0.97).
 const NATDISCOVERY_PORT_RESTRICTED = `

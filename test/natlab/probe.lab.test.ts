@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labAvailable, labRuns } from '../../lab/available.js';
-import { applyScenario, PROBE_EXPECTED, SCENARIOS } from '../../lab/scenarios.js';
 import { startCoturn, startIceDoctorServer } from '../../lab/servers.js';
 import { runIceDoctorProbe, TOOL_TIMEOUT_MS } from '../../lab/tools.js';
-import { createLab, destroyLab, type Lab } from '../../lab/topology.js';
+import { labAvailable, labRuns } from '../../src/lab/available.js';
+import { applyScenario, PROBE_EXPECTED, SCENARIOS } from '../../src/lab/scenarios.js';
+import { createLab, destroyLab, type Lab } from '../../src/lab/topology.js';
 
 // `ice-doctor probe --json` from lan, through each router scenario, against an RFC 5780 server in pub
 // (ice-doctor's own `serve`, then coturn). Needs `npm run build` first (runs dist/cli.js).

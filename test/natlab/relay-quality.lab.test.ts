@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labAvailable } from '../../lab/available.js';
-import { nsRun, run } from '../../lab/exec.js';
-import { loadRuleset } from '../../lab/guard.js';
 import { CLI_PATH } from '../../lab/paths.js';
-import { applyScenario } from '../../lab/scenarios.js';
 import { STUN_PORT, startIceDoctorServer } from '../../lab/servers.js';
-import { ADDR, createLab, destroyLab, IFACE, type Lab } from '../../lab/topology.js';
+import { labAvailable } from '../../src/lab/available.js';
+import { nsRun, run } from '../../src/lab/exec.js';
+import { loadRuleset } from '../../src/lab/guard.js';
+import { applyScenario } from '../../src/lab/scenarios.js';
+import { ADDR, createLab, destroyLab, IFACE, type Lab } from '../../src/lab/topology.js';
 import {
   type TurnCheckReport,
   type TurnTargetReport,

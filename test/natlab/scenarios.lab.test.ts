@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labAvailable, labRuns } from '../../lab/available.js';
 import { observeNat, startReflector, summarizeObservation } from '../../lab/nat-behaviour.js';
-import { applyScenario, EXPECTED, SCENARIOS, type Scenario } from '../../lab/scenarios.js';
-import { ADDR, createLab, destroyLab, type Lab } from '../../lab/topology.js';
+import { labAvailable, labRuns } from '../../src/lab/available.js';
+import { applyScenario, EXPECTED, SCENARIOS, type Scenario } from '../../src/lab/scenarios.js';
+import { ADDR, createLab, destroyLab, type Lab } from '../../src/lab/topology.js';
 
 // The lab itself, proved with raw node sockets only (no ice-doctor code): each router scenario gives the
 // RFC 4787 mapping/filtering it is meant to give.

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mustNameUntrusted, truthFor } from '../../lab/liar-lab.js';
-import { EXPECTED } from '../../lab/scenarios.js';
 import { mainJobVerdicts, probeVerdicts, untrustedNamed, verdictProblems } from '../../lab/verdict-judge.js';
+import { EXPECTED } from '../../src/lab/scenarios.js';
 
 // The judge of the NAT lab's liar cases (no root): it must reject a confident wrong verdict and a null
 // without a reason, and accept the truth or (where allowed) an honest null.

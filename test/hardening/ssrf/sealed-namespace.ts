@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { run } from '../../../lab/exec.js';
+import { run } from '../../../src/lab/exec.js';
 import { createSandbox, SANDBOX_IP } from '../../e2e/sandbox.js';
 
 /** The namespace's IPv6 address on `d0` (documentation prefix: itself a denied peer range). */

@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { sleep } from './exec.js';
-import { REPO_ROOT } from './paths.js';
 
 /** Keep at most this many output lines per process, for diagnostics when something fails. */
 const MAX_KEPT_LINES = 200;
@@ -25,13 +24,12 @@ export interface LabProcess {
 }
 
 /**
- * Starts `cmd args` inside namespace `ns` (working directory: the repo root) with stdout/stderr piped; the
+ * Starts `cmd args` inside namespace `ns` (working directory: this process's) with stdout/stderr piped; the
  * caller owns the returned process.
  */
 export function startInNs(ns: string, name: string, cmd: string, args: readonly string[]): LabProcess {
   const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    cwd: REPO_ROOT,
   });
   if (child.pid === undefined) throw new Error(`${name}: could not spawn ${cmd}`);
   return wrap(name, child, child.pid);

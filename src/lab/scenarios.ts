@@ -1,4 +1,4 @@
-import type { Behaviour, LegacyNatType } from '../src/report/schema.js';
+import type { Behaviour, LegacyNatType } from '../report/schema.js';
 import { nsRun, run } from './exec.js';
 import { loadRuleset } from './guard.js';
 import { IFACE, type Lab, type Site, type SiteAddresses } from './topology.js';

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { REPO_ROOT } from './paths.js';
 
 /** Outcome of one finished command: its exit code (`null` when killed by a signal or the timeout). */
 export interface ExecResult {
@@ -17,7 +16,7 @@ export interface ExecResult {
 export interface ExecOptions {
   /** Hard limit in ms after which the process gets SIGKILL (default 15 000). */
   timeoutMs?: number;
-  /** Working directory (default: the repo root). */
+  /** Working directory (default: this process's). */
   cwd?: string;
   /** When true (default), a non-zero exit or timeout rejects with an Error carrying stderr. */
   check?: boolean;
@@ -40,7 +39,7 @@ export function run(cmd: string, args: readonly string[], options: ExecOptions =
       {
         timeout: timeoutMs,
         killSignal: 'SIGKILL',
-        cwd: options.cwd ?? REPO_ROOT,
+        ...(options.cwd !== undefined && { cwd: options.cwd }),
         maxBuffer: 16 * 1024 * 1024,
       },
       (error, stdout, stderr) => {
