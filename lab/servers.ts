@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startBundledServer } from '../src/lab/bundled-server.js';
 import { nsRun } from '../src/lab/exec.js';
 import type { LabProcess } from '../src/lab/processes.js';
 import { ADDR, type Lab } from '../src/lab/topology.js';
-import { parseServeLine, type ServeLine } from '../src/report/serve-schema.js';
+import type { ServeLine } from '../src/report/serve-schema.js';
 import { coturnStunConfig } from './coturn.js';
 import { agentArgs, CLI_PATH, systemTool } from './paths.js';
 
@@ -11,9 +12,6 @@ import { agentArgs, CLI_PATH, systemTool } from './paths.js';
 export const STUN_PORT = 3478;
 /** Primary port of `stund` in pub (alternate 3481), distinct so it can run next to coturn. */
 export const STUND_PORT = 3480;
-
-/** How long a server may take to become ready, in ms. */
-const READY_TIMEOUT_MS = 15_000;
 
 /**
  * Waits until a STUN server at `address:port` (in pub) answers a Binding request, checked from inside pub
@@ -64,34 +62,23 @@ export async function startStund(lab: Lab): Promise<LabProcess> {
 }
 
 /**
- * Starts ice-doctor's bundled server in pub: `node dist/cli.js serve --listen 203.0.113.10,203.0.113.11
- * --port 3478 --json [extraArgs]` (the report page on 8080/8443 unless `--no-report` is among them), waits
- * for its `--json` line (max 15 s; src/report/serve-schema.ts) and for a Binding answer.
+ * Starts ice-doctor's bundled server in pub (src/lab/bundled-server.ts, the lab's one starter): `node
+ * dist/cli.js serve --listen 203.0.113.10,203.0.113.11 --port 3478 --json [extraArgs]` (the report page on
+ * 8080/8443 unless `--no-report` is among them), waits for its `--json` line (max 15 s;
+ * src/report/serve-schema.ts) and for a Binding answer.
  */
 export async function startIceDoctorServer(
   lab: Lab,
   extraArgs: readonly string[] = [],
 ): Promise<{ proc: LabProcess; ready: ServeLine }> {
-  const proc = lab.start('pub', 'ice-doctor serve', process.execPath, [
+  const { proc, ready } = await startBundledServer(
+    lab,
     CLI_PATH,
-    'serve',
-    '--listen',
-    `${ADDR.pubPrimary},${ADDR.pubSecondary}`,
-    '--port',
-    String(STUN_PORT),
-    '--json',
-    ...extraArgs,
-  ]);
-  let ready: ServeLine | undefined;
-  await waitReady(proc, async () => {
-    const line = await proc.waitForLine(
-      (l) => l.trimStart().startsWith('{') && l.includes('"udp"'),
-      READY_TIMEOUT_MS,
-    );
-    ready = parseServeLine(line);
-    await waitForStun(lab, ADDR.pubPrimary, STUN_PORT);
-  });
-  return { proc, ready: ready as ServeLine };
+    [ADDR.pubPrimary, ADDR.pubSecondary],
+    extraArgs,
+  );
+  await waitReady(proc, () => waitForStun(lab, ADDR.pubPrimary, STUN_PORT));
+  return { proc, ready };
 }
 
 /**

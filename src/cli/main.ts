@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, UserError } from '../errors.js';
 import { IceUrlError } from '../shared/ice-url.js';
 import { registerExporter } from './commands/exporter.js';
+import { registerLab } from './commands/lab.js';
 import { registerMain } from './commands/main-job.js';
 import { registerProbe } from './commands/probe.js';
 import { registerServe } from './commands/serve.js';
@@ -49,6 +50,7 @@ function buildProgram(name: string, onAction: (command: Command) => void): Comma
   registerServe(program);
   registerTurnCheck(program);
   registerExporter(program);
+  registerLab(program);
   program
     .command('help')
     .description('show the help of a command')
