@@ -16,7 +16,9 @@ import { nearestCommand } from './suggest.js';
 
 /** The one line printed after a usage error: where the usage of `command` is explained. */
 function helpHint(program: Command, command: Command): string {
-  const path = command === program ? '' : ` ${command.name()}`;
+  let path = '';
+  for (let c: Command | null = command; c !== null && c !== program; c = c.parent)
+    path = ` ${c.name()}${path}`;
   return `Run '${program.name()}${path} --help' for usage.`;
 }
 
@@ -61,7 +63,7 @@ function buildProgram(name: string, onAction: (command: Command) => void): Comma
       if (!command) throw unknownCommand(program, word);
       command.outputHelp();
     });
-  for (const command of [program, ...program.commands])
+  for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)])
     command.showHelpAfterError(helpHint(program, command));
   // The root's own action would otherwise take `ice-doctor prob` as an excess argument ("too many
   // arguments") and `ice-doctor serv --port 0` as an unknown root option: both are let through here, and
