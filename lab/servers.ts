@@ -30,15 +30,15 @@ export async function waitForStun(lab: Lab, address: string, port: number): Prom
 
 /**
  * Starts coturn 4.6.1 in pub as an RFC 5780 STUN server: config written to the lab's temp dir (never the
- * system config), listening on both pub addresses, ports 3478 and 3479 (two listening IPs + the alternate
- * port enable CHANGE-REQUEST / OTHER-ADDRESS), no auth, STUN only, no CLI/TLS/DTLS, log to stdout.
- * Resolves once it answers a Binding request; teardown kills it by PID.
+ * system config), listening on both pub addresses, ports `port` (default 3478) and `port + 1` (two
+ * listening IPs + the alternate port enable CHANGE-REQUEST / OTHER-ADDRESS), no auth, STUN only, no
+ * CLI/TLS/DTLS, log to stdout. Resolves once it answers a Binding request; teardown kills it by PID.
  */
-export async function startCoturn(lab: Lab): Promise<LabProcess> {
-  const config = join(lab.tmpDir, 'turnserver.conf');
-  writeFileSync(config, coturnStunConfig([ADDR.pubPrimary, ADDR.pubSecondary], STUN_PORT, lab.tmpDir));
+export async function startCoturn(lab: Lab, port = STUN_PORT): Promise<LabProcess> {
+  const config = join(lab.tmpDir, `turnserver-${port}.conf`);
+  writeFileSync(config, coturnStunConfig([ADDR.pubPrimary, ADDR.pubSecondary], port, lab.tmpDir));
   const proc = lab.start('pub', 'coturn', systemTool('turnserver'), ['-c', config]);
-  await waitReady(proc, () => waitForStun(lab, ADDR.pubPrimary, STUN_PORT));
+  await waitReady(proc, () => waitForStun(lab, ADDR.pubPrimary, port));
   return proc;
 }
 
