@@ -73,7 +73,9 @@ function ownCliPath(): string {
 /**
  * Builds the lab of `nat` and runs `body` with it, with signals caught from before the first namespace
  * exists until the last is gone; tears the lab down whatever happens. A signal during the build skips
- * `body` and sets the exit code to 128 + the signal's number.
+ * `body` and sets the exit code to 128 + the signal's number (a terminal's Ctrl-C also reaches the build's
+ * own commands, so the build may fail then: that is not reported).
+ * @throws UserError `lab-build` (exit 1) when the build fails without a signal (what was built is gone).
  */
 async function withUserLab(
   nat: LabNat,
@@ -82,10 +84,15 @@ async function withUserLab(
   const signals = catchSignals();
   let userLab: UserLab | undefined;
   try {
-    userLab = await openUserLab(nat, ownCliPath(), say);
+    try {
+      userLab = await openUserLab(nat, ownCliPath(), say);
+    } catch (err) {
+      if (signals.first() === null)
+        throw new UserError('lab-build', `could not build the lab: ${(err as Error).message}`, 1);
+    }
     const early = signals.first();
-    if (early === null) await body(userLab, signals);
-    else process.exitCode = signalExitCode(early);
+    if (early !== null) process.exitCode = signalExitCode(early);
+    else if (userLab !== undefined) await body(userLab, signals);
   } finally {
     if (userLab !== undefined) {
       say('tearing down');
