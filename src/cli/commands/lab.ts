@@ -20,7 +20,7 @@ Examples:
   ice-doctor lab --nat symmetric
   ice-doctor lab run --nat symmetric -- ice-doctor probe
   ice-doctor lab run --nat port-restricted -- node my-app.js
-  ice-doctor lab run --nat symmetric -- chromium --headless --no-sandbox --remote-debugging-port=9222 http://203.0.113.10:8080/
+  ice-doctor lab run --nat symmetric -- chromium --headless --no-sandbox --user-data-dir=/tmp/lab-chromium --dump-dom http://203.0.113.10:8080/
   ice-doctor lab list`;
 
 /**
