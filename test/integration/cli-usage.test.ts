@@ -91,7 +91,10 @@ describe('unknown commands and help [command]', () => {
     [['serv', '--port', '0'], "unknown command 'serv'. Did you mean 'serve'?"],
     [['turncheck', 'turn:x'], "unknown command 'turncheck'. Did you mean 'turn-check'?"],
     [['help', 'prob'], "unknown command 'prob'. Did you mean 'probe'?"],
-    [['frobnicate'], "unknown command 'frobnicate'. Commands: probe, serve, turn-check, exporter, lab, help."],
+    [
+      ['frobnicate'],
+      "unknown command 'frobnicate'. Commands: probe, serve, turn-check, exporter, lab, help.",
+    ],
   ])('%j → %s, exit 2, one line pointing at --help', async (args, message) => {
     const r = await cli(args);
     expect(r.code).toBe(2);

@@ -176,6 +176,16 @@ describe.skipIf(!available)('natlab: ice-doctor lab', { timeout: 90_000 }, () =>
     expect(await namespacesOf(cli.pid)).toEqual([]);
   });
 
+  it('SIGTERM while the lab is being built: the build ends, is torn down, exit 143', async () => {
+    const cli = startCli(['lab', '--nat', 'symmetric']);
+    await cli.stderrLine(/creating the network namespaces/);
+    process.kill(cli.pid, 'SIGTERM');
+    const { code, stdout, stderr } = await cli.done;
+    expect(code, stderr).toBe(143);
+    expect(stdout).toBe('');
+    expect(await namespacesOf(cli.pid)).toEqual([]);
+  });
+
   it('a command that does not exist: one line, exit 127, nothing built', async () => {
     const cli = startCli(['lab', 'run', '--nat', 'symmetric', '--', 'no-such-command-icd']);
     const { code, stderr } = await cli.done;
