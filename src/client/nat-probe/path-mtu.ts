@@ -3,6 +3,7 @@ import { Padding } from '../../wire/attributes/padding.js';
 import { HEADER_BYTES } from '../../wire/constants.js';
 import { FINGERPRINT_ATTRIBUTE_BYTES } from '../../wire/integrity.js';
 import type { RttEstimator } from '../transport/rtt.js';
+import type { RetransmitPolicy } from '../transport/transaction.js';
 import { StunUdpClient } from '../transport/udp-client.js';
 import type { UdpTarget } from './nat-tests.js';
 import {
@@ -33,6 +34,11 @@ export const COARSE_SIZES: readonly number[] = [
 ];
 /** Sizes tried in the second round, evenly spaced in the gap above the largest size that came back. */
 const FINE_STEPS = 6;
+/**
+ * Each size's schedule (RFC 8489 §6.2.1 with the probe's RTO): 3 copies at 0, RTO and 3 × RTO, lost after
+ * 5 × RTO (two rounds fit in the time the probe's other tests wait for silence, 11 × RTO).
+ */
+const SIZE_POLICY: RetransmitPolicy = { rc: 3, rm: 2 };
 /** Attribute header of PADDING (type + length), bytes (RFC 8489 §14). */
 const ATTRIBUTE_HEADER_BYTES = 4;
 
@@ -63,9 +69,9 @@ export function fineSizes(coarse: readonly SizeObservation[]): number[] {
 }
 
 /**
- * One round: a padded Binding request of each size, all at once from one socket, each retransmitted on the
- * probe's RFC 8489 schedule (4 sends: one lost copy is not a verdict); ends when every size is answered or
- * given up on (11 × RTO), or at the probe's deadline (then `answered` null).
+ * One round: a padded Binding request of each size, all at once from one socket, each sent on
+ * {@link SIZE_POLICY} (3 copies: one lost copy is not a verdict); ends when every size is answered or given
+ * up on (5 × RTO), or at the probe's deadline (then `answered` null).
  */
 async function sizeRound(
   client: StunUdpClient,
@@ -76,7 +82,7 @@ async function sizeRound(
   return Promise.all(
     sizes.map(async (bytes): Promise<SizeObservation> => {
       const req = paddedBindingRequest(bytes, server.address.family);
-      const r = await client.transact(req.bytes, req.transactionId, server.address);
+      const r = await client.transact(req.bytes, req.transactionId, server.address, SIZE_POLICY);
       const answered = r.response !== null ? true : r.failure === 'timeout' ? false : null;
       return { bytes, answered, responseBytes: r.response ? r.response.raw.length + header : null };
     }),
@@ -86,8 +92,8 @@ async function sizeRound(
 /**
  * Measures the path MTU to `server` (issue 16 §5; RFC 5780 §7.6 PADDING): the round of {@link COARSE_SIZES},
  * then, when a size was lost, a round of {@link fineSizes} in the gap, on one fresh socket; judged by
- * `judgePathMtu`. About one RTT when every size comes back; up to two silence budgets (2 × 11 × RTO) behind
- * a black hole. `server` resolves to the server to ask (null: none answered). Never rejects.
+ * `judgePathMtu`. About one RTT when every size comes back; up to 2 × 5 × RTO behind a black hole.
+ * `server` resolves to the server to ask (null: none answered). Never rejects.
  * @param signal the probe's deadline.
  */
 export async function measurePathMtu(
