@@ -5,7 +5,9 @@ import { FINGERPRINT_ATTRIBUTE_BYTES } from '../../wire/integrity.js';
 import type { RttEstimator } from '../transport/rtt.js';
 import type { RetransmitPolicy } from '../transport/transaction.js';
 import { StunUdpClient } from '../transport/udp-client.js';
+import { answered } from './answers.js';
 import type { UdpTarget } from './nat-tests.js';
+import type { BindingObservation } from './observations.js';
 import {
   DATAGRAM_HEADER_BYTES,
   judgePathMtu,
@@ -87,6 +89,22 @@ async function sizeRound(
       return { bytes, answered, responseBytes: r.response ? r.response.raw.length + header : null };
     }),
   );
+}
+
+/**
+ * The server whose mapping test I answers first, as soon as it does (a silent server does not hold the
+ * measure), or null once every test I went unanswered.
+ */
+export function firstToAnswer(candidates: { server: UdpTarget; testI: Promise<BindingObservation> }[]) {
+  return new Promise<UdpTarget | null>((resolve) => {
+    let left = candidates.length;
+    if (left === 0) resolve(null);
+    for (const c of candidates)
+      void c.testI.then((o) => {
+        if (answered(o)) resolve(c.server);
+        else if (--left === 0) resolve(null);
+      });
+  });
 }
 
 /**

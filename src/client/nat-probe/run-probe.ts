@@ -13,7 +13,7 @@ import { keepAliveOf } from './keep-alive.js';
 import { LifetimeUnsupportedError, lifetimeTest } from './lifetime-test.js';
 import { bindingTest, filteringTests, hairpinTest, type UdpTarget } from './nat-tests.js';
 import type { BindingObservation, ProbeObservations, ServerObservation } from './observations.js';
-import { measurePathMtu } from './path-mtu.js';
+import { firstToAnswer, measurePathMtu } from './path-mtu.js';
 import { bindingRequest, toObservation } from './requests.js';
 import { raceRfc5780 } from './rfc5780-race.js';
 import { testResults } from './test-results.js';
@@ -178,7 +178,7 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
       opts.pathMtu === false
         ? null
         : measurePathMtu(
-            usedServer ? Promise.resolve(usedServer) : firstAnswering(candidates),
+            usedServer ? Promise.resolve(usedServer) : firstToAnswer(candidates),
             family,
             rtt,
             deadline.signal,
