@@ -57,6 +57,29 @@ describe('judgePathMtu', () => {
     expect(judgePathMtu({ server: URL, family: 'IPv4', sizes }).largestDatagramBytes).toBe(1280);
   });
 
+  it('not fooled by scattered loss (a rate limit): null with the reason', () => {
+    const sizes = sized(1500, COARSE).map((s) =>
+      s.bytes === 1000 || s.bytes === 1420 ? { ...s, answered: false, responseBytes: null } : s,
+    );
+    const m = judgePathMtu({ server: URL, family: 'IPv4', sizes });
+    expect(m.largestDatagramBytes).toBeNull();
+    expect(m.reason).toContain('out of order');
+  });
+
+  it('not fooled by one size lost alone below larger ones that came back', () => {
+    const sizes = sized(1500, COARSE).map((s) =>
+      s.bytes === 1200 ? { ...s, answered: false, responseBytes: null } : s,
+    );
+    const m = judgePathMtu({ server: URL, family: 'IPv4', sizes });
+    expect(m.largestDatagramBytes).toBeNull();
+    expect(m.reason).toContain('one size alone');
+  });
+
+  it('the largest size alone lost is an MTU just under 1500', () => {
+    const m = judgePathMtu({ server: URL, family: 'IPv4', sizes: sized(1496, [...COARSE, 1496]) });
+    expect([m.largestDatagramBytes, m.smallestLostBytes]).toEqual([1496, 1500]);
+  });
+
   it('a server that ignores PADDING proves only the way to the server', () => {
     const m = judgePathMtu({ server: URL, family: 'IPv4', sizes: sized(1500, COARSE, false) });
     expect([m.largestDatagramBytes, m.direction]).toEqual([1500, 'to-server']);

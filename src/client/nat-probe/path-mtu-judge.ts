@@ -77,11 +77,31 @@ function meaningOf(
 }
 
 /**
+ * Why the lost sizes of `known` (ascending) are not an MTU, or null when they can be: an MTU loses every size
+ * from the path's limit up to this host's own link MTU (above it this host fragments, and the fragments pass),
+ * so the lost sizes must be one band; and a band of one size below larger sizes that came back is one unlucky
+ * size (every copy lost), not a limit.
+ */
+function notAnMtu(known: SizeObservation[]): string | null {
+  const lost = known.flatMap((s, i) => (s.answered ? [] : [i]));
+  if (lost.length === 0) return null;
+  const first = lost[0]!;
+  const last = lost.at(-1)!;
+  const sizes = `lost: ${lost.map((i) => known[i]!.bytes).join(', ')} bytes`;
+  if (last - first + 1 !== lost.length)
+    return `sizes were lost out of order (${sizes}, with larger ones between that came back): that is loss — a rate limit, congestion — not an MTU`;
+  if (lost.length === 1 && last < known.length - 1)
+    return `one size alone was lost (${sizes}) while every larger one came back: that is loss, not an MTU`;
+  return null;
+}
+
+/**
  * Judges a path MTU measure (pure; issue 16 §5). The largest size is the largest that came back together
  * with every smaller size tried (`largestContiguous`, turn-check's rule: this host fragments datagrams over
  * its own link MTU itself, and those fragments pass a path that loses whole datagrams between the two MTUs).
  * Null with a reason, never a guessed size, when: no server answered a plain Binding request; the deadline or
- * a socket error left a size unknown; or the smallest size went unanswered although plain Bindings were
+ * a socket error left a size unknown; the lost sizes are not one band, or one size alone below larger ones
+ * that came back (loss, not an MTU); or the smallest size went unanswered although plain Bindings were
  * answered (the server may not support PADDING, or pads its answers beyond what the way back carries).
  * `direction` is `both-ways` only when every answer up to the largest was at least as large as its request.
  */
@@ -96,6 +116,8 @@ export function judgePathMtu(o: PathMtuObservation): PathMtu {
       known,
       'the probe’s deadline (or a socket error) ended some padded Binding requests before they were answered or given up: the sizes are not all known',
     );
+  const scattered = notAnMtu(known);
+  if (scattered) return unjudged(o, known, scattered);
   const largest = largestContiguous(known.map((s) => ({ bytes: s.bytes, ok: s.answered === true })));
   if (largest === null)
     return unjudged(
