@@ -38,9 +38,10 @@ export const COARSE_SIZES: readonly number[] = [
 const FINE_STEPS = 6;
 /**
  * Each size's schedule (RFC 8489 §6.2.1 with the probe's RTO): 3 copies at 0, RTO and 3 × RTO, lost after
- * 5 × RTO (two rounds fit in the time the probe's other tests wait for silence, 11 × RTO).
+ * 4 × RTO (the first copy has had 4 RTOs to come back; two rounds fit in the time the probe's other tests
+ * wait for silence, 11 × RTO).
  */
-const SIZE_POLICY: RetransmitPolicy = { rc: 3, rm: 2 };
+const SIZE_POLICY: RetransmitPolicy = { rc: 3, rm: 1 };
 /** Attribute header of PADDING (type + length), bytes (RFC 8489 §14). */
 const ATTRIBUTE_HEADER_BYTES = 4;
 
@@ -73,7 +74,7 @@ export function fineSizes(coarse: readonly SizeObservation[]): number[] {
 /**
  * One round: a padded Binding request of each size, all at once from one socket, each sent on
  * {@link SIZE_POLICY} (3 copies: one lost copy is not a verdict); ends when every size is answered or given
- * up on (5 × RTO), or at the probe's deadline (then `answered` null).
+ * up on (4 × RTO), or at the probe's deadline (then `answered` null).
  */
 async function sizeRound(
   client: StunUdpClient,
@@ -110,7 +111,7 @@ export function firstToAnswer(candidates: { server: UdpTarget; testI: Promise<Bi
 /**
  * Measures the path MTU to `server` (issue 16 §5; RFC 5780 §7.6 PADDING): the round of {@link COARSE_SIZES},
  * then, when a size was lost, a round of {@link fineSizes} in the gap, on one fresh socket; judged by
- * `judgePathMtu`. About one RTT when every size comes back; up to 2 × 5 × RTO behind a black hole.
+ * `judgePathMtu`. About one RTT when every size comes back; up to 2 × 4 × RTO behind a black hole.
  * `server` resolves to the server to ask (null: none answered). Never rejects.
  * @param signal the probe's deadline.
  */
