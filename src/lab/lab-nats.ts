@@ -41,6 +41,16 @@ export const LAB_NATS = {
     scenario: 'udp-dropped',
   },
   open: { description: 'no NAT, no firewall: routed public addresses', options: {}, scenario: 'routed' },
+  'mtu-1280': {
+    description: 'port-restricted NAT whose public link has MTU 1280 and drops ICMP "fragmentation needed"',
+    options: {},
+    scenario: 'mtu-1280',
+  },
+  'udp-timeout-20s': {
+    description: 'port-restricted NAT that forgets a UDP mapping after 20 s of silence',
+    options: {},
+    scenario: 'udp-timeout-20s',
+  },
 } as const satisfies Record<string, LabNatPlan>;
 
 /** One of {@link LAB_NATS}' names. */

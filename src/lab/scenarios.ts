@@ -1,6 +1,8 @@
 import type { Behaviour, LegacyNatType } from '../report/schema.js';
 import { nsRun, run } from './exec.js';
 import { loadRuleset } from './guard.js';
+import { applyMtuBlackHole, resetMtuBlackHole } from './scenario-mtu.js';
+import { applyShortUdpTimeout, resetUdpTimeouts } from './scenario-udp-timeout.js';
 import { IFACE, type Lab, type Site, type SiteAddresses } from './topology.js';
 
 export type { Behaviour, LegacyNatType };
@@ -13,6 +15,8 @@ export const SCENARIOS = [
   'restricted-cone',
   'udp-dropped',
   'routed',
+  'mtu-1280',
+  'udp-timeout-20s',
 ] as const;
 
 /** One of {@link SCENARIOS}. */
@@ -63,6 +67,20 @@ export const EXPECTED: Readonly<Record<Scenario, Verdict>> = {
     legacyNatType: 'udp-blocked',
   },
   routed: { udp: true, natPresent: false, mapping: EIM, filtering: EIM, legacyNatType: 'open-internet' },
+  'mtu-1280': {
+    udp: true,
+    natPresent: true,
+    mapping: EIM,
+    filtering: APD,
+    legacyNatType: 'port-restricted-cone',
+  },
+  'udp-timeout-20s': {
+    udp: true,
+    natPresent: true,
+    mapping: EIM,
+    filtering: APD,
+    legacyNatType: 'port-restricted-cone',
+  },
 };
 
 /**
@@ -141,6 +159,8 @@ table ip ${NAT_TABLE} {
  * - `full-cone`, `restricted-cone`: nftables dynamic sets + DNAT, see {@link fullCone}, {@link restrictedCone}.
  * - `udp-dropped`: MASQUERADE, and every forwarded UDP packet dropped (TCP passes).
  * - `routed`: no NAT; pub gets a route to 100.64.0.0/24 via the router.
+ * - `mtu-1280`: MASQUERADE behind an MTU black hole (scenario-mtu.ts).
+ * - `udp-timeout-20s`: MASQUERADE with 20-s UDP conntrack timeouts (scenario-udp-timeout.ts).
  */
 export async function applyScenario(lab: Lab, scenario: Scenario, site: Site = lab.sites[0]!): Promise<void> {
   await resetRouter(lab, site);
@@ -166,6 +186,14 @@ export async function applyScenario(lab: Lab, scenario: Scenario, site: Site = l
     case 'routed':
       await run('ip', ['-n', lab.ns.pub, 'route', 'add', site.addr.lanNet, 'via', site.addr.routerPub]);
       break;
+    case 'mtu-1280':
+      await iptables(masquerade);
+      await applyMtuBlackHole(lab, site);
+      break;
+    case 'udp-timeout-20s':
+      await iptables(masquerade);
+      await applyShortUdpTimeout(site);
+      break;
   }
 }
 
@@ -179,5 +207,7 @@ async function resetRouter(lab: Lab, site: Site): Promise<void> {
     await nsRun(nat, 'nft', ['delete', 'table', 'ip', NAT_TABLE]);
   const routes = await run('ip', ['-n', pub, 'route', 'show', site.addr.lanNet]);
   if (routes.stdout.trim() !== '') await run('ip', ['-n', pub, 'route', 'del', site.addr.lanNet]);
+  await resetMtuBlackHole(lab, site);
+  await resetUdpTimeouts(site);
   await nsRun(nat, 'conntrack', ['-F']);
 }

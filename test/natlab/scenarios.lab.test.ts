@@ -19,6 +19,8 @@ const EXTRA: Readonly<
   'restricted-cone': { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
   'udp-dropped': { portPreserved: false, distinctMappings: 0, tcpFrom: ADDR.routerPub },
   routed: { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.lanHost },
+  'mtu-1280': { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
+  'udp-timeout-20s': { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
 };
 
 describe.skipIf(!available)('natlab scenarios (raw sockets)', () => {

@@ -7,6 +7,7 @@ interface ProbeFlags {
   hairpin?: boolean;
   lifetime?: boolean;
   maxLifetime: string;
+  pathMtu: boolean;
   insecure?: boolean;
   ca?: string;
   serversFile?: string;
@@ -30,6 +31,7 @@ export function registerProbe(program: Command): void {
     .option('--hairpin', 'also test hairpinning (RFC 5780 §4.5; some firewalls flag it)')
     .option('--lifetime', 'also measure the binding lifetime (RFC 5780 §4.6; slow)')
     .option('--max-lifetime <s>', 'upper bound of the lifetime search, in seconds', '60')
+    .option('--no-path-mtu', 'skip the path MTU measure (padded Binding requests, RFC 5780 §7.6)')
     .option('--insecure', 'accept any TLS certificate for stuns: URLs')
     .option('--ca <file>', 'PEM file of CA certificates to trust for stuns: besides the bundled roots')
     .option('--servers-file <file>', 'probe the STUN URLs in FILE too (one per line, # comments)')
@@ -57,6 +59,7 @@ export function registerProbe(program: Command): void {
         timeoutMs,
         hairpin: flags.hairpin,
         maxLifetimeS,
+        pathMtu: flags.pathMtu,
         insecure: flags.insecure,
         ca,
         onProgress: (t) => progress.update(t),

@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import type { ProbeReport } from '../../report/schema.js';
 import { formatAddress } from '../../wire/address.js';
+import { keepAliveRow, pathMtuRow } from './probe-path.js';
 
 const show = (v: string | boolean | null): string => (v === null ? pc.dim('unknown') : String(v));
 
@@ -46,6 +47,8 @@ export function renderProbeText(r: ProbeReport): string {
       r.bindingLifetime ? `${r.bindingLifetime.minS}–${r.bindingLifetime.maxS ?? '∞'} s` : pc.dim('unknown'),
       reasonOf(r, 'bindingLifetime'),
     ],
+    ...keepAliveRow(r),
+    ...pathMtuRow(r),
   ];
   for (const [k, v, why] of rows) lines.push(`  ${k.padEnd(17)} ${v}${why}`);
   if (r.rfc5780Server) lines.push(`  ${'RFC 5780 server'.padEnd(17)} ${r.rfc5780Server}`);

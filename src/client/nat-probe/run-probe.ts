@@ -9,9 +9,11 @@ import { StunUdpClient } from '../transport/udp-client.js';
 import { parseStunUrl, type StunUrl } from '../url/stun-url.js';
 import { answered } from './answers.js';
 import { classify } from './classify.js';
+import { keepAliveOf } from './keep-alive.js';
 import { LifetimeUnsupportedError, lifetimeTest } from './lifetime-test.js';
 import { bindingTest, filteringTests, hairpinTest, type UdpTarget } from './nat-tests.js';
 import type { BindingObservation, ProbeObservations, ServerObservation } from './observations.js';
+import { firstToAnswer, measurePathMtu } from './path-mtu.js';
 import { bindingRequest, toObservation } from './requests.js';
 import { raceRfc5780 } from './rfc5780-race.js';
 import { testResults } from './test-results.js';
@@ -29,6 +31,8 @@ export interface ProbeOptions {
   hairpin?: boolean;
   /** Measure the binding lifetime (RFC 5780 §4.6) up to this many seconds; undefined = not measured. */
   maxLifetimeS?: number;
+  /** Measure the path MTU with padded Binding requests (issue 16 §5, `path-mtu.ts`); on unless false. */
+  pathMtu?: boolean;
   /** Accept any TLS certificate for `stuns:` (self-signed test servers). */
   insecure?: boolean;
   /** More trusted CA certificates for `stuns:` (PEM, from `--ca FILE`) besides Node's bundled roots. */
@@ -170,6 +174,15 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
     const race = raceRfc5780(mappingClient, candidates);
     const used = await race.first;
     const usedServer = used ? sameFamily.find((s) => s.url === used.server)! : null;
+    const pathMtu =
+      opts.pathMtu === false
+        ? null
+        : measurePathMtu(
+            usedServer ? Promise.resolve(usedServer) : firstToAnswer(candidates),
+            family,
+            rtt,
+            deadline.signal,
+          );
     const hairpinServer = opts.hairpin ? (usedServer ?? (await firstAnswering(candidates))) : null;
     const hairpin = hairpinServer
       ? await hairpinTest(await open(family), await open(family), hairpinServer, rtt)
@@ -205,6 +218,7 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
     else if (opts.maxLifetimeS !== undefined && !usedServer)
       verdicts.reasons.bindingLifetime = 'no trusted RFC 5780 server answered';
     const local = udp[0] ? await localAddressToward(udp[0].address) : null;
+    const keepAlive = keepAliveOf(verdicts.bindingLifetime, verdicts.reasons);
     return {
       schemaVersion: 1,
       tool: 'ice-doctor',
@@ -215,6 +229,8 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
       ...verdicts,
       reachability: reachability(servers, obs),
       tests: testResults(obs, otherFilters, verdicts.rfc5780Server),
+      ...(pathMtu && { pathMtu: await pathMtu }),
+      ...(keepAlive !== null && { keepAliveS: keepAlive }),
       durationMs: Math.round(performance.now() - started),
     };
   } finally {
