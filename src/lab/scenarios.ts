@@ -1,6 +1,7 @@
 import type { Behaviour, LegacyNatType } from '../report/schema.js';
 import { nsRun, run } from './exec.js';
 import { loadRuleset } from './guard.js';
+import { applyIpv6Scenario, resetIpv6 } from './scenario-ipv6.js';
 import { IFACE, type Lab, type Site, type SiteAddresses } from './topology.js';
 
 export type { Behaviour, LegacyNatType };
@@ -13,6 +14,8 @@ export const SCENARIOS = [
   'restricted-cone',
   'udp-dropped',
   'routed',
+  'ipv6-firewall',
+  'nat66',
 ] as const;
 
 /** One of {@link SCENARIOS}. */
@@ -63,6 +66,14 @@ export const EXPECTED: Readonly<Record<Scenario, Verdict>> = {
     legacyNatType: 'udp-blocked',
   },
   routed: { udp: true, natPresent: false, mapping: EIM, filtering: EIM, legacyNatType: 'open-internet' },
+  'ipv6-firewall': {
+    udp: true,
+    natPresent: true,
+    mapping: EIM,
+    filtering: APD,
+    legacyNatType: 'port-restricted-cone',
+  },
+  nat66: { udp: true, natPresent: true, mapping: EIM, filtering: APD, legacyNatType: 'port-restricted-cone' },
 };
 
 /**
@@ -141,6 +152,7 @@ table ip ${NAT_TABLE} {
  * - `full-cone`, `restricted-cone`: nftables dynamic sets + DNAT, see {@link fullCone}, {@link restrictedCone}.
  * - `udp-dropped`: MASQUERADE, and every forwarded UDP packet dropped (TCP passes).
  * - `routed`: no NAT; pub gets a route to 100.64.0.0/24 via the router.
+ * - `ipv6-firewall`, `nat66`: MASQUERADE for IPv4 (dual stack), the IPv6 side from `scenario-ipv6.ts`.
  */
 export async function applyScenario(lab: Lab, scenario: Scenario, site: Site = lab.sites[0]!): Promise<void> {
   await resetRouter(lab, site);
@@ -166,6 +178,11 @@ export async function applyScenario(lab: Lab, scenario: Scenario, site: Site = l
     case 'routed':
       await run('ip', ['-n', lab.ns.pub, 'route', 'add', site.addr.lanNet, 'via', site.addr.routerPub]);
       break;
+    case 'ipv6-firewall':
+    case 'nat66':
+      await iptables(masquerade);
+      await applyIpv6Scenario(lab, scenario, site);
+      break;
   }
 }
 
@@ -179,5 +196,6 @@ async function resetRouter(lab: Lab, site: Site): Promise<void> {
     await nsRun(nat, 'nft', ['delete', 'table', 'ip', NAT_TABLE]);
   const routes = await run('ip', ['-n', pub, 'route', 'show', site.addr.lanNet]);
   if (routes.stdout.trim() !== '') await run('ip', ['-n', pub, 'route', 'del', site.addr.lanNet]);
+  await resetIpv6(lab, site);
   await nsRun(nat, 'conntrack', ['-F']);
 }

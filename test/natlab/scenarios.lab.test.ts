@@ -19,6 +19,8 @@ const EXTRA: Readonly<
   'restricted-cone': { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
   'udp-dropped': { portPreserved: false, distinctMappings: 0, tcpFrom: ADDR.routerPub },
   routed: { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.lanHost },
+  'ipv6-firewall': { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
+  nat66: { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
 };
 
 describe.skipIf(!available)('natlab scenarios (raw sockets)', () => {

@@ -1,0 +1,103 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { nsRun } from '../src/lab/exec.js';
+import type { LabProcess } from '../src/lab/processes.js';
+import { ADDR6 } from '../src/lab/topology-ipv6.js';
+import { ADDR, type Lab } from '../src/lab/topology.js';
+import { type ProbeReport, probeReportSchema } from '../src/report/schema.js';
+import { iceUrlText } from '../src/shared/ice-url.js';
+import { coturnStunConfig } from './coturn.js';
+import { CLI_PATH, systemTool } from './paths.js';
+import { STUN_PORT, waitForStun } from './servers.js';
+
+/** pub's four listening addresses of a dual-stack RFC 5780 server: two IPv4, then two IPv6. */
+export const DUAL_STACK_ADDRESSES = [
+  ADDR.pubPrimary,
+  ADDR.pubSecondary,
+  ADDR6.pubPrimary,
+  ADDR6.pubSecondary,
+] as const;
+
+/** The probe's two servers in a dual-stack lab: pub's primary IPv4 and IPv6 address, port 3478. */
+export const DUAL_STACK_URLS = [
+  iceUrlText('stun', ADDR.pubPrimary, STUN_PORT),
+  iceUrlText('stun', ADDR6.pubPrimary, STUN_PORT),
+] as const;
+
+/**
+ * Starts ice-doctor's bundled server in pub on both families: `serve --listen 203.0.113.10,203.0.113.11,
+ * 2001:db8:ff::10,2001:db8:ff::11 --port 3478 --no-report --json` (one RFC 5780 pair per family); resolves
+ * once its `--json` line is printed (every socket is bound by then) and the IPv4 side answers a Binding.
+ */
+export async function startDualStackIceDoctorServer(lab: Lab): Promise<LabProcess> {
+  const proc = lab.start('pub', 'ice-doctor serve (dual stack)', process.execPath, [
+    CLI_PATH,
+    'serve',
+    '--listen',
+    DUAL_STACK_ADDRESSES.join(','),
+    '--port',
+    String(STUN_PORT),
+    '--no-report',
+    '--json',
+  ]);
+  await ready(proc, async () => {
+    await proc.waitForLine((l) => l.trimStart().startsWith('{') && l.includes('"udp"'), 15_000);
+    await waitForStun(lab, ADDR.pubPrimary, STUN_PORT);
+  });
+  return proc;
+}
+
+/**
+ * Starts coturn 4.6.1 in pub as an RFC 5780 STUN server listening on both families' two addresses
+ * (config in the lab's temp dir); resolves once the IPv4 side answers a Binding.
+ */
+export async function startDualStackCoturn(lab: Lab): Promise<LabProcess> {
+  const config = join(lab.tmpDir, 'turnserver-dual.conf');
+  writeFileSync(config, coturnStunConfig([...DUAL_STACK_ADDRESSES], STUN_PORT, lab.tmpDir));
+  const proc = lab.start('pub', 'coturn (dual stack)', systemTool('turnserver'), ['-c', config]);
+  await ready(proc, () => waitForStun(lab, ADDR.pubPrimary, STUN_PORT));
+  return proc;
+}
+
+async function ready(proc: LabProcess, check: () => Promise<void>): Promise<void> {
+  try {
+    await check();
+  } catch (err) {
+    await proc.stop();
+    throw new Error(`${proc.name} not ready: ${(err as Error).message}\n${proc.lines.slice(-30).join('\n')}`);
+  }
+}
+
+/** One `ice-doctor probe --json` run from lan: the report (schema-checked), or what went wrong. */
+export interface DualStackRun {
+  report: ProbeReport | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+/** Runs `ice-doctor probe --json` in lan against `urls` (default {@link DUAL_STACK_URLS}), at most 20 s. */
+export async function runDualStackProbe(
+  lab: Lab,
+  urls: readonly string[] = DUAL_STACK_URLS,
+): Promise<DualStackRun> {
+  const r = await nsRun(lab.ns.lan, process.execPath, [CLI_PATH, 'probe', '--json', ...urls], {
+    check: false,
+    timeoutMs: 20_000,
+  });
+  const parsed = probeReportSchema.safeParse(safeJson(r.stdout));
+  return {
+    report: parsed.success ? parsed.data : null,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    durationMs: Math.round(r.durationMs),
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
