@@ -1,7 +1,7 @@
 import { nsRun, run } from './exec.js';
 import { loadRuleset } from './guard.js';
 import { IFACE, type Lab, type Site } from './topology.js';
-import { ADDR6, type SiteAddresses6, siteAddresses6 } from './topology-ipv6.js';
+import { ADDR6, labHasIpv6, type SiteAddresses6, siteAddresses6 } from './topology-ipv6.js';
 
 /** nftables table of the IPv6 scenarios in the router namespace (apart from the guard's and the IPv4 NAT's). */
 const V6_TABLE = 'idl_v6';
@@ -43,9 +43,11 @@ export type Ipv6Scenario = 'ipv6-firewall' | 'nat66';
  * - `ipv6-firewall`: the lan gets 2001:db8:1::2 (global, routed: pub routes 2001:db8:1::/64 via the
  *   router) and the router a stateful filter ({@link statefulFirewall}): no NAT but filtering.
  * - `nat66`: the lan gets fd00:64::2 (ULA) and the router masquerades it ({@link nat66}).
- * Expects {@link resetIpv6} to have run (applyScenario does).
+ * In a lab created without `ipv6` there is no IPv6 side: nothing is done (the scenario is then its IPv4
+ * masquerade alone). Expects {@link resetIpv6} to have run (applyScenario does).
  */
 export async function applyIpv6Scenario(lab: Lab, scenario: Ipv6Scenario, site: Site): Promise<void> {
+  if (!(await labHasIpv6(lab))) return;
   const a = siteAddresses6(lab.sites.indexOf(site));
   const global = scenario === 'ipv6-firewall';
   const [host, gateway] = global ? [a.lanGlobalHost, a.routerLanGlobal] : [a.lanUlaHost, a.routerLanUla];

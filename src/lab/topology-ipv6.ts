@@ -70,3 +70,9 @@ export async function buildIpv6(lab: Lab): Promise<void> {
     await nsRun(site.ns.nat, 'sysctl', ['-q', '-w', 'net.ipv6.conf.all.forwarding=1']);
   }
 }
+
+/** True when `lab` was created dual stack (pub holds its IPv6 addresses: {@link buildIpv6} ran). */
+export async function labHasIpv6(lab: Lab): Promise<boolean> {
+  const shown = await run('ip', ['-n', lab.ns.pub, '-6', 'addr', 'show', 'dev', IFACE.pubBridge]);
+  return shown.stdout.includes(ADDR6.pubPrimary);
+}
