@@ -5,6 +5,7 @@ import type { LabProcess } from '../src/lab/processes.js';
 import { ADDR, type Lab } from '../src/lab/topology.js';
 import { ADDR6 } from '../src/lab/topology-ipv6.js';
 import { type ProbeReport, probeReportSchema } from '../src/report/schema.js';
+import { parseServeLine, type ServeLine } from '../src/report/serve-schema.js';
 import { iceUrlText } from '../src/shared/ice-url.js';
 import { coturnStunConfig } from './coturn.js';
 import { CLI_PATH, systemTool } from './paths.js';
@@ -27,9 +28,36 @@ export const DUAL_STACK_URLS = [
 /**
  * Starts ice-doctor's bundled server in pub on both families: `serve --listen 203.0.113.10,203.0.113.11,
  * 2001:db8:ff::10,2001:db8:ff::11 --port 3478 --no-report --json` (one RFC 5780 pair per family); resolves
- * once its `--json` line is printed (every socket is bound by then) and the IPv4 side answers a Binding.
+ * once its `--json` line is printed (every socket is bound by then, IPv6 ones included) and the IPv4 side
+ * answers a Binding.
  */
 export async function startDualStackIceDoctorServer(lab: Lab): Promise<LabProcess> {
+  return (await startDualStack(lab, ['--no-report'])).proc;
+}
+
+/**
+ * The dual-stack bundled server with its report page on 203.0.113.10:8080 (HTTPS 8443), relaying to pub's
+ * IPv4 addresses: the page then tests STUN and TURN on both families' addresses.
+ * @returns the page's URL (`http://203.0.113.10:8080/`).
+ * @throws Error when serve prints no report URL.
+ */
+export async function startDualStackReportPageServer(lab: Lab): Promise<string> {
+  const { ready: line } = await startDualStack(lab, [
+    '--allow-peer',
+    '203.0.113.0/24',
+    '--report-port',
+    '8080',
+    '--report-https-port',
+    '8443',
+  ]);
+  if (!line.report?.url) throw new Error('serve printed no report URL');
+  return line.report.url;
+}
+
+async function startDualStack(
+  lab: Lab,
+  extraArgs: readonly string[],
+): Promise<{ proc: LabProcess; ready: ServeLine }> {
   const proc = lab.start('pub', 'ice-doctor serve (dual stack)', process.execPath, [
     CLI_PATH,
     'serve',
@@ -37,14 +65,17 @@ export async function startDualStackIceDoctorServer(lab: Lab): Promise<LabProces
     DUAL_STACK_ADDRESSES.join(','),
     '--port',
     String(STUN_PORT),
-    '--no-report',
     '--json',
+    ...extraArgs,
   ]);
+  let line: ServeLine | undefined;
   await ready(proc, async () => {
-    await proc.waitForLine((l) => l.trimStart().startsWith('{') && l.includes('"udp"'), 15_000);
+    line = parseServeLine(
+      await proc.waitForLine((l) => l.trimStart().startsWith('{') && l.includes('"udp"'), 15_000),
+    );
     await waitForStun(lab, ADDR.pubPrimary, STUN_PORT);
   });
-  return proc;
+  return { proc, ready: line as ServeLine };
 }
 
 /**
