@@ -5,11 +5,10 @@ import type { LabProcess } from '../src/lab/processes.js';
 import { ADDR, type Lab } from '../src/lab/topology.js';
 import { ADDR6 } from '../src/lab/topology-ipv6.js';
 import { type ProbeReport, probeReportSchema } from '../src/report/schema.js';
-import { parseServeLine, type ServeLine } from '../src/report/serve-schema.js';
 import { iceUrlText } from '../src/shared/ice-url.js';
 import { coturnStunConfig } from './coturn.js';
 import { CLI_PATH, systemTool } from './paths.js';
-import { STUN_PORT, waitForStun } from './servers.js';
+import { STUN_PORT, startIceDoctorServer, startReportPageServer, waitForStun, waitReady } from './servers.js';
 
 /** pub's four listening addresses of a dual-stack RFC 5780 server: two IPv4, then two IPv6. */
 export const DUAL_STACK_ADDRESSES = [
@@ -32,50 +31,16 @@ export const DUAL_STACK_URLS = [
  * answers a Binding.
  */
 export async function startDualStackIceDoctorServer(lab: Lab): Promise<LabProcess> {
-  return (await startDualStack(lab, ['--no-report'])).proc;
+  return (await startIceDoctorServer(lab, ['--no-report'], DUAL_STACK_ADDRESSES)).proc;
 }
 
 /**
- * The dual-stack bundled server with its report page on 203.0.113.10:8080 (HTTPS 8443), relaying to pub's
- * IPv4 addresses: the page then tests STUN and TURN on both families' addresses.
+ * The dual-stack bundled server with its report page on 203.0.113.10:8080 ({@link startReportPageServer}):
+ * the page then tests STUN and TURN on both families' addresses.
  * @returns the page's URL (`http://203.0.113.10:8080/`).
- * @throws Error when serve prints no report URL.
  */
-export async function startDualStackReportPageServer(lab: Lab): Promise<string> {
-  const { ready: line } = await startDualStack(lab, [
-    '--allow-peer',
-    '203.0.113.0/24',
-    '--report-port',
-    '8080',
-    '--report-https-port',
-    '8443',
-  ]);
-  if (!line.report?.url) throw new Error('serve printed no report URL');
-  return line.report.url;
-}
-
-async function startDualStack(
-  lab: Lab,
-  extraArgs: readonly string[],
-): Promise<{ proc: LabProcess; ready: ServeLine }> {
-  const proc = lab.start('pub', 'ice-doctor serve (dual stack)', process.execPath, [
-    CLI_PATH,
-    'serve',
-    '--listen',
-    DUAL_STACK_ADDRESSES.join(','),
-    '--port',
-    String(STUN_PORT),
-    '--json',
-    ...extraArgs,
-  ]);
-  let line: ServeLine | undefined;
-  await ready(proc, async () => {
-    line = parseServeLine(
-      await proc.waitForLine((l) => l.trimStart().startsWith('{') && l.includes('"udp"'), 15_000),
-    );
-    await waitForStun(lab, ADDR.pubPrimary, STUN_PORT);
-  });
-  return { proc, ready: line as ServeLine };
+export function startDualStackReportPageServer(lab: Lab): Promise<string> {
+  return startReportPageServer(lab, DUAL_STACK_ADDRESSES);
 }
 
 /**
@@ -86,17 +51,8 @@ export async function startDualStackCoturn(lab: Lab): Promise<LabProcess> {
   const config = join(lab.tmpDir, 'turnserver-dual.conf');
   writeFileSync(config, coturnStunConfig([...DUAL_STACK_ADDRESSES], STUN_PORT, lab.tmpDir));
   const proc = lab.start('pub', 'coturn (dual stack)', systemTool('turnserver'), ['-c', config]);
-  await ready(proc, () => waitForStun(lab, ADDR.pubPrimary, STUN_PORT));
+  await waitReady(proc, () => waitForStun(lab, ADDR.pubPrimary, STUN_PORT));
   return proc;
-}
-
-async function ready(proc: LabProcess, check: () => Promise<void>): Promise<void> {
-  try {
-    await check();
-  } catch (err) {
-    await proc.stop();
-    throw new Error(`${proc.name} not ready: ${(err as Error).message}\n${proc.lines.slice(-30).join('\n')}`);
-  }
 }
 
 /** One `ice-doctor probe --json` run from lan: the report (schema-checked), or what went wrong. */

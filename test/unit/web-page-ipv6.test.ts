@@ -6,26 +6,10 @@ import { describe, expect, it } from 'vitest';
 import type { BrowserCandidate } from '../../src/report/browser-schema.js';
 import { type AnswerInput, answer } from '../../src/web/page/answer.js';
 import { ipv6Statement } from '../../src/web/page/ipv6-statement.js';
+import { candidateRow } from '../support/browser-rows.js';
 
-const candidate = (
-  type: BrowserCandidate['type'],
-  address: string,
-  url: string | null = null,
-): BrowserCandidate => ({
-  pathId: 'stun-1',
-  tMs: 10,
-  type,
-  foundation: '1',
-  protocol: 'udp',
-  address,
-  port: 50000,
-  priority: 1,
-  typePreference: 100,
-  localPreference: 65535,
-  component: 1,
-  relatedAddress: null,
-  relatedPort: null,
-  relayProtocol: null,
+const candidate = (type: BrowserCandidate['type'], address: string, url: string | null = null) => ({
+  ...candidateRow('stun-1', type, 10, address),
   url,
 });
 
