@@ -21,7 +21,8 @@ export function reachability(servers: ServerObservation[], obs: ProbeObservation
         reachable: false,
         rttMs: null,
         mappedAddress: null,
-        error: 'not tested: another address family than the first UDP server',
+        error:
+          'not tested here: another address family than the first UDP server (see the ipv4 / ipv6 block)',
       };
     }
     const error = failureText(o);
