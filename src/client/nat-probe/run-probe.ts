@@ -172,7 +172,7 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
     const { obs, verdicts, otherFilters, localPort } = await main;
     const route = await routes[family];
     const local = route && 'address' in route ? route.address : null;
-    const blocks = await familyBlocks(await main, route, await other);
+    const blocks = familyBlocks(await main, route, await other);
     return {
       schemaVersion: 1,
       tool: 'ice-doctor',
