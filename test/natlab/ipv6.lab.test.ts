@@ -8,6 +8,7 @@ import {
 } from '../../lab/dual-stack.js';
 import { startIceDoctorServer } from '../../lab/servers.js';
 import { labAvailable, labRuns } from '../../src/lab/available.js';
+import { nsRun } from '../../src/lab/exec.js';
 import { applyScenario, PROBE_EXPECTED } from '../../src/lab/scenarios.js';
 import { createLab, destroyLab, type Lab } from '../../src/lab/topology.js';
 import { ADDR6 } from '../../src/lab/topology-ipv6.js';
@@ -123,6 +124,25 @@ describe.skipIf(!available)('natlab: dual stack probe (issue 16 §2)', () => {
 
     afterAll(async () => {
       if (lab) await destroyLab(lab);
+    });
+
+    it('the egress guard lets IPv6 out of lan only to 2001:db8::/32 and fd00::/8', async () => {
+      await applyScenario(lab, 'ipv6-firewall');
+      // One datagram each (nothing listens there); a send the guard drops fails locally with EPERM.
+      const send = (address: string) =>
+        nsRun(
+          lab.ns.lan,
+          process.execPath,
+          [
+            '-e',
+            `const s = require('node:dgram').createSocket('udp6');
+             s.send('guard', 9, '${address}', (err) => { console.log(err ? err.code : 'sent'); s.close(); });`,
+          ],
+          { check: false },
+        );
+      expect((await send('2001:4860:4860::8888')).stdout.trim()).toBe('EPERM');
+      expect((await send('2a00:1450::1')).stdout.trim()).toBe('EPERM');
+      expect((await send(ADDR6.pubSecondary)).stdout.trim()).toBe('sent');
     });
 
     for (const server of SERVERS) {
