@@ -65,43 +65,37 @@ export async function startStund(lab: Lab): Promise<LabProcess> {
  * Starts ice-doctor's bundled server in pub (src/lab/bundled-server.ts, the lab's one starter): `node
  * dist/cli.js serve --listen 203.0.113.10,203.0.113.11 --port 3478 --json [extraArgs]` (the report page on
  * 8080/8443 unless `--no-report` is among them), waits for its `--json` line (max 15 s;
- * src/report/serve-schema.ts) and for a Binding answer.
+ * src/report/serve-schema.ts) and for a Binding answer on 203.0.113.10.
+ * @param listen the addresses of `--listen` (default pub's two IPv4 ones; a dual-stack lab adds its IPv6 pair).
  */
 export async function startIceDoctorServer(
   lab: Lab,
   extraArgs: readonly string[] = [],
+  listen: readonly string[] = [ADDR.pubPrimary, ADDR.pubSecondary],
 ): Promise<{ proc: LabProcess; ready: ServeLine }> {
-  const { proc, ready } = await startBundledServer(
-    lab,
-    CLI_PATH,
-    [ADDR.pubPrimary, ADDR.pubSecondary],
-    extraArgs,
-  );
+  const { proc, ready } = await startBundledServer(lab, CLI_PATH, listen, extraArgs);
   await waitReady(proc, () => waitForStun(lab, ADDR.pubPrimary, STUN_PORT));
   return { proc, ready };
 }
 
 /**
  * Starts ice-doctor's bundled server in pub for the report page tests ({@link startIceDoctorServer}): relaying
- * to pub's addresses (`--allow-peer 203.0.113.0/24`), the page on 8080 and 8443.
+ * to pub's addresses (`--allow-peer 203.0.113.0/24`), the page on 8080 and 8443, listening on `listen`.
  * @returns the page's HTTP URL (`http://203.0.113.10:8080/`).
  * @throws Error when serve prints no report URL.
  */
-export async function startReportPageServer(lab: Lab): Promise<string> {
-  const { ready } = await startIceDoctorServer(lab, [
-    '--allow-peer',
-    '203.0.113.0/24',
-    '--report-port',
-    '8080',
-    '--report-https-port',
-    '8443',
-  ]);
+export async function startReportPageServer(lab: Lab, listen?: readonly string[]): Promise<string> {
+  const { ready } = await startIceDoctorServer(
+    lab,
+    ['--allow-peer', '203.0.113.0/24', '--report-port', '8080', '--report-https-port', '8443'],
+    listen,
+  );
   if (!ready.report?.url) throw new Error('serve printed no report URL');
   return ready.report.url;
 }
 
 /** Runs `check`; if it fails, stops `proc` and rethrows with the process's recent output attached. */
-async function waitReady(proc: LabProcess, check: () => Promise<void>): Promise<void> {
+export async function waitReady(proc: LabProcess, check: () => Promise<void>): Promise<void> {
   try {
     await check();
   } catch (err) {

@@ -4,11 +4,16 @@ import type { Lab } from './topology.js';
 /** The only destinations lab traffic may reach: the LAN range (RFC 6598) and TEST-NET-3 (RFC 5737). */
 export const ALLOWED_NETS = ['100.64.0.0/10', '203.0.113.0/24'] as const;
 
+/** The only IPv6 destinations: the documentation prefix (RFC 3849) and unique local addresses (RFC 4193). */
+export const ALLOWED_NETS6 = ['2001:db8::/32', 'fd00::/8'] as const;
+
 const NETS = `{ ${ALLOWED_NETS.join(', ')} }`;
+const NETS6 = `{ ${ALLOWED_NETS6.join(', ')} }`;
 
 /**
  * nftables ruleset (table `inet idl_guard`) for the lan host: output is dropped unless it leaves via
- * loopback or goes to {@link ALLOWED_NETS}. `inet` covers IPv6 too, so IPv6 egress is dropped as well.
+ * loopback or goes to {@link ALLOWED_NETS} or {@link ALLOWED_NETS6}; link-local ICMPv6 (neighbour discovery)
+ * stays on the link.
  * Dropped UDP sends fail locally with EPERM.
  */
 const LAN_GUARD = `
@@ -17,12 +22,14 @@ table inet idl_guard {
     type filter hook output priority filter; policy drop;
     oifname "lo" accept
     ip daddr ${NETS} accept
+    ip6 daddr ${NETS6} accept
+    ip6 daddr { fe80::/10, ff02::/16 } meta l4proto ipv6-icmp accept
   }
 }
 `;
 
 /**
- * nftables ruleset (table `inet idl_guard`) for the router: forwards only between {@link ALLOWED_NETS};
+ * nftables ruleset (table `inet idl_guard`) for the router: forwards only between {@link ALLOWED_NETS} (IPv6: {@link ALLOWED_NETS6});
  * unsolicited UDP addressed to the router itself from the public side is dropped silently (no ICMP), as a
  * home NAT does. The NAT scenarios add their own tables and never touch this one.
  */
@@ -31,6 +38,7 @@ table inet idl_guard {
   chain forward_guard {
     type filter hook forward priority filter; policy drop;
     ip saddr ${NETS} ip daddr ${NETS} accept
+    ip6 saddr ${NETS6} ip6 daddr ${NETS6} accept
   }
   chain input_guard {
     type filter hook input priority filter; policy accept;

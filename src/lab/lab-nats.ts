@@ -51,6 +51,17 @@ export const LAB_NATS = {
     options: {},
     scenario: 'udp-timeout-20s',
   },
+  'ipv6-firewall': {
+    description:
+      'dual stack: IPv4 masquerade; IPv6 routed global address behind a stateful firewall (no NAT)',
+    options: { ipv6: true },
+    scenario: 'ipv6-firewall',
+  },
+  nat66: {
+    description: 'dual stack: IPv4 masquerade; IPv6 ULA lan masqueraded to one global address (NAT66)',
+    options: { ipv6: true },
+    scenario: 'nat66',
+  },
 } as const satisfies Record<string, LabNatPlan>;
 
 /** One of {@link LAB_NATS}' names. */

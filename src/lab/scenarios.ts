@@ -1,6 +1,7 @@
 import type { Behaviour, LegacyNatType } from '../report/schema.js';
 import { nsRun, run } from './exec.js';
 import { loadRuleset } from './guard.js';
+import { applyIpv6Scenario, resetIpv6 } from './scenario-ipv6.js';
 import { applyMtuBlackHole, resetMtuBlackHole } from './scenario-mtu.js';
 import { applyShortUdpTimeout, resetUdpTimeouts } from './scenario-udp-timeout.js';
 import { IFACE, type Lab, type Site, type SiteAddresses } from './topology.js';
@@ -17,6 +18,8 @@ export const SCENARIOS = [
   'routed',
   'mtu-1280',
   'udp-timeout-20s',
+  'ipv6-firewall',
+  'nat66',
 ] as const;
 
 /** One of {@link SCENARIOS}. */
@@ -81,6 +84,14 @@ export const EXPECTED: Readonly<Record<Scenario, Verdict>> = {
     filtering: APD,
     legacyNatType: 'port-restricted-cone',
   },
+  'ipv6-firewall': {
+    udp: true,
+    natPresent: true,
+    mapping: EIM,
+    filtering: APD,
+    legacyNatType: 'port-restricted-cone',
+  },
+  nat66: { udp: true, natPresent: true, mapping: EIM, filtering: APD, legacyNatType: 'port-restricted-cone' },
 };
 
 /**
@@ -161,6 +172,7 @@ table ip ${NAT_TABLE} {
  * - `routed`: no NAT; pub gets a route to 100.64.0.0/24 via the router.
  * - `mtu-1280`: MASQUERADE behind an MTU black hole (scenario-mtu.ts).
  * - `udp-timeout-20s`: MASQUERADE with 20-s UDP conntrack timeouts (scenario-udp-timeout.ts).
+ * - `ipv6-firewall`, `nat66`: MASQUERADE for IPv4 (dual stack), the IPv6 side from `scenario-ipv6.ts`.
  */
 export async function applyScenario(lab: Lab, scenario: Scenario, site: Site = lab.sites[0]!): Promise<void> {
   await resetRouter(lab, site);
@@ -194,6 +206,11 @@ export async function applyScenario(lab: Lab, scenario: Scenario, site: Site = l
       await iptables(masquerade);
       await applyShortUdpTimeout(site);
       break;
+    case 'ipv6-firewall':
+    case 'nat66':
+      await iptables(masquerade);
+      await applyIpv6Scenario(lab, scenario, site);
+      break;
   }
 }
 
@@ -209,5 +226,6 @@ async function resetRouter(lab: Lab, site: Site): Promise<void> {
   if (routes.stdout.trim() !== '') await run('ip', ['-n', pub, 'route', 'del', site.addr.lanNet]);
   await resetMtuBlackHole(lab, site);
   await resetUdpTimeouts(site);
+  await resetIpv6(lab, site);
   await nsRun(nat, 'conntrack', ['-F']);
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { nsRun, run, sleep } from './exec.js';
 import { installGuards } from './guard.js';
 import { killPid, type LabProcess, pidAlive, startInNs } from './processes.js';
+import { buildIpv6 } from './topology-ipv6.js';
 
 /**
  * Addresses of the lab (documentation / shared ranges only): `lan` host 100.64.0.2 behind the router's
@@ -73,6 +74,8 @@ export interface Lab {
 export interface LabOptions {
   /** 1 (default) or 2: a second lan behind its own router, for calls between two NATed hosts. */
   sites?: 1 | 2;
+  /** Dual stack: IPv6 addresses on pub and the routers, IPv6 forwarding (`topology-ipv6.ts`). */
+  ipv6?: boolean;
 }
 
 const NAME_PATTERN = /^idl-(\d+)-(\d+)-(lan|nat|pub|lan2|nat2)$/;
@@ -118,6 +121,7 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
   try {
     await buildPub(lab);
     for (const [index, site] of sites.entries()) await buildSite(lab, site, index);
+    if (options.ipv6) await buildIpv6(lab);
     await waitBridgeForwarding(lab, sites.length);
     await installGuards(lab);
     return lab;

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { transportAddressSchema } from './address-schema.js';
-import { natVerdictShape, reachabilitySchema, udpStatusSchema } from './nat-verdict-schema.js';
+import {
+  natVerdictShape,
+  reachabilitySchema,
+  testResultSchema,
+  udpStatusSchema,
+} from './nat-verdict-schema.js';
 
 /**
  * One address family's own probe (issue 16 §2, dual stack): the probe runs IPv4 and IPv6 in parallel and
@@ -26,6 +31,10 @@ export const familyProbeSchema = z.object({
   mappingMethod: z.enum(['rfc5780', 'multi-server', 'local-address', 'none']),
   rfc5780Server: z.string().nullable(),
   reachability: z.array(reachabilitySchema),
+  /** As the top-level `portPreservation`: the mapped port equals the local port (null: no NAT, or unknown). */
+  portPreservation: z.boolean().nullable(),
+  /** This family's tests, one row per exchange, as the top-level `tests` (empty when not tested). */
+  tests: z.array(testResultSchema),
   /** One plain sentence for this family. */
   summary: z.string(),
 });

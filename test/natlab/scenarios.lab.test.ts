@@ -21,6 +21,8 @@ const EXTRA: Readonly<
   routed: { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.lanHost },
   'mtu-1280': { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
   'udp-timeout-20s': { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
+  'ipv6-firewall': { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
+  nat66: { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
 };
 
 describe.skipIf(!available)('natlab scenarios (raw sockets)', () => {

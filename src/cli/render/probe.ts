@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import type { ProbeReport } from '../../report/schema.js';
 import { formatAddress } from '../../wire/address.js';
+import { renderFamilyBlocks } from './probe-families.js';
 import { keepAliveRow, pathMtuRow } from './probe-path.js';
 
 const show = (v: string | boolean | null): string => (v === null ? pc.dim('unknown') : String(v));
@@ -55,6 +56,7 @@ export function renderProbeText(r: ProbeReport): string {
   for (const u of r.untrustedServers)
     lines.push(`  ${'Not trusted'.padEnd(17)} ${pc.yellow(u.url)}${pc.dim(` — ${u.reason}`)}`);
   lines.push('');
+  lines.push(...renderFamilyBlocks(r));
   lines.push(pc.bold('Reachability'));
   for (const x of r.reachability) {
     const state = x.reachable ? pc.green('ok') : pc.red('fail');

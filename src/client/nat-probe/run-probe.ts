@@ -1,21 +1,18 @@
 import { setMaxListeners } from 'node:events';
-import type { ProbeReport, Reachability } from '../../report/schema.js';
+import type { ProbeReport } from '../../report/schema.js';
 import type { TransportAddress } from '../../wire/address.js';
-import { localAddresses, localAddressToward } from '../transport/local-addresses.js';
-import { ResolveError, resolveServer } from '../transport/resolve.js';
-import { RttEstimator, reportedMs } from '../transport/rtt.js';
+import { ResolveError, resolveServerAll } from '../transport/resolve.js';
+import { RttEstimator } from '../transport/rtt.js';
 import { streamExchange } from '../transport/stream-client.js';
 import { StunUdpClient } from '../transport/udp-client.js';
 import { parseStunUrl, type StunUrl } from '../url/stun-url.js';
-import { answered } from './answers.js';
-import { classify } from './classify.js';
+import { familyBlocks, otherFamily, type ResolvedServer, routesOf } from './dual-stack.js';
+import { runFamily, udpTargetsOf } from './family-run.js';
 import { keepAliveOf } from './keep-alive.js';
-import { LifetimeUnsupportedError, lifetimeTest } from './lifetime-test.js';
-import { bindingTest, filteringTests, hairpinTest, type UdpTarget } from './nat-tests.js';
-import type { BindingObservation, ProbeObservations, ServerObservation } from './observations.js';
-import { firstToAnswer, measurePathMtu } from './path-mtu.js';
+import type { UdpTarget } from './nat-tests.js';
+import type { BindingObservation, ServerObservation } from './observations.js';
+import { reachability } from './reachability.js';
 import { bindingRequest, toObservation } from './requests.js';
-import { raceRfc5780 } from './rfc5780-race.js';
 import { testResults } from './test-results.js';
 
 /** What to probe and how long to try. */
@@ -43,19 +40,19 @@ export interface ProbeOptions {
 
 const DNS_TIMEOUT_MS = 2000;
 
-async function resolveAll(urls: StunUrl[], timeoutMs: number): Promise<ServerObservation[]> {
+/**
+ * Resolves every URL: a UDP URL to all its addresses (A and AAAA, IPv4 first: one target per family), a
+ * TCP/TLS URL to its first; `address` is the first, as the probe used before it was dual stack.
+ */
+async function resolveAll(urls: StunUrl[], timeoutMs: number): Promise<ResolvedServer[]> {
   return Promise.all(
     urls.map(async (u) => {
       try {
-        return {
-          url: u.url,
-          transport: u.transport,
-          address: await resolveServer(u, timeoutMs),
-          resolveError: null,
-        };
+        const addresses = await resolveServerAll(u, timeoutMs, undefined, u.transport === 'udp');
+        return { url: u.url, transport: u.transport, address: addresses[0]!, addresses, resolveError: null };
       } catch (err) {
         const reason = err instanceof ResolveError ? err.message : String(err);
-        return { url: u.url, transport: u.transport, address: null, resolveError: reason };
+        return { url: u.url, transport: u.transport, address: null, addresses: [], resolveError: reason };
       }
     }),
   );
@@ -133,7 +130,11 @@ function uniqueUrls(inputs: string[]): StunUrl[] {
  * against every UDP server from one socket, filtering tests against each from fresh sockets, and STUN over
  * TCP/TLS; races the RFC 5780 candidates (mapping II/III and the CHANGE-REQUEST checks as each one's test I
  * answers) and runs hairpinning and binding lifetime against the first that proves RFC 5780. Every wait is
- * bounded by the RTT-calibrated silence budget, so a dead server never holds the report.
+ * bounded by the RTT-calibrated silence budget, so a dead server never holds the report. The family of
+ * the first UDP server gives the top-level verdicts (`runFamily`); the other family runs the same tests in
+ * parallel against its own servers (a name with A and AAAA records is one target per family), and both
+ * are reported in `ipv4` / `ipv6` (`dual-stack.ts`): a family this host has no route for is `tested: false`
+ * with the socket error, at once.
  * Plan → run → observations → `classify()` → report (RFC 5780 §4; tailscale-netcheck-style deadlines).
  * @throws IceUrlError when a URL is not a STUN URL (`client/url/stun-url.ts`). Network failures never throw:
  *   they are in the report.
@@ -154,147 +155,46 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
   };
   try {
     opts.onProgress?.('resolving servers');
-    const servers = await resolveAll(urls, Math.min(DNS_TIMEOUT_MS, opts.timeoutMs));
+    const resolved = await resolveAll(urls, Math.min(DNS_TIMEOUT_MS, opts.timeoutMs));
+    const servers = resolved.map(({ addresses: _all, ...s }) => s);
     const udp: UdpTarget[] = servers.flatMap((s) =>
       s.transport === 'udp' && s.address ? [{ url: s.url, address: s.address }] : [],
     );
     const family = udp[0]?.address.family ?? 'IPv4';
-    const sameFamily = udp.filter((s) => s.address.family === family);
     opts.onProgress?.('mapping and filtering tests');
     const streams = Promise.all(streamTests(urls, servers, opts, rtt, deadline.signal));
-    const mappingClient = await open(family);
-    const candidates = await Promise.all(
-      sameFamily.map(async (s) => ({
-        server: s,
-        testI: bindingTest(mappingClient, 'mapping-I', s, s.address),
-        filtering: filteringTests(await open(family), s),
-        controlClient: await open(family),
-      })),
-    );
-    const race = raceRfc5780(mappingClient, candidates);
-    const used = await race.first;
-    const usedServer = used ? sameFamily.find((s) => s.url === used.server)! : null;
-    const pathMtu =
-      opts.pathMtu === false
-        ? null
-        : measurePathMtu(
-            usedServer ? Promise.resolve(usedServer) : firstToAnswer(candidates),
-            family,
-            rtt,
-            deadline.signal,
-          );
-    const hairpinServer = opts.hairpin ? (usedServer ?? (await firstAnswering(candidates))) : null;
-    const hairpin = hairpinServer
-      ? await hairpinTest(await open(family), await open(family), hairpinServer, rtt)
-      : null;
-    let lifetime: ProbeObservations['lifetime'] = null;
-    let lifetimeError: string | null = null;
-    if (opts.maxLifetimeS !== undefined && usedServer) {
-      try {
-        lifetime = await lifetimeTest(usedServer, opts.maxLifetimeS, rtt, (text) => opts.onProgress?.(text));
-      } catch (err) {
-        if (!(err instanceof LifetimeUnsupportedError)) throw err;
-        lifetimeError = err.message;
-      }
-    }
-    const runs = await race.all;
-    const obs: ProbeObservations = {
+    const ctx = { streams, open, rtt, signal: deadline.signal, hairpin: opts.hairpin };
+    const routes = routesOf(resolved);
+    const main = runFamily(family, udpTargetsOf(family, resolved), {
+      ...ctx,
       servers,
-      localAddresses: localAddresses(),
-      mappingTestI: await Promise.all(candidates.map((c) => c.testI)),
-      rfc5780Runs: runs,
-      streams: await streams,
-      hairpin,
-      lifetime,
-      deadlineReached: deadline.signal.aborted,
-    };
-    const candidateUrls = new Set(runs.map((r) => r.server));
-    const otherFilters = await Promise.all(
-      candidates.filter((c) => !candidateUrls.has(c.server.url)).map((c) => c.filtering),
-    );
-    const verdicts = classify(obs);
-    for (const s of servers) if (s.resolveError) verdicts.reasons[`server ${s.url}`] = s.resolveError;
-    if (lifetimeError) verdicts.reasons.bindingLifetime = lifetimeError;
-    else if (opts.maxLifetimeS !== undefined && !usedServer)
-      verdicts.reasons.bindingLifetime = 'no trusted RFC 5780 server answered';
-    const local = udp[0] ? await localAddressToward(udp[0].address) : null;
+      maxLifetimeS: opts.maxLifetimeS,
+      pathMtu: opts.pathMtu !== false,
+      onProgress: opts.onProgress,
+    });
+    const other = otherFamily(family === 'IPv4' ? 'IPv6' : 'IPv4', resolved, routes, ctx);
+    const { obs, verdicts, otherFilters, localPort, pathMtu } = await main;
     const keepAlive = keepAliveOf(verdicts.bindingLifetime, verdicts.reasons);
+    const route = await routes[family];
+    const local = route && 'address' in route ? route.address : null;
+    const blocks = familyBlocks(await main, route, await other);
     return {
       schemaVersion: 1,
       tool: 'ice-doctor',
       kind: 'probe',
       startedAt,
       servers: servers.map((s) => s.url),
-      localAddress: local ? { address: local, port: mappingClient.localPort, family } : null,
+      localAddress: local ? { address: local, port: localPort, family } : null,
       ...verdicts,
       reachability: reachability(servers, obs),
       tests: testResults(obs, otherFilters, verdicts.rfc5780Server),
       ...(pathMtu && { pathMtu: await pathMtu }),
       ...(keepAlive !== null && { keepAliveS: keepAlive }),
       durationMs: Math.round(performance.now() - started),
+      ...blocks,
     };
   } finally {
     clearTimeout(timer);
     for (const c of clients) c.close();
   }
-}
-
-/** The server of the first mapping test I to answer, or null when none does (for hairpinning without RFC 5780). */
-async function firstAnswering(candidates: { server: UdpTarget; testI: Promise<BindingObservation> }[]) {
-  const tests = await Promise.all(candidates.map((c) => c.testI));
-  const i = tests.findIndex((o) => answered(o));
-  return i < 0 ? null : candidates[i]!.server;
-}
-
-/** How a transaction without an answer reads in the report: `no answer within N ms` for silence. */
-function failureText(o: BindingObservation): string | undefined {
-  if (o.failure === 'timeout') return `no answer within ${Math.round(o.elapsedMs)} ms`;
-  return o.failure ?? undefined;
-}
-
-/**
- * One row per URL: each server URL as given (UDP: its mapping test I; tcp/tls: its stream), then the TCP
- * stream probed alongside a UDP URL when that URL was not itself given.
- */
-function reachability(servers: ServerObservation[], obs: ProbeObservations): Reachability[] {
-  const fromObs = (url: string, o: BindingObservation | undefined): Reachability => {
-    if (!o) {
-      return {
-        url,
-        transport: 'udp',
-        reachable: false,
-        rttMs: null,
-        mappedAddress: null,
-        error: 'not tested: another address family than the first UDP server',
-      };
-    }
-    const error = failureText(o);
-    return {
-      url,
-      transport: o.transport,
-      reachable: o.failure === null && o.source !== null,
-      rttMs: reportedMs(o.rttMs),
-      mappedAddress: o.mapped,
-      ...(error !== undefined ? { error } : {}),
-    };
-  };
-  const rows = servers.map((s): Reachability => {
-    if (s.resolveError)
-      return {
-        url: s.url,
-        transport: s.transport,
-        reachable: false,
-        rttMs: null,
-        mappedAddress: null,
-        error: s.resolveError,
-      };
-    const tests = s.transport === 'udp' ? obs.mappingTestI : obs.streams;
-    return fromObs(
-      s.url,
-      tests.find((o) => o.server === s.url),
-    );
-  });
-  const given = new Set(servers.map((s) => s.url));
-  for (const st of obs.streams) if (!given.has(st.server)) rows.push(fromObs(st.server, st));
-  return rows;
 }

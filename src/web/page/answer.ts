@@ -1,6 +1,7 @@
-import type { BrowserReport, PathKind, PathResult } from '../../report/browser-schema.js';
+import type { BrowserCandidate, BrowserReport, PathKind, PathResult } from '../../report/browser-schema.js';
 import { hostPort } from './address.js';
 import { parseIceUrl } from './ice-url.js';
+import { ipv6Statement } from './ipv6-statement.js';
 import { outsideReachStatements } from './outside-reach.js';
 
 /**
@@ -40,6 +41,8 @@ export type AnswerInput = Pick<
   'verdict' | 'paths' | 'udp' | 'natPresent' | 'mapping' | 'signaling'
 > & {
   peer: Pick<NonNullable<BrowserReport['peer']>, 'selectedPair'> | null;
+  /** The gathered candidates, for the IPv6 line (`ipv6-statement.ts`); without them there is no such line. */
+  candidates?: readonly BrowserCandidate[];
 };
 
 const RELAY_PORTS = "the TURN server's relay ports";
@@ -418,5 +421,6 @@ export function answer(input: AnswerInput): Answer {
       todo,
     };
   }
-  return { statements: [calls, ...rest, ...outsideReachStatements(input.paths)], todo };
+  const ipv6 = input.candidates ? [ipv6Statement(input.candidates)] : [];
+  return { statements: [calls, ...rest, ...outsideReachStatements(input.paths), ...ipv6], todo };
 }
