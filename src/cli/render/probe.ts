@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import type { ProbeReport } from '../../report/schema.js';
 import { formatAddress } from '../../wire/address.js';
+import { proxyLines, viaProxyWords } from './proxy.js';
 
 const show = (v: string | boolean | null): string => (v === null ? pc.dim('unknown') : String(v));
 
@@ -52,11 +53,14 @@ export function renderProbeText(r: ProbeReport): string {
   for (const u of r.untrustedServers)
     lines.push(`  ${'Not trusted'.padEnd(17)} ${pc.yellow(u.url)}${pc.dim(` — ${u.reason}`)}`);
   lines.push('');
+  lines.push(...proxyLines(r.proxy));
   lines.push(pc.bold('Reachability'));
   for (const x of r.reachability) {
     const state = x.reachable ? pc.green('ok') : pc.red('fail');
     const rtt = x.rttMs === null ? '' : ` ${x.rttMs} ms`;
-    lines.push(`  ${state} ${x.url}${rtt}${x.error ? pc.dim(` — ${x.error}`) : ''}`);
+    lines.push(
+      `  ${state} ${x.url}${viaProxyWords(x.viaProxy)}${rtt}${x.error ? pc.dim(` — ${x.error}`) : ''}`,
+    );
   }
   lines.push('');
   lines.push(pc.bold('Tests'));

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { ProbeReport, Reachability } from '../../report/schema.js';
 import type { TransportAddress } from '../../wire/address.js';
 import { localAddresses, localAddressToward } from '../transport/local-addresses.js';
+import { type ProxyRoute, proxyUse } from '../transport/proxy-config.js';
 import { ResolveError, resolveServer } from '../transport/resolve.js';
 import { RttEstimator, reportedMs } from '../transport/rtt.js';
 import { streamExchange } from '../transport/stream-client.js';
@@ -12,6 +13,7 @@ import { classify } from './classify.js';
 import { LifetimeUnsupportedError, lifetimeTest } from './lifetime-test.js';
 import { bindingTest, filteringTests, hairpinTest, type UdpTarget } from './nat-tests.js';
 import type { BindingObservation, ProbeObservations, ServerObservation } from './observations.js';
+import { markViaProxy } from './probe-proxy.js';
 import { bindingRequest, toObservation } from './requests.js';
 import { raceRfc5780 } from './rfc5780-race.js';
 import { testResults } from './test-results.js';
@@ -35,6 +37,8 @@ export interface ProbeOptions {
   ca?: readonly string[];
   /** Told what the probe is waiting for, for a progress line. */
   onProgress?: (text: string) => void;
+  /** The HTTP CONNECT proxy STUN over TCP/TLS goes through (`--proxy`, `HTTPS_PROXY`); UDP never does. */
+  proxy?: ProxyRoute;
 }
 
 const DNS_TIMEOUT_MS = 2000;
@@ -91,6 +95,7 @@ function streamTests(
         serverName: u.host,
         insecure: opts.insecure,
         ca: opts.ca,
+        proxy: opts.proxy,
         rtt,
         signal,
       }).then((r) => {
@@ -213,9 +218,10 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
       servers: servers.map((s) => s.url),
       localAddress: local ? { address: local, port: mappingClient.localPort, family } : null,
       ...verdicts,
-      reachability: reachability(servers, obs),
+      reachability: markViaProxy(reachability(servers, obs), urls, servers, opts.proxy),
       tests: testResults(obs, otherFilters, verdicts.rfc5780Server),
       durationMs: Math.round(performance.now() - started),
+      ...(opts.proxy ? { proxy: proxyUse(opts.proxy) } : {}),
     };
   } finally {
     clearTimeout(timer);
