@@ -41,6 +41,11 @@ export const LAB_NATS = {
     scenario: 'udp-dropped',
   },
   open: { description: 'no NAT, no firewall: routed public addresses', options: {}, scenario: 'routed' },
+  'proxy-only': {
+    description: 'an office: nothing forwarded (no UDP, no direct TCP); only squid at 100.64.0.1:3128, CONNECT to 443',
+    options: {},
+    scenario: 'proxy-only',
+  },
 } as const satisfies Record<string, LabNatPlan>;
 
 /** One of {@link LAB_NATS}' names. */

@@ -1,6 +1,7 @@
 import type { Behaviour, LegacyNatType } from '../report/schema.js';
 import { nsRun, run } from './exec.js';
 import { loadRuleset } from './guard.js';
+import { applyProxyOnly } from './scenario-proxy.js';
 import { IFACE, type Lab, type Site, type SiteAddresses } from './topology.js';
 
 export type { Behaviour, LegacyNatType };
@@ -13,6 +14,7 @@ export const SCENARIOS = [
   'restricted-cone',
   'udp-dropped',
   'routed',
+  'proxy-only',
 ] as const;
 
 /** One of {@link SCENARIOS}. */
@@ -63,6 +65,7 @@ export const EXPECTED: Readonly<Record<Scenario, Verdict>> = {
     legacyNatType: 'udp-blocked',
   },
   routed: { udp: true, natPresent: false, mapping: EIM, filtering: EIM, legacyNatType: 'open-internet' },
+  'proxy-only': { udp: false, natPresent: null, mapping: null, filtering: null, legacyNatType: null },
 };
 
 /**
@@ -165,6 +168,9 @@ export async function applyScenario(lab: Lab, scenario: Scenario, site: Site = l
       break;
     case 'routed':
       await run('ip', ['-n', lab.ns.pub, 'route', 'add', site.addr.lanNet, 'via', site.addr.routerPub]);
+      break;
+    case 'proxy-only':
+      await applyProxyOnly(lab, site);
       break;
   }
 }

@@ -11,7 +11,7 @@ const runs = labRuns();
 
 /** Extra facts per scenario beyond the RFC 4787 verdict. */
 const EXTRA: Readonly<
-  Record<Scenario, { portPreserved: boolean; distinctMappings: number; tcpFrom: string }>
+  Record<Scenario, { portPreserved: boolean; distinctMappings: number; tcpFrom?: string }>
 > = {
   masquerade: { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
   'masquerade-random': { portPreserved: false, distinctMappings: 3, tcpFrom: ADDR.routerPub },
@@ -19,6 +19,7 @@ const EXTRA: Readonly<
   'restricted-cone': { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
   'udp-dropped': { portPreserved: false, distinctMappings: 0, tcpFrom: ADDR.routerPub },
   routed: { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.lanHost },
+  'proxy-only': { portPreserved: false, distinctMappings: 0 },
 };
 
 describe.skipIf(!available)('natlab scenarios (raw sockets)', () => {
