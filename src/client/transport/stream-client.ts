@@ -46,7 +46,10 @@ export function connectStream(opts: StreamConnectOptions, onConnect: () => void,
   const { address: host, port } = opts.to;
   if (opts.transport === 'tcp') {
     if (!tunnel) return tcpConnect({ host, port }, onConnect);
-    queueMicrotask(onConnect);
+    queueMicrotask(() => {
+      tunnel.resume();
+      onConnect();
+    });
     return tunnel;
   }
   return tlsConnect(
