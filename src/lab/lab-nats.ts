@@ -42,7 +42,7 @@ export const LAB_NATS = {
   },
   open: { description: 'no NAT, no firewall: routed public addresses', options: {}, scenario: 'routed' },
   'proxy-only': {
-    description: 'an office: nothing forwarded (no UDP, no direct TCP); only squid at 100.64.0.1:3128, CONNECT to 443',
+    description: 'an office: no UDP, no direct TCP; only squid at 100.64.0.1:3128, CONNECT to 443',
     options: {},
     scenario: 'proxy-only',
   },

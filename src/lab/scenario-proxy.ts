@@ -52,5 +52,7 @@ export async function applyProxyOnly(lab: Lab, site: Site): Promise<void> {
     await sleep(100);
   }
   await proc.stop();
-  throw new Error(`squid did not listen on ${routerLan}:${LAB_PROXY_PORT}:\n${proc.lines.slice(-20).join('\n')}`);
+  throw new Error(
+    `squid did not listen on ${routerLan}:${LAB_PROXY_PORT}:\n${proc.lines.slice(-20).join('\n')}`,
+  );
 }
