@@ -22,7 +22,8 @@ export type Scenario = (typeof SCENARIOS)[number];
 
 /** The verdict fields a NAT probe must report, i.e. the subset of the `probe --json` contract the lab checks. */
 export interface Verdict {
-  udp: boolean;
+  /** Null where the probe cannot tell (proxy-only: nothing answers without the proxy). */
+  udp: boolean | null;
   natPresent: boolean | null;
   mapping: Behaviour | null;
   filtering: Behaviour | null;
@@ -74,10 +75,13 @@ export const EXPECTED: Readonly<Record<Scenario, Verdict>> = {
  * masquerade-random: filtering null, because through an address-and-port-dependent mapping the
  * CHANGE-REQUEST control cannot show that the server answers CHANGE-REQUEST, so the silence of filtering
  * tests II/III does not prove the NAT's filtering; the label stays `symmetric` (it follows from the mapping).
+ * proxy-only: udp null, because without the proxy nothing answers on any transport (a server that is down
+ * looks the same); through the proxy the probe says `blocked` (test/natlab/proxy-only.lab.test.ts).
  */
 export const PROBE_EXPECTED: Readonly<Record<Scenario, Verdict>> = {
   ...EXPECTED,
   'masquerade-random': { ...EXPECTED['masquerade-random'], filtering: null },
+  'proxy-only': { ...EXPECTED['proxy-only'], udp: null },
 };
 
 /** nftables table owned by the scenarios in the router namespace (the guard's table is separate). */
