@@ -13,7 +13,9 @@ import { runTurnCheck } from '../../src/client/turn-check/run.js';
 import { parseTurnTargets } from '../../src/client/url/turn-url.js';
 import { squidConfig } from '../../src/lab/squid-config.js';
 import { probeReportSchema, turnCheckReportSchema } from '../../src/report/schema.js';
-import { type RunningTurnServer, startTurnServer } from '../../src/server/turn/server.js';
+import type { RunningTurnServer } from '../../src/server/turn/server.js';
+import { transportAddress } from '../../src/wire/address.js';
+import { startTurnWithCertificate } from '../support/certificate-cases.js';
 import { selfSignedCert } from '../support/self-signed.js';
 
 // The CONNECT client against Debian's real squid on 127.0.0.1 (a private port, a temp config; started and
@@ -92,18 +94,7 @@ describe.skipIf(!canRun)('HTTP CONNECT through Debian squid on loopback', () => 
     chmodSync(dir, 0o755);
     const cert = selfSignedCert('localhost', 'IP:127.0.0.1');
     certDir = dirname(cert.certFile);
-    const base = 44_000 + Math.floor(Math.random() * 180) * 100;
-    turn = await startTurnServer({
-      addresses: ['127.0.0.1'],
-      port: 0,
-      turn: {
-        users: new Map([['alice', 'wonderland']]),
-        relayPorts: { min: base, max: base + 99 },
-        tlsPort: 0,
-        tlsCertFile: cert.certFile,
-        tlsKeyFile: cert.keyFile,
-      },
-    });
+    turn = await startTurnWithCertificate(cert);
     tlsPort = turn.turnTls[0]!.port;
     plainPort = turn.turnTcp[0]!.port;
     const passwords = join(dir, 'passwords');
@@ -177,8 +168,7 @@ describe.skipIf(!canRun)('HTTP CONNECT through Debian squid on loopback', () => 
   it('407: a squid that wants a login, asked without one, and with a wrong one', async () => {
     for (const url of [`http://127.0.0.1:${login!.port}`, `http://carol:Wrong@127.0.0.1:${login!.port}`]) {
       const err = await openHttpTunnel(parseProxyUrl(url), {
-        host: '127.0.0.1',
-        port: tlsPort,
+        to: transportAddress('127.0.0.1', tlsPort),
         timeoutMs: 5000,
         signal: new AbortController().signal,
       }).catch((e: unknown) => e);

@@ -53,8 +53,7 @@ async function scriptedProxy(
 
 const tunnel = (proxyPort: number, port = 3478, proxyText = `http://127.0.0.1:${proxyPort}`) =>
   openHttpTunnel(parseProxyUrl(proxyText), {
-    host: '203.0.113.10',
-    port,
+    to: transportAddress('203.0.113.10', port),
     timeoutMs: 1500,
     signal: new AbortController().signal,
   });
@@ -88,15 +87,11 @@ describe('openHttpTunnel', () => {
 
   it('sends Basic Proxy-Authorization from the URL’s user:password (percent-decoded), brackets an IPv6 target', async () => {
     const proxy = await scriptedProxy((s) => s.end('HTTP/1.0 200 OK\r\n\r\n'));
-    const socket = await openHttpTunnel(
-      parseProxyUrl(`http://al%40ice:p%3Ass@127.0.0.1:${0}`.replace(':0', `:${proxy.port}`)),
-      {
-        host: '2001:db8::1',
-        port: 443,
-        timeoutMs: 1500,
-        signal: new AbortController().signal,
-      },
-    );
+    const socket = await openHttpTunnel(parseProxyUrl(`http://al%40ice:p%3Ass@127.0.0.1:${proxy.port}`), {
+      to: transportAddress('2001:db8::1', 443),
+      timeoutMs: 1500,
+      signal: new AbortController().signal,
+    });
     socket.destroy();
     const basic = Buffer.from('al@ice:p:ss').toString('base64');
     expect(proxy.heads).toEqual([

@@ -1,4 +1,5 @@
 import { isIPv6, type Socket, connect as tcpConnect } from 'node:net';
+import type { TransportAddress } from '../../wire/address.js';
 import type { HttpProxy } from './proxy-config.js';
 
 /** Largest proxy response head read (status line and headers), in bytes; more is not an HTTP proxy. */
@@ -41,9 +42,8 @@ export class ProxyConnectError extends Error {
 
 /** Where the tunnel goes and within which limits. */
 export interface TunnelOptions {
-  /** The host (IP literal or name, resolved by the proxy) and TCP port the proxy connects to. */
-  host: string;
-  port: number;
+  /** The address and TCP port the proxy connects to (turn-check and probe resolve names themselves). */
+  to: TransportAddress;
   /** Limit for the TCP connection to the proxy and its answer together, in ms. */
   timeoutMs: number;
   signal: AbortSignal;
@@ -92,7 +92,8 @@ function refusal(proxy: HttpProxy, port: number, status: number, reason: string)
  * @throws ProxyConnectError (see {@link ProxyFailureCode}) within `timeoutMs`; the socket is destroyed.
  */
 export function openHttpTunnel(proxy: HttpProxy, opts: TunnelOptions): Promise<Socket> {
-  const authority = authorityOf(opts.host, opts.port);
+  const { address, port } = opts.to;
+  const authority = authorityOf(address, port);
   return new Promise((resolve, reject) => {
     const socket = tcpConnect({ host: proxy.host, port: proxy.port });
     let connected = false;
@@ -134,7 +135,7 @@ export function openHttpTunnel(proxy: HttpProxy, opts: TunnelOptions): Promise<S
       return new ProxyConnectError(
         'PROXY_CLOSED',
         null,
-        `your proxy ${proxy.url} closed the connection (${why}) before answering the CONNECT request to port ${opts.port}`,
+        `your proxy ${proxy.url} closed the connection (${why}) before answering the CONNECT request to port ${port}`,
       );
     }
     function onClose(): void {
@@ -168,7 +169,7 @@ export function openHttpTunnel(proxy: HttpProxy, opts: TunnelOptions): Promise<S
       }
       const status = Number(m[1]);
       if (status < 200 || status > 299) {
-        fail(refusal(proxy, opts.port, status, (m[2] ?? '').trim()));
+        fail(refusal(proxy, port, status, (m[2] ?? '').trim()));
         return;
       }
       cleanup();

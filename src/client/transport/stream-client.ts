@@ -177,8 +177,7 @@ export function streamExchange(
     if (!proxy) attach(connectStream(opts, onConnect));
     else {
       openHttpTunnel(proxy, {
-        host: opts.to.address,
-        port: opts.to.port,
+        to: opts.to,
         timeoutMs: STREAM_TUNNEL_MAX_MS,
         signal: AbortSignal.any([opts.signal, tunnelling.signal]),
       }).then(

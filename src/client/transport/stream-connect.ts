@@ -133,8 +133,7 @@ export async function openStreamSocket(opts: StreamSocketOptions): Promise<Socke
   if (!proxy) return handshake(opts, null, start);
   try {
     const tunnel = await openHttpTunnel(proxy, {
-      host: opts.to.address,
-      port: opts.to.port,
+      to: opts.to,
       timeoutMs: opts.connectTimeoutMs,
       signal: opts.signal,
     });

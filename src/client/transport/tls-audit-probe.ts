@@ -67,12 +67,8 @@ async function handshake(t: TlsAuditTarget, version?: SecureVersion): Promise<Ha
   const proxy = proxyFor(t.proxy, t.host, t.to);
   if (!proxy) return tlsHandshake(t, version, null);
   try {
-    const tunnel = await openHttpTunnel(proxy, {
-      host: t.to.address,
-      port: t.to.port,
-      timeoutMs: t.timeoutMs,
-      signal: t.signal ?? new AbortController().signal,
-    });
+    const signal = t.signal ?? new AbortController().signal;
+    const tunnel = await openHttpTunnel(proxy, { to: t.to, timeoutMs: t.timeoutMs, signal });
     return await tlsHandshake(t, version, tunnel);
   } catch (err) {
     if (err instanceof ProxyConnectError) return { error: err.code };
