@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openHttpTunnel, ProxyConnectError } from '../../src/client/transport/http-connect.js';
-import { parseProxyUrl } from '../../src/client/transport/proxy-config.js';
+import { type ProxyRoute, parseProxyUrl } from '../../src/client/transport/proxy-config.js';
 import { RttEstimator } from '../../src/client/transport/rtt.js';
 import { streamExchange } from '../../src/client/transport/stream-client.js';
 import { LinkConnectError, openStreamSocket } from '../../src/client/transport/stream-connect.js';
@@ -160,15 +160,15 @@ describe('openHttpTunnel', () => {
   });
 });
 
+/** `--proxy http://127.0.0.1:<port>` with the NO_PROXY entries `noProxy`. */
+function routeVia(port: number, noProxy: string[] = []): ProxyRoute {
+  return { proxy: parseProxyUrl(`http://127.0.0.1:${port}`), source: 'flag', variable: null, noProxy };
+}
+
 describe('stream connections through the proxy', () => {
   it('openStreamSocket: a 403 becomes a LinkConnectError with the proxy’s words', async () => {
     const proxy = await scriptedProxy((s) => s.end('HTTP/1.1 403 Forbidden\r\n\r\n'));
-    const route = {
-      proxy: parseProxyUrl(`http://127.0.0.1:${proxy.port}`),
-      source: 'flag' as const,
-      variable: null,
-      noProxy: [],
-    };
+    const route = routeVia(proxy.port);
     const err = await openStreamSocket({
       transport: 'tls',
       to: transportAddress('203.0.113.10', 5349),
@@ -184,12 +184,7 @@ describe('stream connections through the proxy', () => {
   it('NO_PROXY naming the host: the connection is made directly (the proxy sees nothing)', async () => {
     const proxy = await scriptedProxy((s) => s.end('HTTP/1.1 200 OK\r\n\r\n'));
     const target = await listen(() => undefined);
-    const route = {
-      proxy: parseProxyUrl(`http://127.0.0.1:${proxy.port}`),
-      source: 'env' as const,
-      variable: 'HTTPS_PROXY',
-      noProxy: ['127.0.0.0/8'],
-    };
+    const route = routeVia(proxy.port, ['127.0.0.0/8']);
     const socket = await openStreamSocket({
       transport: 'tcp',
       to: transportAddress('127.0.0.1', target),
@@ -204,12 +199,7 @@ describe('stream connections through the proxy', () => {
 
   it('streamExchange: a proxy refusal is the exchange’s failure, in words', async () => {
     const proxy = await scriptedProxy((s) => s.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n'));
-    const route = {
-      proxy: parseProxyUrl(`http://127.0.0.1:${proxy.port}`),
-      source: 'flag' as const,
-      variable: null,
-      noProxy: [],
-    };
+    const route = routeVia(proxy.port);
     const r = await streamExchange(Buffer.alloc(20), Buffer.alloc(12), {
       transport: 'tcp',
       to: transportAddress('203.0.113.10', 3478),
