@@ -116,7 +116,7 @@ export function parseProbeJson(stdout: string): Verdict {
     return value;
   };
   return {
-    udp: oneOf('udp', [true, false]),
+    udp: oneOf('udp', [true, false, null]),
     natPresent: oneOf('natPresent', [true, false, null]),
     mapping: oneOf('mapping', [...BEHAVIOURS, null]),
     filtering: oneOf('filtering', [...BEHAVIOURS, null]),

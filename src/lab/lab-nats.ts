@@ -11,6 +11,11 @@ export interface LabNatPlan {
   readonly description: string;
   readonly options: LabOptions;
   readonly scenario: Scenario;
+  /**
+   * True when the client reaches out only through the lab's HTTP CONNECT proxy: commands run inside get
+   * `HTTPS_PROXY` (`labEnv`), as an office's managed machines do.
+   */
+  readonly proxy?: boolean;
 }
 
 /** Every `--nat` value, in the order `--help` lists them. */
@@ -61,6 +66,12 @@ export const LAB_NATS = {
     description: 'dual stack: IPv4 masquerade; IPv6 ULA lan masqueraded to one global address (NAT66)',
     options: { ipv6: true },
     scenario: 'nat66',
+  },
+  'proxy-only': {
+    description: 'an office: no UDP, no direct TCP; only squid at 100.64.0.1:3128, CONNECT to 443',
+    options: {},
+    scenario: 'proxy-only',
+    proxy: true,
   },
 } as const satisfies Record<string, LabNatPlan>;
 

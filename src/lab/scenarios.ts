@@ -3,6 +3,7 @@ import { nsRun, run } from './exec.js';
 import { loadRuleset } from './guard.js';
 import { applyIpv6Scenario, resetIpv6 } from './scenario-ipv6.js';
 import { applyMtuBlackHole, resetMtuBlackHole } from './scenario-mtu.js';
+import { applyProxyOnly } from './scenario-proxy.js';
 import { applyShortUdpTimeout, resetUdpTimeouts } from './scenario-udp-timeout.js';
 import { IFACE, type Lab, type Site, type SiteAddresses } from './topology.js';
 
@@ -20,6 +21,7 @@ export const SCENARIOS = [
   'udp-timeout-20s',
   'ipv6-firewall',
   'nat66',
+  'proxy-only',
 ] as const;
 
 /** One of {@link SCENARIOS}. */
@@ -27,7 +29,8 @@ export type Scenario = (typeof SCENARIOS)[number];
 
 /** The verdict fields a NAT probe must report, i.e. the subset of the `probe --json` contract the lab checks. */
 export interface Verdict {
-  udp: boolean;
+  /** Null where the probe cannot tell (proxy-only: nothing answers without the proxy). */
+  udp: boolean | null;
   natPresent: boolean | null;
   mapping: Behaviour | null;
   filtering: Behaviour | null;
@@ -92,6 +95,7 @@ export const EXPECTED: Readonly<Record<Scenario, Verdict>> = {
     legacyNatType: 'port-restricted-cone',
   },
   nat66: { udp: true, natPresent: true, mapping: EIM, filtering: APD, legacyNatType: 'port-restricted-cone' },
+  'proxy-only': { udp: false, natPresent: null, mapping: null, filtering: null, legacyNatType: null },
 };
 
 /**
@@ -100,10 +104,13 @@ export const EXPECTED: Readonly<Record<Scenario, Verdict>> = {
  * masquerade-random: filtering null, because through an address-and-port-dependent mapping the
  * CHANGE-REQUEST control cannot show that the server answers CHANGE-REQUEST, so the silence of filtering
  * tests II/III does not prove the NAT's filtering; the label stays `symmetric` (it follows from the mapping).
+ * proxy-only: udp null, because without the proxy nothing answers on any transport (a server that is down
+ * looks the same); through the proxy the probe says `blocked` (test/natlab/proxy-only.lab.test.ts).
  */
 export const PROBE_EXPECTED: Readonly<Record<Scenario, Verdict>> = {
   ...EXPECTED,
   'masquerade-random': { ...EXPECTED['masquerade-random'], filtering: null },
+  'proxy-only': { ...EXPECTED['proxy-only'], udp: null },
 };
 
 /** nftables table owned by the scenarios in the router namespace (the guard's table is separate). */
@@ -210,6 +217,9 @@ export async function applyScenario(lab: Lab, scenario: Scenario, site: Site = l
     case 'nat66':
       await iptables(masquerade);
       await applyIpv6Scenario(lab, scenario, site);
+      break;
+    case 'proxy-only':
+      await applyProxyOnly(lab, site);
       break;
   }
 }

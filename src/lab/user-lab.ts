@@ -4,6 +4,7 @@ import { type BundledServer, startBundledServer } from './bundled-server.js';
 import { run } from './exec.js';
 import { ALLOWED_NETS } from './guard.js';
 import { LAB_NATS, type LabNat, type LabNatPlan } from './lab-nats.js';
+import { labProxyUrl } from './scenario-proxy.js';
 import { applyScenario } from './scenarios.js';
 import { createLab, destroyLab, IFACE, type Lab } from './topology.js';
 
@@ -121,7 +122,7 @@ export function labEndpoints(ready: ServeLine): LabEndpoints {
  * first TURN URL), `ICE_DOCTOR_LAB_TURN_URLS` (all, comma-separated), `ICE_DOCTOR_LAB_TURN_USER` and
  * `ICE_DOCTOR_LAB_TURN_PASSWORD`, `ICE_DOCTOR_LAB_PAGE` (when on), `ICE_DOCTOR_LAB_NETNS` (the client
  * namespace), and `ICE_DOCTOR_STUN_SERVERS` = every `stun:` URL, so a plain `ice-doctor probe` inside
- * probes the lab's server.
+ * probes the lab's server; in a network whose plan has `proxy` (proxy-only), `HTTPS_PROXY` = the lab's squid.
  */
 export function labEnv(userLab: UserLab): Record<string, string> {
   const { endpoints } = userLab;
@@ -139,5 +140,7 @@ export function labEnv(userLab: UserLab): Record<string, string> {
     ['ICE_DOCTOR_LAB_PAGE', endpoints.page ?? undefined],
   ];
   for (const [name, value] of optional) if (value !== undefined) env[name] = value;
+  const plan: LabNatPlan = LAB_NATS[userLab.nat];
+  if (plan.proxy === true) env.HTTPS_PROXY = labProxyUrl(userLab.lab.sites[0]!);
   return env;
 }

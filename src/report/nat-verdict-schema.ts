@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { transportAddressSchema } from './address-schema.js';
+import { viaProxySchema } from './proxy-schema.js';
 
 /*
  * The NAT verdict vocabulary every report shares (RFC 4787 behaviours, the RFC 3489 label, one test, one
@@ -50,6 +51,8 @@ export const reachabilitySchema = z.object({
   rttMs: z.number().nullable(),
   mappedAddress: transportAddressSchema.nullable(),
   error: z.string().optional(),
+  /** True when this TCP/TLS exchange went through the HTTP CONNECT proxy: the mapped address is the proxy's. */
+  viaProxy: viaProxySchema,
 });
 
 /**

@@ -9,6 +9,16 @@ export const proxyUseSchema = z.object({
   /** `http://host:port`, user and password removed. */
   url: z.string(),
   source: z.enum(['flag', 'env']),
+  /** The environment variable it came from (`HTTPS_PROXY` or `https_proxy`); absent for `--proxy`. */
+  variable: z.string().optional(),
+  /** The NO_PROXY entries in force (hosts reached directly); absent when none. */
+  noProxy: z.array(z.string()).optional(),
 });
 
 export type ProxyUse = z.infer<typeof proxyUseSchema>;
+
+/**
+ * On a turn-check target or a probe reachability row: true when its TCP/TLS connection went through the
+ * proxy (a tunnel by CONNECT); absent when it was made directly (UDP, NO_PROXY, no proxy).
+ */
+export const viaProxySchema = z.literal(true).optional();

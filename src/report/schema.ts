@@ -11,7 +11,7 @@ import {
 import { pathMtuSchema } from './path-mtu-schema.js';
 import { portMappingSchema } from './port-mapping-schema.js';
 import { familyProbeSchema } from './probe-family-schema.js';
-import { proxyUseSchema } from './proxy-schema.js';
+import { proxyUseSchema, viaProxySchema } from './proxy-schema.js';
 import { turnAlternateSchema, turnNodeSchema } from './turn-node-schema.js';
 import { relayQualitySchema } from './turn-quality-schema.js';
 import { relayReachSchema } from './turn-reach-schema.js';
@@ -176,6 +176,7 @@ export const turnDiagnosisCodeSchema = z.enum([
   'tls-expiring-soon',
   'alternate-not-followed',
   'node-not-checked-here',
+  'only-tls-443-via-proxy',
 ]);
 
 /** One step of a TURN check: its verdict, how long it took, how many requests it sent. */
@@ -236,6 +237,8 @@ export const turnTargetReportSchema = z.object({
   node: turnNodeSchema.optional(),
   /** A 300 Try Alternate the server answered, and whether it was followed. */
   alternate: turnAlternateSchema.optional(),
+  /** True when this target's TCP/TLS went through the HTTP CONNECT proxy (`proxy-schema.ts`). */
+  viaProxy: viaProxySchema,
 });
 
 /** What `ice-doctor turn-check --json` prints. */

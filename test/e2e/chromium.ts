@@ -26,6 +26,8 @@ export interface ChromiumOptions {
    * allocation fails with a 701 `icecandidateerror`.
    */
   acceptAnyCertificate?: boolean;
+  /** More command-line flags, e.g. `--proxy-server=http://100.64.0.1:3128` (the proxy-only office). */
+  extraArgs?: readonly string[];
 }
 
 /** A running headless Chromium with a fresh profile; `close()` ends it and removes the profile. */
@@ -53,6 +55,7 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Run
     ...QUIET_CHROMIUM_FLAGS,
     ...(options.mdns ? [] : ['--disable-features=WebRtcHideLocalIpsWithMdns']),
     ...(options.acceptAnyCertificate === false ? [] : ['--ignore-certificate-errors']),
+    ...(options.extraArgs ?? []),
   ];
   try {
     const context = await chromium.launchPersistentContext(join(dir, 'profile'), {

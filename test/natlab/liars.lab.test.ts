@@ -76,7 +76,9 @@ describe.skipIf(!available)('natlab: lying, CHANGE-REQUEST-ignoring and dead STU
     console.log(formatTable(['scenario', 'command', 'servers', 'verdicts', 'wall ms', 'judged'], rows));
   });
 
-  const table = SCENARIOS.flatMap((scenario) => CASES.map((c) => ({ scenario, ...c })));
+  // proxy-only: nothing reaches the servers from lan (no UDP, no direct TCP), so no liar can be seen or named.
+  const reachable = SCENARIOS.filter((scenario) => scenario !== 'proxy-only');
+  const table = reachable.flatMap((scenario) => CASES.map((c) => ({ scenario, ...c })));
   it.each(table)(
     '$scenario: $command $servers',
     async ({ scenario, command, servers }) => {

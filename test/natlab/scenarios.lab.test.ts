@@ -11,7 +11,7 @@ const runs = labRuns();
 
 /** Extra facts per scenario beyond the RFC 4787 verdict. */
 const EXTRA: Readonly<
-  Record<Scenario, { portPreserved: boolean; distinctMappings: number; tcpFrom: string }>
+  Record<Scenario, { portPreserved: boolean; distinctMappings: number; tcpFrom?: string }>
 > = {
   masquerade: { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
   'masquerade-random': { portPreserved: false, distinctMappings: 3, tcpFrom: ADDR.routerPub },
@@ -23,6 +23,7 @@ const EXTRA: Readonly<
   'udp-timeout-20s': { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
   'ipv6-firewall': { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
   nat66: { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
+  'proxy-only': { portPreserved: false, distinctMappings: 0 },
 };
 
 describe.skipIf(!available)('natlab scenarios (raw sockets)', () => {

@@ -135,8 +135,8 @@ describe('verdict', () => {
     ],
     ['two-peer call relayed', 'relayed', { peerPair: RELAY_PAIR.turns }, /went through TURN over TLS/],
     [
-      'UDP blocked, TLS relay works',
-      'udp-blocked-tls-works',
+      'UDP blocked, TURN/TCP fails, TLS relay on 443 works (the proxy-only office)',
+      'only-tls-443',
       {
         nat: NO_UDP,
         paths: [
@@ -146,7 +146,46 @@ describe('verdict', () => {
           path('turns', true, 'turns:turn.example.org:443?transport=tcp'),
         ],
       },
+      /^Only TURN over TLS on port 443 works from here \(through your proxy, if this browser uses one\): UDP is blocked and TURN over TCP on port \d+ did not connect\./,
+    ],
+    [
+      'UDP blocked, TLS relay on 443 works, no other TCP/TLS path tried: not "only"',
+      'udp-blocked-tls-works',
+      {
+        nat: NO_UDP,
+        paths: [
+          path('stun', false),
+          path('turn-udp', false),
+          path('turns', true, 'turns:turn.example.org:443?transport=tcp'),
+        ],
+      },
       /^UDP is blocked on this network; calls will relay over TURN\/TLS on 443\.$/,
+    ],
+    [
+      'UDP blocked, TURN/TCP works too: not "only TLS"',
+      'udp-blocked-tls-works',
+      {
+        nat: NO_UDP,
+        paths: [
+          path('turn-udp', false),
+          path('turn-tcp', true),
+          path('turns', true, 'turns:turn.example.org:443?transport=tcp'),
+        ],
+      },
+      /^UDP is blocked on this network; calls will relay over TURN\/TLS on 443\.$/,
+    ],
+    [
+      'UDP blocked, TLS works on 5349 only: not "443"',
+      'udp-blocked-tls-works',
+      {
+        nat: NO_UDP,
+        paths: [
+          path('turn-udp', false),
+          path('turn-tcp', false),
+          path('turns', true, 'turns:turn.example.org:5349?transport=tcp'),
+        ],
+      },
+      /^UDP is blocked on this network; calls will relay over TURN\/TLS on 5349\.$/,
     ],
     [
       'UDP blocked, a TLS relay that is not the one under test',

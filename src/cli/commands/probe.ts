@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { PROXY_FLAG_HELP } from '../config/proxy-flag-help.js';
 import { withInvocation } from '../examples.js';
 
 interface ProbeFlags {
@@ -11,6 +12,7 @@ interface ProbeFlags {
   insecure?: boolean;
   ca?: string;
   serversFile?: string;
+  proxy?: string;
 }
 
 /**
@@ -35,6 +37,7 @@ export function registerProbe(program: Command): void {
     .option('--insecure', 'accept any TLS certificate for stuns: URLs')
     .option('--ca <file>', 'PEM file of CA certificates to trust for stuns: besides the bundled roots')
     .option('--servers-file <file>', 'probe the STUN URLs in FILE too (one per line, # comments)')
+    .option('--proxy <url>', PROXY_FLAG_HELP)
     .addHelpText(
       'after',
       withInvocation(
@@ -50,6 +53,8 @@ export function registerProbe(program: Command): void {
       const { readCaFile } = await import('../config/ca-file.js');
       const { runProbe } = await import('../../client/nat-probe/run-probe.js');
       const { startProgress } = await import('./progress.js');
+      const { resolveProxy } = await import('../config/proxy-flag.js');
+      const proxy = resolveProxy(flags.proxy, process.env);
       const timeoutMs = parseMs('--timeout', flags.timeout);
       const maxLifetimeS = flags.lifetime ? parseSeconds('--max-lifetime', flags.maxLifetime) : undefined;
       const ca = flags.ca === undefined ? undefined : readCaFile('--ca', flags.ca);
@@ -62,6 +67,7 @@ export function registerProbe(program: Command): void {
         pathMtu: flags.pathMtu,
         insecure: flags.insecure,
         ca,
+        proxy,
         onProgress: (t) => progress.update(t),
       }).finally(() => progress.stop());
       const unresolved = report.reachability.filter((r) => isResolveFailure(r.error));

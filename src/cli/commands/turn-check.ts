@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { PROXY_FLAG_HELP } from '../config/proxy-flag-help.js';
 import type { TurnCredentialFlags } from '../config/turn-check-credentials.js';
 import { DEFAULT_REST_TTL_S, DEFAULT_REST_USER } from '../config/turn-check-defaults.js';
 import { withInvocation } from '../examples.js';
@@ -14,6 +15,7 @@ interface TurnCheckFlags extends Omit<TurnCredentialFlags, 'restTtlS'> {
   qualityDuration?: string;
   /** False with `--no-outside-reach`. */
   outsideReach: boolean;
+  proxy?: string;
 }
 
 const EXAMPLES = `
@@ -23,6 +25,7 @@ Examples:
   ice-doctor turn-check turns:turn.example.org --auth-secret "$STATIC_AUTH_SECRET" --rest-user probe --json
   ice-doctor turn-check turns:turn.internal.example:5349 --ca private-root.pem --user alice --password s3cret
   ICE_DOCTOR_TURN_USER=alice ICE_DOCTOR_TURN_PASSWORD=s3cret ice-doctor turn-check turn:turn.example.org
+  HTTPS_PROXY=http://proxy.example.org:3128 ice-doctor turn-check turns:turn.example.org:443 --user alice --password s3cret
 
 For each URL and transport (turn: = UDP and TCP unless ?transport= narrows it; turns: = TLS) it allocates a
 relay, makes a second allocation on the same server as the peer, installs permissions and channels, sends
@@ -75,6 +78,7 @@ export function registerTurnCheck(program: Command): void {
       '--no-outside-reach',
       'skip the check that relay ports are reachable from outside (ice-doctor sends to them from its own socket)',
     )
+    .option('--proxy <url>', PROXY_FLAG_HELP)
     .addHelpText('after', withInvocation(EXAMPLES))
     .action(async (urls: string[], flags: TurnCheckFlags) => {
       // Loaded here, not at the top: `--version`, `--help` and the other commands never pay for them.
@@ -88,7 +92,9 @@ export function registerTurnCheck(program: Command): void {
       const { readCaFile } = await import('../config/ca-file.js');
       const { startProgress } = await import('./progress.js');
       const { parseQualityFlags } = await import('../config/turn-quality-flags.js');
+      const { resolveProxy } = await import('../config/proxy-flag.js');
       const targets = parseTurnTargets(urls);
+      const proxy = resolveProxy(flags.proxy, process.env);
       const timeoutMs = parseMs('--timeout', flags.timeout);
       const quality = parseQualityFlags(flags.quality, flags.qualityDuration, timeoutMs);
       const ca = flags.ca === undefined ? undefined : readCaFile('--ca', flags.ca);
@@ -105,6 +111,7 @@ export function registerTurnCheck(program: Command): void {
         timeoutMs,
         quality,
         outsideReach: flags.outsideReach,
+        proxy,
         onProgress: (t) => progress.update(t),
       }).finally(() => progress.stop());
       // The report is typed by its zod schema, and the tests validate this output against it; parsing it here

@@ -3,6 +3,7 @@ import type { ProbeReport } from '../../report/schema.js';
 import { formatAddress } from '../../wire/address.js';
 import { renderFamilyBlocks } from './probe-families.js';
 import { keepAliveRow, pathMtuRow } from './probe-path.js';
+import { proxyLines, viaProxyWords } from './proxy.js';
 
 const show = (v: string | boolean | null): string => (v === null ? pc.dim('unknown') : String(v));
 
@@ -57,11 +58,14 @@ export function renderProbeText(r: ProbeReport): string {
     lines.push(`  ${'Not trusted'.padEnd(17)} ${pc.yellow(u.url)}${pc.dim(` — ${u.reason}`)}`);
   lines.push('');
   lines.push(...renderFamilyBlocks(r));
+  lines.push(...proxyLines(r.proxy));
   lines.push(pc.bold('Reachability'));
   for (const x of r.reachability) {
     const state = x.reachable ? pc.green('ok') : pc.red('fail');
     const rtt = x.rttMs === null ? '' : ` ${x.rttMs} ms`;
-    lines.push(`  ${state} ${x.url}${rtt}${x.error ? pc.dim(` — ${x.error}`) : ''}`);
+    lines.push(
+      `  ${state} ${x.url}${viaProxyWords(x.viaProxy)}${rtt}${x.error ? pc.dim(` — ${x.error}`) : ''}`,
+    );
   }
   lines.push('');
   lines.push(pc.bold('Tests'));

@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import type { TurnCheckReport, TurnStep, TurnTargetReport } from '../../report/schema.js';
 import { formatAddress } from '../../wire/address.js';
+import { proxyLines, viaProxyWords } from './proxy.js';
 import { alternateWords } from './turn-alternate.js';
 import { certificateLine } from './turn-certificate.js';
 import { nodeTableLines } from './turn-nodes.js';
@@ -35,7 +36,9 @@ function targetLines(t: TurnTargetReport): string[] {
   const mark = t.ok ? pc.green('✔') : pc.red('✘');
   const server = t.server ? ` ${formatAddress(t.server)}` : '';
   const who = `${t.credentials === 'rest' ? 'REST user' : 'user'} ${t.username}${t.realm ? `, realm ${t.realm}` : ''}`;
-  const lines = [`${mark} ${pc.bold(t.url)}${server}  ${pc.dim(`${who}, ${t.durationMs} ms`)}`];
+  const lines = [
+    `${mark} ${pc.bold(t.url)}${server}${viaProxyWords(t.viaProxy)}  ${pc.dim(`${who}, ${t.durationMs} ms`)}`,
+  ];
   const facts = [
     t.relayedAddress ? `relayed ${formatAddress(t.relayedAddress)}` : null,
     t.mappedAddress ? `mapped ${formatAddress(t.mappedAddress)}` : null,
@@ -75,6 +78,7 @@ function targetLines(t: TurnTargetReport): string[] {
  */
 export function renderTurnCheckText(r: TurnCheckReport): string {
   const lines = [`${r.ok ? pc.green('●') : pc.red('●')} ${pc.bold(r.summary)}`, ''];
+  lines.push(...proxyLines(r.proxy));
   lines.push(...nodeTableLines(r.targets));
   for (const t of r.targets) lines.push(...targetLines(t), '');
   lines.push(pc.dim(`Finished in ${r.durationMs} ms.`));

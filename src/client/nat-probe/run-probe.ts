@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { ProbeReport } from '../../report/schema.js';
 import type { TransportAddress } from '../../wire/address.js';
+import { type ProxyRoute, proxyUse } from '../transport/proxy-config.js';
 import { ResolveError, resolveServerAll } from '../transport/resolve.js';
 import { RttEstimator } from '../transport/rtt.js';
 import { streamExchange } from '../transport/stream-client.js';
@@ -11,6 +12,7 @@ import { runFamily, udpTargetsOf } from './family-run.js';
 import { keepAliveOf } from './keep-alive.js';
 import type { UdpTarget } from './nat-tests.js';
 import type { BindingObservation, ServerObservation } from './observations.js';
+import { markViaProxy } from './probe-proxy.js';
 import { reachability } from './reachability.js';
 import { bindingRequest, toObservation } from './requests.js';
 import { testResults } from './test-results.js';
@@ -36,6 +38,8 @@ export interface ProbeOptions {
   ca?: readonly string[];
   /** Told what the probe is waiting for, for a progress line. */
   onProgress?: (text: string) => void;
+  /** The HTTP CONNECT proxy STUN over TCP/TLS goes through (`--proxy`, `HTTPS_PROXY`); UDP never does. */
+  proxy?: ProxyRoute;
 }
 
 const DNS_TIMEOUT_MS = 2000;
@@ -92,6 +96,7 @@ function streamTests(
         serverName: u.host,
         insecure: opts.insecure,
         ca: opts.ca,
+        proxy: opts.proxy,
         rtt,
         signal,
       }).then((r) => {
@@ -186,12 +191,13 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
       servers: servers.map((s) => s.url),
       localAddress: local ? { address: local, port: localPort, family } : null,
       ...verdicts,
-      reachability: reachability(servers, obs),
+      reachability: markViaProxy(reachability(servers, obs), urls, servers, opts.proxy),
       tests: testResults(obs, otherFilters, verdicts.rfc5780Server),
       ...(pathMtu && { pathMtu: await pathMtu }),
       ...(keepAlive !== null && { keepAliveS: keepAlive }),
       durationMs: Math.round(performance.now() - started),
       ...blocks,
+      ...(opts.proxy ? { proxy: proxyUse(opts.proxy) } : {}),
     };
   } finally {
     clearTimeout(timer);

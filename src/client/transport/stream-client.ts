@@ -4,6 +4,8 @@ import { type TransportAddress, transportAddress } from '../../wire/address.js';
 import { StunDecodeError } from '../../wire/errors.js';
 import { StreamFramer } from '../../wire/framing.js';
 import { decodeMessage, type StunMessage } from '../../wire/message.js';
+import { openHttpTunnel } from './http-connect.js';
+import { type ProxyRoute, proxyFor } from './proxy-config.js';
 import type { RttEstimator } from './rtt.js';
 import { describeSocketError } from './tls-errors.js';
 import { nextDeadlineOffsetMs, PROBE_POLICY } from './transaction.js';
@@ -18,6 +20,8 @@ export interface StreamConnectOptions {
   insecure?: boolean;
   /** More trusted CA certificates (PEM, from `--ca FILE`), besides Node's bundled roots. */
   ca?: readonly string[];
+  /** The HTTP CONNECT proxy TCP/TLS goes through (`--proxy`, `HTTPS_PROXY`), unless NO_PROXY skips the host. */
+  proxy?: ProxyRoute;
 }
 
 /** The SNI name of a TLS connection: the host name, or undefined for an IP literal (RFC 6066 §3). */
@@ -35,12 +39,22 @@ export function tlsCa(extra: readonly string[] | undefined): string[] | undefine
  * `serverName` as SNI and certificate name unless it is an IP literal. Errors arrive as the socket's
  * `error` event.
  * @param onConnect called once the connection (for TLS: the handshake) is up.
+ * @param tunnel a connected byte pipe to `opts.to` (an HTTP CONNECT tunnel) to use instead of a new TCP
+ *   connection; TLS runs over it.
  */
-export function connectStream(opts: StreamConnectOptions, onConnect: () => void): Socket {
+export function connectStream(opts: StreamConnectOptions, onConnect: () => void, tunnel?: Socket): Socket {
   const { address: host, port } = opts.to;
-  if (opts.transport === 'tcp') return tcpConnect({ host, port }, onConnect);
+  if (opts.transport === 'tcp') {
+    if (!tunnel) return tcpConnect({ host, port }, onConnect);
+    queueMicrotask(() => {
+      tunnel.resume();
+      onConnect();
+    });
+    return tunnel;
+  }
   return tlsConnect(
     {
+      ...(tunnel ? { socket: tunnel } : {}),
       host,
       port,
       servername: tlsServerName(opts.serverName),
@@ -50,6 +64,12 @@ export function connectStream(opts: StreamConnectOptions, onConnect: () => void)
     onConnect,
   );
 }
+
+/**
+ * Limit of the proxy's answer to CONNECT, in ms: the exchange's own RTT-based budget usually ends it sooner
+ * (the tunnel is then given up on with it).
+ */
+const STREAM_TUNNEL_MAX_MS = 10_000;
 
 /** Options of one STUN-over-TCP/TLS exchange (RFC 8489 §6.2.2, §6.2.3). */
 export interface StreamExchangeOptions extends StreamConnectOptions {
@@ -92,8 +112,10 @@ export function streamExchange(
   opts: StreamExchangeOptions,
 ): Promise<StreamExchangeResult> {
   const start = performance.now();
+  const proxy = proxyFor(opts.proxy, opts.serverName, opts.to);
+  const tunnelling = new AbortController();
   return new Promise((resolve) => {
-    let socket: Socket;
+    let socket: Socket | undefined;
     let connectMs: number | null = null;
     let refusedMs: number | null = null;
     let sentAt = 0;
@@ -105,11 +127,19 @@ export function streamExchange(
       clearTimeout(timer);
       unsubscribe();
       opts.signal.removeEventListener('abort', onAbort);
-      const remote = socket.remoteAddress
-        ? transportAddress(socket.remoteAddress, socket.remotePort ?? 0)
+      tunnelling.abort();
+      // Through a proxy the socket's peer is the proxy: the server is the tunnel's end, once it is up.
+      const remote = proxy
+        ? connectMs === null
+          ? null
+          : opts.to
+        : socket?.remoteAddress
+          ? transportAddress(socket.remoteAddress, socket.remotePort ?? 0)
+          : null;
+      const local = socket?.localAddress
+        ? transportAddress(socket.localAddress, socket.localPort ?? 0)
         : null;
-      const local = socket.localAddress ? transportAddress(socket.localAddress, socket.localPort ?? 0) : null;
-      socket.destroy();
+      socket?.destroy();
       resolve({
         ...r,
         remote,
@@ -137,29 +167,48 @@ export function streamExchange(
     const onConnect = (): void => {
       connectMs = performance.now() - start;
       sentAt = performance.now();
-      socket.write(request);
+      socket?.write(request);
       schedule();
     };
-    socket = connectStream(opts, onConnect);
-    socket.on('data', (chunk: Buffer) => {
-      try {
-        for (const frame of framer.push(chunk)) {
-          if (frame.kind !== 'stun') continue;
-          const msg = decodeMessage(frame.bytes);
-          if (msg.transactionId.equals(transactionId)) finish({ response: msg, failure: null });
+    const attach = (s: Socket): void => {
+      socket = s;
+      listen(s);
+    };
+    if (!proxy) attach(connectStream(opts, onConnect));
+    else {
+      openHttpTunnel(proxy, {
+        to: opts.to,
+        timeoutMs: STREAM_TUNNEL_MAX_MS,
+        signal: AbortSignal.any([opts.signal, tunnelling.signal]),
+      }).then(
+        (tunnel) => {
+          if (settled) tunnel.destroy();
+          else attach(connectStream(opts, onConnect, tunnel));
+        },
+        (err: Error) => finish({ response: null, failure: err.message }),
+      );
+    }
+    function listen(socket: Socket): void {
+      socket.on('data', (chunk: Buffer) => {
+        try {
+          for (const frame of framer.push(chunk)) {
+            if (frame.kind !== 'stun') continue;
+            const msg = decodeMessage(frame.bytes);
+            if (msg.transactionId.equals(transactionId)) finish({ response: msg, failure: null });
+          }
+        } catch (err) {
+          finish({
+            response: null,
+            failure: err instanceof StunDecodeError ? `garbage from server: ${err.message}` : String(err),
+          });
         }
-      } catch (err) {
-        finish({
-          response: null,
-          failure: err instanceof StunDecodeError ? `garbage from server: ${err.message}` : String(err),
-        });
-      }
-    });
-    socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ECONNREFUSED') refusedMs = performance.now() - start;
-      finish({ response: null, failure: err.code ? describeSocketError(err.code) : err.message });
-    });
-    socket.on('close', () => finish({ response: null, failure: 'connection closed before a response' }));
+      });
+      socket.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ECONNREFUSED') refusedMs = performance.now() - start;
+        finish({ response: null, failure: err.code ? describeSocketError(err.code) : err.message });
+      });
+      socket.on('close', () => finish({ response: null, failure: 'connection closed before a response' }));
+    }
     if (opts.signal.aborted) onAbort();
     else opts.signal.addEventListener('abort', onAbort, { once: true });
   });

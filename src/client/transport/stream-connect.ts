@@ -1,5 +1,7 @@
 import { type Socket, connect as tcpConnect } from 'node:net';
 import { type DetailedPeerCertificate, type TLSSocket, connect as tlsConnect } from 'node:tls';
+import { openHttpTunnel, ProxyConnectError } from './http-connect.js';
+import { proxyFor } from './proxy-config.js';
 import { type StreamConnectOptions, tlsCa, tlsServerName } from './stream-client.js';
 import { describeSocketError } from './tls-errors.js';
 
@@ -54,6 +56,8 @@ export interface ConnectFacts {
   tlsFailure: string | null;
   /** The certificate chain, for a certificate that was not trusted. */
   certificate: PeerCertificateFacts | null;
+  /** Why the HTTP CONNECT proxy did not open the tunnel, in plain words (`http-connect.ts`); absent when direct. */
+  proxyFailure?: string;
 }
 
 const NO_FACTS: ConnectFacts = { tcpConnectMs: null, tlsWaitMs: null, tlsFailure: null, certificate: null };
@@ -69,13 +73,15 @@ export class LinkConnectError extends Error {
    * @param code the error code as Node reports it.
    * @param elapsedMs time from the connect call to the failure, in ms.
    * @param facts what else was observed (TCP connect time, TLS wait, certificate chain).
+   * @param words the message when it says more than the code's words (a proxy's refusal names the port).
    */
   constructor(
     readonly code: string,
     readonly elapsedMs: number,
     readonly facts: ConnectFacts = NO_FACTS,
+    words?: string,
   ) {
-    super(describeSocketError(code));
+    super(words ?? describeSocketError(code));
   }
 }
 
@@ -121,11 +127,32 @@ function certificateFacts(socket: TLSSocket): PeerCertificateFacts | null {
  * @throws LinkConnectError: the socket error code, `timeout` (no TCP connection within
  *   `connectTimeoutMs`), `aborted`, a certificate code, or {@link TLS_NO_HANDSHAKE} (TCP up, TLS not).
  */
-export function openStreamSocket(opts: StreamSocketOptions): Promise<Socket> {
+export async function openStreamSocket(opts: StreamSocketOptions): Promise<Socket> {
   const start = performance.now();
+  const proxy = proxyFor(opts.proxy, opts.serverName, opts.to);
+  if (!proxy) return handshake(opts, null, start);
+  try {
+    const tunnel = await openHttpTunnel(proxy, {
+      to: opts.to,
+      timeoutMs: opts.connectTimeoutMs,
+      signal: opts.signal,
+    });
+    return await handshake(opts, tunnel, start);
+  } catch (err) {
+    if (!(err instanceof ProxyConnectError)) throw err;
+    const facts = { ...NO_FACTS, proxyFailure: err.message };
+    throw new LinkConnectError(err.code, performance.now() - start, facts, err.message);
+  }
+}
+
+/**
+ * The TCP connection (or, through a proxy, the `tunnel` already open since `start`) and for TLS the
+ * handshake on it, as {@link openStreamSocket} says.
+ */
+function handshake(opts: StreamSocketOptions, tunnel: Socket | null, start: number): Promise<Socket> {
   const { address: host, port } = opts.to;
   return new Promise((resolve, reject) => {
-    let current: Socket = tcpConnect({ host, port });
+    let current: Socket = tunnel ?? tcpConnect({ host, port });
     let tcpConnectMs: number | null = null;
     let tlsWaitMs: number | null = null;
     let timer = setTimeout(() => give('timeout'), opts.connectTimeoutMs);
@@ -156,7 +183,7 @@ export function openStreamSocket(opts: StreamSocketOptions): Promise<Socket> {
       give('aborted');
     }
     current.once('error', onError);
-    current.once('connect', () => {
+    const onTcp = (): void => {
       tcpConnectMs = performance.now() - start;
       if (opts.transport === 'tcp') {
         cleanup();
@@ -190,7 +217,9 @@ export function openStreamSocket(opts: StreamSocketOptions): Promise<Socket> {
       );
       current = tls;
       tls.once('error', onError);
-    });
+    };
+    if (tunnel) onTcp();
+    else current.once('connect', onTcp);
     if (opts.signal.aborted) onAbort();
     else opts.signal.addEventListener('abort', onAbort, { once: true });
   });

@@ -1,5 +1,8 @@
+import type { Socket } from 'node:net';
 import { type DetailedPeerCertificate, type SecureVersion, connect as tlsConnect } from 'node:tls';
 import type { TransportAddress } from '../../wire/address.js';
+import { openHttpTunnel, ProxyConnectError } from './http-connect.js';
+import { type ProxyRoute, proxyFor } from './proxy-config.js';
 import { tlsCa, tlsServerName } from './stream-client.js';
 
 /** The TLS versions tried one at a time, oldest first. */
@@ -37,6 +40,8 @@ export interface TlsAuditTarget {
   timeoutMs: number;
   /** Ends every handshake still running (the check learnt there is no TLS to audit). */
   signal?: AbortSignal;
+  /** The HTTP CONNECT proxy each handshake goes through, unless NO_PROXY skips the host. */
+  proxy?: ProxyRoute;
 }
 
 type Handshake = { chain: Buffer[]; chainError: string | null; protocol: string | null } | { error: string };
@@ -58,9 +63,28 @@ export function refusedByServer(error: string): boolean {
  * (the audit does, RFC 6125): the chain as sent and OpenSSL's chain verdict. `version` limits the
  * handshake to one version (with OpenSSL's security level 0, so TLS 1.0/1.1 can be offered at all).
  */
-function handshake(t: TlsAuditTarget, version?: SecureVersion): Promise<Handshake> {
+async function handshake(t: TlsAuditTarget, version?: SecureVersion): Promise<Handshake> {
+  const proxy = proxyFor(t.proxy, t.host, t.to);
+  if (!proxy) return tlsHandshake(t, version, null);
+  try {
+    const signal = t.signal ?? new AbortController().signal;
+    const tunnel = await openHttpTunnel(proxy, { to: t.to, timeoutMs: t.timeoutMs, signal });
+    return await tlsHandshake(t, version, tunnel);
+  } catch (err) {
+    if (err instanceof ProxyConnectError) return { error: err.code };
+    throw err;
+  }
+}
+
+/** The handshake of {@link handshake} on a new TCP connection, or over `tunnel` (an HTTP CONNECT tunnel). */
+function tlsHandshake(
+  t: TlsAuditTarget,
+  version: SecureVersion | undefined,
+  tunnel: Socket | null,
+): Promise<Handshake> {
   return new Promise((resolve) => {
     const socket = tlsConnect({
+      ...(tunnel ? { socket: tunnel } : {}),
       host: t.to.address,
       port: t.to.port,
       servername: tlsServerName(t.host),

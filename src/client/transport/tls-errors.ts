@@ -52,6 +52,15 @@ const SOCKET_ERRORS: ReadonlyMap<string, KnownSocketError> = new Map([
   ['ECONNRESET', { words: 'connection reset by the server or a middlebox' }],
   ['EHOSTUNREACH', { words: 'host unreachable' }],
   ['ENETUNREACH', { words: 'network unreachable' }],
+  ['PROXY_AUTH_REQUIRED', { words: 'your proxy wants a login (407)' }],
+  [
+    'PROXY_FORBIDDEN',
+    { words: 'your proxy does not allow CONNECT to this port (403) — most offices allow only 443' },
+  ],
+  ['PROXY_REFUSED', { words: 'your proxy refused the tunnel' }],
+  ['PROXY_UNREACHABLE', { words: 'your proxy cannot be reached' }],
+  ['PROXY_CLOSED', { words: 'your proxy closed the connection before answering CONNECT' }],
+  ['PROXY_NOT_HTTP', { words: 'the proxy address does not answer as an HTTP proxy' }],
 ]);
 
 /**

@@ -1,3 +1,4 @@
+import type { ProxyUse } from '../../report/proxy-schema.js';
 import {
   type TurnCheckReport,
   type TurnDiagnosis,
@@ -35,6 +36,7 @@ import {
   type TurnObservation,
   type TurnTargetObservations,
 } from './observations.js';
+import { withNetworkVerdict } from './proxy-verdict.js';
 import { judgeQuality } from './quality-judge.js';
 import { summariseQuality } from './quality-summary.js';
 import { relayScopeFinding } from './relay-scope.js';
@@ -463,6 +465,7 @@ export function diagnoseTarget(t: TurnTargetObservations): TurnTargetReport {
     ...(t.node ? { node: { ...t.node, rttMs: reportedMs(t.node.rttMs) } } : {}),
     ...(certificate ? { certificate } : {}),
     ...(t.alternate ? { alternate: t.alternate } : {}),
+    ...(t.viaProxy ? { viaProxy: true as const } : {}),
   };
   const local = localLimitation(t);
   return local ? notCheckedHere(report, local) : report;
@@ -484,14 +487,16 @@ function summarize(targets: TurnTargetReport[]): string {
  * The `turn-check` report (schemaVersion 1) of every target's observations, judged by {@link diagnoseTarget}.
  * @param startedAt ISO 8601 time the run began.
  * @param durationMs wall time of the whole run, in ms.
+ * @param proxy the HTTP CONNECT proxy TCP/TLS went through, if any (then `withNetworkVerdict` may name it).
  */
 export function turnCheckReport(
   observed: TurnTargetObservations[],
   startedAt: string,
   durationMs: number,
+  proxy?: ProxyUse,
 ): TurnCheckReport {
   const targets = observed.map(diagnoseTarget);
-  return {
+  return withNetworkVerdict({
     schemaVersion: 1,
     tool: 'ice-doctor',
     kind: 'turn-check',
@@ -500,5 +505,6 @@ export function turnCheckReport(
     summary: summarize(targets),
     targets,
     durationMs: reportedMs(durationMs)!,
-  };
+    ...(proxy ? { proxy } : {}),
+  });
 }

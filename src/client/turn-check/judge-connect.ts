@@ -2,6 +2,7 @@ import type { TurnDiagnosisCode } from '../../report/schema.js';
 import { reportedMs } from '../transport/rtt.js';
 import { TLS_NO_HANDSHAKE } from '../transport/stream-connect.js';
 import { describeSocketError, tlsFindingOf } from '../transport/tls-errors.js';
+import { proxyFailed } from './judge-proxy.js';
 import { fail, type Judged, serverWords, stepFailed, stepOk } from './judged.js';
 import { missingIssuer } from './missing-issuer.js';
 import type { ConnectObservation, ResolveObservation, TurnTargetObservations } from './observations.js';
@@ -107,6 +108,7 @@ export function judgeConnect(o: ConnectObservation, t: TurnTargetObservations): 
       t.transport !== 'tls' ? '' : t.insecure ? ', certificate NOT verified' : ', certificate verified';
     return stepOk(`${proto} connected${verified}`);
   }
+  if (o.facts?.proxyFailure) return proxyFailed(o.facts.proxyFailure, t);
   const words = describeSocketError(o.errorCode);
   const finding = tlsFindingOf(o.errorCode);
   if (finding) {

@@ -154,6 +154,8 @@ function streamLink(socket: Socket, transport: 'tcp' | 'tls', events: LinkEvents
     fail({ kind: 'error', message: err.code ? describeSocketError(err.code) : err.message }),
   );
   socket.on('close', () => fail({ kind: 'closed', message: 'the server closed the connection' }));
+  // A socket through an HTTP CONNECT tunnel comes paused (`openHttpTunnel`); a direct one already flows.
+  socket.resume();
   return link;
 }
 

@@ -103,6 +103,8 @@ export type TurnObservation = ResolveObservation | ConnectObservation | RequestO
 /** Everything one check of one URL over one transport saw, in the order it ran. Sockets produce these. */
 export interface TurnTargetObservations {
   url: string;
+  /** True when TCP/TLS went through the HTTP CONNECT proxy (`--proxy`, `HTTPS_PROXY`); absent when direct. */
+  viaProxy?: boolean;
   transport: Transport;
   /** The host as the user wrote it (a name or an IP literal). */
   host: string;

@@ -1,5 +1,6 @@
 import type { TurnCheckReport } from '../../report/schema.js';
 import type { HostsTable } from '../transport/hosts-file.js';
+import { proxyUse } from '../transport/proxy-config.js';
 import type { TurnTarget } from '../url/turn-url.js';
 import { turnCheckReport } from './diagnose.js';
 import { MAX_PARALLEL_CHECKS, mapBounded, planNodes } from './nodes.js';
@@ -35,5 +36,5 @@ export async function runTurnCheck(opts: TurnRunOptions): Promise<TurnCheckRepor
       p,
     ),
   );
-  return turnCheckReport(observed, startedAt, performance.now() - start);
+  return turnCheckReport(observed, startedAt, performance.now() - start, opts.proxy && proxyUse(opts.proxy));
 }

@@ -15,6 +15,7 @@ import type { AttributeSpec } from '../../wire/build.js';
 import { MIN_CHANNEL } from '../../wire/channel-data.js';
 import { StunClass, StunMethod } from '../../wire/constants.js';
 import { bindingRequest } from '../nat-probe/requests.js';
+import { type ProxyRoute, viaProxy } from '../transport/proxy-config.js';
 import { ResolveError, resolveServer } from '../transport/resolve.js';
 import { RttEstimator } from '../transport/rtt.js';
 import { streamExchange } from '../transport/stream-client.js';
@@ -61,6 +62,8 @@ export interface TurnCheckOptions {
   outsideReach?: boolean;
   /** Whether a 300 Try Alternate to `to` is followed (alternate.ts; the exporter's allowedTargets); default yes. */
   followAlternate?: (to: Redirect) => boolean;
+  /** The HTTP CONNECT proxy TCP/TLS goes through (`--proxy`, `HTTPS_PROXY`); UDP never does. */
+  proxy?: ProxyRoute;
 }
 
 /** The other address family: the one `family-allocate` asks for. */
@@ -245,6 +248,7 @@ class TargetRun {
         serverName: this.serverName,
         insecure: this.opts.insecure,
         ca: this.opts.ca,
+        proxy: this.opts.proxy,
         connectTimeoutMs: Math.min(this.opts.timeoutMs, 5000),
         signal: this.signal,
         credentials: this.opts.credentials.credentials,
@@ -284,6 +288,8 @@ class TargetRun {
     const r = await streamExchange(req.bytes, req.transactionId, {
       transport: 'tcp',
       to: server,
+      serverName: this.serverName,
+      proxy: this.opts.proxy,
       rtt,
       signal: AbortSignal.any([this.signal, AbortSignal.timeout(waitMs)]),
     });
@@ -567,7 +573,14 @@ export async function checkTurnTarget(
     }
     if (server && target.transport === 'tls') {
       const timeoutMs = Math.min(TLS_AUDIT_TIMEOUT_MS, opts.timeoutMs);
-      audit = probeTls({ to: server, host: target.host, ca: opts.ca, timeoutMs, signal: noTls.signal });
+      audit = probeTls({
+        to: server,
+        host: target.host,
+        ca: opts.ca,
+        timeoutMs,
+        signal: noTls.signal,
+        proxy: opts.proxy,
+      });
     }
     if (server) {
       let at = await serverSteps(run, server, reach !== undefined);
@@ -604,6 +617,7 @@ export async function checkTurnTarget(
     ...(plan?.node ? { node: { ...plan.node, rttMs: nodeRttMs(run.out) } } : {}),
     ...(tlsAudit ? { tlsAudit, ca: opts.ca } : {}),
     ...(alternate ? { alternate } : {}),
+    ...(server && viaProxy(target, server, opts.proxy) ? { viaProxy: true } : {}),
   };
 }
 

@@ -281,6 +281,7 @@ function headline(input: AnswerInput): { calls: Statement; todo: string[] } {
         ],
       };
     case 'udp-blocked-tls-works':
+    case 'only-tls-443':
     case 'udp-blocked-tcp-works': {
       const over = list([
         ...new Set(

@@ -10,6 +10,7 @@ import type {
 import { isLoopback } from './address.js';
 import { isLoopbackUrl, parseIceUrl, sameIceUrl } from './ice-url.js';
 import type { NatFacts } from './nat-facts.js';
+import { onlyTls443 } from './verdict-tls-443.js';
 
 /**
  * The page's verdict: one or two plain sentences on whether and how calls connect from this network, a
@@ -17,7 +18,7 @@ import type { NatFacts } from './nat-facts.js';
  * `no-candidates` (the browser gathered nothing, not even a host candidate), `browser-ignores-loopback`
  * (Firefox, every server on a loopback address, none used), `turn-credentials-rejected`, `no-path`,
  * `signaling-blocked`, `relayed` / `direct` (from the two-peer call), `same-machine` (the servers answered
- * over loopback: they are proved, this network is not tested), `udp-blocked-tls-works`, `udp-blocked-tcp-works`, `relay-only`, `symmetric-nat`, `turn-udp-only`,
+ * over loopback: they are proved, this network is not tested), `only-tls-443` (verdict-tls-443.ts), `udp-blocked-tls-works`, `udp-blocked-tcp-works`, `relay-only`, `symmetric-nat`, `turn-udp-only`,
  * `no-relay` (UDP works but every configured TURN path failed its proof), `direct` / `udp-works` (from the NAT
  * facts).
  */
@@ -205,6 +206,8 @@ function judge(input: VerdictInput): { code: string; text: string } {
         };
   if (nat.sameMachine) return { code: 'same-machine', text: sameMachineText(input) };
   if (!nat.udp) {
+    const only443 = onlyTls443(turn.filter((p) => p.kind !== 'turn-udp'));
+    if (only443) return only443;
     const tls = provedTurn.find((p) => p.kind === 'turns');
     const tcp = provedTurn.find((p) => p.kind === 'turn-tcp');
     if (tls)
