@@ -10,6 +10,8 @@ interface ProbeFlags {
   insecure?: boolean;
   ca?: string;
   serversFile?: string;
+  portMapping: boolean;
+  gateway?: string;
 }
 
 /**
@@ -33,6 +35,14 @@ export function registerProbe(program: Command): void {
     .option('--insecure', 'accept any TLS certificate for stuns: URLs')
     .option('--ca <file>', 'PEM file of CA certificates to trust for stuns: besides the bundled roots')
     .option('--servers-file <file>', 'probe the STUN URLs in FILE too (one per line, # comments)')
+    .option(
+      '--no-port-mapping',
+      'do not ask the gateway by UPnP IGD, NAT-PMP and PCP (nor create a test mapping)',
+    )
+    .option(
+      '--gateway <ip>',
+      "the gateway to ask for port mapping (default: the default route's, /proc/net/route)",
+    )
     .addHelpText(
       'after',
       withInvocation(
@@ -51,6 +61,8 @@ export function registerProbe(program: Command): void {
       const timeoutMs = parseMs('--timeout', flags.timeout);
       const maxLifetimeS = flags.lifetime ? parseSeconds('--max-lifetime', flags.maxLifetime) : undefined;
       const ca = flags.ca === undefined ? undefined : readCaFile('--ca', flags.ca);
+      const { parseGateway } = await import('../config/gateway-flag.js');
+      const gateway = flags.gateway === undefined ? undefined : parseGateway(flags.gateway);
       const progress = startProgress('probing');
       const report = await runProbe({
         urls: publicServers(urls, process.env, flags.serversFile),
@@ -59,6 +71,7 @@ export function registerProbe(program: Command): void {
         maxLifetimeS,
         insecure: flags.insecure,
         ca,
+        portMapping: flags.portMapping ? { ...(gateway !== undefined && { gateway }) } : undefined,
         onProgress: (t) => progress.update(t),
       }).finally(() => progress.stop());
       const unresolved = report.reachability.filter((r) => isResolveFailure(r.error));

@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import type { ProbeReport } from '../../report/schema.js';
 import { formatAddress } from '../../wire/address.js';
+import { renderPortMapping } from './port-mapping.js';
 
 const show = (v: string | boolean | null): string => (v === null ? pc.dim('unknown') : String(v));
 
@@ -58,6 +59,7 @@ export function renderProbeText(r: ProbeReport): string {
     const rtt = x.rttMs === null ? '' : ` ${x.rttMs} ms`;
     lines.push(`  ${state} ${x.url}${rtt}${x.error ? pc.dim(` — ${x.error}`) : ''}`);
   }
+  lines.push(...renderPortMapping(r.portMapping));
   lines.push('');
   lines.push(pc.bold('Tests'));
   for (const t of r.tests) {

@@ -7,6 +7,7 @@ import { RttEstimator, reportedMs } from '../transport/rtt.js';
 import { streamExchange } from '../transport/stream-client.js';
 import { StunUdpClient } from '../transport/udp-client.js';
 import { parseStunUrl, type StunUrl } from '../url/stun-url.js';
+import { type PortMappingOptions, portMappingStep } from '../port-mapping/probe-step.js';
 import { answered } from './answers.js';
 import { classify } from './classify.js';
 import { LifetimeUnsupportedError, lifetimeTest } from './lifetime-test.js';
@@ -33,6 +34,8 @@ export interface ProbeOptions {
   insecure?: boolean;
   /** More trusted CA certificates for `stuns:` (PEM, from `--ca FILE`) besides Node's bundled roots. */
   ca?: readonly string[];
+  /** Ask the gateway by UPnP IGD, NAT-PMP and PCP (issue 16 §3); undefined = not asked. */
+  portMapping?: PortMappingOptions;
   /** Told what the probe is waiting for, for a progress line. */
   onProgress?: (text: string) => void;
 }
@@ -155,6 +158,7 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
       s.transport === 'udp' && s.address ? [{ url: s.url, address: s.address }] : [],
     );
     const family = udp[0]?.address.family ?? 'IPv4';
+    const portMapping = portMappingStep(opts.portMapping, udp);
     const sameFamily = udp.filter((s) => s.address.family === family);
     opts.onProgress?.('mapping and filtering tests');
     const streams = Promise.all(streamTests(urls, servers, opts, rtt, deadline.signal));
@@ -215,6 +219,7 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
       ...verdicts,
       reachability: reachability(servers, obs),
       tests: testResults(obs, otherFilters, verdicts.rfc5780Server),
+      ...(await portMapping.report(verdicts.publicAddress, local)),
       durationMs: Math.round(performance.now() - started),
     };
   } finally {

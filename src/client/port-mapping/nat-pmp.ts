@@ -1,0 +1,63 @@
+import type { PortMappingProtocol } from '../../report/port-mapping-schema.js';
+import type { MappingBudget } from './budget.js';
+import {
+  decodeExternalAddressResponse,
+  decodeMapUdpResponse,
+  encodeExternalAddressRequest,
+  encodeMapUdpRequest,
+  natPmpResultText,
+} from './nat-pmp-codec.js';
+import { openGatewaySocket, PORT_MAPPING_PORT } from './udp-exchange.js';
+
+/**
+ * NAT-PMP against `gateway` (RFC 6886): external address request (opcode 0), then a test UDP mapping of
+ * this socket's port with `budget.lifetimeS` (opcode 1), removed at once (lifetime 0, §3.4). A gateway that
+ * stays silent to the first request costs `budget.firstMs`; each later request `budget.stepMs`.
+ * Never throws: failures are in the result's `error`.
+ */
+export async function tryNatPmp(gateway: string, budget: MappingBudget): Promise<PortMappingProtocol> {
+  const result: PortMappingProtocol = {
+    protocol: 'nat-pmp',
+    answered: false,
+    gateway: `${gateway}:${PORT_MAPPING_PORT}`,
+    externalAddress: null,
+    mappingCreated: null,
+    mappingRemoved: null,
+    rttMs: null,
+  };
+  const socket = await openGatewaySocket(gateway).catch((err: Error) => err);
+  if (socket instanceof Error) return { ...result, error: socket.message };
+  try {
+    const ext = await socket.exchange(
+      encodeExternalAddressRequest(),
+      decodeExternalAddressResponse,
+      budget.firstMs,
+    );
+    if (!ext) return { ...result, error: `no answer within ${budget.firstMs} ms` };
+    result.answered = true;
+    result.rttMs = Math.round(ext.rttMs);
+    const errors: string[] = [];
+    if (ext.value.resultCode === 0) result.externalAddress = ext.value.externalAddress;
+    else errors.push(`external address: result ${natPmpResultText(ext.value.resultCode)}`);
+    const port = socket.local.port;
+    const map = await socket.exchange(
+      encodeMapUdpRequest(port, port, budget.lifetimeS),
+      decodeMapUdpResponse,
+      budget.stepMs,
+    );
+    if (!map) errors.push(`mapping: no answer within ${budget.stepMs} ms`);
+    else if (map.value.resultCode !== 0)
+      errors.push(`mapping: result ${natPmpResultText(map.value.resultCode)}`);
+    result.mappingCreated = map !== null && map.value.resultCode === 0 && map.value.lifetimeS > 0;
+    if (result.mappingCreated) {
+      const del = await socket.exchange(encodeMapUdpRequest(port, 0, 0), decodeMapUdpResponse, budget.stepMs);
+      result.mappingRemoved = del !== null && del.value.resultCode === 0;
+      if (!del) errors.push(`removal: no answer within ${budget.stepMs} ms`);
+      else if (del.value.resultCode !== 0)
+        errors.push(`removal: result ${natPmpResultText(del.value.resultCode)}`);
+    }
+    return errors.length > 0 ? { ...result, error: errors.join('; ') } : result;
+  } finally {
+    socket.close();
+  }
+}
