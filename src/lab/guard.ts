@@ -8,7 +8,7 @@ const NETS = `{ ${ALLOWED_NETS.join(', ')} }`;
 
 /**
  * nftables ruleset (table `inet idl_guard`) for the lan host: output is dropped unless it leaves via
- * loopback or goes to {@link ALLOWED_NETS}. `inet` covers IPv6 too, so IPv6 egress is dropped as well.
+ * loopback or goes to {@link ALLOWED_NETS} (or is an SSDP search, link-local multicast 239.255.255.250:1900). `inet` covers IPv6 too, so IPv6 egress is dropped as well.
  * Dropped UDP sends fail locally with EPERM.
  */
 const LAN_GUARD = `
@@ -17,6 +17,7 @@ table inet idl_guard {
     type filter hook output priority filter; policy drop;
     oifname "lo" accept
     ip daddr ${NETS} accept
+    ip daddr 239.255.255.250 udp dport 1900 accept
   }
 }
 `;

@@ -1,13 +1,13 @@
 import { setMaxListeners } from 'node:events';
 import type { ProbeReport, Reachability } from '../../report/schema.js';
 import type { TransportAddress } from '../../wire/address.js';
+import { type PortMappingOptions, portMappingStep } from '../port-mapping/probe-step.js';
 import { localAddresses, localAddressToward } from '../transport/local-addresses.js';
 import { ResolveError, resolveServer } from '../transport/resolve.js';
 import { RttEstimator, reportedMs } from '../transport/rtt.js';
 import { streamExchange } from '../transport/stream-client.js';
 import { StunUdpClient } from '../transport/udp-client.js';
 import { parseStunUrl, type StunUrl } from '../url/stun-url.js';
-import { type PortMappingOptions, portMappingStep } from '../port-mapping/probe-step.js';
 import { answered } from './answers.js';
 import { classify } from './classify.js';
 import { LifetimeUnsupportedError, lifetimeTest } from './lifetime-test.js';
