@@ -1,9 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sleep } from './exec.js';
-import { loadRuleset } from './guard.js';
+import { nsRun, sleep } from './exec.js';
+import { ALLOWED_NETS, loadRuleset } from './guard.js';
 import type { LabProcess } from './processes.js';
 import { IFACE, type Lab } from './topology.js';
+
+/** The lab's public segment (TEST-NET-3), where the STUN servers live. */
+const PUB_NET = ALLOWED_NETS[1];
 
 /** nftables table (family inet) holding miniupnpd's chains in the router namespace. */
 export const UPNP_TABLE = 'idl_upnp';
@@ -65,6 +68,16 @@ export function miniupnpdConfig(dir: string, opts: MiniupnpdOptions = {}): strin
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Lets the STUN server's answers (from its primary and alternate port, any address in pub's 203.0.113.0/24: miniupnpd's own
+ * RFC 5780 filtering check) reach the router itself: the lab's router guard drops all UDP arriving on `wan0`
+ * for the router, as a home NAT does. One rule inserted before that drop in the guard's `input_guard`.
+ */
+async function allowStunReplies(lab: Lab, port: number): Promise<void> {
+  const rule = `ip saddr ${PUB_NET} udp sport { ${port}, ${port + 1} } accept`;
+  await nsRun(lab.ns.nat, 'nft', ['insert', 'rule', 'inet', 'idl_guard', 'input_guard', ...rule.split(' ')]);
+}
+
 /** Longest wait for miniupnpd's "Listening for NAT-PMP/PCP" log line, in ms. */
 const READY_MS = 10_000;
 
@@ -76,6 +89,7 @@ const READY_MS = 10_000;
  */
 export async function startMiniupnpd(lab: Lab, opts: MiniupnpdOptions = {}): Promise<LabProcess> {
   await loadRuleset(lab.ns.nat, UPNP_CHAINS);
+  if (opts.stun) await allowStunReplies(lab, opts.stun.port);
   const config = join(lab.tmpDir, 'miniupnpd.conf');
   writeFileSync(config, miniupnpdConfig(lab.tmpDir, opts));
   const proc = lab.start('nat', 'miniupnpd', 'miniupnpd', [

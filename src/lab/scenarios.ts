@@ -1,6 +1,7 @@
 import type { Behaviour, LegacyNatType } from '../report/schema.js';
 import { nsRun, run } from './exec.js';
 import { loadRuleset } from './guard.js';
+import { applyCgnat } from './scenario-cgnat.js';
 import { IFACE, type Lab, type Site, type SiteAddresses } from './topology.js';
 
 export type { Behaviour, LegacyNatType };
@@ -13,10 +14,17 @@ export const SCENARIOS = [
   'restricted-cone',
   'udp-dropped',
   'routed',
+  'cgnat',
 ] as const;
 
 /** One of {@link SCENARIOS}. */
 export type Scenario = (typeof SCENARIOS)[number];
+
+/** The scenarios that need a lab created with topology options (`LAB_NATS` names them); the rest run in a plain lab. */
+export const NEEDS_TOPOLOGY: ReadonlySet<Scenario> = new Set<Scenario>(['cgnat']);
+
+/** {@link SCENARIOS} that run in a lab created without options. */
+export const PLAIN_SCENARIOS: readonly Scenario[] = SCENARIOS.filter((s) => !NEEDS_TOPOLOGY.has(s));
 
 /** The verdict fields a NAT probe must report, i.e. the subset of the `probe --json` contract the lab checks. */
 export interface Verdict {
@@ -63,6 +71,7 @@ export const EXPECTED: Readonly<Record<Scenario, Verdict>> = {
     legacyNatType: 'udp-blocked',
   },
   routed: { udp: true, natPresent: false, mapping: EIM, filtering: EIM, legacyNatType: 'open-internet' },
+  cgnat: { udp: true, natPresent: true, mapping: EIM, filtering: APD, legacyNatType: 'port-restricted-cone' },
 };
 
 /**
@@ -165,6 +174,9 @@ export async function applyScenario(lab: Lab, scenario: Scenario, site: Site = l
       break;
     case 'routed':
       await run('ip', ['-n', lab.ns.pub, 'route', 'add', site.addr.lanNet, 'via', site.addr.routerPub]);
+      break;
+    case 'cgnat':
+      await applyCgnat(lab);
       break;
   }
 }
