@@ -212,7 +212,7 @@ describe.skipIf(!available)('natlab: port mapping (UPnP IGD, NAT-PMP, PCP) and N
               nsRun(lab.ns.lan, process.execPath, ['-e', natPmpMapScript(port, external, lifetimeS)]);
             const added = await natPmp(60, port);
             expect(added.stdout.trim()).toBe(`result 0 external ${port}`);
-            expect(await listRedirects()).toContain(`udp dport ${port} dnat ip to ${ADDR.lanHost}:${port}`);
+            expect(await listRedirects()).toContain(`th dport ${port} dnat ip to ${ADDR.lanHost}:${port}`);
             const removed = await natPmp(0, 0);
             expect(removed.stdout.trim()).toBe('result 0 external 0');
             expect(await listRedirects()).not.toContain(`dport ${port}`);
