@@ -13,19 +13,23 @@ import { openGatewaySocket, PORT_MAPPING_PORT } from './udp-exchange.js';
  * NAT-PMP against `gateway` (RFC 6886): external address request (opcode 0), then a test UDP mapping of
  * this socket's port with `budget.lifetimeS` (opcode 1), removed at once (lifetime 0, §3.4). A gateway that
  * stays silent to the first request costs `budget.firstMs`; each later request `budget.stepMs`.
- * Never throws: failures are in the result's `error`.
+ * `port` is 5351 except in tests. Never throws: failures are in the result's `error`.
  */
-export async function tryNatPmp(gateway: string, budget: MappingBudget): Promise<PortMappingProtocol> {
+export async function tryNatPmp(
+  gateway: string,
+  budget: MappingBudget,
+  port = PORT_MAPPING_PORT,
+): Promise<PortMappingProtocol> {
   const result: PortMappingProtocol = {
     protocol: 'nat-pmp',
     answered: false,
-    gateway: `${gateway}:${PORT_MAPPING_PORT}`,
+    gateway: `${gateway}:${port}`,
     externalAddress: null,
     mappingCreated: null,
     mappingRemoved: null,
     rttMs: null,
   };
-  const socket = await openGatewaySocket(gateway).catch((err: Error) => err);
+  const socket = await openGatewaySocket(gateway, port).catch((err: Error) => err);
   if (socket instanceof Error) return { ...result, error: socket.message };
   try {
     const ext = await socket.exchange(
@@ -39,9 +43,9 @@ export async function tryNatPmp(gateway: string, budget: MappingBudget): Promise
     const errors: string[] = [];
     if (ext.value.resultCode === 0) result.externalAddress = ext.value.externalAddress;
     else errors.push(`external address: result ${natPmpResultText(ext.value.resultCode)}`);
-    const port = socket.local.port;
+    const localPort = socket.local.port;
     const map = await socket.exchange(
-      encodeMapUdpRequest(port, port, budget.lifetimeS),
+      encodeMapUdpRequest(localPort, localPort, budget.lifetimeS),
       decodeMapUdpResponse,
       budget.stepMs,
     );
@@ -50,7 +54,11 @@ export async function tryNatPmp(gateway: string, budget: MappingBudget): Promise
       errors.push(`mapping: result ${natPmpResultText(map.value.resultCode)}`);
     result.mappingCreated = map !== null && map.value.resultCode === 0 && map.value.lifetimeS > 0;
     if (result.mappingCreated) {
-      const del = await socket.exchange(encodeMapUdpRequest(port, 0, 0), decodeMapUdpResponse, budget.stepMs);
+      const del = await socket.exchange(
+        encodeMapUdpRequest(localPort, 0, 0),
+        decodeMapUdpResponse,
+        budget.stepMs,
+      );
       result.mappingRemoved = del !== null && del.value.resultCode === 0;
       if (!del) errors.push(`removal: no answer within ${budget.stepMs} ms`);
       else if (del.value.resultCode !== 0)

@@ -29,29 +29,33 @@ const acceptFor =
  * and `budget.lifetimeS` (§11), the external address taken from the MAP response (IPv4-mapped IPv6), then
  * the same MAP with lifetime 0 to delete it (§15). A NAT-PMP-only gateway's version-0 UNSUPP_VERSION
  * answer (§9) counts as answered, with the error saying so (the NAT-PMP result carries that gateway's facts).
- * Never throws: failures are in the result's `error`.
+ * `port` is 5351 except in tests. Never throws: failures are in the result's `error`.
  */
-export async function tryPcp(gateway: string, budget: MappingBudget): Promise<PortMappingProtocol> {
+export async function tryPcp(
+  gateway: string,
+  budget: MappingBudget,
+  port = PORT_MAPPING_PORT,
+): Promise<PortMappingProtocol> {
   const result: PortMappingProtocol = {
     protocol: 'pcp',
     answered: false,
-    gateway: `${gateway}:${PORT_MAPPING_PORT}`,
+    gateway: `${gateway}:${port}`,
     externalAddress: null,
     mappingCreated: null,
     mappingRemoved: null,
     rttMs: null,
   };
-  const socket = await openGatewaySocket(gateway).catch((err: Error) => err);
+  const socket = await openGatewaySocket(gateway, port).catch((err: Error) => err);
   if (socket instanceof Error) return { ...result, error: socket.message };
   try {
     const nonce = randomBytes(12);
-    const port = socket.local.port;
+    const localPort = socket.local.port;
     const request = (lifetimeS: number) =>
       encodeMapRequest({
         nonce,
         clientIp: socket.local.address,
-        internalPort: port,
-        externalPort: port,
+        internalPort: localPort,
+        externalPort: localPort,
         lifetimeS,
       });
     const map = await socket.exchange(request(budget.lifetimeS), acceptFor(nonce), budget.firstMs);
