@@ -27,7 +27,7 @@ table inet idl_guard {
  * unsolicited UDP addressed to the router itself from the public side is dropped silently (no ICMP), as a
  * home NAT does. The NAT scenarios add their own tables and never touch this one.
  */
-const ROUTER_GUARD = `
+export const ROUTER_GUARD = `
 table inet idl_guard {
   chain forward_guard {
     type filter hook forward priority filter; policy drop;

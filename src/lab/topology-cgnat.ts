@@ -1,5 +1,5 @@
 import { nsRun, run } from './exec.js';
-import { ALLOWED_NETS, loadRuleset } from './guard.js';
+import { loadRuleset, ROUTER_GUARD } from './guard.js';
 import { IFACE, type Lab } from './topology.js';
 
 /**
@@ -15,33 +15,18 @@ export const CGNAT_ADDR = {
   prefix: 24,
 } as const;
 
-/** Interface names in the carrier namespace: `in0` toward the home router, `wan0` on pub's bridge. */
+/** Interface names in the carrier namespace: `in0` toward the home router, `wan0` on pub's bridge (the name the routers' guard drops unsolicited UDP on). */
 export const CGNAT_IFACE = { inside: 'in0', outside: 'wan0' } as const;
 
 /** pub's end of the carrier's outside link (pub's `eth0` belongs to the home router in the plain lab). */
 const PUB_END = 'ethc';
 
-const NETS = `{ ${ALLOWED_NETS.join(', ')} }`;
-
-/** The carrier's guard: forwards only between the lab's nets; unsolicited UDP to itself from pub dropped. */
-const CARRIER_GUARD = `
-table inet idl_guard {
-  chain forward_guard {
-    type filter hook forward priority filter; policy drop;
-    ip saddr ${NETS} ip daddr ${NETS} accept
-  }
-  chain input_guard {
-    type filter hook input priority filter; policy accept;
-    iifname "${CGNAT_IFACE.outside}" meta l4proto udp drop
-  }
-}
-`;
-
 /**
  * Puts a carrier NAT namespace (`lab.ns.cgn`) between site 0's router and pub: pub's end of the router's
  * `wan0` link moves into the carrier as `in0` (100.64.100.1/24), the router's `wan0` gets 100.64.100.2/24
  * and a default route via the carrier, and a new link joins the carrier's `wan0` (203.0.113.1/24) to pub's
- * bridge. The carrier forwards (ip_forward=1) behind its own guard; its NAT is set by the `cgnat` scenario.
+ * bridge. The carrier forwards (ip_forward=1) behind the routers' guard (its outside is `wan0` too); its NAT
+ * is set by the `cgnat` scenario.
  * @throws Error when the lab was not created with `cgnat: true` or a command fails.
  */
 export async function buildCarrier(lab: Lab): Promise<void> {
@@ -84,5 +69,5 @@ export async function buildCarrier(lab: Lab): Promise<void> {
     await run('ip', ['-n', ns, 'link', 'set', dev, 'up']);
   await run('ip', ['-n', nat, 'route', 'replace', 'default', 'via', CGNAT_ADDR.carrierInside]);
   await nsRun(cgn, 'sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1']);
-  await loadRuleset(cgn, CARRIER_GUARD);
+  await loadRuleset(cgn, ROUTER_GUARD);
 }

@@ -30,6 +30,15 @@ const row = (protocol: string, fields: Record<string, unknown>) => ({
   ...fields,
 });
 
+/** miniupnpd's PCP answer when it maps nothing (reserved WAN address, or port forwarding off after STUN). */
+const pcpRefused = row('pcp', {
+  answered: true,
+  externalAddress: null,
+  mappingCreated: false,
+  mappingRemoved: null,
+  error: 'mapping: result 8 (NO_RESOURCES)',
+});
+
 const created = {
   answered: true,
   externalAddress: ADDR.routerPub,
@@ -80,13 +89,7 @@ const CASES: readonly Case[] = [
           mappingRemoved: null,
           error: 'external address: result 3 (Network Failure); mapping: result 3 (Network Failure)',
         }),
-        row('pcp', {
-          answered: true,
-          externalAddress: null,
-          mappingCreated: false,
-          mappingRemoved: null,
-          error: 'mapping: result 8 (NO_RESOURCES)',
-        }),
+        pcpRefused,
       ],
       upstreamNat: null,
       reasons: { upstreamNat: expect.stringContaining('reports no external address of its own') },
@@ -113,13 +116,7 @@ const CASES: readonly Case[] = [
           mappingRemoved: null,
           error: 'mapping: result 3 (Network Failure)',
         }),
-        row('pcp', {
-          answered: true,
-          externalAddress: null,
-          mappingCreated: false,
-          mappingRemoved: null,
-          error: 'mapping: result 8 (NO_RESOURCES)',
-        }),
+        pcpRefused,
       ],
       upstreamNat: null,
       reasons: {

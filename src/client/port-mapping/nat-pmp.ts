@@ -7,6 +7,7 @@ import {
   encodeMapUdpRequest,
   natPmpResultText,
 } from './nat-pmp-codec.js';
+import { unanswered } from './protocol-result.js';
 import { openGatewaySocket, PORT_MAPPING_PORT } from './udp-exchange.js';
 
 /**
@@ -20,15 +21,7 @@ export async function tryNatPmp(
   budget: MappingBudget,
   port = PORT_MAPPING_PORT,
 ): Promise<PortMappingProtocol> {
-  const result: PortMappingProtocol = {
-    protocol: 'nat-pmp',
-    answered: false,
-    gateway: `${gateway}:${port}`,
-    externalAddress: null,
-    mappingCreated: null,
-    mappingRemoved: null,
-    rttMs: null,
-  };
+  const result = unanswered('nat-pmp', `${gateway}:${port}`);
   const socket = await openGatewaySocket(gateway, port).catch((err: Error) => err);
   if (socket instanceof Error) return { ...result, error: socket.message };
   try {

@@ -9,6 +9,7 @@ import {
   type PcpResponse,
   pcpResultText,
 } from './pcp-codec.js';
+import { unanswered } from './protocol-result.js';
 import { openGatewaySocket, PORT_MAPPING_PORT } from './udp-exchange.js';
 
 /** What a datagram from the gateway means to the PCP client: a MAP response with our nonce, or NAT-PMP only. */
@@ -36,15 +37,7 @@ export async function tryPcp(
   budget: MappingBudget,
   port = PORT_MAPPING_PORT,
 ): Promise<PortMappingProtocol> {
-  const result: PortMappingProtocol = {
-    protocol: 'pcp',
-    answered: false,
-    gateway: `${gateway}:${port}`,
-    externalAddress: null,
-    mappingCreated: null,
-    mappingRemoved: null,
-    rttMs: null,
-  };
+  const result = unanswered('pcp', `${gateway}:${port}`);
   const socket = await openGatewaySocket(gateway, port).catch((err: Error) => err);
   if (socket instanceof Error) return { ...result, error: socket.message };
   try {

@@ -5,6 +5,7 @@ import { DEFAULT_MAPPING_BUDGET, type MappingBudget } from './budget.js';
 import { defaultGateway } from './gateway.js';
 import { tryNatPmp } from './nat-pmp.js';
 import { tryPcp } from './pcp.js';
+import { unanswered } from './protocol-result.js';
 import { tryUpnpIgd } from './upnp-igd.js';
 import { judgeUpstreamNat } from './upstream-nat.js';
 
@@ -22,16 +23,8 @@ export interface PortMappingRun {
   readonly protocols: PortMappingProtocol[];
 }
 
-const notTried = (protocol: PortMappingProtocol['protocol'], error: string): PortMappingProtocol => ({
-  protocol,
-  answered: false,
-  gateway: null,
-  externalAddress: null,
-  mappingCreated: null,
-  mappingRemoved: null,
-  rttMs: null,
-  error,
-});
+const notTried = (protocol: PortMappingProtocol['protocol'], error: string): PortMappingProtocol =>
+  unanswered(protocol, null, error);
 
 /**
  * Runs UPnP IGD, NAT-PMP and PCP against the gateway in parallel (issue 16 §3); a silent gateway costs

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { PortMappingProtocol } from '../../report/port-mapping-schema.js';
 import type { MappingBudget } from './budget.js';
 import { elementText, findWanService, soapCall } from './igd-soap.js';
+import { unanswered } from './protocol-result.js';
 import { discoverIgd } from './ssdp.js';
 
 /** Description text of the test mapping, so a router's admin page shows what made it. */
@@ -25,15 +26,7 @@ async function fetchText(url: string, timeoutMs: number): Promise<string | Error
  * Never throws: failures are in the result's `error`.
  */
 export async function tryUpnpIgd(localAddress: string, budget: MappingBudget): Promise<PortMappingProtocol> {
-  const result: PortMappingProtocol = {
-    protocol: 'upnp-igd',
-    answered: false,
-    gateway: null,
-    externalAddress: null,
-    mappingCreated: null,
-    mappingRemoved: null,
-    rttMs: null,
-  };
+  const result = unanswered('upnp-igd', null);
   const found = await discoverIgd(localAddress, budget.firstMs);
   if (!found) return { ...result, error: `no SSDP answer within ${budget.firstMs} ms` };
   result.answered = true;
