@@ -10,10 +10,14 @@ export interface MappingBudget {
   readonly lifetimeS: number;
 }
 
-/** The probe's limits: 250 ms to a first answer, 250 ms per later UDP step, 1 s per HTTP request, 60-s mappings. */
+/**
+ * The probe's limits: 250 ms to a first answer (the cost of a silent router), then 1 s per later UDP step and
+ * per HTTP request of a router that has answered (adding a mapping means netlink work in the router, slow on
+ * a busy one), 60-s test mappings.
+ */
 export const DEFAULT_MAPPING_BUDGET: MappingBudget = {
   firstMs: 250,
-  stepMs: 250,
+  stepMs: 1000,
   httpMs: 1000,
   lifetimeS: 60,
 };

@@ -46,7 +46,7 @@ export async function startPortMapping(opts: PortMappingOptions = {}): Promise<P
   const protocols = await Promise.all([
     local === null
       ? Promise.resolve(notTried('upnp-igd', `no route to the gateway ${gateway}`))
-      : tryUpnpIgd(local, budget),
+      : tryUpnpIgd(local, gateway, budget),
     tryNatPmp(gateway, budget),
     tryPcp(gateway, budget),
   ]);

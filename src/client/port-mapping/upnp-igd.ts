@@ -19,15 +19,19 @@ async function fetchText(url: string, timeoutMs: number): Promise<string | Error
 }
 
 /**
- * UPnP IGD from `localAddress` (this host's address on the gateway's LAN): SSDP M-SEARCH (first answer
- * within `budget.firstMs`), the device description, then SOAP GetExternalIPAddress, AddPortMapping of a
+ * UPnP IGD on `gateway` from `localAddress` (this host's address on the gateway's LAN): SSDP M-SEARCH (first
+ * answer within `budget.firstMs`, see `discoverIgd`), the device description, then SOAP GetExternalIPAddress, AddPortMapping of a
  * random high UDP port to this host with `budget.lifetimeS`, and DeletePortMapping at once; each HTTP
  * request is bounded by `budget.httpMs`. `gateway` in the result is the control URL.
  * Never throws: failures are in the result's `error`.
  */
-export async function tryUpnpIgd(localAddress: string, budget: MappingBudget): Promise<PortMappingProtocol> {
+export async function tryUpnpIgd(
+  localAddress: string,
+  gateway: string,
+  budget: MappingBudget,
+): Promise<PortMappingProtocol> {
   const result = unanswered('upnp-igd', null);
-  const found = await discoverIgd(localAddress, budget.firstMs);
+  const found = await discoverIgd(localAddress, gateway, budget.firstMs);
   if (!found) return { ...result, error: `no SSDP answer within ${budget.firstMs} ms` };
   result.answered = true;
   result.rttMs = Math.round(found.rttMs);
