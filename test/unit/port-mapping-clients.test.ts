@@ -56,7 +56,7 @@ function pcpCpe(request: Buffer): Buffer {
 describe('NAT-PMP client (RFC 6886)', () => {
   it('reads the external address, creates the test mapping and deletes it', async () => {
     const gw = await gateway(natPmpCpe);
-    const r = await tryNatPmp('127.0.0.1', BUDGET, gw.port);
+    const r = await tryNatPmp('127.0.0.1', BUDGET, { answered: false }, gw.port);
     expect(r).toEqual({
       protocol: 'nat-pmp',
       answered: true,
@@ -75,7 +75,7 @@ describe('NAT-PMP client (RFC 6886)', () => {
 
   it('a result code is an answer with the error in words, and no external address', async () => {
     const gw = await gateway((req) => Buffer.from([0, 128 + (req[1] ?? 0), 0, 3, 0, 0, 0, 9, 0, 0, 0, 0]));
-    const r = await tryNatPmp('127.0.0.1', BUDGET, gw.port);
+    const r = await tryNatPmp('127.0.0.1', BUDGET, { answered: false }, gw.port);
     expect(r).toMatchObject({
       answered: true,
       externalAddress: null,
@@ -87,7 +87,7 @@ describe('NAT-PMP client (RFC 6886)', () => {
 
   it('a silent gateway: not answered, after the first-answer budget only', async () => {
     const gw = await gateway(() => null);
-    const r = await tryNatPmp('127.0.0.1', BUDGET, gw.port);
+    const r = await tryNatPmp('127.0.0.1', BUDGET, { answered: false }, gw.port);
     expect(r).toMatchObject({ answered: false, rttMs: null, error: 'no answer within 250 ms' });
     expect(gw.seen.length).toBeGreaterThanOrEqual(1);
   });
@@ -96,7 +96,7 @@ describe('NAT-PMP client (RFC 6886)', () => {
 describe('PCP client (RFC 6887)', () => {
   it('MAP with nonce and client IP, external address from the answer, then a lifetime-0 delete', async () => {
     const gw = await gateway(pcpCpe);
-    const r = await tryPcp('127.0.0.1', BUDGET, gw.port);
+    const r = await tryPcp('127.0.0.1', BUDGET, { answered: false }, gw.port);
     expect(r).toMatchObject({
       answered: true,
       externalAddress: '100.64.100.2',
@@ -116,13 +116,13 @@ describe('PCP client (RFC 6887)', () => {
       reply[24] = (reply[24] ?? 0) ^ 0xff;
       return reply;
     });
-    const r = await tryPcp('127.0.0.1', BUDGET, gw.port);
+    const r = await tryPcp('127.0.0.1', BUDGET, { answered: false }, gw.port);
     expect(r).toMatchObject({ answered: false, error: 'no answer within 250 ms' });
   });
 
   it('a NAT-PMP-only gateway (version 0 UNSUPP_VERSION) counts as answered, saying so', async () => {
     const gw = await gateway(() => Buffer.from([0, 0x81, 0, 1, 0, 0, 0, 9]));
-    const r = await tryPcp('127.0.0.1', BUDGET, gw.port);
+    const r = await tryPcp('127.0.0.1', BUDGET, { answered: false }, gw.port);
     expect(r).toMatchObject({ answered: true, externalAddress: null, mappingCreated: null });
     expect(r.error).toContain('speaks NAT-PMP only');
   });

@@ -1,5 +1,6 @@
 import type { PortMappingProtocol } from '../../report/port-mapping-schema.js';
 import type { MappingBudget } from './budget.js';
+import { firstAnswer, type RouterLiveness } from './first-answer.js';
 import {
   decodeExternalAddressResponse,
   decodeMapUdpResponse,
@@ -13,24 +14,27 @@ import { openGatewaySocket, PORT_MAPPING_PORT } from './udp-exchange.js';
 /**
  * NAT-PMP against `gateway` (RFC 6886): external address request (opcode 0), then a test UDP mapping of
  * this socket's port with `budget.lifetimeS` (opcode 1), removed at once (lifetime 0, §3.4). A gateway that
- * stays silent to the first request costs `budget.firstMs`; each later request `budget.stepMs`.
+ * stays silent to the first request costs `budget.firstMs` (see `firstAnswer` for a router busy with another
+ * protocol, `live`); each later request `budget.stepMs`.
  * `port` is 5351 except in tests. Never throws: failures are in the result's `error`.
  */
 export async function tryNatPmp(
   gateway: string,
   budget: MappingBudget,
+  live: RouterLiveness = { answered: false },
   port = PORT_MAPPING_PORT,
 ): Promise<PortMappingProtocol> {
   const result = unanswered('nat-pmp', `${gateway}:${port}`);
   const socket = await openGatewaySocket(gateway, port).catch((err: Error) => err);
   if (socket instanceof Error) return { ...result, error: socket.message };
   try {
-    const ext = await socket.exchange(
-      encodeExternalAddressRequest(),
-      decodeExternalAddressResponse,
-      budget.firstMs,
+    const first = await firstAnswer(
+      (ms) => socket.exchange(encodeExternalAddressRequest(), decodeExternalAddressResponse, ms),
+      budget,
+      live,
     );
-    if (!ext) return { ...result, error: `no answer within ${budget.firstMs} ms` };
+    const ext = first.value;
+    if (!ext) return { ...result, error: `no answer within ${first.waitedMs} ms` };
     result.answered = true;
     result.rttMs = Math.round(ext.rttMs);
     const errors: string[] = [];

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PortMappingProtocol } from '../../report/port-mapping-schema.js';
 import type { MappingBudget } from './budget.js';
+import { firstAnswer, type RouterLiveness } from './first-answer.js';
 import {
   decodePcpResponse,
   encodeMapRequest,
@@ -35,6 +36,7 @@ const acceptFor =
 export async function tryPcp(
   gateway: string,
   budget: MappingBudget,
+  live: RouterLiveness = { answered: false },
   port = PORT_MAPPING_PORT,
 ): Promise<PortMappingProtocol> {
   const result = unanswered('pcp', `${gateway}:${port}`);
@@ -51,8 +53,13 @@ export async function tryPcp(
         externalPort: localPort,
         lifetimeS,
       });
-    const map = await socket.exchange(request(budget.lifetimeS), acceptFor(nonce), budget.firstMs);
-    if (!map) return { ...result, error: `no answer within ${budget.firstMs} ms` };
+    const first = await firstAnswer(
+      (ms) => socket.exchange(request(budget.lifetimeS), acceptFor(nonce), ms),
+      budget,
+      live,
+    );
+    const map = first.value;
+    if (!map) return { ...result, error: `no answer within ${first.waitedMs} ms` };
     result.answered = true;
     result.rttMs = Math.round(map.rttMs);
     if (map.value.kind === 'nat-pmp-only')

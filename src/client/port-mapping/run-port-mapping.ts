@@ -2,6 +2,7 @@ import { networkInterfaces } from 'node:os';
 import type { PortMapping, PortMappingProtocol } from '../../report/port-mapping-schema.js';
 import { localAddressToward } from '../transport/local-addresses.js';
 import { DEFAULT_MAPPING_BUDGET, type MappingBudget } from './budget.js';
+import type { RouterLiveness } from './first-answer.js';
 import { defaultGateway } from './gateway.js';
 import { tryNatPmp } from './nat-pmp.js';
 import { tryPcp } from './pcp.js';
@@ -28,7 +29,7 @@ const notTried = (protocol: PortMappingProtocol['protocol'], error: string): Por
 
 /**
  * Runs UPnP IGD, NAT-PMP and PCP against the gateway in parallel (issue 16 §3); a silent gateway costs
- * `budget.firstMs` (250 ms) in all. Without a gateway (no default route, not Linux) every protocol is
+ * `budget.firstMs` (250 ms) in all; one that answers a protocol gives the others more time (`firstAnswer`). Without a gateway (no default route, not Linux) every protocol is
  * reported as not tried. Never rejects.
  */
 export async function startPortMapping(opts: PortMappingOptions = {}): Promise<PortMappingRun> {
@@ -43,12 +44,13 @@ export async function startPortMapping(opts: PortMappingOptions = {}): Promise<P
     };
   }
   const local = await localAddressToward({ address: gateway, port: 5351, family: 'IPv4' });
+  const live: RouterLiveness = { answered: false };
   const protocols = await Promise.all([
     local === null
       ? Promise.resolve(notTried('upnp-igd', `no route to the gateway ${gateway}`))
-      : tryUpnpIgd(local, gateway, budget),
-    tryNatPmp(gateway, budget),
-    tryPcp(gateway, budget),
+      : tryUpnpIgd(local, gateway, budget, live),
+    tryNatPmp(gateway, budget, live),
+    tryPcp(gateway, budget, live),
   ]);
   return { gateway, localTowardGateway: local, protocols };
 }

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { PortMappingProtocol } from '../../report/port-mapping-schema.js';
 import type { MappingBudget } from './budget.js';
+import { firstAnswer, type RouterLiveness } from './first-answer.js';
 import { elementText, findWanService, soapCall } from './igd-soap.js';
 import { unanswered } from './protocol-result.js';
 import { discoverIgd } from './ssdp.js';
@@ -29,10 +30,12 @@ export async function tryUpnpIgd(
   localAddress: string,
   gateway: string,
   budget: MappingBudget,
+  live: RouterLiveness = { answered: false },
 ): Promise<PortMappingProtocol> {
   const result = unanswered('upnp-igd', null);
-  const found = await discoverIgd(localAddress, gateway, budget.firstMs);
-  if (!found) return { ...result, error: `no SSDP answer within ${budget.firstMs} ms` };
+  const first = await firstAnswer((ms) => discoverIgd(localAddress, gateway, ms), budget, live);
+  const found = first.value;
+  if (!found) return { ...result, error: `no SSDP answer within ${first.waitedMs} ms` };
   result.answered = true;
   result.rttMs = Math.round(found.rttMs);
   result.gateway = found.location;
