@@ -20,8 +20,8 @@ import { runIceDoctorProbe, runNatDiscovery, runStunClient, type ToolRun } from 
 import {
   applyScenario,
   EXPECTED,
+  PLAIN_SCENARIOS,
   PROBE_EXPECTED,
-  SCENARIOS,
   type Scenario,
   type Verdict,
 } from '../src/lab/scenarios.js';
@@ -80,12 +80,12 @@ const MAX_RUNS = 100;
 /** Reads `--runs N` (or env BENCH_RUNS, default 5) and `--scenarios a,b` (default all). */
 function parseArgs(argv: readonly string[]): { runs: number; scenarios: Scenario[] } {
   let runs = Number.parseInt(process.env.BENCH_RUNS ?? '5', 10);
-  let scenarios: Scenario[] = [...SCENARIOS];
+  let scenarios: Scenario[] = [...PLAIN_SCENARIOS];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--runs') runs = Number.parseInt(argv[++i] ?? '', 10);
     else if (argv[i] === '--scenarios') {
       const wanted = (argv[++i] ?? '').split(',');
-      const unknown = wanted.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+      const unknown = wanted.filter((s) => !(PLAIN_SCENARIOS as readonly string[]).includes(s));
       if (unknown.length > 0) throw new Error(`unknown scenario(s): ${unknown.join(', ')}`);
       scenarios = wanted as Scenario[];
     } else throw new Error(`unknown argument ${String(argv[i])}; use --runs N, --scenarios a,b`);

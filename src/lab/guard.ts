@@ -12,8 +12,8 @@ const NETS6 = `{ ${ALLOWED_NETS6.join(', ')} }`;
 
 /**
  * nftables ruleset (table `inet idl_guard`) for the lan host: output is dropped unless it leaves via
- * loopback or goes to {@link ALLOWED_NETS} or {@link ALLOWED_NETS6}; link-local ICMPv6 (neighbour discovery)
- * stays on the link.
+ * loopback or goes to {@link ALLOWED_NETS} or {@link ALLOWED_NETS6} (or is an SSDP search, link-local
+ * multicast 239.255.255.250:1900); link-local ICMPv6 (neighbour discovery) stays on the link.
  * Dropped UDP sends fail locally with EPERM.
  */
 const LAN_GUARD = `
@@ -24,6 +24,7 @@ table inet idl_guard {
     ip daddr ${NETS} accept
     ip6 daddr ${NETS6} accept
     ip6 daddr { fe80::/10, ff02::/16 } meta l4proto ipv6-icmp accept
+    ip daddr 239.255.255.250 udp dport 1900 accept
   }
 }
 `;
@@ -33,7 +34,7 @@ table inet idl_guard {
  * unsolicited UDP addressed to the router itself from the public side is dropped silently (no ICMP), as a
  * home NAT does. The NAT scenarios add their own tables and never touch this one.
  */
-const ROUTER_GUARD = `
+export const ROUTER_GUARD = `
 table inet idl_guard {
   chain forward_guard {
     type filter hook forward priority filter; policy drop;

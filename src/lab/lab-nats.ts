@@ -73,6 +73,12 @@ export const LAB_NATS = {
     scenario: 'proxy-only',
     proxy: true,
   },
+  cgnat: {
+    description:
+      'carrier-grade NAT (NAT444): a home NAT behind a carrier NAT, both in 100.64.0.0/10 (RFC 6598)',
+    options: { cgnat: true },
+    scenario: 'cgnat',
+  },
 } as const satisfies Record<string, LabNatPlan>;
 
 /** One of {@link LAB_NATS}' names. */

@@ -1,6 +1,7 @@
 import type { Behaviour, LegacyNatType } from '../report/schema.js';
 import { nsRun, run } from './exec.js';
 import { loadRuleset } from './guard.js';
+import { applyCgnat } from './scenario-cgnat.js';
 import { applyIpv6Scenario, resetIpv6 } from './scenario-ipv6.js';
 import { applyMtuBlackHole, resetMtuBlackHole } from './scenario-mtu.js';
 import { applyProxyOnly } from './scenario-proxy.js';
@@ -22,10 +23,17 @@ export const SCENARIOS = [
   'ipv6-firewall',
   'nat66',
   'proxy-only',
+  'cgnat',
 ] as const;
 
 /** One of {@link SCENARIOS}. */
 export type Scenario = (typeof SCENARIOS)[number];
+
+/** The scenarios that need a lab created with topology options (`LAB_NATS` names them); the rest run in a plain lab. */
+export const NEEDS_TOPOLOGY: ReadonlySet<Scenario> = new Set<Scenario>(['cgnat']);
+
+/** {@link SCENARIOS} that run in a lab created without options. */
+export const PLAIN_SCENARIOS: readonly Scenario[] = SCENARIOS.filter((s) => !NEEDS_TOPOLOGY.has(s));
 
 /** The verdict fields a NAT probe must report, i.e. the subset of the `probe --json` contract the lab checks. */
 export interface Verdict {
@@ -96,6 +104,7 @@ export const EXPECTED: Readonly<Record<Scenario, Verdict>> = {
   },
   nat66: { udp: true, natPresent: true, mapping: EIM, filtering: APD, legacyNatType: 'port-restricted-cone' },
   'proxy-only': { udp: false, natPresent: null, mapping: null, filtering: null, legacyNatType: null },
+  cgnat: { udp: true, natPresent: true, mapping: EIM, filtering: APD, legacyNatType: 'port-restricted-cone' },
 };
 
 /**
@@ -220,6 +229,9 @@ export async function applyScenario(lab: Lab, scenario: Scenario, site: Site = l
       break;
     case 'proxy-only':
       await applyProxyOnly(lab, site);
+      break;
+    case 'cgnat':
+      await applyCgnat(lab);
       break;
   }
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { nsRun, run, sleep } from './exec.js';
 import { installGuards } from './guard.js';
 import { killPid, type LabProcess, pidAlive, startInNs } from './processes.js';
+import { buildCarrier } from './topology-cgnat.js';
 import { buildIpv6 } from './topology-ipv6.js';
 
 /**
@@ -58,7 +59,9 @@ export interface Lab {
   /** Unique prefix of every name this lab creates, `idl-<pid>-<n>`. */
   readonly id: string;
   /** Namespace name per role, e.g. `{ lan: 'idl-123-0-lan', ... }`; `lan2`/`nat2` only with two sites. */
-  readonly ns: Readonly<Record<'lan' | 'nat' | 'pub', string> & Partial<Record<'lan2' | 'nat2', string>>>;
+  readonly ns: Readonly<
+    Record<'lan' | 'nat' | 'pub', string> & Partial<Record<'lan2' | 'nat2' | 'cgn', string>>
+  >;
   /** The sites, site 0 first (`lan`/`nat`). */
   readonly sites: readonly Site[];
   /** Private temp dir for config files, removed at teardown. */
@@ -76,9 +79,11 @@ export interface LabOptions {
   sites?: 1 | 2;
   /** Dual stack: IPv6 addresses on pub and the routers, IPv6 forwarding (`topology-ipv6.ts`). */
   ipv6?: boolean;
+  /** A carrier-grade NAT namespace `cgn` between site 0's router and pub (NAT444, `topology-cgnat.ts`). */
+  cgnat?: boolean;
 }
 
-const NAME_PATTERN = /^idl-(\d+)-(\d+)-(lan|nat|pub|lan2|nat2)$/;
+const NAME_PATTERN = /^idl-(\d+)-(\d+)-(lan|nat|pub|lan2|nat2|cgn)$/;
 const TMP_PATTERN = /^idl-(\d+)-/;
 let labCounter = 0;
 
@@ -99,6 +104,7 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
     nat: `${id}-nat`,
     pub: `${id}-pub`,
     ...(two && { lan2: `${id}-lan2`, nat2: `${id}-nat2` }),
+    ...(options.cgnat && { cgn: `${id}-cgn` }),
   };
   const sites: Site[] = [{ ns: { lan: ns.lan, nat: ns.nat }, addr: SITE_ADDR[0] }];
   if (ns.lan2 !== undefined && ns.nat2 !== undefined)
@@ -122,6 +128,7 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
     await buildPub(lab);
     for (const [index, site] of sites.entries()) await buildSite(lab, site, index);
     if (options.ipv6) await buildIpv6(lab);
+    if (options.cgnat) await buildCarrier(lab);
     await waitBridgeForwarding(lab, sites.length);
     await installGuards(lab);
     return lab;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCoturn, startIceDoctorServer } from '../../lab/servers.js';
 import { runIceDoctorProbe, TOOL_TIMEOUT_MS } from '../../lab/tools.js';
 import { labAvailable, labRuns } from '../../src/lab/available.js';
-import { applyScenario, PROBE_EXPECTED, SCENARIOS } from '../../src/lab/scenarios.js';
+import { applyScenario, PLAIN_SCENARIOS, PROBE_EXPECTED } from '../../src/lab/scenarios.js';
 import { createLab, destroyLab, type Lab } from '../../src/lab/topology.js';
 
 // `ice-doctor probe --json` from lan, through each router scenario, against an RFC 5780 server in pub
@@ -47,7 +47,7 @@ describe.skipIf(!available)('natlab: ice-doctor probe', () => {
         await stop?.();
       });
 
-      it.each(SCENARIOS)(
+      it.each(PLAIN_SCENARIOS)(
         '%s',
         async (scenario) => {
           for (let i = 0; i < runs; i++) {

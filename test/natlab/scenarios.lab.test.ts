@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { observeNat, startReflector, summarizeObservation } from '../../lab/nat-behaviour.js';
 import { labAvailable, labRuns } from '../../src/lab/available.js';
-import { applyScenario, EXPECTED, SCENARIOS, type Scenario } from '../../src/lab/scenarios.js';
+import { applyScenario, EXPECTED, PLAIN_SCENARIOS, type Scenario } from '../../src/lab/scenarios.js';
 import { ADDR, createLab, destroyLab, type Lab } from '../../src/lab/topology.js';
 
 // The lab itself, proved with raw node sockets only (no ice-doctor code): each router scenario gives the
@@ -24,6 +24,7 @@ const EXTRA: Readonly<
   'ipv6-firewall': { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
   nat66: { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
   'proxy-only': { portPreserved: false, distinctMappings: 0 },
+  cgnat: { portPreserved: true, distinctMappings: 1, tcpFrom: ADDR.routerPub },
 };
 
 describe.skipIf(!available)('natlab scenarios (raw sockets)', () => {
@@ -38,7 +39,7 @@ describe.skipIf(!available)('natlab scenarios (raw sockets)', () => {
     if (lab) await destroyLab(lab);
   });
 
-  it.each(SCENARIOS)(
+  it.each(PLAIN_SCENARIOS)(
     '%s behaves as designed',
     async (scenario) => {
       for (let i = 0; i < runs; i++) {

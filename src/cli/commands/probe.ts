@@ -13,6 +13,8 @@ interface ProbeFlags {
   ca?: string;
   serversFile?: string;
   proxy?: string;
+  portMapping: boolean;
+  gateway?: string;
 }
 
 /**
@@ -38,6 +40,14 @@ export function registerProbe(program: Command): void {
     .option('--ca <file>', 'PEM file of CA certificates to trust for stuns: besides the bundled roots')
     .option('--servers-file <file>', 'probe the STUN URLs in FILE too (one per line, # comments)')
     .option('--proxy <url>', PROXY_FLAG_HELP)
+    .option(
+      '--no-port-mapping',
+      'do not ask the gateway by UPnP IGD, NAT-PMP and PCP (nor create a test mapping)',
+    )
+    .option(
+      '--gateway <ip>',
+      "the gateway to ask for port mapping (default: the default route's, /proc/net/route)",
+    )
     .addHelpText(
       'after',
       withInvocation(
@@ -58,6 +68,8 @@ export function registerProbe(program: Command): void {
       const timeoutMs = parseMs('--timeout', flags.timeout);
       const maxLifetimeS = flags.lifetime ? parseSeconds('--max-lifetime', flags.maxLifetime) : undefined;
       const ca = flags.ca === undefined ? undefined : readCaFile('--ca', flags.ca);
+      const { parseGateway } = await import('../config/gateway-flag.js');
+      const gateway = flags.gateway === undefined ? undefined : parseGateway(flags.gateway);
       const progress = startProgress('probing');
       const report = await runProbe({
         urls: publicServers(urls, process.env, flags.serversFile),
@@ -68,6 +80,7 @@ export function registerProbe(program: Command): void {
         insecure: flags.insecure,
         ca,
         proxy,
+        portMapping: flags.portMapping ? { ...(gateway !== undefined && { gateway }) } : undefined,
         onProgress: (t) => progress.update(t),
       }).finally(() => progress.stop());
       const unresolved = report.reachability.filter((r) => isResolveFailure(r.error));

@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import type { ProbeReport } from '../../report/schema.js';
 import { formatAddress } from '../../wire/address.js';
+import { renderPortMapping } from './port-mapping.js';
 import { renderFamilyBlocks } from './probe-families.js';
 import { keepAliveRow, pathMtuRow } from './probe-path.js';
 import { proxyLines, viaProxyWords } from './proxy.js';
@@ -67,6 +68,7 @@ export function renderProbeText(r: ProbeReport): string {
       `  ${state} ${x.url}${viaProxyWords(x.viaProxy)}${rtt}${x.error ? pc.dim(` — ${x.error}`) : ''}`,
     );
   }
+  lines.push(...renderPortMapping(r.portMapping));
   lines.push('');
   lines.push(pc.bold('Tests'));
   for (const t of r.tests) {

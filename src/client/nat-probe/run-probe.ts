@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { ProbeReport } from '../../report/schema.js';
 import type { TransportAddress } from '../../wire/address.js';
+import { type PortMappingOptions, portMappingStep } from '../port-mapping/probe-step.js';
 import { type ProxyRoute, proxyUse } from '../transport/proxy-config.js';
 import { ResolveError, resolveServerAll } from '../transport/resolve.js';
 import { RttEstimator } from '../transport/rtt.js';
@@ -36,6 +37,8 @@ export interface ProbeOptions {
   insecure?: boolean;
   /** More trusted CA certificates for `stuns:` (PEM, from `--ca FILE`) besides Node's bundled roots. */
   ca?: readonly string[];
+  /** Ask the gateway by UPnP IGD, NAT-PMP and PCP (issue 16 §3); undefined = not asked. */
+  portMapping?: PortMappingOptions;
   /** Told what the probe is waiting for, for a progress line. */
   onProgress?: (text: string) => void;
   /** The HTTP CONNECT proxy STUN over TCP/TLS goes through (`--proxy`, `HTTPS_PROXY`); UDP never does. */
@@ -166,6 +169,7 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
       s.transport === 'udp' && s.address ? [{ url: s.url, address: s.address }] : [],
     );
     const family = udp[0]?.address.family ?? 'IPv4';
+    const portMapping = portMappingStep(opts.portMapping, udp);
     opts.onProgress?.('mapping and filtering tests');
     const streams = Promise.all(streamTests(urls, servers, opts, rtt, deadline.signal));
     const ctx = { streams, open, rtt, signal: deadline.signal, hairpin: opts.hairpin };
@@ -195,6 +199,7 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
       tests: testResults(obs, otherFilters, verdicts.rfc5780Server),
       ...(pathMtu && { pathMtu: await pathMtu }),
       ...(keepAlive !== null && { keepAliveS: keepAlive }),
+      ...(await portMapping.report(verdicts.publicAddress, local)),
       durationMs: Math.round(performance.now() - started),
       ...blocks,
       ...(opts.proxy ? { proxy: proxyUse(opts.proxy) } : {}),

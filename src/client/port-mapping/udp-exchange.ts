@@ -1,0 +1,75 @@
+import { createSocket, type Socket } from 'node:dgram';
+
+/** The port NAT-PMP and PCP servers listen on (RFC 6886 §3.1, RFC 6887 §19.1). */
+export const PORT_MAPPING_PORT = 5351;
+
+/**
+ * A UDP socket connected to the gateway's port 5351, for NAT-PMP or PCP request/response exchanges.
+ * Owned by the caller: {@link GatewaySocket.close} it.
+ */
+export interface GatewaySocket {
+  /** This host's address and port as bound toward the gateway (the kernel's choice). */
+  readonly local: { readonly address: string; readonly port: number };
+  /**
+   * Sends `request` at once and again after `resendMs`, until `accept` returns a value for a datagram from
+   * the gateway or `budgetMs` pass. Resolves with the accepted value and the time to it in ms, or null on
+   * silence. Never rejects on network errors (an ICMP refusal, a send error): those are silence too.
+   */
+  exchange<T>(
+    request: Buffer,
+    accept: (datagram: Buffer) => T | null,
+    budgetMs: number,
+  ): Promise<{ value: T; rttMs: number } | null>;
+  close(): void;
+}
+
+/** Resend interval within one exchange, in ms (RFC 6886 §3.1 starts at 250 ms; a LAN answers in ~1 ms). */
+const RESEND_MS = 100;
+
+/**
+ * Opens a UDP socket connected to `gateway`:{@link PORT_MAPPING_PORT}.
+ * @throws Error when the socket cannot be bound or connected (no route to the gateway).
+ */
+export async function openGatewaySocket(gateway: string, port = PORT_MAPPING_PORT): Promise<GatewaySocket> {
+  const socket = createSocket('udp4');
+  socket.on('error', () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.connect(port, gateway, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+  const { address, port: localPort } = socket.address();
+  return {
+    local: { address, port: localPort },
+    exchange: (request, accept, budgetMs) => exchangeOn(socket, request, accept, budgetMs),
+    close: () => socket.close(),
+  };
+}
+
+function exchangeOn<T>(
+  socket: Socket,
+  request: Buffer,
+  accept: (datagram: Buffer) => T | null,
+  budgetMs: number,
+): Promise<{ value: T; rttMs: number } | null> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const send = (): void => socket.send(request, () => undefined);
+    const resend = setInterval(send, RESEND_MS);
+    const finish = (result: { value: T; rttMs: number } | null): void => {
+      clearInterval(resend);
+      clearTimeout(timer);
+      socket.off('message', onMessage);
+      resolve(result);
+    };
+    const onMessage = (datagram: Buffer): void => {
+      const value = accept(datagram);
+      if (value !== null) finish({ value, rttMs: performance.now() - started });
+    };
+    const timer = setTimeout(() => finish(null), budgetMs);
+    socket.on('message', onMessage);
+    send();
+  });
+}

@@ -1,0 +1,79 @@
+import { randomInt } from 'node:crypto';
+import type { PortMappingProtocol } from '../../report/port-mapping-schema.js';
+import type { MappingBudget } from './budget.js';
+import { firstAnswer, type RouterLiveness } from './first-answer.js';
+import { elementText, findWanService, soapCall } from './igd-soap.js';
+import { unanswered } from './protocol-result.js';
+import { discoverIgd } from './ssdp.js';
+
+/** Description text of the test mapping, so a router's admin page shows what made it. */
+const DESCRIPTION = 'ice-doctor probe test (removed at once)';
+
+async function fetchText(url: string, timeoutMs: number): Promise<string | Error> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) return new Error(`description: HTTP ${response.status}`);
+    return await response.text();
+  } catch (err) {
+    return new Error(`description: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/**
+ * UPnP IGD on `gateway` from `localAddress` (this host's address on the gateway's LAN): SSDP M-SEARCH (first
+ * answer within `budget.firstMs`, see `discoverIgd`), the device description, then SOAP GetExternalIPAddress, AddPortMapping of a
+ * random high UDP port to this host with `budget.lifetimeS`, and DeletePortMapping at once; each HTTP
+ * request is bounded by `budget.httpMs`. `gateway` in the result is the control URL.
+ * Never throws: failures are in the result's `error`.
+ */
+export async function tryUpnpIgd(
+  localAddress: string,
+  gateway: string,
+  budget: MappingBudget,
+  live: RouterLiveness = { answered: false },
+): Promise<PortMappingProtocol> {
+  const result = unanswered('upnp-igd', null);
+  const first = await firstAnswer((ms) => discoverIgd(localAddress, gateway, ms), budget, live);
+  const found = first.value;
+  if (!found) return { ...result, error: `no SSDP answer within ${first.waitedMs} ms` };
+  result.answered = true;
+  result.rttMs = Math.round(found.rttMs);
+  result.gateway = found.location;
+  const description = await fetchText(found.location, budget.httpMs);
+  if (description instanceof Error) return { ...result, error: description.message };
+  const service = findWanService(description, found.location);
+  if (!service)
+    return { ...result, error: 'the description offers no WANIPConnection/WANPPPConnection service' };
+  result.gateway = service.controlUrl;
+  const errors: string[] = [];
+  const ext = await soapCall(service, 'GetExternalIPAddress', [], budget.httpMs);
+  if (ext.ok) result.externalAddress = elementText(ext.xml, 'NewExternalIPAddress') || null;
+  else errors.push(`GetExternalIPAddress: ${ext.error}`);
+  const port = randomInt(49152, 65536);
+  const mapping: [string, string | number][] = [
+    ['NewRemoteHost', ''],
+    ['NewExternalPort', port],
+    ['NewProtocol', 'UDP'],
+  ];
+  const add = await soapCall(
+    service,
+    'AddPortMapping',
+    [
+      ...mapping,
+      ['NewInternalPort', port],
+      ['NewInternalClient', localAddress],
+      ['NewEnabled', 1],
+      ['NewPortMappingDescription', DESCRIPTION],
+      ['NewLeaseDuration', budget.lifetimeS],
+    ],
+    budget.httpMs,
+  );
+  result.mappingCreated = add.ok;
+  if (!add.ok) errors.push(`AddPortMapping: ${add.error}`);
+  else {
+    const del = await soapCall(service, 'DeletePortMapping', mapping, budget.httpMs);
+    result.mappingRemoved = del.ok;
+    if (!del.ok) errors.push(`DeletePortMapping: ${del.error}`);
+  }
+  return errors.length > 0 ? { ...result, error: errors.join('; ') } : result;
+}
