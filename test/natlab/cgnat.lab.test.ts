@@ -37,7 +37,10 @@ const mapped = (protocol: 'nat-pmp' | 'pcp', externalAddress: string) => ({
   rttMs: expect.any(Number),
 });
 
-/** The stand-in serves no UPnP IGD: nothing answers SSDP (the wait is longer once another protocol answered). */
+/**
+ * The stand-in serves no UPnP IGD: nothing answers SSDP — 250 ms, plus 1 s when NAT-PMP or PCP answered within
+ * those 250 ms (src/client/port-mapping/first-answer.ts; on a loaded machine they may not have).
+ */
 const upnpSilent = {
   protocol: 'upnp-igd',
   answered: false,
@@ -46,7 +49,7 @@ const upnpSilent = {
   mappingCreated: null,
   mappingRemoved: null,
   rttMs: null,
-  error: expect.stringMatching(/^no SSDP answer within \d+ ms$/),
+  error: expect.stringMatching(/^no SSDP answer within (250|1250) ms$/),
 };
 
 const CASES = [
