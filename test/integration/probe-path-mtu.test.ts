@@ -96,4 +96,27 @@ describe('path MTU against servers that treat PADDING differently (loopback)', (
     expect([m.largestDatagramBytes, m.smallestLostBytes, m.direction]).toEqual([1084, 1116, 'both-ways']);
     expect(m.meaning).toContain('DTLS handshakes with large certificates and video packets');
   });
+
+  it('a server that answers at most 4000 bytes of requests per 30 ms (tail drop): no black hole claimed', async () => {
+    const arrivals: { at: number; bytes: number }[] = [];
+    const m = await measure((bytes) => {
+      const now = performance.now();
+      const recent = arrivals.filter((a) => now - a.at < 30).reduce((sum, a) => sum + a.bytes, 0);
+      arrivals.push({ at: now, bytes });
+      return recent + bytes > 4000 ? 'drop' : 'pad';
+    });
+    expect([m.largestDatagramBytes, m.smallestLostBytes, m.direction]).toEqual([null, null, null]);
+    expect(m.reason).toMatch(/rate limit/);
+  });
+
+  it('a path that drops large datagrams only in bursts: the size sent alone comes back, rate limiting', async () => {
+    let previousPadded = true;
+    const m = await measure((bytes, padded) => {
+      const burst = previousPadded;
+      previousPadded = padded;
+      return bytes > 1450 && burst ? 'drop' : 'pad';
+    });
+    expect([m.largestDatagramBytes, m.smallestLostBytes, m.direction]).toEqual([null, null, null]);
+    expect(m.reason).toContain('losses look like rate limiting, not an MTU');
+  });
 });

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { keepAliveRow, pathMtuRow } from '../../src/cli/render/probe-path.js';
 import { keepAliveOf } from '../../src/client/nat-probe/keep-alive.js';
 import { fineSizes, paddedBindingRequest } from '../../src/client/nat-probe/path-mtu.js';
-import { judgePathMtu, type SizeObservation } from '../../src/client/nat-probe/path-mtu-judge.js';
+import {
+  bandToConfirm,
+  judgePathMtu,
+  type SizeObservation,
+} from '../../src/client/nat-probe/path-mtu-judge.js';
 import { pathMtuSchema } from '../../src/report/path-mtu-schema.js';
 import type { ProbeReport } from '../../src/report/schema.js';
 import { Padding } from '../../src/wire/attributes/padding.js';
@@ -16,6 +20,8 @@ const sized = (limit: number, sizes: number[], echo = true): SizeObservation[] =
     responseBytes: bytes <= limit ? (echo ? bytes : 100) : null,
   }));
 const COARSE = [548, 576, 1000, 1200, 1280, 1400, 1420, 1480, 1492, 1500];
+/** The smallest lost size `bytes` re-sent alone after an answered plain control, and lost again. */
+const lostAlone = (bytes: number) => ({ bytes, controlAnswered: true, answered: false });
 
 describe('path MTU: padded Binding requests (RFC 5780 §7.6)', () => {
   it('builds a request whose IP datagram is exactly the size asked, per family', () => {
@@ -37,7 +43,12 @@ describe('path MTU: padded Binding requests (RFC 5780 §7.6)', () => {
 
 describe('judgePathMtu', () => {
   it('a 1280 black hole both ways: largest 1280, smallest lost the next size, calls still fit', () => {
-    const m = judgePathMtu({ server: URL, family: 'IPv4', sizes: sized(1280, [...COARSE, 1296]) });
+    const m = judgePathMtu({
+      server: URL,
+      family: 'IPv4',
+      sizes: sized(1280, [...COARSE, 1296]),
+      confirmation: lostAlone(1296),
+    });
     expect(pathMtuSchema.parse(m)).toEqual(m);
     expect([m.largestDatagramBytes, m.smallestLostBytes, m.direction]).toEqual([1280, 1296, 'both-ways']);
     expect(m.meaning).toContain('calls work');
@@ -45,16 +56,66 @@ describe('judgePathMtu', () => {
   });
 
   it('a 1100 black hole: WebRTC packets may be lost, in words', () => {
-    const m = judgePathMtu({ server: URL, family: 'IPv4', sizes: sized(1100, [...COARSE, 1100, 1104]) });
+    const m = judgePathMtu({
+      server: URL,
+      family: 'IPv4',
+      sizes: sized(1100, [...COARSE, 1100, 1104]),
+      confirmation: lostAlone(1104),
+    });
     expect([m.largestDatagramBytes, m.smallestLostBytes]).toEqual([1100, 1104]);
     expect(m.meaning).toContain('DTLS handshakes with large certificates and video packets');
   });
 
-  it('not fooled by this host fragmenting the largest sizes: the contiguous run counts', () => {
+  it('a lost band below a larger size that came back (fragmented here, or loss): null, never a size', () => {
     const sizes = sized(1280, COARSE).map((s) =>
       s.bytes === 1500 ? { ...s, answered: true, responseBytes: 1500 } : s,
     );
-    expect(judgePathMtu({ server: URL, family: 'IPv4', sizes }).largestDatagramBytes).toBe(1280);
+    const m = judgePathMtu({ server: URL, family: 'IPv4', sizes, confirmation: lostAlone(1400) });
+    expect([m.largestDatagramBytes, m.smallestLostBytes]).toEqual([null, null]);
+    expect(m.reason).toContain('a band below larger sizes that came back');
+    expect(bandToConfirm(sizes)).toBeNull();
+  });
+
+  it('a middle band of two sizes lost while larger ones came back: null with the reason', () => {
+    const sizes = sized(1500, COARSE).map((s) =>
+      s.bytes === 1400 || s.bytes === 1420 ? { ...s, answered: false, responseBytes: null } : s,
+    );
+    const m = judgePathMtu({ server: URL, family: 'IPv4', sizes, confirmation: lostAlone(1400) });
+    expect(m.largestDatagramBytes).toBeNull();
+    expect(m.reason).toContain('lost: 1400, 1420 bytes');
+  });
+
+  it('a top band that came back when re-sent alone: rate limiting, not an MTU', () => {
+    const sizes = sized(1400, COARSE);
+    expect(bandToConfirm(sizes)).toBe(1420);
+    const m = judgePathMtu({
+      server: URL,
+      family: 'IPv4',
+      sizes,
+      confirmation: { bytes: 1420, controlAnswered: true, answered: true },
+    });
+    expect([m.largestDatagramBytes, m.smallestLostBytes, m.direction]).toEqual([null, null, null]);
+    expect(m.reason).toContain('losses look like rate limiting, not an MTU');
+  });
+
+  it('a top band whose control went unanswered, or never re-sent: null, never a size', () => {
+    const sizes = sized(1400, COARSE);
+    const lostControl = judgePathMtu({
+      server: URL,
+      family: 'IPv4',
+      sizes,
+      confirmation: { bytes: 1420, controlAnswered: false, answered: null },
+    });
+    expect(lostControl.largestDatagramBytes).toBeNull();
+    expect(lostControl.reason).toContain('control');
+    const unsent = judgePathMtu({ server: URL, family: 'IPv4', sizes });
+    expect(unsent.largestDatagramBytes).toBeNull();
+    expect(unsent.reason).toContain('rate limiting cannot be ruled out');
+  });
+
+  it('nothing to confirm without loss, or when nothing came back', () => {
+    expect(bandToConfirm(sized(1500, COARSE))).toBeNull();
+    expect(bandToConfirm(sized(0, COARSE))).toBeNull();
   });
 
   it('not fooled by scattered loss (a rate limit): null with the reason', () => {
@@ -72,11 +133,16 @@ describe('judgePathMtu', () => {
     );
     const m = judgePathMtu({ server: URL, family: 'IPv4', sizes });
     expect(m.largestDatagramBytes).toBeNull();
-    expect(m.reason).toContain('one size alone');
+    expect(m.reason).toContain('a band below larger sizes');
   });
 
   it('the largest size alone lost is an MTU just under 1500', () => {
-    const m = judgePathMtu({ server: URL, family: 'IPv4', sizes: sized(1496, [...COARSE, 1496]) });
+    const m = judgePathMtu({
+      server: URL,
+      family: 'IPv4',
+      sizes: sized(1496, [...COARSE, 1496]),
+      confirmation: lostAlone(1500),
+    });
     expect([m.largestDatagramBytes, m.smallestLostBytes]).toEqual([1496, 1500]);
   });
 
@@ -133,7 +199,12 @@ describe('probe text rows', () => {
   });
 
   it('Path MTU says size, direction and the smallest lost', () => {
-    const pathMtu = judgePathMtu({ server: URL, family: 'IPv4', sizes: sized(1280, [...COARSE, 1296]) });
+    const pathMtu = judgePathMtu({
+      server: URL,
+      family: 'IPv4',
+      sizes: sized(1280, [...COARSE, 1296]),
+      confirmation: lostAlone(1296),
+    });
     const [row] = pathMtuRow({ ...base, pathMtu });
     expect(row?.[1]).toContain('1280 bytes both ways, 1296 lost');
     expect(pathMtuRow(base)).toEqual([]);

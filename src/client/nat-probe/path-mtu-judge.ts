@@ -22,11 +22,28 @@ export interface SizeObservation {
   responseBytes: number | null;
 }
 
-/** What the path MTU measure saw: the server asked (null when none answered) and every size tried. */
+/**
+ * The check of a lost band before it is called an MTU: a plain (unpadded) Binding request sent alone as a
+ * control, then, once it is answered, the smallest lost size sent alone (no burst around either).
+ */
+export interface LossConfirmation {
+  /** The size re-sent alone (IP datagram bytes): the smallest size lost in the rounds. */
+  bytes: number;
+  /** The control was answered: true / false (every copy lost) / null (deadline, socket error). */
+  controlAnswered: boolean | null;
+  /** The size sent alone was answered: true / false / null (unknown, or not sent as the control failed). */
+  answered: boolean | null;
+}
+
+/**
+ * What the path MTU measure saw: the server asked (null when none answered), every size tried, and the
+ * confirmation of a lost band (absent or null when none was sent).
+ */
 export interface PathMtuObservation {
   server: string | null;
   family: 'IPv4' | 'IPv6';
   sizes: SizeObservation[];
+  confirmation?: LossConfirmation | null;
 }
 
 /** The words for a measure that judged no size. */
@@ -78,9 +95,9 @@ function meaningOf(
 
 /**
  * Why the lost sizes of `known` (ascending) are not an MTU, or null when they can be: an MTU loses every size
- * from the path's limit up to this host's own link MTU (above it this host fragments, and the fragments pass),
- * so the lost sizes must be one band; and a band of one size below larger sizes that came back is one unlucky
- * size (every copy lost), not a limit.
+ * from the path's limit up to the largest size tried, so the lost sizes must be one band that reaches the
+ * largest size. A band below larger sizes that came back is loss (a rate limit, an unlucky size) — or this
+ * host fragmenting the larger sizes over its own link MTU, which the measure cannot tell apart: unknown.
  */
 function notAnMtu(known: SizeObservation[]): string | null {
   const lost = known.flatMap((s, i) => (s.answered ? [] : [i]));
@@ -90,8 +107,36 @@ function notAnMtu(known: SizeObservation[]): string | null {
   const sizes = `lost: ${lost.map((i) => known[i]!.bytes).join(', ')} bytes`;
   if (last - first + 1 !== lost.length)
     return `sizes were lost out of order (${sizes}, with larger ones between that came back): that is loss — a rate limit, congestion — not an MTU`;
-  if (lost.length === 1 && last < known.length - 1)
-    return `one size alone was lost (${sizes}) while every larger one came back: that is loss, not an MTU`;
+  if (last < known.length - 1)
+    return `the lost sizes (${sizes}) are a band below larger sizes that came back (up to ${known.at(-1)!.bytes} bytes), where an MTU loses every size above its limit: that is loss — a rate limit, congestion — or this host fragmenting the larger sizes over its own link MTU, not a measured MTU`;
+  return null;
+}
+
+/**
+ * The size to re-send alone before a lost band may be called an MTU (bytes): the smallest lost size when the
+ * sizes of `sizes` that are known form a lost band reaching the largest size tried above at least one size
+ * that came back; null when there is nothing to confirm (no loss, loss that is not an MTU, nothing answered).
+ */
+export function bandToConfirm(sizes: readonly SizeObservation[]): number | null {
+  const known = sizes.filter((s) => s.answered !== null).sort((x, y) => x.bytes - y.bytes);
+  if (known.length < sizes.length || notAnMtu(known) !== null) return null;
+  const lost = known.find((s) => s.answered === false);
+  return lost && known[0]!.answered === true ? lost.bytes : null;
+}
+
+/**
+ * Why the lost band starting at `lost` bytes is not confirmed as an MTU by `c`, or null when it is: the
+ * control was answered and the size sent alone was lost.
+ */
+function unconfirmed(lost: number, c: LossConfirmation | null | undefined): string | null {
+  if (!c || c.bytes !== lost)
+    return `the lost band from ${lost} bytes was not re-sent alone, so rate limiting cannot be ruled out`;
+  if (c.controlAnswered !== true)
+    return `a plain Binding request sent alone as a control after the lost band from ${lost} bytes went unanswered too: the server or path lost everything then, not only large datagrams`;
+  if (c.answered === true)
+    return `losses look like rate limiting, not an MTU: ${lost} bytes were lost in the bursts of sizes but came back when sent alone`;
+  if (c.answered === null)
+    return `the probe’s deadline (or a socket error) ended the re-send of ${lost} bytes alone: the lost band is not confirmed`;
   return null;
 }
 
@@ -100,9 +145,10 @@ function notAnMtu(known: SizeObservation[]): string | null {
  * with every smaller size tried (`largestContiguous`, turn-check's rule: this host fragments datagrams over
  * its own link MTU itself, and those fragments pass a path that loses whole datagrams between the two MTUs).
  * Null with a reason, never a guessed size, when: no server answered a plain Binding request; the deadline or
- * a socket error left a size unknown; the lost sizes are not one band, or one size alone below larger ones
- * that came back (loss, not an MTU); or the smallest size went unanswered although plain Bindings were
- * answered (the server may not support PADDING, or pads its answers beyond what the way back carries).
+ * a socket error left a size unknown; the lost sizes are not one band reaching the largest size tried (loss,
+ * not an MTU); the smallest size went unanswered although plain Bindings were answered (the server may not
+ * support PADDING, or pads its answers beyond what the way back carries); or the band's smallest size, re-sent
+ * alone after an answered plain control (`o.confirmation`), came back (rate limiting) or is unknown.
  * `direction` is `both-ways` only when every answer up to the largest was at least as large as its request.
  */
 export function judgePathMtu(o: PathMtuObservation): PathMtu {
@@ -126,6 +172,8 @@ export function judgePathMtu(o: PathMtuObservation): PathMtu {
       `no padded Binding request was answered, not even the smallest (${sizes[0]?.bytes ?? 0} bytes), though a plain one was: the server may not support PADDING (RFC 5780 §7.6) or pads its answers beyond what the way back carries`,
     );
   const lost = known.find((s) => s.bytes > largest && s.answered === false)?.bytes ?? null;
+  const notConfirmed = lost === null ? null : unconfirmed(lost, o.confirmation);
+  if (notConfirmed) return unjudged(o, known, notConfirmed);
   const both = known.every((s) => s.bytes > largest || (s.responseBytes ?? 0) >= s.bytes);
   return {
     method: 'stun-padding',

@@ -9,9 +9,11 @@ import { answered } from './answers.js';
 import type { UdpTarget } from './nat-tests.js';
 import type { BindingObservation } from './observations.js';
 import {
+  bandToConfirm,
   DATAGRAM_HEADER_BYTES,
   judgePathMtu,
   LARGEST_SIZE_BYTES,
+  type LossConfirmation,
   type PathMtuObservation,
   type SizeObservation,
 } from './path-mtu-judge.js';
@@ -42,6 +44,12 @@ const FINE_STEPS = 6;
  * wait for silence, 11 × RTO).
  */
 const SIZE_POLICY: RetransmitPolicy = { rc: 3, rm: 1 };
+/**
+ * The schedule of each request of the confirmation (RFC 8489 §6.2.1): 2 copies at 0 and RTO, lost after
+ * 3 × RTO, so the rounds and the confirmation behind a black hole (4 + 4 + 3 RTO and one RTT) stay near the
+ * probe's 11 × RTO.
+ */
+const CONFIRM_POLICY: RetransmitPolicy = { rc: 2, rm: 2 };
 /** Attribute header of PADDING (type + length), bytes (RFC 8489 §14). */
 const ATTRIBUTE_HEADER_BYTES = 4;
 
@@ -72,9 +80,10 @@ export function fineSizes(coarse: readonly SizeObservation[]): number[] {
 }
 
 /**
- * One round: a padded Binding request of each size, all at once from one socket, each sent on
- * {@link SIZE_POLICY} (3 copies: one lost copy is not a verdict); ends when every size is answered or given
- * up on (4 × RTO), or at the probe's deadline (then `answered` null).
+ * One round: a padded Binding request of each size, all at once from one socket, largest first (a limit on
+ * bytes per burst then drops the smallest sizes, which no MTU explains, rather than faking a black hole at
+ * the top), each sent on {@link SIZE_POLICY} (3 copies: one lost copy is not a verdict); ends when every size
+ * is answered or given up on (4 × RTO), or at the probe's deadline (then `answered` null).
  */
 async function sizeRound(
   client: StunUdpClient,
@@ -82,14 +91,35 @@ async function sizeRound(
   sizes: readonly number[],
 ): Promise<SizeObservation[]> {
   const header = DATAGRAM_HEADER_BYTES[server.address.family];
+  const largestFirst = [...sizes].sort((x, y) => y - x);
   return Promise.all(
-    sizes.map(async (bytes): Promise<SizeObservation> => {
+    largestFirst.map(async (bytes): Promise<SizeObservation> => {
       const req = paddedBindingRequest(bytes, server.address.family);
       const r = await client.transact(req.bytes, req.transactionId, server.address, SIZE_POLICY);
       const answered = r.response !== null ? true : r.failure === 'timeout' ? false : null;
       return { bytes, answered, responseBytes: r.response ? r.response.raw.length + header : null };
     }),
   );
+}
+
+/**
+ * Re-sends `bytes` alone to rule out a rate limit (RFC 5780 §7.6 gives no other way): a plain Binding
+ * request as a control, then, once it is answered, the padded one, each on {@link CONFIRM_POLICY}; paced,
+ * never in a burst. `answered` is null when the control was not answered (the padded one is then not sent).
+ */
+async function confirmLoss(
+  client: StunUdpClient,
+  server: UdpTarget,
+  bytes: number,
+): Promise<LossConfirmation> {
+  const outcome = async (req: { bytes: Buffer; transactionId: Buffer }) => {
+    const r = await client.transact(req.bytes, req.transactionId, server.address, CONFIRM_POLICY);
+    return r.response !== null ? true : r.failure === 'timeout' ? false : null;
+  };
+  const controlAnswered = await outcome(bindingRequest());
+  const answered =
+    controlAnswered === true ? await outcome(paddedBindingRequest(bytes, server.address.family)) : null;
+  return { bytes, controlAnswered, answered };
 }
 
 /**
@@ -110,8 +140,10 @@ export function firstToAnswer(candidates: { server: UdpTarget; testI: Promise<Bi
 
 /**
  * Measures the path MTU to `server` (issue 16 §5; RFC 5780 §7.6 PADDING): the round of {@link COARSE_SIZES},
- * then, when a size was lost, a round of {@link fineSizes} in the gap, on one fresh socket; judged by
- * `judgePathMtu`. About one RTT when every size comes back; up to 2 × 4 × RTO behind a black hole.
+ * then, when a size was lost, a round of {@link fineSizes} in the gap, then, when the lost sizes are a band
+ * reaching the largest size (`bandToConfirm`), its smallest size re-sent alone after a plain control
+ * ({@link confirmLoss}), on one fresh socket; judged by `judgePathMtu`. About one RTT when every size comes
+ * back; up to 2 × 4 × RTO + 3 × RTO + one RTT behind a black hole.
  * `server` resolves to the server to ask (null: none answered). Never rejects.
  * @param signal the probe's deadline.
  */
@@ -135,8 +167,10 @@ export async function measurePathMtu(
   }
   try {
     const coarse = await sizeRound(client, target, COARSE_SIZES);
-    const fine = await sizeRound(client, target, fineSizes(coarse));
-    return judgePathMtu({ server: target.url, family: target.address.family, sizes: [...coarse, ...fine] });
+    const sizes = [...coarse, ...(await sizeRound(client, target, fineSizes(coarse)))];
+    const band = bandToConfirm(sizes);
+    const confirmation = band === null ? null : await confirmLoss(client, target, band);
+    return judgePathMtu({ server: target.url, family: target.address.family, sizes, confirmation });
   } finally {
     client.close();
   }
