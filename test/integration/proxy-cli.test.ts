@@ -29,6 +29,16 @@ describe('--proxy / HTTPS_PROXY usage errors', () => {
     [[...TURN, '--proxy', 'http://u:Pw-Hidden@proxy:3128/path'], {}, '--proxy: '],
     [['probe', 'stuns:127.0.0.1:443', '--proxy', 'https://proxy'], {}, "--proxy: 'https:' proxies"],
     [['probe', 'stuns:127.0.0.1:443'], { HTTPS_PROXY: 'ftp://proxy' }, "HTTPS_PROXY: 'ftp:' proxies"],
+    [
+      [...TURN, '--proxy', 'http://u:Pw/Hidden@proxy:3128'],
+      {},
+      "--proxy: 'http://***@proxy:3128' is not a URL",
+    ],
+    [
+      ['probe', 'stuns:127.0.0.1:443'],
+      { HTTPS_PROXY: 'http://u:Pw-Hidden-100%@proxy:3128' },
+      "HTTPS_PROXY: the user name or password in 'http://***@proxy:3128' has a '%'",
+    ],
   ])('%j %j → exit 2 naming it', async (args, env, first) => {
     const r = await cli(args, env);
     expect(r.code).toBe(2);

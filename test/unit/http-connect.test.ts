@@ -99,6 +99,68 @@ describe('openHttpTunnel', () => {
     ]);
   });
 
+  it('CONNECTs to the URL’s host NAME when it has one (the proxy resolves it), the IP literal otherwise', async () => {
+    const proxy = await scriptedProxy((s) => s.end('HTTP/1.1 200 OK\r\n\r\n'));
+    const open = (host: string | undefined) =>
+      openHttpTunnel(parseProxyUrl(`http://127.0.0.1:${proxy.port}`), {
+        to: transportAddress('203.0.113.10', 443),
+        host,
+        timeoutMs: 1500,
+        signal: new AbortController().signal,
+      }).then((s) => s.destroy());
+    await open('turn.example.org');
+    await open('203.0.113.10');
+    await open(undefined);
+    expect(proxy.heads).toEqual([
+      'CONNECT turn.example.org:443 HTTP/1.1\r\nHost: turn.example.org:443',
+      'CONNECT 203.0.113.10:443 HTTP/1.1\r\nHost: 203.0.113.10:443',
+      'CONNECT 203.0.113.10:443 HTTP/1.1\r\nHost: 203.0.113.10:443',
+    ]);
+  });
+
+  it('openStreamSocket and streamExchange CONNECT by the server name too', async () => {
+    const proxy = await scriptedProxy((s) => s.end('HTTP/1.1 403 Forbidden\r\n\r\n'));
+    const route = routeVia(proxy.port);
+    const common = {
+      to: transportAddress('203.0.113.10', 443),
+      proxy: route,
+      serverName: 'turn.example.org',
+    };
+    await openStreamSocket({
+      ...common,
+      transport: 'tls',
+      connectTimeoutMs: 1500,
+      signal: new AbortController().signal,
+    }).catch(() => undefined);
+    await streamExchange(Buffer.alloc(20), Buffer.alloc(12), {
+      ...common,
+      transport: 'tcp',
+      rtt: new RttEstimator(),
+      signal: new AbortController().signal,
+    });
+    expect(proxy.heads.map((h) => h.split('\r\n')[0])).toEqual([
+      'CONNECT turn.example.org:443 HTTP/1.1',
+      'CONNECT turn.example.org:443 HTTP/1.1',
+    ]);
+  });
+
+  it('403 for port 443: the proxy filters this destination (domain or IP), not the port', async () => {
+    const proxy = await scriptedProxy((s) => s.end('HTTP/1.1 403 Forbidden\r\n\r\n'));
+    const err = await failure(
+      openHttpTunnel(parseProxyUrl(`http://127.0.0.1:${proxy.port}`), {
+        to: transportAddress('203.0.113.10', 443),
+        host: 'turn.example.org',
+        timeoutMs: 1500,
+        signal: new AbortController().signal,
+      }),
+    );
+    expect(err.code).toBe('PROXY_FORBIDDEN');
+    expect(err.message).toBe(
+      `your proxy http://127.0.0.1:${proxy.port} refused CONNECT to turn.example.org:443 (403): port 443 is the one offices allow, so it filters this destination (a domain or IP block list) — ask IT to allow this host`,
+    );
+    expect(err.message).not.toContain('does not allow CONNECT to port');
+  });
+
   it('407: "your proxy wants a login"', async () => {
     const proxy = await scriptedProxy((s) =>
       s.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="x"\r\n\r\n'),
@@ -109,7 +171,7 @@ describe('openHttpTunnel', () => {
     expect(err.message).toContain(`your proxy http://127.0.0.1:${proxy.port} wants a login (407)`);
   });
 
-  it('403: names the port and says most offices allow only 443; never shows the credentials', async () => {
+  it('403 for another port: names the port and says most offices allow only 443; never shows the credentials', async () => {
     const proxy = await scriptedProxy((s) => s.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n'));
     const err = await failure(tunnel(proxy.port, 3478, `http://bob:Hidden-9@127.0.0.1:${proxy.port}`));
     expect(err.code).toBe('PROXY_FORBIDDEN');

@@ -42,6 +42,30 @@ describe('parseProxyUrl', () => {
   it('never repeats a password in its error', () => {
     expect(() => parseProxyUrl('http://u:Secret-1@proxy:3128/x')).toThrow(/\/\/\*\*\*@proxy/);
   });
+
+  it.each([
+    ['a / in the password (not a URL)', 'http://user:pa/ss@proxy:3128', /is not a URL/],
+    ['an @ and / in the password', 'http://user:p@a/ss@proxy:3128', /has more than a host and port/],
+    ['a bare % in the password', 'http://user:100%@proxy:3128', /'%' not followed by two hex digits/],
+    ['a bare % in the user name', 'http://us%er:pass@proxy:3128', /'%' not followed by two hex digits/],
+  ])('never repeats a password in its error: %s', (_why, text, words) => {
+    let message = '';
+    try {
+      parseProxyUrl(text);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ProxyUrlError);
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(words);
+    expect(message).toContain("'http://***@proxy:3128'");
+    expect(message).not.toMatch(/pa\/ss|100%|:pass@|us%er|p@a/);
+  });
+
+  it('a bad % in HTTPS_PROXY or --proxy is a ConfigError naming where it came from, not a crash', () => {
+    expect(() => resolveProxy(undefined, { HTTPS_PROXY: 'http://u:100%@p:3128' })).toThrow(ConfigError);
+    expect(() => resolveProxy(undefined, { HTTPS_PROXY: 'http://u:100%@p:3128' })).toThrow(/^HTTPS_PROXY: /);
+    expect(() => resolveProxy('http://u:100%@p:3128', {})).toThrow(/^--proxy: .*write % as %25/);
+  });
 });
 
 describe('proxy from the environment (curl’s order: lower case first)', () => {

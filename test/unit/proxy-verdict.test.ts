@@ -41,6 +41,13 @@ const tcp = (failed: TurnDiagnosisCode | null = 'connection-failed', viaProxy = 
 const tls443 = (failed: TurnDiagnosisCode | null = null, viaProxy = true) =>
   target('turns:x:443', 'tls', 443, failed, viaProxy);
 
+/** `t` as the check of `url` at `address` (another server than the others' x / 203.0.113.10). */
+const at = (t: TurnTargetReport, url: string, address: string): TurnTargetReport => ({
+  ...t,
+  url,
+  server: { address, port: t.server!.port, family: 'IPv4' },
+});
+
 /** A report of `targets`; `proxy` null: none was used. */
 function report(targets: TurnTargetReport[], proxy: typeof PROXY | null): TurnCheckReport {
   return {
@@ -60,7 +67,8 @@ describe('only TURN over TLS on 443 through the proxy', () => {
   it('UDP silent, TCP 3478 refused by the proxy, TLS 443 through it passed: said, on the passing target', () => {
     const r = withNetworkVerdict(report([udp(), tcp(), tls443()], PROXY));
     expect(r.summary).toBe(
-      'Only TURN over TLS on port 443, through your proxy, works. N of M TURN checks failed.',
+      'Only TURN over TLS on port 443, through your proxy, worked: UDP to the same server got nothing back, ' +
+        'direct TCP/TLS not tried. N of M TURN checks failed.',
     );
     expect(r.targets.map((t) => t.diagnoses.map((d) => d.code))).toEqual([
       ['udp-silent'],
@@ -77,6 +85,24 @@ describe('only TURN over TLS on 443 through the proxy', () => {
     ['no proxy', [udp(), tls443(null, false)], null],
     ['UDP not tried', [tls443()], PROXY],
     ['UDP answered (wrong credentials: UDP gets out)', [udp('wrong-credentials'), tls443()], PROXY],
+    [
+      'UDP got an ICMP port unreachable (UDP left the network)',
+      [udp('udp-port-unreachable'), tls443()],
+      PROXY,
+    ],
+    [
+      'ICMP port unreachable from one UDP target, another silent',
+      [udp(), at(udp('udp-port-unreachable'), 'turn:y:3478', '203.0.113.20'), tls443()],
+      PROXY,
+    ],
+    [
+      'the silent UDP target is another server (a dead one) than the TLS 443 one',
+      [
+        at(udp(), 'turn:dead-a:3478?transport=udp', '203.0.113.20'),
+        at(tls443(), 'turns:b:443', '203.0.113.30'),
+      ],
+      PROXY,
+    ],
     ['UDP passed', [udp(null), tls443()], PROXY],
     ['TLS on 5349, not 443', [udp(), target('turns:x:5349', 'tls', 5349, null)], PROXY],
     ['TLS 443 passed directly (NO_PROXY)', [udp(), tls443(null, false)], PROXY],
@@ -91,6 +117,33 @@ describe('only TURN over TLS on 443 through the proxy', () => {
     expect(onlyTls443ViaProxy([...targets], proxy ?? undefined)).toBe(false);
     const r = withNetworkVerdict(report([...targets], proxy));
     expect(r.summary).not.toContain('through your proxy');
+  });
+});
+
+describe('only TURN over TLS on 443: the same server, and what was tried directly', () => {
+  it('the silent UDP target has another name but the same address as the TLS 443 one: said', () => {
+    const targets = [
+      at(udp(), 'turn:udp.example.org:3478', '203.0.113.10'),
+      at(tls443(), 'turns:tls.example.org:443', '203.0.113.10'),
+    ];
+    expect(onlyTls443ViaProxy(targets, PROXY)).toBe(true);
+  });
+
+  it('the same name, resolved to another address (a fleet): said', () => {
+    const targets = [
+      at(udp(), 'turn:Turn.example.org:3478', '203.0.113.11'),
+      at(tls443(), 'turns:turn.example.org:443', '203.0.113.10'),
+    ];
+    expect(onlyTls443ViaProxy(targets, PROXY)).toBe(true);
+  });
+
+  it('a TLS target reached directly (NO_PROXY) that did not connect: the summary says direct did not connect', () => {
+    const direct = at(tls443('connect-timeout', false), 'turns:x:5349', '203.0.113.10');
+    const r = withNetworkVerdict(report([udp(), direct, tls443()], PROXY));
+    expect(r.summary).toBe(
+      'Only TURN over TLS on port 443, through your proxy, worked: UDP to the same server got nothing back, ' +
+        'direct TCP/TLS did not connect. N of M TURN checks failed.',
+    );
   });
 });
 

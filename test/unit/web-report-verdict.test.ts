@@ -141,12 +141,26 @@ describe('verdict', () => {
         nat: NO_UDP,
         paths: [
           path('stun', false),
-          path('turn-udp', false),
+          path('turn-udp', false, 'turn:turn.example.org:3478?transport=udp'),
           path('turn-tcp', false),
           path('turns', true, 'turns:turn.example.org:443?transport=tcp'),
         ],
       },
       /^Only TURN over TLS on port 443 works from here \(through your proxy, if this browser uses one\): UDP is blocked and TURN over TCP on port \d+ did not connect\./,
+    ],
+    [
+      'UDP silent only to ANOTHER server than the TLS 443 one: not "only" (that server may just be down)',
+      'udp-blocked-tls-works',
+      {
+        nat: NO_UDP,
+        paths: [
+          path('stun', false),
+          path('turn-udp', false),
+          path('turn-tcp', false),
+          path('turns', true, 'turns:turn.example.org:443?transport=tcp'),
+        ],
+      },
+      /^UDP is blocked on this network; calls will relay over TURN\/TLS on 443\.$/,
     ],
     [
       'UDP blocked, TLS relay on 443 works, no other TCP/TLS path tried: not "only"',

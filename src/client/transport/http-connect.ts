@@ -1,4 +1,4 @@
-import { isIPv6, type Socket, connect as tcpConnect } from 'node:net';
+import { isIP, isIPv6, type Socket, connect as tcpConnect } from 'node:net';
 import type { TransportAddress } from '../../wire/address.js';
 import type { HttpProxy } from './proxy-config.js';
 
@@ -42,11 +42,25 @@ export class ProxyConnectError extends Error {
 
 /** Where the tunnel goes and within which limits. */
 export interface TunnelOptions {
-  /** The address and TCP port the proxy connects to (turn-check and probe resolve names themselves). */
+  /** The address and TCP port of the server (resolved by the client; CONNECT names it only without `host`). */
   to: TransportAddress;
+  /**
+   * The URL's host. A host NAME is what CONNECT asks for (`turn.example.org:443`, as browsers do): the proxy
+   * resolves it, offices filter by domain and often refuse IP literals. An IP literal or none: `to.address`.
+   */
+  host?: string | undefined;
   /** Limit for the TCP connection to the proxy and its answer together, in ms. */
   timeoutMs: number;
   signal: AbortSignal;
+}
+
+/**
+ * The CONNECT request target of a tunnel: the URL's host name when it has one (the proxy resolves it), else
+ * the IP literal `to.address`; with `to.port`.
+ */
+export function connectAuthority(opts: Pick<TunnelOptions, 'to' | 'host'>): string {
+  const name = opts.host && isIP(opts.host) === 0 ? opts.host : opts.to.address;
+  return authorityOf(name, opts.to.port);
 }
 
 /** `host:port` as a CONNECT request target (RFC 9110 §9.3.6: authority-form; IPv6 in brackets). */
@@ -60,13 +74,29 @@ function connectRequest(proxy: HttpProxy, authority: string): string {
   return `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${auth}\r\n`;
 }
 
-/** The words of a refusal by status: 407 and 403 with what to do, others with the proxy's reason phrase. */
-function refusal(proxy: HttpProxy, port: number, status: number, reason: string): ProxyConnectError {
+/**
+ * The words of a refusal by status: 407 and 403 with what to do, others with the proxy's reason phrase. A 403
+ * for port 443 is a filter on the destination (domain or IP), not on the port.
+ */
+function refusal(
+  proxy: HttpProxy,
+  authority: string,
+  port: number,
+  status: number,
+  reason: string,
+): ProxyConnectError {
   if (status === 407) {
     return new ProxyConnectError(
       'PROXY_AUTH_REQUIRED',
       status,
       `your proxy ${proxy.url} wants a login (407): give it as http://user:password@host:port in --proxy or HTTPS_PROXY`,
+    );
+  }
+  if (status === 403 && port === 443) {
+    return new ProxyConnectError(
+      'PROXY_FORBIDDEN',
+      status,
+      `your proxy ${proxy.url} refused CONNECT to ${authority} (403): port 443 is the one offices allow, so it filters this destination (a domain or IP block list) — ask IT to allow this host`,
     );
   }
   if (status === 403) {
@@ -88,12 +118,13 @@ function refusal(proxy: HttpProxy, port: number, status: number, reason: string)
  * Opens a TCP tunnel through an HTTP proxy (RFC 9110 §9.3.6 CONNECT): a TCP connection to the proxy, the
  * CONNECT request, and the proxy's answer read up to the end of its head (at most
  * {@link MAX_PROXY_HEAD_BYTES}). On a 2xx status the socket, now a byte pipe to `host:port`, is handed back
- * paused, with any bytes after the head put back; the caller runs TCP or TLS on it.
+ * paused, with any bytes after the head put back; the caller runs TCP or TLS on it. The request names
+ * {@link connectAuthority}: the host name when the URL has one, so the proxy (not the client) resolves it.
  * @throws ProxyConnectError (see {@link ProxyFailureCode}) within `timeoutMs`; the socket is destroyed.
  */
 export function openHttpTunnel(proxy: HttpProxy, opts: TunnelOptions): Promise<Socket> {
-  const { address, port } = opts.to;
-  const authority = authorityOf(address, port);
+  const { port } = opts.to;
+  const authority = connectAuthority(opts);
   return new Promise((resolve, reject) => {
     const socket = tcpConnect({ host: proxy.host, port: proxy.port });
     let connected = false;
@@ -169,7 +200,7 @@ export function openHttpTunnel(proxy: HttpProxy, opts: TunnelOptions): Promise<S
       }
       const status = Number(m[1]);
       if (status < 200 || status > 299) {
-        fail(refusal(proxy, port, status, (m[2] ?? '').trim()));
+        fail(refusal(proxy, authority, port, status, (m[2] ?? '').trim()));
         return;
       }
       cleanup();

@@ -55,17 +55,33 @@ export function parseProxyUrl(text: string): HttpProxy {
   }
   const port = u.port === '' ? 80 : Number(u.port);
   const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
-  const user = decodeURIComponent(u.username);
   const authorization =
     u.username || u.password
-      ? `Basic ${Buffer.from(`${user}:${decodeURIComponent(u.password)}`).toString('base64')}`
+      ? `Basic ${Buffer.from(`${decoded(u.username, text)}:${decoded(u.password, text)}`).toString('base64')}`
       : null;
   return { host, port, url: `http://${u.host}`, authorization };
 }
 
-/** `text` with anything between `//` and `@` replaced, so error messages never show a password. */
+/**
+ * A percent-encoded user name or password of the proxy URL `text`, decoded.
+ * @throws ProxyUrlError when it holds a `%` not followed by two hex digits (`100%`), with the URL redacted.
+ */
+function decoded(part: string, text: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new ProxyUrlError(
+      `the user name or password in '${redact(text)}' has a '%' not followed by two hex digits: write % as %25`,
+    );
+  }
+}
+
+/**
+ * `text` with everything after the scheme up to its LAST `@` replaced by `***`, so error messages never show a
+ * password, even one holding `/`, `@` or `:`.
+ */
 function redact(text: string): string {
-  return text.replace(/\/\/[^/@]*@/, '//***@');
+  return text.replace(/^([a-z][a-z0-9+.-]*:\/*)?.*@/i, '$1***@');
 }
 
 /** The first set variable of `names` in `env` (empty values count as unset), with its name. */

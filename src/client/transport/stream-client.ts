@@ -178,6 +178,7 @@ export function streamExchange(
     else {
       openHttpTunnel(proxy, {
         to: opts.to,
+        host: opts.serverName,
         timeoutMs: STREAM_TUNNEL_MAX_MS,
         signal: AbortSignal.any([opts.signal, tunnelling.signal]),
       }).then(

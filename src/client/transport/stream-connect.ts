@@ -134,6 +134,7 @@ export async function openStreamSocket(opts: StreamSocketOptions): Promise<Socke
   try {
     const tunnel = await openHttpTunnel(proxy, {
       to: opts.to,
+      host: opts.serverName,
       timeoutMs: opts.connectTimeoutMs,
       signal: opts.signal,
     });

@@ -68,7 +68,7 @@ async function handshake(t: TlsAuditTarget, version?: SecureVersion): Promise<Ha
   if (!proxy) return tlsHandshake(t, version, null);
   try {
     const signal = t.signal ?? new AbortController().signal;
-    const tunnel = await openHttpTunnel(proxy, { to: t.to, timeoutMs: t.timeoutMs, signal });
+    const tunnel = await openHttpTunnel(proxy, { to: t.to, host: t.host, timeoutMs: t.timeoutMs, signal });
     return await tlsHandshake(t, version, tunnel);
   } catch (err) {
     if (err instanceof ProxyConnectError) return { error: err.code };

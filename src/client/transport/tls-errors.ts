@@ -55,7 +55,7 @@ const SOCKET_ERRORS: ReadonlyMap<string, KnownSocketError> = new Map([
   ['PROXY_AUTH_REQUIRED', { words: 'your proxy wants a login (407)' }],
   [
     'PROXY_FORBIDDEN',
-    { words: 'your proxy does not allow CONNECT to this port (403) — most offices allow only 443' },
+    { words: 'your proxy refused CONNECT (403): it does not allow this port or filters this destination' },
   ],
   ['PROXY_REFUSED', { words: 'your proxy refused the tunnel' }],
   ['PROXY_UNREACHABLE', { words: 'your proxy cannot be reached' }],

@@ -1,5 +1,6 @@
 import type { TurnNode } from '../../report/turn-node-schema.js';
 import type { HostsTable } from '../transport/hosts-file.js';
+import { type ProxyRoute, viaProxy } from '../transport/proxy-config.js';
 import { ResolveError, resolveServerAll } from '../transport/resolve.js';
 import type { TurnTarget } from '../url/turn-url.js';
 import type { RequestObservation, ResolveObservation, TurnObservation } from './observations.js';
@@ -28,19 +29,27 @@ export interface NodePlan {
  * Resolves a target's host to every A/AAAA address (`resolveServerAll`, at most {@link DNS_TIMEOUT_MS} or
  * `timeoutMs`) and plans one check per address (issue 15 §2: each node of a fleet behind one name). A name
  * with one address, an IP literal, or a name that does not resolve gives one plan with `node` null — the
- * check as it always was.
+ * check as it always was. Through a proxy (`route`, a TCP/TLS target NO_PROXY does not skip at any address)
+ * the tunnel is opened by NAME and the proxy picks the node, so per-node checks are not possible: one plan,
+ * `node` null, the check by name.
  * @param hosts a hosts table consulted before DNS (tests; default /etc/hosts).
  */
 export async function planNodes(
   target: TurnTarget,
   timeoutMs: number,
   hosts?: HostsTable,
+  route?: ProxyRoute,
 ): Promise<NodePlan[]> {
   const start = performance.now();
   try {
     const all = await resolveServerAll(target, Math.min(DNS_TIMEOUT_MS, timeoutMs), hosts);
     const durationMs = performance.now() - start;
     const addresses = all.map((a) => a.address);
+    if (all.length > 1 && all.every((a) => viaProxy(target, a, route))) {
+      return [
+        { target, resolved: { step: 'resolve', durationMs, address: all[0]!, error: null }, node: null },
+      ];
+    }
     return all.map((address) => ({
       target,
       resolved: { step: 'resolve', durationMs, address, error: null },

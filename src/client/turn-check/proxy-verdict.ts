@@ -4,11 +4,11 @@ import type { TurnCheckReport, TurnDiagnosisCode, TurnTargetReport } from '../..
 /**
  * The findings that mean a target's packets did not get through to a TURN server (no answer, a refused or
  * dropped connection, a proxy that would not tunnel): nothing of the server was seen. Any other failure
- * means something answered, so the network let it through.
+ * means something answered, so the network let it through — an ICMP port unreachable too
+ * (`udp-port-unreachable`: the server's host answered, UDP left the network).
  */
 const NOT_THROUGH: ReadonlySet<TurnDiagnosisCode> = new Set([
   'udp-silent',
-  'udp-port-unreachable',
   'connect-timeout',
   'tcp-port-closed',
   'connection-failed',
@@ -22,6 +22,19 @@ function firstFailure(t: TurnTargetReport): TurnDiagnosisCode | null {
   return t.diagnoses.find((d) => d.severity === 'fail')?.code ?? null;
 }
 
+/** The host of a target's URL (lower case, no brackets), or null when it does not parse. */
+function hostOf(t: TurnTargetReport): string | null {
+  const m = /^turns?:(\[[^\]]+\]|[^:?]+)/i.exec(t.url);
+  return m ? m[1]!.replace(/^\[|\]$/g, '').toLowerCase() : null;
+}
+
+/** Whether two targets name the same server: the same URL host, or the same resolved address. */
+function sameServer(a: TurnTargetReport, b: TurnTargetReport): boolean {
+  const host = hostOf(a);
+  if (host !== null && host === hostOf(b)) return true;
+  return a.server !== null && b.server !== null && a.server.address === b.server.address;
+}
+
 /** True for a target through the proxy to port 443 that passed. */
 function proxied443(t: TurnTargetReport): boolean {
   return t.ok && t.viaProxy === true && t.server?.port === 443 && t.transport !== 'udp';
@@ -30,9 +43,11 @@ function proxied443(t: TurnTargetReport): boolean {
 /**
  * Whether the observations show that only TURN over TLS (or TCP) on port 443 through the proxy works: a
  * proxy was used; at least one `turns:` target through it to port 443 passed and every passing target is
- * such a one; at least one UDP target was tried, and every target that failed did so without reaching a
- * server ({@link NOT_THROUGH}: UDP silent or ICMP, the proxy refused the port, no connection). A failure
- * that shows the server answering (credentials, a relay problem) rules it out.
+ * such a one; a UDP target at the SAME server (URL host or address) as a passing one got nothing back
+ * (`udp-silent`: a dead other server proves nothing about this network), and every target that failed did
+ * so without reaching a server ({@link NOT_THROUGH}: UDP silent, the proxy refused the port, no
+ * connection). A failure that shows the server answering (credentials, a relay problem, an ICMP port
+ * unreachable) rules it out.
  */
 export function onlyTls443ViaProxy(
   targets: readonly TurnTargetReport[],
@@ -40,9 +55,12 @@ export function onlyTls443ViaProxy(
 ): boolean {
   if (!proxy) return false;
   const passed = targets.filter((t) => t.ok);
-  if (!passed.some((t) => proxied443(t) && t.transport === 'tls') || !passed.every(proxied443)) return false;
+  const tls443 = passed.filter((t) => proxied443(t) && t.transport === 'tls');
+  if (tls443.length === 0 || !passed.every(proxied443)) return false;
+  const silentUdp = (t: TurnTargetReport): boolean =>
+    t.transport === 'udp' && firstFailure(t) === 'udp-silent';
+  if (!targets.some((u) => silentUdp(u) && tls443.some((t) => sameServer(u, t)))) return false;
   const failed = targets.filter((t) => !t.ok);
-  if (!targets.some((t) => t.transport === 'udp' && !t.ok)) return false;
   return failed.every((t) => {
     const code = firstFailure(t);
     return code !== null && NOT_THROUGH.has(code);
@@ -55,11 +73,23 @@ function onlyTlsFinding(targets: readonly TurnTargetReport[], proxy: ProxyUse): 
   const refused = targets.filter((t) => !t.ok && t.transport !== 'udp').map((t) => t.url);
   const others = refused.length > 0 ? `; ${refused.join(', ')} did not get through the proxy` : '';
   return (
-    `Only TURN over TLS on port 443, through your proxy (${proxy.url}), works: UDP got nothing back ` +
+    `Only TURN over TLS on port 443, through your proxy (${proxy.url}), worked: UDP to the same server got nothing back ` +
     `(${udp.join(', ')})${others}. TCP and TLS were tried through the proxy only, not directly. WebRTC calls ` +
     'from this network can use only a turns: server on port 443 (browsers take the system proxy for TURN over ' +
     'TLS): slower than UDP, and every call is relayed. Ask IT to allow UDP to port 3478 and to the TURN ' +
     "server's relay port range, or keep a turns:…:443 server in your ICE servers."
+  );
+}
+
+/**
+ * The summary's opening for {@link onlyTls443ViaProxy}: what worked, and that direct TCP/TLS was not tried
+ * (every TCP/TLS target went through the proxy) or got nothing back (some went direct, NO_PROXY).
+ */
+function onlyTlsSummary(targets: readonly TurnTargetReport[]): string {
+  const direct = targets.some((t) => t.transport !== 'udp' && t.viaProxy !== true);
+  return (
+    'Only TURN over TLS on port 443, through your proxy, worked: UDP to the same server got nothing back, ' +
+    `direct TCP/TLS ${direct ? 'did not connect' : 'not tried'}.`
   );
 }
 
@@ -82,7 +112,7 @@ export function withNetworkVerdict(report: TurnCheckReport): TurnCheckReport {
     };
     return {
       ...report,
-      summary: `Only TURN over TLS on port 443, through your proxy, works. ${report.summary}`,
+      summary: `${onlyTlsSummary(targets)} ${report.summary}`,
       targets: targets.map((t) => (t.ok ? { ...t, diagnoses: [...t.diagnoses, finding] } : t)),
     };
   }

@@ -27,7 +27,9 @@ export async function runTurnCheck(opts: TurnRunOptions): Promise<TurnCheckRepor
   const startedAt = new Date().toISOString();
   const start = performance.now();
   const deadline = start + opts.timeoutMs;
-  const plans = await Promise.all(opts.targets.map((t) => planNodes(t, opts.timeoutMs, opts.hosts)));
+  const plans = await Promise.all(
+    opts.targets.map((t) => planNodes(t, opts.timeoutMs, opts.hosts, opts.proxy)),
+  );
   const limit = Math.max(MAX_PARALLEL_CHECKS, opts.targets.length);
   const observed = await mapBounded(plans.flat(), limit, (p) =>
     checkTurnTarget(

@@ -206,7 +206,10 @@ function judge(input: VerdictInput): { code: string; text: string } {
         };
   if (nat.sameMachine) return { code: 'same-machine', text: sameMachineText(input) };
   if (!nat.udp) {
-    const only443 = onlyTls443(turn.filter((p) => p.kind !== 'turn-udp'));
+    const only443 = onlyTls443(
+      turn.filter((p) => p.kind !== 'turn-udp'),
+      paths.filter((p) => p.kind === 'stun' || p.kind === 'turn-udp'),
+    );
     if (only443) return only443;
     const tls = provedTurn.find((p) => p.kind === 'turns');
     const tcp = provedTurn.find((p) => p.kind === 'turn-tcp');
