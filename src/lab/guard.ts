@@ -32,7 +32,10 @@ table inet idl_guard {
 /**
  * nftables ruleset (table `inet idl_guard`) for the router: forwards only between {@link ALLOWED_NETS} (IPv6: {@link ALLOWED_NETS6});
  * unsolicited UDP addressed to the router itself from the public side is dropped silently (no ICMP), as a
- * home NAT does. The NAT scenarios add their own tables and never touch this one.
+ * home NAT does. What the router sends itself (squid, miniupnpd, ICMP errors; the carrier namespace of
+ * cgnat loads this ruleset too) goes only where the lan host's may ({@link LAN_GUARD}'s rules), plus the
+ * all-hosts link-local multicast of NAT-PMP/PCP announcements (224.0.0.1, ff02::1, UDP 5350/5351, RFC 6886
+ * §3.2.1, RFC 6887 §14.1.3). The NAT scenarios add their own tables and never touch this one.
  */
 export const ROUTER_GUARD = `
 table inet idl_guard {
@@ -44,6 +47,16 @@ table inet idl_guard {
   chain input_guard {
     type filter hook input priority filter; policy accept;
     iifname "wan0" meta l4proto udp drop
+  }
+  chain output_guard {
+    type filter hook output priority filter; policy drop;
+    oifname "lo" accept
+    ip daddr ${NETS} accept
+    ip6 daddr ${NETS6} accept
+    ip6 daddr { fe80::/10, ff02::/16 } meta l4proto ipv6-icmp accept
+    ip daddr 239.255.255.250 udp dport 1900 accept
+    ip daddr 224.0.0.1 udp dport { 5350, 5351 } accept
+    ip6 daddr ff02::1 udp dport { 5350, 5351 } accept
   }
 }
 `;

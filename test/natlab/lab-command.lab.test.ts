@@ -30,8 +30,17 @@ interface CliRun {
   stderrLine(pattern: RegExp): Promise<string>;
 }
 
-function startCli(args: readonly string[]): CliRun {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** This environment without sudo's SUDO_UID/SUDO_GID (with them `lab run` drops to that user), plus `extra`. */
+function cliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const { SUDO_UID: _uid, SUDO_GID: _gid, ...rest } = process.env;
+  return { ...rest, ...extra };
+}
+
+function startCli(args: readonly string[], extraEnv: Record<string, string> = {}): CliRun {
+  const child = spawn(process.execPath, [CLI_PATH, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: cliEnv(extraEnv),
+  });
   if (child.pid === undefined) throw new Error('could not spawn the CLI');
   let stdout = '';
   let stderr = '';
@@ -184,6 +193,25 @@ describe.skipIf(!available)('natlab: ice-doctor lab', { timeout: 90_000 }, () =>
     expect(code, stderr).toBe(143);
     expect(stdout).toBe('');
     expect(await namespacesOf(cli.pid)).toEqual([]);
+  });
+
+  it('started via sudo (SUDO_UID/SUDO_GID): the command runs as that user, with its HOME', async () => {
+    const cli = startCli(['lab', 'run', '--nat', 'open', '--', 'sh', '-c', 'id -u; id -g; echo "$HOME"'], {
+      SUDO_UID: '65534',
+      SUDO_GID: '65534',
+    });
+    const { code, stdout, stderr } = await cli.done;
+    expect(code, stderr).toBe(0);
+    const home = (await run('getent', ['passwd', '65534'])).stdout.split(':')[5];
+    expect(stdout.trim().split('\n')).toEqual(['65534', '65534', home]);
+    expect(await namespacesOf(cli.pid)).toEqual([]);
+  });
+
+  it('not started via sudo: the command runs as root', async () => {
+    const cli = startCli(['lab', 'run', '--nat', 'open', '--', 'id', '-u']);
+    const { code, stdout, stderr } = await cli.done;
+    expect(code, stderr).toBe(0);
+    expect(stdout.trim()).toBe('0');
   });
 
   it('a command that does not exist: one line, exit 127, nothing built', async () => {
