@@ -11,6 +11,17 @@ const NETS = `{ ${ALLOWED_NETS.join(', ')} }`;
 const NETS6 = `{ ${ALLOWED_NETS6.join(', ')} }`;
 
 /**
+ * The output rules of every guard: out via loopback, to {@link ALLOWED_NETS} / {@link ALLOWED_NETS6},
+ * link-local ICMPv6 (neighbour discovery), SSDP searches (239.255.255.250:1900).
+ */
+const EGRESS = `    oifname "lo" accept
+    ip daddr ${NETS} accept
+    ip6 daddr ${NETS6} accept
+    ip6 daddr { fe80::/10, ff02::/16 } meta l4proto ipv6-icmp accept
+    ip daddr 239.255.255.250 udp dport 1900 accept
+`;
+
+/**
  * nftables ruleset (table `inet idl_guard`) for the lan host: output is dropped unless it leaves via
  * loopback or goes to {@link ALLOWED_NETS} or {@link ALLOWED_NETS6} (or is an SSDP search, link-local
  * multicast 239.255.255.250:1900); link-local ICMPv6 (neighbour discovery) stays on the link.
@@ -20,12 +31,7 @@ const LAN_GUARD = `
 table inet idl_guard {
   chain output_guard {
     type filter hook output priority filter; policy drop;
-    oifname "lo" accept
-    ip daddr ${NETS} accept
-    ip6 daddr ${NETS6} accept
-    ip6 daddr { fe80::/10, ff02::/16 } meta l4proto ipv6-icmp accept
-    ip daddr 239.255.255.250 udp dport 1900 accept
-  }
+${EGRESS}  }
 }
 `;
 
@@ -50,18 +56,13 @@ table inet idl_guard {
   }
   chain output_guard {
     type filter hook output priority filter; policy drop;
-    oifname "lo" accept
-    ip daddr ${NETS} accept
-    ip6 daddr ${NETS6} accept
-    ip6 daddr { fe80::/10, ff02::/16 } meta l4proto ipv6-icmp accept
-    ip daddr 239.255.255.250 udp dport 1900 accept
-    ip daddr 224.0.0.1 udp dport { 5350, 5351 } accept
+${EGRESS}    ip daddr 224.0.0.1 udp dport { 5350, 5351 } accept
     ip6 daddr ff02::1 udp dport { 5350, 5351 } accept
   }
 }
 `;
 
-/** Installs each site's lan egress guard and router forward guard (nftables tables `inet idl_guard`). */
+/** Installs each site's lan egress guard and router guard (nftables tables `inet idl_guard`). */
 export async function installGuards(lab: Lab): Promise<void> {
   for (const site of lab.sites) {
     await loadRuleset(site.ns.lan, LAN_GUARD);

@@ -84,6 +84,18 @@ function startCli(args: readonly string[], extraEnv: Record<string, string> = {}
   };
 }
 
+/** The first stdout line of `lab --json` (rejects when the CLI exits before printing it). */
+function jsonLine(cli: CliRun): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let seen = '';
+    cli.child.stdout?.on('data', (b: Buffer) => {
+      seen += b.toString();
+      if (seen.includes('\n')) resolve(seen);
+    });
+    void cli.done.then(({ stderr }) => reject(new Error(`exited before its JSON line:\n${stderr}`)));
+  });
+}
+
 /** The network namespaces whose names start with the lab id of the CLI with PID `pid`. */
 async function namespacesOf(pid: number): Promise<string[]> {
   const listed = await run('ip', ['netns', 'list']);
@@ -142,14 +154,7 @@ describe.skipIf(!available)('natlab: ice-doctor lab', { timeout: 90_000 }, () =>
 
   it('lab --nat port-restricted --json holds the lab until SIGINT, then tears it all down (exit 0)', async () => {
     const cli = startCli(['lab', '--nat', 'port-restricted', '--json']);
-    const line = await new Promise<string>((resolve, reject) => {
-      let seen = '';
-      cli.child.stdout?.on('data', (b: Buffer) => {
-        seen += b.toString();
-        if (seen.includes('\n')) resolve(seen);
-      });
-      void cli.done.then(({ stderr }) => reject(new Error(`exited before its JSON line:\n${stderr}`)));
-    });
+    const line = await jsonLine(cli);
     const built = JSON.parse(line) as {
       nat: string;
       id: string;
@@ -168,6 +173,26 @@ describe.skipIf(!available)('natlab: ice-doctor lab', { timeout: 90_000 }, () =>
     const { code, signal, stderr } = await cli.done;
     expect({ code, signal }, stderr).toEqual({ code: 0, signal: null });
     expect(pidAlive(built.serverPid)).toBe(false);
+    expect(await namespacesOf(cli.pid)).toEqual([]);
+  });
+
+  it('lab --nat nat66 --json: dual stack, the server relays to the lab IPv4 and IPv6 ranges', async () => {
+    const cli = startCli(['lab', '--nat', 'nat66', '--json']);
+    const line = await jsonLine(cli);
+    const built = JSON.parse(line) as { stun: string[]; serve: { turn: { allowPeers: string[] } } };
+    process.kill(cli.pid, 'SIGINT');
+    const { code, stderr } = await cli.done;
+    expect(code, stderr).toBe(0);
+    // pub's two IPv6 addresses (2001:db8:ff::10, ::11) both serve; `ip addr` lists IPv6 newest first.
+    expect(built.stun).toHaveLength(2);
+    expect(built.stun[0]).toBe('stun:203.0.113.10:3478');
+    expect(built.stun[1]).toMatch(/^stun:\[2001:db8:ff::1[01]\]:3478$/);
+    expect(built.serve.turn.allowPeers).toEqual([
+      '100.64.0.0/10',
+      '203.0.113.0/24',
+      '2001:db8::/32',
+      'fd00::/8',
+    ]);
     expect(await namespacesOf(cli.pid)).toEqual([]);
   });
 
