@@ -44,7 +44,8 @@ export type Ipv6Scenario = 'ipv6-firewall' | 'nat66';
  *   router) and the router a stateful filter ({@link statefulFirewall}): no NAT but filtering.
  * - `nat66`: the lan gets fd00:64::2 (ULA) and the router masquerades it ({@link nat66}).
  * In a lab created without `ipv6` there is no IPv6 side: nothing is done (the scenario is then its IPv4
- * masquerade alone). Expects {@link resetIpv6} to have run (applyScenario does).
+ * masquerade alone, which the IPv4 loops over PLAIN_SCENARIOS test; `openUserLab` refuses a dual-stack
+ * plan whose lab has no IPv6, so `ice-doctor lab` never gets this silently). Expects {@link resetIpv6} to have run (applyScenario does).
  */
 export async function applyIpv6Scenario(lab: Lab, scenario: Ipv6Scenario, site: Site): Promise<void> {
   if (!(await labHasIpv6(lab))) return;

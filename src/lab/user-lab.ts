@@ -1,8 +1,9 @@
+import { isIPv6 } from 'node:net';
 import type { ServeLine } from '../report/serve-schema.js';
 import { hostPort } from '../shared/address-text.js';
 import { type BundledServer, startBundledServer } from './bundled-server.js';
 import { run } from './exec.js';
-import { ALLOWED_NETS } from './guard.js';
+import { ALLOWED_NETS, ALLOWED_NETS6 } from './guard.js';
 import { LAB_NATS, type LabNat, type LabNatPlan } from './lab-nats.js';
 import { labProxyUrl } from './scenario-proxy.js';
 import { applyScenario } from './scenarios.js';
@@ -41,11 +42,12 @@ export interface UserLab {
 /**
  * Builds the network of `nat` ({@link LAB_NATS}: topology options, then the router scenario) and starts the
  * bundled server in pub on pub's addresses (up to two per family), relaying to the lab's ranges
- * ({@link ALLOWED_NETS}), TURN over TLS on {@link USER_LAB_TLS_PORT}, the report page on its default ports.
+ * ({@link ALLOWED_NETS}, {@link ALLOWED_NETS6}), TURN over TLS on {@link USER_LAB_TLS_PORT}, the report page on its default ports.
  * Works the same for every {@link LAB_NATS} entry: nothing here knows a scenario by name.
  * @param cliPath the ice-doctor CLI to run the server with (`ice-doctor lab` passes its own path).
  * @param say receives one progress line per step (the build takes 1–3 s).
- * @throws Error from any step, after tearing down what was built.
+ * @throws Error from any step, after tearing down what was built; also when the plan is dual stack
+ *   (`options.ipv6`) but pub has no usable IPv6 address (the IPv6 scenarios would then be IPv4 only).
  */
 export async function openUserLab(
   nat: LabNat,
@@ -59,8 +61,11 @@ export async function openUserLab(
     say(`setting up the router: ${nat}`);
     await applyScenario(lab, plan.scenario);
     say('starting the bundled STUN/TURN server in pub');
-    const allowPeers = ALLOWED_NETS.flatMap((net) => ['--allow-peer', net]);
-    const server = await startBundledServer(lab, cliPath, await pubAddresses(lab), [
+    const allowPeers = [...ALLOWED_NETS, ...ALLOWED_NETS6].flatMap((net) => ['--allow-peer', net]);
+    const listen = await pubAddresses(lab);
+    if (plan.options.ipv6 === true && !listen.some((address) => isIPv6(address)))
+      throw new Error(`${nat} is dual stack but the lab got no IPv6 address in pub (is IPv6 disabled here?)`);
+    const server = await startBundledServer(lab, cliPath, listen, [
       ...allowPeers,
       '--tls-port',
       String(USER_LAB_TLS_PORT),

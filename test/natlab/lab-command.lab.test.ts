@@ -30,8 +30,17 @@ interface CliRun {
   stderrLine(pattern: RegExp): Promise<string>;
 }
 
-function startCli(args: readonly string[]): CliRun {
-  const child = spawn(process.execPath, [CLI_PATH, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** This environment without sudo's SUDO_UID/SUDO_GID (with them `lab run` drops to that user), plus `extra`. */
+function cliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const { SUDO_UID: _uid, SUDO_GID: _gid, ...rest } = process.env;
+  return { ...rest, ...extra };
+}
+
+function startCli(args: readonly string[], extraEnv: Record<string, string> = {}): CliRun {
+  const child = spawn(process.execPath, [CLI_PATH, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: cliEnv(extraEnv),
+  });
   if (child.pid === undefined) throw new Error('could not spawn the CLI');
   let stdout = '';
   let stderr = '';
@@ -73,6 +82,18 @@ function startCli(args: readonly string[]): CliRun {
         });
       }),
   };
+}
+
+/** The first stdout line of `lab --json` (rejects when the CLI exits before printing it). */
+function jsonLine(cli: CliRun): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let seen = '';
+    cli.child.stdout?.on('data', (b: Buffer) => {
+      seen += b.toString();
+      if (seen.includes('\n')) resolve(seen);
+    });
+    void cli.done.then(({ stderr }) => reject(new Error(`exited before its JSON line:\n${stderr}`)));
+  });
 }
 
 /** The network namespaces whose names start with the lab id of the CLI with PID `pid`. */
@@ -133,14 +154,7 @@ describe.skipIf(!available)('natlab: ice-doctor lab', { timeout: 90_000 }, () =>
 
   it('lab --nat port-restricted --json holds the lab until SIGINT, then tears it all down (exit 0)', async () => {
     const cli = startCli(['lab', '--nat', 'port-restricted', '--json']);
-    const line = await new Promise<string>((resolve, reject) => {
-      let seen = '';
-      cli.child.stdout?.on('data', (b: Buffer) => {
-        seen += b.toString();
-        if (seen.includes('\n')) resolve(seen);
-      });
-      void cli.done.then(({ stderr }) => reject(new Error(`exited before its JSON line:\n${stderr}`)));
-    });
+    const line = await jsonLine(cli);
     const built = JSON.parse(line) as {
       nat: string;
       id: string;
@@ -159,6 +173,26 @@ describe.skipIf(!available)('natlab: ice-doctor lab', { timeout: 90_000 }, () =>
     const { code, signal, stderr } = await cli.done;
     expect({ code, signal }, stderr).toEqual({ code: 0, signal: null });
     expect(pidAlive(built.serverPid)).toBe(false);
+    expect(await namespacesOf(cli.pid)).toEqual([]);
+  });
+
+  it('lab --nat nat66 --json: dual stack, the server relays to the lab IPv4 and IPv6 ranges', async () => {
+    const cli = startCli(['lab', '--nat', 'nat66', '--json']);
+    const line = await jsonLine(cli);
+    const built = JSON.parse(line) as { stun: string[]; serve: { turn: { allowPeers: string[] } } };
+    process.kill(cli.pid, 'SIGINT');
+    const { code, stderr } = await cli.done;
+    expect(code, stderr).toBe(0);
+    // pub's two IPv6 addresses (2001:db8:ff::10, ::11) both serve; `ip addr` lists IPv6 newest first.
+    expect(built.stun).toHaveLength(2);
+    expect(built.stun[0]).toBe('stun:203.0.113.10:3478');
+    expect(built.stun[1]).toMatch(/^stun:\[2001:db8:ff::1[01]\]:3478$/);
+    expect(built.serve.turn.allowPeers).toEqual([
+      '100.64.0.0/10',
+      '203.0.113.0/24',
+      '2001:db8::/32',
+      'fd00::/8',
+    ]);
     expect(await namespacesOf(cli.pid)).toEqual([]);
   });
 
@@ -184,6 +218,25 @@ describe.skipIf(!available)('natlab: ice-doctor lab', { timeout: 90_000 }, () =>
     expect(code, stderr).toBe(143);
     expect(stdout).toBe('');
     expect(await namespacesOf(cli.pid)).toEqual([]);
+  });
+
+  it('started via sudo (SUDO_UID/SUDO_GID): the command runs as that user, with its HOME', async () => {
+    const cli = startCli(['lab', 'run', '--nat', 'open', '--', 'sh', '-c', 'id -u; id -g; echo "$HOME"'], {
+      SUDO_UID: '65534',
+      SUDO_GID: '65534',
+    });
+    const { code, stdout, stderr } = await cli.done;
+    expect(code, stderr).toBe(0);
+    const home = (await run('getent', ['passwd', '65534'])).stdout.split(':')[5];
+    expect(stdout.trim().split('\n')).toEqual(['65534', '65534', home]);
+    expect(await namespacesOf(cli.pid)).toEqual([]);
+  });
+
+  it('not started via sudo: the command runs as root', async () => {
+    const cli = startCli(['lab', 'run', '--nat', 'open', '--', 'id', '-u']);
+    const { code, stdout, stderr } = await cli.done;
+    expect(code, stderr).toBe(0);
+    expect(stdout.trim()).toBe('0');
   });
 
   it('a command that does not exist: one line, exit 127, nothing built', async () => {

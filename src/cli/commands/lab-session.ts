@@ -9,6 +9,7 @@ import { destroyLab } from '../../lab/topology.js';
 import { labEnv, openUserLab, type UserLab } from '../../lab/user-lab.js';
 import { findCommand } from '../config/lab-flags.js';
 import { labLine, renderLabText } from '../render/lab.js';
+import { labRunAs } from './lab-run-as.js';
 
 /** How often `lab` checks that its bundled server still runs, in ms. */
 const SERVER_WATCH_MS = 500;
@@ -136,11 +137,13 @@ export async function holdLab(nat: LabNat, options: { json: boolean; program: st
 
 /**
  * `ice-doctor lab run --nat NAME -- CMD ARGS…`: builds the lab, runs CMD in its client namespace (`ip netns
- * exec <lan> CMD ARGS…`, stdio inherited, the caller's environment plus {@link labEnv}'s variables), and
+ * exec <lan> CMD ARGS…`, stdio inherited, the caller's environment plus {@link labEnv}'s variables; started
+ * via sudo, as the sudo user through `setpriv`: {@link labRunAs}), and
  * exits with CMD's exit code (128 + n when a signal ended it). SIGINT/SIGTERM/SIGHUP are forwarded to CMD
  * by its PID; a second one kills it (SIGKILL). The lab is torn down once CMD has exited.
  * @throws UserError `lab-unavailable` (exit 2) when the lab cannot run here. A CMD not found is said on one
- *   line before anything is built, exit 127.
+ *   line before anything is built, exit 127. UserError `lab-run-as` (exit 2) when started via sudo and
+ *   `setpriv` is missing (nothing built).
  */
 export async function runInLab(nat: LabNat, argv: readonly string[]): Promise<void> {
   await refuseUnlessAvailable();
@@ -150,11 +153,17 @@ export async function runInLab(nat: LabNat, argv: readonly string[]): Promise<vo
     process.exitCode = COMMAND_NOT_FOUND;
     return;
   }
+  let runAs: ReturnType<typeof labRunAs>;
+  try {
+    runAs = labRunAs(process.env, process.geteuid?.() ?? -1);
+  } catch (err) {
+    throw new UserError('lab-run-as', (err as Error).message, 2);
+  }
   await withUserLab(nat, async (userLab, signals) => {
     say(`${nat} ready; running ${command} in ${userLab.lab.ns.lan}`);
-    const child = spawn('ip', ['netns', 'exec', userLab.lab.ns.lan, command, ...args], {
+    const child = spawn('ip', ['netns', 'exec', userLab.lab.ns.lan, ...runAs.prefix, command, ...args], {
       stdio: 'inherit',
-      env: { ...process.env, ...labEnv(userLab) },
+      env: { ...process.env, ...runAs.env, ...labEnv(userLab) },
     });
     const ended = new Promise<number>((resolve, reject) => {
       child.once('error', reject);
