@@ -132,11 +132,11 @@ describe('SSDP and IGD SOAP parsing', () => {
       <service><serviceType>urn:schemas-upnp-org:service:Layer3Forwarding:1</serviceType><controlURL>/ctl/L3F</controlURL></service>
       <service><serviceType>urn:schemas-upnp-org:service:WANIPConnection:1</serviceType><controlURL>/ctl/IPConn</controlURL></service>
     </serviceList></device></root>`;
-    expect(findWanService(xml, 'http://192.168.1.1:5000/rootDesc.xml')).toEqual({
+    expect(findWanService(xml, 'http://192.168.1.1:5000/rootDesc.xml', '192.168.1.1')).toEqual({
       serviceType: 'urn:schemas-upnp-org:service:WANIPConnection:1',
       controlUrl: 'http://192.168.1.1:5000/ctl/IPConn',
     });
-    expect(findWanService('<root/>', 'http://x/')).toBeNull();
+    expect(findWanService('<root/>', 'http://x/', 'x')).toBeNull();
   });
 
   it('reads namespaced response values and escapes arguments', () => {
