@@ -127,3 +127,44 @@ describe('PCP client (RFC 6887)', () => {
     expect(r.error).toContain('speaks NAT-PMP only');
   });
 });
+
+describe('removal of the test mapping (a leak or a false "removed" otherwise)', () => {
+  it('NAT-PMP: a repeated answer to the create is not the removal', async () => {
+    const gw = await gateway((req) => {
+      const reply = natPmpCpe(req);
+      if (req[1] === 1) reply.writeUInt32BE(60, 12);
+      return reply;
+    });
+    const r = await tryNatPmp('127.0.0.1', BUDGET, { answered: false }, gw.port);
+    expect(r).toMatchObject({ mappingCreated: true, mappingRemoved: false });
+    expect(r.error).toContain('removal: no answer');
+  });
+
+  it('NAT-PMP: a create without an answer is followed by a delete', async () => {
+    const gw = await gateway((req) => (req[1] === 0 ? natPmpCpe(req) : null));
+    const r = await tryNatPmp('127.0.0.1', BUDGET, { answered: false }, gw.port);
+    expect(r).toMatchObject({ answered: true, mappingCreated: false });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(gw.seen.at(-1)?.readUInt32BE(8)).toBe(0);
+  });
+
+  it('PCP: a repeated answer to the create is not the removal', async () => {
+    const gw = await gateway((req) => {
+      const reply = pcpCpe(req);
+      reply.writeUInt32BE(60, 4);
+      return reply;
+    });
+    const r = await tryPcp('127.0.0.1', BUDGET, { answered: false }, gw.port);
+    expect(r).toMatchObject({ mappingCreated: true, mappingRemoved: false });
+  });
+
+  it('PCP: a silent create is followed by a delete with the same nonce', async () => {
+    const gw = await gateway(() => null);
+    await tryPcp('127.0.0.1', BUDGET, { answered: false }, gw.port);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const [create] = gw.seen;
+    const last = gw.seen.at(-1);
+    expect(last?.readUInt32BE(4)).toBe(0);
+    expect(last?.subarray(24, 36)).toEqual(create?.subarray(24, 36));
+  });
+});

@@ -1,3 +1,4 @@
+import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,12 +9,15 @@ import {
   soapCall,
   urlOnGateway,
 } from '../../src/client/port-mapping/igd-soap.js';
+import { tryUpnpIgd } from '../../src/client/port-mapping/upnp-igd.js';
 
 // A UPnP IGD is whatever answers SSDP on the LAN: its XML, URLs and HTTP answers are untrusted input.
 // Real HTTP servers on 127.0.0.1 play a hostile or broken router.
 
 const servers: Server[] = [];
+const udp: Socket[] = [];
 afterEach(async () => {
+  for (const s of udp.splice(0)) s.close();
   await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
 });
 
@@ -80,7 +84,12 @@ describe('IGD SOAP over HTTP', () => {
       [],
       5000,
     );
-    expect(result).toEqual({ ok: false, error: 'body longer than 65536 bytes' });
+    expect(result).toEqual({
+      ok: false,
+      error: 'body longer than 65536 bytes',
+      upnpCode: null,
+      transport: true,
+    });
   });
 
   it('follows no redirect', async () => {
@@ -98,5 +107,55 @@ describe('IGD SOAP over HTTP', () => {
     );
     expect(result.ok).toBe(false);
     expect(redirected).toBe(false);
+  });
+});
+
+/** An SSDP responder on 127.0.0.1:1900 pointing at `location`; null when the port is taken. */
+async function ssdp(location: string): Promise<Socket | null> {
+  const socket = createSocket('udp4');
+  const bound = await new Promise<boolean>((resolve) => {
+    socket.once('error', () => resolve(false));
+    socket.bind(1900, '127.0.0.1', () => resolve(true));
+  });
+  if (!bound) {
+    socket.close();
+    return null;
+  }
+  udp.push(socket);
+  socket.on('message', (_m, from) =>
+    socket.send(`HTTP/1.1 200 OK\r\nST: x\r\nLOCATION: ${location}\r\n\r\n`, from.port, from.address),
+  );
+  return socket;
+}
+
+const BUDGET = { firstMs: 250, stepMs: 250, httpMs: 1000, lifetimeS: 60 };
+const description = `<root><service><serviceType>${SERVICE}</serviceType><controlURL>/ctl</controlURL></service></root>`;
+
+describe('UPnP IGD client against a fake IGD on loopback', () => {
+  it('error 725 OnlyPermanentLeasesSupported: mapping unknown (null), no permanent retry', async (ctx) => {
+    const actions: string[] = [];
+    const port = await router((req, res) => {
+      if (req.method === 'GET') return res.end(description);
+      const action = String(req.headers.soapaction).split('#')[1]?.replace('"', '') ?? '';
+      actions.push(action);
+      if (action === 'GetExternalIPAddress')
+        return res.end('<u:R><NewExternalIPAddress>203.0.113.7</NewExternalIPAddress></u:R>');
+      res.writeHead(500);
+      res.end(
+        '<UPnPError><errorCode>725</errorCode><errorDescription>OnlyPermanentLeasesSupported</errorDescription></UPnPError>',
+      );
+    });
+    if ((await ssdp(`http://127.0.0.1:${port}/d.xml`)) === null) return ctx.skip();
+    const r = await tryUpnpIgd('127.0.0.1', '127.0.0.1', BUDGET);
+    expect(r).toMatchObject({ answered: true, externalAddress: '203.0.113.7', mappingCreated: null });
+    expect(r.error).toContain('UPnP error 725');
+    expect(actions).toEqual(['GetExternalIPAddress', 'AddPortMapping']);
+  });
+
+  it('a LOCATION on another host is not fetched', async (ctx) => {
+    if ((await ssdp('http://198.51.100.9:5000/d.xml')) === null) return ctx.skip();
+    const r = await tryUpnpIgd('127.0.0.1', '127.0.0.1', BUDGET);
+    expect(r.answered).toBe(true);
+    expect(r.error).toMatch(/^LOCATION: URL .* names another host than the gateway 127\.0\.0\.1$/);
   });
 });

@@ -131,8 +131,14 @@ export function soapEnvelope(
   );
 }
 
-/** What a SOAP action returned: the response XML, or the UPnP error (HTTP 500 + `<UPnPError>`). */
-export type SoapResult = { ok: true; xml: string } | { ok: false; error: string };
+/**
+ * What a SOAP action returned: the response XML, or the failure — `upnpCode` the `<errorCode>` of a UPnP
+ * error (HTTP 500 + `<UPnPError>`), `transport` true when no HTTP answer was read (timeout, reset, too long:
+ * the router may have acted on the request).
+ */
+export type SoapResult =
+  | { ok: true; xml: string }
+  | { ok: false; error: string; upnpCode: string | null; transport: boolean };
 
 /**
  * POSTs one SOAP action to `service` within `timeoutMs`.
@@ -162,8 +168,15 @@ export async function soapCall(
     return {
       ok: false,
       error: code ? `UPnP error ${code}${description ? ` (${description})` : ''}` : `HTTP ${response.status}`,
+      upnpCode: code,
+      transport: false,
     };
   } catch (err) {
-    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+    return {
+      ok: false,
+      error: err instanceof Error ? err.message : String(err),
+      upnpCode: null,
+      transport: true,
+    };
   }
 }

@@ -6,14 +6,29 @@ import {
   decodeMapUdpResponse,
   encodeExternalAddressRequest,
   encodeMapUdpRequest,
+  type NatPmpMapping,
   natPmpResultText,
 } from './nat-pmp-codec.js';
 import { unanswered } from './protocol-result.js';
 import { openGatewaySocket, PORT_MAPPING_PORT } from './udp-exchange.js';
 
 /**
+ * Accepts the answer to the delete of `internalPort`'s mapping only (RFC 6886 §3.4): an error result, or
+ * success with lifetime 0 for that internal port — a late duplicate answer to the create is not a removal.
+ */
+export const deleteAnswerFor =
+  (internalPort: number) =>
+  (datagram: Buffer): NatPmpMapping | null => {
+    const answer = decodeMapUdpResponse(datagram);
+    if (answer === null) return null;
+    if (answer.resultCode !== 0) return answer;
+    return answer.lifetimeS === 0 && answer.internalPort === internalPort ? answer : null;
+  };
+
+/**
  * NAT-PMP against `gateway` (RFC 6886): external address request (opcode 0), then a test UDP mapping of
- * this socket's port with `budget.lifetimeS` (opcode 1), removed at once (lifetime 0, §3.4). A gateway that
+ * this socket's port with `budget.lifetimeS` (opcode 1), removed at once (lifetime 0, §3.4; a delete is
+ * also sent, unanswered, when the create got no answer). A gateway that
  * stays silent to the first request costs `budget.firstMs` (see `firstAnswer` for a router busy with another
  * protocol, `live`); each later request `budget.stepMs`.
  * `port` is 5351 except in tests. Never throws: failures are in the result's `error`.
@@ -46,16 +61,15 @@ export async function tryNatPmp(
       decodeMapUdpResponse,
       budget.stepMs,
     );
-    if (!map) errors.push(`mapping: no answer within ${budget.stepMs} ms`);
-    else if (map.value.resultCode !== 0)
+    const deleteRequest = encodeMapUdpRequest(localPort, 0, 0);
+    if (!map) {
+      errors.push(`mapping: no answer within ${budget.stepMs} ms`);
+      await socket.sendOnce(deleteRequest);
+    } else if (map.value.resultCode !== 0)
       errors.push(`mapping: result ${natPmpResultText(map.value.resultCode)}`);
     result.mappingCreated = map !== null && map.value.resultCode === 0 && map.value.lifetimeS > 0;
     if (result.mappingCreated) {
-      const del = await socket.exchange(
-        encodeMapUdpRequest(localPort, 0, 0),
-        decodeMapUdpResponse,
-        budget.stepMs,
-      );
+      const del = await socket.exchange(deleteRequest, deleteAnswerFor(localPort), budget.stepMs);
       result.mappingRemoved = del !== null && del.value.resultCode === 0;
       if (!del) errors.push(`removal: no answer within ${budget.stepMs} ms`);
       else if (del.value.resultCode !== 0)

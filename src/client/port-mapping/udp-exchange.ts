@@ -20,6 +20,8 @@ export interface GatewaySocket {
     accept: (datagram: Buffer) => T | null,
     budgetMs: number,
   ): Promise<{ value: T; rttMs: number } | null>;
+  /** Sends `request` once and resolves when it has left (or failed to); for a best-effort delete. Never rejects. */
+  sendOnce(request: Buffer): Promise<void>;
   close(): void;
 }
 
@@ -44,6 +46,7 @@ export async function openGatewaySocket(gateway: string, port = PORT_MAPPING_POR
   return {
     local: { address, port: localPort },
     exchange: (request, accept, budgetMs) => exchangeOn(socket, request, accept, budgetMs),
+    sendOnce: (request) => new Promise((resolve) => socket.send(request, () => resolve())),
     close: () => socket.close(),
   };
 }

@@ -7,6 +7,9 @@ import { limitedText } from './limited-body.js';
 import { unanswered } from './protocol-result.js';
 import { discoverIgd } from './ssdp.js';
 
+/** UPnP error 725 OnlyPermanentLeasesSupported (WANIPConnection:1 §2.4.16): says nothing of mapping. */
+const ONLY_PERMANENT_LEASES = '725';
+
 /** Description text of the test mapping, so a router's admin page shows what made it. */
 const DESCRIPTION = 'ice-doctor probe test (removed at once)';
 
@@ -23,7 +26,8 @@ async function fetchText(url: string, timeoutMs: number): Promise<string | Error
 /**
  * UPnP IGD on `gateway` from `localAddress` (this host's address on the gateway's LAN): SSDP M-SEARCH (first
  * answer within `budget.firstMs`, see `discoverIgd`), the device description, then SOAP GetExternalIPAddress, AddPortMapping of a
- * random high UDP port to this host with `budget.lifetimeS`, and DeletePortMapping at once; each HTTP
+ * random high UDP port to this host with `budget.lifetimeS`, and DeletePortMapping at once (also sent,
+ * unawaited, when AddPortMapping got no HTTP answer; error 725 leaves `mappingCreated` null); each HTTP
  * request is bounded by `budget.httpMs`, follows no redirect and reads at most 64 KiB. LOCATION and the
  * control URL must be `http:` on `gateway` itself (no other host is contacted). `gateway` in the result is
  * the control URL. Never throws: failures (an invalid URL included) are in the result's `error`.
@@ -88,8 +92,14 @@ async function igdSteps(
     budget.httpMs,
   );
   result.mappingCreated = add.ok;
-  if (!add.ok) errors.push(`AddPortMapping: ${add.error}`);
-  else {
+  if (!add.ok) {
+    errors.push(`AddPortMapping: ${add.error}`);
+    if (add.upnpCode === ONLY_PERMANENT_LEASES) {
+      result.mappingCreated = null;
+      errors.push('the gateway grants only permanent leases; no permanent test mapping is made');
+    }
+    if (add.transport) void soapCall(service, 'DeletePortMapping', mapping, budget.httpMs);
+  } else {
     const del = await soapCall(service, 'DeletePortMapping', mapping, budget.httpMs);
     result.mappingRemoved = del.ok;
     if (!del.ok) errors.push(`DeletePortMapping: ${del.error}`);
