@@ -168,3 +168,21 @@ describe('removal of the test mapping (a leak or a false "removed" otherwise)', 
     expect(last?.subarray(24, 36)).toEqual(create?.subarray(24, 36));
   });
 });
+
+describe('NAT-PMP answers that are not a full success', () => {
+  it('a success answer cut short reports no external address (not 0.0.0.0)', async () => {
+    const gw = await gateway((req) =>
+      req[1] === 0 ? Buffer.from([0, 128, 0, 0, 0, 0, 0, 9]) : natPmpCpe(req),
+    );
+    const r = await tryNatPmp('127.0.0.1', BUDGET, { answered: false }, gw.port);
+    expect(r).toMatchObject({ answered: true, externalAddress: null });
+    expect(r.error).toContain('answer cut short');
+  });
+
+  it("a PCP-only gateway's version-2 answer counts as answered: not NAT-PMP", async () => {
+    const gw = await gateway(() => Buffer.from([2, 0x80, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9]));
+    const r = await tryNatPmp('127.0.0.1', BUDGET, { answered: false }, gw.port);
+    expect(r).toMatchObject({ answered: true, externalAddress: null, mappingCreated: null });
+    expect(r.error).toContain('speaks PCP only');
+  });
+});

@@ -6,11 +6,21 @@ import {
   decodeMapUdpResponse,
   encodeExternalAddressRequest,
   encodeMapUdpRequest,
+  type NatPmpExternalAddress,
   type NatPmpMapping,
   natPmpResultText,
 } from './nat-pmp-codec.js';
 import { unanswered } from './protocol-result.js';
 import { openGatewaySocket, PORT_MAPPING_PORT } from './udp-exchange.js';
+
+/**
+ * The answer to the external address request: the NAT-PMP response, or `pcp-only` for a PCP server's
+ * answer (version 2, response bit set — RFC 6887 §9: its UNSUPP_VERSION to our version 0).
+ */
+const acceptExternalAddress = (datagram: Buffer): NatPmpExternalAddress | 'pcp-only' | null =>
+  datagram.length >= 4 && datagram[0] === 2 && ((datagram[1] ?? 0) & 0x80) !== 0
+    ? 'pcp-only'
+    : decodeExternalAddressResponse(datagram);
 
 /**
  * Accepts the answer to the delete of `internalPort`'s mapping only (RFC 6886 §3.4): an error result, or
@@ -44,7 +54,7 @@ export async function tryNatPmp(
   if (socket instanceof Error) return { ...result, error: socket.message };
   try {
     const first = await firstAnswer(
-      (ms) => socket.exchange(encodeExternalAddressRequest(), decodeExternalAddressResponse, ms),
+      (ms) => socket.exchange(encodeExternalAddressRequest(), acceptExternalAddress, ms),
       budget,
       live,
     );
@@ -52,9 +62,17 @@ export async function tryNatPmp(
     if (!ext) return { ...result, error: `no answer within ${first.waitedMs} ms` };
     result.answered = true;
     result.rttMs = Math.round(ext.rttMs);
+    if (ext.value === 'pcp-only')
+      return {
+        ...result,
+        error: 'the gateway speaks PCP only (version 2 answer to a NAT-PMP request, RFC 6887 §9)',
+      };
     const errors: string[] = [];
-    if (ext.value.resultCode === 0) result.externalAddress = ext.value.externalAddress;
-    else errors.push(`external address: result ${natPmpResultText(ext.value.resultCode)}`);
+    if (ext.value.resultCode !== 0)
+      errors.push(`external address: result ${natPmpResultText(ext.value.resultCode)}`);
+    else if (ext.value.externalAddress === null)
+      errors.push('external address: answer cut short (no address)');
+    else result.externalAddress = ext.value.externalAddress;
     const localPort = socket.local.port;
     const map = await socket.exchange(
       encodeMapUdpRequest(localPort, localPort, budget.lifetimeS),
