@@ -186,3 +186,22 @@ describe('NAT-PMP answers that are not a full success', () => {
     expect(r.error).toContain('speaks PCP only');
   });
 });
+
+describe('a refused port (ICMP port unreachable) is "not served"', () => {
+  /** A loopback UDP port with nothing on it: the kernel answers with ICMP port unreachable. */
+  async function closedPort(): Promise<number> {
+    const s = createSocket('udp4');
+    await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
+    const { port } = s.address();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+    return port;
+  }
+
+  it('NAT-PMP and PCP: no extended wait although the router answered another protocol', async () => {
+    const port = await closedPort();
+    const pmp = await tryNatPmp('127.0.0.1', BUDGET, { answered: true }, port);
+    const pcp = await tryPcp('127.0.0.1', BUDGET, { answered: true }, port);
+    for (const r of [pmp, pcp])
+      expect(r).toMatchObject({ answered: false, error: 'port refused (ICMP port unreachable): not served' });
+  });
+});

@@ -11,7 +11,7 @@ import {
   natPmpResultText,
 } from './nat-pmp-codec.js';
 import { unanswered } from './protocol-result.js';
-import { openGatewaySocket, PORT_MAPPING_PORT } from './udp-exchange.js';
+import { noAnswer, openGatewaySocket, PORT_MAPPING_PORT } from './udp-exchange.js';
 
 /**
  * The answer to the external address request: the NAT-PMP response, or `pcp-only` for a PCP server's
@@ -57,9 +57,10 @@ export async function tryNatPmp(
       (ms) => socket.exchange(encodeExternalAddressRequest(), acceptExternalAddress, ms),
       budget,
       live,
+      () => socket.refused,
     );
     const ext = first.value;
-    if (!ext) return { ...result, error: `no answer within ${first.waitedMs} ms` };
+    if (!ext) return { ...result, error: noAnswer(socket.refused, first.waitedMs) };
     result.answered = true;
     result.rttMs = Math.round(ext.rttMs);
     if (ext.value === 'pcp-only')

@@ -12,7 +12,7 @@ import {
   pcpResultText,
 } from './pcp-codec.js';
 import { unanswered } from './protocol-result.js';
-import { openGatewaySocket, PORT_MAPPING_PORT } from './udp-exchange.js';
+import { noAnswer, openGatewaySocket, PORT_MAPPING_PORT } from './udp-exchange.js';
 
 /** What a datagram from the gateway means to the PCP client: a MAP response with our nonce, or NAT-PMP only. */
 type PcpAnswer = { kind: 'pcp'; response: PcpResponse } | { kind: 'nat-pmp-only' };
@@ -74,11 +74,12 @@ export async function tryPcp(
       (ms) => socket.exchange(request(budget.lifetimeS), acceptFor(nonce), ms),
       budget,
       live,
+      () => socket.refused,
     );
     const map = first.value;
     if (!map) {
       await socket.sendOnce(request(0));
-      return { ...result, error: `no answer within ${first.waitedMs} ms` };
+      return { ...result, error: noAnswer(socket.refused, first.waitedMs) };
     }
     result.answered = true;
     result.rttMs = Math.round(map.rttMs);
