@@ -130,7 +130,7 @@ const CASES: readonly Case[] = [
     },
   },
   {
-    name: 'one NAT, no miniupnpd: nothing answers, upstreamNat null',
+    name: 'one NAT, no miniupnpd: nothing answers (5351 refused), upstreamNat null',
     cgnat: false,
     scenario: 'masquerade',
     miniupnpd: null,
@@ -154,7 +154,8 @@ const CASES: readonly Case[] = [
           mappingCreated: null,
           mappingRemoved: null,
           rttMs: null,
-          error: 'no answer within 250 ms',
+          // The router's kernel answers 5351 with ICMP port unreachable: not served, no waiting.
+          error: 'port refused (ICMP port unreachable): not served',
         })),
       ],
       upstreamNat: null,
