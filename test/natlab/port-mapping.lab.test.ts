@@ -58,14 +58,18 @@ interface Case {
 
 const CASES: readonly Case[] = [
   {
-    name: 'one NAT, miniupnpd with its public address learned by STUN: all three map, upstreamNat none',
+    // Not `none`: the router learned 203.0.113.1 by STUN, which it would do behind a full-cone carrier NAT too.
+    name: 'one NAT, miniupnpd with its public address learned by STUN: all three map, upstreamNat null (not proved none)',
     cgnat: false,
     scenario: 'masquerade',
     miniupnpd: { stun: true },
     expected: {
       protocols: [row('upnp-igd', created), row('nat-pmp', created), row('pcp', created)],
-      upstreamNat: 'none',
-      reasons: { upstreamNat: "the gateway's own external address 203.0.113.1 is the STUN-mapped address" },
+      upstreamNat: null,
+      reasons: {
+        upstreamNat:
+          'the gateway reports 203.0.113.1, the STUN-mapped address, and created a mapping: consistent with no upstream NAT, not proved (a gateway can learn its address by STUN behind a full-cone carrier NAT and still map)',
+      },
     },
   },
   {
@@ -126,7 +130,7 @@ const CASES: readonly Case[] = [
     },
   },
   {
-    name: 'one NAT, no miniupnpd: nothing answers, upstreamNat null',
+    name: 'one NAT, no miniupnpd: nothing answers (5351 refused), upstreamNat null',
     cgnat: false,
     scenario: 'masquerade',
     miniupnpd: null,
@@ -150,7 +154,8 @@ const CASES: readonly Case[] = [
           mappingCreated: null,
           mappingRemoved: null,
           rttMs: null,
-          error: 'no answer within 250 ms',
+          // The router's kernel answers 5351 with ICMP port unreachable: not served, no waiting.
+          error: 'port refused (ICMP port unreachable): not served',
         })),
       ],
       upstreamNat: null,

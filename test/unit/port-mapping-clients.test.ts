@@ -127,3 +127,81 @@ describe('PCP client (RFC 6887)', () => {
     expect(r.error).toContain('speaks NAT-PMP only');
   });
 });
+
+describe('removal of the test mapping (a leak or a false "removed" otherwise)', () => {
+  it('NAT-PMP: a repeated answer to the create is not the removal', async () => {
+    const gw = await gateway((req) => {
+      const reply = natPmpCpe(req);
+      if (req[1] === 1) reply.writeUInt32BE(60, 12);
+      return reply;
+    });
+    const r = await tryNatPmp('127.0.0.1', BUDGET, { answered: false }, gw.port);
+    expect(r).toMatchObject({ mappingCreated: true, mappingRemoved: false });
+    expect(r.error).toContain('removal: no answer');
+  });
+
+  it('NAT-PMP: a create without an answer is followed by a delete', async () => {
+    const gw = await gateway((req) => (req[1] === 0 ? natPmpCpe(req) : null));
+    const r = await tryNatPmp('127.0.0.1', BUDGET, { answered: false }, gw.port);
+    expect(r).toMatchObject({ answered: true, mappingCreated: false });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(gw.seen.at(-1)?.readUInt32BE(8)).toBe(0);
+  });
+
+  it('PCP: a repeated answer to the create is not the removal', async () => {
+    const gw = await gateway((req) => {
+      const reply = pcpCpe(req);
+      reply.writeUInt32BE(60, 4);
+      return reply;
+    });
+    const r = await tryPcp('127.0.0.1', BUDGET, { answered: false }, gw.port);
+    expect(r).toMatchObject({ mappingCreated: true, mappingRemoved: false });
+  });
+
+  it('PCP: a silent create is followed by a delete with the same nonce', async () => {
+    const gw = await gateway(() => null);
+    await tryPcp('127.0.0.1', BUDGET, { answered: false }, gw.port);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const [create] = gw.seen;
+    const last = gw.seen.at(-1);
+    expect(last?.readUInt32BE(4)).toBe(0);
+    expect(last?.subarray(24, 36)).toEqual(create?.subarray(24, 36));
+  });
+});
+
+describe('NAT-PMP answers that are not a full success', () => {
+  it('a success answer cut short reports no external address (not 0.0.0.0)', async () => {
+    const gw = await gateway((req) =>
+      req[1] === 0 ? Buffer.from([0, 128, 0, 0, 0, 0, 0, 9]) : natPmpCpe(req),
+    );
+    const r = await tryNatPmp('127.0.0.1', BUDGET, { answered: false }, gw.port);
+    expect(r).toMatchObject({ answered: true, externalAddress: null });
+    expect(r.error).toContain('answer cut short');
+  });
+
+  it("a PCP-only gateway's version-2 answer counts as answered: not NAT-PMP", async () => {
+    const gw = await gateway(() => Buffer.from([2, 0x80, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9]));
+    const r = await tryNatPmp('127.0.0.1', BUDGET, { answered: false }, gw.port);
+    expect(r).toMatchObject({ answered: true, externalAddress: null, mappingCreated: null });
+    expect(r.error).toContain('speaks PCP only');
+  });
+});
+
+describe('a refused port (ICMP port unreachable) is "not served"', () => {
+  /** A loopback UDP port with nothing on it: the kernel answers with ICMP port unreachable. */
+  async function closedPort(): Promise<number> {
+    const s = createSocket('udp4');
+    await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
+    const { port } = s.address();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+    return port;
+  }
+
+  it('NAT-PMP and PCP: no extended wait although the router answered another protocol', async () => {
+    const port = await closedPort();
+    const pmp = await tryNatPmp('127.0.0.1', BUDGET, { answered: true }, port);
+    const pcp = await tryPcp('127.0.0.1', BUDGET, { answered: true }, port);
+    for (const r of [pmp, pcp])
+      expect(r).toMatchObject({ answered: false, error: 'port refused (ICMP port unreachable): not served' });
+  });
+});

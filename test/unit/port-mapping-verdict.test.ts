@@ -43,16 +43,21 @@ describe('upstream NAT verdict (issue 16 §1, §3)', () => {
     expect(judge('192.168.178.2').upstreamNat).toBe('double-nat');
   });
 
-  it('public but different → double-nat; equal with a mapping → none', () => {
+  it('public but different → double-nat; equal even with a mapping → null, not none (STUN-learned address)', () => {
     expect(judge('203.0.113.1').upstreamNat).toBe('double-nat');
-    expect(judge('198.51.100.7')).toEqual({
-      upstreamNat: 'none',
-      reason: "the gateway's own external address 198.51.100.7 is the STUN-mapped address",
-    });
+    const equal = judge('198.51.100.7');
+    expect(equal.upstreamNat).toBeNull();
+    expect(equal.reason).toContain('consistent with no upstream NAT, not proved');
   });
 
   it('equal but no mapping created → null (a router that learned its address by STUN looks the same)', () => {
     expect(judge('198.51.100.7', {}, { mappingCreated: false }).upstreamNat).toBeNull();
+  });
+
+  it('a STUN server on the LAN (mapped address in a local subnet) → null, not double-nat', () => {
+    const v = judge('203.0.113.1', { stunMapped: '192.168.1.20' });
+    expect(v.upstreamNat).toBeNull();
+    expect(v.reason).toContain('STUN server is on this LAN');
   });
 
   it('0.0.0.0 (no WAN address yet) is not evidence', () => {
@@ -132,11 +137,11 @@ describe('SSDP and IGD SOAP parsing', () => {
       <service><serviceType>urn:schemas-upnp-org:service:Layer3Forwarding:1</serviceType><controlURL>/ctl/L3F</controlURL></service>
       <service><serviceType>urn:schemas-upnp-org:service:WANIPConnection:1</serviceType><controlURL>/ctl/IPConn</controlURL></service>
     </serviceList></device></root>`;
-    expect(findWanService(xml, 'http://192.168.1.1:5000/rootDesc.xml')).toEqual({
+    expect(findWanService(xml, 'http://192.168.1.1:5000/rootDesc.xml', '192.168.1.1')).toEqual({
       serviceType: 'urn:schemas-upnp-org:service:WANIPConnection:1',
       controlUrl: 'http://192.168.1.1:5000/ctl/IPConn',
     });
-    expect(findWanService('<root/>', 'http://x/')).toBeNull();
+    expect(findWanService('<root/>', 'http://x/', 'x')).toBeNull();
   });
 
   it('reads namespaced response values and escapes arguments', () => {

@@ -199,7 +199,7 @@ export async function runProbe(opts: ProbeOptions): Promise<ProbeReport> {
       tests: testResults(obs, otherFilters, verdicts.rfc5780Server),
       ...(pathMtu && { pathMtu: await pathMtu }),
       ...(keepAlive !== null && { keepAliveS: keepAlive }),
-      ...(await portMapping.report(verdicts.publicAddress, local)),
+      ...(await portMapping.report(blocks.ipv4.publicAddress, blocks.ipv4.localAddress?.address ?? null)),
       durationMs: Math.round(performance.now() - started),
       ...blocks,
       ...(opts.proxy ? { proxy: proxyUse(opts.proxy) } : {}),

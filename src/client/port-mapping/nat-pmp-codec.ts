@@ -49,9 +49,9 @@ export interface NatPmpHeader {
   readonly epochS: number;
 }
 
-/** External address response (RFC 6886 §3.2): 12 bytes; `externalAddress` dotted IPv4. */
+/** External address response (RFC 6886 §3.2): 12 bytes; `externalAddress` dotted IPv4, null when cut short. */
 export interface NatPmpExternalAddress extends NatPmpHeader {
-  readonly externalAddress: string;
+  readonly externalAddress: string | null;
 }
 
 /** UDP mapping response (RFC 6886 §3.3): 16 bytes; ports and the granted lifetime in seconds. */
@@ -78,7 +78,7 @@ export function decodeNatPmpHeader(b: Buffer): NatPmpHeader | null {
 export function decodeExternalAddressResponse(b: Buffer): NatPmpExternalAddress | null {
   const h = decodeNatPmpHeader(b);
   if (!h || h.opcode !== NAT_PMP_OP.externalAddress) return null;
-  const externalAddress = b.length >= 12 ? [...b.subarray(8, 12)].join('.') : '0.0.0.0';
+  const externalAddress = b.length >= 12 ? [...b.subarray(8, 12)].join('.') : null;
   return { ...h, externalAddress };
 }
 

@@ -49,8 +49,12 @@ export async function discoverIgd(
   }
   const started = performance.now();
   try {
-    socket.setMulticastInterface(localAddress);
-    socket.setMulticastTTL(2);
+    try {
+      socket.setMulticastInterface(localAddress);
+      socket.setMulticastTTL(2);
+    } catch {
+      // No multicast on this interface (EADDRNOTAVAIL, EINVAL): the unicast search still goes out.
+    }
     return await new Promise((resolve) => {
       const timer = setTimeout(() => resolve(null), budgetMs);
       socket.on('message', (datagram, from) => {

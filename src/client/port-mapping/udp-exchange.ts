@@ -10,18 +10,27 @@ export const PORT_MAPPING_PORT = 5351;
 export interface GatewaySocket {
   /** This host's address and port as bound toward the gateway (the kernel's choice). */
   readonly local: { readonly address: string; readonly port: number };
+  /** True once the gateway refused a datagram (ICMP port unreachable, ECONNREFUSED): 5351 is not served. */
+  readonly refused: boolean;
   /**
    * Sends `request` at once and again after `resendMs`, until `accept` returns a value for a datagram from
    * the gateway or `budgetMs` pass. Resolves with the accepted value and the time to it in ms, or null on
-   * silence. Never rejects on network errors (an ICMP refusal, a send error): those are silence too.
+   * silence. Never rejects on network errors: a send error is silence; an ICMP refusal ends the exchange
+   * at once with null and sets {@link GatewaySocket.refused}.
    */
   exchange<T>(
     request: Buffer,
     accept: (datagram: Buffer) => T | null,
     budgetMs: number,
   ): Promise<{ value: T; rttMs: number } | null>;
+  /** Sends `request` once and resolves when it has left (or failed to); for a best-effort delete. Never rejects. */
+  sendOnce(request: Buffer): Promise<void>;
   close(): void;
 }
+
+/** The error text of a first request left without answer: refused (ICMP port unreachable) or silent for `waitedMs`. */
+export const noAnswer = (refused: boolean, waitedMs: number): string =>
+  refused ? 'port refused (ICMP port unreachable): not served' : `no answer within ${waitedMs} ms`;
 
 /** Resend interval within one exchange, in ms (RFC 6886 §3.1 starts at 250 ms; a LAN answers in ~1 ms). */
 const RESEND_MS = 100;
@@ -41,9 +50,17 @@ export async function openGatewaySocket(gateway: string, port = PORT_MAPPING_POR
     });
   });
   const { address, port: localPort } = socket.address();
+  let refused = false;
+  socket.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ECONNREFUSED') refused = true;
+  });
   return {
     local: { address, port: localPort },
+    get refused() {
+      return refused;
+    },
     exchange: (request, accept, budgetMs) => exchangeOn(socket, request, accept, budgetMs),
+    sendOnce: (request) => new Promise((resolve) => socket.send(request, () => resolve())),
     close: () => socket.close(),
   };
 }
@@ -62,8 +79,13 @@ function exchangeOn<T>(
       clearInterval(resend);
       clearTimeout(timer);
       socket.off('message', onMessage);
+      socket.off('error', onError);
       resolve(result);
     };
+    const onError = (err: NodeJS.ErrnoException): void => {
+      if (err.code === 'ECONNREFUSED') finish(null);
+    };
+    socket.on('error', onError);
     const onMessage = (datagram: Buffer): void => {
       const value = accept(datagram);
       if (value !== null) finish({ value, rttMs: performance.now() - started });

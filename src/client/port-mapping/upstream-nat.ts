@@ -47,9 +47,12 @@ const inLocalSubnet = (ip: string, subnets: readonly string[]): boolean =>
 /**
  * Whether another NAT sits above the gateway (issue 16 §3), from the external address the gateway reports
  * for itself against the STUN-mapped address: 100.64.0.0/10 → `carrier-grade-nat`; RFC 1918 →
- * `double-nat`; public but different → `double-nat`; equal → `none`, but only when the same protocol also
- * created a mapping (a gateway that learned its public address by STUN from behind another NAT reports
- * the STUN address too, and refuses mappings). Null with the reason when: STUN has no IPv4 mapped address;
+ * `double-nat`; public but different → `double-nat`; equal → null with the reason, even when a mapping was
+ * created: a gateway that learned its public address by STUN (miniupnpd `ext_perform_stun`) reports the
+ * STUN address too, and behind a full-cone carrier NAT it still maps — `none` would need an inbound test
+ * through the mapping, which the probe does not make, so it is never returned. Null with the reason also
+ * when: STUN has no IPv4 mapped address, or one that is this host's own or in its subnets (a STUN server on
+ * the LAN);
  * traffic to the STUN server leaves by another local address than traffic to the gateway (a VPN);
  * no protocol reports an address; the reports are 0.0.0.0 (no WAN address — miniupnpd also answers so when
  * its WAN address is private, shared or reserved) or inside this host's own LAN (not evidence); or the
@@ -60,6 +63,10 @@ export function judgeUpstreamNat(e: UpstreamEvidence): UpstreamVerdict {
   if (!e.protocols.some((p) => p.answered)) return none('no port-mapping protocol answered');
   if (e.stunMapped === null || !isIPv4(e.stunMapped))
     return none('STUN found no IPv4 mapped address to compare the gateway with');
+  if (inLocalSubnet(e.stunMapped, e.localSubnets))
+    return none(
+      `the STUN-mapped address ${e.stunMapped} is this host's own or in its own subnet: the STUN server is on this LAN, so it says nothing about the public side`,
+    );
   if (
     e.localTowardGateway !== null &&
     e.localTowardStun !== null &&
@@ -100,14 +107,13 @@ export function judgeUpstreamNat(e: UpstreamEvidence): UpstreamVerdict {
   if (external !== e.stunMapped)
     return {
       upstreamNat: 'double-nat',
-      reason: `the gateway's own external address ${external} differs from the STUN-mapped ${e.stunMapped}`,
+      reason: `the gateway's own external address ${external} differs from the STUN-mapped ${e.stunMapped} (the probe's public address)`,
     };
   if (!evidence.some((p) => p.mappingCreated === true))
     return none(
       `the gateway reports ${external}, the STUN-mapped address, but created no mapping: a gateway that learned its address by STUN from behind another NAT looks the same`,
     );
-  return {
-    upstreamNat: 'none',
-    reason: `the gateway's own external address ${external} is the STUN-mapped address`,
-  };
+  return none(
+    `the gateway reports ${external}, the STUN-mapped address, and created a mapping: consistent with no upstream NAT, not proved (a gateway can learn its address by STUN behind a full-cone carrier NAT and still map)`,
+  );
 }
