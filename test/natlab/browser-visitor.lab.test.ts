@@ -58,7 +58,7 @@ describe.skipIf(!available)(
       if (lab) await destroyLab(lab);
     });
 
-    it('only the visitor’s TURN over TLS on 443 is proved; the verdict is udp-blocked-tls-works on 443', async () => {
+    it('only the visitor’s TURN over TLS on 443 is proved; the verdict is only-tls-443 (TCP 3478 and TLS 5349 shut, UDP to the same host silent)', async () => {
       await applyScenario(lab, 'udp-dropped');
       await nsRun(lab.sites[0]!.ns.nat, 'iptables', [
         '-A',
@@ -90,7 +90,7 @@ describe.skipIf(!available)(
       expect(bundledTurn.length).toBeGreaterThan(0);
       for (const p of bundledTurn) expect(p.proof?.ok ?? false, `${p.id} must not work here`).toBe(false);
       expect(report.udp).toBe(false);
-      expect(opened.verdict.code, opened.verdict.text).toBe('udp-blocked-tls-works');
+      expect(opened.verdict.code, opened.verdict.text).toBe('only-tls-443');
       expect(opened.verdict.text).toMatch(/TURN\/TLS on 443\b/);
       expect(JSON.stringify(report)).not.toContain(PASSWORD);
     }, 150_000);
