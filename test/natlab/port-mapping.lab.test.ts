@@ -154,8 +154,12 @@ const CASES: readonly Case[] = [
           mappingCreated: null,
           mappingRemoved: null,
           rttMs: null,
-          // The router's kernel answers 5351 with ICMP port unreachable: not served, no waiting.
-          error: 'port refused (ICMP port unreachable): not served',
+          // The router's kernel answers 5351 with ICMP port unreachable: not served, no waiting — unless its
+          // ICMP rate limit (net.ipv4.icmp_ratelimit) swallowed the refusal of the second protocol, sent to the
+          // same port within a millisecond (seen twice in a 10-run stress): then the 250-ms budget ends it. Both honest.
+          error: expect.stringMatching(
+            /^(port refused \(ICMP port unreachable\): not served|no answer within 250 ms)$/,
+          ),
         })),
       ],
       upstreamNat: null,
