@@ -103,3 +103,12 @@ export async function waitReady(proc: LabProcess, check: () => Promise<void>): P
     throw new Error(`${proc.name} not ready: ${(err as Error).message}\n${proc.lines.slice(-30).join('\n')}`);
   }
 }
+
+/**
+ * The two RFC 5780 servers the lab tests run every probe against, each started in pub on 203.0.113.10/.11
+ * port 3478: the bundled server and coturn. `start` resolves once the server answers a Binding request.
+ */
+export const PROBE_SERVERS = [
+  { name: 'ice-doctor serve', start: async (lab: Lab) => (await startIceDoctorServer(lab)).proc },
+  { name: 'coturn', start: (lab: Lab) => startCoturn(lab) },
+] as const;

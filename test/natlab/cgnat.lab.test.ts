@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ISP_GATEWAY_TABLE, startIspGateway } from '../../lab/isp-gateway-start.js';
 import { CLI_PATH } from '../../lab/paths.js';
-import { startCoturn, startIceDoctorServer } from '../../lab/servers.js';
+import { PROBE_SERVERS } from '../../lab/servers.js';
 import { PROBE_URL, runIceDoctorProbe, TOOL_TIMEOUT_MS } from '../../lab/tools.js';
 import { labAvailable, labRuns } from '../../src/lab/available.js';
 import { nsRun, run, sleep } from '../../src/lab/exec.js';
@@ -18,10 +18,7 @@ import { probeReportSchema } from '../../src/report/schema.js';
 const available = await labAvailable();
 const runs = labRuns();
 
-const SERVERS = [
-  { name: 'ice-doctor serve', start: async (lab: Lab) => (await startIceDoctorServer(lab)).proc },
-  { name: 'coturn', start: startCoturn },
-] as const;
+const SERVERS = PROBE_SERVERS;
 
 /** The home router's WAN for the double-NAT case: RFC 1918, on the link between the home router and `cgn` only. */
 const PRIVATE_WAN = { home: '192.168.100.2', carrier: '192.168.100.1', net: '192.168.100.0/24' } as const;

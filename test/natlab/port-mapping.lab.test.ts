@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STUN_PORT, startCoturn, startIceDoctorServer } from '../../lab/servers.js';
+import { PROBE_SERVERS, STUN_PORT } from '../../lab/servers.js';
 import { runIceDoctorProbe, TOOL_TIMEOUT_MS } from '../../lab/tools.js';
 import { labAvailable, labRuns } from '../../src/lab/available.js';
 import { nsRun } from '../../src/lab/exec.js';
@@ -15,10 +15,7 @@ import { probeReportSchema } from '../../src/report/schema.js';
 const available = await labAvailable();
 const runs = labRuns();
 
-const SERVERS = [
-  { name: 'ice-doctor serve', start: async (lab: Lab) => (await startIceDoctorServer(lab)).proc },
-  { name: 'coturn', start: startCoturn },
-] as const;
+const SERVERS = PROBE_SERVERS;
 
 const STUN = { host: ADDR.pubPrimary, port: STUN_PORT };
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCoturn, startIceDoctorServer } from '../../lab/servers.js';
+import { PROBE_SERVERS } from '../../lab/servers.js';
 import { runIceDoctorProbe, TOOL_TIMEOUT_MS } from '../../lab/tools.js';
 import { labAvailable, labRuns } from '../../src/lab/available.js';
 import { applyScenario, PLAIN_SCENARIOS, PROBE_EXPECTED } from '../../src/lab/scenarios.js';
@@ -18,10 +18,7 @@ function nullsWithoutReason(stdout: string): string[] {
   );
 }
 
-const SERVERS = [
-  { name: 'ice-doctor serve', start: async (lab: Lab) => (await startIceDoctorServer(lab)).proc },
-  { name: 'coturn', start: startCoturn },
-] as const;
+const SERVERS = PROBE_SERVERS;
 
 describe.skipIf(!available)('natlab: ice-doctor probe', () => {
   let lab: Lab;
