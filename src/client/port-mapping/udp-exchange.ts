@@ -32,6 +32,17 @@ export interface GatewaySocket {
 export const noAnswer = (refused: boolean, waitedMs: number): string =>
   refused ? 'port refused (ICMP port unreachable): not served' : `no answer within ${waitedMs} ms`;
 
+/**
+ * A send callback that passes a send error on as the socket's `error` event. An ICMP port unreachable that
+ * arrives between two sends is reported by the kernel to the second `sendmsg` (the pending socket error), not
+ * to a read: without this, a refusal would be lost in a send callback and the exchange would wait out its budget.
+ */
+export const relaySendError =
+  (socket: Socket) =>
+  (err: Error | null): void => {
+    if (err) socket.emit('error', err);
+  };
+
 /** Resend interval within one exchange, in ms (RFC 6886 §3.1 starts at 250 ms; a LAN answers in ~1 ms). */
 const RESEND_MS = 100;
 
@@ -60,7 +71,13 @@ export async function openGatewaySocket(gateway: string, port = PORT_MAPPING_POR
       return refused;
     },
     exchange: (request, accept, budgetMs) => exchangeOn(socket, request, accept, budgetMs),
-    sendOnce: (request) => new Promise((resolve) => socket.send(request, () => resolve())),
+    sendOnce: (request) =>
+      new Promise((resolve) =>
+        socket.send(request, (err) => {
+          relaySendError(socket)(err);
+          resolve();
+        }),
+      ),
     close: () => socket.close(),
   };
 }
@@ -73,7 +90,7 @@ function exchangeOn<T>(
 ): Promise<{ value: T; rttMs: number } | null> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const send = (): void => socket.send(request, () => undefined);
+    const send = (): void => socket.send(request, relaySendError(socket));
     const resend = setInterval(send, RESEND_MS);
     const finish = (result: { value: T; rttMs: number } | null): void => {
       clearInterval(resend);

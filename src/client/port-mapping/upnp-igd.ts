@@ -5,7 +5,7 @@ import { firstAnswer, type RouterLiveness } from './first-answer.js';
 import { elementText, findWanService, soapCall, urlOnGateway } from './igd-soap.js';
 import { limitedText } from './limited-body.js';
 import { unanswered } from './protocol-result.js';
-import { discoverIgd } from './ssdp.js';
+import { discoverIgd, SSDP_GROUP } from './ssdp.js';
 
 /** UPnP error 725 OnlyPermanentLeasesSupported (WANIPConnection:1 §2.4.16): says nothing of mapping. */
 const ONLY_PERMANENT_LEASES = '725';
@@ -53,9 +53,26 @@ async function igdSteps(
   budget: MappingBudget,
   live: RouterLiveness,
 ): Promise<PortMappingProtocol> {
-  const first = await firstAnswer((ms) => discoverIgd(localAddress, gateway, ms), budget, live);
+  let refused = false;
+  const first = await firstAnswer(
+    async (ms) => {
+      const found = await discoverIgd(localAddress, gateway, ms);
+      if (found.location !== null) return found;
+      refused ||= found.refused;
+      return null;
+    },
+    budget,
+    live,
+    () => refused,
+  );
   const found = first.value;
-  if (!found) return { ...result, error: `no SSDP answer within ${first.waitedMs} ms` };
+  if (!found)
+    return {
+      ...result,
+      error: refused
+        ? `the gateway refused SSDP on port ${SSDP_GROUP.port} (ICMP port unreachable): no UPnP there`
+        : `no SSDP answer within ${first.waitedMs} ms`,
+    };
   result.answered = true;
   result.rttMs = Math.round(found.rttMs);
   result.gateway = found.location;
