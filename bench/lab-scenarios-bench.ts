@@ -10,7 +10,7 @@
  * Each network is built as `ice-doctor lab --nat NAME` builds it (src/lab/user-lab.ts `openUserLab`: the
  * bundled server in pub on 3478/3479), with coturn beside it in pub on 3490/3491 as the baseline server;
  * per run, interleaved: `node -e 0` in lan (process start, the floor), the probe against the bundled server,
- * the probe against coturn. Each verdict is judged against PROBE_EXPECTED of the scenario (recorded, not
+ * the probe against coturn, each after a 3-s pause (ICMP_REFILL_PAUSE_MS). Each verdict is judged against PROBE_EXPECTED of the scenario (recorded, not
  * fatal). Writes bench/results/lab-scenarios-<timestamp>.json.
  *
  * Usage (root, after `npm run build`): `node bench/lab-scenarios-bench.mjs [--runs N] [--label TEXT]
@@ -40,6 +40,14 @@ const TARGET_MEDIAN_MS = 500;
 const COTURN_PORT = 3490;
 /** Longest one probe may run before it is killed, in ms (its own deadline is 5 s). */
 const PROBE_KILL_MS = 20_000;
+
+/**
+ * Pause before each probe, in ms: the lab router refuses the port-mapping ports (1900, 5351) with ICMP, and
+ * its kernel allows 6 ICMP errors toward one host at once, then 1 per second (net.ipv4.icmp_ratelimit). A
+ * probe uses up to 3; back to back, the refusals would be dropped and every probe would wait out the silent
+ * gateway's 250 ms — a cost a user who runs the probe once never pays. 3 s refills what one probe used.
+ */
+const ICMP_REFILL_PAUSE_MS = 3_000;
 
 /** A measured command. */
 type Subject = 'node -e 0' | 'probe bundled' | 'probe coturn';
@@ -131,6 +139,7 @@ async function measureNat(nat: LabNat, runs: number, records: RunRecord[]): Prom
     await startCoturn(userLab.lab, COTURN_PORT);
     for (let run = 1; run <= runs; run++) {
       for (const subject of SUBJECTS) {
+        if (subject !== 'node -e 0') await new Promise((r) => setTimeout(r, ICMP_REFILL_PAUSE_MS));
         const record = await measure(userLab, subject, run);
         records.push(record);
         const status = record.problems.length === 0 ? 'ok' : `WRONG (${record.problems.join('; ')})`;

@@ -47,8 +47,8 @@ async function udpSocket(address: string, to?: { address: string; port: number }
 }
 
 /**
- * Searches for an IGD:1 or IGD:2 on `gateway`: M-SEARCH unicast to `gateway`:1900 from a socket connected to
- * it (answered at once, UDA 2.0 §1.3.2) and multicast to the SSDP group from `localAddress`'s interface (a
+ * Searches for an IGD:1 or IGD:2 on `gateway`: one M-SEARCH for IGD:1 unicast to `gateway`:1900 from a socket
+ * connected to it (answered at once, UDA 2.0 §1.3.2) and multicast to the SSDP group from `localAddress`'s interface (a
  * multicast search is answered after a random delay of up to MX = 1 s, so alone it would often miss the
  * 250-ms budget). Only answers from `gateway` count: another device's IGD is not the router on the probed
  * path. Ends at once with `refused: true` when the gateway refuses the unicast search (ICMP port unreachable
@@ -86,8 +86,12 @@ export async function discoverIgd(
         resolve({ location: null, refused: true });
       });
       multicast?.on('message', onMessage);
+      // One unicast search, IGD:1: a device MUST answer searches for every version it supports (UDA 1.1
+      // §1.3.2), so an IGD:2 answers it too — and a refusing gateway is asked for one ICMP, not two (its
+      // kernel sends 6 at once, then 1 per second).
+      if (unicast)
+        unicast.send(mSearch(SEARCH_TARGETS[0], `${gateway}:${SSDP_GROUP.port}`), relaySendError(unicast));
       for (const st of SEARCH_TARGETS) {
-        if (unicast) unicast.send(mSearch(st, `${gateway}:${SSDP_GROUP.port}`), relaySendError(unicast));
         multicast?.send(
           mSearch(st, `${SSDP_GROUP.address}:${SSDP_GROUP.port}`),
           SSDP_GROUP.port,
