@@ -34,7 +34,7 @@ const runs = (n: number): string => `${n} more ${n === 1 ? 'report' : 'reports'}
 
 /**
  * The notice shown before anything runs on a support link: what will be sent (with or without the visitor's
- * IP addresses, as `status.collectsIps` says), to whom (`host`: this site's host name, `location.host`), what
+ * IP addresses, as `status.collectsIps` says), to whom (`host`: this site's host name, `location.hostname`), what
  * never is (credentials), and that nothing runs before Start.
  */
 export function consentNotice(status: InviteStatus, host: string, date: DateFormat): ConsentNotice {
@@ -42,7 +42,7 @@ export function consentNotice(status: InviteStatus, host: string, date: DateForm
     what: status.collectsIps
       ? `What will be sent: ${REPORT} and your IP addresses.`
       : `What will be sent: ${REPORT} without IP addresses (this link does not collect them).`,
-    toWhom: `To whom: ${host}, the site this page comes from, which made this link for whoever sent it to you.`,
+    toWhom: `To whom: ${host}, the site this page comes from.`,
     never:
       'Never sent: TURN credentials — the usernames, passwords and shared secrets of this site’s servers and of any you add under “Your own STUN/TURN servers”.',
     when: 'Nothing runs and nothing is sent until you press Start. The report is sent once, when the test has finished (about half a minute).',
@@ -70,17 +70,16 @@ export const MALFORMED_LINK =
   'This is not a valid support link: it is cut short or mistyped. Copy the whole link from the message you got, or ask whoever sent it for the link again.';
 
 /**
- * The refusal of `GET /api/invites/:token` in words: expired on a date (in the visitor's time zone, when the
- * server sent `expiresAt`; else the server's own `message`, if any), used up, revoked, not a valid link.
+ * The refusal of `GET /api/invites/:token` in words: expired (on a date in the visitor's time zone when the
+ * server sent `expiresAt`), used up, revoked, not a valid link. Always the page's own words; the server's
+ * `message` is not shown.
  */
 export function refusalText(refusal: InviteRefusal, date: DateFormat): string {
   switch (refusal.error) {
     case 'invite-expired':
       if (refusal.expiresAt !== undefined)
         return `This support link expired on ${date(Date.parse(refusal.expiresAt))}. ${ASK_AGAIN}`;
-      return refusal.message
-        ? `${refusal.message} ${ASK_AGAIN}`
-        : `This support link has expired. ${ASK_AGAIN}`;
+      return `This support link has expired. ${ASK_AGAIN}`;
     case 'invite-used-up':
       return `This support link is used up: it has already sent as many reports as it allows. ${ASK_AGAIN}`;
     case 'invite-revoked':

@@ -29,7 +29,7 @@ import { setPhase } from './phase.js';
 interface InviteRun {
   readonly view: InviteView;
   readonly token: string;
-  /** `location.host`: the server the report goes to, named in every text. */
+  /** `location.hostname`: the server the report goes to, named in every text. */
   readonly host: string;
   readonly date: DateFormat;
   readonly loc: Location;
@@ -110,5 +110,5 @@ export async function runInvitePage(
     setPhase('refused');
     return;
   }
-  await check({ view, token: invite.token, host: loc.host, date: inviteDateFormat(), loc, status });
+  await check({ view, token: invite.token, host: loc.hostname, date: inviteDateFormat(), loc, status });
 }

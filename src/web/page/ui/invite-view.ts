@@ -52,7 +52,6 @@ export class InviteView {
 
   #show(state: InviteState, ...children: (Node | null)[]): void {
     this.section.dataset.state = state;
-    this.#body.classList.toggle('fail', state === 'refused' || state === 'error' || state === 'not-sent');
     replaceChildren(this.#body, ...children);
   }
 
@@ -76,14 +75,22 @@ export class InviteView {
 
   /** The link takes no report (`text` says why): nothing runs. */
   refused(text: string): void {
-    this.#show('refused', h('p', { id: 'support-link-refusal' }, text), h('p', {}, NOTHING_RAN));
+    this.#show(
+      'refused',
+      h('p', { id: 'support-link-refusal', class: 'fail' }, text),
+      h('p', {}, NOTHING_RAN),
+    );
   }
 
   /** The server could not be asked about the link (`why`); `onRetry` asks again. */
   error(why: string, onRetry: () => void): void {
     this.#show(
       'error',
-      h('p', {}, `This support link could not be checked: ${why}. Nothing was tested and nothing was sent.`),
+      h(
+        'p',
+        { class: 'fail' },
+        `This support link could not be checked: ${why}. Nothing was tested and nothing was sent.`,
+      ),
       h('p', { class: 'buttons' }, onceButton('support-link-check-again', 'Check again', onRetry)),
     );
   }
@@ -123,7 +130,7 @@ export class InviteView {
     });
     this.#show(
       'not-sent',
-      h('p', { id: 'support-link-failure' }, notSentText(why)),
+      h('p', { id: 'support-link-failure', class: 'fail' }, notSentText(why)),
       options.exported ? h('p', {}, EMAIL_INSTEAD) : null,
       options.exported || options.retry
         ? h(
