@@ -35,7 +35,8 @@ export function startRetention(opts: RetentionOptions): Retention {
     inFlight = (async () => {
       try {
         const nowMs = opts.now();
-        const reports = opts.retentionMs > 0 ? await opts.store.deleteReportsBefore(nowMs - opts.retentionMs) : 0;
+        const reports =
+          opts.retentionMs > 0 ? await opts.store.deleteReportsBefore(nowMs - opts.retentionMs) : 0;
         const sessions = await opts.store.deleteExpiredSessions(nowMs);
         if (reports > 0 || sessions > 0) opts.log.info({ reports, sessions }, 'retention: deleted');
         return reports;
