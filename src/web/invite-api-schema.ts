@@ -7,9 +7,6 @@ import { z } from 'zod';
  * `Cache-Control: no-store`; errors are `{error, message}` like src/web/server/api-errors.ts.
  */
 
-/** The token in a support link: `<id>.<mac>`, each 22 base64url characters (src/support-links/invite-token.ts). */
-export const inviteTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/);
-
 /** Largest report body `POST /api/invites/:token/report` accepts, in bytes (512 KiB); larger is 413. */
 export const INVITE_REPORT_MAX_BYTES = 512 * 1024;
 
@@ -48,11 +45,10 @@ export const inviteRefusalSchema = z.object({
   message: z.string().max(500).optional(),
   expiresAt: z.iso.datetime().optional(),
 });
-export type InviteRefusal = z.infer<typeof inviteRefusalSchema>;
+export type InviteRefusalBody = z.infer<typeof inviteRefusalSchema>;
 
 /** 201 of `POST /api/invites/:token/report`: the stored report's id (22 base64url characters), its reference. */
 export const reportAcceptedSchema = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{22}$/) });
-export type ReportAccepted = z.infer<typeof reportAcceptedSchema>;
 
 /** Any other error body of these routes (`report-invalid`, `report-too-large`, `rate-limited` …). */
 export const inviteApiErrorSchema = z.object({ error: z.string(), message: z.string().max(2000).optional() });

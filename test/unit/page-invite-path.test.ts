@@ -1,7 +1,6 @@
 /** The support link's token in the page's path (src/web/page/invite-path.ts) and the path links made on it carry. */
 import { describe, expect, it } from 'vitest';
 import { newInviteId, newInviteKey, signInvite } from '../../src/support-links/invite-token.js';
-import { inviteTokenSchema } from '../../src/web/invite-api-schema.js';
 import { invitePath, shareablePath } from '../../src/web/page/invite-path.js';
 
 const ID = 'AbCdEfGhIjKlMnOpQrStUv';
@@ -13,12 +12,11 @@ describe('invitePath', () => {
     expect(invitePath(`/i/${TOKEN}`)).toEqual({ kind: 'invite', token: TOKEN });
   });
 
-  it('reads every token signInvite makes (support-links/invite-token.ts), which the API schema accepts too', () => {
+  it('reads every token signInvite makes (support-links/invite-token.ts)', () => {
     const key = Buffer.from(newInviteKey(), 'base64url');
     for (let i = 0; i < 200; i++) {
       const token = signInvite(key, newInviteId());
       expect(invitePath(`/i/${token}`)).toEqual({ kind: 'invite', token });
-      expect(inviteTokenSchema.safeParse(token).success).toBe(true);
     }
   });
 

@@ -1,6 +1,6 @@
 import {
   INVITE_REPORT_MAX_BYTES,
-  type InviteRefusal,
+  type InviteRefusalBody,
   type InviteStatus,
   inviteApiErrorSchema,
   inviteRefusalSchema,
@@ -18,7 +18,7 @@ import { refusalReason } from './invite-words.js';
 /** The outcome of `GET /api/invites/:token`. */
 export type StatusOutcome =
   | { readonly kind: 'open'; readonly status: InviteStatus }
-  | { readonly kind: 'refused'; readonly refusal: InviteRefusal }
+  | { readonly kind: 'refused'; readonly refusal: InviteRefusalBody }
   | { readonly kind: 'error'; readonly why: string };
 
 /** The outcome of `POST /api/invites/:token/report`. */
@@ -41,7 +41,7 @@ function serverSays(value: unknown): string {
 }
 
 /** A refusal body (404/410 `invite-…`), or null. */
-function refusalOf(status: number, value: unknown): InviteRefusal | null {
+function refusalOf(status: number, value: unknown): InviteRefusalBody | null {
   if (status !== 404 && status !== 410) return null;
   const parsed = inviteRefusalSchema.safeParse(value);
   return parsed.success ? parsed.data : null;

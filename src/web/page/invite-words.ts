@@ -1,4 +1,4 @@
-import type { InviteRefusal, InviteRefusalCode, InviteStatus } from '../invite-api-schema.js';
+import type { InviteRefusalBody, InviteRefusalCode, InviteStatus } from '../invite-api-schema.js';
 
 /**
  * Everything the page says to the visitor of a support link (issue 17), as plain text (the views set it with
@@ -74,7 +74,7 @@ export const MALFORMED_LINK =
  * server sent `expiresAt`), used up, revoked, not a valid link. Always the page's own words; the server's
  * `message` is not shown.
  */
-export function refusalText(refusal: InviteRefusal, date: DateFormat): string {
+export function refusalText(refusal: InviteRefusalBody, date: DateFormat): string {
   switch (refusal.error) {
     case 'invite-expired':
       if (refusal.expiresAt !== undefined)
