@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { UserError } from '../../errors.js';
+import { ConfigError, UserError } from '../../errors.js';
 import { hashPassword } from '../../web/admin/server/password.js';
 import type { AddUserFlags, RemoveUserFlags } from './admin.js';
 import { withStore } from './with-store.js';
@@ -42,19 +42,15 @@ async function readPassword(flags: AddUserFlags): Promise<string> {
     try {
       text = readFileSync(flags.passwordFile, 'utf8');
     } catch (err) {
-      throw new UserError(
-        'usage',
-        `--password-file: cannot read ${flags.passwordFile}: ${(err as Error).message}`,
-      );
+      throw new ConfigError(`--password-file: cannot read ${flags.passwordFile}: ${(err as Error).message}`);
     }
   } else if (process.stdin.isTTY) {
-    throw new UserError('usage', '--password-file: give the password in a file, or pipe it on stdin');
+    throw new ConfigError('--password-file: give the password in a file, or pipe it on stdin');
   } else text = await readStdin();
   const password = text.replace(/\r?\n$/, '');
   const source = flags.passwordFile === undefined ? 'the password on stdin' : '--password-file';
   if (password.length < MIN_PASSWORD_CHARS || password.length > MAX_PASSWORD_CHARS)
-    throw new UserError(
-      'usage',
+    throw new ConfigError(
       `${source}: the password must have ${MIN_PASSWORD_CHARS}–${MAX_PASSWORD_CHARS} characters, got ${password.length}`,
     );
   return password;
