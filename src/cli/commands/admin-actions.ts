@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { UserError } from '../../errors.js';
+import { ConfigError, UserError } from '../../errors.js';
 import { hashPassword } from '../../web/admin/server/password.js';
 import type { AddUserFlags, RemoveUserFlags } from './admin.js';
+import { promptHidden } from './prompt-hidden.js';
 import { withStore } from './with-store.js';
 
 /** Accepted dashboard user names. */
@@ -32,9 +33,9 @@ async function readStdin(): Promise<string> {
 }
 
 /**
- * The password of `add-user`: `--password-file`'s content, else stdin when it is not a terminal; one
- * trailing line break removed.
- * @throws UserError `usage` naming `--password-file`: unreadable, too short or long, or a terminal on stdin.
+ * The password of `add-user`: `--password-file`'s content, else stdin when it is not a terminal (one
+ * trailing line break removed), else asked twice on the terminal without echo.
+ * @throws UserError `usage` naming `--password-file`: unreadable, too short or long, two typed passwords that differ.
  */
 async function readPassword(flags: AddUserFlags): Promise<string> {
   let text: string;
@@ -42,19 +43,17 @@ async function readPassword(flags: AddUserFlags): Promise<string> {
     try {
       text = readFileSync(flags.passwordFile, 'utf8');
     } catch (err) {
-      throw new UserError(
-        'usage',
-        `--password-file: cannot read ${flags.passwordFile}: ${(err as Error).message}`,
-      );
+      throw new ConfigError(`--password-file: cannot read ${flags.passwordFile}: ${(err as Error).message}`);
     }
   } else if (process.stdin.isTTY) {
-    throw new UserError('usage', '--password-file: give the password in a file, or pipe it on stdin');
+    text = await promptHidden('Password: ');
+    if ((await promptHidden('Again: ')) !== text)
+      throw new ConfigError('--password-file: the two passwords differ; nothing was changed');
   } else text = await readStdin();
   const password = text.replace(/\r?\n$/, '');
   const source = flags.passwordFile === undefined ? 'the password on stdin' : '--password-file';
   if (password.length < MIN_PASSWORD_CHARS || password.length > MAX_PASSWORD_CHARS)
-    throw new UserError(
-      'usage',
+    throw new ConfigError(
       `${source}: the password must have ${MIN_PASSWORD_CHARS}–${MAX_PASSWORD_CHARS} characters, got ${password.length}`,
     );
   return password;

@@ -15,8 +15,8 @@ export interface RemoveUserFlags extends StoreCommandFlags {
 
 /**
  * `ice-doctor admin add-user NAME` / `admin remove-user NAME`: the users of the `/admin` dashboard on the store
- * of `serve --data-dir` / `--database`. The password comes from `--password-file FILE` or, when stdin is
- * not a terminal, from stdin (one line); it is stored as an scrypt hash only. Adding an existing user sets
+ * of `serve --data-dir` / `--database`. The password comes from `--password-file FILE`, from stdin when it
+ * is not a terminal (one line), or is asked twice on the terminal without echo; it is stored as an scrypt hash only. Adding an existing user sets
  * a new password. The work is loaded with import() (admin-actions.ts). Usage errors: exit 2 naming the flag.
  */
 export function registerAdmin(program: Command): void {
@@ -29,7 +29,7 @@ export function registerAdmin(program: Command): void {
     .argument('<name>', 'user name: 1–64 letters, digits, . _ @ -')
     .option(
       '--password-file <file>',
-      'file holding the password (≥ 8 characters); default: stdin when it is not a terminal',
+      'file holding the password (≥ 8 characters); default: stdin when piped, else asked on the terminal',
     )
     .option('--data-dir <dir>', DATA_DIR_HELP)
     .option('--database <url>', DATABASE_HELP)

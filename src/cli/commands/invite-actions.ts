@@ -1,4 +1,4 @@
-import { UserError } from '../../errors.js';
+import { ConfigError, UserError } from '../../errors.js';
 import type { InviteRecord, Store } from '../../store/types.js';
 import { createInviteLink, MAX_RUNS } from '../../support-links/create-invite.js';
 import { INVITE_KEY_SETTING } from '../../support-links/invite-token.js';
@@ -22,7 +22,7 @@ function underFlag(err: unknown): unknown {
   if (!(err instanceof UserError)) return err;
   const m = /^(\w+): (.*)$/s.exec(err.message);
   const flag = m ? FLAG_OF[m[1]!] : undefined;
-  return flag ? new UserError('usage', `${flag}: ${m![2]}`) : err;
+  return flag ? new ConfigError(`${flag}: ${m![2]}`) : err;
 }
 
 /** The state of an invite at `nowMs` in one word. */
@@ -37,8 +37,7 @@ async function baseUrlOf(store: Store, given: string | undefined): Promise<strin
   if (given !== undefined) return given;
   const stored = await store.getSetting(PUBLIC_BASE_URL_SETTING);
   if (stored === null || stored === '')
-    throw new UserError(
-      'usage',
+    throw new ConfigError(
       '--base-url: no serve has run on this store yet to say its address; give --base-url https://host:port',
     );
   return stored;

@@ -79,7 +79,7 @@ export async function openServeSupport(
         return {
           where: `${store.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'} ${store.description}`,
           admins: await store.countAdmins(),
-          addUser: `${invocation} admin add-user NAME ${storeFlag(settings, store)} --password-file FILE`,
+          addUser: `${invocation} admin add-user NAME ${storeFlag(settings, store)}`,
           baseUrl,
         };
       },

@@ -1,4 +1,4 @@
-import { UserError } from '../../errors.js';
+import { ConfigError } from '../../errors.js';
 import type { Store } from '../../store/types.js';
 import { storeLocation } from '../config/support-flags.js';
 
@@ -20,8 +20,7 @@ export const DATABASE_HELP = "serve's --database: the PostgreSQL store at URL (o
 export async function withStore<T>(flags: StoreCommandFlags, work: (store: Store) => Promise<T>): Promise<T> {
   const location = storeLocation(flags);
   if (location === null)
-    throw new UserError(
-      'usage',
+    throw new ConfigError(
       '--data-dir: which store? Give --data-dir DIR or --database URL, the one `serve` uses',
     );
   const { openStore } = await import('../../store/open-store.js');
