@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
+import { DAY_MS } from './aggregate-query.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { StoreTables } from './db-schema.js';
 import { getInvite, refusalOf } from './invite-queries.js';
@@ -11,9 +12,9 @@ import type { CollectResult, ReportFilter, ReportPage, Store, StoredReportSummar
 export type CollectInput = Parameters<Store['collectReport']>[0];
 
 /**
- * {@link Store.collectReport}: one transaction that takes a run with a conditional UPDATE (open at
- * `nowMs`: `expires_at_ms > nowMs`, not revoked, `runs_used < max_runs`; concurrent collectors of the last
- * run serialize on the row, and only one matches), then inserts the report and its deliveries. When no row
+ * {@link Store.collectReport}: one transaction that takes a run with a conditional UPDATE … RETURNING (open
+ * at `nowMs`: `expires_at_ms > nowMs`, not revoked, `runs_used < max_runs`; concurrent collectors of the
+ * last run serialize on the row, and only one matches), then inserts the report and its deliveries. When no row
  * matched, nothing is written and the refusal is read back ({@link refusalOf}).
  */
 export async function collectReport(db: Kysely<StoreTables>, input: CollectInput): Promise<CollectResult> {
@@ -25,11 +26,10 @@ export async function collectReport(db: Kysely<StoreTables>, input: CollectInput
       .where('expires_at_ms', '>', input.nowMs)
       .where('revoked_at_ms', 'is', null)
       .where((eb) => eb('runs_used', '<', eb.ref('max_runs')))
+      .returningAll()
       .executeTakeFirst();
-    if (taken.numUpdatedRows === 0n) return null;
-    const invite = toInvite(
-      await trx.selectFrom('invites').selectAll().where('id', '=', input.inviteId).executeTakeFirstOrThrow(),
-    );
+    if (taken === undefined) return null;
+    const invite = toInvite(taken);
     const c = input.columns;
     const summary: StoredReportSummary = {
       id: input.reportId,
@@ -49,6 +49,7 @@ export async function collectReport(db: Kysely<StoreTables>, input: CollectInput
         label: invite.label,
         label_lower: invite.label.toLowerCase(),
         received_at_ms: input.nowMs,
+        received_day: Math.floor(input.nowMs / DAY_MS),
         started_at_ms: input.startedAtMs,
         verdict: c.verdict,
         mapping: c.mapping,
