@@ -93,7 +93,7 @@ describe('unknown commands and help [command]', () => {
     [['help', 'prob'], "unknown command 'prob'. Did you mean 'probe'?"],
     [
       ['frobnicate'],
-      "unknown command 'frobnicate'. Commands: probe, serve, turn-check, exporter, lab, help.",
+      "unknown command 'frobnicate'. Commands: probe, serve, turn-check, exporter, lab, invite, admin, help.",
     ],
   ])('%j → %s, exit 2, one line pointing at --help', async (args, message) => {
     const r = await cli(args);

@@ -56,3 +56,15 @@ describe('isLoopback with names (the invite link host)', () => {
     expect(isLoopback(host, true)).toBe(loopback);
   });
 });
+
+describe('inviteLink on a support link (/i/<token>)', () => {
+  it('links the room on /, not on the support link, so the other device neither sees its notice nor uses it', () => {
+    const token = 'AbCdEfGhIjKlMnOpQrStUv.0123456789_-abcdefghij';
+    expect(inviteLink(loc(`https://127.0.0.1:8443/i/${token}`), 'r1', 'doctor.example.org').url).toBe(
+      'https://doctor.example.org:8443/#room=r1',
+    );
+    expect(inviteLink(loc(`http://127.0.0.1:8080/i/${token}`), 'r1', null).url).toBe(
+      'http://127.0.0.1:8080/#room=r1',
+    );
+  });
+});

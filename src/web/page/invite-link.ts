@@ -1,9 +1,11 @@
 import { ipFamily, isLoopback } from './address.js';
+import { shareablePath } from './invite-path.js';
 import { roomLink } from './signaling-url.js';
 
 /**
  * The two-peer test's invitation link as another device must open it: on the `serve --public-host` name
- * (`/api/config` `publicHost`) when the server has one, keeping the page's scheme, port and path; and whether
+ * (`/api/config` `publicHost`) when the server has one, keeping the page's scheme, port and path (`/` on a
+ * support link, invite-path.ts `shareablePath`); and whether
  * the link's host is a loopback one (127.0.0.0/8, ::1, `localhost`), which no other device can open.
  */
 
@@ -32,11 +34,15 @@ function urlHost(host: string): string {
 
 /**
  * The link to `room` (`#room=<id>`, signaling-url.ts `roomLink`): on `publicHost` when it is set (the page's
- * scheme, port and path kept), else on the page's own origin.
+ * scheme, port and path kept), else on the page's own origin; never on a support link's path (`/` instead).
  */
 export function inviteLink(loc: InviteLocation, room: string, publicHost: string | null): InviteLink {
   const host = publicHost === null ? loc.hostname : urlHost(publicHost);
   const origin =
     publicHost === null ? loc.origin : `${loc.protocol}//${host}${loc.port ? `:${loc.port}` : ''}`;
-  return { url: roomLink({ origin, pathname: loc.pathname }, room), host, loopback: isLoopback(host, true) };
+  return {
+    url: roomLink({ origin, pathname: shareablePath(loc.pathname) }, room),
+    host,
+    loopback: isLoopback(host, true),
+  };
 }

@@ -7,6 +7,8 @@ import { apiErrorHandler, apiNotFound, pageNotFound } from './api-errors.js';
 import { issueOutsidePeer, type OutsidePeerSource, outsidePeerSeen } from './outside-peer-routes.js';
 import { precompressed } from './precompressed.js';
 import { type ListenPorts, securityHeaders } from './security-headers.js';
+import type { SupportDeps } from './support-deps.js';
+import { supportLinkRoutes } from './support-routes.js';
 import { visitorAddress } from './visitor.js';
 
 /** Path of the signaling WebSocket on both listeners. */
@@ -36,6 +38,8 @@ export interface ReportAppDeps {
   publicHost: string | null;
   /** Where failed requests are logged. */
   log: Logger;
+  /** The support links' store and settings (issue 17), or absent: no `/i/…`, `/api/invites/…`, `/admin`. */
+  support?: SupportDeps;
 }
 
 /** 503 in plain text when the page was never built: `npm run build` makes dist/web/public/. */
@@ -72,7 +76,8 @@ function hostCheck(allowed: ReportAppDeps['hostAllowed'], log: Logger): RequestH
  * - `GET /api/ice-servers` (`iceConfigSchema`, rate-limited per client IP), `GET /api/config`
  *   (`pageConfigSchema`), `GET /api/probe` (`serverProbeSchema`), `POST /api/outside-peer` and
  *   `GET /api/outside-peer/:ufrag` (outside-peer-routes.ts, rate-limited per client IP); every `/api` response has
- *   `Cache-Control: no-store`; other `/api` paths answer JSON 404;
+ *   `Cache-Control: no-store`; with `support`, the support links (support-routes.ts); other `/api` paths
+ *   answer JSON 404;
  * - the built page from `publicDir` (`/` is index.html), compressed at build time when the client accepts
  *   it ({@link precompressed}), plain-text 404 elsewhere;
  * - errors as JSON `{error, message}`, never a stack trace.
@@ -105,6 +110,7 @@ export function createReportApp(deps: ReportAppDeps): Express {
   app.get('/api/probe', (_req, res) => {
     res.json(deps.serverProbe());
   });
+  if (deps.support) app.use(supportLinkRoutes(deps.support));
   app.use('/api', apiNotFound);
   app.get('/', pageNotBuilt(deps.publicDir));
   app.use(precompressed(deps.publicDir));

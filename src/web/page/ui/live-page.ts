@@ -3,7 +3,7 @@ import { exportReport } from '../report-export.js';
 import { loadIceConfig, loadPageConfig } from './api.js';
 import { loadCharts } from './charts-loader.js';
 import { byId, h, replaceChildren } from './dom.js';
-import { ExportPanel } from './export-panel.js';
+import { ExportPanel, type ReportSource } from './export-panel.js';
 import { setPhase } from './phase.js';
 import { runChecks } from './run.js';
 import { RunState } from './run-state.js';
@@ -47,14 +47,18 @@ function fail(why: string): void {
   setPhase('failed');
 }
 
-/** Runs the page against the server it came from; see the module comment. Never rejects. */
-export async function runLivePage(loc: Location): Promise<void> {
+/**
+ * Runs the page against the server it came from; see the module comment. Resolves once the run is over
+ * (`data-phase` `done`) with where the export panel gets its report (a support link sends it from there,
+ * ui/invite-page.ts), or with null when the checks could not run (`failed`). Never rejects.
+ */
+export async function runLivePage(loc: Location): Promise<ReportSource | null> {
   setPhase('loading');
   if (typeof RTCPeerConnection === 'undefined') {
     fail(
       'this browser has no WebRTC (RTCPeerConnection is missing: turned off by a setting, a policy or an extension, or not supported), so it can make no call at all',
     );
-    return;
+    return null;
   }
   const yours = mountYourServers(byId('your-servers', HTMLElement), loc);
   const status = byId('status', HTMLElement);
@@ -64,7 +68,7 @@ export async function runLivePage(loc: Location): Promise<void> {
     [config, ice] = await Promise.all([loadPageConfig(), loadIceConfig()]);
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
-    return;
+    return null;
   }
   setPhase('running');
   const clock = startClock();
@@ -130,14 +134,15 @@ export async function runLivePage(loc: Location): Promise<void> {
     checkSignaling(config, loc),
     clock,
   );
-  exportPanel.enable((redactIps) => {
+  const source: ReportSource = (redactIps) => {
     const draft = state.draft();
     if (!draft) throw new Error('there is no verdict yet');
     return exportReport(
       { ...draft, iceTransportPolicy: plan.callPolicy },
       { redactIps, secrets: plan.secrets },
     );
-  });
+  };
+  exportPanel.enable(source);
   const charts = await Promise.all([loadCharts(byId('charts', HTMLElement)), painted()]).then(([c]) => c);
   charts?.waterfall(state.candidates, tested.targets, state.paths);
   charts?.rtt(state.paths);
@@ -151,4 +156,5 @@ export async function runLivePage(loc: Location): Promise<void> {
   handles.close();
   state.stamp();
   setPhase('done');
+  return source;
 }

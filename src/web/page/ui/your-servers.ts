@@ -1,5 +1,6 @@
 import type { IceTransportPolicy, SelectedPair } from '../../../report/browser-schema.js';
 import type { IceConfig } from '../../api-schema.js';
+import { shareablePath } from '../invite-path.js';
 import {
   decodeServersFragment,
   encodeServersFragment,
@@ -127,7 +128,7 @@ export function mountYourServers(section: HTMLElement, loc: Location): YourServe
     id: 'your-servers-link',
     readonly: '',
     'aria-label': 'Link to this page with your servers',
-    value: `${loc.origin}${loc.pathname}${linkText}`,
+    value: `${loc.origin}${shareablePath(loc.pathname)}${linkText}`,
   });
   const call = h('p', { id: 'your-servers-call', role: 'status' });
   replaceChildren(
