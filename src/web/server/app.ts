@@ -2,11 +2,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { adminRoutes } from '../admin/server/admin-routes.js';
 import type { IceConfig, PageConfig, ServerProbe } from '../api-schema.js';
 import { apiErrorHandler, apiNotFound, pageNotFound } from './api-errors.js';
 import { issueOutsidePeer, type OutsidePeerSource, outsidePeerSeen } from './outside-peer-routes.js';
 import { precompressed } from './precompressed.js';
 import { type ListenPorts, securityHeaders } from './security-headers.js';
+import type { SupportDeps } from './support-deps.js';
 import { visitorAddress } from './visitor.js';
 
 /** Path of the signaling WebSocket on both listeners. */
@@ -36,6 +38,8 @@ export interface ReportAppDeps {
   publicHost: string | null;
   /** Where failed requests are logged. */
   log: Logger;
+  /** The support links' store and settings (issue 17), or absent: no `/i/…`, `/api/invites/…`, `/admin`. */
+  support?: SupportDeps;
 }
 
 /** 503 in plain text when the page was never built: `npm run build` makes dist/web/public/. */
@@ -105,6 +109,7 @@ export function createReportApp(deps: ReportAppDeps): Express {
   app.get('/api/probe', (_req, res) => {
     res.json(deps.serverProbe());
   });
+  if (deps.support) app.use('/admin', adminRoutes(deps.support));
   app.use('/api', apiNotFound);
   app.get('/', pageNotBuilt(deps.publicDir));
   app.use(precompressed(deps.publicDir));
