@@ -1,4 +1,5 @@
 import type { BrowserReport } from '../../report/browser-schema.js';
+import { addressRedactor, mapStrings, REDACTED } from '../../report/redact-ips.js';
 import { reportSchema } from '../../report/report-schema.js';
 import { sanitizeUrl } from './ice-url.js';
 
@@ -22,19 +23,10 @@ export interface ExportOptions {
   secrets: readonly string[];
 }
 
-/** The value that replaces a removed address or secret. */
-export const REDACTED = 'redacted';
+/** The value that replaces a removed address or secret (src/report/redact-ips.ts). */
+export { REDACTED };
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** Every string of `value` (deep), passed through `f`; `key` is the member name the string sits under. */
-function mapStrings(value: unknown, f: (s: string, key: string) => string, key = ''): unknown {
-  if (typeof value === 'string') return f(value, key);
-  if (Array.isArray(value)) return value.map((v) => mapStrings(v, f, key));
-  if (value !== null && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, f, k)]));
-  return value;
-}
 
 function secretPattern(secrets: readonly string[]): RegExp | null {
   const parts = [...new Set(secrets.filter((s) => s.length > 0))]
@@ -43,21 +35,6 @@ function secretPattern(secrets: readonly string[]): RegExp | null {
   return parts.length === 0 ? null : new RegExp(`(?<![A-Za-z0-9])(?:${parts.join('|')})(?![A-Za-z0-9])`, 'g');
 }
 
-/** The addresses of this browser the report holds: candidates, error sockets, pairs, public and visitor address. */
-function ownAddresses(r: BrowserReportDraft): Set<string> {
-  const pairs = [r.selectedPair, r.peer?.selectedPair, ...r.paths.map((p) => p.proof?.selectedPair)];
-  return new Set(
-    [
-      ...r.candidates.flatMap((c) => [c.address, c.relatedAddress]),
-      ...r.candidateErrors.map((e) => e.address),
-      ...pairs.flatMap((p) => [p?.localAddress, p?.remoteAddress]),
-      r.publicAddress?.address,
-      r.visitor?.address,
-    ].filter((a): a is string => typeof a === 'string' && a !== '' && a !== REDACTED),
-  );
-}
-
-const ADDRESS_KEYS = new Set(['address', 'relatedAddress', 'localAddress', 'remoteAddress']);
 /** Strings that hold no visitor address or secret: the URLs (sanitised instead) and the page's own origin. */
 const NOT_FREE_TEXT = new Set(['url', 'page']);
 
@@ -74,18 +51,12 @@ const NOT_FREE_TEXT = new Set(['url', 'page']);
  */
 export function exportReport(draft: BrowserReportDraft, options: ExportOptions): BrowserReport {
   const secrets = secretPattern(options.secrets);
-  const own = options.redactIps ? [...ownAddresses(draft)].sort((a, b) => b.length - a.length) : [];
-  const ownText =
-    own.length > 0
-      ? new RegExp(`(?<![\\w.])(?:${own.map(escapeRegExp).join('|')})(?!\\w|\\.\\d)`, 'g')
-      : null;
+  const redact = options.redactIps ? addressRedactor(draft) : null;
   const clean = mapStrings(draft, (s, key) => {
     if (key === 'url') return sanitizeUrl(s);
     if (NOT_FREE_TEXT.has(key)) return s;
     const out = secrets ? s.replace(secrets, REDACTED) : s;
-    if (!options.redactIps) return out;
-    if (ADDRESS_KEYS.has(key)) return REDACTED;
-    return ownText ? out.replace(ownText, REDACTED) : out;
+    return redact ? redact(out, key) : out;
   });
   const report = reportSchema.parse({
     ...(clean as BrowserReportDraft),

@@ -9,6 +9,7 @@ import { issueOutsidePeer, type OutsidePeerSource, outsidePeerSeen } from './out
 import { precompressed } from './precompressed.js';
 import { type ListenPorts, securityHeaders } from './security-headers.js';
 import type { SupportDeps } from './support-deps.js';
+import { supportLinkRoutes } from './support-routes.js';
 import { visitorAddress } from './visitor.js';
 
 /** Path of the signaling WebSocket on both listeners. */
@@ -76,7 +77,8 @@ function hostCheck(allowed: ReportAppDeps['hostAllowed'], log: Logger): RequestH
  * - `GET /api/ice-servers` (`iceConfigSchema`, rate-limited per client IP), `GET /api/config`
  *   (`pageConfigSchema`), `GET /api/probe` (`serverProbeSchema`), `POST /api/outside-peer` and
  *   `GET /api/outside-peer/:ufrag` (outside-peer-routes.ts, rate-limited per client IP); every `/api` response has
- *   `Cache-Control: no-store`; other `/api` paths answer JSON 404;
+ *   `Cache-Control: no-store`; with `support`, the support links (support-routes.ts); other `/api` paths
+ *   answer JSON 404;
  * - the built page from `publicDir` (`/` is index.html), compressed at build time when the client accepts
  *   it ({@link precompressed}), plain-text 404 elsewhere;
  * - errors as JSON `{error, message}`, never a stack trace.
@@ -109,6 +111,7 @@ export function createReportApp(deps: ReportAppDeps): Express {
   app.get('/api/probe', (_req, res) => {
     res.json(deps.serverProbe());
   });
+  if (deps.support) app.use(supportLinkRoutes(deps.support));
   if (deps.support) app.use('/admin', adminRoutes(deps.support));
   app.use('/api', apiNotFound);
   app.get('/', pageNotBuilt(deps.publicDir));

@@ -7,6 +7,7 @@ import { iceUrlText } from '../../shared/ice-url.js';
 import { bundledIceServer } from './bundled-ice-server.js';
 import { type RunningReportServer, startReportServer } from './report-server.js';
 import type { ReportSettings } from './report-settings.js';
+import type { SupportDeps } from './support-deps.js';
 
 /** Deadline of the report server's own probe of the bundled STUN server, in ms. */
 const SERVER_PROBE_TIMEOUT_MS = 5000;
@@ -22,6 +23,8 @@ export interface BundledReportOptions {
   /** The HTTPS certificate (the operator's `--tls-cert`), or undefined for a self-signed one. */
   tls?: TlsCredentials;
   logger: Logger;
+  /** The support links (`serve --data-dir` / `--database`), or absent: off. */
+  support?: SupportDeps;
 }
 
 /**
@@ -56,5 +59,6 @@ export function startBundledReport(
     pageScope: opts.pageScope,
     outsidePeer: true,
     logger: opts.logger,
+    ...(opts.support && { support: opts.support }),
   });
 }

@@ -22,6 +22,7 @@ import type { ListenPorts } from './security-headers.js';
 import { canonicalHost, ServedHosts } from './served-hosts.js';
 import { type ServerProbeRunner, startServerProbe } from './server-probe.js';
 import { SignalingHub } from './signaling-hub.js';
+import type { SupportDeps } from './support-deps.js';
 import { DEFAULT_SIGNALING_LIMITS, type SignalingLimits } from './signaling-limits.js';
 import { signalingUpgradeHandler, UPGRADE_REFUSED_MESSAGE } from './signaling-upgrade.js';
 import { packageVersion } from './version.js';
@@ -83,6 +84,8 @@ export interface ReportServerOptions {
   publicDir?: URL | string;
   /** pino logger (default silent). */
   logger?: Logger;
+  /** The support links (issue 17: invites, report collection, the dashboard), or absent: off. */
+  support?: SupportDeps;
 }
 
 /** A running report server. */
@@ -239,6 +242,7 @@ export async function startReportServer(opts: ReportServerOptions = {}): Promise
     version: packageVersion(),
     publicHost: opts.publicHosts?.[0] ?? null,
     log,
+    ...(opts.support && { support: opts.support }),
   });
   const hub = new SignalingHub(limits, log, opts.pageScope ?? null);
   const wss = new WebSocketServer({
