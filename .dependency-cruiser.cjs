@@ -48,6 +48,8 @@ module.exports = {
     layer('admin-server-apart-from-ui', 'The dashboard server never imports its browser code.', '^src/web/(admin/server|server)/', '^src/web/admin/ui/'),
     layer('lab-is-a-tool', 'src/lab (the network-namespace NAT lab behind `ice-doctor lab`, also used by test and bench) uses report, shared and errors only: it runs the bundled server as a process, never in-process.', '^src/lab/', '^src/(?!lab/|report/|shared/|errors\\.ts$)'),
     layer('only-cli-imports-lab', 'Only the CLI starts the lab.', '^src/(?!cli/|lab/)', '^src/lab/'),
+    layer('store-is-storage', 'src/store (the support-link store over Kysely) uses only report, shared, errors and the invite key of support-links, besides node: and npm.', '^src/store/', '^src/(?!store/|report/|shared/|errors\\.ts$|support-links/invite-token\\.ts$)'),
+    layer('page-never-imports-store', 'The report page is browser code: it never imports the store.', '^src/web/page/', '^src/store/'),
     layer('only-cli-imports-cli', 'Nothing below the CLI imports it.', '^src/(?!cli/)', '^src/cli/'),
     layer('src-is-the-product', 'src never imports tests, benchmarks or the lab.', '^src/', '^(test|bench|lab)/'),
     layer('lab-uses-src-only', 'The lab is used by test and bench alike; it imports neither.', '^lab/', '^(test|bench)/'),

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { sampleBrowserReport } from '../../lab/browser-report-sample.js';
+import { browserReportSchema } from '../../src/report/browser-schema.js';
+import { pathWorked, summarizeReport } from '../../src/store/summary.js';
+
+describe('summarizeReport', () => {
+  it('the sample reports are real browser reports (they pass the export schema)', () => {
+    const r = sampleBrowserReport({ worked: ['turn-tcp'], selected: null, mapping: null });
+    expect(browserReportSchema.parse(r)).toEqual(r);
+  });
+
+  it('everything worked, a direct pair: all four kinds in order, no relay, not TLS-only', () => {
+    expect(summarizeReport(sampleBrowserReport())).toEqual({
+      verdict: 'direct',
+      mapping: 'endpoint-independent',
+      filtering: null,
+      transportsOk: ['stun', 'turn-udp', 'turn-tcp', 'turns'],
+      relayNeeded: false,
+      tlsOnly: false,
+    });
+  });
+
+  it('only TURN over TLS worked, a relay pair: tlsOnly and relayNeeded', () => {
+    const r = sampleBrowserReport({
+      verdict: 'udp-blocked-tls-works',
+      worked: ['turns'],
+      selected: ['relay', 'host'],
+      mapping: null,
+    });
+    expect(summarizeReport(r)).toEqual({
+      verdict: 'udp-blocked-tls-works',
+      mapping: null,
+      filtering: null,
+      transportsOk: ['turns'],
+      relayNeeded: true,
+      tlsOnly: true,
+    });
+  });
+
+  it('a relay candidate on the remote end alone is a relay pair; no pair is null', () => {
+    expect(summarizeReport(sampleBrowserReport({ selected: ['host', 'relay'] })).relayNeeded).toBe(true);
+    expect(summarizeReport(sampleBrowserReport({ selected: null })).relayNeeded).toBeNull();
+  });
+
+  it('a TURN path that gathered a relay candidate but whose proof failed did not work', () => {
+    const r = sampleBrowserReport({ worked: ['stun', 'turns'] });
+    const udp = r.paths.find((p) => p.kind === 'turn-udp');
+    if (udp === undefined) throw new Error('no turn-udp path');
+    const failedProof = {
+      ...udp,
+      gathered: true,
+      proof: { ok: false, rttMs: null, selectedPair: null, assertions: [] },
+    };
+    expect(pathWorked(failedProof)).toBe(false);
+    expect(pathWorked({ ...udp, gathered: true, proof: null })).toBe(false);
+    const s = summarizeReport({ ...r, paths: r.paths.map((p) => (p.kind === 'turn-udp' ? failedProof : p)) });
+    expect(s.transportsOk).toEqual(['stun', 'turns']);
+    expect(s.tlsOnly).toBe(false);
+  });
+
+  it('two paths of one kind count once; a stun path counts when it gathered', () => {
+    const r = sampleBrowserReport({ worked: ['turns'] });
+    const turns = r.paths.find((p) => p.kind === 'turns');
+    const stun = r.paths.find((p) => p.kind === 'stun');
+    if (turns === undefined || stun === undefined) throw new Error('missing path');
+    const paths = [{ ...turns, id: 'second-turns' }, ...r.paths, { ...stun, id: 'stun-2', gathered: true }];
+    expect(summarizeReport({ ...r, paths }).transportsOk).toEqual(['stun', 'turns']);
+  });
+});
