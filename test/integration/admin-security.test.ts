@@ -28,7 +28,7 @@ const FORMULA_LABEL = '=HYPERLINK("http://evil.example","click"), "quoted"';
 
 let fx: AdminFixture;
 let alice: AdminSession;
-const ids: Record<string, string> = {};
+const ids = { script: '', formula: '', minus: '' };
 
 /** GET `path` under `/admin/api` with a session's cookie (or none). */
 const get = (path: string, s?: AdminSession) =>
@@ -326,6 +326,7 @@ describe('dashboard: reports, invites and export with a session', () => {
       ['reports?verdict=a%20b', 'verdict'],
       ['reports?colour=red', 'colour'],
       ['reports?verdict=a&verdict=b', 'verdict'],
+      ['reports?cursor=bm90LWEtY3Vyc29y', 'cursor'],
       ['reports?from=2026-12-02&to=2026-12-01', 'from'],
       ['aggregates?to=13', 'to'],
       ['export?format=xml', 'format'],
@@ -355,7 +356,7 @@ describe('dashboard: reports, invites and export with a session', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8; header=present');
     expect(csv.headers['content-disposition']).toMatch(
-      /^attachment; filename="ice-doctor-reports-\d{4}-\d\d-\d\d\.csv"$/,
+      /^attachment; filename=ice-doctor-reports-\d{4}-\d\d-\d\d\.csv$/,
     );
     const lines = csv.body.split('\r\n');
     expect(lines[0]).toBe(
@@ -368,7 +369,7 @@ describe('dashboard: reports, invites and export with a session', () => {
     expect(byId(ids.minus)).toContain(",'-2+3 ticket,");
     expect(byId(ids.script)).toContain(`,${SCRIPT_LABEL},`);
     const json = await get('export?format=json&verdict=direct', alice);
-    expect(json.headers['content-disposition']).toMatch(/^attachment; filename=".*\.json"$/);
+    expect(json.headers['content-disposition']).toMatch(/^attachment; filename=ice-doctor-reports-\d{4}-\d\d-\d\d\.json$/);
     const body = JSON.parse(json.body) as { rows: { id: string }[]; truncated: boolean; exportedAt: string };
     expect(body.rows.map((r) => r.id)).toEqual([ids.script]);
     expect(body.truncated).toBe(false);

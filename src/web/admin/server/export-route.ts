@@ -41,7 +41,7 @@ async function* rows(
 
 /**
  * `GET /admin/api/export?format=csv|json&<filter>`: the matching list rows as a download
- * (`Content-Disposition: attachment; filename="ice-doctor-reports-<date>.<csv|json>"`), streamed page by page:
+ * (`Content-Disposition: attachment; filename=ice-doctor-reports-<UTC date>.<csv|json>`), streamed page by page:
  * - `csv`: `text/csv; charset=utf-8; header=present`, the header line then one line per row
  *   (export-columns.ts; csv.ts quotes per RFC 4180 and defuses formula starts);
  * - `json`: `{exportedAt, rows: StoredReportSummary[], truncated}` (`truncated`: more rows matched than it holds).

@@ -1,5 +1,7 @@
 import { Router } from 'express';
 import type { BrowserReport } from '../../../report/browser-schema.js';
+import { InvalidCursorError } from '../../../store/cursor.js';
+import type { ReportPage } from '../../../store/types.js';
 import type { SupportDeps } from '../../server/support-deps.js';
 import type { ReportDetail, ReportList } from '../admin-api.js';
 import { filterOr400, parseOr400 } from './parse-request.js';
@@ -13,7 +15,8 @@ const REPORT_ID = /^[A-Za-z0-9_-]{22}$/;
  * - `GET /reports?from&to&verdict&mapping&label&invite&limit&cursor` → {@link ReportList} (newest first);
  * - `GET /reports/:id` → {@link ReportDetail}, `404 {error: 'report-unknown'}`;
  * - `GET /aggregates?from&to&verdict&mapping&label&invite` → `ReportAggregates`.
- * Bad queries: `400 {error: 'invalid-request', message}` (report-query.ts names the accepted values).
+ * Bad queries (a cursor this store did not write included): `400 {error: 'invalid-request', message}`
+ * (report-query.ts names the accepted values).
  */
 export function reportRoutes(deps: SupportDeps): Router {
   const router = Router();
@@ -21,7 +24,13 @@ export function reportRoutes(deps: SupportDeps): Router {
     const q = parseOr400(listQuerySchema, req.query, res);
     const filter = q && filterOr400(q, res);
     if (q === undefined || filter === undefined) return;
-    const page = await deps.store.listReports(filter, q.limit, q.cursor ?? null);
+    let page: ReportPage;
+    try {
+      page = await deps.store.listReports(filter, q.limit, q.cursor ?? null);
+    } catch (err) {
+      if (err instanceof InvalidCursorError) return sendError(res, 400, 'invalid-request', err.message);
+      throw err;
+    }
     const body: ReportList = { rows: page.rows, nextCursor: page.nextCursor };
     res.json(body);
   });
