@@ -11,7 +11,7 @@ export interface InvocationContext {
 }
 
 /** A path as a shell word: as is when it holds only safe characters, else single-quoted. */
-function shellWord(word: string): string {
+export function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 

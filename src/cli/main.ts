@@ -2,7 +2,9 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, UserError } from '../errors.js';
 import { IceUrlError } from '../shared/ice-url.js';
+import { registerAdmin } from './commands/admin.js';
 import { registerExporter } from './commands/exporter.js';
+import { registerInvite } from './commands/invite.js';
 import { registerLab } from './commands/lab.js';
 import { registerMain } from './commands/main-job.js';
 import { registerProbe } from './commands/probe.js';
@@ -53,6 +55,8 @@ function buildProgram(name: string, onAction: (command: Command) => void): Comma
   registerTurnCheck(program);
   registerExporter(program);
   registerLab(program);
+  registerInvite(program);
+  registerAdmin(program);
   program
     .command('help')
     .description('show the help of a command')

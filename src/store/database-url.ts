@@ -20,7 +20,7 @@ export function describeDatabaseUrl(url: string): string {
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
     throw new ConfigError(
-      `--database: use a postgres:// or postgresql:// URL, got a ${parsed.protocol}// URL`,
+      `--database: use a postgres:// or postgresql:// URL, got the scheme '${parsed.protocol}'`,
     );
   if (parsed.hostname === '')
     throw new ConfigError(

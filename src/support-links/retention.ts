@@ -18,7 +18,9 @@ export interface RetentionOptions {
 
 /** A running retention sweep. */
 export interface Retention {
-  /** One sweep now (also what the timer runs); resolves with the reports deleted. Store errors are logged, 0. */
+  /** The sweep run at start; resolves with the reports it deleted. */
+  readonly first: Promise<number>;
+  /** One sweep now, after any sweep in flight (also what the timer runs); resolves with the reports deleted. Store errors are logged, 0. */
   sweep(): Promise<number>;
   /** Stops the timer and waits for a sweep in flight. Idempotent. */
   close(): Promise<void>;
@@ -32,10 +34,11 @@ export interface Retention {
 export function startRetention(opts: RetentionOptions): Retention {
   let inFlight: Promise<number> = Promise.resolve(0);
   const sweep = (): Promise<number> => {
-    inFlight = (async () => {
+    inFlight = inFlight.then(async () => {
       try {
         const nowMs = opts.now();
-        const reports = opts.retentionMs > 0 ? await opts.store.deleteReportsBefore(nowMs - opts.retentionMs) : 0;
+        const reports =
+          opts.retentionMs > 0 ? await opts.store.deleteReportsBefore(nowMs - opts.retentionMs) : 0;
         const sessions = await opts.store.deleteExpiredSessions(nowMs);
         if (reports > 0 || sessions > 0) opts.log.info({ reports, sessions }, 'retention: deleted');
         return reports;
@@ -43,13 +46,14 @@ export function startRetention(opts: RetentionOptions): Retention {
         opts.log.error({ err }, 'retention sweep failed');
         return 0;
       }
-    })();
+    });
     return inFlight;
   };
-  void sweep();
+  const first = sweep();
   const timer = setInterval(() => void sweep(), opts.everyMs ?? RETENTION_SWEEP_MS);
   timer.unref();
   return {
+    first,
     sweep,
     async close() {
       clearInterval(timer);

@@ -15,6 +15,8 @@ const NOT_FREE_TEXT: ReadonlySet<string> = new Set(['url', 'page']);
  */
 export function scrubReportIps(report: BrowserReport): BrowserReport {
   const redact = addressRedactor(report);
-  const clean = mapStrings(report, (s, key) => (NOT_FREE_TEXT.has(key) ? s : redact(s, key))) as BrowserReport;
+  const clean = mapStrings(report, (s, key) =>
+    NOT_FREE_TEXT.has(key) ? s : redact(s, key),
+  ) as BrowserReport;
   return { ...clean, redacted: { credentials: true, ips: true } };
 }

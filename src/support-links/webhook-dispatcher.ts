@@ -57,7 +57,11 @@ export function startWebhookDispatcher(opts: WebhookDispatcherOptions): WebhookD
   const deliver = async (d: DeliveryRecord): Promise<void> => {
     const stored = await opts.store.getReport(d.reportId);
     if (stored === null) {
-      await opts.store.finishDelivery(d.id, { ok: false, error: 'the report was deleted', nextAttemptAtMs: null });
+      await opts.store.finishDelivery(d.id, {
+        ok: false,
+        error: 'the report was deleted',
+        nextAttemptAtMs: null,
+      });
       return;
     }
     const body = webhookBody(stored.summary, stored.reportJson);
@@ -81,7 +85,9 @@ export function startWebhookDispatcher(opts: WebhookDispatcherOptions): WebhookD
     try {
       const due = await opts.store.claimDueDeliveries(opts.now(), leaseMs, batch);
       await Promise.all(
-        due.map((d) => deliver(d).catch((err: unknown) => opts.log.error({ err }, 'webhook delivery failed'))),
+        due.map((d) =>
+          deliver(d).catch((err: unknown) => opts.log.error({ err }, 'webhook delivery failed')),
+        ),
       );
     } catch (err) {
       opts.log.error({ err }, 'webhook round failed');

@@ -67,4 +67,3 @@ export function draft(): BrowserReportDraft {
     durationMs: 2100,
   };
 }
-

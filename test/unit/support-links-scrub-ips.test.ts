@@ -71,7 +71,10 @@ describe('scrubReportIps', () => {
       },
     };
     const scrubbed = scrubReportIps(withText);
-    expect(scrubbed.verdict.facts).toEqual([`Seen from [${REDACTED}]:40000.`, 'Another host 2001:db8::71 stays.']);
+    expect(scrubbed.verdict.facts).toEqual([
+      `Seen from [${REDACTED}]:40000.`,
+      'Another host 2001:db8::71 stays.',
+    ]);
     expect(scrubbed.visitor).toEqual({ address: REDACTED, port: 40000, family: 'IPv6' });
   });
 });

@@ -51,6 +51,10 @@ function untilSignal(): Promise<NodeJS.Signals> {
  * SIGHUP reloads the pair for the TURN TLS listener and the page's HTTPS (serve-tls.ts; a pair that does
  * not load is logged at error level and the old one stays). The first `--public-host` names the `turns:`
  * URLs and the printed page URLs (bundled-ice-server.ts `bundledTurnUrls`).
+ * With `--data-dir DIR` or `--database URL` (or `ICE_DOCTOR_DATA_DIR` / `ICE_DOCTOR_DATABASE_URL`) the support
+ * links are on (serve-support.ts): the store is opened before any listener, the report server gets the
+ * invite routes, `public-base-url` is written once it listens, the webhook dispatcher (with
+ * `--webhook-secret-file`) and the `--retention` sweep run until shutdown, and the store is closed last.
  * Bad flags, variables or file keys: ConfigError, exit 2; a port in use: UserError `address-in-use`, exit 2.
  */
 export function registerServe(program: Command): void {
@@ -128,6 +132,27 @@ export function registerServe(program: Command): void {
     )
     .option('--no-report', 'do not serve the report page')
     .option(
+      '--data-dir <dir>',
+      'support links on: invites and collected reports in SQLite, DIR/ice-doctor.sqlite (or ICE_DOCTOR_DATA_DIR)',
+    )
+    .option(
+      '--database <url>',
+      'support links on, in PostgreSQL: postgres://user@host/db, shareable by several servers (or ICE_DOCTOR_DATABASE_URL)',
+    )
+    .option(
+      '--retention <duration>',
+      'delete collected reports older than this, e.g. 30d, 12h; 0 keeps them (default: 30d)',
+    )
+    .option('--scrub-ips', 'remove IP addresses from every collected report, whatever the invite says')
+    .option(
+      '--webhook-url <url>',
+      'POST every collected report to this http(s) URL, HMAC-signed (needs --webhook-secret-file)',
+    )
+    .option(
+      '--webhook-secret-file <file>',
+      'file holding the HMAC key (≥ 16 bytes) that signs webhook POSTs, global and per invite',
+    )
+    .option(
       '--page-ice-server <url[;cred]>',
       'another STUN/TURN server the page tests: stun:host[:port], or turn:/turns: with ;secret=S, ' +
         ';secret-env=VAR (TURN REST secret) or ;user=NAME:PASSWORD (shown to visitors); repeatable',
@@ -154,6 +179,7 @@ export function registerServe(program: Command): void {
           '  ice-doctor serve --listen 10.0.0.5 --external-ip 198.51.100.7 --auth-secret "$SECRET" --metrics-port 9641',
           '  ice-doctor serve --page-ice-server "turns:turn.example.org:5349;secret-env=TURN_SECRET"',
           '  ice-doctor serve --config /etc/ice-doctor.yaml --print-config',
+          '  ice-doctor serve --data-dir /var/lib/ice-doctor --webhook-url https://hooks.example.org/ice --webhook-secret-file /etc/ice-doctor/webhook.key',
           '',
           'Settings: flags beat ICE_DOCTOR_* variables, which beat the --config file (YAML; keys are the long',
           'flags without --, lists for repeatable ones, e.g. `tcp: false`, `user: [alice:s3cret]`), which beats',
@@ -185,6 +211,11 @@ export function registerServe(program: Command): void {
           'The turns: URLs and the printed page URLs then use the name (stun: and turn: keep the IP addresses);',
           'a certificate that does not name it is warned about. SIGHUP re-reads --tls-cert/--tls-key (a renewed',
           'certificate) for TURN over TLS and the HTTPS page; a pair that does not load is logged, the old stays.',
+          '',
+          'Support links (--data-dir or --database): `ice-doctor invite create --label T --expires 7d` makes a',
+          'link <page>/i/<token>; the visitor opens it, runs the test and the report is stored (IP addresses',
+          'removed with --scrub-ips or an invite made with --no-ips), sent to the webhooks, and listed on',
+          '<page>/admin for the users of `ice-doctor admin add-user`. Reports older than --retention are deleted.',
         ].join('\n'),
       ),
     )
@@ -202,6 +233,7 @@ export function registerServe(program: Command): void {
       const { fdReport } = await import('./serve-fds.js');
       const { publicHostWarnings, reloadTlsOnSignal } = await import('./serve-tls.js');
       const { processConnectionBudget } = await import('../../net/connection-budget.js');
+      const { openServeSupport } = await import('./serve-support.js');
       const { readFdLimit } = await import('../../net/fd-limit.js');
       const config = resolveServeConfig(command, given);
       const { flags, stun: options, turn, report: reportSettings } = config;
@@ -237,6 +269,13 @@ export function registerServe(program: Command): void {
         turn.totalQuota,
       );
       for (const w of fds.warnings) logger.warn(w);
+      const support = config.support
+        ? await openServeSupport(
+            config.support,
+            logger.child({ component: 'support' }),
+            command.parent!.name(),
+          )
+        : null;
       const pageScope = reportSettings ? new PageScope() : undefined;
       const server = await startTurnServer({
         addresses: options.addresses,
@@ -247,7 +286,10 @@ export function registerServe(program: Command): void {
         turn,
         ...(pageScope && { pageScope }),
         logger,
-      }).catch(said);
+      }).catch(async (err: unknown) => {
+        await support?.close();
+        return said(err);
+      });
       let report: Served['report'] = null;
       try {
         if (reportSettings && pageScope)
@@ -256,11 +298,14 @@ export function registerServe(program: Command): void {
             pageScope,
             ...(tls && { tls }),
             logger: logger.child({ component: 'report' }),
+            ...(support && { support: support.deps }),
           });
       } catch (err) {
         await server.close();
+        await support?.close();
         said(err);
       }
+      const supportSummary = support && report ? await support.started(report) : null;
       const bufferWarning = udpBufferWarning(udpRecvBuffer(server.fronts));
       if (bufferWarning) logger.warn(bufferWarning);
       const stopReload =
@@ -280,11 +325,13 @@ export function registerServe(program: Command): void {
         report,
         fds: fds.report,
         publicHost: publicHosts[0] ?? null,
+        support: supportSummary,
       };
       process.stdout.write(flags.json ? `${serveJson(served)}\n` : renderServeText(served));
       logger.info({ signal: await signal }, 'stopping: deleting allocations and closing sockets');
       stopReload();
       await Promise.all([server.close(), report?.close()]);
+      await support?.close();
       process.exitCode = 0;
     });
 }

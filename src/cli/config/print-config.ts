@@ -1,6 +1,7 @@
 import { Document } from 'yaml';
 import { formatAddress } from '../../wire/address.js';
 import type { ServeConfig } from './serve-config.js';
+import type { SupportSettings } from './support-flags.js';
 
 /** What a secret or password is printed as. */
 const MASK = '****';
@@ -15,10 +16,35 @@ function maskPageIceServer(spec: string): string {
   return spec;
 }
 
+/** A database URL with its password masked. */
+function maskDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = MASK;
+    return u.href;
+  } catch {
+    return MASK;
+  }
+}
+
+/** The support links' keys (`data-dir` or `database`, password masked; retention in whole units). */
+function supportConfig(s: SupportSettings): Record<string, unknown> {
+  const days = s.retentionMs / 86_400_000;
+  return {
+    ...('dataDir' in s.location
+      ? { 'data-dir': s.location.dataDir }
+      : { database: maskDatabaseUrl(s.location.databaseUrl) }),
+    retention: s.retentionMs === 0 ? '0' : Number.isInteger(days) ? `${days}d` : `${s.retentionMs / 1000}s`,
+    'scrub-ips': s.scrubIps,
+    ...(s.webhookUrl !== null && { 'webhook-url': s.webhookUrl }),
+    ...(s.webhookSecretFile !== null && { 'webhook-secret-file': s.webhookSecretFile }),
+  };
+}
+
 /**
  * The effective settings of `serve` under the config file's keys (the long flags), every default filled:
  * what `serve` would run with. Secrets and passwords are {@link MASK}ed (`auth-secret`, the password of
- * each `user`, `;secret=`/`;user=` of `page-ice-server`); the generated user, whose password is random at
+ * each `user`, `;secret=`/`;user=` of `page-ice-server`, the password of `database`); the generated user, whose password is random at
  * each start, is left out. Settings that are off (no alternate port with port 0, no bandwidth cap, no
  * metrics endpoint, no certificate files) are left out, so the result is itself a config file. The loopback
  * peers an all-loopback server allows by default are left out too (a comment in {@link renderConfig} says
@@ -68,6 +94,7 @@ export function effectiveConfig(config: ServeConfig): Record<string, unknown> {
       'public-host': report.publicHosts,
       'page-ice-server': (flags.pageIceServer ?? []).map(maskPageIceServer),
     }),
+    ...(config.support && supportConfig(config.support)),
     verbose: flags.verbose ?? false,
   };
 }

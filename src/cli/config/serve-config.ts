@@ -6,10 +6,11 @@ import type { ReportSettings } from '../../web/server/report-settings.js';
 import { type FileKey, type FlagValue, fileKeys, readConfigFile } from './config-file.js';
 import { parseReportFlags, type ReportFlags } from './report-flags.js';
 import { parseServeFlags, type ServeFlags } from './serve-flags.js';
+import { parseSupportFlags, type SupportFlags, type SupportSettings } from './support-flags.js';
 import { parseTurnFlags, type TurnFlags } from './turn-flags.js';
 
 /** Every flag of `ice-doctor serve` as commander hands them over. */
-export interface ServeCommandFlags extends ServeFlags, TurnFlags, ReportFlags {
+export interface ServeCommandFlags extends ServeFlags, TurnFlags, ReportFlags, SupportFlags {
   config?: string;
   printConfig?: boolean;
   json?: boolean;
@@ -27,6 +28,8 @@ const ENV_OF: Readonly<Record<string, string>> = {
   externalIp: 'ICE_DOCTOR_EXTERNAL_IP',
   relayPorts: 'ICE_DOCTOR_RELAY_PORTS',
   publicHost: 'ICE_DOCTOR_PUBLIC_HOST',
+  dataDir: 'ICE_DOCTOR_DATA_DIR',
+  database: 'ICE_DOCTOR_DATABASE_URL',
 };
 
 /** The settings of one `serve`, every source merged, each validated by the server's own resolution. */
@@ -37,6 +40,8 @@ export interface ServeConfig {
   turn: TurnSettings;
   /** null with `--no-report` (`report: false`). */
   report: ReportSettings | null;
+  /** The support links (`--data-dir` / `--database` and friends), or null: off. */
+  support: SupportSettings | null;
   /** The merged flags (command line, then the file where neither flag nor variable is set). */
   flags: ServeCommandFlags;
   /** The attributes (`tlsCert`) whose value came from the file. */
@@ -103,11 +108,13 @@ export function resolveServeConfig(
   try {
     const stun = parseServeFlags({ ...flags, ...(listen !== undefined && { listen }) }, listenSource);
     const turn = parseTurnFlags(flags, stun.addresses, stun.port === 0, env);
+    const report = parseReportFlags(flags, stun.addresses, stun.port === 0, env);
     return {
       file,
       stun,
       turn: { ...turn, warnings: turn.warnings.map(said) },
-      report: parseReportFlags(flags, stun.addresses, stun.port === 0, env),
+      report,
+      support: parseSupportFlags(flags, report !== null, env),
       flags,
       fromFile: inFile,
     };

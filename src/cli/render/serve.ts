@@ -8,6 +8,7 @@ import { bundledTurnUrls } from '../../web/server/bundled-ice-server.js';
 import type { RunningReportServer } from '../../web/server/report-server.js';
 import { type Family, formatAddress } from '../../wire/address.js';
 import { type FdReport, fdText } from '../commands/serve-fds.js';
+import type { SupportSummary } from '../commands/serve-support.js';
 
 /**
  * What serve prints about: the STUN/TURN server, the operator's secret count, the report page, the
@@ -21,6 +22,21 @@ export interface Served {
   fds: FdReport;
   /** The first `--public-host` (canonical), named by the `turns:` URLs and the page's URLs; null: none. */
   publicHost: string | null;
+  /** The support links (`--data-dir` / `--database`), or null: off. */
+  support: SupportSummary | null;
+}
+
+/**
+ * The support-link line: `support links: on (SQLite /var/lib/…/ice-doctor.sqlite), 0 admin users — add one
+ * with `…``; invites are created with `invite create` on the same store.
+ */
+function supportLines(support: SupportSummary | null): string[] {
+  if (support === null) return [];
+  const users = `${support.admins} admin user${support.admins === 1 ? '' : 's'}`;
+  return [
+    `  support links: on (${support.where}), ${users} — add one with \`${support.addUser}\``,
+    `  invite links: ${support.baseUrl}/i/<token>, dashboard: ${support.baseUrl}/admin`,
+  ];
 }
 
 /** The TURN URLs clients should use: the page's own (`bundledTurnUrls`), the `turns:` ones on the public host. */
@@ -104,6 +120,7 @@ export function renderServeText(served: Served): string {
     );
   if (server.metricsUrl) lines.push(`  metrics ${server.metricsUrl}`);
   lines.push(`  ${fdText(fds)}`);
+  lines.push(...supportLines(served.support));
   lines.push(...reportLines(report));
   lines.push('Serving until SIGINT/SIGTERM (Ctrl-C).');
   return `${lines.join('\n')}\n`;

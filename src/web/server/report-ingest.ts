@@ -85,7 +85,6 @@ export const reportBodyErrors: ErrorRequestHandler = (err: unknown, _req, res, n
     res.status(413).json(body);
     return;
   }
-  if (type === 'entity.parse.failed')
-    return void res.status(400).json(invalid('the body is not valid JSON'));
+  if (type === 'entity.parse.failed') return void res.status(400).json(invalid('the body is not valid JSON'));
   next(err);
 };

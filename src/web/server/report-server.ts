@@ -22,9 +22,9 @@ import type { ListenPorts } from './security-headers.js';
 import { canonicalHost, ServedHosts } from './served-hosts.js';
 import { type ServerProbeRunner, startServerProbe } from './server-probe.js';
 import { SignalingHub } from './signaling-hub.js';
-import type { SupportDeps } from './support-deps.js';
 import { DEFAULT_SIGNALING_LIMITS, type SignalingLimits } from './signaling-limits.js';
 import { signalingUpgradeHandler, UPGRADE_REFUSED_MESSAGE } from './signaling-upgrade.js';
+import type { SupportDeps } from './support-deps.js';
 import { packageVersion } from './version.js';
 
 /** Where `npm run build` puts the page (from src/web/server/ and dist/web/server/ alike). */

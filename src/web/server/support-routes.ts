@@ -1,6 +1,6 @@
 import express, { type RequestHandler, Router } from 'express';
-import { inviteStatus } from './invite-status.js';
 import { reportRateLimits } from './invite-rate-limits.js';
+import { inviteStatus } from './invite-status.js';
 import { ingestReport, MAX_REPORT_BYTES, reportBodyErrors } from './report-ingest.js';
 import type { SupportDeps } from './support-deps.js';
 
