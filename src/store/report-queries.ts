@@ -11,9 +11,9 @@ import type { CollectResult, ReportFilter, ReportPage, Store, StoredReportSummar
 export type CollectInput = Parameters<Store['collectReport']>[0];
 
 /**
- * {@link Store.collectReport}: one transaction that takes a run with a conditional UPDATE (open at
- * `nowMs`: `expires_at_ms > nowMs`, not revoked, `runs_used < max_runs`; concurrent collectors of the last
- * run serialize on the row, and only one matches), then inserts the report and its deliveries. When no row
+ * {@link Store.collectReport}: one transaction that takes a run with a conditional UPDATE … RETURNING (open
+ * at `nowMs`: `expires_at_ms > nowMs`, not revoked, `runs_used < max_runs`; concurrent collectors of the
+ * last run serialize on the row, and only one matches), then inserts the report and its deliveries. When no row
  * matched, nothing is written and the refusal is read back ({@link refusalOf}).
  */
 export async function collectReport(db: Kysely<StoreTables>, input: CollectInput): Promise<CollectResult> {
@@ -25,11 +25,10 @@ export async function collectReport(db: Kysely<StoreTables>, input: CollectInput
       .where('expires_at_ms', '>', input.nowMs)
       .where('revoked_at_ms', 'is', null)
       .where((eb) => eb('runs_used', '<', eb.ref('max_runs')))
+      .returningAll()
       .executeTakeFirst();
-    if (taken.numUpdatedRows === 0n) return null;
-    const invite = toInvite(
-      await trx.selectFrom('invites').selectAll().where('id', '=', input.inviteId).executeTakeFirstOrThrow(),
-    );
+    if (taken === undefined) return null;
+    const invite = toInvite(taken);
     const c = input.columns;
     const summary: StoredReportSummary = {
       id: input.reportId,
