@@ -192,7 +192,9 @@ describe.skipIf(!chromiumAvailable())('dashboard in Chromium', () => {
     expect(url).toMatch(new RegExp(`^${fx.http}/i/[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{22}$`));
     await page.click('#invite-copy');
     await page.waitForFunction(() => (document.querySelector('#invite-copied')?.textContent ?? '') !== '');
-    expect(await page.textContent('#invite-copied')).toMatch(/^(Copied\.|Copying was refused here: the link is selected.*)$/);
+    expect(await page.textContent('#invite-copied')).toMatch(
+      /^(Copied\.|Copying was refused here: the link is selected.*)$/,
+    );
     const status = await send(`${fx.http}/api/invites/${url.split('/i/')[1]}`);
     expect(status.status).toBe(200);
     expect(JSON.parse(status.body)).toMatchObject({ status: 'open', runsLeft: 2 });

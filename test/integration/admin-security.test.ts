@@ -369,7 +369,9 @@ describe('dashboard: reports, invites and export with a session', () => {
     expect(byId(ids.minus)).toContain(",'-2+3 ticket,");
     expect(byId(ids.script)).toContain(`,${SCRIPT_LABEL},`);
     const json = await get('export?format=json&verdict=direct', alice);
-    expect(json.headers['content-disposition']).toMatch(/^attachment; filename=ice-doctor-reports-\d{4}-\d\d-\d\d\.json$/);
+    expect(json.headers['content-disposition']).toMatch(
+      /^attachment; filename=ice-doctor-reports-\d{4}-\d\d-\d\d\.json$/,
+    );
     const body = JSON.parse(json.body) as { rows: { id: string }[]; truncated: boolean; exportedAt: string };
     expect(body.rows.map((r) => r.id)).toEqual([ids.script]);
     expect(body.truncated).toBe(false);

@@ -12,7 +12,10 @@ function offerDownload(detail: ReportDetail): void {
     { href: URL.createObjectURL(blob), download: `ice-doctor-report-${detail.summary.id}.json` },
     'Download its JSON',
   );
-  showError('reports-error', 'The report is too large for the read-only view (a link holds at most 32,768 characters). ');
+  showError(
+    'reports-error',
+    'The report is too large for the read-only view (a link holds at most 32,768 characters). ',
+  );
   byId('reports-error', HTMLElement).append(link);
 }
 
