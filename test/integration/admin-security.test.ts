@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INVITE_KEY_SETTING, verifyInvite } from '../../src/support-links/invite-token.js';
+import { summarizeReport } from '../../src/store/summary.js';
+import { INVITE_KEY_SETTING, newInviteId, verifyInvite } from '../../src/support-links/invite-token.js';
 import type { InviteView, ReportDetail, ReportList } from '../../src/web/admin/admin-api.js';
 import {
   ADMIN,
@@ -430,4 +431,48 @@ describe('dashboard: sign-in rate limit', () => {
     });
     expect(elsewhere.status).toBe(204);
   });
+});
+
+describe('dashboard: export across store pages', () => {
+  it('exports every matching row, newest first, over several store pages (1,100 more reports)', async () => {
+    const report = browserReport('udp-works');
+    const reportJson = JSON.stringify(report);
+    const columns = summarizeReport(report);
+    const now = Date.now();
+    for (let batch = 0; batch < 2; batch++) {
+      const inviteId = newInviteId();
+      await fx.store.createInvite({
+        id: inviteId,
+        label: `bulk ${batch}`,
+        createdAtMs: now,
+        expiresAtMs: now + 3_600_000,
+        maxRuns: 550,
+        collectIps: true,
+        webhookUrl: null,
+        createdBy: 'cli',
+      });
+      for (let i = 0; i < 550; i++) {
+        const result = await fx.store.collectReport({
+          inviteId,
+          nowMs: now + batch * 550 + i,
+          reportId: randomBytes(16).toString('base64url'),
+          reportJson,
+          startedAtMs: now,
+          columns,
+          webhookUrls: [],
+        });
+        expect(result.ok).toBe(true);
+      }
+    }
+    const json = JSON.parse((await get('export?format=json', alice)).body) as {
+      rows: { id: string; receivedAtMs: number }[];
+    };
+    expect(json.rows).toHaveLength(1103);
+    expect(new Set(json.rows.map((r) => r.id)).size).toBe(1103);
+    const times = json.rows.map((r) => r.receivedAtMs);
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    const csv = (await get('export?format=csv&verdict=udp-works', alice)).body.split('\r\n');
+    expect(csv).toHaveLength(1 + 1100 + 1);
+    expect(csv.slice(1, -1).every((l) => l.includes(',bulk ') && l.includes(',udp-works,'))).toBe(true);
+  }, 120_000);
 });

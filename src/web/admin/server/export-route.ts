@@ -12,9 +12,22 @@ export const MAX_EXPORT_ROWS = 100_000;
 /** Rows read from the store per query while exporting. */
 const PAGE_ROWS = 500;
 
-/** Writes `text`, waiting for `drain` when the socket's buffer is full (backpressure). */
-async function write(res: Response, text: string): Promise<void> {
-  if (!res.write(text)) await once(res, 'drain');
+/**
+ * Writes `text`, waiting for `drain` when the socket's buffer is full (backpressure).
+ * @returns false when the client went away (the response closed before it drained): stop exporting.
+ */
+async function write(res: Response, text: string): Promise<boolean> {
+  if (res.write(text)) return true;
+  const done = new AbortController();
+  try {
+    await Promise.race([
+      once(res, 'drain', { signal: done.signal }),
+      once(res, 'close', { signal: done.signal }),
+    ]);
+  } finally {
+    done.abort();
+  }
+  return !res.destroyed;
 }
 
 /**
@@ -45,7 +58,8 @@ async function* rows(
  * - `csv`: `text/csv; charset=utf-8; header=present`, the header line then one line per row
  *   (export-columns.ts; csv.ts quotes per RFC 4180 and defuses formula starts);
  * - `json`: `{exportedAt, rows: StoredReportSummary[], truncated}` (`truncated`: more rows matched than it holds).
- * At most {@link MAX_EXPORT_ROWS} rows, newest first; bad queries → 400 `invalid-request`.
+ * At most {@link MAX_EXPORT_ROWS} rows, newest first; bad queries → 400 `invalid-request`. A client that goes
+ * away mid-export stops it (no more store reads).
  */
 export function exportRoute(deps: SupportDeps): RequestHandler {
   return async (req, res) => {
@@ -57,17 +71,21 @@ export function exportRoute(deps: SupportDeps): RequestHandler {
     const it = rows(deps.store, filter);
     if (q.format === 'csv') {
       res.type('text/csv; charset=utf-8; header=present');
-      await write(res, csvLine(EXPORT_COLUMNS.map(([name]) => name)));
-      for await (const row of it) await write(res, csvLine(EXPORT_COLUMNS.map(([, cell]) => cell(row))));
+      let open = await write(res, csvLine(EXPORT_COLUMNS.map(([name]) => name)));
+      for await (const row of it) {
+        if (!open) return;
+        open = await write(res, csvLine(EXPORT_COLUMNS.map(([, cell]) => cell(row))));
+      }
       res.end();
       return;
     }
     res.type('application/json');
-    await write(res, `{"exportedAt":${JSON.stringify(exportedAt)},"rows":[`);
+    let open = await write(res, `{"exportedAt":${JSON.stringify(exportedAt)},"rows":[`);
     let first = true;
     let next = await it.next();
     while (next.done !== true) {
-      await write(res, (first ? '' : ',') + JSON.stringify(next.value));
+      if (!open) return;
+      open = await write(res, (first ? '' : ',') + JSON.stringify(next.value));
       first = false;
       next = await it.next();
     }
