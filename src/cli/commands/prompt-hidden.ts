@@ -25,13 +25,20 @@ export function promptHidden(prompt: string): Promise<string> {
     };
     const onData = (chunk: string): void => {
       for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n') return finish(() => resolve(text));
-        if (ch === '\u0003' || ch === '\u0004')
-          return finish(() => reject(new ConfigError('--password-file: no password given (cancelled)')));
+        if (ch === '\r' || ch === '\n') {
+          finish(() => resolve(text));
+          return;
+        }
+        if (ch === '\u0003' || ch === '\u0004') {
+          finish(() => reject(new ConfigError('--password-file: no password given (cancelled)')));
+          return;
+        }
         if (ch === '\u007f' || ch === '\b') text = text.slice(0, -1);
         else text += ch;
-        if (text.length > MAX_LINE_CHARS)
-          return finish(() => reject(new ConfigError('--password-file: the password is too long')));
+        if (text.length > MAX_LINE_CHARS) {
+          finish(() => reject(new ConfigError('--password-file: the password is too long')));
+          return;
+        }
       }
     };
     stdin.on('data', onData);
