@@ -24,6 +24,8 @@ export interface StoreTables {
     /** `label` lower-cased by JavaScript at ingest: the case-insensitive filter, the same on both dialects. */
     label_lower: string;
     received_at_ms: number;
+    /** `floor(received_at_ms / 86,400,000)`: the UTC day (days since 1970-01-01), the aggregates' key. */
+    received_day: number;
     started_at_ms: number;
     verdict: string;
     mapping: string | null;

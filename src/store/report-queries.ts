@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
+import { DAY_MS } from './aggregate-query.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { StoreTables } from './db-schema.js';
 import { getInvite, refusalOf } from './invite-queries.js';
@@ -48,6 +49,7 @@ export async function collectReport(db: Kysely<StoreTables>, input: CollectInput
         label: invite.label,
         label_lower: invite.label.toLowerCase(),
         received_at_ms: input.nowMs,
+        received_day: Math.floor(input.nowMs / DAY_MS),
         started_at_ms: input.startedAtMs,
         verdict: c.verdict,
         mapping: c.mapping,

@@ -4,7 +4,8 @@ import { type Kysely, sql } from 'kysely';
  * The first schema of the support-link store (issue 17), the same DDL on SQLite and PostgreSQL: the six
  * tables of src/store/db-schema.ts and the indexes behind the dashboard's list (newest first, keyset
  * paging on `(received_at_ms, id)`), its filters (verdict, mapping, invite) and the aggregates (a covering
- * index over the grouped columns).
+ * index whose leading columns are the GROUP BY's, in its order, so the groups stream out of an index range
+ * scan without a sort).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -33,6 +34,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('label', 'text', (c) => c.notNull())
     .addColumn('label_lower', 'text', (c) => c.notNull())
     .addColumn('received_at_ms', 'bigint', (c) => c.notNull())
+    .addColumn('received_day', 'bigint', (c) => c.notNull())
     .addColumn('started_at_ms', 'bigint', (c) => c.notNull())
     .addColumn('verdict', 'text', (c) => c.notNull())
     .addColumn('mapping', 'text')
@@ -62,7 +64,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createIndex('reports_aggregate')
     .on('reports')
-    .columns(['received_at_ms', 'verdict', 'mapping', 'filtering', 'relay_needed', 'tls_only'])
+    .columns([
+      'received_day',
+      'verdict',
+      'mapping',
+      'filtering',
+      'relay_needed',
+      'tls_only',
+      'received_at_ms',
+    ])
     .execute();
   await db.schema
     .createTable('admins')
