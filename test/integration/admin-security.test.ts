@@ -145,7 +145,7 @@ describe('dashboard: sign-in', () => {
     expect(median(unknown)).toBeGreaterThan(median(known) / 3);
     expect(median(unknown)).toBeLessThan(median(known) * 3);
     expect(median(unknown)).toBeGreaterThan(10);
-  });
+  }, 60_000);
 
   it('refuses a malformed sign-in with 400 naming the field', async () => {
     const res = await send(`${fx.http}/admin/api/login`, {
@@ -430,7 +430,7 @@ describe('dashboard: sign-in rate limit', () => {
       body: ADMIN,
     });
     expect(elsewhere.status).toBe(204);
-  });
+  }, 90_000);
 });
 
 describe('dashboard: export across store pages', () => {
