@@ -11,6 +11,9 @@
 // messages, which zod imports on its own. The charts (ui/charts.ts with chart.js) are an entry of their own,
 // charts.js, loaded when they are drawn, after the verdict (ui/charts-loader.ts).
 //
+// The dashboard (src/web/admin/ui/main.ts, chart.js and the page's share-link module) is bundled the same way
+// into OUTDIR/admin/ (admin.js beside static/admin.html and admin.css; served under /admin, not precompressed).
+//
 // `node scripts/build-page.mjs [OUTDIR] [--baseline]`: OUTDIR defaults to dist/web/public/; `--baseline`
 // builds the bundle as it was before (one file, every locale), for the page benchmark's side-by-side run.
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +22,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const src = new URL('../src/web/page/', import.meta.url);
+const adminSrc = new URL('../src/web/admin/', import.meta.url);
 
 /** Resolves zod's `locales/index.js` (imported only for `z.locales`) to an empty module. */
 const noZodLocales = {
@@ -90,6 +94,27 @@ export async function buildPage(out, { baseline = false } = {}) {
   });
   for (const file of ['index.html', 'style.css']) copyFileSync(new URL(`static/${file}`, src), new URL(file, out));
   for (const file of readdirSync(out).filter((f) => /\.(html|css|js|txt)$/.test(f))) compress(out, file);
+  if (!baseline) await buildAdmin(new URL('admin/', out));
+}
+
+/** Builds the dashboard into `out` (a directory URL ending in `/`): admin.js, admin.html, admin.css. */
+async function buildAdmin(out) {
+  mkdirSync(out, { recursive: true });
+  await build({
+    entryPoints: { admin: new URL('ui/main.ts', adminSrc).pathname },
+    outdir: out.pathname,
+    entryNames: '[name]',
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['chrome110', 'firefox115', 'safari16'],
+    minify: true,
+    sourcemap: false,
+    legalComments: 'linked',
+    logLevel: 'warning',
+    plugins: [noZodLocales],
+  });
+  for (const file of ['admin.html', 'admin.css']) copyFileSync(new URL(`static/${file}`, adminSrc), new URL(file, out));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -56,6 +56,9 @@ describe('import direction', () => {
     const dir = tree({
       'src/client/probe.ts': "import { message } from '../wire/message.js';\nexport const probe = message;\n",
       'test/a.test.ts': "import { engine } from '../src/server/turn/engine.js';\nexport const a = engine;\n",
+      'src/web/page/share-link.ts': 'export const share = 1;\n',
+      'src/web/admin/ui/open.ts':
+        "import { share } from '../../page/share-link.js';\nexport const o = share;\n",
     });
     const { code, output } = await check(dir);
     expect(output).toContain('no dependency violations');
@@ -91,12 +94,29 @@ describe('import direction', () => {
         'src/web/server/bad.ts',
         "import { e } from '../../exporter/e.js';\nexport const y = e;\n",
       ],
+      [
+        'admin-ui-is-browser-code',
+        'src/web/admin/ui/bad.ts',
+        "import { run } from '../../page/ui/run.js';\nexport const y = run;\n",
+      ],
+      [
+        'admin-ui-has-no-node',
+        'src/web/admin/ui/bad-node.ts',
+        "import { readFileSync } from 'node:fs';\nexport const y = readFileSync;\n",
+      ],
+      [
+        'admin-server-apart-from-ui',
+        'src/web/admin/server/bad.ts',
+        "import { ui } from '../ui/ui.js';\nexport const y = ui;\n",
+      ],
     ];
     const dir = tree({
       ...Object.fromEntries(wrong.map(([, path, source]) => [path, source])),
       'src/cli/config/x.ts': 'export const x = 1;\n',
       'src/exporter/e.ts': 'export const e = 1;\n',
       'bench/b.ts': 'export const b = 1;\n',
+      'src/web/page/ui/run.ts': 'export const run = 1;\n',
+      'src/web/admin/ui/ui.ts': 'export const ui = 1;\n',
     });
     const { code, output } = await check(dir);
     for (const [rule, path] of wrong) expect(output).toContain(`error ${rule}: ${path}`);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { adminRoutes } from '../admin/server/admin-routes.js';
 import type { IceConfig, PageConfig, ServerProbe } from '../api-schema.js';
 import { apiErrorHandler, apiNotFound, pageNotFound } from './api-errors.js';
 import { issueOutsidePeer, type OutsidePeerSource, outsidePeerSeen } from './outside-peer-routes.js';
@@ -111,6 +112,7 @@ export function createReportApp(deps: ReportAppDeps): Express {
     res.json(deps.serverProbe());
   });
   if (deps.support) app.use(supportLinkRoutes(deps.support));
+  if (deps.support) app.use('/admin', adminRoutes(deps.support));
   app.use('/api', apiNotFound);
   app.get('/', pageNotBuilt(deps.publicDir));
   app.use(precompressed(deps.publicDir));
