@@ -23,6 +23,7 @@ import type { SupportDeps } from '../../src/web/server/support-deps.js';
 import { draft, TURN_PASS, TURN_USER } from '../support/browser-report-draft.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+// Each CLI start takes 1–3 s under load (scrypt for add-user on top): the CLI tests have their own timeouts.
 const DAY_MS = 86_400_000;
 const log = pino({ level: 'silent' });
 
@@ -422,7 +423,7 @@ describe('support links: the CLI (built)', () => {
     } finally {
       await store.close();
     }
-  });
+  }, 60_000);
 
   it('says usage errors with exit 2, naming the flag', () => {
     const base = ['invite', 'create', '--data-dir', dir, '--base-url', 'https://127.0.0.1:8443'];
@@ -441,7 +442,7 @@ describe('support links: the CLI (built)', () => {
     const noStore = cli(['invite', 'create', '--base-url', 'https://127.0.0.1:8443']);
     expect(noStore.status).toBe(2);
     expect(noStore.stderr).toContain('--data-dir');
-  });
+  }, 120_000);
 
   it('admin add-user stores an scrypt hash of the password from stdin or a file; remove-user', async () => {
     const added = cli(['admin', 'add-user', 'alice', '--data-dir', dir], 'correct horse battery\n');
@@ -468,5 +469,5 @@ describe('support links: the CLI (built)', () => {
     const again = cli(['admin', 'remove-user', 'bob', '--data-dir', dir]);
     expect(again.status).toBe(2);
     expect(again.stderr).toContain("no dashboard user 'bob'");
-  });
+  }, 120_000);
 });

@@ -29,12 +29,19 @@ function maskDatabaseUrl(url: string): string {
 
 /** The support links' keys (`data-dir` or `database`, password masked; retention in whole units). */
 function supportConfig(s: SupportSettings): Record<string, unknown> {
-  const days = s.retentionMs / 86_400_000;
+  const unit = (
+    [
+      ['d', 86_400_000],
+      ['h', 3_600_000],
+      ['m', 60_000],
+      ['s', 1000],
+    ] as const
+  ).find(([, ms]) => s.retentionMs % ms === 0) ?? ['s', 1000];
   return {
     ...('dataDir' in s.location
       ? { 'data-dir': s.location.dataDir }
       : { database: maskDatabaseUrl(s.location.databaseUrl) }),
-    retention: s.retentionMs === 0 ? '0' : Number.isInteger(days) ? `${days}d` : `${s.retentionMs / 1000}s`,
+    retention: s.retentionMs === 0 ? '0' : `${s.retentionMs / unit[1]}${unit[0]}`,
     'scrub-ips': s.scrubIps,
     ...(s.webhookUrl !== null && { 'webhook-url': s.webhookUrl }),
     ...(s.webhookSecretFile !== null && { 'webhook-secret-file': s.webhookSecretFile }),
