@@ -2,13 +2,23 @@ import type { Kysely } from 'kysely';
 import type { StoreTables } from './db-schema.js';
 import type { AdminRecord, SessionRecord } from './types.js';
 
-/** Inserts or replaces the admin `admin.username` (a new password hash replaces the old one). */
+/**
+ * Inserts or replaces the admin `admin.username`; a new password hash replaces the old one and, in the same
+ * transaction, ends every session of that user (a password is reset because it leaked: its sessions must go).
+ */
 export async function putAdmin(db: Kysely<StoreTables>, admin: AdminRecord): Promise<void> {
-  await db
-    .insertInto('admins')
-    .values({ username: admin.username, password_hash: admin.passwordHash, created_at_ms: admin.createdAtMs })
-    .onConflict((oc) => oc.column('username').doUpdateSet({ password_hash: admin.passwordHash }))
-    .execute();
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('sessions').where('username', '=', admin.username).execute();
+    await trx
+      .insertInto('admins')
+      .values({
+        username: admin.username,
+        password_hash: admin.passwordHash,
+        created_at_ms: admin.createdAtMs,
+      })
+      .onConflict((oc) => oc.column('username').doUpdateSet({ password_hash: admin.passwordHash }))
+      .execute();
+  });
 }
 
 /** The admin `username`, or null. */

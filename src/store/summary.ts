@@ -21,15 +21,42 @@ function isRelayPair(pair: SelectedPair): boolean {
 }
 
 /**
+ * The page's verdicts that say calls from this network must go through a relay (src/web/page/verdict.ts,
+ * verdict-tls-443.ts): no STUN answer but a relay works, UDP blocked with TURN/TCP or TLS working, only TLS on
+ * 443 through a proxy, and a two-peer call that went through TURN.
+ */
+const MUST_RELAY = new Set([
+  'relayed',
+  'relay-only',
+  'udp-blocked-tls-works',
+  'udp-blocked-tcp-works',
+  'only-tls-443',
+]);
+
+/**
+ * Whether calls from the visitor's network needed a relay, from evidence only: the two-peer call's selected
+ * pair when there was one (null when the visitor forced relay-only: a relay pair then proves nothing);
+ * otherwise the verdict — true for {@link MUST_RELAY}, false for `direct` (UDP works behind no NAT or an
+ * endpoint-independent mapping), null for every other verdict. Never from the page's own call
+ * (`selectedPair`): both its ends are in one browser, so it pairs host candidates whatever the network.
+ */
+function relayNeeded(report: BrowserReport): boolean | null {
+  const peerPair = report.peer?.selectedPair ?? null;
+  if (peerPair) return report.iceTransportPolicy === 'relay' ? null : isRelayPair(peerPair);
+  if (MUST_RELAY.has(report.verdict.code)) return true;
+  return report.verdict.code === 'direct' ? false : null;
+}
+
+/**
  * The store's columns of a browser report (pure; src/report/browser-schema.ts):
  * - `verdict`: `verdict.code`;
  * - `mapping`, `filtering`: the report's RFC 4787 NAT fields as they are (null = unknown; a browser report's
  *   `filtering` is always null);
  * - `transportsOk`: the path kinds with at least one path that worked ({@link pathWorked}), each once, in the
  *   order `stun`, `turn-udp`, `turn-tcp`, `turns`;
- * - `relayNeeded`: from the page's own call's `selectedPair`: true when a relay candidate is on either end,
- *   false for a pair without one, null when no pair was selected;
- * - `tlsOnly`: `transportsOk` is exactly `['turns']`.
+ * - `relayNeeded`: see {@link relayNeeded} (true / false / null = not known);
+ * - `tlsOnly`: the page's verdict is `only-tls-443` — UDP got nothing back and only TURN over TLS on port 443
+ *   worked (verdict-tls-443.ts); TLS on another port with UDP blocked is `udp-blocked-tls-works`, not this.
  */
 export function summarizeReport(report: BrowserReport): ReportColumns {
   const worked = new Set(report.paths.filter(pathWorked).map((p) => p.kind));
@@ -39,7 +66,7 @@ export function summarizeReport(report: BrowserReport): ReportColumns {
     mapping: report.mapping,
     filtering: report.filtering,
     transportsOk,
-    relayNeeded: report.selectedPair === null ? null : isRelayPair(report.selectedPair),
-    tlsOnly: transportsOk.length === 1 && transportsOk[0] === 'turns',
+    relayNeeded: relayNeeded(report),
+    tlsOnly: report.verdict.code === 'only-tls-443',
   };
 }

@@ -47,9 +47,12 @@ export interface ReportColumns {
   readonly filtering: string | null;
   /** Path kinds (`stun`, `turn-udp`, `turn-tcp`, `turns`) that worked, in that order. */
   readonly transportsOk: readonly string[];
-  /** Whether the page's own call selected a relay candidate pair; null when no pair was selected. */
+  /**
+   * Whether calls from the visitor's network needed a relay: the two-peer call's pair, else the verdict
+   * (src/store/summary.ts); null when the report does not show it.
+   */
   readonly relayNeeded: boolean | null;
-  /** True when TURN over TLS (`turns`) was the only path kind that worked. */
+  /** True when the page's verdict was `only-tls-443`: only TURN over TLS on port 443 worked. */
   readonly tlsOnly: boolean;
 }
 
@@ -92,7 +95,7 @@ export interface ReportAggregates {
   readonly byVerdict: Readonly<Record<string, number>>;
   readonly byMapping: Readonly<Record<string, number>>;
   readonly byFiltering: Readonly<Record<string, number>>;
-  /** Reports whose selected pair was a relay, was not, or had no selected pair. */
+  /** Reports that needed a relay, did not, or do not show it (see `ReportColumns.relayNeeded`). */
   readonly relayNeeded: { readonly yes: number; readonly no: number; readonly unknown: number };
   /** Reports where only TURN over TLS worked. */
   readonly tlsOnly: number;

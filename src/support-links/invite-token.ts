@@ -41,5 +41,8 @@ export function verifyInvite(key: Buffer, token: string): string | null {
   if (!PART.test(id) || !PART.test(given)) return null;
   const expected = mac(key, id);
   const actual = Buffer.from(given, 'base64url');
-  return actual.length === MAC_BYTES && timingSafeEqual(actual, expected) ? id : null;
+  // The 22nd character carries 4 padding bits that decoding ignores: only the canonical spelling is valid,
+  // so one invite has one token (rate limits are keyed by it).
+  if (actual.length !== MAC_BYTES || actual.toString('base64url') !== given) return null;
+  return timingSafeEqual(actual, expected) ? id : null;
 }

@@ -66,7 +66,9 @@ export function startWebhookDispatcher(opts: WebhookDispatcherOptions): WebhookD
     }
     const body = webhookBody(stored.summary, stored.reportJson);
     const outcome = await sendWebhook(d.url, body, opts.secret, Math.floor(opts.now() / 1000), stop.signal);
-    if (stop.signal.aborted) return;
+    // An answer that came in as the server closed is still recorded (a 2xx is not sent again); only an
+    // attempt cut short by the close is left to its lease, and retried then.
+    if (!outcome.ok && stop.signal.aborted) return;
     const attempt = d.attempts + 1;
     if (outcome.ok) {
       opts.log.info({ report: d.reportId, attempt }, 'webhook delivered');

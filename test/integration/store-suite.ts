@@ -143,6 +143,7 @@ export function storeSuite(backend: StoreBackend): void {
       async (s) => {
         const i = await s.createInvite(invite({ maxRuns: 2 }));
         const report = sampleBrowserReport({
+          verdict: 'only-tls-443',
           worked: ['turns'],
           selected: ['relay', 'srflx'],
           mapping: null,
@@ -168,7 +169,7 @@ export function storeSuite(backend: StoreBackend): void {
           receivedAtMs: T0 + 10,
           startedAtMs: T0,
           sizeBytes: Buffer.byteLength(json),
-          verdict: 'direct',
+          verdict: 'only-tls-443',
           mapping: null,
           filtering: null,
           transportsOk: ['turns'],
@@ -349,6 +350,17 @@ export function storeSuite(backend: StoreBackend): void {
         createdAtMs: T0,
         expiresAtMs: T0 + 10,
       });
+      await s.createSession({
+        idHash: 'h2',
+        username: 'bo',
+        csrfToken: 'c2',
+        createdAtMs: T0,
+        expiresAtMs: T0 + 10,
+      });
+      // A new password (a reset after a leak) ends that user's sessions, and no one else's.
+      await s.putAdmin({ username: 'bo', passwordHash: 'scrypt$4', createdAtMs: T0 });
+      expect(await s.getSession('h2', T0)).toBeNull();
+      expect(await s.getSession('h1', T0)).not.toBeNull();
       expect(await s.deleteAdmin('ana')).toBe(true);
       expect(await s.deleteAdmin('ana')).toBe(false);
       expect(await s.getSession('h1', T0)).toBeNull();

@@ -234,6 +234,18 @@ describe('serve --print-config', () => {
     expect(JSON.parse(renderConfig(config, true))).toEqual(printed);
   });
 
+  it('masks the database password in the user-info and in ?password= / ?sslpassword=', async () => {
+    const config = await resolve([
+      '--port',
+      '0',
+      '--database',
+      'postgres://ops:db-Pass-1@db.example.org/ice?password=db-Pass-2&sslpassword=db-Pass-3&sslmode=require',
+    ]);
+    for (const text of [renderConfig(config, false), renderConfig(config, true)])
+      for (const secret of ['db-Pass-1', 'db-Pass-2', 'db-Pass-3']) expect(text).not.toContain(secret);
+    expect(renderConfig(config, false)).toContain('sslmode=require');
+  });
+
   it('shows the defaults, leaves out the generated user, and is itself a config file that loads to the same settings', async () => {
     const config = await resolve(['--port', '0']);
     const yamlText = renderConfig(config, false);

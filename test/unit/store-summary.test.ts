@@ -20,11 +20,11 @@ describe('summarizeReport', () => {
     });
   });
 
-  it('only TURN over TLS worked, a relay pair: tlsOnly and relayNeeded', () => {
+  it('UDP blocked, TLS works on some port: a relay is needed, but it is not the only-TLS-443 verdict', () => {
     const r = sampleBrowserReport({
       verdict: 'udp-blocked-tls-works',
       worked: ['turns'],
-      selected: ['relay', 'host'],
+      selected: ['host', 'host'],
       mapping: null,
     });
     expect(summarizeReport(r)).toEqual({
@@ -33,13 +33,44 @@ describe('summarizeReport', () => {
       filtering: null,
       transportsOk: ['turns'],
       relayNeeded: true,
-      tlsOnly: true,
+      tlsOnly: false,
     });
+    expect(summarizeReport({ ...r, verdict: { ...r.verdict, code: 'only-tls-443' } }).tlsOnly).toBe(true);
   });
 
-  it('a relay candidate on the remote end alone is a relay pair; no pair is null', () => {
-    expect(summarizeReport(sampleBrowserReport({ selected: ['host', 'relay'] })).relayNeeded).toBe(true);
-    expect(summarizeReport(sampleBrowserReport({ selected: null })).relayNeeded).toBeNull();
+  it("the page's own call says nothing (both ends in one browser): a relay pair there is not 'needed a relay'", () => {
+    const own = sampleBrowserReport({ verdict: 'udp-works', selected: ['relay', 'relay'] });
+    expect(summarizeReport(own).relayNeeded).toBeNull();
+    expect(
+      summarizeReport(sampleBrowserReport({ verdict: 'direct', selected: ['relay', 'host'] })).relayNeeded,
+    ).toBe(false);
+    expect(summarizeReport(sampleBrowserReport({ verdict: 'relay-only', selected: null })).relayNeeded).toBe(
+      true,
+    );
+  });
+
+  it('the two-peer call decides when there was one; a forced relay-only call proves nothing', () => {
+    const base = sampleBrowserReport({ verdict: 'relayed', selected: null });
+    const pair = (localType: 'relay' | 'host') => ({
+      ...(sampleBrowserReport().selectedPair ??
+        (() => {
+          throw new Error('sample has no pair');
+        })()),
+      localType,
+    });
+    const peer = (localType: 'relay' | 'host') => ({
+      room: 'r',
+      role: 'watcher' as const,
+      selectedPair: pair(localType),
+    });
+    expect(summarizeReport({ ...base, peer: peer('relay') }).relayNeeded).toBe(true);
+    expect(
+      summarizeReport({ ...base, verdict: { ...base.verdict, code: 'direct' }, peer: peer('host') })
+        .relayNeeded,
+    ).toBe(false);
+    expect(
+      summarizeReport({ ...base, peer: peer('relay'), iceTransportPolicy: 'relay' }).relayNeeded,
+    ).toBeNull();
   });
 
   it('a TURN path that gathered a relay candidate but whose proof failed did not work', () => {

@@ -16,11 +16,12 @@ function maskPageIceServer(spec: string): string {
   return spec;
 }
 
-/** A database URL with its password masked. */
+/** A database URL with its password masked (user-info and the `password` / `sslpassword` parameters). */
 function maskDatabaseUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password !== '') u.password = MASK;
+    for (const key of ['password', 'sslpassword']) if (u.searchParams.has(key)) u.searchParams.set(key, MASK);
     return u.href;
   } catch {
     return MASK;

@@ -10,7 +10,7 @@ export const IP_REPORT_RATE_LIMIT: RateLimit = { limit: 30, windowMs: 600_000 };
 
 /**
  * Per-invite rate limiting of `POST /api/invites/:token/report` (express-rate-limit, fixed window, in
- * memory, keyed by the token as given): over the limit, `429 {error: 'rate-limited', message}`.
+ * memory, keyed by the token's invite id): over the limit, `429 {error: 'rate-limited', message}`.
  */
 function perInvite(limit: RateLimit): RequestHandler {
   return rateLimit({
@@ -19,7 +19,7 @@ function perInvite(limit: RateLimit): RequestHandler {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     store: new MemoryStore(),
-    keyGenerator: (req) => `invite:${String(req.params.token)}`,
+    keyGenerator: (req) => `invite:${String(req.params.token).split('.')[0]}`,
     handler: (_req, res) => {
       const body: ApiError = {
         error: 'rate-limited',

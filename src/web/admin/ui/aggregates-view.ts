@@ -16,8 +16,9 @@ function render(a: ReportAggregates, days: number): void {
   const total = byId('aggregates-total', HTMLElement);
   total.textContent =
     `${a.total} report${a.total === 1 ? '' : 's'} in the last ${days} days; ` +
-    `${percentText(a.relayNeeded.yes, a.total)} needed a relay, ` +
-    `${percentText(a.tlsOnly, a.total)} worked only over TURN/TLS.`;
+    `${percentText(a.relayNeeded.yes, a.relayNeeded.yes + a.relayNeeded.no)} of those that show it needed a relay ` +
+    `(${a.relayNeeded.unknown} do not show it), ` +
+    `${percentText(a.tlsOnly, a.total)} worked only over TURN/TLS on 443.`;
   total.dataset.total = String(a.total);
   const box = byId('aggregate-charts', HTMLElement);
   box.replaceChildren();
@@ -33,18 +34,18 @@ function render(a: ReportAggregates, days: number): void {
   barFigure(
     box,
     'relay',
-    'Needed a relay (the page’s own call selected a relay pair)',
+    'Needed a relay (the two-peer call’s pair, else the verdict)',
     [
       ['yes', a.relayNeeded.yes],
       ['no', a.relayNeeded.no],
-      ['no pair selected', a.relayNeeded.unknown],
+      ['not shown', a.relayNeeded.unknown],
     ],
     a.total,
   );
   barFigure(
     box,
     'tls-only',
-    'Only TURN over TLS (443) worked',
+    'Only TURN over TLS on 443 worked (verdict only-tls-443)',
     [
       ['only TLS', a.tlsOnly],
       ['other', a.total - a.tlsOnly],

@@ -25,7 +25,7 @@ export function transportsText(kinds: readonly string[]): string {
 
 /** Whether the page's own call needed a relay: `yes`, `no`, or `no pair` (none was selected). */
 export function relayText(row: Pick<StoredReportSummary, 'relayNeeded'>): string {
-  return row.relayNeeded === null ? 'no pair' : row.relayNeeded ? 'yes' : 'no';
+  return row.relayNeeded === null ? 'not shown' : row.relayNeeded ? 'yes' : 'no';
 }
 
 /** `part` of `total` as a percentage with one decimal, e.g. `12.5 %`; `0 %` of nothing. */
