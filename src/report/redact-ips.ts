@@ -46,10 +46,16 @@ export function ownAddresses(r: AddressBearing): Set<string> {
  * number or name: `10.0.0.1` is not replaced inside `10.0.0.12`). The caller decides which members are
  * free text (the page keeps URLs and its own origin).
  * @param report the report (or draft) whose addresses are looked for.
+ * @param extra more addresses to remove wherever they stand (the server adds the one it saw the upload from).
  * @returns `(text, key) → text`, where `key` is the member name the string sits under.
  */
-export function addressRedactor(report: AddressBearing): (text: string, key: string) => string {
-  const own = [...ownAddresses(report)].sort((a, b) => b.length - a.length);
+export function addressRedactor(
+  report: AddressBearing,
+  extra: readonly string[] = [],
+): (text: string, key: string) => string {
+  const own = [...new Set([...ownAddresses(report), ...extra.filter((a) => a !== '')])].sort(
+    (a, b) => b.length - a.length,
+  );
   const pattern =
     own.length > 0
       ? new RegExp(`(?<![\\w.])(?:${own.map(escapeRegExp).join('|')})(?!\\w|\\.\\d)`, 'g')

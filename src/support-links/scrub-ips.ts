@@ -11,10 +11,12 @@ const NOT_FREE_TEXT: ReadonlySet<string> = new Set(['url', 'page']);
  * `relatedAddress`, the error sockets' `address`, every selected pair's `localAddress`/`remoteAddress`
  * become `redacted`, and those addresses are replaced in free text (`reasons`, `verdict.text`/`facts`,
  * explanations, errors). URLs and `page` stay (they name servers, not the visitor). Ports, families and
- * candidate types stay. Sets `redacted.ips: true`. Pure: `report` is not changed.
+ * candidate types stay. `seenFrom`: addresses the server saw the upload come from — removed too, wherever
+ * they stand, so a report that does not list its own addresses cannot carry them past the scrub. Sets
+ * `redacted.ips: true`. Pure: `report` is not changed.
  */
-export function scrubReportIps(report: BrowserReport): BrowserReport {
-  const redact = addressRedactor(report);
+export function scrubReportIps(report: BrowserReport, seenFrom: readonly string[] = []): BrowserReport {
+  const redact = addressRedactor(report, seenFrom);
   const clean = mapStrings(report, (s, key) =>
     NOT_FREE_TEXT.has(key) ? s : redact(s, key),
   ) as BrowserReport;

@@ -49,6 +49,17 @@ describe('scrubReportIps', () => {
     );
   });
 
+  it('removes the address the upload came from even where the report does not list it as its own', () => {
+    const report = { ...withIps(), visitor: null, publicAddress: null, candidates: [], candidateErrors: [] };
+    const hidden = {
+      ...report,
+      verdict: { ...report.verdict, facts: ['seen from 198.51.100.77 and [2001:db8::77]:5000'] },
+    };
+    const scrubbed = scrubReportIps(hidden, ['198.51.100.77', '2001:db8::77']);
+    expect(scrubbed.verdict.facts).toEqual([`seen from ${REDACTED} and [${REDACTED}]:5000`]);
+    expect(scrubReportIps(hidden).verdict.facts).toEqual(hidden.verdict.facts);
+  });
+
   it('does not change its input and leaves server URLs alone', () => {
     const report = withIps();
     const before = JSON.stringify(report);

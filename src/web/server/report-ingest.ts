@@ -29,8 +29,15 @@ export function issuesInWords(err: ZodError): string {
 }
 
 /** The JSON that is stored for `report` (scrubbed when asked): the zod-parsed object, never the raw body. */
-function storedReport(report: BrowserReport, scrub: boolean): BrowserReport {
-  return scrub ? scrubReportIps(report) : report;
+/** The upload's source address as text, plain and (for an IPv4-mapped IPv6 one) without `::ffff:`. */
+function seenFrom(remote: string | undefined): string[] {
+  if (remote === undefined) return [];
+  const plain = remote.toLowerCase().startsWith('::ffff:') ? remote.slice(7) : remote;
+  return plain === remote ? [remote] : [remote, plain];
+}
+
+function storedReport(report: BrowserReport, scrub: boolean, remote: string | undefined): BrowserReport {
+  return scrub ? scrubReportIps(report, seenFrom(remote)) : report;
 }
 
 /**
@@ -54,7 +61,11 @@ export function ingestReport(deps: SupportDeps): RequestHandler<{ token: string 
       return void res.status(400).json(invalid(`startedAt: not a date and time: '${parsed.data.startedAt}'`));
     const invite = await deps.store.getInvite(id);
     if (invite === null) return sendRefusal(res, 'unknown');
-    const report = storedReport(parsed.data, deps.scrubIpsAlways || !invite.collectIps);
+    const report = storedReport(
+      parsed.data,
+      deps.scrubIpsAlways || !invite.collectIps,
+      req.socket.remoteAddress,
+    );
     const webhookUrls = [...new Set([deps.webhookUrl, invite.webhookUrl].filter((u) => u !== null))];
     const result = await deps.store.collectReport({
       inviteId: id,
