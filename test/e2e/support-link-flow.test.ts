@@ -308,7 +308,8 @@ describe.skipIf(!canRun)(
       expect(stored.map((r) => r.id)).toEqual([id]);
       expect(stored[0]?.label).toBe('ticket A');
       collected.push({ id, verdict: stored[0]!.verdict });
-      expect(listedMs).toBeGreaterThanOrEqual(0);
+      // A poll may list it in the few ms between the server's commit and the page's "Sent": then negative.
+      expect(Number.isFinite(listedMs)).toBe(true);
       expect(listedMs).toBeLessThanOrEqual(LISTED_WITHIN_MS);
       await openFromList(id, stored[0]!.verdict);
       await expectAggregates();
@@ -330,7 +331,8 @@ describe.skipIf(!canRun)(
       const stored = (await store.listReports({ inviteId }, 10, null)).rows;
       expect(stored.map((r) => r.id)).toEqual([id]);
       collected.push({ id, verdict: stored[0]!.verdict });
-      expect(listedMs).toBeGreaterThanOrEqual(0);
+      // A poll may list it in the few ms between the server's commit and the page's "Sent": then negative.
+      expect(Number.isFinite(listedMs)).toBe(true);
       expect(listedMs).toBeLessThanOrEqual(LISTED_WITHIN_MS);
       await openFromList(id, stored[0]!.verdict);
       await expectAggregates();
