@@ -24,6 +24,7 @@ import { createInviteLink } from '../../src/support-links/create-invite.js';
 import { INVITE_KEY_SETTING } from '../../src/support-links/invite-token.js';
 import { type IceConfig, iceConfigSchema } from '../../src/web/api-schema.js';
 import { chromiumAvailable, launchChromium, type RunningChromium } from './chromium.js';
+import { PEER_CONNECTION_COUNTER } from './peer-connection-counter.js';
 import { type InstrumentedPage, instrument, type ServedPage, servePage } from './report-page-harness.js';
 import { createSandbox, SANDBOX_IP, type Sandbox } from './sandbox.js';
 import { recordTraffic, type TrafficRecorder } from './traffic-recorder.js';
@@ -36,18 +37,6 @@ const IPV4 = /\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/;
 const ADDRESS_KEYS = new Set(['address', 'relatedAddress', 'localAddress', 'remoteAddress']);
 /** Members that hold no address of the visitor (report-export.ts keeps them as they are). */
 const NO_VISITOR_ADDRESS = new Set(['url', 'page', 'userAgent']);
-
-/** Counts the page's `RTCPeerConnection`s in `window.__peerConnections` (runs before the page's script). */
-const PEER_CONNECTION_COUNTER = `(() => {
-  window.__peerConnections = 0;
-  const Original = window.RTCPeerConnection;
-  window.RTCPeerConnection = new Proxy(Original, {
-    construct(target, args) {
-      window.__peerConnections += 1;
-      return Reflect.construct(target, args);
-    },
-  });
-})()`;
 
 /** Every string of `value` (deep) with the member name it sits under. */
 function strings(value: unknown, key = ''): [string, string][] {
