@@ -35,6 +35,8 @@ export interface StoreTables {
     tls_only: number;
     size_bytes: number;
     report_json: string;
+    /** The page's idempotency key of the upload (unique per invite), or null. */
+    client_key: string | null;
   };
   admins: { username: string; password_hash: string; created_at_ms: number };
   sessions: {

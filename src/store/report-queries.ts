@@ -18,6 +18,38 @@ export type CollectInput = Parameters<Store['collectReport']>[0];
  * matched, nothing is written and the refusal is read back ({@link refusalOf}).
  */
 export async function collectReport(db: Kysely<StoreTables>, input: CollectInput): Promise<CollectResult> {
+  const key = input.clientKey ?? null;
+  const before = key === null ? null : await storedUnderKey(db, input.inviteId, key);
+  if (before !== null) return before;
+  try {
+    return await takeRunAndStore(db, input);
+  } catch (err) {
+    // Two uploads with one key at the same moment: the unique index lets one in; the other answers it.
+    const raced = key === null ? null : await storedUnderKey(db, input.inviteId, key);
+    if (raced !== null) return raced;
+    throw err;
+  }
+}
+
+/** The report invite `inviteId` stored under `clientKey`, as a repeated success; null when there is none. */
+async function storedUnderKey(
+  db: Kysely<StoreTables>,
+  inviteId: string,
+  clientKey: string,
+): Promise<CollectResult | null> {
+  const row = await db
+    .selectFrom('reports')
+    .select(SUMMARY_COLUMNS)
+    .where('invite_id', '=', inviteId)
+    .where('client_key', '=', clientKey)
+    .executeTakeFirst();
+  const invite = row === undefined ? null : await getInvite(db, inviteId);
+  return row === undefined || invite === null
+    ? null
+    : { ok: true, summary: toSummary(row), invite, repeated: true };
+}
+
+async function takeRunAndStore(db: Kysely<StoreTables>, input: CollectInput): Promise<CollectResult> {
   const stored = await db.transaction().execute(async (trx) => {
     const taken = await trx
       .updateTable('invites')
@@ -59,6 +91,7 @@ export async function collectReport(db: Kysely<StoreTables>, input: CollectInput
         tls_only: c.tlsOnly ? 1 : 0,
         size_bytes: summary.sizeBytes,
         report_json: input.reportJson,
+        client_key: input.clientKey ?? null,
       })
       .execute();
     if (input.webhookUrls.length > 0)

@@ -134,7 +134,13 @@ export interface DeliveryRecord {
 
 /** The outcome of {@link Store.collectReport}. */
 export type CollectResult =
-  | { readonly ok: true; readonly summary: StoredReportSummary; readonly invite: InviteRecord }
+  | {
+      readonly ok: true;
+      readonly summary: StoredReportSummary;
+      readonly invite: InviteRecord;
+      /** True when this answers a retry: the report was stored before under the same `clientKey`. */
+      readonly repeated?: boolean;
+    }
   | { readonly ok: false; readonly refusal: InviteRefusal };
 
 /**
@@ -165,7 +171,9 @@ export interface Store {
    * In one transaction: takes one run of invite `inviteId` when it is open at `nowMs` (not expired, not
    * revoked, `runsUsed < maxRuns`), stores `reportJson` (already validated, scrubbed, serialized) with its
    * columns and the invite's label, and enqueues one webhook delivery per URL in `webhookUrls`, due at
-   * `nowMs`. A refused invite stores nothing.
+   * `nowMs`. A refused invite stores nothing. With a `clientKey` (the page's idempotency key, one per run) a
+   * report this invite already stored under that key is answered again (`repeated: true`) — no second run
+   * taken, nothing stored or enqueued — so a retry after a lost answer is not a duplicate.
    */
   collectReport(input: {
     readonly inviteId: string;
@@ -175,6 +183,7 @@ export interface Store {
     readonly startedAtMs: number;
     readonly columns: ReportColumns;
     readonly webhookUrls: readonly string[];
+    readonly clientKey?: string | null;
   }): Promise<CollectResult>;
   /** The summary and the stored JSON text, or null. */
   getReport(id: string): Promise<{ summary: StoredReportSummary; reportJson: string } | null>;

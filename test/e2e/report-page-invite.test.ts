@@ -240,6 +240,46 @@ describe.skipIf(!canRun)('report page on a support link (Chromium, serve --data-
     expect(stored.kind === 'browser' && stored.candidates.length).toBeGreaterThan(0);
   });
 
+  it('the answer lost after the server stored the report: the retry is answered with the same reference — one report, one run', async () => {
+    const invite = await createByCli('--label', 'lost answer', '--max-runs', '1');
+    const w = await openAt(invite.url, 'open');
+    const keys: string[] = [];
+    let first = true;
+    let reached = 0;
+    await w.page.route('**/report', async (route) => {
+      const request = route.request();
+      keys.push(request.headers()['idempotency-key'] ?? '');
+      if (!first) return route.continue();
+      first = false;
+      // The same upload reaches the server from inside the page (the test's driver is outside the sandbox's
+      // network), and the page's own request is cut: stored, but the answer lost.
+      reached = await w.page.evaluate(
+        ({ url, body, key }) =>
+          fetch(url, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
+            body,
+          }).then((r) => r.status),
+        { url: request.url(), body: request.postData() ?? '', key: keys[0] ?? '' },
+      );
+      await route.abort('connectionreset');
+    });
+    await w.page.click('#support-link-start');
+    await w.page.waitForSelector('#support-link[data-state="not-sent"]', { timeout: RUN_MS });
+    expect(reached).toBe(201);
+    const stored = (await reportsOf(invite.id)).map((r) => r.id);
+    expect(stored.length).toBe(1);
+    await w.page.click('#support-link-retry');
+    await w.page.waitForSelector('#support-link[data-state="sent"]', { timeout: 15_000 });
+    // Without the key the retry would be refused (410 used up: max-runs 1) or stored twice.
+    expect(await w.page.textContent('#support-link-reference')).toBe(stored[0]);
+    expect(keys.length).toBe(3);
+    expect(keys[0]).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(keys[2]).toBe(keys[0]);
+    expect((await reportsOf(invite.id)).map((r) => r.id)).toEqual(stored);
+    expect((await store.getInvite(invite.id))?.runsUsed).toBe(1);
+  });
+
   it('an expired link (createInviteLink, made 2 min ago for 1 min): refused in words, nothing runs', async () => {
     const key = await store.getSetting(INVITE_KEY_SETTING);
     const made = await createInviteLink(

@@ -139,6 +139,48 @@ export function storeSuite(backend: StoreBackend): void {
 
   describe('collectReport', () => {
     withStore(
+      'a clientKey answers a retry with the stored report: no second run, row or delivery',
+      async (s) => {
+        const i = await s.createInvite(invite({ maxRuns: 1 }));
+        const report = sampleBrowserReport();
+        const input = {
+          inviteId: i.id,
+          nowMs: T0 + 10,
+          reportJson: JSON.stringify(report),
+          startedAtMs: T0,
+          columns: summarizeReport(report),
+          webhookUrls: ['https://a.example/hook'],
+          clientKey: 'k'.repeat(22),
+        };
+        const first = await s.collectReport({ ...input, reportId: 'a'.repeat(22) });
+        const again = await s.collectReport({ ...input, reportId: 'b'.repeat(22), nowMs: T0 + 20 });
+        expect(first.ok && first.repeated).toBeFalsy();
+        expect(again).toMatchObject({
+          ok: true,
+          repeated: true,
+          summary: { id: 'a'.repeat(22), receivedAtMs: T0 + 10 },
+        });
+        expect((await s.getInvite(i.id))?.runsUsed).toBe(1);
+        expect(await s.getReport('b'.repeat(22))).toBeNull();
+        expect((await s.claimDueDeliveries(T0 + 30, 60_000, 10)).length).toBe(1);
+        // Another key is another upload: refused, the only run is taken.
+        expect(
+          await s.collectReport({ ...input, reportId: 'c'.repeat(22), clientKey: 'j'.repeat(22) }),
+        ).toEqual({
+          ok: false,
+          refusal: 'used-up',
+        });
+        // The same key at the same moment from two servers: one row, both answered with it.
+        const j = await s.createInvite(invite({ maxRuns: 5 }));
+        const both = await Promise.all(
+          ['d', 'e'].map((c) => s.collectReport({ ...input, inviteId: j.id, reportId: c.repeat(22) })),
+        );
+        const ids = both.map((r) => (r.ok ? r.summary.id : r.refusal));
+        expect(ids[0]).toBe(ids[1]);
+        expect((await s.getInvite(j.id))?.runsUsed).toBe(1);
+      },
+    );
+    withStore(
       'stores the report with its columns and the invite label, takes a run, enqueues deliveries',
       async (s) => {
         const i = await s.createInvite(invite({ maxRuns: 2 }));

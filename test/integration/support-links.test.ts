@@ -50,7 +50,11 @@ interface Harness {
   /** Moves `deps.now()` (ms added to the real clock). */
   shift: { ms: number };
   invite(overrides?: Partial<InviteRequest>): Promise<{ id: string; token: string; url: string }>;
-  post(token: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }>;
+  post(
+    token: string,
+    body: unknown,
+    idempotencyKey?: string,
+  ): Promise<{ status: number; json: Record<string, unknown> }>;
   reportsOf(inviteId: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -95,10 +99,13 @@ async function harness(): Promise<Harness> {
       );
       return { id: created.invite.id, token: created.token, url: created.url };
     },
-    async post(token, body) {
+    async post(token, body, idempotencyKey) {
       const res = await fetch(`${base}/api/invites/${token}/report`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: {
+          'Content-Type': 'application/json',
+          ...(idempotencyKey === undefined ? {} : { 'Idempotency-Key': idempotencyKey }),
+        },
         body: typeof body === 'string' ? body : JSON.stringify(body),
       });
       return { status: res.status, json: (await res.json()) as Record<string, unknown> };
@@ -181,6 +188,21 @@ describe('support links over HTTP, SQLite store', () => {
     expect(await h.reportsOf(id)).toBe(1);
     const status = await fetch(`${h.base}/api/invites/${token}`);
     expect(status.status).toBe(410);
+  });
+
+  it('answers a repeated upload (same Idempotency-Key) with the first reference; refuses a malformed key', async () => {
+    const { id, token } = await h.invite({ maxRuns: 1 });
+    const key = 'retry-key-0123456789';
+    const first = await h.post(token, pageReport(), key);
+    expect(first.status).toBe(201);
+    expect(await h.post(token, pageReport(), key)).toEqual(first);
+    expect(await h.reportsOf(id)).toBe(1);
+    expect((await h.post(token, pageReport(), 'another-key-0123456789')).status).toBe(410);
+    const { id: other, token: t2 } = await h.invite();
+    const bad = await h.post(t2, pageReport(), 'short');
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toMatch(/^Idempotency-Key: 16 to 64 base64url characters/);
+    expect(await h.reportsOf(other)).toBe(0);
   });
 
   it('refuses an expired invite with 410 (the clock moved past it) and stores nothing', async () => {

@@ -44,6 +44,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('tls_only', 'integer', (c) => c.notNull())
     .addColumn('size_bytes', 'integer', (c) => c.notNull())
     .addColumn('report_json', 'text', (c) => c.notNull())
+    .addColumn('client_key', 'text')
+    .execute();
+  await db.schema
+    .createIndex('reports_client_key')
+    .on('reports')
+    .columns(['invite_id', 'client_key'])
+    .unique()
     .execute();
   await db.schema.createIndex('reports_received').on('reports').columns(['received_at_ms', 'id']).execute();
   await db.schema

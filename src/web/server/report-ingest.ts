@@ -29,6 +29,13 @@ export function issuesInWords(err: ZodError): string {
 }
 
 /** The JSON that is stored for `report` (scrubbed when asked): the zod-parsed object, never the raw body. */
+/**
+ * The header of the page's idempotency key: one random key per run, sent again on a retry, so a report whose
+ * answer was lost is not stored twice (`Store.collectReport` answers the first upload again).
+ */
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+const CLIENT_KEY = /^[A-Za-z0-9_-]{16,64}$/;
+
 /** The upload's source address as text, plain and (for an IPv4-mapped IPv6 one) without `::ffff:`. */
 function seenFrom(remote: string | undefined): string[] {
   if (remote === undefined) return [];
@@ -59,6 +66,13 @@ export function ingestReport(deps: SupportDeps): RequestHandler<{ token: string 
     const startedAtMs = Date.parse(parsed.data.startedAt);
     if (!Number.isFinite(startedAtMs))
       return void res.status(400).json(invalid(`startedAt: not a date and time: '${parsed.data.startedAt}'`));
+    const clientKey = req.get(IDEMPOTENCY_HEADER) ?? null;
+    if (clientKey !== null && !CLIENT_KEY.test(clientKey))
+      return void res
+        .status(400)
+        .json(
+          invalid(`${IDEMPOTENCY_HEADER}: 16 to 64 base64url characters, got ${clientKey.length} characters`),
+        );
     const invite = await deps.store.getInvite(id);
     if (invite === null) return sendRefusal(res, 'unknown');
     const report = storedReport(
@@ -75,9 +89,12 @@ export function ingestReport(deps: SupportDeps): RequestHandler<{ token: string 
       startedAtMs,
       columns: summarizeReport(report),
       webhookUrls,
+      clientKey,
     });
     if (!result.ok) return sendRefusal(res, result.refusal);
-    deps.log.info({ report: result.summary.id, invite: id }, 'support report collected');
+    if (result.repeated)
+      deps.log.info({ report: result.summary.id, invite: id }, 'support report sent again');
+    else deps.log.info({ report: result.summary.id, invite: id }, 'support report collected');
     res.status(201).json({ id: result.summary.id });
   };
 }

@@ -30,15 +30,22 @@ export async function checkInvite(token: string, host: string): Promise<StatusOu
 }
 
 /**
- * `POST /api/invites/:token/report` with `body` (the report's JSON, invite-answers.ts `reportBody`): sent
- * with the server's reference, or failed (see {@link readSendAnswer}; a lost connection may be retried).
+ * `POST /api/invites/:token/report` with `body` (the report's JSON, invite-answers.ts `reportBody`) and the
+ * run's `idempotencyKey` (the same on every retry: the server answers a repeated upload with the first one's
+ * reference instead of storing it twice): sent with the server's reference, or failed (see
+ * {@link readSendAnswer}; a lost connection may be retried).
  */
-export async function sendInviteReport(token: string, body: string, host: string): Promise<SendOutcome> {
+export async function sendInviteReport(
+  token: string,
+  body: string,
+  host: string,
+  idempotencyKey: string,
+): Promise<SendOutcome> {
   let res: Response;
   try {
     res = await fetch(`${inviteStatusPath(token)}/report`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey },
       body,
       cache: 'no-store',
       credentials: 'same-origin',

@@ -1,4 +1,5 @@
 import type { InviteStatus } from '../../invite-api-schema.js';
+import { toBase64Url } from '../base64url.js';
 import { reportBody, tooLarge } from '../invite-answers.js';
 import type { InvitePath } from '../invite-path.js';
 import {
@@ -37,15 +38,20 @@ interface InviteRun {
   readonly status: HTMLElement;
 }
 
-/** Sends `body` and shows the outcome; a retry sends the same body again. */
-async function send(run: InviteRun, body: string): Promise<void> {
+/** A fresh idempotency key for one upload: 16 random bytes, base64url (22 characters). */
+function newIdempotencyKey(): string {
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
+}
+
+/** Sends `body` and shows the outcome; a retry sends the same body again with the same `key`. */
+async function send(run: InviteRun, body: string, key = newIdempotencyKey()): Promise<void> {
   run.view.sending(run.host);
-  const outcome = await sendInviteReport(run.token, body, run.host);
+  const outcome = await sendInviteReport(run.token, body, run.host, key);
   if (outcome.kind === 'sent') run.view.sent(run.host, outcome.id);
   else
     run.view.notSent(outcome.why, {
       exported: true,
-      retry: outcome.retry ? () => void send(run, body) : null,
+      retry: outcome.retry ? () => void send(run, body, key) : null,
     });
 }
 
