@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sampleBrowserReport } from '../lab/browser-report-sample.js';
 import { postgresUnavailable, startPostgres } from '../lab/private-postgres.js';
+import { seededRandom } from '../lab/seeded-random.js';
 import { formatTable } from '../lab/stats.js';
 import type { PathKind } from '../src/report/browser-schema.js';
 import { percentile } from '../src/shared/percentile.js';
@@ -30,18 +31,6 @@ const DAY_MS = 86_400_000;
 const NOW_MS = Date.UTC(2026, 11, 6, 0, 0, 0);
 const LIST_GOAL_MS = 50;
 const AGGREGATE_GOAL_MS = 200;
-
-/** A deterministic PRNG (mulberry32), so both backends get the same reports. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(rand: () => number, weighted: readonly (readonly [T, number])[]): T {
   const total = weighted.reduce((s, [, w]) => s + w, 0);
@@ -110,7 +99,7 @@ function reportShapes(): Map<string, { json: string; columns: ReportColumns }> {
 }
 
 async function createInvites(store: Store): Promise<InviteRecord[]> {
-  const rand = prng(7);
+  const rand = seededRandom(7);
   const invites: InviteRecord[] = [];
   for (let i = 0; i < INVITES; i++)
     invites.push(
@@ -130,7 +119,7 @@ async function createInvites(store: Store): Promise<InviteRecord[]> {
 
 /** Fills `store` with {@link REPORTS} reports through collectReport, `concurrency` at a time; returns reports/s. */
 async function fill(store: Store, invites: readonly InviteRecord[], concurrency: number): Promise<number> {
-  const rand = prng(42);
+  const rand = seededRandom(42);
   const shapes = reportShapes();
   const jobs = Array.from({ length: REPORTS }, (_, k) => {
     const o = pick(rand, OUTCOMES);

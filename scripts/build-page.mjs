@@ -65,6 +65,19 @@ function compress(out, file) {
   writeFileSync(new URL(`${file}.gz`, out), gzipSync(text, { level: 9 }));
 }
 
+/** esbuild options both browser bundles share (the page, the dashboard): minified ESM for current browsers. */
+const BROWSER_BUNDLE = {
+  entryNames: '[name]',
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: ['chrome110', 'firefox115', 'safari16'],
+  minify: true,
+  sourcemap: false,
+  legalComments: 'linked',
+  logLevel: 'warning',
+};
+
 /**
  * Builds the page into `out` (a directory URL ending in `/`), removing the outputs of an earlier build first.
  * @param {URL} out
@@ -81,15 +94,7 @@ export async function buildPage(out, { baseline = false } = {}) {
       ...(baseline ? {} : { charts: new URL('ui/charts.ts', src).pathname }),
     },
     outdir: out.pathname,
-    entryNames: '[name]',
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: ['chrome110', 'firefox115', 'safari16'],
-    minify: true,
-    sourcemap: false,
-    legalComments: 'linked',
-    logLevel: 'warning',
+    ...BROWSER_BUNDLE,
     plugins: baseline ? [] : [noZodLocales, chartsApart],
   });
   for (const file of ['index.html', 'style.css']) copyFileSync(new URL(`static/${file}`, src), new URL(file, out));
@@ -103,15 +108,7 @@ async function buildAdmin(out) {
   await build({
     entryPoints: { admin: new URL('ui/main.ts', adminSrc).pathname },
     outdir: out.pathname,
-    entryNames: '[name]',
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: ['chrome110', 'firefox115', 'safari16'],
-    minify: true,
-    sourcemap: false,
-    legalComments: 'linked',
-    logLevel: 'warning',
+    ...BROWSER_BUNDLE,
     plugins: [noZodLocales],
   });
   for (const file of ['admin.html', 'admin.css']) copyFileSync(new URL(`static/${file}`, adminSrc), new URL(file, out));

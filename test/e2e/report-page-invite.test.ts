@@ -8,6 +8,7 @@
  * shown with a retry that works; expired, used-up, revoked and malformed links are refused in words and run
  * nothing; without a support link the page runs as always. No CSP violation anywhere.
  */
+
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,9 +21,8 @@ import type { BrowserReport } from '../../src/report/browser-schema.js';
 import { reportSchema } from '../../src/report/report-schema.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
-import { createInviteLink } from '../../src/support-links/create-invite.js';
-import { INVITE_KEY_SETTING } from '../../src/support-links/invite-token.js';
 import { type IceConfig, iceConfigSchema } from '../../src/web/api-schema.js';
+import { expiredInvite } from '../support/expired-invite.js';
 import { chromiumAvailable, launchChromium, type RunningChromium } from './chromium.js';
 import { PEER_CONNECTION_COUNTER } from './peer-connection-counter.js';
 import { type InstrumentedPage, instrument, type ServedPage, servePage } from './report-page-harness.js';
@@ -281,19 +281,7 @@ describe.skipIf(!canRun)('report page on a support link (Chromium, serve --data-
   });
 
   it('an expired link (createInviteLink, made 2 min ago for 1 min): refused in words, nothing runs', async () => {
-    const key = await store.getSetting(INVITE_KEY_SETTING);
-    const made = await createInviteLink(
-      { store, inviteKey: Buffer.from(key ?? '', 'base64url'), now: () => Date.now() - 120_000 },
-      {
-        label: 'late',
-        expiresInMs: 60_000,
-        maxRuns: 3,
-        collectIps: true,
-        webhookUrl: null,
-        createdBy: 'test',
-      },
-      base,
-    );
+    const made = await expiredInvite(store, base);
     const w = await openAt(made.url, 'refused');
     expect(await w.page.textContent('#support-link-refusal')).toMatch(
       /^This support link (has expired|expired on .+)\. Ask whoever sent it to you for a new link\.$/,

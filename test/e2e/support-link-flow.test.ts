@@ -10,6 +10,7 @@
  * Aggregates tab counts exactly the reports collected; the receiver got it, signed (verifyWebhookSignature),
  * with the stored id. Then A again (used up) and an expired link are refused and nothing runs.
  */
+
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,10 +22,9 @@ import { CLI_PATH, REPO_ROOT } from '../../lab/paths.js';
 import { type LabProcess, startInNs } from '../../src/lab/processes.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
-import { createInviteLink } from '../../src/support-links/create-invite.js';
-import { INVITE_KEY_SETTING } from '../../src/support-links/invite-token.js';
 import { PUBLIC_BASE_URL_SETTING } from '../../src/support-links/public-base-url.js';
 import { verifyWebhookSignature } from '../../src/support-links/webhook-signature.js';
+import { expiredInvite } from '../support/expired-invite.js';
 import { chromiumAvailable, launchChromium, type RunningChromium } from './chromium.js';
 import { PEER_CONNECTION_COUNTER } from './peer-connection-counter.js';
 import { type ServedPage, servePage } from './report-page-harness.js';
@@ -346,19 +346,7 @@ describe.skipIf(!canRun)(
     });
 
     it('an expired link (made 2 min ago for 1 min): refused, nothing runs, nothing stored', async () => {
-      const key = Buffer.from((await store.getSetting(INVITE_KEY_SETTING)) ?? '', 'base64url');
-      const made = await createInviteLink(
-        { store, inviteKey: key, now: () => Date.now() - 120_000 },
-        {
-          label: 'late',
-          expiresInMs: 60_000,
-          maxRuns: 3,
-          collectIps: true,
-          webhookUrl: null,
-          createdBy: 'test',
-        },
-        (await store.getSetting(PUBLIC_BASE_URL_SETTING)) ?? '',
-      );
+      const made = await expiredInvite(store, (await store.getSetting(PUBLIC_BASE_URL_SETTING)) ?? '');
       await expectRefused(made.url, made.token, /^This support link (has expired|expired on .+)\./);
       expect((await store.listReports({ inviteId: made.invite.id }, 10, null)).rows).toEqual([]);
       expect((await store.listReports({}, 10, null)).rows).toHaveLength(collected.length);

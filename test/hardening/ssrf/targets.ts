@@ -1,4 +1,5 @@
 import { isIPv4 } from 'node:net';
+import { seededRandom } from '../../../lab/seeded-random.js';
 import { DEFAULT_DENIED_RANGES } from '../../../src/server/turn/peer-policy.js';
 import type { Family } from '../../../src/wire/address.js';
 
@@ -32,18 +33,6 @@ export const NOTABLE_DENIED: readonly string[] = [
   'ff05::1:3',
 ];
 
-/** A deterministic pseudo-random generator (mulberry32) in [0, 1), so a run can be repeated. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 function v4Text(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
@@ -75,7 +64,7 @@ export function pickInRange(cidr: string, extra = 0, seed = 1): [string, string]
   const [ip = '', lengthText = ''] = cidr.split('/');
   const length = Number(lengthText);
   const out = new Map<string, string>();
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   if (isIPv4(ip)) {
     const size = 2 ** (32 - length);
     const net = v4Number(ip);
