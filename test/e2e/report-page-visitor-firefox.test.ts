@@ -43,7 +43,15 @@ describe.skipIf(!available)('report page: the visitor’s own TURN servers in Fi
     provedVisitorPaths(report);
     expect(report.iceTransportPolicy).toBe('relay');
     expect(report.selectedPair?.localType, JSON.stringify(report.selectedPair)).toBe('relay');
-    expect(report.selectedPair?.remoteType).toBe('relay');
+    // Firefox names the remote candidate peer-reflexive when the other end's connectivity check arrives
+    // before its relay candidate does (trickle ICE; seen in a loaded CI run): both ends are relay-only, so
+    // its address is still a TURN server's relayed address — one of the relay candidates' addresses.
+    const pair = report.selectedPair;
+    const relayAddresses = new Set(report.candidates.filter((c) => c.type === 'relay').map((c) => c.address));
+    const remoteIsRelay =
+      pair?.remoteType === 'relay' ||
+      (pair?.remoteType === 'prflx' && relayAddresses.has(pair.remoteAddress ?? ''));
+    expect(remoteIsRelay, JSON.stringify({ pair, relayAddresses: [...relayAddresses] })).toBe(true);
     // The REST credential was minted in Firefox (WebCrypto) as node:crypto computes it, and coturn took it.
     const minted = mintedOf(run.iceServers);
     expect(run.sent.some((s) => s.includes('/api/ice-servers'))).toBe(true);
