@@ -1,5 +1,5 @@
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import { fetchRaw } from './web-report.js';
 
 /** An answer read whole. */
 export interface AdminResponse {
@@ -22,9 +22,7 @@ export interface SendOptions {
  * One HTTP(S) request on a fresh connection (any certificate accepted: the report server's is self-signed),
  * with exactly the headers given (no Origin, Cookie or Sec-Fetch-* unless set), read whole.
  */
-export function send(url: string, opts: SendOptions = {}): Promise<AdminResponse> {
-  const u = new URL(url);
-  const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
+export async function send(url: string, opts: SendOptions = {}): Promise<AdminResponse> {
   const payload =
     opts.body === undefined
       ? undefined
@@ -35,31 +33,17 @@ export function send(url: string, opts: SendOptions = {}): Promise<AdminResponse
     ...(payload !== undefined && typeof opts.body !== 'string' ? { 'Content-Type': 'application/json' } : {}),
     ...opts.headers,
   };
-  return new Promise((resolve, reject) => {
-    const req = request(
-      u,
-      {
-        method: opts.method ?? (payload === undefined ? 'GET' : 'POST'),
-        headers,
-        rejectUnauthorized: false,
-        agent: false,
-        ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
+  const {
+    status,
+    headers: answered,
+    body,
+  } = await fetchRaw(url, {
+    method: opts.method ?? (payload === undefined ? 'GET' : 'POST'),
+    headers,
+    ...(payload !== undefined ? { body: payload } : {}),
+    ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
   });
+  return { status, headers: answered, body };
 }
 
 /** The `name=value` part of each Set-Cookie header of a response. */

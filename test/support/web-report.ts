@@ -22,18 +22,25 @@ export interface Fetched {
 
 /**
  * GET (or `method`) `url` over http: or https: (any certificate accepted: the report server's is
- * self-signed), with extra `headers` (e.g. a forged Host). A fresh connection per request.
+ * self-signed), with extra `headers` (e.g. a forged Host), an optional `body` and source `localAddress`
+ * (another "client IP" for rate limits). A fresh connection per request.
  */
 export function fetchRaw(
   url: string,
-  opts: { method?: string; headers?: Record<string, string> } = {},
+  opts: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {},
 ): Promise<Fetched> {
   const u = new URL(url);
   const request = u.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = request(
       u,
-      { method: opts.method ?? 'GET', headers: opts.headers, rejectUnauthorized: false, agent: false },
+      {
+        method: opts.method ?? 'GET',
+        headers: opts.headers,
+        rejectUnauthorized: false,
+        agent: false,
+        ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -48,7 +55,7 @@ export function fetchRaw(
       },
     );
     req.on('error', reject);
-    req.end();
+    req.end(opts.body);
   });
 }
 
