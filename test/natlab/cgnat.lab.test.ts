@@ -48,7 +48,7 @@ const upnpSilent = {
   mappingRemoved: null,
   rttMs: null,
   error: expect.stringMatching(
-    /^(the gateway refused SSDP on port 1900 \(ICMP port unreachable\): no UPnP there|no SSDP answer within (250|1250) ms)$/,
+    /^(the gateway refused SSDP on port 1900 \(ICMP port unreachable\): nothing takes unicast searches there|no SSDP answer within (250|1250) ms)$/,
   ),
 };
 

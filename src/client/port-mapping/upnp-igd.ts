@@ -70,7 +70,7 @@ async function igdSteps(
     return {
       ...result,
       error: refused
-        ? `the gateway refused SSDP on port ${SSDP_GROUP.port} (ICMP port unreachable): no UPnP there`
+        ? `the gateway refused SSDP on port ${SSDP_GROUP.port} (ICMP port unreachable): nothing takes unicast searches there`
         : `no SSDP answer within ${first.waitedMs} ms`,
     };
   result.answered = true;
